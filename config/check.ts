@@ -1,0 +1,201 @@
+// Cross-field checks that a schema of single fields cannot express. Pure: config in, problems out.
+import { didYouMean, listOf, type Path, type Severity } from './problems.ts';
+import type { Config, Device } from './schema.ts';
+import { minutesOfDay } from './values.ts';
+
+export type Finding = { severity: Severity; path: Path; message: string };
+
+/** Kinds a source yields when a row names none; zigbee2mqtt and bthome decide by payload. */
+const SOURCE_KINDS: Partial<Record<Device['source'], string[]>> = {
+  ibeacon: ['presence', 'rssi'],
+  'heart-rate': ['heart_rate', 'battery'],
+  ld2410: ['presence'],
+};
+
+function canBe(d: Device, kinds: string[]): boolean {
+  if ('kind' in d && d.kind) return kinds.includes(d.kind);
+  const fixed = SOURCE_KINDS[d.source];
+  return fixed ? fixed.some((k) => kinds.includes(k)) : true;
+}
+
+const ROLE_NEEDS: Record<string, { kinds: string[]; what: string }> = {
+  'help-button': {
+    kinds: ['button'],
+    what: 'a device that reports button presses (bthome, zigbee2mqtt, or kind: button)',
+  },
+  'front-door': { kinds: ['contact'], what: 'a door contact (zigbee2mqtt, bthome, or kind: contact)' },
+  prompt: { kinds: ['output'], what: 'an output (kind: output on a firmata or jsonl row)' },
+  wearable: {
+    kinds: ['presence', 'heart_rate', 'steps', 'button'],
+    what: 'a worn device (ibeacon, heart-rate or bthome)',
+  },
+};
+
+/** `rowIndex[i]` is the file's index of devices[i] when refused rows were left out. */
+export function checkConfig(c: Config, rowIndex: number[] = c.devices.map((_, i) => i)): Finding[] {
+  const out: Finding[] = [];
+  const err = (path: Path, message: string) => out.push({ severity: 'error', path, message });
+  const warn = (path: Path, message: string) => out.push({ severity: 'warning', path, message });
+
+  const rooms = new Set<string>();
+  c.rooms.forEach((r, i) => {
+    if (rooms.has(r)) err(['rooms', i], `room "${r}" is listed twice; each room once`);
+    rooms.add(r);
+  });
+
+  const ids = new Map<string, number>();
+  const pins = new Map<string, number>();
+  const portOwner = new Map<string, { source: string; index: number }>();
+  c.devices.forEach((d, at) => {
+    const i = rowIndex[at] ?? at;
+    const first = ids.get(d.id);
+    if (first !== undefined)
+      err(['devices', i, 'id'], `duplicate device id "${d.id}"; already used by devices.${first}`);
+    else ids.set(d.id, i);
+
+    if (d.room !== undefined && !rooms.has(d.room))
+      err(
+        ['devices', i, 'room'],
+        `unknown room "${d.room}"${didYouMean(d.room, c.rooms)}; rooms are: ${listOf(c.rooms)}`,
+      );
+
+    if ('port' in d) {
+      const owner = portOwner.get(d.port);
+      if (owner && owner.source !== d.source)
+        err(
+          ['devices', i, 'port'],
+          `${d.port} is already used by a ${owner.source} row (devices.${owner.index}); one device family per port`,
+        );
+      else if (!owner) portOwner.set(d.port, { source: d.source, index: i });
+    }
+    if (d.source === 'firmata') {
+      const key = `${d.port}#${d.pin}`;
+      const other = pins.get(key);
+      if (other !== undefined)
+        err(
+          ['devices', i, 'pin'],
+          `pin ${d.pin} on ${d.port} is already used by devices.${other}; one device per pin`,
+        );
+      else pins.set(key, i);
+      if (typeof d.pin === 'string' && d.threshold === undefined && d.kind !== 'output')
+        err(
+          ['devices', i, 'threshold'],
+          `analog pin ${d.pin} needs a threshold (0-1023) above which it reads true`,
+        );
+      if (typeof d.pin === 'number' && d.threshold !== undefined)
+        warn(
+          ['devices', i, 'threshold'],
+          `threshold applies to analog pins (A0-A15) only; pin ${d.pin} is digital`,
+        );
+    }
+    if (
+      d.source === 'jsonl' &&
+      c.devices.some((o, j) => j < at && o.source === 'jsonl' && o.port === d.port && o.sensor === d.sensor)
+    )
+      err(['devices', i, 'sensor'], `sensor "${d.sensor}" on ${d.port} is already used; one row per sensor`);
+    if ('kind' in d && d.kind === 'output' && d.source !== 'firmata' && d.source !== 'jsonl')
+      err(['devices', i, 'kind'], 'only firmata and jsonl rows can drive an output');
+    if (d.role) {
+      const need = ROLE_NEEDS[d.role];
+      if (need && !canBe(d, need.kinds)) err(['devices', i, 'role'], `role ${d.role} needs ${need.what}`);
+    }
+    if (d.source === 'bthome' && d.bindkey && /^[0-9a-fA-F]{32}$/.test(d.bindkey))
+      warn(
+        ['devices', i, 'bindkey'],
+        'bind key written in the file; prefer a reference ${file:/etc/hearth/keys/ID.key}',
+      );
+  });
+
+  const deviceIds = [...ids.keys()];
+  const named = (path: Path, id: string): Device | undefined => {
+    const d = c.devices.find((x) => x.id === id);
+    if (!d)
+      err(path, `unknown device "${id}"${didYouMean(id, deviceIds)}; devices are: ${listOf(deviceIds)}`);
+    return d;
+  };
+  const r = c.rules;
+  if (r.night_out_of_bed) {
+    const bed = r.night_out_of_bed.device
+      ? named(['rules', 'night_out_of_bed', 'device'], r.night_out_of_bed.device)
+      : c.devices.find((d) => 'kind' in d && d.kind === 'bed');
+    if (!bed && !r.night_out_of_bed.device)
+      err(
+        ['rules', 'night_out_of_bed'],
+        'needs a bed sensor (a device with kind: bed); add one or remove the rule',
+      );
+    else if (bed && 'kind' in bed && bed.kind !== 'bed')
+      err(['rules', 'night_out_of_bed', 'device'], `"${bed.id}" is not a bed sensor (kind: bed)`);
+  }
+  if (r.front_door_at_night) {
+    const door = r.front_door_at_night.device
+      ? named(['rules', 'front_door_at_night', 'device'], r.front_door_at_night.device)
+      : c.devices.find((d) => d.role === 'front-door');
+    if (!door && !r.front_door_at_night.device)
+      err(
+        ['rules', 'front_door_at_night'],
+        'needs a device with role: front-door; add the role or remove the rule',
+      );
+  }
+  if (r.help_button) {
+    r.help_button.devices?.forEach((id, i) => named(['rules', 'help_button', 'devices', i], id));
+    if (!r.help_button.devices && !c.devices.some((d) => d.role === 'help-button'))
+      warn(['rules', 'help_button'], 'no device has role: help-button, so this rule has nothing to watch');
+  }
+  r.cold_home?.rooms?.forEach((room, i) => {
+    if (!rooms.has(room))
+      err(
+        ['rules', 'cold_home', 'rooms', i],
+        `unknown room "${room}"${didYouMean(room, c.rooms)}; rooms are: ${listOf(c.rooms)}`,
+      );
+  });
+  r.inactivity?.windows.forEach((w, i) => {
+    if (w.from === w.to) err(['rules', 'inactivity', 'windows', i], 'a window needs from and to to differ');
+    r.inactivity?.windows.forEach((o, j) => {
+      if (j > i && overlaps(w, o))
+        err(
+          ['rules', 'inactivity', 'windows', j],
+          `overlaps window ${i} (${w.from}-${w.to}); windows must not overlap`,
+        );
+    });
+  });
+
+  const users = new Set<string>();
+  c.local_broker.users.forEach((u, i) => {
+    if (users.has(u.name)) err(['local_broker', 'users', i, 'name'], `user "${u.name}" is listed twice`);
+    users.add(u.name);
+  });
+  c.local_broker.listen.forEach((l, i) => {
+    if (!l.tls && !['127.0.0.1', 'localhost', '::1'].includes(l.host))
+      warn(
+        ['local_broker', 'listen', i],
+        `listening on ${l.host} without TLS: passwords cross the home network in clear`,
+      );
+  });
+
+  if (c.relay) {
+    const { url, cert, key } = c.relay;
+    if (Boolean(cert) !== Boolean(key))
+      err(['relay', cert ? 'key' : 'cert'], 'a client certificate needs both cert and key');
+    if (url.startsWith('mqtt://') || url.startsWith('ws://'))
+      warn(['relay', 'url'], 'no TLS to the trust: alerts would cross the internet in clear; use mqtts://');
+    if (!cert && !c.relay.username)
+      warn(['relay'], 'no credentials: give cert and key, or username and password');
+  }
+  return out;
+}
+
+/** Minutes of the day covered by a window, as [start, end) spans that do not cross midnight. */
+function spans(w: { from: string; to: string }): [number, number][] {
+  const a = minutesOfDay(w.from);
+  const b = minutesOfDay(w.to);
+  return a < b
+    ? [[a, b]]
+    : [
+        [a, 1440],
+        [0, b],
+      ];
+}
+
+function overlaps(x: { from: string; to: string }, y: { from: string; to: string }): boolean {
+  return spans(x).some(([a, b]) => spans(y).some(([c, d]) => a < d && c < b));
+}

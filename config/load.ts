@@ -1,0 +1,116 @@
+// The only part of config/ that touches the outside world: reading the file and resolving
+// ${env:..} / ${file:..} references. Every failure becomes a Problem, never an exception.
+import { readFileSync, statSync } from 'node:fs';
+import { parseConfigText } from './parse.ts';
+import type { Path, Problem } from './problems.ts';
+import type { Config } from './schema.ts';
+import { parseRef, REF_RE } from './values.ts';
+
+/** A provisioning file is a few kilobytes; anything this large is a mistake, not a home. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+export type LoadResult = { config?: Config; problems: Problem[] };
+type Env = Record<string, string | undefined>;
+
+const fileProblem = (message: string): Problem => ({ severity: 'error', path: [], line: 0, col: 0, message });
+
+const IO_MESSAGES: Record<string, string> = {
+  ENOENT: 'no such file; give the path of a provisioning file (see config/examples/home.yaml)',
+  EACCES: 'permission denied; the file must be readable by the user running hearth',
+  EPERM: 'permission denied; the file must be readable by the user running hearth',
+  EISDIR: 'is a directory; give the path of a provisioning file inside it',
+  ELOOP: 'too many symbolic links',
+  ENAMETOOLONG: 'the path is too long',
+  ENOTDIR: 'a part of the path is not a directory',
+};
+
+function readText(file: string): { text?: string; problem?: Problem } {
+  try {
+    const st = statSync(file);
+    if (st.isDirectory()) return { problem: fileProblem(IO_MESSAGES.EISDIR as string) };
+    if (!st.isFile())
+      return { problem: fileProblem('is not a regular file; give the path of a provisioning file') };
+    if (st.size > MAX_CONFIG_BYTES)
+      return {
+        problem: fileProblem(
+          `is ${(st.size / 1_048_576).toFixed(1)} MB; a provisioning file is at most ${MAX_CONFIG_BYTES / 1_048_576} MB (is this the right file?)`,
+        ),
+      };
+    const bytes = readFileSync(file);
+    if (bytes.includes(0))
+      return { problem: fileProblem('is not a text file (it holds NUL bytes); expected YAML or JSON text') };
+    try {
+      return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+    } catch {
+      return { problem: fileProblem('is not UTF-8 text; save the file as UTF-8') };
+    }
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    return { problem: fileProblem(IO_MESSAGES[code] ?? `cannot be read (${code || String(e)})`) };
+  }
+}
+
+/** Every ${env:..}/${file:..} reference in the document, with where it stands. */
+function refsIn(value: unknown, path: Path = []): { path: Path; ref: string }[] {
+  if (typeof value === 'string') return REF_RE.test(value) ? [{ path, ref: value }] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => refsIn(v, [...path, i]));
+  if (value && typeof value === 'object')
+    return Object.entries(value).flatMap(([k, v]) => refsIn(v, [...path, k]));
+  return [];
+}
+
+/** The secret a reference stands for; throws with a reason a technician can act on. */
+export function resolveSecret(ref: string, env: Env = process.env): string {
+  const r = parseRef(ref);
+  if (!r) throw new Error('not a reference');
+  if (r.kind === 'env') {
+    const v = env[r.name];
+    if (v === undefined || v === '') throw new Error(`environment variable ${r.name} is not set`);
+    return v;
+  }
+  try {
+    const v = readFileSync(r.name, 'utf8').trim();
+    if (!v) throw Object.assign(new Error(), { code: 'EMPTY' });
+    return v;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new Error(
+      code === 'EMPTY' ? `${r.name} is empty` : `${r.name} cannot be read (${code ?? 'error'})`,
+    );
+  }
+}
+
+/**
+ * Reads, parses and checks a provisioning file. Unresolvable references are warnings when
+ * `strictRefs` is false (check-config on a laptop) and errors when true (run on the Pi).
+ */
+export function loadConfig(file: string, opts: { strictRefs: boolean; env?: Env }): LoadResult {
+  const { text, problem } = readText(file);
+  if (problem || text === undefined) return { problems: [problem as Problem] };
+  if (text.trim() === '')
+    return {
+      problems: [fileProblem('the file is empty; expected a provisioning file starting with "version: 1"')],
+    };
+  const parsed = parseConfigText(text);
+  const problems = [...parsed.problems];
+  const unresolved: Problem[] = [];
+  if (parsed.raw !== undefined) {
+    for (const { path, ref } of refsIn(parsed.raw)) {
+      try {
+        resolveSecret(ref, opts.env);
+      } catch (e) {
+        const where = parsed.locate?.(path) ?? { line: 0, col: 0 };
+        unresolved.push({
+          severity: opts.strictRefs ? 'error' : 'warning',
+          path,
+          ...where,
+          message: `${ref} cannot be resolved: ${(e as Error).message}`,
+        });
+      }
+    }
+  }
+  problems.push(...unresolved);
+  problems.sort((a, b) => a.line - b.line || a.col - b.col);
+  const failed = problems.some((p) => p.severity === 'error');
+  return { config: failed ? undefined : parsed.config, problems };
+}

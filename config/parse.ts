@@ -1,0 +1,129 @@
+// parse -> check: provisioning text in, a Config or every problem out, each placed at its line
+// and column. Pure: no file system, no environment (references are resolved by the loader).
+import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { checkConfig } from './check.ts';
+import { partialConfig } from './partial.ts';
+import type { Path, Problem } from './problems.ts';
+import { type Config, configSchema } from './schema.ts';
+import { keysAt } from './schema-walk.ts';
+import { describeIssue } from './zod-messages.ts';
+
+export type ParseResult = {
+  config?: Config;
+  raw?: unknown;
+  problems: Problem[];
+  /** Line and column of the value at a path of this document. */
+  locate?: (path: Path) => { line: number; col: number };
+};
+
+const YAML_HINTS: Record<string, string> = {
+  DUPLICATE_KEY: 'each key once per mapping',
+  TAB_AS_INDENT: 'indent with spaces, never tabs',
+  BAD_INDENT: 'line the key up with its siblings, using spaces',
+  MISSING_CHAR: 'close every quote, bracket and brace',
+  BLOCK_AS_IMPLICIT_KEY: 'a key needs a colon and a space after it',
+  MULTILINE_IMPLICIT_KEY: 'a key needs a colon and a space after it',
+  UNEXPECTED_TOKEN: 'check the quoting and the indentation of this line',
+};
+
+export function parseConfigText(text: string): ParseResult {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, {
+    lineCounter: lines,
+    uniqueKeys: true,
+    prettyErrors: false,
+    strict: true,
+  });
+  const at = (offset: number) => {
+    const p = lines.linePos(offset);
+    return { line: p.line, col: p.col };
+  };
+
+  if (doc.errors.length > 0) {
+    return {
+      problems: doc.errors.map((e) => {
+        const first = e.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? e.message;
+        const hint = YAML_HINTS[e.code];
+        return {
+          severity: 'error',
+          path: [],
+          ...at(e.pos[0]),
+          message: `YAML: ${first}${hint ? `; ${hint}` : ''}`,
+        };
+      }),
+    };
+  }
+  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (raw === null || raw === undefined)
+    return {
+      problems: [
+        {
+          severity: 'error',
+          path: [],
+          line: 0,
+          col: 0,
+          message: 'the file is empty; expected a provisioning file starting with "version: 1"',
+        },
+      ],
+    };
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    return {
+      problems: [
+        {
+          severity: 'error',
+          path: [],
+          line: 1,
+          col: 1,
+          message: `expected a mapping of sections (version, gateway, rooms, devices, ...); got ${Array.isArray(raw) ? 'a list' : 'a single value'}`,
+        },
+      ],
+    };
+
+  const locate = (path: Path, atKey = false) => {
+    const { node, key } = nodeAt(doc.contents as Node | null, path);
+    const target = atKey && key ? key : node;
+    return target?.range ? at(target.range[0]) : { line: 1, col: 1 };
+  };
+
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.flatMap((issue) =>
+      describeIssue(issue, raw, (p) => keysAt(configSchema, raw, p)).map(
+        (l): Problem => ({
+          severity: 'error',
+          path: l.path,
+          message: l.message,
+          atKey: l.atKey,
+          ...locate(l.path, l.atKey),
+        }),
+      ),
+    );
+    const partial = partialConfig(raw as Record<string, unknown>);
+    const cross = checkConfig(partial.config, partial.rowIndex);
+    for (const f of cross) problems.push({ ...f, ...locate(f.path) });
+    return { raw, locate, problems: sortProblems(problems) };
+  }
+  const problems = checkConfig(parsed.data).map((f): Problem => ({ ...f, ...locate(f.path) }));
+  const failed = problems.some((p) => p.severity === 'error');
+  return { raw, locate, config: failed ? undefined : parsed.data, problems: sortProblems(problems) };
+}
+
+const sortProblems = (ps: Problem[]) => ps.sort((a, b) => a.line - b.line || a.col - b.col);
+
+/** The YAML node at a path (and its key node), or the deepest ancestor that exists. */
+function nodeAt(root: Node | null, path: Path): { node: Node | null; key: Node | null } {
+  let node: Node | null = root;
+  let key: Node | null = null;
+  for (const k of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(k));
+      if (!pair) return { node, key: null };
+      key = pair.key as Node;
+      node = (pair.value as Node | null) ?? key;
+    } else if (isSeq(node) && typeof k === 'number' && node.items[k]) {
+      key = null;
+      node = node.items[k] as Node;
+    } else return { node, key: null };
+  }
+  return { node, key };
+}

@@ -1,0 +1,312 @@
+// The provisioning file, version 1. This schema is the documentation: every default lives here,
+// every field has a description, and config/schema.json is generated from it for editors.
+import { z } from 'zod';
+import {
+  cronExpression,
+  duration,
+  durationOrOff,
+  durationOrZero,
+  identifier,
+  localTime,
+  macAddress,
+  secretRef,
+  timeWindow,
+  timeZone,
+  topicFilter,
+  topicName,
+  uuid,
+} from './values.ts';
+
+/** What a Reading measures (DESIGN.md section 3). */
+export const KINDS = [
+  'motion',
+  'presence',
+  'contact',
+  'bed',
+  'chair',
+  'button',
+  'fall',
+  'heart_rate',
+  'steps',
+  'temperature',
+  'humidity',
+  'water_leak',
+  'battery',
+  'rssi',
+] as const;
+export const kind = z.enum(KINDS, { error: `unknown kind; allowed: ${KINDS.join(', ')}` });
+export type Kind = z.infer<typeof kind>;
+
+/** A device row's kind: a Reading kind, or `output` for an actuator (the prompt buzzer/LED). */
+const deviceKind = z.enum([...KINDS, 'output'], {
+  error: `unknown kind; allowed: ${[...KINDS, 'output'].join(', ')}`,
+});
+
+export const ROLES = ['help-button', 'front-door', 'prompt', 'wearable'] as const;
+const role = z.enum(ROLES, { error: `unknown role; allowed: ${ROLES.join(', ')}` });
+
+const port = z
+  .string({ error: 'expected a serial port path such as /dev/serial/by-id/usb-Arduino_Uno_75833-if00' })
+  .regex(/^\/dev\/\S+$/, {
+    error: 'not a serial port path; expected /dev/..., best a stable /dev/serial/by-id/ path',
+  })
+  .describe('Serial port; prefer the stable /dev/serial/by-id/... path over /dev/ttyUSB0.');
+
+const baud = z.number().int().positive().describe('Serial speed in baud.');
+
+/** Fields every device row may carry. */
+const common = {
+  id: identifier('device id').describe(
+    'What rules, logs and summaries call this device; unique in the file.',
+  ),
+  room: z.string().optional().describe('A room from `rooms`.'),
+  role: role.optional().describe('What the device is for, beyond its kind.'),
+  silent: duration.optional().describe('Overrides rules.device_silent.after for this device.'),
+};
+
+const firmataPin = z
+  .union([z.number().int().min(0).max(127), z.string().regex(/^A(1[0-5]|[0-9])$/)], {
+    error: 'expected a digital pin number (0-127) or an analog pin A0-A15',
+  })
+  .describe('Board pin: a digital pin number, or A0-A15 for an analog input.');
+
+const zigbee2mqtt = z
+  .strictObject({
+    ...common,
+    source: z.literal('zigbee2mqtt'),
+    topic: topicName.describe("The device's Zigbee2MQTT topic, e.g. zigbee2mqtt/hall_motion."),
+    kind: kind.optional().describe('Only the readings of this kind are taken; by default every known key.'),
+  })
+  .describe('A Zigbee device published by Zigbee2MQTT to the local broker.');
+
+const firmata = z
+  .strictObject({
+    ...common,
+    source: z.literal('firmata'),
+    port,
+    pin: firmataPin,
+    kind: deviceKind.describe('What the pin senses, or `output` for a buzzer/LED.'),
+    invert: z.boolean().default(false).describe('Read the pin inverted (a normally-closed reed switch).'),
+    debounce: duration.prefault('50ms').describe('A change must hold this long to count.'),
+    threshold: z.number().min(0).max(1023).optional().describe('Analog pins: reading above this is true.'),
+    baud: baud.default(57600),
+  })
+  .describe('A pin of an Arduino running StandardFirmata.');
+
+const ld2410 = z
+  .strictObject({
+    ...common,
+    source: z.literal('ld2410'),
+    port,
+    kind: z.literal('presence').default('presence'),
+    baud: baud.default(256000),
+  })
+  .describe('An HLK-LD2410 24 GHz mmWave presence radar on a USB-UART adapter.');
+
+const jsonl = z
+  .strictObject({
+    ...common,
+    source: z.literal('jsonl'),
+    port,
+    sensor: z.string().min(1).describe('The `sensor` field the firmware prints for this device.'),
+    kind: deviceKind,
+    baud: baud.default(115200),
+  })
+  .describe('Custom firmware printing one JSON object per line.');
+
+const bindkey = z
+  .string()
+  .regex(/^(\$\{(env|file):[^}]+\}|[0-9a-fA-F]{32})$/, {
+    error: 'expected a reference ${env:NAME} or ${file:/path} to the 32-hex-digit bind key',
+  })
+  .describe('The AES key of an encrypted BTHome device, by reference.');
+
+const bthome = z
+  .strictObject({
+    ...common,
+    source: z.literal('bthome'),
+    address: macAddress,
+    bindkey: bindkey.optional(),
+    kind: kind.optional().describe('Only the readings of this kind are taken; by default every one.'),
+  })
+  .describe('A BLE device advertising BTHome v2 (Shelly BLU, BTHome thermometers).');
+
+const ibeacon = z
+  .strictObject({
+    ...common,
+    source: z.literal('ibeacon'),
+    uuid,
+    major: z.number().int().min(0).max(65535),
+    minor: z.number().int().min(0).max(65535),
+    away_after: duration.prefault('2m').describe('Not seen for this long: presence false.'),
+  })
+  .describe('An iBeacon tag worn or carried by the resident: presence at home.');
+
+const heartRate = z
+  .strictObject({
+    ...common,
+    source: z.literal('heart-rate'),
+    address: macAddress,
+    interval: duration.prefault('60s').describe('At most one heart_rate reading (the mean) per interval.'),
+  })
+  .describe('A BLE heart-rate band (GATT Heart Rate Service).');
+
+export const SOURCES = [
+  'zigbee2mqtt',
+  'firmata',
+  'ld2410',
+  'jsonl',
+  'bthome',
+  'ibeacon',
+  'heart-rate',
+] as const;
+
+export const device = z.discriminatedUnion('source', [
+  zigbee2mqtt,
+  firmata,
+  ld2410,
+  jsonl,
+  bthome,
+  ibeacon,
+  heartRate,
+]);
+export type Device = z.infer<typeof device>;
+export type Source = Device['source'];
+
+const inactivityWindow = z.strictObject({
+  from: localTime,
+  to: localTime,
+  quiet: durationOrOff.describe('The quiet spell allowed in this window before a prompt; off = never.'),
+});
+
+const rules = z
+  .strictObject({
+    inactivity: z
+      .strictObject({
+        windows: z
+          .array(inactivityWindow)
+          .min(1)
+          .describe('Local-time windows and the quiet spell allowed in each.'),
+        prompt: durationOrZero
+          .prefault('10m')
+          .describe('"I\'m OK" window before carers are alerted; 0 = none.'),
+        escalate: duration
+          .prefault('30m')
+          .describe('Raised and not acknowledged for this long -> escalated.'),
+      })
+      .optional(),
+    not_up: z
+      .strictObject({ by: localTime.describe('No sign of life outside the bedroom by this time -> alert.') })
+      .optional(),
+    night_out_of_bed: z
+      .strictObject({
+        window: timeWindow,
+        after: duration.describe('Out of bed for this long at night -> alert.'),
+        device: z.string().optional().describe('The bed sensor; by default the device of kind bed.'),
+      })
+      .optional(),
+    front_door_at_night: z
+      .strictObject({
+        window: timeWindow,
+        device: z.string().optional().describe('The door; by default the device with role front-door.'),
+      })
+      .optional(),
+    help_button: z
+      .strictObject({
+        devices: z.array(z.string()).optional().describe('By default every device with role help-button.'),
+      })
+      .optional(),
+    cold_home: z
+      .strictObject({
+        below: z.number().min(-20).max(40).describe('Degrees C.'),
+        for: duration,
+        rooms: z.array(z.string()).optional().describe('By default every room with a temperature sensor.'),
+      })
+      .optional(),
+    device_silent: z
+      .strictObject({
+        after: duration.describe('No reading for this long -> info alert; per device: `silent`.'),
+      })
+      .optional(),
+    low_battery: z.strictObject({ below: z.number().min(1).max(100).describe('Percent.') }).optional(),
+  })
+  .prefault({})
+  .describe('Rules; a rule absent from the file is off.');
+
+const listener = z.strictObject({
+  host: z.string().min(1).describe('Address to listen on; 127.0.0.1 keeps the broker inside the Pi.'),
+  port: z.number().int().min(1).max(65535),
+  tls: z
+    .strictObject({ cert: z.string(), key: z.string(), ca: z.string().optional() })
+    .optional()
+    .describe('Serve MQTT over TLS with these PEM files.'),
+  websocket: z.boolean().default(false).describe('MQTT over WebSocket on this listener.'),
+});
+
+const brokerUser = z.strictObject({
+  name: identifier('user name'),
+  password: secretRef,
+  publish: z.array(topicFilter).default([]).describe('Topic filters this user may publish to.'),
+  subscribe: z.array(topicFilter).default([]).describe('Topic filters this user may subscribe to.'),
+});
+
+const relay = z
+  .strictObject({
+    url: z
+      .string()
+      .regex(/^(mqtts?|wss?):\/\/[^\s/:]+(:\d+)?\/?$/, {
+        error: 'expected mqtts://host:port (or mqtt://, ws://, wss://)',
+      })
+      .describe("The trust broker's address; mqtts:// with TLS is expected outside a lab."),
+    ca: z.string().optional().describe('PEM file of the CA that signed the trust broker certificate.'),
+    cert: z.string().optional().describe("This gateway's client certificate (PEM)."),
+    key: z.string().optional().describe("This gateway's private key (PEM)."),
+    username: z.string().optional(),
+    password: secretRef.optional(),
+    client_id: z.string().optional().describe('MQTT client id; by default hearth-{gateway.id}.'),
+  })
+  .describe('The trust broker that receives alerts and summaries.');
+
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    version: z.literal(1, { error: 'expected version: 1 (the only schema version)' }),
+    gateway: z.strictObject({
+      id: identifier('gateway id').describe('Unique per home; appears in MQTT topics.'),
+      resident: identifier('resident id')
+        .refine((s) => !/^\d{10}$/.test(s.replace(/[-_]/g, '')), {
+          error: 'looks like an NHS number; use a pseudonymous id such as r-7f3a, never a real identifier',
+        })
+        .describe('Pseudonymous resident id: never a name or NHS number.'),
+      timezone: timeZone,
+    }),
+    rooms: z.array(identifier('room name')).min(1).describe('Rooms of the home.'),
+    devices: z.array(device).describe('One row per sensor or output.'),
+    rules,
+    schedules: z
+      .strictObject({
+        daily_summary: cronExpression.default('0 8 * * *'),
+        heartbeat: duration.prefault('60s').describe('Interval of the heartbeat to the trust.'),
+      })
+      .prefault({}),
+    local_broker: z
+      .strictObject({
+        listen: z
+          .array(listener)
+          .min(1)
+          .default([{ host: '127.0.0.1', port: 1883, websocket: false }]),
+        users: z.array(brokerUser).default([]),
+      })
+      .prefault({}),
+    relay: relay.optional(),
+    storage: z
+      .strictObject({
+        path: z.string().min(1).default('/var/lib/hearth/hearth.db').describe('The SQLite database file.'),
+        keep_events: duration.prefault('30d').describe('Raw events older than this are deleted.'),
+      })
+      .prefault({}),
+  })
+  .describe('Hearth provisioning file, schema version 1.');
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;

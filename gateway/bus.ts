@@ -1,0 +1,39 @@
+// One typed event bus between the stages. A listener that throws is logged and counted, and
+// cannot take the other listeners (or the source that emitted) down with it.
+import type { Counters } from './counters.ts';
+import type { Logger } from './log.ts';
+import type { Event } from './reading.ts';
+
+export type BusEvents = {
+  reading: unknown;
+  event: Event;
+  'source-status': { source: string; device?: string; present: boolean; detail: string };
+};
+
+type Listener<T> = (payload: T) => void;
+
+export class Bus {
+  #listeners = new Map<keyof BusEvents, Set<Listener<never>>>();
+  constructor(
+    private readonly log: Logger,
+    private readonly counters: Counters,
+  ) {}
+
+  on<K extends keyof BusEvents>(name: K, fn: Listener<BusEvents[K]>): () => void {
+    let set = this.#listeners.get(name);
+    if (!set) this.#listeners.set(name, (set = new Set()));
+    set.add(fn as Listener<never>);
+    return () => set.delete(fn as Listener<never>);
+  }
+
+  emit<K extends keyof BusEvents>(name: K, payload: BusEvents[K]): void {
+    for (const fn of this.#listeners.get(name) ?? []) {
+      try {
+        (fn as Listener<BusEvents[K]>)(payload);
+      } catch (err) {
+        this.counters.add(`bus.listener_failed.${name}`);
+        this.log.error({ err, event: name }, 'a listener failed; the others carry on');
+      }
+    }
+  }
+}

@@ -1,0 +1,8 @@
+// Exit codes at the top only: 0 done, 1 failed while running, 2 refused input (file, usage).
+export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
+
+/** Writes to stdout and resolves once the text has left, so a following exit cannot truncate it. */
+export const out = (text: string): Promise<void> =>
+  new Promise((resolve) =>
+    process.stdout.write(`${text}\n`) ? resolve() : process.stdout.once('drain', resolve),
+  );

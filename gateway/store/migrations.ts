@@ -1,0 +1,41 @@
+// Versioned, forward-only schema migrations. Append; never edit a migration that has shipped.
+export type Migration = { version: number; name: string; sql: string };
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'event log, rule state, outbox',
+    sql: `
+      CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        device TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL,
+        room TEXT,
+        facts TEXT
+      );
+      CREATE INDEX events_at ON events(at);
+      CREATE INDEX events_device_at ON events(device, at);
+      CREATE TABLE rule_state (
+        rule TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        wake_at INTEGER,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        topic TEXT NOT NULL,
+        type TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX outbox_topic ON outbox(topic, seq);
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -1,0 +1,199 @@
+// The durable local store (SQLite via better-sqlite3). One process owns the file: it is opened
+// in exclusive locking mode, which also refuses a second gateway on the same database and keeps
+// WAL's index in memory rather than in a -shm file on the SD card.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Event } from '../reading.ts';
+import { StoreLockedError, StoreTooNewError } from './errors.ts';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
+
+export type OutboxRow = {
+  seq: number;
+  id: string;
+  topic: string;
+  type: string;
+  payload: string;
+  created_at: number;
+};
+export type NewOutboxRow = Omit<OutboxRow, 'seq'>;
+export type StoredEvent = Event & { id: number };
+
+type EventRow = {
+  id: number;
+  at: number;
+  device: string;
+  kind: string;
+  value: string;
+  room: string | null;
+  facts: string | null;
+};
+
+export class Store {
+  readonly db: Database.Database;
+  readonly path: string;
+  #stmts;
+
+  private constructor(db: Database.Database, path: string) {
+    this.db = db;
+    this.path = path;
+    this.#stmts = {
+      insertEvent: db.prepare(
+        'INSERT INTO events (at, device, kind, value, room, facts) VALUES (@at, @device, @kind, @value, @room, @facts)',
+      ),
+      eventsBetween: db.prepare('SELECT * FROM events WHERE at >= ? AND at < ? ORDER BY at, id'),
+      lastOfDevice: db.prepare('SELECT * FROM events WHERE device = ? ORDER BY at DESC, id DESC LIMIT 1'),
+      pruneEvents: db.prepare('DELETE FROM events WHERE at < ?'),
+      getRule: db.prepare('SELECT state, wake_at FROM rule_state WHERE rule = ?'),
+      allRules: db.prepare('SELECT rule, state, wake_at FROM rule_state'),
+      putRule: db.prepare(
+        'INSERT INTO rule_state (rule, state, wake_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(rule) DO UPDATE SET state = excluded.state, wake_at = excluded.wake_at, updated_at = excluded.updated_at',
+      ),
+      addOutbox: db.prepare(
+        'INSERT OR IGNORE INTO outbox (id, topic, type, payload, created_at) VALUES (@id, @topic, @type, @payload, @created_at)',
+      ),
+      peekOutbox: db.prepare(
+        'SELECT seq, id, topic, type, payload, created_at FROM outbox ORDER BY seq LIMIT ?',
+      ),
+      removeOutbox: db.prepare('DELETE FROM outbox WHERE seq = ?'),
+      outboxDepth: db.prepare('SELECT count(*) AS n FROM outbox'),
+      getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
+      putMeta: db.prepare(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      ),
+    };
+  }
+
+  static open(path: string): Store {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path, { timeout: 0 });
+    try {
+      // Order matters: exclusive locking must be set before the first WAL access.
+      db.pragma('locking_mode = EXCLUSIVE');
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+      migrate(db, path);
+      // A write takes the exclusive lock now and holds it until close: a second gateway is refused here.
+      db.prepare(
+        "INSERT INTO meta (key, value) VALUES ('opened_at', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+      ).run(new Date().toISOString());
+    } catch (e) {
+      db.close();
+      if ((e as { code?: string }).code === 'SQLITE_BUSY') throw new StoreLockedError(path);
+      throw e;
+    }
+    return new Store(db, path);
+  }
+
+  /** Runs fn in one transaction: everything it writes commits together or not at all. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  appendEvent(e: Event): number {
+    const r = this.#stmts.insertEvent.run({
+      at: e.at,
+      device: e.device,
+      kind: e.kind,
+      value: JSON.stringify(e.value),
+      room: e.room,
+      facts: e.facts ? JSON.stringify(e.facts) : null,
+    });
+    return Number(r.lastInsertRowid);
+  }
+
+  /** Events with from <= at < to, in time order. */
+  eventsBetween(from: number, to: number): StoredEvent[] {
+    return (this.#stmts.eventsBetween.all(from, to) as EventRow[]).map(toEvent);
+  }
+
+  lastEventOf(device: string): StoredEvent | undefined {
+    const row = this.#stmts.lastOfDevice.get(device) as EventRow | undefined;
+    return row ? toEvent(row) : undefined;
+  }
+
+  /** Deletes raw events older than `before`; returns how many went. */
+  pruneEvents(before: number): number {
+    return this.#stmts.pruneEvents.run(before).changes;
+  }
+
+  getRuleState<T>(rule: string): { state: T; wakeAt: number | null } | undefined {
+    const row = this.#stmts.getRule.get(rule) as { state: string; wake_at: number | null } | undefined;
+    return row ? { state: JSON.parse(row.state) as T, wakeAt: row.wake_at } : undefined;
+  }
+
+  allRuleStates(): { rule: string; state: unknown; wakeAt: number | null }[] {
+    return (this.#stmts.allRules.all() as { rule: string; state: string; wake_at: number | null }[]).map(
+      (r) => ({
+        rule: r.rule,
+        state: JSON.parse(r.state),
+        wakeAt: r.wake_at,
+      }),
+    );
+  }
+
+  putRuleState(rule: string, state: unknown, wakeAt: number | null, now: number): void {
+    this.#stmts.putRule.run(rule, JSON.stringify(state), wakeAt, now);
+  }
+
+  /** Queues a message; a repeated id is ignored, so a retried transaction cannot queue it twice. */
+  addOutbox(row: NewOutboxRow): void {
+    this.#stmts.addOutbox.run(row);
+  }
+
+  peekOutbox(limit: number): OutboxRow[] {
+    return this.#stmts.peekOutbox.all(limit) as OutboxRow[];
+  }
+
+  /** Called on the broker's PUBACK, and only then. */
+  removeOutbox(seq: number): void {
+    this.#stmts.removeOutbox.run(seq);
+  }
+
+  outboxDepth(): number {
+    return (this.#stmts.outboxDepth.get() as { n: number }).n;
+  }
+
+  getMeta(key: string): string | undefined {
+    return (this.#stmts.getMeta.get(key) as { value: string } | undefined)?.value;
+  }
+
+  putMeta(key: string, value: string): void {
+    this.#stmts.putMeta.run(key, value);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function toEvent(r: EventRow): StoredEvent {
+  return {
+    id: r.id,
+    at: r.at,
+    device: r.device,
+    kind: r.kind as Event['kind'],
+    value: JSON.parse(r.value) as Event['value'],
+    room: r.room,
+    role: null,
+    ...(r.facts ? { facts: JSON.parse(r.facts) } : {}),
+  };
+}
+
+function migrate(db: Database.Database, path: string): void {
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+  );
+  const current =
+    (db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
+  if (current > SCHEMA_VERSION) throw new StoreTooNewError(path, current, SCHEMA_VERSION);
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  for (const m of MIGRATIONS) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      record.run(m.version, m.name, new Date().toISOString());
+    })();
+  }
+}

@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    root: new URL('..', import.meta.url).pathname,
+    include: [
+      'test/**/*.test.ts',
+      'gateway/**/*.test.ts',
+      'firmware-bridge/**/*.test.ts',
+      'cloud-relay/**/*.test.ts',
+      'config/**/*.test.ts',
+    ],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    pool: 'forks',
+  },
+});
