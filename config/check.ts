@@ -137,7 +137,8 @@ export function checkConfig(c: Config, rowIndex: number[] = c.devices.map((_, i)
       );
   }
   if (r.help_button) {
-    r.help_button.devices?.forEach((id, i) => named(['rules', 'help_button', 'devices', i], id));
+    for (const [i, id] of (r.help_button.devices ?? []).entries())
+      named(['rules', 'help_button', 'devices', i], id);
     if (!r.help_button.devices && !c.devices.some((d) => d.role === 'help-button'))
       warn(['rules', 'help_button'], 'no device has role: help-button, so this rule has nothing to watch');
   }

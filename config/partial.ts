@@ -28,6 +28,6 @@ export function partialConfig(raw: Record<string, unknown>): { config: Config; r
   out.rules ??= {};
   out.rooms ??= [];
   out.devices ??= [];
-  if (rowIndex.length === 0) (out.devices as unknown[]).forEach((_, i) => rowIndex.push(i));
+  if (rowIndex.length === 0) rowIndex.push(...(out.devices as unknown[]).map((_, i) => i));
   return { config: out as Config, rowIndex };
 }

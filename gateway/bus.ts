@@ -20,8 +20,8 @@ export class Bus {
   ) {}
 
   on<K extends keyof BusEvents>(name: K, fn: Listener<BusEvents[K]>): () => void {
-    let set = this.#listeners.get(name);
-    if (!set) this.#listeners.set(name, (set = new Set()));
+    const set = this.#listeners.get(name) ?? new Set();
+    this.#listeners.set(name, set);
     set.add(fn as Listener<never>);
     return () => set.delete(fn as Listener<never>);
   }

@@ -9,11 +9,25 @@ import { EXIT } from './exit.ts';
 /** Longer than this to stop and something is stuck: leave anyway, loudly. */
 const STOP_LIMIT_MS = 4_500;
 
+/** Resolves with the first SIGINT or SIGTERM; installed before anything starts, so none is missed. */
+function stopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (s: NodeJS.Signals) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(s);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
 export async function runCommand(
   file: string,
   opts: { storePath?: string; banner?: string } = {},
 ): Promise<number> {
   const started = performance.now();
+  const signalled = stopSignal();
   const { config, problems } = loadConfig(file, { strictRefs: true });
   if (!config) {
     process.stderr.write(`${problemsText(file, problems)}\n`);
@@ -25,7 +39,6 @@ export async function runCommand(
     gateway = await startGateway({ config, log, clock: new RealClock(), storePath: opts.storePath });
   } catch (err) {
     log.fatal({ err }, (err as Error).message);
-    log.flush?.();
     return EXIT.failed;
   }
   log.info(
@@ -33,21 +46,14 @@ export async function runCommand(
     opts.banner ?? 'gateway running',
   );
 
-  return new Promise((resolve) => {
-    const stop = async (signal: string) => {
-      log.info({ signal }, 'stopping');
-      const force = setTimeout(() => {
-        log.error('shutdown took too long; exiting anyway');
-        resolve(EXIT.failed);
-      }, STOP_LIMIT_MS);
-      force.unref();
-      await gateway.stop();
-      clearTimeout(force);
-      log.info('stopped');
-      log.flush?.();
-      resolve(EXIT.ok);
-    };
-    process.once('SIGINT', () => void stop('SIGINT'));
-    process.once('SIGTERM', () => void stop('SIGTERM'));
-  });
+  const signal = await signalled;
+  log.info({ signal }, 'stopping');
+  const force = setTimeout(() => {
+    log.error('shutdown took too long; exiting anyway');
+    process.exit(EXIT.failed);
+  }, STOP_LIMIT_MS);
+  await gateway.stop();
+  clearTimeout(force);
+  log.info('stopped');
+  return EXIT.ok;
 }

@@ -1,0 +1,138 @@
+import { mkdirSync, rmdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/load.ts';
+import { AdapterPresence } from '../firmware-bridge/ble/adapter-presence.ts';
+import type { DriverContext, SourceStatus } from '../firmware-bridge/driver.ts';
+import { PortPresence } from '../firmware-bridge/serial/port-presence.ts';
+import { SimClock } from '../gateway/clock.ts';
+import { indexDevices, ingest } from '../gateway/ingest.ts';
+import { createLogger } from '../gateway/log.ts';
+import { tempDir } from './helpers/tmp.ts';
+
+const HOME = new URL('../config/examples/home.yaml', import.meta.url).pathname;
+const home = loadConfig(HOME, { strictRefs: false }).config;
+if (!home) throw new Error('config/examples/home.yaml must be valid');
+const devices = indexDevices(home);
+const silentLog = createLogger({ level: 'silent' });
+
+describe('ingest', () => {
+  it('places a reading in its room with its role, from the provisioning file', () => {
+    const r = ingest(devices, { device: 'front-door', at: 1, kind: 'contact', value: true });
+    expect(r).toEqual({
+      ok: true,
+      event: { device: 'front-door', at: 1, kind: 'contact', value: true, room: 'hall', role: 'front-door' },
+    });
+  });
+  it('drops devices that are not in the file (a neighbour’s sensor)', () => {
+    expect(
+      ingest(devices, { device: 'next-door-temp', at: 1, kind: 'temperature', value: 20 }),
+    ).toMatchObject({
+      ok: false,
+      reason: 'unknown_device',
+    });
+  });
+  it('refuses malformed readings with a reason naming the field', () => {
+    const r = ingest(devices, { device: 'hall-motion', at: 'yesterday', kind: 'motion', value: true });
+    expect(r).toMatchObject({ ok: false, reason: 'invalid' });
+    expect(!r.ok && r.detail).toMatch(/^at:/);
+    expect(ingest(devices, { device: 'hall-motion', at: 1, kind: 'smell', value: true })).toMatchObject({
+      reason: 'invalid',
+    });
+    expect(ingest(devices, null)).toMatchObject({ reason: 'invalid' });
+  });
+  it('takes only the configured kind from a row that names one, but always battery', () => {
+    expect(ingest(devices, { device: 'bed-pad', at: 1, kind: 'motion', value: true })).toMatchObject({
+      reason: 'kind_not_configured',
+    });
+    expect(ingest(devices, { device: 'bed-pad', at: 1, kind: 'battery', value: 80 })).toMatchObject({
+      ok: true,
+    });
+    expect(ingest(devices, { device: 'prompt', at: 1, kind: 'button', value: 'press' })).toMatchObject({
+      reason: 'output_device',
+    });
+  });
+});
+
+describe('SimClock', () => {
+  it('fires timers in time order at their own instants, and never early', () => {
+    const clock = new SimClock(1000);
+    const seen: [string, number][] = [];
+    clock.timer(5000, () => seen.push(['b', clock.now()]));
+    clock.timer(3000, () => {
+      seen.push(['a', clock.now()]);
+      clock.timer(4000, () => seen.push(['a2', clock.now()]));
+    });
+    const cancel = clock.timer(4500, () => seen.push(['cancelled', clock.now()]));
+    cancel();
+    clock.advanceTo(4999);
+    expect(seen).toEqual([
+      ['a', 3000],
+      ['a2', 4000],
+    ]);
+    clock.advance(1);
+    expect(seen.at(-1)).toEqual(['b', 5000]);
+    expect(clock.monotonic()).toBe(4000);
+  });
+  it('moves the wall clock alone on a jump, as NTP does', () => {
+    const clock = new SimClock(0);
+    clock.advance(10);
+    clock.jumpWall(1_000_000);
+    expect(clock.now()).toBe(1_000_000);
+    expect(clock.monotonic()).toBe(10);
+  });
+});
+
+function context(clock: SimClock) {
+  const statuses: SourceStatus[] = [];
+  const ctx: DriverContext = { clock, log: silentLog, reading: () => {}, status: (s) => statuses.push(s) };
+  return { ctx, statuses };
+}
+
+describe('source presence', () => {
+  it('reports a missing port once, retries quietly, and reports its arrival', async () => {
+    const dir = tempDir();
+    const port = join(dir, 'ttyUSB-radar');
+    const clock = new SimClock(0);
+    const { ctx, statuses } = context(clock);
+    const watcher = new PortPresence(
+      [
+        { id: 'bed-pad', port, source: 'firmata' },
+        { id: 'lounge-pir', port, source: 'firmata' },
+      ],
+      ctx,
+    );
+    await watcher.start();
+    clock.advance(3_600_000);
+    expect(statuses).toEqual([
+      {
+        source: 'firmata',
+        devices: ['bed-pad', 'lounge-pir'],
+        present: false,
+        detail: `port ${port} not found`,
+      },
+    ]);
+    mkdirSync(port); // any path that exists will do for presence
+    clock.advance(31_000);
+    expect(statuses.map((s) => s.present)).toEqual([false, true]);
+    rmdirSync(port);
+    clock.advance(6_000);
+    expect(statuses.map((s) => s.present)).toEqual([false, true, false]);
+    await watcher.stop();
+  });
+
+  it('reports BLE unavailable once on a machine without an adapter', async () => {
+    const sysfs = tempDir();
+    const clock = new SimClock(0);
+    const { ctx, statuses } = context(clock);
+    const ble = new AdapterPresence(['pendant'], ctx, sysfs);
+    await ble.start();
+    clock.advance(3_600_000);
+    expect(statuses).toHaveLength(1);
+    expect(statuses[0]?.detail).toMatch(/no Bluetooth adapter/);
+    mkdirSync(join(sysfs, 'hci0'));
+    clock.advance(30_000);
+    expect(statuses.at(-1)).toMatchObject({ present: true, detail: 'Bluetooth adapter hci0' });
+    await ble.stop();
+  });
+});

@@ -1,0 +1,111 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { StoreLockedError, StoreTooNewError } from '../gateway/store/errors.ts';
+import { SCHEMA_VERSION } from '../gateway/store/migrations.ts';
+import { Store } from '../gateway/store/store.ts';
+import { tempDir } from './helpers/tmp.ts';
+
+const ev = (at: number, device = 'hall-motion', value: boolean | number | string = true) => ({
+  at,
+  device,
+  kind: 'motion' as const,
+  value,
+  room: 'hall',
+  role: null,
+});
+
+describe('store', () => {
+  it('creates its folder, records migrations and keeps data across a reopen', () => {
+    const path = join(tempDir(), 'nested', 'hearth.db');
+    const s = Store.open(path);
+    s.appendEvent(ev(1000));
+    s.putRuleState('inactivity', { phase: 'quiet' }, 5000, 1000);
+    s.addOutbox({ id: 'm1', topic: 't', type: 'alert', payload: '{}', created_at: 1000 });
+    s.close();
+
+    const again = Store.open(path);
+    expect(again.eventsBetween(0, 2000)).toMatchObject([
+      { at: 1000, device: 'hall-motion', value: true, room: 'hall' },
+    ]);
+    expect(again.getRuleState('inactivity')).toEqual({ state: { phase: 'quiet' }, wakeAt: 5000 });
+    expect(again.outboxDepth()).toBe(1);
+    const versions = again.db.prepare('SELECT version FROM schema_migrations').all();
+    expect(versions).toEqual([{ version: SCHEMA_VERSION }]);
+    expect(again.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    again.close();
+  });
+
+  it('refuses a second opener of the same database with a message that says what to do', () => {
+    const path = join(tempDir(), 'hearth.db');
+    const first = Store.open(path);
+    expect(() => Store.open(path)).toThrow(StoreLockedError);
+    expect(() => Store.open(path)).toThrow(/in use by another Hearth process/);
+    first.close();
+    Store.open(path).close();
+  });
+
+  it('keeps the WAL index in memory: no -shm file on the card', () => {
+    const path = join(tempDir(), 'hearth.db');
+    const s = Store.open(path);
+    s.appendEvent(ev(1));
+    expect(existsSync(`${path}-shm`)).toBe(false);
+    s.close();
+  });
+
+  it('refuses a database from a newer Hearth and leaves it untouched', () => {
+    const path = join(tempDir(), 'hearth.db');
+    Store.open(path).close();
+    const raw = new Database(path);
+    raw.prepare("INSERT INTO schema_migrations VALUES (?, 'future', 'x')").run(SCHEMA_VERSION + 1);
+    const before = raw.prepare('SELECT count(*) AS n FROM schema_migrations').get();
+    raw.close();
+    expect(() => Store.open(path)).toThrow(StoreTooNewError);
+    const after = new Database(path);
+    expect(after.prepare('SELECT count(*) AS n FROM schema_migrations').get()).toEqual(before);
+    after.close();
+  });
+
+  it('keeps outbox order and ignores a repeated id', () => {
+    const s = Store.open(join(tempDir(), 'hearth.db'));
+    for (const id of ['a', 'b', 'a', 'c'])
+      s.addOutbox({ id, topic: 't', type: 'alert', payload: id, created_at: 0 });
+    expect(s.peekOutbox(10).map((r) => r.id)).toEqual(['a', 'b', 'c']);
+    s.removeOutbox(s.peekOutbox(1)[0]?.seq ?? -1);
+    expect(s.peekOutbox(10).map((r) => r.id)).toEqual(['b', 'c']);
+    s.close();
+  });
+
+  it('answers a day of events from the time index and prunes by retention', () => {
+    const s = Store.open(join(tempDir(), 'hearth.db'));
+    s.transaction(() => {
+      for (let i = 0; i < 100; i++) s.appendEvent(ev(i * 1000, i % 2 ? 'a' : 'b', i));
+    });
+    expect(s.eventsBetween(10_000, 20_000).map((e) => e.value)).toEqual([
+      10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
+    ]);
+    const plan = s.db
+      .prepare('EXPLAIN QUERY PLAN SELECT * FROM events WHERE at >= 1 AND at < 2 ORDER BY at, id')
+      .all();
+    expect(JSON.stringify(plan)).toMatch(/USING INDEX events_at/);
+    expect(s.lastEventOf('a')?.value).toBe(99);
+    expect(s.pruneEvents(50_000)).toBe(50);
+    expect(s.eventsBetween(0, 1e9)).toHaveLength(50);
+    s.close();
+  });
+
+  it('rolls a failed transaction back whole', () => {
+    const s = Store.open(join(tempDir(), 'hearth.db'));
+    expect(() =>
+      s.transaction(() => {
+        s.appendEvent(ev(1));
+        s.addOutbox({ id: 'x', topic: 't', type: 'alert', payload: '{}', created_at: 1 });
+        throw new Error('crash between writes');
+      }),
+    ).toThrow('crash between writes');
+    expect(s.eventsBetween(0, 10)).toHaveLength(0);
+    expect(s.outboxDepth()).toBe(0);
+    s.close();
+  });
+});
