@@ -1,12 +1,15 @@
 // One typed event bus between the stages. A listener that throws is logged and counted, and
 // cannot take the other listeners (or the source that emitted) down with it.
 import type { Counters } from './counters.ts';
+import type { OutMessage } from './engine/messages.ts';
 import type { Logger } from './log.ts';
 import type { Event } from './reading.ts';
 
 export type BusEvents = {
   reading: unknown;
   event: Event;
+  /** An alert state change, committed; local ones (pre-alert, cancelled) included. */
+  message: OutMessage;
   'source-status': { source: string; device?: string; present: boolean; detail: string };
 };
 

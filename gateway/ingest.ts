@@ -11,6 +11,14 @@ const HEALTH_KINDS = new Set(['battery', 'rssi']);
 
 export type DeviceIndex = ReadonlyMap<string, Device>;
 
+/** The kind a row's readings have when the row names none and its source has only one. */
+export function rowKind(row: Device): string | undefined {
+  if ('kind' in row && row.kind) return row.kind;
+  if (row.source === 'ibeacon') return 'presence';
+  if (row.source === 'heart-rate') return 'heart_rate';
+  return undefined;
+}
+
 export const indexDevices = (config: Pick<Config, 'devices'>): DeviceIndex =>
   new Map(config.devices.map((d) => [d.id, d]));
 

@@ -8,6 +8,7 @@ import { PortPresence } from '../firmware-bridge/serial/port-presence.ts';
 import { Bus } from './bus.ts';
 import type { Cancel, Clock } from './clock.ts';
 import { Counters } from './counters.ts';
+import { RuleEngine } from './engine/engine.ts';
 import { type IngestResult, indexDevices, ingest } from './ingest.ts';
 import type { Logger } from './log.ts';
 import { Store } from './store/store.ts';
@@ -24,6 +25,7 @@ export type GatewayOptions = {
 
 export type Gateway = {
   store: Store;
+  engine: RuleEngine;
   bus: Bus;
   counters: Counters;
   /** Takes one Reading through ingest into the event log, as a source would. */
@@ -63,10 +65,28 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     log.info({ path: storePath, outbox: store.outboxDepth() }, 'store open');
 
     const devices = indexDevices(config);
+    const engine = new RuleEngine({
+      config,
+      devices,
+      store,
+      clock,
+      log,
+      counters,
+      deliver: (m) => {
+        log.info(
+          { alert_id: m.payload.alert_id, state: m.payload.state, rule: m.payload.rule },
+          m.payload.reason,
+        );
+        bus.emit('message', m);
+      },
+    });
+    engine.start();
+    stack.push({ name: 'rules', stop: () => engine.stop() });
+
     const submit = (reading: unknown): IngestResult => {
       const result = ingest(devices, reading);
       if (result.ok) {
-        store.appendEvent(result.event);
+        engine.event(result.event);
         counters.add('ingest.accepted');
         bus.emit('event', result.event);
       } else {
@@ -118,6 +138,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 
     return {
       store,
+      engine,
       bus,
       counters,
       submit,

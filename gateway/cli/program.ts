@@ -1,9 +1,11 @@
 // The command line (DESIGN.md section 9). Exit codes: 0 ok, 1 failed, 2 refused input.
 import { Command, CommanderError } from 'commander';
 import { jsonSchema } from '../../config/json-schema.ts';
+import { runBench, table } from '../bench/run.ts';
 import { checkConfigCommand } from './check-config.ts';
 import { demoCommand } from './demo.ts';
 import { EXIT, out } from './exit.ts';
+import { replayCommand } from './replay.ts';
 import { runCommand } from './run.ts';
 
 const program = new Command('hearth')
@@ -32,10 +34,33 @@ program
   });
 
 program
+  .command('replay')
+  .description('run the rules over recorded Readings in simulated time; print every message as a JSON line')
+  .requiredOption('--config <file>', 'provisioning file')
+  .requiredOption('--input <events>', 'EVENTS.jsonl: one {"at","device","value"[,"kind"]} per line')
+  .option('--until <iso>', 'stop at this instant instead of the last line')
+  .option('--db <file>', 'keep the state in this database, to resume a replay stopped with --until')
+  .action(async (o: { config: string; input: string; until?: string; db?: string }) => {
+    const lines: string[] = [];
+    code = await replayCommand(o, (l) => lines.push(l));
+    if (lines.length) await out(lines.join('\n'));
+  });
+
+program
   .command('demo')
   .description('run the gateway on embedded defaults, with its database in a temporary folder')
   .action(async () => {
     code = await demoCommand();
+  });
+
+program
+  .command('bench')
+  .description('measure speed and memory; prints a table, or one JSON object with --json')
+  .option('--json', 'one JSON object, keys naming figure and unit')
+  .option('--quick', 'fewer readings and less history (a smoke run)')
+  .action(async (o: { json?: boolean; quick?: boolean }) => {
+    const figures = await runBench({ json: Boolean(o.json), quick: o.quick });
+    await out(o.json ? JSON.stringify(figures) : table(figures));
   });
 
 program

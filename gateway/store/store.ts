@@ -8,6 +8,9 @@ import type { Event } from '../reading.ts';
 import { StoreLockedError, StoreTooNewError } from './errors.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
 
+/** Plain readings are committed together at most this long after the first of them. */
+export const GROUP_COMMIT_MS = 1_000;
+
 export type OutboxRow = {
   seq: number;
   id: string;
@@ -34,9 +37,16 @@ export class Store {
   readonly path: string;
   #stmts;
 
-  private constructor(db: Database.Database, path: string) {
+  readonly #durability: 'normal' | 'off';
+  #batchOpen = false;
+  #batchStarted = 0;
+  #flushTimer: NodeJS.Timeout | undefined;
+  #beforeCommit: (() => void)[] = [];
+
+  private constructor(db: Database.Database, path: string, durability: 'normal' | 'off') {
     this.db = db;
     this.path = path;
+    this.#durability = durability;
     this.#stmts = {
       insertEvent: db.prepare(
         'INSERT INTO events (at, device, kind, value, room, facts) VALUES (@at, @device, @kind, @value, @room, @facts)',
@@ -57,6 +67,9 @@ export class Store {
       ),
       removeOutbox: db.prepare('DELETE FROM outbox WHERE seq = ?'),
       outboxDepth: db.prepare('SELECT count(*) AS n FROM outbox'),
+      savepoint: db.prepare('SAVEPOINT unit'),
+      release: db.prepare('RELEASE unit'),
+      rollbackTo: db.prepare('ROLLBACK TO unit'),
       getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
       putMeta: db.prepare(
         'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
@@ -64,14 +77,19 @@ export class Store {
     };
   }
 
-  static open(path: string): Store {
+  /**
+   * `durability`: 'normal' syncs every commit (synchronous=FULL) and groups plain readings into
+   * one commit per GROUP_COMMIT_MS (see `unit`); 'off' never waits for the disk, for throwaway
+   * databases (replays).
+   */
+  static open(path: string, opts: { durability?: 'normal' | 'off' } = {}): Store {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     const db = new Database(path, { timeout: 0 });
     try {
       // Order matters: exclusive locking must be set before the first WAL access.
       db.pragma('locking_mode = EXCLUSIVE');
       db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
+      db.pragma(`synchronous = ${opts.durability === 'off' ? 'OFF' : 'FULL'}`);
       db.pragma('foreign_keys = ON');
       migrate(db, path);
       // A write takes the exclusive lock now and holds it until close: a second gateway is refused here.
@@ -83,12 +101,62 @@ export class Store {
       if ((e as { code?: string }).code === 'SQLITE_BUSY') throw new StoreLockedError(path);
       throw e;
     }
-    return new Store(db, path);
+    return new Store(db, path, opts.durability ?? 'normal');
   }
 
-  /** Runs fn in one transaction: everything it writes commits together or not at all. */
+  /** Runs fn in one transaction of its own, committed (and synced) when this returns. */
   transaction<T>(fn: () => T): T {
+    this.commit();
     return this.db.transaction(fn)();
+  }
+
+  /**
+   * One unit of work (a reading, the rule state it changes, the messages it queues): all of it
+   * or none of it. Plain units share one commit per GROUP_COMMIT_MS, which spares the SD card a
+   * sync per reading; a durable unit (one that queued a message) commits, with every unit
+   * before it, before this returns, so what it queued may be published. A power cut can cost
+   * at most the last GROUP_COMMIT_MS of plain readings, and then the rule state they caused too.
+   */
+  unit<T>(fn: () => T, durable: boolean): T {
+    if (!this.#batchOpen) {
+      this.db.exec('BEGIN IMMEDIATE');
+      this.#batchOpen = true;
+      this.#batchStarted = performance.now();
+      this.#flushTimer = setTimeout(() => this.commit(), GROUP_COMMIT_MS);
+      this.#flushTimer.unref();
+    }
+    this.#stmts.savepoint.run();
+    let result: T;
+    try {
+      result = fn();
+      this.#stmts.release.run();
+    } catch (err) {
+      this.#stmts.rollbackTo.run();
+      this.#stmts.release.run();
+      throw err;
+    }
+    if (durable || performance.now() - this.#batchStarted >= GROUP_COMMIT_MS) this.commit();
+    return result;
+  }
+
+  /** Called just before each group commit: the last chance to write state kept in memory. */
+  beforeCommit(fn: () => void): void {
+    this.#beforeCommit.push(fn);
+  }
+
+  /** Commits the open group of units, if any. */
+  commit(): void {
+    if (!this.#batchOpen) return;
+    clearTimeout(this.#flushTimer);
+    try {
+      for (const fn of this.#beforeCommit) fn();
+      this.db.exec('COMMIT');
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    } finally {
+      this.#batchOpen = false;
+    }
   }
 
   appendEvent(e: Event): number {
@@ -164,7 +232,9 @@ export class Store {
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.commit();
+    this.db.close();
   }
 }
 

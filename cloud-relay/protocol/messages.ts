@@ -1,0 +1,66 @@
+// Version 1 of the messages between a home and the trust (DESIGN.md section 5). Every payload
+// passes one function per type, so keys come out snake_case, validated and in a stable order.
+import { z } from 'zod';
+
+export const PROTOCOL_VERSION = 1;
+
+export const ALERT_STATES = ['pre-alert', 'raised', 'escalated', 'acknowledged', 'resolved', 'cancelled'] as const;
+export const alertState = z.enum(ALERT_STATES);
+export type AlertState = z.infer<typeof alertState>;
+
+/** States that stay in the home: the resident's prompt, and its cancellation. */
+export const LOCAL_ONLY_STATES: ReadonlySet<AlertState> = new Set(['pre-alert', 'cancelled']);
+
+export const severity = z.enum(['info', 'warning', 'urgent']);
+export type Severity = z.infer<typeof severity>;
+
+const isoLocal = z.string().regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)$/);
+const fact = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+export const envelope = z.object({
+  v: z.literal(PROTOCOL_VERSION),
+  id: z.string().min(1).describe('Unique, and the same on every retry: the trust drops repeats by it.'),
+  type: z.enum(['alert', 'summary', 'status', 'heartbeat', 'cmd_result']),
+  gateway: z.string().min(1),
+  resident: z.string().min(1),
+  at: isoLocal,
+});
+
+export const alertMessage = envelope
+  .extend({
+    type: z.literal('alert'),
+    alert_id: z.string().min(1),
+    rule: z.string().min(1),
+    state: alertState,
+    severity,
+    device: z.string().optional(),
+    room: z.string().optional(),
+    reason: z.string().min(1),
+  })
+  .catchall(fact);
+export type AlertMessage = z.infer<typeof alertMessage>;
+
+const ALERT_KEY_ORDER = ['v', 'id', 'type', 'gateway', 'resident', 'at', 'alert_id', 'rule', 'state', 'severity', 'device', 'room', 'reason'];
+
+/** The one way an alert payload is made: validated, known keys first, facts after in name order. */
+export function alertPayload(m: AlertMessage): AlertMessage {
+  const valid = alertMessage.parse(m);
+  const rest = Object.keys(valid)
+    .filter((k) => !ALERT_KEY_ORDER.includes(k))
+    .sort();
+  const ordered: Record<string, unknown> = {};
+  for (const k of [...ALERT_KEY_ORDER, ...rest]) if (valid[k] !== undefined) ordered[k] = valid[k];
+  return ordered as AlertMessage;
+}
+
+export const topics = {
+  alert: (gw: string) => `hearth/v1/${gw}/alert`,
+  summary: (gw: string) => `hearth/v1/${gw}/summary`,
+  status: (gw: string) => `hearth/v1/${gw}/status`,
+  heartbeat: (gw: string) => `hearth/v1/${gw}/heartbeat`,
+  command: (gw: string, name: string) => `hearth/v1/${gw}/cmd/${name}`,
+  commandResult: (gw: string) => `hearth/v1/${gw}/cmd-result`,
+  localAlert: 'hearth/local/alert',
+  localStatus: 'hearth/local/status',
+  localReading: (device: string) => `hearth/local/reading/${device}`,
+} as const;

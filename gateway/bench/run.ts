@@ -1,0 +1,54 @@
+// `npm run bench` (`hearth bench [--json]`): speed and memory figures, as a table or one JSON
+// object whose keys name the figure and its unit.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../../config/load.ts';
+import { RealClock } from '../clock.ts';
+import { createLogger } from '../log.ts';
+import { startGateway } from '../main.ts';
+import { measureIngest } from './ingest.ts';
+
+const HOME = fileURLToPath(new URL('../../config/examples/home.yaml', import.meta.url));
+
+export type Figures = Record<string, number>;
+
+async function startupFigures(): Promise<Figures> {
+  const dir = mkdtempSync(join(tmpdir(), 'hearth-bench-'));
+  try {
+    const t0 = performance.now();
+    const { config } = loadConfig(HOME, { strictRefs: false });
+    if (!config) throw new Error('config/examples/home.yaml must be valid');
+    const t1 = performance.now();
+    const gw = await startGateway({ config, log: createLogger({ level: 'silent' }), clock: new RealClock(), storePath: join(dir, 'h.db'), bluetoothSysfs: dir });
+    const t2 = performance.now();
+    await gw.stop();
+    return { config_load_ms: t1 - t0, gateway_start_ms: t2 - t1 };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function runBench(opts: { json: boolean; quick?: boolean }): Promise<Figures> {
+  const { config } = loadConfig(HOME, { strictRefs: false });
+  if (!config) throw new Error('config/examples/home.yaml must be valid');
+  const count = opts.quick ? 5_000 : 50_000;
+  const figures: Figures = { ...(await startupFigures()) };
+  const fresh = measureIngest(config, 0, count);
+  figures.ingest_readings_per_s = fresh.perSecond;
+  figures.reading_cost_1d_history_us = measureIngest(config, 1, count).perReadingUs;
+  figures.reading_cost_90d_history_us = measureIngest(config, opts.quick ? 7 : 90, count).perReadingUs;
+  figures.rss_mb = process.memoryUsage().rss / 1_048_576;
+  for (const k of Object.keys(figures)) figures[k] = Math.round((figures[k] as number) * 100) / 100;
+  return figures;
+}
+
+export function table(f: Figures): string {
+  const rows = Object.entries(f).map(([k, v]) => {
+    const [, name, unit] = /^(.*?)_(per_s|ms|us|mb|bytes|pct)$/.exec(k) ?? [k, k, ''];
+    const label = { per_s: '/s', ms: 'ms', us: 'µs', mb: 'MB', bytes: 'bytes', pct: '%' }[unit as string] ?? '';
+    return `${(name as string).padEnd(30)} ${String(v).padStart(12)}  ${label}`;
+  });
+  return [`${'figure'.padEnd(30)} ${'value'.padStart(12)}  unit`, ...rows].join('\n');
+}

@@ -1,0 +1,227 @@
+// The rules engine: the shell around the pure reducers. It owns the one rule timer, persists each
+// rule's state in the same SQLite transaction as the event and the outbox rows it caused, and
+// hands the messages on only after that transaction has committed.
+import type { Config } from '../../config/schema.ts';
+import type { Cancel, Clock } from '../clock.ts';
+import type { Counters } from '../counters.ts';
+import type { DeviceIndex } from '../ingest.ts';
+import type { Logger } from '../log.ts';
+import type { Event } from '../reading.ts';
+import { type HomeState, homeStep, initHome } from '../rules/home.ts';
+import { RULES } from '../rules/index.ts';
+import { bedDevice } from '../rules/night-out-of-bed.ts';
+import type { AlertEmit, RuleContext, RuleInput } from '../rules/types.ts';
+import type { Store } from '../store/store.ts';
+import { Zone } from '../time/zone.ts';
+import { alertMessage, type OutMessage } from './messages.ts';
+import { shiftTimes } from './time-shift.ts';
+
+/** A wall clock further than this from the monotonic clock's account has jumped. */
+export const JUMP_LIMIT_MS = 60_000;
+const HOME_KEY = '_home';
+/** Bounds the catch-up loop; a rule that keeps waking at the same instant is a bug, not a reason to hang. */
+const MAX_STEPS = 50;
+
+export type EngineOptions = {
+  config: Config;
+  devices: DeviceIndex;
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  counters: Counters;
+  /** Every message, local ones included, after it has been committed. */
+  deliver: (m: OutMessage) => void;
+};
+
+export class RuleEngine {
+  readonly zone: Zone;
+  #o: EngineOptions;
+  #home: HomeState = initHome();
+  #homeWake: number | null = null;
+  #states = new Map<string, unknown>();
+  #wake = new Map<string, number | null>();
+  #timer: Cancel | null = null;
+  /** Rules whose state changed since the last group commit. */
+  #dirty = new Set<string>();
+  #anchor = { wall: 0, mono: 0 };
+  #bedroom: string | null;
+  #hasWearable: boolean;
+
+  constructor(o: EngineOptions) {
+    this.#o = o;
+    this.zone = new Zone(o.config.gateway.timezone);
+    const bed = bedDevice({ config: o.config } as RuleContext);
+    const bedRoom = bed ? o.devices.get(bed)?.room : undefined;
+    this.#bedroom = bedRoom ?? (o.config.rooms.includes('bedroom') ? 'bedroom' : null);
+    this.#hasWearable = o.config.devices.some((d) => d.role === 'wearable');
+  }
+
+  /** Resumes every rule from the store (or starts it afresh) and catches up on what fell due. */
+  start(): void {
+    const now = this.#o.clock.now();
+    this.#anchor = { wall: now, mono: this.#o.clock.monotonic() };
+    this.#o.store.beforeCommit(() => this.#persist(this.#o.clock.now()));
+    const saved = new Map(this.#o.store.allRuleStates().map((r) => [r.rule, r]));
+    const home = saved.get(HOME_KEY);
+    if (home) {
+      this.#home = home.state as HomeState;
+      this.#homeWake = home.wakeAt;
+    }
+    const ctx = this.#ctx();
+    for (const rule of RULES) {
+      const s = saved.get(rule.key);
+      this.#states.set(rule.key, s ? s.state : rule.init(now, ctx));
+      this.#wake.set(rule.key, s ? s.wakeAt : null);
+    }
+    this.#run({ type: 'tick' }, now, null, true);
+  }
+
+  stop(): void {
+    this.#timer?.();
+    this.#timer = null;
+  }
+
+  /** One accepted event: stored, reduced by every rule, its consequences committed with it. */
+  event(e: Event): void {
+    const now = this.#now();
+    this.#run({ type: 'event', event: e, life: false }, Math.max(now, e.at), e);
+  }
+
+  /** An `ack` command from the trust; true when it acknowledged an open alert. */
+  ack(alertId: string, by: string): boolean {
+    return this.#run({ type: 'ack', alertId, by }, this.#now(), null).some(
+      (m) => m.payload.alert_id === alertId,
+    );
+  }
+
+  /** The earliest instant a rule asked to be woken at. */
+  nextWake(): number | null {
+    const all = [this.#homeWake, ...this.#wake.values()].filter((w): w is number => w !== null);
+    return all.length ? Math.min(...all) : null;
+  }
+
+  #ctx(): RuleContext {
+    return {
+      config: this.#o.config,
+      zone: this.zone,
+      devices: this.#o.devices,
+      home: this.#home,
+      bedroom: this.#bedroom,
+    };
+  }
+
+  /** Wall time, after checking it against the monotonic clock for a jump. */
+  #now(): number {
+    const { clock, log } = this.#o;
+    const wall = clock.now();
+    const expected = this.#anchor.wall + (clock.monotonic() - this.#anchor.mono);
+    const jump = wall - expected;
+    if (Math.abs(jump) > JUMP_LIMIT_MS) {
+      log.warn(
+        { jump_ms: jump },
+        `the wall clock jumped by ${Math.round(jump / 1000)} s; rule timings carried over unchanged`,
+      );
+      this.#o.counters.add('clock.jumps');
+      this.#home = shiftTimes(this.#home, jump);
+      if (this.#homeWake !== null) this.#homeWake += jump;
+      for (const [k, s] of this.#states) this.#states.set(k, shiftTimes(s, jump));
+      for (const [k, w] of this.#wake) this.#wake.set(k, w === null ? null : w + jump);
+      for (const k of [HOME_KEY, ...this.#states.keys()]) this.#dirty.add(k);
+      this.#o.store.unit(() => {}, true);
+    }
+    this.#anchor = { wall, mono: clock.monotonic() };
+    return wall;
+  }
+
+  #run(input: RuleInput, now: number, event: Event | null, force = false): OutMessage[] {
+    const out: OutMessage[] = [];
+    const changed = this.#dirty;
+    const before = {
+      home: this.#home,
+      homeWake: this.#homeWake,
+      states: new Map(this.#states),
+      wake: new Map(this.#wake),
+    };
+    // The reducers are pure: compute first, then write everything in one transaction, synced to
+    // disk when it queued a message for the trust. If the write fails, memory goes back too.
+    for (let i = 0; i < MAX_STEPS; i++) {
+      // Whatever fell due before this input happens first, at its own instant; on a restart,
+      // what fell due while the gateway was down happens now, when it can be told.
+      const due = this.nextWake();
+      if (due === null || due > now || (due === now && !force && input.type === 'tick')) break;
+      this.#step({ type: 'tick' }, force ? now : due, changed, out);
+    }
+    this.#step(input, now, changed, out, event);
+    for (let i = 0; i < MAX_STEPS; i++) {
+      const due = this.nextWake();
+      if (due === null || due > now) break;
+      this.#step({ type: 'tick' }, now, changed, out);
+    }
+    const { store } = this.#o;
+    try {
+      // Rule state is written at the group commit (beforeCommit), with the readings that changed it.
+      // A unit that changed an alert is committed before anyone is told of it.
+      store.unit(() => {
+        if (event) store.appendEvent(event);
+        for (const m of out)
+          if (!m.local)
+            store.addOutbox({ id: m.payload.id, topic: m.topic, type: 'alert', payload: JSON.stringify(m.payload), created_at: m.at });
+      }, out.length > 0);
+    } catch (err) {
+      this.#home = before.home;
+      this.#homeWake = before.homeWake;
+      this.#states = before.states;
+      this.#wake = before.wake;
+      throw err;
+    }
+    this.#arm();
+    for (const m of out) this.#o.deliver(m);
+    return out;
+  }
+
+  #step(
+    input: RuleInput,
+    now: number,
+    changed: Set<string>,
+    out: OutMessage[],
+    event: Event | null = null,
+  ): void {
+    const row = event ? this.#o.devices.get(event.device) : undefined;
+    const hs = homeStep(this.#home, event ? { type: 'event', event } : { type: 'tick' }, now, {
+      row,
+      bedroom: this.#bedroom,
+      hasWearable: this.#hasWearable,
+    });
+    if (hs.state !== this.#home || hs.wakeAt !== this.#homeWake) changed.add(HOME_KEY);
+    this.#home = hs.state;
+    this.#homeWake = hs.wakeAt;
+    const ruleInput: RuleInput = input.type === 'event' ? { ...input, life: hs.life } : input;
+    const ctx = this.#ctx();
+    const emits: AlertEmit[] = [];
+    for (const rule of RULES) {
+      const before = this.#states.get(rule.key);
+      const step = rule.reduce(before, ruleInput, now, ctx);
+      if (step.state !== before || step.wakeAt !== this.#wake.get(rule.key)) changed.add(rule.key);
+      this.#states.set(rule.key, step.state);
+      this.#wake.set(rule.key, step.wakeAt);
+      emits.push(...step.emits);
+    }
+    for (const e of emits) out.push(alertMessage(e, this.#o.config, this.zone));
+  }
+
+  #persist(now: number): void {
+    const keys = [...this.#dirty];
+    this.#dirty.clear();
+    for (const k of keys) {
+      if (k === HOME_KEY) this.#o.store.putRuleState(HOME_KEY, this.#home, this.#homeWake, now);
+      else this.#o.store.putRuleState(k, this.#states.get(k), this.#wake.get(k) ?? null, now);
+    }
+  }
+
+  #arm(): void {
+    this.#timer?.();
+    const at = this.nextWake();
+    this.#timer =
+      at === null ? null : this.#o.clock.timer(at, () => this.#run({ type: 'tick' }, this.#now(), null));
+  }
+}

@@ -1,0 +1,45 @@
+// front_door_at_night: the front door opening inside the window raises an urgent alert at once.
+import { newAlert, transition } from './alert.ts';
+import { followUp, type Immediate } from './immediate.ts';
+import type { Rule, RuleContext } from './types.ts';
+
+const frontDoor = (ctx: RuleContext): string | undefined =>
+  ctx.config.rules.front_door_at_night?.device ?? ctx.config.devices.find((d) => d.role === 'front-door')?.id;
+
+export type FrontDoorState = Immediate & { open: boolean | null };
+
+export const frontDoorAtNight: Rule<FrontDoorState> = {
+  key: 'front_door_at_night',
+  init: () => ({ alert: null, lastAt: null, open: null }),
+
+  reduce(s, input, now, ctx) {
+    const cfg = ctx.config.rules.front_door_at_night;
+    if (!cfg) return { state: s, emits: [], wakeAt: null };
+    const isDoor =
+      input.type === 'event' && input.event.kind === 'contact' && input.event.device === frontDoor(ctx);
+    if (!isDoor) {
+      const f = followUp(s, input, now, ctx);
+      return { state: { ...s, ...f.state }, emits: f.emits, wakeAt: null };
+    }
+    const opened = input.event.value === true && s.open !== true;
+    const next = { ...s, open: input.event.value === true };
+    if (!opened || s.alert?.state === 'raised' || !ctx.zone.windowAt(now, cfg.window.from, cfg.window.to)) {
+      const f = followUp(next, input, now, ctx);
+      return { state: { ...next, ...f.state }, emits: f.emits, wakeAt: null };
+    }
+    const e = input.event;
+    const emits = s.alert
+      ? [
+          transition(s.alert, 'resolved', now, `Superseded by the door opening again at ${ctx.zone.hm(now)}.`)
+            .emit,
+        ]
+      : [];
+    const alert = newAlert(ctx, 'front_door_at_night', now, 'urgent', {
+      device: e.device,
+      ...(e.room ? { room: e.room } : {}),
+    });
+    const t = transition(alert, 'raised', now, `The front door opened at ${ctx.zone.hm(now)}, in the night.`);
+    emits.push(t.emit);
+    return { state: { ...next, alert: t.alert, lastAt: now }, emits, wakeAt: null };
+  },
+};

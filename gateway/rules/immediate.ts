@@ -1,0 +1,32 @@
+// Alerts that skip the prompt (help button, front door at night): raised at once, urgent.
+// Acknowledged by a carer; resolved by the next sign of life in the home after that.
+import { applyAck, type OpenAlert, transition, whereSeen } from './alert.ts';
+import type { AlertEmit, RuleContext, RuleInput } from './types.ts';
+
+export type Immediate = { alert: OpenAlert | null; lastAt: number | null };
+
+export function followUp(
+  s: Immediate,
+  input: RuleInput,
+  now: number,
+  ctx: RuleContext,
+): { state: Immediate; emits: AlertEmit[] } {
+  if (!s.alert) return { state: s, emits: [] };
+  const acked = applyAck(s.alert, input, now, ctx);
+  if (acked) return { state: { ...s, alert: acked.alert }, emits: [acked.emit] };
+  if (s.alert.state === 'acknowledged' && input.type === 'event' && input.life) {
+    const where = whereSeen(input.event.device, input.event.room);
+    return {
+      state: { ...s, alert: null },
+      emits: [
+        transition(
+          s.alert,
+          'resolved',
+          now,
+          `Activity ${where} at ${ctx.zone.hm(now)} after the acknowledgement.`,
+        ).emit,
+      ],
+    };
+  }
+  return { state: s, emits: [] };
+}

@@ -1,0 +1,22 @@
+// Every rule, in the order they see each input (the home's state is computed before all of them).
+import { coldHome } from './cold-home.ts';
+import { deviceSilent, lowBattery } from './device-health.ts';
+import { frontDoorAtNight } from './front-door.ts';
+import { helpButton } from './help-button.ts';
+import { inactivity } from './inactivity.ts';
+import { nightOutOfBed } from './night-out-of-bed.ts';
+import { notUp } from './not-up.ts';
+import type { Rule } from './types.ts';
+
+// Each rule's state type is its own; the engine only stores and passes it back.
+// biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list of reducers, each typed where it is defined
+export const RULES: readonly Rule<any>[] = [
+  helpButton,
+  frontDoorAtNight,
+  inactivity,
+  notUp,
+  nightOutOfBed,
+  coldHome,
+  deviceSilent,
+  lowBattery,
+];

@@ -1,0 +1,66 @@
+// not_up: by the configured time, no sign of life outside the bedroom since the night ended.
+import { applyAck, newAlert, type OpenAlert, transition, whereSeen } from './alert.ts';
+import { lastNightEnd, upSinceNight } from './night.ts';
+import type { AlertEmit, Rule, Step } from './types.ts';
+
+export type NotUpState = { alert: OpenAlert | null; checkedDay: string | null };
+
+export const notUp: Rule<NotUpState> = {
+  key: 'not_up',
+  // Started after `by`, the rule did not watch this morning: it begins with tomorrow's.
+  init: (now, ctx) => ({
+    alert: null,
+    checkedDay:
+      ctx.config.rules.not_up && now >= ctx.zone.at(now, ctx.config.rules.not_up.by)
+        ? ctx.zone.date(now)
+        : null,
+  }),
+
+  reduce(s, input, now, ctx): Step<NotUpState> {
+    const cfg = ctx.config.rules.not_up;
+    if (!cfg) return { state: s, emits: [], wakeAt: null };
+    const emits: AlertEmit[] = [];
+    let st = s;
+    if (st.alert) {
+      const acked = applyAck(st.alert, input, now, ctx);
+      if (acked) {
+        emits.push(acked.emit);
+        st = { ...st, alert: acked.alert };
+      } else if (input.type === 'event' && input.life && upSinceNight(now, ctx)) {
+        const where = whereSeen(input.event.device, input.event.room);
+        emits.push(
+          transition(st.alert, 'resolved', now, `Up at ${ctx.zone.hm(now)}: activity ${where}.`).emit,
+        );
+        st = { ...st, alert: null };
+      }
+    }
+    const byAt = ctx.zone.at(now, cfg.by);
+    const today = ctx.zone.date(now);
+    if (now >= byAt && st.checkedDay !== today) {
+      st = { ...st, checkedDay: today };
+      const nightEnd = lastNightEnd(now, ctx);
+      if (!st.alert && !ctx.home.away && !upSinceNight(now, ctx) && nightEnd <= byAt) {
+        const last = ctx.home.lastLifeAt;
+        const seen =
+          last !== null
+            ? ` Last sign of life at ${ctx.zone.hm(last)}${ctx.home.lastLifeRoom ? ` in the ${ctx.home.lastLifeRoom}` : ''}.`
+            : '';
+        const alert = newAlert(ctx, 'not_up', byAt, 'warning', ctx.bedroom ? { room: ctx.bedroom } : {});
+        const t = transition(
+          alert,
+          'raised',
+          now,
+          `Not up by ${cfg.by}: no sign of life outside the bedroom since ${ctx.zone.hm(nightEnd)}.${seen}`,
+          {
+            night_ended: ctx.zone.iso(nightEnd),
+            last_sign_of_life: last === null ? null : ctx.zone.iso(last),
+          },
+        );
+        emits.push(t.emit);
+        st = { ...st, alert: t.alert };
+      }
+    }
+    const next = now < byAt ? byAt : ctx.zone.at(now, cfg.by, 1);
+    return { state: st, emits, wakeAt: next };
+  },
+};

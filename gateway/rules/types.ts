@@ -1,0 +1,44 @@
+// What rules take and give. A rule is a pure reducer: (state, input, now, ctx) -> step.
+
+import type { AlertState, Severity } from '../../cloud-relay/protocol/messages.ts';
+import type { Config } from '../../config/schema.ts';
+import type { DeviceIndex } from '../ingest.ts';
+import type { Event } from '../reading.ts';
+import type { Zone } from '../time/zone.ts';
+import type { HomeState } from './home.ts';
+
+export type RuleInput =
+  | { type: 'event'; event: Event /** A sign of life (DESIGN: activity, not telemetry). */; life: boolean }
+  | { type: 'tick' }
+  | { type: 'ack'; alertId: string; by: string };
+
+/** One state change of one alert. */
+export type AlertEmit = {
+  alertId: string;
+  rule: string;
+  state: AlertState;
+  severity: Severity;
+  at: number;
+  reason: string;
+  device?: string;
+  room?: string;
+  facts?: Record<string, string | number | boolean | null>;
+};
+
+export type RuleContext = {
+  config: Config;
+  zone: Zone;
+  devices: DeviceIndex;
+  /** The home's state after the current input: last signs of life, away, wearable. */
+  home: HomeState;
+  /** The bedroom: the bed sensor's room, or the room named bedroom. */
+  bedroom: string | null;
+};
+
+export type Step<S> = { state: S; emits: AlertEmit[]; wakeAt: number | null };
+
+export type Rule<S> = {
+  key: string;
+  init(now: number, ctx: RuleContext): S;
+  reduce(state: S, input: RuleInput, now: number, ctx: RuleContext): Step<S>;
+};
