@@ -1,41 +1,76 @@
 // Cross-field checks that a schema of single fields cannot express. Pure: config in, problems out.
 import { didYouMean, listOf, type Path, type Severity } from './problems.ts';
-import type { Config, Device } from './schema.ts';
+import type { Config, Device, Role, Source } from './schema.ts';
 import { minutesOfDay } from './values.ts';
 
 export type Finding = { severity: Severity; path: Path; message: string };
 
-/** Kinds a source yields when a row names none; zigbee2mqtt and bthome decide by payload. */
-const SOURCE_KINDS: Partial<Record<Device['source'], string[]>> = {
+/** Kinds a source yields when a row names none. */
+const SOURCE_KINDS: Partial<Record<Source, string[]>> = {
   ibeacon: ['presence', 'rssi'],
   'heart-rate': ['heart_rate', 'battery'],
   ld2410: ['presence'],
 };
 
-function canBe(d: Device, kinds: string[]): boolean {
-  if ('kind' in d && d.kind) return kinds.includes(d.kind);
-  const fixed = SOURCE_KINDS[d.source];
-  return fixed ? fixed.some((k) => kinds.includes(k)) : true;
-}
+type Need = {
+  kinds: string[];
+  /** Sources that decide kinds by payload, so a row of theirs without `kind` may still fit. */
+  payload: Source[];
+  what: string;
+};
 
-const ROLE_NEEDS: Record<string, { kinds: string[]; what: string }> = {
+const ROLE_NEEDS: Record<Role, Need> = {
   'help-button': {
     kinds: ['button'],
+    payload: ['zigbee2mqtt', 'bthome'],
     what: 'a device that reports button presses (bthome, zigbee2mqtt, or kind: button)',
   },
-  'front-door': { kinds: ['contact'], what: 'a door contact (zigbee2mqtt, bthome, or kind: contact)' },
-  prompt: { kinds: ['output'], what: 'an output (kind: output on a firmata or jsonl row)' },
+  'front-door': {
+    kinds: ['contact'],
+    payload: ['zigbee2mqtt', 'bthome'],
+    what: 'a door contact (zigbee2mqtt, bthome, or kind: contact)',
+  },
+  // No payload source: an output is driven, never reported, so it must be named.
+  prompt: { kinds: ['output'], payload: [], what: 'an output (kind: output on a firmata or jsonl row)' },
   wearable: {
     kinds: ['presence', 'heart_rate', 'steps', 'button'],
+    payload: ['bthome'],
     what: 'a worn device (ibeacon, heart-rate or bthome)',
   },
 };
 
-/** `rowIndex[i]` is the file's index of devices[i] when refused rows were left out. */
-export function checkConfig(c: Config, rowIndex: number[] = c.devices.map((_, i) => i)): Finding[] {
+function fits(d: Device, need: Need): boolean {
+  if ('kind' in d && d.kind) return need.kinds.includes(d.kind);
+  const fixed = SOURCE_KINDS[d.source];
+  return fixed ? fixed.some((k) => need.kinds.includes(k)) : need.payload.includes(d.source);
+}
+
+/** Parts of a partially valid file the schema refused; their own problems are already reported. */
+export type Refused = {
+  /** The rooms list is unreadable, so no room can be called unknown. */
+  rooms: boolean;
+  /** Some device rows, or the whole list, were refused: a rule may name a device we cannot see. */
+  devices: boolean;
+  /** The ids written on refused rows; absent when the list itself is unreadable. */
+  deviceIds?: ReadonlySet<string>;
+};
+
+export type CheckContext = {
+  /** `rowIndex[i]` is the file's index of devices[i] when refused rows were left out (empty: none were). */
+  rowIndex: number[];
+  refused: Refused;
+};
+
+export function checkConfig(
+  c: Config,
+  { rowIndex, refused }: CheckContext = { rowIndex: [], refused: { rooms: false, devices: false } },
+): Finding[] {
   const out: Finding[] = [];
   const err = (path: Path, message: string) => out.push({ severity: 'error', path, message });
   const warn = (path: Path, message: string) => out.push({ severity: 'warning', path, message });
+  /** A refused row may be the one a rule names or needs; only its own problem is reported. */
+  const mayBeRefused = (id?: string) =>
+    refused.devices && (id === undefined || !refused.deviceIds || refused.deviceIds.has(id));
 
   const rooms = new Set<string>();
   c.rooms.forEach((r, i) => {
@@ -53,7 +88,7 @@ export function checkConfig(c: Config, rowIndex: number[] = c.devices.map((_, i)
       err(['devices', i, 'id'], `duplicate device id "${d.id}"; already used by devices.${first}`);
     else ids.set(d.id, i);
 
-    if (d.room !== undefined && !rooms.has(d.room))
+    if (d.room !== undefined && !refused.rooms && !rooms.has(d.room))
       err(
         ['devices', i, 'room'],
         `unknown room "${d.room}"${didYouMean(d.room, c.rooms)}; rooms are: ${listOf(c.rooms)}`,
@@ -93,12 +128,8 @@ export function checkConfig(c: Config, rowIndex: number[] = c.devices.map((_, i)
       c.devices.some((o, j) => j < at && o.source === 'jsonl' && o.port === d.port && o.sensor === d.sensor)
     )
       err(['devices', i, 'sensor'], `sensor "${d.sensor}" on ${d.port} is already used; one row per sensor`);
-    if ('kind' in d && d.kind === 'output' && d.source !== 'firmata' && d.source !== 'jsonl')
-      err(['devices', i, 'kind'], 'only firmata and jsonl rows can drive an output');
-    if (d.role) {
-      const need = ROLE_NEEDS[d.role];
-      if (need && !canBe(d, need.kinds)) err(['devices', i, 'role'], `role ${d.role} needs ${need.what}`);
-    }
+    const need = d.role && ROLE_NEEDS[d.role];
+    if (need && !fits(d, need)) err(['devices', i, 'role'], `role ${d.role} needs ${need.what}`);
     if (d.source === 'bthome' && d.bindkey && /^[0-9a-fA-F]{32}$/.test(d.bindkey))
       warn(
         ['devices', i, 'bindkey'],
@@ -109,7 +140,7 @@ export function checkConfig(c: Config, rowIndex: number[] = c.devices.map((_, i)
   const deviceIds = [...ids.keys()];
   const named = (path: Path, id: string): Device | undefined => {
     const d = c.devices.find((x) => x.id === id);
-    if (!d)
+    if (!d && !mayBeRefused(id))
       err(path, `unknown device "${id}"${didYouMean(id, deviceIds)}; devices are: ${listOf(deviceIds)}`);
     return d;
   };
@@ -118,7 +149,7 @@ export function checkConfig(c: Config, rowIndex: number[] = c.devices.map((_, i)
     const bed = r.night_out_of_bed.device
       ? named(['rules', 'night_out_of_bed', 'device'], r.night_out_of_bed.device)
       : c.devices.find((d) => 'kind' in d && d.kind === 'bed');
-    if (!bed && !r.night_out_of_bed.device)
+    if (!bed && !r.night_out_of_bed.device && !mayBeRefused())
       err(
         ['rules', 'night_out_of_bed'],
         'needs a bed sensor (a device with kind: bed); add one or remove the rule',
@@ -130,7 +161,7 @@ export function checkConfig(c: Config, rowIndex: number[] = c.devices.map((_, i)
     const door = r.front_door_at_night.device
       ? named(['rules', 'front_door_at_night', 'device'], r.front_door_at_night.device)
       : c.devices.find((d) => d.role === 'front-door');
-    if (!door && !r.front_door_at_night.device)
+    if (!door && !r.front_door_at_night.device && !mayBeRefused())
       err(
         ['rules', 'front_door_at_night'],
         'needs a device with role: front-door; add the role or remove the rule',
@@ -139,11 +170,11 @@ export function checkConfig(c: Config, rowIndex: number[] = c.devices.map((_, i)
   if (r.help_button) {
     for (const [i, id] of (r.help_button.devices ?? []).entries())
       named(['rules', 'help_button', 'devices', i], id);
-    if (!r.help_button.devices && !c.devices.some((d) => d.role === 'help-button'))
+    if (!r.help_button.devices && !c.devices.some((d) => d.role === 'help-button') && !mayBeRefused())
       warn(['rules', 'help_button'], 'no device has role: help-button, so this rule has nothing to watch');
   }
   r.cold_home?.rooms?.forEach((room, i) => {
-    if (!rooms.has(room))
+    if (!refused.rooms && !rooms.has(room))
       err(
         ['rules', 'cold_home', 'rooms', i],
         `unknown room "${room}"${didYouMean(room, c.rooms)}; rooms are: ${listOf(c.rooms)}`,

@@ -1,6 +1,7 @@
 // The only part of config/ that touches the outside world: reading the file and resolving
 // ${env:..} / ${file:..} references. Every failure becomes a Problem, never an exception.
 import { readFileSync, statSync } from 'node:fs';
+import { extname } from 'node:path';
 import { parseConfigText } from './parse.ts';
 import type { Path, Problem } from './problems.ts';
 import type { Config } from './schema.ts';
@@ -91,7 +92,7 @@ export function loadConfig(file: string, opts: { strictRefs: boolean; env?: Env 
     return {
       problems: [fileProblem('the file is empty; expected a provisioning file starting with "version: 1"')],
     };
-  const parsed = parseConfigText(text);
+  const parsed = parseConfigText(text, { json: extname(file).toLowerCase() === '.json' });
   const problems = [...parsed.problems];
   const unresolved: Problem[] = [];
   if (parsed.raw !== undefined) {

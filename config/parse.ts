@@ -5,7 +5,8 @@ import { checkConfig } from './check.ts';
 import { partialConfig } from './partial.ts';
 import type { Path, Problem } from './problems.ts';
 import { type Config, configSchema } from './schema.ts';
-import { keysAt } from './schema-walk.ts';
+import { keysAt, schemaAt } from './schema-walk.ts';
+import { expansionProblem, syntaxProblems } from './syntax.ts';
 import { describeIssue } from './zod-messages.ts';
 
 export type ParseResult = {
@@ -16,17 +17,8 @@ export type ParseResult = {
   locate?: (path: Path) => { line: number; col: number };
 };
 
-const YAML_HINTS: Record<string, string> = {
-  DUPLICATE_KEY: 'each key once per mapping',
-  TAB_AS_INDENT: 'indent with spaces, never tabs',
-  BAD_INDENT: 'line the key up with its siblings, using spaces',
-  MISSING_CHAR: 'close every quote, bracket and brace',
-  BLOCK_AS_IMPLICIT_KEY: 'a key needs a colon and a space after it',
-  MULTILINE_IMPLICIT_KEY: 'a key needs a colon and a space after it',
-  UNEXPECTED_TOKEN: 'check the quoting and the indentation of this line',
-};
-
-export function parseConfigText(text: string): ParseResult {
+/** `json`: the file is named .json, so syntax errors are worded for JSON (as they are for text starting with `{`). */
+export function parseConfigText(text: string, opts: { json?: boolean } = {}): ParseResult {
   const lines = new LineCounter();
   const doc = parseDocument(text, {
     lineCounter: lines,
@@ -39,21 +31,14 @@ export function parseConfigText(text: string): ParseResult {
     return { line: p.line, col: p.col };
   };
 
-  if (doc.errors.length > 0) {
-    return {
-      problems: doc.errors.map((e) => {
-        const first = e.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? e.message;
-        const hint = YAML_HINTS[e.code];
-        return {
-          severity: 'error',
-          path: [],
-          ...at(e.pos[0]),
-          message: `YAML: ${first}${hint ? `; ${hint}` : ''}`,
-        };
-      }),
-    };
+  if (doc.errors.length > 0)
+    return { problems: syntaxProblems(text, doc.errors, at, opts.json || text.trimStart().startsWith('{')) };
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    return { problems: [expansionProblem(e)] };
   }
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
   if (raw === null || raw === undefined)
     return {
       problems: [
@@ -81,14 +66,20 @@ export function parseConfigText(text: string): ParseResult {
 
   const locate = (path: Path, atKey = false) => {
     const { node, key } = nodeAt(doc.contents as Node | null, path);
-    const target = atKey && key ? key : node;
+    // A whole block mapping (a rule, `gateway`) is found by the key naming it: its first line
+    // is just one of its keys, and the one a technician would least expect.
+    const target = key && (atKey || (isMap(node) && !node.flow)) ? key : node;
     return target?.range ? at(target.range[0]) : { line: 1, col: 1 };
   };
 
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
+    const lookup = {
+      knownKeys: (p: Path) => keysAt(configSchema, raw, p),
+      fieldAt: (p: Path) => schemaAt(configSchema, raw, p),
+    };
     const problems = parsed.error.issues.flatMap((issue) =>
-      describeIssue(issue, raw, (p) => keysAt(configSchema, raw, p)).map(
+      describeIssue(issue, raw, lookup).map(
         (l): Problem => ({
           severity: 'error',
           path: l.path,
@@ -98,8 +89,8 @@ export function parseConfigText(text: string): ParseResult {
         }),
       ),
     );
-    const partial = partialConfig(raw as Record<string, unknown>);
-    const cross = checkConfig(partial.config, partial.rowIndex);
+    const { config, ...context } = partialConfig(raw as Record<string, unknown>);
+    const cross = checkConfig(config, context);
     for (const f of cross) problems.push({ ...f, ...locate(f.path) });
     return { raw, locate, problems: sortProblems(problems) };
   }
@@ -110,20 +101,20 @@ export function parseConfigText(text: string): ParseResult {
 
 const sortProblems = (ps: Problem[]) => ps.sort((a, b) => a.line - b.line || a.col - b.col);
 
-/** The YAML node at a path (and its key node), or the deepest ancestor that exists. */
+/** The YAML node at a path and the key naming it, or the deepest ancestor that exists. */
 function nodeAt(root: Node | null, path: Path): { node: Node | null; key: Node | null } {
   let node: Node | null = root;
   let key: Node | null = null;
   for (const k of path) {
     if (isMap(node)) {
       const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(k));
-      if (!pair) return { node, key: null };
+      if (!pair) break;
       key = pair.key as Node;
       node = (pair.value as Node | null) ?? key;
     } else if (isSeq(node) && typeof k === 'number' && node.items[k]) {
       key = null;
       node = node.items[k] as Node;
-    } else return { node, key: null };
+    } else break;
   }
   return { node, key };
 }

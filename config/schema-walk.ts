@@ -1,10 +1,20 @@
-// Finds which keys the schema allows at a path of the document, for "did you mean" hints.
+// Finds the schema that governs a path of the document: which keys it allows (for "did you
+// mean"), and the field schema itself (to ask how a value would fare written as text).
 import type { z } from 'zod';
 import type { Path } from './problems.ts';
-import { valueAt } from './zod-messages.ts';
 
 type Def = { type: string; [k: string]: unknown };
 const defOf = (s: unknown): Def => (s as { _zod: { def: Def } })._zod.def;
+
+/** The value at `path` inside the raw document, for messages that quote what was written. */
+export function valueAt(root: unknown, path: Path): unknown {
+  let v: unknown = root;
+  for (const k of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string | number, unknown>)[k];
+  }
+  return v;
+}
 
 /** Unwraps optional/default/pipe layers to the schema that holds the value's shape. */
 function unwrap(schema: unknown): unknown {
@@ -17,46 +27,47 @@ function unwrap(schema: unknown): unknown {
   }
 }
 
-function step(schema: unknown, key: string | number, value: unknown): unknown {
-  const s = unwrap(schema);
-  const d = defOf(s);
-  if (d.type === 'object') return (d.shape as Record<string, unknown>)[String(key)];
-  if (d.type === 'array') return d.element;
-  if (d.type === 'union') return pick(d, value)?.[0] ? step(pick(d, value)?.[0], key, value) : undefined;
-  return undefined;
-}
-
 /** For a discriminated union, the option matching the value's discriminator. */
-function pick(d: Def, value: unknown): unknown[] | undefined {
+function pick(d: Def, value: unknown): unknown {
   const disc = d.discriminator as string | undefined;
-  const options = d.options as unknown[];
   if (!disc || value === null || typeof value !== 'object') return undefined;
   const want = (value as Record<string, unknown>)[disc];
-  const match = options.find((o) => {
+  return (d.options as unknown[]).find((o) => {
     const shape = defOf(unwrap(o)).shape as Record<string, unknown> | undefined;
     const lit = shape?.[disc] ? defOf(unwrap(shape[disc])) : undefined;
     return (lit?.values as unknown[] | undefined)?.includes(want);
   });
-  return match ? [match] : undefined;
+}
+
+/** A discriminated union resolved to the option the value names; any other schema as it is. */
+function resolve(schema: unknown, value: unknown): unknown {
+  const d = defOf(unwrap(schema));
+  return d.type === 'union' && d.discriminator ? pick(d, value) : schema;
+}
+
+/**
+ * The schema of the field at `path`, as declared (refinements and messages included), or
+ * undefined where the document leaves the schema (unknown keys, an undecidable union).
+ */
+export function schemaAt(root: z.ZodType, raw: unknown, path: Path): z.ZodType | undefined {
+  let s: unknown = root;
+  for (let i = 0; i < path.length && s; i++) {
+    const here = resolve(s, valueAt(raw, path.slice(0, i)));
+    if (!here) return undefined;
+    const d = defOf(unwrap(here));
+    s =
+      d.type === 'object'
+        ? (d.shape as Record<string, unknown>)[String(path[i])]
+        : d.type === 'array'
+          ? d.element
+          : undefined;
+  }
+  return s as z.ZodType | undefined;
 }
 
 export function keysAt(root: z.ZodType, raw: unknown, path: Path): string[] {
-  let s: unknown = root;
-  for (let i = 0; i < path.length && s; i++) {
-    const k = path[i] as string | number;
-    const parentValue = valueAt(raw, path.slice(0, i));
-    const d = defOf(unwrap(s));
-    if (d.type === 'union') {
-      const opt = pick(d, parentValue)?.[0];
-      s = opt ? step(opt, k, valueAt(raw, path.slice(0, i + 1))) : undefined;
-    } else s = step(s, k, valueAt(raw, path.slice(0, i + 1)));
-  }
-  if (!s) return [];
-  let d = defOf(unwrap(s));
-  if (d.type === 'union') {
-    const opt = pick(d, valueAt(raw, path))?.[0];
-    if (!opt) return [];
-    d = defOf(unwrap(opt));
-  }
-  return d.type === 'object' ? Object.keys(d.shape as object).filter((k) => k !== '$schema') : [];
+  const s = schemaAt(root, raw, path);
+  const here = s && resolve(s, valueAt(raw, path));
+  const d = here ? defOf(unwrap(here)) : undefined;
+  return d?.type === 'object' ? Object.keys(d.shape as object).filter((k) => k !== '$schema') : [];
 }

@@ -37,12 +37,24 @@ export const KINDS = [
 export const kind = z.enum(KINDS, { error: `unknown kind; allowed: ${KINDS.join(', ')}` });
 export type Kind = z.infer<typeof kind>;
 
+/**
+ * The kind a zigbee2mqtt or bthome row picks out of its payload. `output` gets its own reason:
+ * it is a kind, just not one these rows can have.
+ */
+const payloadKind = z.enum(KINDS, {
+  error: (issue) =>
+    issue.input === 'output'
+      ? 'only firmata and jsonl rows can drive an output; this row can only report readings'
+      : `unknown kind; allowed: ${KINDS.join(', ')}`,
+});
+
 /** A device row's kind: a Reading kind, or `output` for an actuator (the prompt buzzer/LED). */
 const deviceKind = z.enum([...KINDS, 'output'], {
   error: `unknown kind; allowed: ${[...KINDS, 'output'].join(', ')}`,
 });
 
 export const ROLES = ['help-button', 'front-door', 'prompt', 'wearable'] as const;
+export type Role = (typeof ROLES)[number];
 const role = z.enum(ROLES, { error: `unknown role; allowed: ${ROLES.join(', ')}` });
 
 const port = z
@@ -64,9 +76,12 @@ const common = {
   silent: duration.optional().describe('Overrides rules.device_silent.after for this device.'),
 };
 
+const PIN_HELP = 'expected a digital pin number (0-127) or an analog pin A0-A15';
+// The regex carries the union's message too: zod reports a string that fails it from that branch
+// alone, and "must match pattern /^A(1[0-5]|[0-9])$/" means nothing to a technician.
 const firmataPin = z
-  .union([z.number().int().min(0).max(127), z.string().regex(/^A(1[0-5]|[0-9])$/)], {
-    error: 'expected a digital pin number (0-127) or an analog pin A0-A15',
+  .union([z.number().int().min(0).max(127), z.string().regex(/^A(1[0-5]|[0-9])$/, { error: PIN_HELP })], {
+    error: PIN_HELP,
   })
   .describe('Board pin: a digital pin number, or A0-A15 for an analog input.');
 
@@ -75,7 +90,9 @@ const zigbee2mqtt = z
     ...common,
     source: z.literal('zigbee2mqtt'),
     topic: topicName.describe("The device's Zigbee2MQTT topic, e.g. zigbee2mqtt/hall_motion."),
-    kind: kind.optional().describe('Only the readings of this kind are taken; by default every known key.'),
+    kind: payloadKind
+      .optional()
+      .describe('Only the readings of this kind are taken; by default every known key.'),
   })
   .describe('A Zigbee device published by Zigbee2MQTT to the local broker.');
 
@@ -108,7 +125,10 @@ const jsonl = z
     ...common,
     source: z.literal('jsonl'),
     port,
-    sensor: z.string().min(1).describe('The `sensor` field the firmware prints for this device.'),
+    sensor: z
+      .string({ error: 'expected the sensor name the firmware prints for this device, e.g. chair1' })
+      .min(1, { error: 'empty sensor name; expected the name the firmware prints, e.g. chair1' })
+      .describe('The `sensor` field the firmware prints for this device.'),
     kind: deviceKind,
     baud: baud.default(115200),
   })
@@ -127,7 +147,7 @@ const bthome = z
     source: z.literal('bthome'),
     address: macAddress,
     bindkey: bindkey.optional(),
-    kind: kind.optional().describe('Only the readings of this kind are taken; by default every one.'),
+    kind: payloadKind.optional().describe('Only the readings of this kind are taken; by default every one.'),
   })
   .describe('A BLE device advertising BTHome v2 (Shelly BLU, BTHome thermometers).');
 
@@ -136,8 +156,8 @@ const ibeacon = z
     ...common,
     source: z.literal('ibeacon'),
     uuid,
-    major: z.number().int().min(0).max(65535),
-    minor: z.number().int().min(0).max(65535),
+    major: z.number({ error: 'expected the iBeacon major number (0-65535)' }).int().min(0).max(65535),
+    minor: z.number({ error: 'expected the iBeacon minor number (0-65535)' }).int().min(0).max(65535),
     away_after: duration.prefault('2m').describe('Not seen for this long: presence false.'),
   })
   .describe('An iBeacon tag worn or carried by the resident: presence at home.');
@@ -253,7 +273,7 @@ const brokerUser = z.strictObject({
 const relay = z
   .strictObject({
     url: z
-      .string()
+      .string({ error: 'expected the trust broker address, mqtts://host:port' })
       .regex(/^(mqtts?|wss?):\/\/[^\s/:]+(:\d+)?\/?$/, {
         error: 'expected mqtts://host:port (or mqtt://, ws://, wss://)',
       })

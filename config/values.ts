@@ -2,6 +2,7 @@
 // Each is a zod schema whose description is the documentation a technician sees in an editor.
 import cron from 'node-cron';
 import { z } from 'zod';
+import { didYouMean } from './problems.ts';
 
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 const DURATION_PART = /(\d+)(ms|s|m|h|d)/g;
@@ -85,7 +86,10 @@ export const timeZones = (): string[] => Intl.supportedValuesOf('timeZone');
 
 export const timeZone = z
   .string({ error: 'expected an IANA time zone such as Europe/London' })
-  .refine(isTimeZone, { error: 'unknown time zone; expected an IANA zone such as Europe/London' })
+  .refine(isTimeZone, {
+    error: (issue) =>
+      `unknown time zone${didYouMean(String(issue.input), timeZones())}; expected an IANA zone such as Europe/London`,
+  })
   .describe('IANA time zone, e.g. Europe/London. Windows and schedules are local times in it.');
 
 export const cronExpression = z
