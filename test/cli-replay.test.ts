@@ -23,7 +23,15 @@ describe('hearth replay', () => {
         '{"at":"2026-03-02T16:00:00Z","device":"lounge-motion","kind":"motion","value":true}',
       ].join('\n'),
     );
-    const r = await runHearth(['replay', '--config', DEMO, '--input', events, '--until', '2026-03-02T16:30:00Z']);
+    const r = await runHearth([
+      'replay',
+      '--config',
+      DEMO,
+      '--input',
+      events,
+      '--until',
+      '2026-03-02T16:30:00Z',
+    ]);
     expect(r.code).toBe(0);
     const lines = r.output.split('\n').filter((l) => l.startsWith('{'));
     const msgs = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -37,7 +45,8 @@ describe('hearth replay', () => {
       ['2026-03-02T14:45:00+00:00', 'inactivity', 'escalated'],
       ['2026-03-02T16:00:00+00:00', 'inactivity', 'resolved'],
     ]);
-    for (const m of msgs) expect(Object.keys(m).slice(0, 6)).toEqual(['v', 'id', 'type', 'gateway', 'resident', 'at']);
+    for (const m of msgs)
+      expect(Object.keys(m).slice(0, 6)).toEqual(['v', 'id', 'type', 'gateway', 'resident', 'at']);
     expect(r.output).toMatch(/day\.jsonl:3: not JSON; line skipped/);
     expect(r.output).toMatch(/day\.jsonl:4: unknown_device \(neighbours-sensor\); line skipped/);
   });
@@ -46,17 +55,27 @@ describe('hearth replay', () => {
     expect((await runHearth(['replay', '--config', DEMO, '--input', '/nonexistent.jsonl'])).code).toBe(2);
     const dir = tempDir();
     writeFileSync(join(dir, 'e.jsonl'), '');
-    const r = await runHearth(['replay', '--config', DEMO, '--input', join(dir, 'e.jsonl'), '--until', 'tomorrow']);
+    const r = await runHearth([
+      'replay',
+      '--config',
+      DEMO,
+      '--input',
+      join(dir, 'e.jsonl'),
+      '--until',
+      'tomorrow',
+    ]);
     expect(r.code).toBe(2);
     expect(r.output).toMatch(/--until tomorrow: not an ISO 8601 time/);
   });
 
-  it.skipIf(!hasShared)('replays three weeks of a real home (Ordonez B, motion only) to the end', async () => {
-    const dir = tempDir();
-    const config = join(dir, 'home-b.yaml');
-    writeFileSync(
-      config,
-      `version: 1
+  it.skipIf(!hasShared)(
+    'replays three weeks of a real home (Ordonez B, motion only) to the end',
+    async () => {
+      const dir = tempDir();
+      const config = join(dir, 'home-b.yaml');
+      writeFileSync(
+        config,
+        `version: 1
 gateway: { id: gw-b, resident: r-b, timezone: Europe/Madrid }
 rooms: [bedroom, bathroom, kitchen, lounge]
 devices:
@@ -72,14 +91,24 @@ rules:
       - { from: "23:00", to: "08:00", quiet: off }
   not_up: { by: "11:00" }
 `,
-    );
-    const r = await runHearth(['replay', '--config', config, '--input', sharedPath('data/sleep/events-ordonez-b.jsonl')]);
-    expect(r.code).toBe(0);
-    const msgs = r.output.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { rule: string; state: string; alert_id: string });
-    // Every alert that was raised is later resolved: a real resident's quiet afternoons end.
-    const raised = new Set(msgs.filter((m) => m.state === 'raised').map((m) => m.alert_id));
-    const resolved = new Set(msgs.filter((m) => m.state === 'resolved').map((m) => m.alert_id));
-    expect([...raised].filter((id) => !resolved.has(id))).toEqual([]);
-    expect(raised.size).toBeLessThan(10);
-  });
+      );
+      const r = await runHearth([
+        'replay',
+        '--config',
+        config,
+        '--input',
+        sharedPath('data/sleep/events-ordonez-b.jsonl'),
+      ]);
+      expect(r.code).toBe(0);
+      const msgs = r.output
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { rule: string; state: string; alert_id: string });
+      // Every alert that was raised is later resolved: a real resident's quiet afternoons end.
+      const raised = new Set(msgs.filter((m) => m.state === 'raised').map((m) => m.alert_id));
+      const resolved = new Set(msgs.filter((m) => m.state === 'resolved').map((m) => m.alert_id));
+      expect([...raised].filter((id) => !resolved.has(id))).toEqual([]);
+      expect(raised.size).toBeLessThan(10);
+    },
+  );
 });

@@ -37,7 +37,15 @@ function engineOn(path: string, clock: SimClock, seen: OutMessage[]) {
     if (!r.ok) throw new Error(r.detail);
     engine.event(r.event);
   };
-  return { store, engine, motion, close: () => (engine.stop(), store.close()) };
+  return {
+    store,
+    engine,
+    motion,
+    close: () => {
+      engine.stop();
+      store.close();
+    },
+  };
 }
 
 const at = (m: OutMessage) => zone.hm(m.at);

@@ -4,7 +4,14 @@ import { z } from 'zod';
 
 export const PROTOCOL_VERSION = 1;
 
-export const ALERT_STATES = ['pre-alert', 'raised', 'escalated', 'acknowledged', 'resolved', 'cancelled'] as const;
+export const ALERT_STATES = [
+  'pre-alert',
+  'raised',
+  'escalated',
+  'acknowledged',
+  'resolved',
+  'cancelled',
+] as const;
 export const alertState = z.enum(ALERT_STATES);
 export type AlertState = z.infer<typeof alertState>;
 
@@ -40,7 +47,21 @@ export const alertMessage = envelope
   .catchall(fact);
 export type AlertMessage = z.infer<typeof alertMessage>;
 
-const ALERT_KEY_ORDER = ['v', 'id', 'type', 'gateway', 'resident', 'at', 'alert_id', 'rule', 'state', 'severity', 'device', 'room', 'reason'];
+const ALERT_KEY_ORDER = [
+  'v',
+  'id',
+  'type',
+  'gateway',
+  'resident',
+  'at',
+  'alert_id',
+  'rule',
+  'state',
+  'severity',
+  'device',
+  'room',
+  'reason',
+];
 
 /** The one way an alert payload is made: validated, known keys first, facts after in name order. */
 export function alertPayload(m: AlertMessage): AlertMessage {

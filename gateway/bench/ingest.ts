@@ -43,12 +43,24 @@ function prefill(store: Store, days: number, end: number): void {
   const n = days * READINGS_PER_DAY;
   const gap = (days * DAY) / n;
   store.transaction(() => {
-    for (let i = 0; i < n; i++) store.appendEvent({ device: 'hall-motion', at: Math.round(end - days * DAY + i * gap), kind: 'motion', value: i % 2 === 0, room: 'hall', role: null });
+    for (let i = 0; i < n; i++)
+      store.appendEvent({
+        device: 'hall-motion',
+        at: Math.round(end - days * DAY + i * gap),
+        kind: 'motion',
+        value: i % 2 === 0,
+        room: 'hall',
+        role: null,
+      });
   });
 }
 
 /** Microseconds per reading over `count` readings on a store holding `historyDays` of events. */
-export function measureIngest(config: Config, historyDays: number, count: number): { perReadingUs: number; perSecond: number } {
+export function measureIngest(
+  config: Config,
+  historyDays: number,
+  count: number,
+): { perReadingUs: number; perSecond: number } {
   const dir = mkdtempSync(join(tmpdir(), 'hearth-bench-'));
   try {
     const start = Date.parse('2026-03-02T07:00:00Z');
@@ -56,7 +68,15 @@ export function measureIngest(config: Config, historyDays: number, count: number
     if (historyDays > 0) prefill(store, historyDays, start);
     const clock = new SimClock(start);
     const devices = indexDevices(config);
-    const engine = new RuleEngine({ config, devices, store, clock, log: createLogger({ level: 'silent' }), counters: new Counters(), deliver: () => {} });
+    const engine = new RuleEngine({
+      config,
+      devices,
+      store,
+      clock,
+      log: createLogger({ level: 'silent' }),
+      counters: new Counters(),
+      deliver: () => {},
+    });
     engine.start();
     const stream = readings(config, start, 4_000);
     const t0 = performance.now();

@@ -21,7 +21,13 @@ async function startupFigures(): Promise<Figures> {
     const { config } = loadConfig(HOME, { strictRefs: false });
     if (!config) throw new Error('config/examples/home.yaml must be valid');
     const t1 = performance.now();
-    const gw = await startGateway({ config, log: createLogger({ level: 'silent' }), clock: new RealClock(), storePath: join(dir, 'h.db'), bluetoothSysfs: dir });
+    const gw = await startGateway({
+      config,
+      log: createLogger({ level: 'silent' }),
+      clock: new RealClock(),
+      storePath: join(dir, 'h.db'),
+      bluetoothSysfs: dir,
+    });
     const t2 = performance.now();
     await gw.stop();
     return { config_load_ms: t1 - t0, gateway_start_ms: t2 - t1 };
@@ -47,7 +53,8 @@ export async function runBench(opts: { json: boolean; quick?: boolean }): Promis
 export function table(f: Figures): string {
   const rows = Object.entries(f).map(([k, v]) => {
     const [, name, unit] = /^(.*?)_(per_s|ms|us|mb|bytes|pct)$/.exec(k) ?? [k, k, ''];
-    const label = { per_s: '/s', ms: 'ms', us: 'µs', mb: 'MB', bytes: 'bytes', pct: '%' }[unit as string] ?? '';
+    const label =
+      { per_s: '/s', ms: 'ms', us: 'µs', mb: 'MB', bytes: 'bytes', pct: '%' }[unit as string] ?? '';
     return `${(name as string).padEnd(30)} ${String(v).padStart(12)}  ${label}`;
   });
   return [`${'figure'.padEnd(30)} ${'value'.padStart(12)}  unit`, ...rows].join('\n');

@@ -165,7 +165,13 @@ export class RuleEngine {
         if (event) store.appendEvent(event);
         for (const m of out)
           if (!m.local)
-            store.addOutbox({ id: m.payload.id, topic: m.topic, type: 'alert', payload: JSON.stringify(m.payload), created_at: m.at });
+            store.addOutbox({
+              id: m.payload.id,
+              topic: m.topic,
+              type: 'alert',
+              payload: JSON.stringify(m.payload),
+              created_at: m.at,
+            });
       }, out.length > 0);
     } catch (err) {
       this.#home = before.home;
