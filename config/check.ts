@@ -1,4 +1,5 @@
 // Cross-field checks that a schema of single fields cannot express. Pure: config in, problems out.
+import { checkMqttRows, MQTT_DEFAULT_KINDS } from './check-mqtt.ts';
 import { didYouMean, listOf, type Path, type Severity } from './problems.ts';
 import type { Config, Device, Role, Source } from './schema.ts';
 import { minutesOfDay } from './values.ts';
@@ -6,10 +7,11 @@ import { minutesOfDay } from './values.ts';
 export type Finding = { severity: Severity; path: Path; message: string };
 
 /** Kinds a source yields when a row names none. */
-const SOURCE_KINDS: Partial<Record<Source, string[]>> = {
+const SOURCE_KINDS: Partial<Record<Source, readonly string[]>> = {
   ibeacon: ['presence', 'rssi'],
   'heart-rate': ['heart_rate', 'battery'],
   ld2410: ['presence'],
+  ...MQTT_DEFAULT_KINDS,
 };
 
 type Need = {
@@ -136,6 +138,8 @@ export function checkConfig(
         'bind key written in the file; prefer a reference ${file:/etc/hearth/keys/ID.key}',
       );
   });
+
+  checkMqttRows(c.devices, (at) => rowIndex[at] ?? at, err);
 
   const deviceIds = [...ids.keys()];
   const named = (path: Path, id: string): Device | undefined => {

@@ -1,6 +1,8 @@
 // The provisioning file, version 1. This schema is the documentation: every default lives here,
 // every field has a description, and config/schema.json is generated from it for editors.
 import { z } from 'zod';
+import { common, deviceKind, payloadKind } from './device-fields.ts';
+import { esphome, shelly, tasmota, zigbee2mqtt } from './mqtt-rows.ts';
 import {
   cronExpression,
   duration,
@@ -13,49 +15,10 @@ import {
   timeWindow,
   timeZone,
   topicFilter,
-  topicName,
   uuid,
 } from './values.ts';
 
-/** What a Reading measures (DESIGN.md section 3). */
-export const KINDS = [
-  'motion',
-  'presence',
-  'contact',
-  'bed',
-  'chair',
-  'button',
-  'fall',
-  'heart_rate',
-  'steps',
-  'temperature',
-  'humidity',
-  'water_leak',
-  'battery',
-  'rssi',
-] as const;
-export const kind = z.enum(KINDS, { error: `unknown kind; allowed: ${KINDS.join(', ')}` });
-export type Kind = z.infer<typeof kind>;
-
-/**
- * The kind a zigbee2mqtt or bthome row picks out of its payload. `output` gets its own reason:
- * it is a kind, just not one these rows can have.
- */
-const payloadKind = z.enum(KINDS, {
-  error: (issue) =>
-    issue.input === 'output'
-      ? 'only firmata and jsonl rows can drive an output; this row can only report readings'
-      : `unknown kind; allowed: ${KINDS.join(', ')}`,
-});
-
-/** A device row's kind: a Reading kind, or `output` for an actuator (the prompt buzzer/LED). */
-const deviceKind = z.enum([...KINDS, 'output'], {
-  error: `unknown kind; allowed: ${[...KINDS, 'output'].join(', ')}`,
-});
-
-export const ROLES = ['help-button', 'front-door', 'prompt', 'wearable'] as const;
-export type Role = (typeof ROLES)[number];
-const role = z.enum(ROLES, { error: `unknown role; allowed: ${ROLES.join(', ')}` });
+export { KINDS, type Kind, kind, ROLES, type Role } from './device-fields.ts';
 
 const port = z
   .string({ error: 'expected a serial port path such as /dev/serial/by-id/usb-Arduino_Uno_75833-if00' })
@@ -66,16 +29,6 @@ const port = z
 
 const baud = z.number().int().positive().describe('Serial speed in baud.');
 
-/** Fields every device row may carry. */
-const common = {
-  id: identifier('device id').describe(
-    'What rules, logs and summaries call this device; unique in the file.',
-  ),
-  room: z.string().optional().describe('A room from `rooms`.'),
-  role: role.optional().describe('What the device is for, beyond its kind.'),
-  silent: duration.optional().describe('Overrides rules.device_silent.after for this device.'),
-};
-
 const PIN_HELP = 'expected a digital pin number (0-127) or an analog pin A0-A15';
 // The regex carries the union's message too: zod reports a string that fails it from that branch
 // alone, and "must match pattern /^A(1[0-5]|[0-9])$/" means nothing to a technician.
@@ -84,17 +37,6 @@ const firmataPin = z
     error: PIN_HELP,
   })
   .describe('Board pin: a digital pin number, or A0-A15 for an analog input.');
-
-const zigbee2mqtt = z
-  .strictObject({
-    ...common,
-    source: z.literal('zigbee2mqtt'),
-    topic: topicName.describe("The device's Zigbee2MQTT topic, e.g. zigbee2mqtt/hall_motion."),
-    kind: payloadKind
-      .optional()
-      .describe('Only the readings of this kind are taken; by default every known key.'),
-  })
-  .describe('A Zigbee device published by Zigbee2MQTT to the local broker.');
 
 const firmata = z
   .strictObject({
@@ -173,6 +115,9 @@ const heartRate = z
 
 export const SOURCES = [
   'zigbee2mqtt',
+  'esphome',
+  'tasmota',
+  'shelly',
   'firmata',
   'ld2410',
   'jsonl',
@@ -183,6 +128,9 @@ export const SOURCES = [
 
 export const device = z.discriminatedUnion('source', [
   zigbee2mqtt,
+  esphome,
+  tasmota,
+  shelly,
   firmata,
   ld2410,
   jsonl,

@@ -95,6 +95,15 @@ export function describeIssue(issue: Issue, raw: unknown, lookup: SchemaLookup):
     }
     case 'invalid_value': {
       const allowed = issue.values.map(String);
+      // A required choice left out (an esphome row without kind): a schema's message for a choice
+      // among several is about a wrong word, so say what is missing and list every choice.
+      if (got === undefined) {
+        const want =
+          allowed.length > 1 || isZodDefault(issue.message)
+            ? `expected one of: ${allowed.join(', ')}`
+            : issue.message;
+        return [{ path, message: `missing; ${want}` }];
+      }
       // Only a word can be a typo of another: no "did you mean 1" for `version: 2`.
       const hint = typeof got === 'string' ? didYouMean(got, allowed) : '';
       if (isZodDefault(issue.message)) {

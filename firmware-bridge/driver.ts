@@ -20,8 +20,4 @@ export interface Driver {
   health(): SourceStatus[];
 }
 
-/** Capped exponential backoff with jitter: 1 s, 2 s, 4 s ... up to `cap`. */
-export function backoff(attempt: number, capMs: number, random = Math.random): number {
-  const base = Math.min(capMs, 1000 * 2 ** Math.min(attempt, 16));
-  return Math.round(base * (0.8 + 0.4 * random()));
-}
+export { backoff } from '../gateway/backoff.ts';

@@ -10,6 +10,8 @@ export type BusEvents = {
   event: Event;
   /** An alert state change, committed; local ones (pre-alert, cancelled) included. */
   message: OutMessage;
+  /** Whether every alert reaches the trust (the relay's watch). */
+  delivery: { undelivered: boolean; oldestAlertAgeS: number | null; reason: string | null };
   'source-status': { source: string; device?: string; present: boolean; detail: string };
 };
 

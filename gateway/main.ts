@@ -1,15 +1,22 @@
 // The composition root: builds every part of the gateway, starts them in order and stops them
 // in reverse. Nothing else in the gateway opens a resource of its own.
-
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Relay } from '../cloud-relay/uplink/relay.ts';
 import type { Config, Device } from '../config/schema.ts';
 import { AdapterPresence } from '../firmware-bridge/ble/adapter-presence.ts';
 import type { Driver, DriverContext, SourceStatus } from '../firmware-bridge/driver.ts';
+import { MAPPERS, router } from '../firmware-bridge/mqtt/index.ts';
+import type { MqttRow } from '../firmware-bridge/mqtt/mapper.ts';
+import { MqttDevices } from '../firmware-bridge/mqtt/source.ts';
 import { PortPresence } from '../firmware-bridge/serial/port-presence.ts';
+import { type LocalBroker, startBroker } from './broker/broker.ts';
 import { Bus } from './bus.ts';
 import type { Cancel, Clock } from './clock.ts';
 import { Counters } from './counters.ts';
 import { RuleEngine } from './engine/engine.ts';
 import { type IngestResult, indexDevices, ingest } from './ingest.ts';
+import { publishLocalTopics } from './local-topics.ts';
 import type { Logger } from './log.ts';
 import { Store } from './store/store.ts';
 
@@ -21,11 +28,15 @@ export type GatewayOptions = {
   storePath?: string;
   /** Where to look for Bluetooth adapters; tests point it at a folder of their own. */
   bluetoothSysfs?: string;
+  /** Replaces local_broker.listen (the demo and tests take a free port: 0). */
+  listen?: { host: string; port: number }[];
 };
 
 export type Gateway = {
   store: Store;
   engine: RuleEngine;
+  broker: LocalBroker;
+  relay: Relay | null;
   bus: Bus;
   counters: Counters;
   /** Takes one Reading through ingest into the event log, as a source would. */
@@ -36,7 +47,22 @@ export type Gateway = {
 
 const SERIAL_SOURCES = new Set<Device['source']>(['firmata', 'ld2410', 'jsonl']);
 const BLE_SOURCES = new Set<Device['source']>(['bthome', 'ibeacon', 'heart-rate']);
+const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+const MQTT_SOURCES = new Set<string>(Object.keys(MAPPERS));
 const HOUR = 3_600_000;
+
+/**
+ * The local broker's credential for the gateway's own user, beside the database and readable
+ * by its owner only, for tools on the Pi (hearth status, a dashboard). A new one at every start.
+ */
+function writeCredential(storePath: string, broker: LocalBroker): void {
+  if (storePath === ':memory:') return;
+  const addr = broker.addresses()[0];
+  const file = join(dirname(storePath), 'local-broker.json');
+  writeFileSync(file, JSON.stringify({ ...broker.credential, host: addr?.host, port: addr?.port }), {
+    mode: 0o600,
+  });
+}
 
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const { config, log, clock } = opts;
@@ -101,6 +127,19 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     };
     bus.on('reading', (r) => submit(r));
 
+    const brokerConfig = opts.listen
+      ? {
+          ...config,
+          local_broker: {
+            ...config.local_broker,
+            listen: opts.listen.map((l) => ({ ...l, websocket: false })),
+          },
+        }
+      : config;
+    const broker = await startBroker({ config: brokerConfig, log, counters, clock });
+    stack.push({ name: 'local broker', stop: () => broker.stop() });
+    writeCredential(storePath, broker);
+
     const cancelRetention = scheduleRetention(store, config.storage.keep_events, clock, log);
     stack.push({ name: 'retention', stop: cancelRetention });
 
@@ -124,21 +163,57 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
           detail: s.detail,
         }),
     };
-    const drivers = buildDrivers(config, ctx, opts);
+    const drivers = buildDrivers(
+      config,
+      { ...ctx, counted: (n: number) => counters.add('mqtt.payload_refused', n) },
+      opts,
+      broker,
+    );
     for (const d of drivers) {
       await d.start(abort.signal);
       stack.push({ name: d.name, stop: () => d.stop() });
     }
-    const waiting = config.devices.filter((d) => !SERIAL_SOURCES.has(d.source) && !BLE_SOURCES.has(d.source));
-    if (waiting.length)
-      log.warn(
-        { devices: waiting.map((d) => d.id) },
-        `no reader for ${[...new Set(waiting.map((d) => d.source))].join(', ')} in this build: ${waiting.map((d) => d.id).join(', ')} stay silent`,
-      );
+    const relay = config.relay
+      ? new Relay({
+          config,
+          store,
+          clock,
+          zone: engine.zone,
+          log,
+          counters,
+          version: VERSION,
+          commands: {
+            ack: (id, by) =>
+              engine.ack(id, by)
+                ? { ok: true, detail: `${id} acknowledged by ${by}` }
+                : { ok: false, detail: `no raised or escalated alert ${id} to acknowledge` },
+          },
+          onDelivery: (d) => bus.emit('delivery', d),
+        })
+      : null;
+    if (relay) {
+      bus.on('message', (m) => !m.local && relay.kick());
+      relay.start();
+      stack.push({ name: 'relay', stop: () => relay.stop() });
+    } else log.warn('no relay in the provisioning file: alerts stay in the home');
+
+    const local = publishLocalTopics({
+      broker,
+      bus,
+      store,
+      clock,
+      zone: engine.zone,
+      counters,
+      log,
+      sources: () => drivers.flatMap((d) => d.health()),
+    });
+    stack.push({ name: 'local topics', stop: () => local.stop() });
 
     return {
       store,
       engine,
+      broker,
+      relay,
       bus,
       counters,
       submit,
@@ -151,8 +226,15 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   }
 }
 
-function buildDrivers(config: Config, ctx: DriverContext, opts: GatewayOptions): Driver[] {
+function buildDrivers(
+  config: Config,
+  ctx: DriverContext & { counted: (n: number) => void },
+  opts: GatewayOptions,
+  broker: LocalBroker,
+): Driver[] {
   const drivers: Driver[] = [];
+  const mqtt = config.devices.filter((d): d is MqttRow => MQTT_SOURCES.has(d.source));
+  if (mqtt.length) drivers.push(new MqttDevices(mqtt, router(mqtt), broker.subscribe, ctx));
   const serial = config.devices.flatMap((d) =>
     'port' in d && SERIAL_SOURCES.has(d.source) ? [{ id: d.id, port: d.port, source: d.source }] : [],
   );

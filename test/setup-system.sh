@@ -6,6 +6,8 @@ set -euo pipefail
 PACKAGES=(
   util-linux   # setpriv: runs check-config as an unprivileged user in the permission test
   python3      # pseudo-terminal pairs for the serial tests
+  mosquitto-clients  # mosquitto_pub / mosquitto_sub: a second, independent MQTT client implementation
+  mosquitto    # a real broker for the relay's interop and fault tests
 )
 
 missing=()

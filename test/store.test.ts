@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { StoreLockedError, StoreTooNewError } from '../gateway/store/errors.ts';
-import { SCHEMA_VERSION } from '../gateway/store/migrations.ts';
+import { MIGRATIONS, SCHEMA_VERSION } from '../gateway/store/migrations.ts';
 import { Store } from '../gateway/store/store.ts';
 import { tempDir } from './helpers/tmp.ts';
 
@@ -32,7 +32,7 @@ describe('store', () => {
     expect(again.getRuleState('inactivity')).toEqual({ state: { phase: 'quiet' }, wakeAt: 5000 });
     expect(again.outboxDepth()).toBe(1);
     const versions = again.db.prepare('SELECT version FROM schema_migrations').all();
-    expect(versions).toEqual([{ version: SCHEMA_VERSION }]);
+    expect(versions).toEqual(MIGRATIONS.map((m) => ({ version: m.version })));
     expect(again.db.pragma('journal_mode', { simple: true })).toBe('wal');
     again.close();
   });

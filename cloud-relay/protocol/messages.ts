@@ -85,3 +85,39 @@ export const topics = {
   localStatus: 'hearth/local/status',
   localReading: (device: string) => `hearth/local/reading/${device}`,
 } as const;
+
+export const statusMessage = envelope.extend({
+  type: z.literal('status'),
+  state: z.enum(['online', 'offline']),
+  versions: z.object({ hearth: z.string(), protocol: z.literal(PROTOCOL_VERSION) }),
+  queue_depth: z.number().int().nonnegative().optional(),
+  oldest_undelivered_alert_s: z.number().nonnegative().nullable().optional(),
+  dropped: z.record(z.string(), z.number()).optional(),
+});
+export type StatusMessage = z.infer<typeof statusMessage>;
+
+export const heartbeatMessage = envelope.extend({
+  type: z.literal('heartbeat'),
+  queue_depth: z.number().int().nonnegative(),
+  uptime_s: z.number().nonnegative(),
+});
+export type HeartbeatMessage = z.infer<typeof heartbeatMessage>;
+
+export const cmdResultMessage = envelope.extend({
+  type: z.literal('cmd_result'),
+  command_id: z.string(),
+  command: z.string(),
+  ok: z.boolean(),
+  detail: z.string(),
+});
+export type CmdResultMessage = z.infer<typeof cmdResultMessage>;
+
+/** Commands the trust may send (hearth/v1/{gw}/cmd/{name}). */
+const commandBase = z.strictObject({ v: z.literal(PROTOCOL_VERSION), id: z.string().min(1).max(128) });
+export const commands = {
+  ack: commandBase.extend({ alert_id: z.string().min(1).max(256), by: z.string().min(1).max(128) }),
+  'request-summary': commandBase.extend({ date: z.iso.date() }),
+  ping: commandBase,
+} as const;
+export type CommandName = keyof typeof commands;
+export type Command = { [K in CommandName]: { name: K } & z.infer<(typeof commands)[K]> }[CommandName];

@@ -14,6 +14,8 @@ export async function demoCommand(): Promise<number> {
     return await runCommand(DEMO_CONFIG, {
       storePath: join(dir, 'hearth.db'),
       banner: 'demo gateway running on embedded defaults; Ctrl-C to stop',
+      // Any free port: the demo must not collide with a broker already on 1883.
+      listen: [{ host: '127.0.0.1', port: 0 }],
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });

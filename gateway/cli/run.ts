@@ -24,7 +24,7 @@ function stopSignal(): Promise<NodeJS.Signals> {
 
 export async function runCommand(
   file: string,
-  opts: { storePath?: string; banner?: string } = {},
+  opts: { storePath?: string; banner?: string; listen?: { host: string; port: number }[] } = {},
 ): Promise<number> {
   const started = performance.now();
   const signalled = stopSignal();
@@ -36,13 +36,24 @@ export async function runCommand(
   const log = createLogger();
   let gateway: Awaited<ReturnType<typeof startGateway>>;
   try {
-    gateway = await startGateway({ config, log, clock: new RealClock(), storePath: opts.storePath });
+    gateway = await startGateway({
+      config,
+      log,
+      clock: new RealClock(),
+      storePath: opts.storePath,
+      listen: opts.listen,
+    });
   } catch (err) {
     log.fatal({ err }, (err as Error).message);
     return EXIT.failed;
   }
+  const localBroker = gateway.broker.addresses().map((a) => `${a.kind}://${a.host}:${a.port}`);
   log.info(
-    { gateway: config.gateway.id, startup_ms: Math.round(performance.now() - started) },
+    {
+      gateway: config.gateway.id,
+      startup_ms: Math.round(performance.now() - started),
+      local_broker: localBroker,
+    },
     opts.banner ?? 'gateway running',
   );
 

@@ -36,6 +36,19 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     `,
   },
+  {
+    version: 2,
+    name: 'commands from the trust, by id',
+    sql: `
+      CREATE TABLE commands (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        result TEXT NOT NULL,
+        at INTEGER NOT NULL
+      );
+      CREATE INDEX outbox_type ON outbox(type, seq);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

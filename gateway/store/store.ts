@@ -8,6 +8,9 @@ import type { Event } from '../reading.ts';
 import { StoreLockedError, StoreTooNewError } from './errors.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
 
+/** What may be dropped from a full queue, first to last. Alerts never are. */
+const DROPPABLE = ['heartbeat', 'summary'] as const;
+
 /** Plain readings are committed together at most this long after the first of them. */
 export const GROUP_COMMIT_MS = 1_000;
 
@@ -65,6 +68,17 @@ export class Store {
       peekOutbox: db.prepare(
         'SELECT seq, id, topic, type, payload, created_at FROM outbox ORDER BY seq LIMIT ?',
       ),
+      peekOutboxAfter: db.prepare(
+        'SELECT seq, id, topic, type, payload, created_at FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?',
+      ),
+      outboxStats: db.prepare(
+        "SELECT count(*) AS rows, coalesce(sum(length(payload)), 0) AS bytes, (SELECT min(created_at) FROM outbox WHERE type = 'alert') AS oldest_alert FROM outbox",
+      ),
+      oldestOfType: db.prepare(
+        'SELECT seq, length(payload) AS bytes FROM outbox WHERE type = ? ORDER BY seq LIMIT ?',
+      ),
+      getCommand: db.prepare('SELECT result FROM commands WHERE id = ?'),
+      putCommand: db.prepare('INSERT OR IGNORE INTO commands (id, name, result, at) VALUES (?, ?, ?, ?)'),
       removeOutbox: db.prepare('DELETE FROM outbox WHERE seq = ?'),
       outboxDepth: db.prepare('SELECT count(*) AS n FROM outbox'),
       savepoint: db.prepare('SAVEPOINT unit'),
@@ -217,6 +231,50 @@ export class Store {
   /** Called on the broker's PUBACK, and only then. */
   removeOutbox(seq: number): void {
     this.#stmts.removeOutbox.run(seq);
+  }
+
+  peekOutboxAfter(seq: number, limit: number): OutboxRow[] {
+    return this.#stmts.peekOutboxAfter.all(seq, limit) as OutboxRow[];
+  }
+
+  outboxStats(): { rows: number; bytes: number; oldestAlertAt: number | null } {
+    const r = this.#stmts.outboxStats.get() as { rows: number; bytes: number; oldest_alert: number | null };
+    return { rows: r.rows, bytes: r.bytes, oldestAlertAt: r.oldest_alert };
+  }
+
+  /**
+   * Makes room when the queue is over its limits: heartbeats go first, then the oldest summaries.
+   * Alerts (and command results) are never dropped. Returns how many of each type went.
+   */
+  enforceQueueLimit(maxRows: number, maxBytes: number): Record<string, number> {
+    const dropped: Record<string, number> = {};
+    let { rows, bytes } = this.outboxStats();
+    for (const type of DROPPABLE) {
+      while (rows > maxRows || bytes > maxBytes) {
+        const batch = this.#stmts.oldestOfType.all(type, Math.max(100, rows - maxRows)) as {
+          seq: number;
+          bytes: number;
+        }[];
+        if (batch.length === 0) break;
+        for (const r of batch) {
+          if (rows <= maxRows && bytes <= maxBytes) break;
+          this.#stmts.removeOutbox.run(r.seq);
+          rows--;
+          bytes -= r.bytes;
+          dropped[type] = (dropped[type] ?? 0) + 1;
+        }
+      }
+    }
+    return dropped;
+  }
+
+  /** The stored result of a command already handled (commands are idempotent by id). */
+  commandResult(id: string): string | undefined {
+    return (this.#stmts.getCommand.get(id) as { result: string } | undefined)?.result;
+  }
+
+  recordCommand(id: string, name: string, result: string, at: number): void {
+    this.#stmts.putCommand.run(id, name, result, at);
   }
 
   outboxDepth(): number {

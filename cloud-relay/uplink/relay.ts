@@ -1,0 +1,366 @@
+// The uplink: drains the outbox to the trust broker with QoS 1, in order, removing a row only on
+// the broker's PUBACK; keeps the link (backoff, last will, retained status, heartbeats); answers
+// commands from the trust; and notices when an alert cannot be delivered.
+import type { MqttClient } from 'mqtt';
+import type { Config } from '../../config/schema.ts';
+import { backoff } from '../../gateway/backoff.ts';
+import type { Cancel, Clock } from '../../gateway/clock.ts';
+import type { Counters } from '../../gateway/counters.ts';
+import type { Logger } from '../../gateway/log.ts';
+import type { OutboxRow, Store } from '../../gateway/store/store.ts';
+import type { Zone } from '../../gateway/time/zone.ts';
+import {
+  type CmdResultMessage,
+  cmdResultMessage,
+  heartbeatMessage,
+  PROTOCOL_VERSION,
+  statusMessage,
+  topics,
+} from '../protocol/messages.ts';
+import { parseCommand } from './commands.ts';
+import { connectOnce, unsupportedProtocol } from './link.ts';
+
+/** Messages published and not yet acknowledged, at most: enough to fill a fast link. */
+export const WINDOW = 256;
+export const RECONNECT_CAP_MS = 60_000;
+const WATCH_EVERY_MS = 10_000;
+
+export type RelayLimits = { maxRows: number; maxBytes: number; undeliveredAfterMs: number };
+export const DEFAULT_LIMITS: RelayLimits = {
+  maxRows: 500_000,
+  maxBytes: 256 * 1024 * 1024,
+  undeliveredAfterMs: 120_000,
+};
+
+export type CommandHandlers = {
+  ack(alertId: string, by: string): { ok: boolean; detail: string };
+  requestSummary?(date: string): { ok: boolean; detail: string };
+};
+
+export type DeliveryState = { undelivered: boolean; oldestAlertAgeS: number | null; reason: string | null };
+
+export type RelayDeps = {
+  config: Config;
+  store: Store;
+  clock: Clock;
+  zone: Zone;
+  log: Logger;
+  counters: Counters;
+  version: string;
+  commands: CommandHandlers;
+  limits?: Partial<RelayLimits>;
+  onDelivery?: (s: DeliveryState) => void;
+};
+
+export class Relay {
+  #d: RelayDeps;
+  #limits: RelayLimits;
+  #gw: string;
+  #client: MqttClient | null = null;
+  #protocol: 4 | 5 = 5;
+  #stopped = false;
+  #inflight = new Set<number>();
+  #lastSent = 0;
+  #timers: Cancel[] = [];
+  #wake: (() => void) | null = null;
+  #lastError: string | null = null;
+  #undelivered = false;
+  #startedMono = 0;
+  #connects = 0;
+  #loop: Promise<void> = Promise.resolve();
+
+  constructor(d: RelayDeps) {
+    this.#d = d;
+    this.#gw = d.config.gateway.id;
+    this.#limits = { ...DEFAULT_LIMITS, ...d.limits };
+  }
+
+  get connected(): boolean {
+    return this.#client?.connected === true;
+  }
+
+  start(): void {
+    const { clock } = this.#d;
+    this.#startedMono = clock.monotonic();
+    this.#loop = this.#connectLoop();
+    const every = (ms: number, fn: () => void) => {
+      const tick = () => {
+        fn();
+        this.#timers.push(clock.timer(clock.now() + ms, tick));
+      };
+      this.#timers.push(clock.timer(clock.now() + ms, tick));
+    };
+    every(this.#d.config.schedules.heartbeat, () => this.#heartbeat());
+    every(WATCH_EVERY_MS, () => this.#watch());
+    this.#enforceLimit();
+  }
+
+  /** New rows are in the outbox: send them if the link is up. */
+  kick(): void {
+    this.#drain();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const cancel of this.#timers.splice(0)) cancel();
+    this.#wake?.();
+    const c = this.#client;
+    if (c?.connected) {
+      // A clean disconnect sends no last will: say offline ourselves.
+      await new Promise<void>((r) =>
+        c.publish(topics.status(this.#gw), this.#status('offline'), { qos: 1, retain: true }, () => r()),
+      );
+      await new Promise<void>((r) => c.end(false, {}, () => r()));
+    } else c?.end(true);
+    await this.#loop;
+  }
+
+  async #connectLoop(): Promise<void> {
+    const { log, clock } = this.#d;
+    const relay = this.#d.config.relay;
+    if (!relay) return;
+    let attempt = 0;
+    while (!this.#stopped) {
+      try {
+        const client = await connectOnce({
+          config: relay,
+          clientId: relay.client_id ?? `hearth-${this.#gw}`,
+          will: { topic: topics.status(this.#gw), payload: this.#status('offline') },
+          protocolVersion: this.#protocol,
+        });
+        if (this.#stopped) {
+          client.end(true);
+          break;
+        }
+        attempt = 0;
+        const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+        this.#connected(client);
+        await closed;
+        this.#client = null;
+        this.#d.counters.add('relay.disconnects');
+        if (!this.#stopped) log.warn(`relay: connection to ${relay.url} lost; reconnecting`);
+      } catch (err) {
+        const e = err as Error & { code?: unknown };
+        if (this.#protocol === 5 && unsupportedProtocol(e)) {
+          this.#protocol = 4;
+          log.info('relay: the trust broker speaks no MQTT 5; using MQTT 3.1.1');
+          continue;
+        }
+        if (e.message !== this.#lastError)
+          log.warn(
+            { queue: this.#d.store.outboxDepth() },
+            `relay: cannot reach ${relay.url}: ${e.message}; retrying with backoff`,
+          );
+        this.#lastError = e.message;
+        this.#d.counters.add('relay.connect_failed');
+      }
+      if (this.#stopped) break;
+      attempt++;
+      await new Promise<void>((resolve) => {
+        const cancel = clock.timer(clock.now() + backoff(attempt, RECONNECT_CAP_MS), () => resolve());
+        this.#wake = () => {
+          cancel();
+          resolve();
+        };
+      });
+    }
+  }
+
+  #connected(client: MqttClient): void {
+    const { log, store } = this.#d;
+    this.#client = client;
+    this.#connects++;
+    this.#lastError = null;
+    this.#inflight.clear();
+    this.#lastSent = 0;
+    log.info(
+      { mqtt: this.#protocol === 5 ? '5' : '3.1.1', queue: store.outboxDepth() },
+      `relay: connected to ${this.#d.config.relay?.url}`,
+    );
+    client.on('error', (err) => log.warn(`relay: ${err.message}`));
+    client.publish(topics.status(this.#gw), this.#status('online'), { qos: 1, retain: true });
+    client.subscribe(
+      topics.command(this.#gw, '+'),
+      { qos: 1 },
+      (err) => err && log.error(`relay: cannot subscribe to commands: ${err.message}`),
+    );
+    client.on('message', (topic, payload) => this.#command(topic, payload));
+    this.#drain();
+  }
+
+  #drain(): void {
+    const client = this.#client;
+    if (!client?.connected) return;
+    const { store, counters } = this.#d;
+    while (this.#inflight.size < WINDOW) {
+      const rows = store.peekOutboxAfter(this.#lastSent, WINDOW - this.#inflight.size);
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        this.#lastSent = row.seq;
+        this.#inflight.add(row.seq);
+        client.publish(row.topic, row.payload, this.#publishOptions(row), (err) => {
+          // Without a PUBACK the row stays: it goes again on the next connection.
+          if (err || client !== this.#client) return;
+          this.#inflight.delete(row.seq);
+          store.unit(() => store.removeOutbox(row.seq), false);
+          counters.add('relay.delivered');
+          if (row.type === 'alert') this.#watch();
+          this.#drain();
+        });
+      }
+    }
+  }
+
+  #publishOptions(row: OutboxRow) {
+    if (this.#protocol === 4) return { qos: 1 as const };
+    return {
+      qos: 1 as const,
+      properties: {
+        userProperties: { id: row.id },
+        ...(row.type === 'heartbeat'
+          ? { messageExpiryInterval: Math.ceil((2 * this.#d.config.schedules.heartbeat) / 1000) }
+          : {}),
+      },
+    };
+  }
+
+  #envelope(type: string, id: string) {
+    const { config, clock, zone } = this.#d;
+    return {
+      v: PROTOCOL_VERSION,
+      id,
+      type,
+      gateway: config.gateway.id,
+      resident: config.gateway.resident,
+      at: zone.iso(clock.now()),
+    };
+  }
+
+  #status(state: 'online' | 'offline'): string {
+    const stats = this.#d.store.outboxStats();
+    const now = this.#d.clock.now();
+    return JSON.stringify(
+      statusMessage.parse({
+        ...this.#envelope('status', `${this.#gw}-status-${state}-${now}`),
+        state,
+        versions: { hearth: this.#d.version, protocol: PROTOCOL_VERSION },
+        queue_depth: stats.rows,
+        oldest_undelivered_alert_s:
+          stats.oldestAlertAt === null ? null : Math.round((now - stats.oldestAlertAt) / 1000),
+      }),
+    );
+  }
+
+  #heartbeat(): void {
+    const { store, clock } = this.#d;
+    const now = clock.now();
+    const payload = heartbeatMessage.parse({
+      ...this.#envelope('heartbeat', `${this.#gw}-heartbeat-${now}`),
+      queue_depth: store.outboxDepth(),
+      uptime_s: Math.round((clock.monotonic() - this.#startedMono) / 1000),
+    });
+    store.unit(
+      () =>
+        store.addOutbox({
+          id: payload.id,
+          topic: topics.heartbeat(this.#gw),
+          type: 'heartbeat',
+          payload: JSON.stringify(payload),
+          created_at: now,
+        }),
+      false,
+    );
+    this.#enforceLimit();
+    this.#drain();
+  }
+
+  #enforceLimit(): void {
+    const { store, log, counters } = this.#d;
+    const dropped = store.enforceQueueLimit(this.#limits.maxRows, this.#limits.maxBytes);
+    for (const [type, n] of Object.entries(dropped)) {
+      counters.add(`relay.dropped.${type}`, n);
+      log.warn(
+        { type, dropped: n },
+        `relay: the queue is full; dropped the ${n} oldest ${type} message(s) (alerts are never dropped)`,
+      );
+    }
+  }
+
+  /** Is an alert waiting longer than it should? Tells the home (and the log) when that changes. */
+  #watch(): void {
+    const { store, clock, log } = this.#d;
+    const { oldestAlertAt } = store.outboxStats();
+    const age = oldestAlertAt === null ? null : clock.now() - oldestAlertAt;
+    const undelivered = age !== null && age >= this.#limits.undeliveredAfterMs;
+    if (undelivered === this.#undelivered) return;
+    this.#undelivered = undelivered;
+    const reason = undelivered
+      ? (this.#lastError ??
+        (this.connected ? 'the trust broker has not acknowledged it' : 'no connection to the trust broker'))
+      : null;
+    if (undelivered)
+      log.error(
+        { oldest_alert_age_s: Math.round((age ?? 0) / 1000) },
+        `relay: an alert has not reached the trust for ${Math.round((age ?? 0) / 1000)} s: ${reason}`,
+      );
+    else log.info('relay: every alert has reached the trust broker again');
+    this.#d.onDelivery?.({
+      undelivered,
+      oldestAlertAgeS: age === null ? null : Math.round(age / 1000),
+      reason,
+    });
+  }
+
+  #command(topic: string, payload: Buffer): void {
+    const { store, log, counters, commands } = this.#d;
+    const parsed = parseCommand(this.#gw, topic, payload);
+    if (!parsed.ok) {
+      counters.add('relay.command_refused');
+      log.warn({ topic, command_id: parsed.id }, `relay: command refused: ${parsed.reason}`);
+      if (parsed.id) this.#result(parsed.id, parsed.name, false, parsed.reason);
+      return;
+    }
+    const cmd = parsed.command;
+    const known = store.commandResult(cmd.id);
+    if (known) {
+      // The same command again (at-least-once delivery): the same answer, no second effect.
+      store.unit(() => store.addOutbox(JSON.parse(known) as Omit<OutboxRow, 'seq'>), true);
+      this.#drain();
+      return;
+    }
+    const r =
+      cmd.name === 'ack'
+        ? commands.ack(cmd.alert_id, cmd.by)
+        : cmd.name === 'request-summary'
+          ? (commands.requestSummary?.(cmd.date) ?? {
+              ok: false,
+              detail: 'daily summaries are not available in this version',
+            })
+          : { ok: true, detail: 'pong' };
+    log.info({ command: cmd.name, command_id: cmd.id, ok: r.ok }, `relay: command ${cmd.name}: ${r.detail}`);
+    this.#result(cmd.id, cmd.name, r.ok, r.detail);
+  }
+
+  #result(commandId: string, name: string, ok: boolean, detail: string): void {
+    const { store, clock } = this.#d;
+    const msg: CmdResultMessage = cmdResultMessage.parse({
+      ...this.#envelope('cmd_result', `${commandId}:result`),
+      command_id: commandId,
+      command: name,
+      ok,
+      detail,
+    });
+    const row = {
+      id: msg.id,
+      topic: topics.commandResult(this.#gw),
+      type: 'cmd_result',
+      payload: JSON.stringify(msg),
+      created_at: clock.now(),
+    };
+    store.unit(() => {
+      store.recordCommand(commandId, name, JSON.stringify(row), clock.now());
+      store.addOutbox(row);
+    }, true);
+    this.#drain();
+  }
+}

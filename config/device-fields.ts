@@ -1,0 +1,78 @@
+// What every device row shares: the kinds a Reading can have, the roles a device can play, and
+// the fields common to all rows. Split from schema.ts so the per-source row files can use them.
+import { z } from 'zod';
+import { duration, identifier } from './values.ts';
+
+/** What a Reading measures (DESIGN.md section 3). */
+export const KINDS = [
+  'motion',
+  'presence',
+  'contact',
+  'bed',
+  'chair',
+  'button',
+  'fall',
+  'heart_rate',
+  'steps',
+  'temperature',
+  'humidity',
+  'water_leak',
+  'battery',
+  'rssi',
+] as const;
+export const kind = z.enum(KINDS, { error: `unknown kind; allowed: ${KINDS.join(', ')}` });
+export type Kind = z.infer<typeof kind>;
+
+/**
+ * The type of a Reading's value for each kind (DESIGN.md section 3): true = detected, occupied,
+ * open; a button is a string event; the rest are numbers. Decoders and checks both read it.
+ */
+export const KIND_VALUE: Readonly<Record<Kind, 'boolean' | 'number' | 'string'>> = {
+  motion: 'boolean',
+  presence: 'boolean',
+  contact: 'boolean',
+  bed: 'boolean',
+  chair: 'boolean',
+  button: 'string',
+  fall: 'boolean',
+  heart_rate: 'number',
+  steps: 'number',
+  temperature: 'number',
+  humidity: 'number',
+  water_leak: 'boolean',
+  battery: 'number',
+  rssi: 'number',
+};
+
+/** Kinds any device may report whatever its row's kind: its own health. */
+export const HEALTH_KINDS: readonly Kind[] = ['battery', 'rssi'];
+
+/**
+ * The kind a row picks out of a payload that carries several. `output` gets its own reason: it is
+ * a kind, just not one these rows can have.
+ */
+export const payloadKind = z.enum(KINDS, {
+  error: (issue) =>
+    issue.input === 'output'
+      ? 'only firmata and jsonl rows can drive an output; this row can only report readings'
+      : `unknown kind; allowed: ${KINDS.join(', ')}`,
+});
+
+/** A device row's kind: a Reading kind, or `output` for an actuator (the prompt buzzer/LED). */
+export const deviceKind = z.enum([...KINDS, 'output'], {
+  error: `unknown kind; allowed: ${[...KINDS, 'output'].join(', ')}`,
+});
+
+export const ROLES = ['help-button', 'front-door', 'prompt', 'wearable'] as const;
+export type Role = (typeof ROLES)[number];
+const role = z.enum(ROLES, { error: `unknown role; allowed: ${ROLES.join(', ')}` });
+
+/** Fields every device row may carry. */
+export const common = {
+  id: identifier('device id').describe(
+    'What rules, logs and summaries call this device; unique in the file.',
+  ),
+  room: z.string().optional().describe('A room from `rooms`.'),
+  role: role.optional().describe('What the device is for, beyond its kind.'),
+  silent: duration.optional().describe('Overrides rules.device_silent.after for this device.'),
+};

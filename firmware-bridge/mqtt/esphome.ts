@@ -1,0 +1,59 @@
+// ESPHome over MQTT: each entity publishes its state on <topic_prefix>/<domain>/<object_id>/state,
+// as text (binary_sensor "ON"/"OFF", sensor "21.50") or, for event entities, as JSON
+// {"event_type": "..."}. The payload alone does not say what an entity senses, so the row's kind
+// does; the table says which domain can carry which kind.
+import type { Mapper, MqttRow } from './mapper.ts';
+import { Collector, type Field, kindFor, PRESSES, payloadObject, payloadText, walk } from './table.ts';
+
+type Row = Extract<MqttRow, { source: 'esphome' }>;
+type Domain = { json: boolean; fields: readonly Field[] };
+
+export const ESPHOME_DOMAINS: Readonly<Record<string, Domain>> = {
+  binary_sensor: {
+    json: false,
+    fields: [
+      // ON = detected, occupied, open: ESPHome's device classes mean what Hearth's kinds mean.
+      { path: [], kind: 'row', read: { as: 'on-off' } },
+      // A push button as a binary sensor: ON is the press, OFF its release.
+      {
+        path: [],
+        kind: 'button',
+        read: { as: 'press', names: { on: 'press' }, ignore: /^off$/i, unknown: 'refuse' },
+      },
+    ],
+  },
+  sensor: { json: false, fields: [{ path: [], kind: 'row', read: { as: 'number-text' } }] },
+  event: {
+    json: true,
+    fields: [
+      {
+        path: ['event_type'],
+        kind: 'button',
+        read: { as: 'press', names: PRESSES, ignore: /(^|_)release$/i, unknown: 'keep' },
+      },
+    ],
+  },
+};
+
+const stateTopic = (row: Row, domain: string) => `${row.node}/${domain}/${row.sensor}/state`;
+
+/** The domains whose values can be this row's kind. */
+const domainsOf = (row: Row): string[] =>
+  Object.entries(ESPHOME_DOMAINS)
+    .filter(([, d]) => d.fields.some((f) => kindFor(f, row.kind) !== undefined))
+    .map(([name]) => name);
+
+export const esphome: Mapper<Row> = {
+  source: 'esphome',
+  filters: (row) => domainsOf(row).map((d) => stateTopic(row, d)),
+  map(row, topic, payload, now) {
+    const c = new Collector(row, topic, now);
+    const name = domainsOf(row).find((d) => stateTopic(row, d) === topic);
+    const domain = name === undefined ? undefined : ESPHOME_DOMAINS[name];
+    if (!domain) return c.result;
+    const subject = domain.json ? payloadObject(payload, c) : payloadText(payload, c);
+    if (subject !== undefined)
+      walk(domain.fields, subject, row.kind, c, { label: domain.json ? '' : 'state' });
+    return c.result;
+  },
+};

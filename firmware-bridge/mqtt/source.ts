@@ -1,0 +1,72 @@
+// Devices that publish to the local broker, as one source: subscribes to the topics the router
+// names, maps each message, and hands the Readings on. A bad payload is counted and logged, never
+// fatal, and costs none of the good readings in the same message.
+import type { Clock } from '../../gateway/clock.ts';
+import type { Driver, DriverContext, SourceStatus } from '../driver.ts';
+import type { MqttRow } from './mapper.ts';
+import type { Router } from './router.ts';
+
+export type Subscribe = (filter: string, handler: (topic: string, payload: Buffer) => void) => () => void;
+
+/** Log at most this many refusals a minute: a misbehaving device must not flood the journal. */
+const LOG_PER_MINUTE = 20;
+
+export class MqttDevices implements Driver {
+  readonly name = 'local-mqtt';
+  #off: (() => void)[] = [];
+  #seen = new Set<string>();
+  #logged = { minute: 0, count: 0 };
+
+  constructor(
+    private readonly rows: readonly MqttRow[],
+    private readonly router: Router,
+    private readonly subscribe: Subscribe,
+    private readonly ctx: DriverContext & { clock: Clock; counted?: (n: number) => void },
+  ) {}
+
+  async start(): Promise<void> {
+    for (const filter of this.router.filters)
+      this.#off.push(this.subscribe(filter, (topic, payload) => this.#message(topic, payload)));
+  }
+
+  async stop(): Promise<void> {
+    for (const off of this.#off.splice(0)) off();
+  }
+
+  health(): SourceStatus[] {
+    const heard = this.rows.filter((r) => this.#seen.has(r.id)).map((r) => r.id);
+    const waiting = this.rows.filter((r) => !this.#seen.has(r.id)).map((r) => r.id);
+    return [
+      ...(heard.length
+        ? [{ source: 'local-mqtt', devices: heard, present: true, detail: 'publishing to the local broker' }]
+        : []),
+      ...(waiting.length
+        ? [
+            {
+              source: 'local-mqtt',
+              devices: waiting,
+              present: false,
+              detail: 'nothing received yet on the local broker',
+            },
+          ]
+        : []),
+    ];
+  }
+
+  #message(topic: string, payload: Buffer): void {
+    const now = this.ctx.clock.now();
+    const r = this.router.map(topic, payload, now);
+    for (const reading of r.readings) {
+      this.#seen.add(reading.device);
+      this.ctx.reading(reading);
+    }
+    if (r.problems.length) this.ctx.counted?.(r.problems.length);
+    for (const p of r.problems) this.#refused(topic, p, now);
+  }
+
+  #refused(topic: string, problem: string, now: number): void {
+    const minute = Math.floor(now / 60_000);
+    if (minute !== this.#logged.minute) this.#logged = { minute, count: 0 };
+    if (this.#logged.count++ < LOG_PER_MINUTE) this.ctx.log.warn({ topic }, `payload refused: ${problem}`);
+  }
+}

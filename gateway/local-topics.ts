@@ -1,0 +1,72 @@
+// The home's own view, on the local broker only and never relayed (DESIGN.md section 5):
+// every accepted Reading, every alert state (pre-alerts and cancellations included), and a
+// retained status for a dashboard in the home and the prompt device.
+import { topics } from '../cloud-relay/protocol/messages.ts';
+import type { LocalBroker } from './broker/broker.ts';
+import type { Bus } from './bus.ts';
+import type { Cancel, Clock } from './clock.ts';
+import type { Counters } from './counters.ts';
+import type { Logger } from './log.ts';
+import type { Store } from './store/store.ts';
+import type { Zone } from './time/zone.ts';
+
+export const STATUS_EVERY_MS = 60_000;
+
+export type StatusSource = () => { source: string; devices: string[]; present: boolean; detail: string }[];
+
+export function publishLocalTopics(o: {
+  broker: LocalBroker;
+  bus: Bus;
+  store: Store;
+  clock: Clock;
+  zone: Zone;
+  counters: Counters;
+  log: Logger;
+  sources: StatusSource;
+}): { stop: () => void; status: () => Promise<void> } {
+  const { broker, bus, zone, log } = o;
+  const send = (topic: string, payload: unknown, retain = false) =>
+    broker
+      .publish(topic, JSON.stringify(payload), { retain })
+      .catch((err: Error) => log.warn({ err: err.message, topic }, 'local publish failed'));
+
+  const offEvent = bus.on('event', (e) => {
+    void send(topics.localReading(e.device), {
+      device: e.device,
+      at: zone.iso(e.at),
+      kind: e.kind,
+      value: e.value,
+      room: e.room,
+    });
+  });
+  const offMessage = bus.on('message', (m) => void send(topics.localAlert, m.payload));
+  const status = () =>
+    send(
+      topics.localStatus,
+      {
+        v: 1,
+        at: zone.iso(o.clock.now()),
+        sources: o.sources(),
+        queue_depth: o.store.outboxDepth(),
+        clock: { time_zone: zone.name, wall_clock_jumps: o.counters.get('clock.jumps') },
+        counters: o.counters.snapshot(),
+      },
+      true,
+    );
+  const offSource = bus.on('source-status', () => void status());
+  let cancel: Cancel = () => {};
+  const tick = () => {
+    void status();
+    cancel = o.clock.timer(o.clock.now() + STATUS_EVERY_MS, tick);
+  };
+  tick();
+  return {
+    status,
+    stop: () => {
+      offEvent();
+      offMessage();
+      offSource();
+      cancel();
+    },
+  };
+}
