@@ -9,7 +9,6 @@ import { RealClock } from '../gateway/clock.ts';
 import { createLogger } from '../gateway/log.ts';
 import { type Gateway, startGateway } from '../gateway/main.ts';
 import { freePort } from './helpers/net.ts';
-import { tempDir } from './helpers/tmp.ts';
 import { requireTool } from './helpers/tools.ts';
 
 const run = promisify(execFile);

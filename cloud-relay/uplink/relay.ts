@@ -66,7 +66,6 @@ export class Relay {
   #lastError: string | null = null;
   #undelivered = false;
   #startedMono = 0;
-  #connects = 0;
   #loop: Promise<void> = Promise.resolve();
 
   constructor(d: RelayDeps) {
@@ -169,7 +168,6 @@ export class Relay {
   #connected(client: MqttClient): void {
     const { log, store } = this.#d;
     this.#client = client;
-    this.#connects++;
     this.#lastError = null;
     this.#inflight.clear();
     this.#lastSent = 0;

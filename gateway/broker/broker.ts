@@ -44,13 +44,21 @@ export async function startBroker(o: BrokerOptions): Promise<LocalBroker> {
   const { config, log, counters, clock } = o;
   const credential = { username: INTERNAL_USER, password: generatePassword() };
   const table: (AclUser & { password: string })[] = [
-    ...config.local_broker.users.map((u) => ({ name: u.name, publish: u.publish, subscribe: u.subscribe, password: resolveSecret(u.password) })),
+    ...config.local_broker.users.map((u) => ({
+      name: u.name,
+      publish: u.publish,
+      subscribe: u.subscribe,
+      password: resolveSecret(u.password),
+    })),
     { name: INTERNAL_USER, publish: ['hearth/local/#'], subscribe: ['#'], password: credential.password },
   ];
   // Hashed together: scrypt runs on libuv's thread pool, so start-up pays for one, not each.
   const hashes = await Promise.all(table.map((u) => hashPassword(u.password)));
   const users = new Map<string, AclUser & { hash: PasswordHash }>(
-    table.map((u, i) => [u.name, { name: u.name, publish: u.publish, subscribe: u.subscribe, hash: hashes[i] as PasswordHash }]),
+    table.map((u, i) => [
+      u.name,
+      { name: u.name, publish: u.publish, subscribe: u.subscribe, hash: hashes[i] as PasswordHash },
+    ]),
   );
 
   const signedIn = new WeakMap<Client, AclUser>();
