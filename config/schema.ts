@@ -203,7 +203,7 @@ const rules = z
 
 const listener = z.strictObject({
   host: z.string().min(1).describe('Address to listen on; 127.0.0.1 keeps the broker inside the Pi.'),
-  port: z.number().int().min(1).max(65535),
+  port: z.number().int().min(0).max(65535).describe('TCP port; 0 takes any free one (tests, the demo).'),
   tls: z
     .strictObject({ cert: z.string(), key: z.string(), ca: z.string().optional() })
     .optional()
@@ -232,6 +232,42 @@ const relay = z
     username: z.string().optional(),
     password: secretRef.optional(),
     client_id: z.string().optional().describe('MQTT client id; by default hearth-{gateway.id}.'),
+    queue: z
+      .strictObject({
+        max_rows: z
+          .number()
+          .int()
+          .min(1000)
+          .default(500_000)
+          .describe('Messages held for the trust at most.'),
+        max_bytes: z
+          .number()
+          .int()
+          .min(1_048_576)
+          .default(268_435_456)
+          .describe('Bytes held for the trust at most.'),
+      })
+      .prefault({})
+      .describe('When the queue is full, heartbeats go first, then the oldest summaries; alerts never.'),
+    alert_undelivered_after: duration
+      .prefault('2m')
+      .describe('An alert not acknowledged by the trust broker for this long: the home is told.'),
+    push: z
+      .strictObject({
+        url: z.url({
+          protocol: /^https?$/,
+          error: 'expected an https:// URL such as https://ntfy.example.org/care-team-7',
+        }),
+        token: secretRef.optional().describe('Bearer token, by reference.'),
+        severity: z
+          .enum(['warning', 'urgent'])
+          .default('urgent')
+          .describe('Push alerts of this severity and above.'),
+      })
+      .optional()
+      .describe(
+        'A direct path to carers (an ntfy-compatible POST) for urgent alerts; the trust broker stays the record.',
+      ),
   })
   .describe('The trust broker that receives alerts and summaries.');
 

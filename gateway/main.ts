@@ -2,6 +2,7 @@
 // in reverse. Nothing else in the gateway opens a resource of its own.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { Pusher, pushRowFor } from '../cloud-relay/uplink/push.ts';
 import { Relay } from '../cloud-relay/uplink/relay.ts';
 import type { Config, Device } from '../config/schema.ts';
 import { AdapterPresence } from '../firmware-bridge/ble/adapter-presence.ts';
@@ -98,6 +99,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       clock,
       log,
       counters,
+      alsoQueue: (m) => {
+        const push = config.relay?.push;
+        const row = push ? pushRowFor(m.payload, push, m.at) : undefined;
+        return row ? [row] : [];
+      },
       deliver: (m) => {
         log.info(
           { alert_id: m.payload.alert_id, state: m.payload.state, rule: m.payload.rule },
@@ -191,6 +197,14 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
           onDelivery: (d) => bus.emit('delivery', d),
         })
       : null;
+    const pusher = config.relay?.push
+      ? new Pusher({ push: config.relay.push, store, clock, log, counters })
+      : null;
+    if (pusher) {
+      bus.on('message', (m) => !m.local && pusher.kick());
+      pusher.kick();
+      stack.push({ name: 'push', stop: () => pusher.stop() });
+    }
     if (relay) {
       bus.on('message', (m) => !m.local && relay.kick());
       relay.start();

@@ -20,6 +20,15 @@ const TLS_REASONS: Record<string, string> = {
   ECONNREFUSED: 'the trust broker refused the connection (not listening?)',
   ENOTFOUND: 'the trust broker host name does not resolve',
   ECONNRESET: 'the connection was reset (a client certificate the broker does not accept?)',
+  // The broker's verdict on our certificate, as a TLS alert (found against a real Mosquitto with
+  // require_certificate: without these the log showed only OpenSSL's "tlsv1 alert unknown ca").
+  ERR_SSL_TLSV1_ALERT_UNKNOWN_CA:
+    "the trust broker does not trust this gateway's certificate: relay.cert is not signed by a CA it knows",
+  ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: "the trust broker refused this gateway's certificate (relay.cert)",
+  ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED:
+    "the trust broker says this gateway's certificate (relay.cert) has expired",
+  ERR_SSL_SSLV3_ALERT_CERTIFICATE_REVOKED:
+    "the trust broker says this gateway's certificate (relay.cert) is revoked",
 };
 
 export function explain(err: Error & { code?: string | number }): string {

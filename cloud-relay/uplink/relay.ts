@@ -22,14 +22,20 @@ import { connectOnce, unsupportedProtocol } from './link.ts';
 
 /** Messages published and not yet acknowledged, at most: enough to fill a fast link. */
 export const WINDOW = 256;
-export const RECONNECT_CAP_MS = 60_000;
-const WATCH_EVERY_MS = 10_000;
 
-export type RelayLimits = { maxRows: number; maxBytes: number; undeliveredAfterMs: number };
+export type RelayLimits = {
+  maxRows: number;
+  maxBytes: number;
+  undeliveredAfterMs: number;
+  watchEveryMs: number;
+  reconnectCapMs: number;
+};
 export const DEFAULT_LIMITS: RelayLimits = {
   maxRows: 500_000,
   maxBytes: 256 * 1024 * 1024,
   undeliveredAfterMs: 120_000,
+  watchEveryMs: 10_000,
+  reconnectCapMs: 60_000,
 };
 
 export type CommandHandlers = {
@@ -50,6 +56,8 @@ export type RelayDeps = {
   commands: CommandHandlers;
   limits?: Partial<RelayLimits>;
   onDelivery?: (s: DeliveryState) => void;
+  /** Each row the trust broker acknowledged (for measurements). */
+  onDelivered?: (row: OutboxRow) => void;
 };
 
 export class Relay {
@@ -71,7 +79,18 @@ export class Relay {
   constructor(d: RelayDeps) {
     this.#d = d;
     this.#gw = d.config.gateway.id;
-    this.#limits = { ...DEFAULT_LIMITS, ...d.limits };
+    const r = d.config.relay;
+    this.#limits = {
+      ...DEFAULT_LIMITS,
+      ...(r
+        ? {
+            maxRows: r.queue.max_rows,
+            maxBytes: r.queue.max_bytes,
+            undeliveredAfterMs: r.alert_undelivered_after,
+          }
+        : {}),
+      ...d.limits,
+    };
   }
 
   get connected(): boolean {
@@ -90,7 +109,7 @@ export class Relay {
       this.#timers.push(clock.timer(clock.now() + ms, tick));
     };
     every(this.#d.config.schedules.heartbeat, () => this.#heartbeat());
-    every(WATCH_EVERY_MS, () => this.#watch());
+    every(this.#limits.watchEveryMs, () => this.#watch());
     this.#enforceLimit();
   }
 
@@ -100,6 +119,7 @@ export class Relay {
   }
 
   async stop(): Promise<void> {
+    if (this.#stopped) return this.#loop;
     this.#stopped = true;
     for (const cancel of this.#timers.splice(0)) cancel();
     this.#wake?.();
@@ -156,7 +176,9 @@ export class Relay {
       if (this.#stopped) break;
       attempt++;
       await new Promise<void>((resolve) => {
-        const cancel = clock.timer(clock.now() + backoff(attempt, RECONNECT_CAP_MS), () => resolve());
+        const cancel = clock.timer(clock.now() + backoff(attempt, this.#limits.reconnectCapMs), () =>
+          resolve(),
+        );
         this.#wake = () => {
           cancel();
           resolve();
@@ -202,8 +224,11 @@ export class Relay {
           this.#inflight.delete(row.seq);
           store.unit(() => store.removeOutbox(row.seq), false);
           counters.add('relay.delivered');
-          if (row.type === 'alert') this.#watch();
-          this.#drain();
+          this.#d.onDelivered?.(row);
+          // Only a flagged delay needs a fresh look; the periodic watch covers the rest.
+          if (row.type === 'alert' && this.#undelivered) this.#watch();
+          // Refill in batches: one query per half window, not one per acknowledgement.
+          if (this.#inflight.size <= WINDOW / 2) this.#drain();
         });
       }
     }

@@ -10,6 +10,7 @@ import { createLogger } from '../log.ts';
 import { startGateway } from '../main.ts';
 import { measureIngest } from './ingest.ts';
 import { measureZigbeeIngest } from './local-mqtt.ts';
+import { measureRelay } from './relay.ts';
 
 const HOME = fileURLToPath(new URL('../../config/examples/home.yaml', import.meta.url));
 
@@ -50,6 +51,7 @@ export async function runBench(opts: { json: boolean; quick?: boolean }): Promis
   figures.reading_cost_1d_history_us = measureIngest(config, 1, count).perReadingUs;
   figures.reading_cost_90d_history_us = measureIngest(config, opts.quick ? 7 : 90, count).perReadingUs;
   figures.z2m_ingest_msgs_per_s = (await measureZigbeeIngest(opts.quick ? 2_000 : 20_000)).perSecond;
+  Object.assign(figures, await measureRelay(10_000, opts.quick ? 200 : 1_000));
   figures.rss_mb = process.memoryUsage().rss / 1_048_576;
   for (const k of Object.keys(figures)) figures[k] = Math.round((figures[k] as number) * 100) / 100;
   return figures;

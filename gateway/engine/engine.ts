@@ -11,7 +11,7 @@ import { type HomeState, homeStep, initHome } from '../rules/home.ts';
 import { RULES } from '../rules/index.ts';
 import { bedDevice } from '../rules/night-out-of-bed.ts';
 import type { AlertEmit, RuleContext, RuleInput } from '../rules/types.ts';
-import type { Store } from '../store/store.ts';
+import type { NewOutboxRow, Store } from '../store/store.ts';
 import { Zone } from '../time/zone.ts';
 import { alertMessage, type OutMessage } from './messages.ts';
 import { shiftTimes } from './time-shift.ts';
@@ -31,6 +31,8 @@ export type EngineOptions = {
   counters: Counters;
   /** Every message, local ones included, after it has been committed. */
   deliver: (m: OutMessage) => void;
+  /** More rows a trust-bound message queues in the same unit (a push to carers). */
+  alsoQueue?: (m: OutMessage) => NewOutboxRow[];
 };
 
 export class RuleEngine {
@@ -163,15 +165,17 @@ export class RuleEngine {
       // A unit that changed an alert is committed before anyone is told of it.
       store.unit(() => {
         if (event) store.appendEvent(event);
-        for (const m of out)
-          if (!m.local)
-            store.addOutbox({
-              id: m.payload.id,
-              topic: m.topic,
-              type: 'alert',
-              payload: JSON.stringify(m.payload),
-              created_at: m.at,
-            });
+        for (const m of out) {
+          if (m.local) continue;
+          store.addOutbox({
+            id: m.payload.id,
+            topic: m.topic,
+            type: 'alert',
+            payload: JSON.stringify(m.payload),
+            created_at: m.at,
+          });
+          for (const row of this.#o.alsoQueue?.(m) ?? []) store.addOutbox(row);
+        }
       }, out.length > 0);
     } catch (err) {
       this.#home = before.home;

@@ -68,8 +68,12 @@ export class Store {
       peekOutbox: db.prepare(
         'SELECT seq, id, topic, type, payload, created_at FROM outbox ORDER BY seq LIMIT ?',
       ),
+      // Pushes to carers go by HTTP, not to the trust broker: the MQTT drain leaves them alone.
       peekOutboxAfter: db.prepare(
-        'SELECT seq, id, topic, type, payload, created_at FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?',
+        "SELECT seq, id, topic, type, payload, created_at FROM outbox WHERE seq > ? AND type != 'push' ORDER BY seq LIMIT ?",
+      ),
+      peekOfType: db.prepare(
+        'SELECT seq, id, topic, type, payload, created_at FROM outbox WHERE type = ? ORDER BY seq LIMIT ?',
       ),
       outboxStats: db.prepare(
         "SELECT count(*) AS rows, coalesce(sum(length(payload)), 0) AS bytes, (SELECT min(created_at) FROM outbox WHERE type = 'alert') AS oldest_alert FROM outbox",
@@ -235,6 +239,10 @@ export class Store {
 
   peekOutboxAfter(seq: number, limit: number): OutboxRow[] {
     return this.#stmts.peekOutboxAfter.all(seq, limit) as OutboxRow[];
+  }
+
+  peekOfType(type: string, limit: number): OutboxRow[] {
+    return this.#stmts.peekOfType.all(type, limit) as OutboxRow[];
   }
 
   outboxStats(): { rows: number; bytes: number; oldestAlertAt: number | null } {

@@ -1,0 +1,282 @@
+// The relay's logic against an in-process aedes broker playing the trust (interop and faults
+// against a real Mosquitto are in relay-mosquitto.test.ts).
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { Aedes } from 'aedes';
+import mqtt from 'mqtt';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseCommand } from '../cloud-relay/uplink/commands.ts';
+import { Pusher, pushRowFor } from '../cloud-relay/uplink/push.ts';
+import { type DeliveryState, Relay } from '../cloud-relay/uplink/relay.ts';
+import { RealClock } from '../gateway/clock.ts';
+import { Counters } from '../gateway/counters.ts';
+import { createLogger } from '../gateway/log.ts';
+import { Store } from '../gateway/store/store.ts';
+import { Zone } from '../gateway/time/zone.ts';
+import { freePort } from './helpers/net.ts';
+import { homeConfig } from './helpers/simulate.ts';
+import { tempDir } from './helpers/tmp.ts';
+
+const log = createLogger({ level: 'silent' });
+const closers: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of closers.splice(0).reverse()) await c();
+});
+
+async function trust(port: number) {
+  const broker = await Aedes.createBroker();
+  const server: Server = createServer(broker.handle);
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+  const close = async () => {
+    await new Promise<void>((r) => broker.close(() => r()));
+    await new Promise<void>((r) => server.close(() => r()));
+  };
+  return { broker, close };
+}
+
+async function observer(port: number) {
+  const c = await mqtt.connectAsync({ host: '127.0.0.1', port, clientId: 'observer', reconnectPeriod: 0 });
+  const got: { topic: string; msg: Record<string, unknown> }[] = [];
+  c.on('message', (topic, payload) => {
+    // The observer also hears the commands it sends itself, some deliberately not JSON.
+    if (!topic.includes('/cmd/')) got.push({ topic, msg: JSON.parse(payload.toString()) });
+  });
+  await c.subscribeAsync('hearth/#', { qos: 1 });
+  closers.push(() => c.endAsync());
+  return { client: c, got };
+}
+
+function gatewayStore(port: number) {
+  const base = homeConfig('help_button: {}');
+  const config = { ...base, gateway: { ...base.gateway, id: 'gw-relay' }, relay: parseRelay(port) };
+  const store = Store.open(join(tempDir(), 'h.db'));
+  closers.push(() => store.close());
+  return { config, store };
+}
+
+function parseRelay(port: number) {
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    queue: { max_rows: 500_000, max_bytes: 268_435_456 },
+    alert_undelivered_after: 120_000,
+  };
+}
+
+const alertRow = (i: number, state: string) => ({
+  id: `gw-relay-a${i}:${state}`,
+  topic: 'hearth/v1/gw-relay/alert',
+  type: 'alert',
+  payload: JSON.stringify({ v: 1, id: `gw-relay-a${i}:${state}`, alert_id: `a${i}`, state }),
+  created_at: Date.now(),
+});
+
+async function until(cond: () => boolean, ms = 10_000) {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+function relayFor(
+  config: ReturnType<typeof gatewayStore>['config'],
+  store: Store,
+  extra: Partial<ConstructorParameters<typeof Relay>[0]> = {},
+) {
+  const relay = new Relay({
+    config,
+    store,
+    clock: new RealClock(),
+    zone: new Zone('Europe/London'),
+    log,
+    counters: new Counters(),
+    version: 'test',
+    commands: { ack: (id) => ({ ok: id === 'a1', detail: id === 'a1' ? 'acknowledged' : 'no such alert' }) },
+    ...extra,
+  });
+  closers.push(() => relay.stop());
+  return relay;
+}
+
+describe('relay', () => {
+  it('drains the outbox in order and removes each row only after its PUBACK', async () => {
+    const port = await freePort();
+    const t = await trust(port);
+    closers.push(t.close);
+    const obs = await observer(port);
+    const { config, store } = gatewayStore(port);
+    for (let i = 0; i < 500; i++)
+      for (const s of ['raised', 'acknowledged', 'resolved']) store.addOutbox(alertRow(i, s));
+    const relay = relayFor(config, store);
+    relay.start();
+    await until(() => obs.got.filter((g) => g.topic.endsWith('/alert')).length === 1500);
+    await until(() => store.outboxDepth() === 0);
+    const ids = obs.got.filter((g) => g.topic.endsWith('/alert')).map((g) => g.msg.id);
+    expect(ids).toEqual(
+      Array.from({ length: 500 }, (_, i) =>
+        ['raised', 'acknowledged', 'resolved'].map((s) => `gw-relay-a${i}:${s}`),
+      ).flat(),
+    );
+    const status = obs.got.find((g) => g.topic === 'hearth/v1/gw-relay/status');
+    expect(status?.msg).toMatchObject({
+      v: 1,
+      type: 'status',
+      state: 'online',
+      gateway: 'gw-relay',
+      versions: { hearth: 'test', protocol: 1 },
+    });
+  });
+
+  it('keeps what the broker never acknowledged, and sends it when the link is back', async () => {
+    const port = await freePort();
+    const { config, store } = gatewayStore(port);
+    for (let i = 0; i < 20; i++) store.addOutbox(alertRow(i, 'raised'));
+    const states: DeliveryState[] = [];
+    const relay = relayFor(config, store, {
+      limits: { undeliveredAfterMs: 0, watchEveryMs: 50, reconnectCapMs: 300 },
+      onDelivery: (s) => states.push(s),
+    });
+    relay.start();
+    await until(() => states.length === 1);
+    expect(states[0]).toMatchObject({ undelivered: true });
+    expect(states[0]?.reason).toMatch(/refused the connection|ECONNREFUSED/);
+    expect(store.outboxDepth()).toBe(20);
+    const t = await trust(port);
+    closers.push(t.close);
+    await until(() => store.outboxDepth() === 0, 20_000);
+    await until(() => states.length === 2);
+    expect(states[1]).toMatchObject({ undelivered: false });
+    await relay.stop(); // before the trust closes: it would wait for a client that keeps coming back
+  });
+
+  it('answers commands once per id, and refuses bad ones with a reason', async () => {
+    const port = await freePort();
+    const t = await trust(port);
+    closers.push(t.close);
+    const obs = await observer(port);
+    const { config, store } = gatewayStore(port);
+    const relay = relayFor(config, store);
+    relay.start();
+    await until(() => relay.connected);
+    await until(() => obs.got.some((g) => g.topic.endsWith('/status')));
+    const send = (name: string, body: string) =>
+      obs.client.publishAsync(`hearth/v1/gw-relay/cmd/${name}`, body, { qos: 1 });
+    await send('ack', '{"v":1,"id":"c1","alert_id":"a1","by":"Sam"}');
+    await send('ack', '{"v":1,"id":"c1","alert_id":"a1","by":"Sam"}');
+    await send('ack', '{"v":1,"id":"c2","by":"Sam"}');
+    await send('reboot', '{"v":1,"id":"c3"}');
+    await send('ping', 'not json');
+    await send('ping', '{"v":1,"id":"c4"}');
+    await until(() => obs.got.filter((g) => g.topic.endsWith('/cmd-result')).length >= 5);
+    const results = obs.got
+      .filter((g) => g.topic.endsWith('/cmd-result'))
+      .map((g) => [g.msg.command_id, g.msg.ok, g.msg.detail]);
+    expect(results).toEqual([
+      ['c1', true, 'acknowledged'],
+      ['c1', true, 'acknowledged'],
+      ['c2', false, 'alert_id: Invalid input: expected string, received undefined'],
+      ['c3', false, 'unknown command "reboot"; known: ack, request-summary, ping'],
+      ['c4', true, 'pong'],
+    ]);
+    expect(new Set(obs.got.filter((g) => g.msg.command_id === 'c1').map((g) => g.msg.id)).size).toBe(1);
+  });
+});
+
+describe('bounded queue', () => {
+  it('drops heartbeats first, then the oldest summaries, never alerts', () => {
+    const store = Store.open(join(tempDir(), 'h.db'));
+    closers.push(() => store.close());
+    const row = (type: string, i: number) => ({
+      id: `${type}-${i}`,
+      topic: `t/${type}`,
+      type,
+      payload: 'x'.repeat(100),
+      created_at: i,
+    });
+    for (let i = 0; i < 50; i++) {
+      store.addOutbox(row('alert', i));
+      store.addOutbox(row('heartbeat', i));
+      store.addOutbox(row('summary', i));
+    }
+    expect(store.enforceQueueLimit(90, 1e9)).toEqual({ heartbeat: 50, summary: 10 });
+    const left = store.peekOutbox(1000);
+    expect(left.filter((r) => r.type === 'alert')).toHaveLength(50);
+    expect(left.filter((r) => r.type === 'summary').map((r) => r.id)[0]).toBe('summary-10');
+    expect(store.enforceQueueLimit(10, 1e9)).toEqual({ summary: 40 });
+    expect(store.outboxDepth()).toBe(50);
+  });
+});
+
+describe('commands', () => {
+  it('never throws, whatever the bytes', () => {
+    for (const b of [
+      Buffer.from([0xff, 0x00]),
+      Buffer.from('[]'),
+      Buffer.from('{"v":2,"id":"x"}'),
+      Buffer.from('null'),
+    ])
+      expect(parseCommand('gw', 'hearth/v1/gw/cmd/ping', b).ok).toBe(false);
+    expect(
+      parseCommand(
+        'gw',
+        'hearth/v1/gw/cmd/request-summary',
+        Buffer.from('{"v":1,"id":"r","date":"2026-03-02"}'),
+      ),
+    ).toMatchObject({ ok: true });
+  });
+});
+
+describe('push to carers', () => {
+  const alert = {
+    v: 1 as const,
+    id: 'a:raised',
+    type: 'alert' as const,
+    gateway: 'gw',
+    resident: 'r',
+    at: '2026-03-02T10:00:00+00:00',
+    alert_id: 'a',
+    rule: 'help_button',
+    state: 'raised' as const,
+    severity: 'urgent' as const,
+    reason: 'The help button (pendant) was pressed at 10:00.',
+  };
+  it('queues urgent raised and escalated alerts only', () => {
+    const push = { url: 'https://ntfy.example/care', severity: 'urgent' as const };
+    expect(pushRowFor(alert, push, 0)).toMatchObject({ id: 'a:raised:push', type: 'push' });
+    expect(pushRowFor({ ...alert, severity: 'warning' }, push, 0)).toBeUndefined();
+    expect(pushRowFor({ ...alert, state: 'resolved' }, push, 0)).toBeUndefined();
+  });
+  it('retries until the server takes it, then removes it', async () => {
+    let calls = 0;
+    const bodies: string[] = [];
+    const server = createHttpServer((req, res) => {
+      let b = '';
+      req.on('data', (d) => (b += d));
+      req.on('end', () => {
+        calls++;
+        bodies.push(`${req.headers.authorization} ${req.headers.priority} ${b}`);
+        res.statusCode = calls < 3 ? 503 : 200;
+        res.end();
+      });
+    });
+    const port = await freePort();
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+    closers.push(() => new Promise<void>((r) => server.close(() => r())));
+    process.env.HEARTH_TEST_PUSH_TOKEN = 'tk_test';
+    const store = Store.open(join(tempDir(), 'h.db'));
+    closers.push(() => store.close());
+    const push = {
+      url: `http://127.0.0.1:${port}/care`,
+      token: '${env:HEARTH_TEST_PUSH_TOKEN}',
+      severity: 'urgent' as const,
+    };
+    store.addOutbox(pushRowFor(alert, push, 0) as never);
+    const p = new Pusher({ push, store, clock: new RealClock(), log, counters: new Counters() });
+    closers.push(() => p.stop());
+    p.kick();
+    await until(() => store.outboxDepth() === 0, 15_000);
+    expect(calls).toBe(3);
+    expect(bodies[2]).toBe('Bearer tk_test 5 The help button (pendant) was pressed at 10:00.');
+  });
+});
