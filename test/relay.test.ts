@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseCommand } from '../cloud-relay/uplink/commands.ts';
 import { Pusher, pushRowFor } from '../cloud-relay/uplink/push.ts';
 import { type DeliveryState, Relay } from '../cloud-relay/uplink/relay.ts';
-import { RealClock } from '../gateway/clock.ts';
+import { RealClock, SimClock } from '../gateway/clock.ts';
 import { Counters } from '../gateway/counters.ts';
 import { createLogger } from '../gateway/log.ts';
 import { Store } from '../gateway/store/store.ts';
@@ -20,7 +20,10 @@ import { tempDir } from './helpers/tmp.ts';
 
 const log = createLogger({ level: 'silent' });
 const closers: (() => Promise<void> | void)[] = [];
+const relays: Relay[] = [];
 afterEach(async () => {
+  // Relays first: a trust broker closing waits for clients that would otherwise keep coming back.
+  for (const r of relays.splice(0)) await r.stop();
   for (const c of closers.splice(0).reverse()) await c();
 });
 
@@ -95,7 +98,7 @@ function relayFor(
     commands: { ack: (id) => ({ ok: id === 'a1', detail: id === 'a1' ? 'acknowledged' : 'no such alert' }) },
     ...extra,
   });
-  closers.push(() => relay.stop());
+  relays.push(relay);
   return relay;
 }
 
@@ -147,7 +150,6 @@ describe('relay', () => {
     await until(() => store.outboxDepth() === 0, 20_000);
     await until(() => states.length === 2);
     expect(states[1]).toMatchObject({ undelivered: false });
-    await relay.stop(); // before the trust closes: it would wait for a client that keeps coming back
   });
 
   it('answers commands once per id, and refuses bad ones with a reason', async () => {
@@ -278,5 +280,54 @@ describe('push to carers', () => {
     await until(() => store.outboxDepth() === 0, 15_000);
     expect(calls).toBe(3);
     expect(bodies[2]).toBe('Bearer tk_test 5 The help button (pendant) was pressed at 10:00.');
+  });
+});
+
+describe('a week offline', () => {
+  it('delivers a 7-day backlog (alerts, summaries, heartbeats) intact and in order after reconnecting', async () => {
+    const port = await freePort();
+    const { config, store } = gatewayStore(port);
+    const start = Date.parse('2026-03-02T00:00:00Z');
+    const clock = new SimClock(start);
+    const relay = relayFor(config, store, { clock, limits: { reconnectCapMs: 60_000 } });
+    relay.start();
+    // A week with the trust out of reach: heartbeats every minute from the relay itself, and the
+    // alerts and summaries the home produced meanwhile, queued as the engine would.
+    for (let day = 0; day < 7; day++) {
+      for (let h = 0; h < 24; h++) {
+        clock.advance(3_600_000);
+        if (h % 6 === 3)
+          for (const s of ['raised', 'acknowledged', 'resolved'])
+            store.addOutbox({ ...alertRow(day * 24 + h, s), created_at: clock.now() });
+      }
+      store.addOutbox({
+        id: `summary-${day}`,
+        topic: 'hearth/v1/gw-relay/summary',
+        type: 'summary',
+        payload: JSON.stringify({ v: 1, id: `summary-${day}`, day }),
+        created_at: clock.now(),
+      });
+    }
+    const queued = store.peekOutbox(1_000_000);
+    expect(queued.filter((r) => r.type === 'heartbeat').length).toBe(7 * 24 * 60);
+    expect(queued.filter((r) => r.type === 'alert').length).toBe(7 * 4 * 3);
+    const t = await trust(port);
+    closers.push(t.close);
+    const obs = await observer(port);
+    clock.advance(120_000); // the reconnect backoff runs on the gateway's clock
+    for (let i = 0; i < 100 && !relay.connected; i++) {
+      clock.advance(60_000);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await until(() => store.outboxDepth() === 0, 60_000);
+    await until(() => obs.got.filter((g) => !g.topic.endsWith('/status')).length >= queued.length, 10_000);
+    // What was queued arrives first, whole and in order; heartbeats of the last minutes follow.
+    const received = obs.got.filter((g) => !g.topic.endsWith('/status'));
+    const week = received.slice(0, queued.length);
+    expect(week.map((g) => JSON.stringify(g.msg))).toEqual(
+      queued.map((r) => JSON.stringify(JSON.parse(r.payload))),
+    );
+    expect(received.slice(queued.length).every((g) => g.msg.type === 'heartbeat')).toBe(true);
+    await relay.stop();
   });
 });

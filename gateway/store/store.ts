@@ -42,6 +42,7 @@ export class Store {
 
   readonly #durability: 'normal' | 'off';
   #batchOpen = false;
+  #outbox: { rows: number; bytes: number } | null = null;
   #batchStarted = 0;
   #flushTimer: NodeJS.Timeout | undefined;
   #beforeCommit: (() => void)[] = [];
@@ -75,16 +76,16 @@ export class Store {
       peekOfType: db.prepare(
         'SELECT seq, id, topic, type, payload, created_at FROM outbox WHERE type = ? ORDER BY seq LIMIT ?',
       ),
-      outboxStats: db.prepare(
-        "SELECT count(*) AS rows, coalesce(sum(length(payload)), 0) AS bytes, (SELECT min(created_at) FROM outbox WHERE type = 'alert') AS oldest_alert FROM outbox",
+      outboxTotals: db.prepare(
+        'SELECT count(*) AS rows, coalesce(sum(length(payload)), 0) AS bytes FROM outbox',
       ),
+      oldestAlert: db.prepare("SELECT created_at FROM outbox WHERE type = 'alert' ORDER BY seq LIMIT 1"),
       oldestOfType: db.prepare(
         'SELECT seq, length(payload) AS bytes FROM outbox WHERE type = ? ORDER BY seq LIMIT ?',
       ),
       getCommand: db.prepare('SELECT result FROM commands WHERE id = ?'),
       putCommand: db.prepare('INSERT OR IGNORE INTO commands (id, name, result, at) VALUES (?, ?, ?, ?)'),
-      removeOutbox: db.prepare('DELETE FROM outbox WHERE seq = ?'),
-      outboxDepth: db.prepare('SELECT count(*) AS n FROM outbox'),
+      removeOutbox: db.prepare('DELETE FROM outbox WHERE seq = ? RETURNING length(payload) AS n'),
       savepoint: db.prepare('SAVEPOINT unit'),
       release: db.prepare('RELEASE unit'),
       rollbackTo: db.prepare('ROLLBACK TO unit'),
@@ -151,6 +152,7 @@ export class Store {
     } catch (err) {
       this.#stmts.rollbackTo.run();
       this.#stmts.release.run();
+      this.#outbox = null;
       throw err;
     }
     if (durable || performance.now() - this.#batchStarted >= GROUP_COMMIT_MS) this.commit();
@@ -171,6 +173,7 @@ export class Store {
       this.db.exec('COMMIT');
     } catch (err) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.#outbox = null;
       throw err;
     } finally {
       this.#batchOpen = false;
@@ -225,7 +228,11 @@ export class Store {
 
   /** Queues a message; a repeated id is ignored, so a retried transaction cannot queue it twice. */
   addOutbox(row: NewOutboxRow): void {
-    this.#stmts.addOutbox.run(row);
+    const totals = this.#totals();
+    if (this.#stmts.addOutbox.run(row).changes === 1) {
+      totals.rows++;
+      totals.bytes += row.payload.length;
+    }
   }
 
   peekOutbox(limit: number): OutboxRow[] {
@@ -234,7 +241,21 @@ export class Store {
 
   /** Called on the broker's PUBACK, and only then. */
   removeOutbox(seq: number): void {
-    this.#stmts.removeOutbox.run(seq);
+    const totals = this.#totals();
+    const gone = this.#stmts.removeOutbox.get(seq) as { n: number } | undefined;
+    if (gone) {
+      totals.rows--;
+      totals.bytes -= gone.n;
+    }
+  }
+
+  /**
+   * The outbox's size, kept as running totals so that asking costs nothing however long the
+   * queue grows (a week offline); counted afresh after a rollback.
+   */
+  #totals(): { rows: number; bytes: number } {
+    this.#outbox ??= { ...(this.#stmts.outboxTotals.get() as { rows: number; bytes: number }) };
+    return this.#outbox;
   }
 
   peekOutboxAfter(seq: number, limit: number): OutboxRow[] {
@@ -246,8 +267,8 @@ export class Store {
   }
 
   outboxStats(): { rows: number; bytes: number; oldestAlertAt: number | null } {
-    const r = this.#stmts.outboxStats.get() as { rows: number; bytes: number; oldest_alert: number | null };
-    return { rows: r.rows, bytes: r.bytes, oldestAlertAt: r.oldest_alert };
+    const oldest = this.#stmts.oldestAlert.get() as { created_at: number } | undefined;
+    return { ...this.#totals(), oldestAlertAt: oldest?.created_at ?? null };
   }
 
   /**
@@ -266,7 +287,7 @@ export class Store {
         if (batch.length === 0) break;
         for (const r of batch) {
           if (rows <= maxRows && bytes <= maxBytes) break;
-          this.#stmts.removeOutbox.run(r.seq);
+          this.removeOutbox(r.seq);
           rows--;
           bytes -= r.bytes;
           dropped[type] = (dropped[type] ?? 0) + 1;
@@ -286,7 +307,7 @@ export class Store {
   }
 
   outboxDepth(): number {
-    return (this.#stmts.outboxDepth.get() as { n: number }).n;
+    return this.#totals().rows;
   }
 
   getMeta(key: string): string | undefined {
