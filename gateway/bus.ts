@@ -10,6 +10,11 @@ export type BusEvents = {
   event: Event;
   /** An alert state change, committed; local ones (pre-alert, cancelled) included. */
   message: OutMessage;
+  /**
+   * A pattern for the prompt output (buzzer/LED) in the home: `prompt` asks the resident to press
+   * "I'm OK"; `link-down` says carers are not being told; `link-ok` ends it.
+   */
+  output: { pattern: 'prompt' | 'prompt-end' | 'link-down' | 'link-ok' };
   /** Whether every alert reaches the trust (the relay's watch). */
   delivery: { undelivered: boolean; oldestAlertAgeS: number | null; reason: string | null };
   'source-status': { source: string; device?: string; present: boolean; detail: string };

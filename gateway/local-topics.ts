@@ -48,12 +48,23 @@ export function publishLocalTopics(o: {
         at: zone.iso(o.clock.now()),
         sources: o.sources(),
         queue_depth: o.store.outboxDepth(),
+        // An alert that cannot reach the trust is the home's business too: carers are not being told.
+        delivery,
         clock: { time_zone: zone.name, wall_clock_jumps: o.counters.get('clock.jumps') },
         counters: o.counters.snapshot(),
       },
       true,
     );
   const offSource = bus.on('source-status', () => void status());
+  let delivery: { undelivered: boolean; oldest_alert_age_s: number | null; reason: string | null } = {
+    undelivered: false,
+    oldest_alert_age_s: null,
+    reason: null,
+  };
+  const offDelivery = bus.on('delivery', (d) => {
+    delivery = { undelivered: d.undelivered, oldest_alert_age_s: d.oldestAlertAgeS, reason: d.reason };
+    void status();
+  });
   let cancel: Cancel = () => {};
   const tick = () => {
     void status();
@@ -66,6 +77,7 @@ export function publishLocalTopics(o: {
       offEvent();
       offMessage();
       offSource();
+      offDelivery();
       cancel();
     },
   };
