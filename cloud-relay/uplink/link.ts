@@ -21,7 +21,10 @@ const TLS_REASONS: Record<string, string> = {
   ENOTFOUND: 'the trust broker host name does not resolve',
   ECONNRESET: 'the connection was reset (a client certificate the broker does not accept?)',
   // The broker's verdict on our certificate, as a TLS alert (found against a real Mosquitto with
-  // require_certificate: without these the log showed only OpenSSL's "tlsv1 alert unknown ca").
+  // require_certificate: without these the log showed OpenSSL's raw "tlsv1 alert unknown ca", or
+  // its whole error line after the advice).
+  ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED:
+    'the trust broker wants a client certificate: set relay.cert and relay.key',
   ERR_SSL_TLSV1_ALERT_UNKNOWN_CA:
     "the trust broker does not trust this gateway's certificate: relay.cert is not signed by a CA it knows",
   ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: "the trust broker refused this gateway's certificate (relay.cert)",
@@ -91,4 +94,7 @@ export function connectOnce(o: LinkOptions): Promise<MqttClient> {
 
 /** True when a refusal means the broker speaks no MQTT 5. */
 export const unsupportedProtocol = (err: Error & { code?: unknown }): boolean =>
-  err.code === 1 || err.code === 132 || /protocol/i.test(err.message);
+  // CONNACK 1 (MQTT 3.1.1) or reason 132 (MQTT 5); a TLS "unsupported protocol" is not this.
+  err.code === 1 ||
+  err.code === 132 ||
+  /unacceptable protocol version|unsupported protocol version/i.test(err.message);

@@ -1,12 +1,7 @@
 // The command line (DESIGN.md section 9). Exit codes: 0 ok, 1 failed, 2 refused input.
+// Each command loads its own modules when it runs: check-config need not load a broker.
 import { Command, CommanderError } from 'commander';
-import { jsonSchema } from '../../config/json-schema.ts';
-import { runBench, table } from '../bench/run.ts';
-import { checkConfigCommand } from './check-config.ts';
-import { demoCommand } from './demo.ts';
 import { EXIT, out } from './exit.ts';
-import { replayCommand } from './replay.ts';
-import { runCommand } from './run.ts';
 
 const program = new Command('hearth')
   .description('Hearth home-monitoring gateway')
@@ -20,6 +15,7 @@ program
   .description('run the gateway (live)')
   .requiredOption('--config <file>', 'provisioning file (YAML or JSON)')
   .action(async (o: { config: string }) => {
+    const { runCommand } = await import('./run.ts');
     code = await runCommand(o.config);
   });
 
@@ -28,6 +24,7 @@ program
   .description('check a provisioning file: exit 0 if valid, 2 with every problem listed')
   .argument('<file>', 'provisioning file (YAML or JSON)')
   .action(async (file: string) => {
+    const { checkConfigCommand } = await import('./check-config.ts');
     const r = checkConfigCommand(file);
     await out(r.text);
     code = r.code;
@@ -42,6 +39,7 @@ program
   .option('--db <file>', 'keep the state in this database, to resume a replay stopped with --until')
   .action(async (o: { config: string; input: string; until?: string; db?: string }) => {
     const lines: string[] = [];
+    const { replayCommand } = await import('./replay.ts');
     code = await replayCommand(o, (l) => lines.push(l));
     if (lines.length) await out(lines.join('\n'));
   });
@@ -50,6 +48,7 @@ program
   .command('demo')
   .description('run the gateway on embedded defaults, with its database in a temporary folder')
   .action(async () => {
+    const { demoCommand } = await import('./demo.ts');
     code = await demoCommand();
   });
 
@@ -59,6 +58,7 @@ program
   .option('--json', 'one JSON object, keys naming figure and unit')
   .option('--quick', 'fewer readings and less history (a smoke run)')
   .action(async (o: { json?: boolean; quick?: boolean }) => {
+    const { runBench, table } = await import('../bench/run.ts');
     const figures = await runBench({ json: Boolean(o.json), quick: o.quick });
     await out(o.json ? JSON.stringify(figures) : table(figures));
   });
@@ -67,6 +67,7 @@ program
   .command('schema')
   .description('print the JSON Schema of the provisioning file (config/schema.json)')
   .action(async () => {
+    const { jsonSchema } = await import('../../config/json-schema.ts');
     await out(JSON.stringify(jsonSchema(), null, 2));
   });
 
