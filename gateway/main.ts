@@ -207,7 +207,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     }
     bus.on('message', (m) => {
       if (m.payload.state === 'pre-alert') bus.emit('output', { pattern: 'prompt' });
-      if (m.payload.state === 'cancelled' || (m.payload.rule === 'inactivity' && m.payload.state === 'raised'))
+      if (
+        m.payload.state === 'cancelled' ||
+        (m.payload.rule === 'inactivity' && m.payload.state === 'raised')
+      )
         bus.emit('output', { pattern: 'prompt-end' });
     });
     bus.on('delivery', (d) => bus.emit('output', { pattern: d.undelivered ? 'link-down' : 'link-ok' }));

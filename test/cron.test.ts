@@ -17,13 +17,22 @@ const fires = (expr: string, from: string, n: number) => {
 
 describe('cron schedules in gateway.timezone', () => {
   it('fires at 08:00 local, before and after the spring change', () => {
-    expect(fires('0 8 * * *', '2026-03-28T09:00:00Z', 2)).toEqual(['2026-03-29T08:00:00+01:00', '2026-03-30T08:00:00+01:00']);
+    expect(fires('0 8 * * *', '2026-03-28T09:00:00Z', 2)).toEqual([
+      '2026-03-29T08:00:00+01:00',
+      '2026-03-30T08:00:00+01:00',
+    ]);
   });
   it('a time skipped in spring fires just after the gap, once', () => {
-    expect(fires('30 1 * * *', '2026-03-28T09:00:00Z', 2)).toEqual(['2026-03-29T02:30:00+01:00', '2026-03-30T01:30:00+01:00']);
+    expect(fires('30 1 * * *', '2026-03-28T09:00:00Z', 2)).toEqual([
+      '2026-03-29T02:30:00+01:00',
+      '2026-03-30T01:30:00+01:00',
+    ]);
   });
   it('a time that happens twice in autumn fires once, at its first occurrence', () => {
-    expect(fires('30 1 * * *', '2026-10-24T09:00:00Z', 2)).toEqual(['2026-10-25T01:30:00+01:00', '2026-10-26T01:30:00+00:00']);
+    expect(fires('30 1 * * *', '2026-10-24T09:00:00Z', 2)).toEqual([
+      '2026-10-25T01:30:00+01:00',
+      '2026-10-26T01:30:00+00:00',
+    ]);
   });
   it('an instant in the repeated hour does not fire the first occurrence again', () => {
     expect(fires('30 1 * * *', '2026-10-25T01:45:00Z', 1)).toEqual(['2026-10-26T01:30:00+00:00']);

@@ -34,7 +34,10 @@ async function mosquitto(dir: string): Promise<{ port: number; proc: ChildProces
   const proc = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
   for (let i = 0; i < 200; i++) {
     const up = await new Promise<boolean>((r) => {
-      const s = connect(port, '127.0.0.1', () => (s.destroy(), r(true)));
+      const s = connect(port, '127.0.0.1', () => {
+        s.destroy();
+        r(true);
+      });
       s.on('error', () => r(false));
     });
     if (up) return { port, proc };

@@ -23,7 +23,12 @@ export function cronSchedule(expression: string, zone: Zone): Cron {
       for (let i = 0; i < LIMIT; i++, wall += MINUTE) {
         if (!task.match(new Date(wall))) continue;
         const d = new Date(wall);
-        const at = zone.fromLocal(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours() * 60 + d.getUTCMinutes());
+        const at = zone.fromLocal(
+          d.getUTCFullYear(),
+          d.getUTCMonth() + 1,
+          d.getUTCDate(),
+          d.getUTCHours() * 60 + d.getUTCMinutes(),
+        );
         if (at > after) return at;
       }
       return null;
