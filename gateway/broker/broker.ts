@@ -149,7 +149,13 @@ export async function startBroker(o: BrokerOptions): Promise<LocalBroker> {
       if (l.websocket) {
         const http = createHttpServer();
         const wss = new WebSocketServer({ server: http, maxPayload: MAX_PACKET_BYTES });
-        wss.on('connection', (ws, req) => aedes.handle(createWebSocketStream(ws), req));
+        wss.on('connection', (ws, req) =>
+          // The address goes with the stream, so the sign-in guard counts each client apart.
+          aedes.handle(
+            Object.assign(createWebSocketStream(ws), { remoteAddress: req.socket.remoteAddress }),
+            req,
+          ),
+        );
         server = http;
         kind = 'ws';
       } else if (l.tls) {
