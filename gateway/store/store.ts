@@ -126,7 +126,12 @@ export class Store {
   /** Runs fn in one transaction of its own, committed (and synced) when this returns. */
   transaction<T>(fn: () => T): T {
     this.commit();
-    return this.db.transaction(fn)();
+    try {
+      return this.db.transaction(fn)();
+    } catch (err) {
+      this.#outbox = null; // rolled back: the running totals are counted afresh
+      throw err;
+    }
   }
 
   /**
