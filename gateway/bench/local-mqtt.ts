@@ -1,7 +1,6 @@
 // Zigbee2MQTT messages per second, end to end: an MQTT client on loopback -> the local broker ->
 // the mapper -> ingest -> rules -> the event log on disk.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
@@ -9,14 +8,7 @@ import { parseConfigText } from '../../config/parse.ts';
 import { RealClock } from '../clock.ts';
 import { createLogger } from '../log.ts';
 import { startGateway } from '../main.ts';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
+import { freePort } from './free-port.ts';
 
 export async function measureZigbeeIngest(count: number): Promise<{ perSecond: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'hearth-bench-mqtt-'));

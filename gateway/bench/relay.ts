@@ -2,7 +2,7 @@
 // and alert latency from the Reading to the broker's PUBACK under 100 readings/s (p50, p99).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Relay } from '../../cloud-relay/uplink/relay.ts';
@@ -13,14 +13,7 @@ import { createLogger } from '../log.ts';
 import { startGateway } from '../main.ts';
 import { Store } from '../store/store.ts';
 import { Zone } from '../time/zone.ts';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
+import { freePort } from './free-port.ts';
 
 async function mosquitto(dir: string): Promise<{ port: number; proc: ChildProcess }> {
   if (spawnSync('sh', ['-c', 'command -v mosquitto']).status !== 0)
