@@ -249,6 +249,12 @@ const relay = z
       })
       .prefault({})
       .describe('When the queue is full, heartbeats go first, then the oldest summaries; alerts never.'),
+    summary_format: z
+      .enum(['json', 'fhir', 'both'])
+      .default('json')
+      .describe(
+        'Daily summaries as the version-1 JSON message, a FHIR R4 Bundle (on .../summary/fhir), or both.',
+      ),
     alert_undelivered_after: duration
       .prefault('2m')
       .describe('An alert not acknowledged by the trust broker for this long: the home is told.'),

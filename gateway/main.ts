@@ -15,6 +15,7 @@ import { type LocalBroker, startBroker } from './broker/broker.ts';
 import { Bus } from './bus.ts';
 import type { Cancel, Clock } from './clock.ts';
 import { Counters } from './counters.ts';
+import { DailySummaries } from './engine/daily-summaries.ts';
 import { RuleEngine } from './engine/engine.ts';
 import { type IngestResult, indexDevices, ingest } from './ingest.ts';
 import { publishLocalTopics } from './local-topics.ts';
@@ -179,6 +180,18 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       await d.start(abort.signal);
       stack.push({ name: d.name, stop: () => d.stop() });
     }
+    const summaries = new DailySummaries({
+      config,
+      devices,
+      store,
+      clock,
+      zone: engine.zone,
+      log,
+      deliver: () => relay?.kick(),
+    });
+    summaries.start();
+    stack.push({ name: 'daily summaries', stop: () => summaries.stop() });
+
     const relay = config.relay
       ? new Relay({
           config,
@@ -189,6 +202,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
           counters,
           version: VERSION,
           commands: {
+            requestSummary: (date) => {
+              const m = summaries.produce(date);
+              return { ok: true, detail: `summary ${m.id} queued` };
+            },
             ack: (id, by) =>
               engine.ack(id, by)
                 ? { ok: true, detail: `${id} acknowledged by ${by}` }

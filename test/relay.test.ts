@@ -62,6 +62,7 @@ function parseRelay(port: number) {
   return {
     url: `mqtt://127.0.0.1:${port}`,
     queue: { max_rows: 500_000, max_bytes: 268_435_456 },
+    summary_format: 'json' as const,
     alert_undelivered_after: 120_000,
   };
 }

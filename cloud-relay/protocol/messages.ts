@@ -77,6 +77,7 @@ export function alertPayload(m: AlertMessage): AlertMessage {
 export const topics = {
   alert: (gw: string) => `hearth/v1/${gw}/alert`,
   summary: (gw: string) => `hearth/v1/${gw}/summary`,
+  summaryFhir: (gw: string) => `hearth/v1/${gw}/summary/fhir`,
   status: (gw: string) => `hearth/v1/${gw}/status`,
   heartbeat: (gw: string) => `hearth/v1/${gw}/heartbeat`,
   command: (gw: string, name: string) => `hearth/v1/${gw}/cmd/${name}`,
@@ -121,3 +122,93 @@ export const commands = {
 } as const;
 export type CommandName = keyof typeof commands;
 export type Command = { [K in CommandName]: { name: K } & z.infer<(typeof commands)[K]> }[CommandName];
+
+// The daily summary (DESIGN section 5): the night that ends on `date` and the day itself, with the
+// resident's own baselines. Figures only: no raw event leaves the home. Times are local ISO.
+const nullableIso = isoLocal.nullable();
+const interval = z.strictObject({ from: isoLocal, to: isoLocal });
+const minutes = z.number().int().nonnegative();
+const count = z.number().int().nonnegative();
+const figureValue = z.union([z.number(), z.string()]);
+
+export const SLEEP_SOURCES = ['bed', 'radar', 'motion', 'none'] as const;
+
+const sleepSummary = z.strictObject({
+  source: z
+    .enum(SLEEP_SOURCES)
+    .describe('bed sensor, bedroom radar, motion alone; none: no data, or away overnight'),
+  confidence: z.enum(['high', 'medium', 'low']).nullable(),
+  slept: z.boolean(),
+  note: z.string().min(1),
+  bedtime: nullableIso,
+  wake: nullableIso,
+  time_in_bed_min: minutes.nullable(),
+  mid_sleep: nullableIso,
+  out_of_bed: z.strictObject({ count, total_min: minutes, longest_min: minutes }).nullable(),
+  bathroom_visits: count.nullable(),
+  restlessness: z.strictObject({ bed_changes: count.nullable(), movement_min: minutes.nullable() }),
+  heart_rate: z.strictObject({ min: z.number(), mean: z.number(), readings: count }).nullable(),
+  in_bed: z.array(interval),
+});
+
+const activitySummary = z.strictObject({
+  per_hour: z.array(count).length(24),
+  per_room: z.array(z.strictObject({ room: z.string(), count })),
+  signs_of_life: count,
+  active_min: minutes,
+  first: nullableIso,
+  last: nullableIso,
+  out_of_home_min: minutes.nullable(),
+  away: z.array(interval),
+  kitchen: z.strictObject({
+    fridge_opened: count.nullable(),
+    meals: z.array(z.strictObject({ meal: z.string(), active_min: minutes })),
+    meals_with_activity: count,
+  }),
+  temperature: z.array(
+    z.strictObject({ room: z.string(), min: z.number(), mean: z.number(), max: z.number() }),
+  ),
+  steps: count.nullable(),
+  devices: z.strictObject({
+    silent: z.array(
+      z.strictObject({ device: z.string(), room: z.string().nullable(), last_seen: nullableIso }),
+    ),
+    low_battery: z.array(
+      z.strictObject({ device: z.string(), room: z.string().nullable(), battery: z.number() }),
+    ),
+  }),
+  alerts: z.array(z.strictObject({ rule: z.string(), state: alertState, count })),
+});
+
+const mentalHealth = z.strictObject({
+  sri_7: z.number().min(-100).max(100).nullable().describe('Sleep Regularity Index over 7 days'),
+  sri_14: z.number().min(-100).max(100).nullable(),
+  mid_sleep: nullableIso,
+  mid_sleep_drift_min_per_day: z.number().nullable(),
+  night_activity_min: minutes,
+  days_without_leaving: count.nullable(),
+});
+
+export const summaryMessage = z.strictObject({
+  ...envelope.shape,
+  type: z.literal('summary'),
+  date: z.iso.date(),
+  sleep: sleepSummary,
+  activity: activitySummary,
+  mental_health: mentalHealth,
+  baselines: z.array(
+    z.strictObject({ figure: z.string(), value: figureValue.nullable(), median: figureValue, days: count }),
+  ),
+  notable: z.array(
+    z.strictObject({
+      figure: z.string(),
+      value: figureValue.nullable(),
+      usual: figureValue,
+      text: z.string().min(1),
+    }),
+  ),
+});
+export type SummaryMessage = z.infer<typeof summaryMessage>;
+
+/** The one way a summary payload is made: validated, keys in the schema's order. */
+export const validSummary = (m: unknown): SummaryMessage => summaryMessage.parse(m);

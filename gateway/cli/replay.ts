@@ -41,6 +41,8 @@ export async function replayCommand(o: ReplayOptions, write: (line: string) => v
         until,
         log: createLogger({ level: process.env.HEARTH_LOG_LEVEL ?? 'warn' }),
         deliver: (m) => write(JSON.stringify(m.payload)),
+        summaries: true,
+        deliverSummary: (m) => write(JSON.stringify(m)),
         skipped: (n, why) => process.stderr.write(`${o.input}:${n}: ${why}; line skipped\n`),
       });
       if (r.skipped) process.stderr.write(`${o.input}: ${r.skipped} line(s) skipped\n`);

@@ -166,6 +166,7 @@ export class RuleEngine {
       store.unit(() => {
         if (event) store.appendEvent(event);
         for (const m of out) {
+          store.logAlert(m.at, m.payload.alert_id, m.payload.rule, m.payload.state);
           if (m.local) continue;
           store.addOutbox({
             id: m.payload.id,

@@ -2,6 +2,7 @@
 // simulated instants as the clock moves from one line to the next. Resumable: the store keeps how
 // many lines were consumed and where the clock stood.
 import { z } from 'zod';
+import type { SummaryMessage } from '../../cloud-relay/protocol/messages.ts';
 import type { Config } from '../../config/schema.ts';
 import { SimClock } from '../clock.ts';
 import { Counters } from '../counters.ts';
@@ -9,6 +10,7 @@ import { indexDevices, ingest, rowKind } from '../ingest.ts';
 import type { Logger } from '../log.ts';
 import { KINDS } from '../reading.ts';
 import type { Store } from '../store/store.ts';
+import { DailySummaries } from './daily-summaries.ts';
 import { RuleEngine } from './engine.ts';
 import type { OutMessage } from './messages.ts';
 
@@ -26,6 +28,10 @@ export type ReplayInput = {
   until?: number;
   log: Logger;
   deliver: (m: OutMessage) => void;
+  /** Make the daily summaries on their schedule too (the command does; rule tests need not). */
+  summaries?: boolean;
+  /** Each summary made, as its message. */
+  deliverSummary?: (m: SummaryMessage) => void;
   /** A line that was not used, with its 1-based number and why. */
   skipped?: (line: number, why: string) => void;
 };
@@ -51,6 +57,18 @@ export function replay(r: ReplayInput): { consumed: number; skipped: number; end
     deliver: r.deliver,
   });
   engine.start();
+  const daily = r.summaries
+    ? new DailySummaries({
+        config,
+        devices,
+        store,
+        clock,
+        zone: engine.zone,
+        log: r.log,
+        deliver: (m) => r.deliverSummary?.(m),
+      })
+    : null;
+  daily?.start();
   let skipped = 0;
   const skip = (i: number, why: string) => {
     skipped++;
@@ -83,6 +101,7 @@ export function replay(r: ReplayInput): { consumed: number; skipped: number; end
   }
   clock.advanceTo(r.until ?? lastAt ?? clock.now());
   engine.stop();
+  daily?.stop();
   store.putMeta('replay.lines', String(i));
   store.putMeta('replay.clock', String(clock.now()));
   return { consumed: i, skipped, end: clock.now() };

@@ -49,6 +49,24 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX outbox_type ON outbox(type, seq);
     `,
   },
+  {
+    version: 3,
+    name: 'daily summaries (the baselines of the next ones) and the alert log they count',
+    sql: `
+      CREATE TABLE summaries (
+        date TEXT PRIMARY KEY,
+        summary TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE alert_log (
+        at INTEGER NOT NULL,
+        alert_id TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        state TEXT NOT NULL
+      );
+      CREATE INDEX alert_log_at ON alert_log(at);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -83,6 +83,12 @@ export class Store {
       oldestOfType: db.prepare(
         'SELECT seq, length(payload) AS bytes FROM outbox WHERE type = ? ORDER BY seq LIMIT ?',
       ),
+      putSummary: db.prepare(
+        'INSERT INTO summaries (date, summary, created_at) VALUES (?, ?, ?) ON CONFLICT(date) DO UPDATE SET summary = excluded.summary, created_at = excluded.created_at',
+      ),
+      summariesBefore: db.prepare('SELECT summary FROM summaries WHERE date < ? ORDER BY date DESC LIMIT ?'),
+      logAlert: db.prepare('INSERT INTO alert_log (at, alert_id, rule, state) VALUES (?, ?, ?, ?)'),
+      alertsBetween: db.prepare('SELECT rule, state FROM alert_log WHERE at >= ? AND at < ? ORDER BY at'),
       getCommand: db.prepare('SELECT result FROM commands WHERE id = ?'),
       putCommand: db.prepare('INSERT OR IGNORE INTO commands (id, name, result, at) VALUES (?, ?, ?, ?)'),
       removeOutbox: db.prepare('DELETE FROM outbox WHERE seq = ? RETURNING length(payload) AS n'),
@@ -300,6 +306,27 @@ export class Store {
       }
     }
     return dropped;
+  }
+
+  /** Every alert state change, local ones included: what a day's summary counts. */
+  logAlert(at: number, alertId: string, rule: string, state: string): void {
+    this.#stmts.logAlert.run(at, alertId, rule, state);
+  }
+
+  alertsBetween(from: number, to: number): { rule: string; state: string }[] {
+    return this.#stmts.alertsBetween.all(from, to) as { rule: string; state: string }[];
+  }
+
+  /** Keeps a day's summary: the next days' baselines are made of them. */
+  putSummary(date: string, summary: unknown, now: number): void {
+    this.#stmts.putSummary.run(date, JSON.stringify(summary), now);
+  }
+
+  /** Up to `n` summaries of the days before `date`, oldest first. */
+  summariesBefore<T>(date: string, n: number): T[] {
+    return (this.#stmts.summariesBefore.all(date, n) as { summary: string }[])
+      .map((r) => JSON.parse(r.summary) as T)
+      .reverse();
   }
 
   /** The stored result of a command already handled (commands are idempotent by id). */
