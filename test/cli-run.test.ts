@@ -86,12 +86,3 @@ describe('hearth run', () => {
     );
   });
 });
-
-describe('hearth demo (npm start)', () => {
-  it('runs on embedded defaults and stops cleanly on Ctrl-C', async () => {
-    const demo = startHearth(['demo']);
-    await demo.waitFor(/demo gateway running/);
-    demo.child.kill('SIGINT');
-    expect((await demo.exited).code).toBe(0);
-  });
-});

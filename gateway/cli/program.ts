@@ -46,10 +46,17 @@ program
 
 program
   .command('demo')
-  .description('run the gateway on embedded defaults, with its database in a temporary folder')
-  .action(async () => {
+  .description(
+    'a simulated home in time-lapse: the real gateway, a simulated day and night, a monitoring centre',
+  )
+  .option('--speed <n>', 'simulated seconds per real second (1800: an hour every 2 s), or max', '1800')
+  .option('--days <n>', 'how many days to play', '1')
+  .option('--seed <n>', 'moves the day a little, differently for each seed', '1')
+  .option('--json', 'one JSON object per event, for machines')
+  .option('--no-color', 'no colour, even on a terminal')
+  .action(async (o: { speed: string; days: string; seed: string; json?: boolean; color: boolean }) => {
     const { demoCommand } = await import('./demo.ts');
-    code = await demoCommand();
+    code = await demoCommand(o);
   });
 
 program

@@ -1,0 +1,164 @@
+// `hearth demo`: the real gateway wiring on the demo provisioning file, in simulated time-lapse.
+// A simulated Zigbee2MQTT publisher plays the resident's day into the local broker; a second
+// broker plays the trust, with a monitoring centre that acknowledges alerts as a person would.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mqtt from 'mqtt';
+import { loadConfig } from '../../config/load.ts';
+import { generatePassword } from '../broker/credentials.ts';
+import { SimClock } from '../clock.ts';
+import { createLogger } from '../log.ts';
+import { startGateway } from '../main.ts';
+import { Zone } from '../time/zone.ts';
+import { DemoConsole, type DemoEvent } from './console.ts';
+import { DAY_MINUTES, demoScript } from './script.ts';
+import { monitoringCentre, startTrust } from './trust.ts';
+
+export const DEMO_CONFIG = fileURLToPath(new URL('../../config/examples/demo.yaml', import.meta.url));
+
+export type DemoOptions = {
+  /** Simulated seconds per real second; 'max' runs as fast as the machine allows. */
+  speed: number | 'max';
+  days: number;
+  seed: number;
+  json: boolean;
+  color: boolean;
+  signal?: AbortSignal;
+};
+
+/** One simulated hour per two seconds. */
+export const DEFAULT_SPEED = 1800;
+const MINUTE = 60_000;
+/** The simulated clock moves in steps of at most this, so the console can follow. */
+const STEP_MS = 5 * MINUTE;
+
+export async function runDemo(o: DemoOptions, write: (s: string) => void): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'hearth-demo-'));
+  const out = new DemoConsole({ json: o.json, color: o.color, tty: Boolean(process.stdout.isTTY), write });
+  const closers: (() => Promise<void> | void)[] = [() => rmSync(dir, { recursive: true, force: true })];
+  try {
+    const trust = await startTrust('gw-demo');
+    closers.push(trust.close);
+    process.env.HEARTH_DEMO_Z2M_PASSWORD = generatePassword();
+    process.env.HEARTH_DEMO_RELAY_PASSWORD = trust.gatewayPassword;
+    const loaded = loadConfig(DEMO_CONFIG, { strictRefs: true });
+    if (!loaded.config) throw new Error(loaded.problems.map((p) => p.message).join('; '));
+    const config = {
+      ...loaded.config,
+      relay: {
+        ...(loaded.config.relay as NonNullable<typeof loaded.config.relay>),
+        url: `mqtt://127.0.0.1:${trust.port}`,
+      },
+    };
+    const zone = new Zone(config.gateway.timezone);
+    const start = zone.fromLocal(2026, 1, 13, 23 * 60 + 30); // a Tuesday night in January
+    const clock = new SimClock(start);
+    const stamp = (t: number) =>
+      `${['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][zone.parts(t).weekday]} ${zone.hm(t)}`;
+    const emit = (e: DemoEvent) => out.event(e);
+
+    const gw = await startGateway({
+      config,
+      log: createLogger({ level: 'silent' }),
+      clock,
+      storePath: join(dir, 'hearth.db'),
+      bluetoothSysfs: dir,
+    });
+    closers.push(() => gw.stop());
+    gw.bus.on('message', (m) =>
+      emit({
+        kind: 'alert',
+        at: stamp(m.at),
+        rule: m.payload.rule,
+        state: m.payload.state,
+        severity: m.payload.severity,
+        reason: m.payload.reason,
+        local: m.local,
+      }),
+    );
+    const centre = await monitoringCentre({
+      port: trust.port,
+      password: trust.centrePassword,
+      gateway: config.gateway.id,
+      clock,
+      delayMs: 5 * MINUTE,
+      onArrival: (a) => {
+        if (a.message.type === 'summary')
+          emit({ kind: 'summary', at: stamp(clock.now()), date: String(a.message.date), summary: a.message });
+      },
+      onAck: (alertId) => emit({ kind: 'ack', at: stamp(clock.now()), alert_id: alertId }),
+    });
+    closers.push(centre.close);
+    const broker = gw.broker.addresses()[0];
+    const z2m = await mqtt.connectAsync({
+      host: '127.0.0.1',
+      port: broker?.port,
+      username: 'zigbee2mqtt',
+      password: process.env.HEARTH_DEMO_Z2M_PASSWORD,
+      reconnectPeriod: 0,
+    });
+    closers.push(() => z2m.endAsync());
+    while (!gw.relay?.connected) await pause(5);
+
+    // Wait for what is in flight: readings into the log, messages to the trust, acks back.
+    let published = 0;
+    const settle = async () => {
+      const until = Date.now() + 3000;
+      while (Date.now() < until) {
+        const ingested = gw.counters.get('ingest.accepted') + gw.counters.get('mqtt.payload_refused');
+        const heard = centre.received() >= gw.counters.get('relay.delivered');
+        if (ingested >= published && gw.store.outboxDepth() === 0 && heard && centre.pending() === 0) return;
+        await pause(2);
+      }
+    };
+
+    const script = demoScript(o.days, o.seed);
+    const end = start + (o.days * DAY_MINUTES + 9 * 60) * MINUTE; // through the last morning's summary
+    // The care team reads last night at once: the morning after the last day, it asks for today's
+    // summary (the scheduled one, at 08:00, is of the whole day before).
+    const ask = start + (o.days * DAY_MINUTES + 8 * 60 + 35) * MINUTE;
+    let asked = false;
+    let i = 0;
+    while (clock.now() < end && !o.signal?.aborted) {
+      if (!asked && clock.now() >= ask) {
+        asked = true;
+        emit({
+          kind: 'scene',
+          at: stamp(clock.now()),
+          text: "The care team asks for this morning's summary: last night",
+        });
+        centre.requestSummary(zone.date(clock.now()));
+        await settle();
+      }
+      // Stop at every timer too, so what a timer sends reaches the trust at its own instant.
+      const next = Math.min(
+        end,
+        clock.now() + STEP_MS,
+        start + (script[i]?.at ?? Number.POSITIVE_INFINITY) * MINUTE,
+        clock.nextAt() ?? end,
+        asked ? end : ask,
+      );
+      const before = clock.now();
+      clock.advanceTo(next);
+      while (script[i] && start + (script[i]?.at ?? 0) * MINUTE <= clock.now()) {
+        const step = script[i++];
+        if (step?.scene) emit({ kind: 'scene', at: stamp(clock.now()), text: step.scene });
+        if (step?.device) {
+          published++;
+          await z2m.publishAsync(`zigbee2mqtt/${step.device}`, JSON.stringify(step.payload), { qos: 1 });
+        }
+      }
+      await settle();
+      out.progress((clock.now() - start) / (end - start), stamp(clock.now()));
+      if (o.speed !== 'max') await pause((clock.now() - before) / o.speed);
+    }
+    out.done();
+    return 0;
+  } finally {
+    for (const c of closers.reverse()) await c();
+  }
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,117 @@
+// The demo resident's day and night, as data: what each simulated sensor publishes and when.
+// One day runs from 23:30 (in bed) to the next 23:30; the scene notes are what the console says.
+// Pure: the seed moves each step by a few minutes, so every run differs a little but tells the
+// same story.
+
+export type Step = {
+  /** Minutes after the day's start (23:30 the evening before). */
+  at: number;
+  /** The Zigbee2MQTT device topic suffix and its JSON payload; absent for a scene note alone. */
+  device?: string;
+  payload?: Record<string, unknown>;
+  /** What is happening, for the timeline. */
+  scene?: string;
+};
+
+/** "07:10" on the day -> minutes after the day's start at 23:30 the evening before. */
+const t = (hhmm: string, nextDay = false): number => {
+  const [h, m] = hhmm.split(':').map(Number) as [number, number];
+  return 30 + h * 60 + m + (nextDay ? 1440 : 0);
+};
+const motion = (room: string) => ({ device: `${room}_motion`, payload: { occupancy: true } });
+const bed = (inBed: boolean) => ({ device: 'bed_pad', payload: { occupancy: inBed } });
+const temp = (c: number) => ({ device: 'lounge_temp', payload: { temperature: c } });
+
+export const DAY_MINUTES = 1440;
+
+function oneDay(): Step[] {
+  const steps: Step[] = [
+    { at: 0, ...bed(true), scene: 'Asleep in bed' },
+    { at: t('07:10'), ...bed(false), scene: 'Morning: up at 07:10' },
+    { at: t('07:12'), ...motion('bathroom') },
+    { at: t('07:30'), ...motion('kitchen'), scene: 'Breakfast in the kitchen' },
+    { at: t('07:34'), device: 'fridge', payload: { contact: false } },
+    { at: t('07:35'), device: 'fridge', payload: { contact: true } },
+    { at: t('08:10'), ...motion('lounge') },
+    { at: t('09:30'), ...motion('hall') },
+    { at: t('10:15'), ...motion('kitchen') },
+    { at: t('11:20'), ...motion('lounge') },
+    { at: t('12:10'), ...motion('kitchen'), scene: 'Lunch' },
+    { at: t('12:40'), ...motion('lounge'), scene: 'An afternoon nap in the armchair' },
+    {
+      at: t('15:43'),
+      device: 'ok_button',
+      payload: { action: 'single' },
+      scene: 'Woken by the chime: presses "I\'m OK"',
+    },
+    { at: t('15:50'), ...motion('kitchen') },
+    { at: t('16:25'), ...motion('lounge'), scene: 'Sits down in the lounge and does not move again' },
+    { at: t('20:05'), ...motion('lounge'), scene: 'Moves again at 20:05' },
+    { at: t('20:40'), ...motion('kitchen') },
+    { at: t('21:50'), ...motion('bathroom') },
+    { at: t('22:05'), ...bed(true), scene: 'To bed at 22:05' },
+    { at: t('02:10', true), ...bed(false), scene: 'Night: a trip to the bathroom' },
+    { at: t('02:12', true), ...motion('bathroom') },
+    { at: t('02:19', true), ...bed(true) },
+    { at: t('03:30', true), ...bed(false), scene: 'Night: up and about for a long time' },
+    { at: t('03:36', true), ...motion('lounge') },
+    { at: t('04:40', true), ...bed(true), scene: 'Back in bed at 04:40' },
+  ];
+  // The lounge cools through the evening (the heating is off), then warms when it comes back on.
+  const evening = [
+    18.4, 17.6, 16.8, 16.1, 15.6, 15.2, 14.9, 14.7, 14.6, 14.6, 14.7, 15.4, 16.4, 17.2, 17.8, 18.3, 18.6,
+  ];
+  for (const [i, c] of evening.entries())
+    steps.push({
+      at: t('16:00') + i * 20,
+      ...temp(c),
+      ...(i === 3 ? { scene: 'The lounge is getting cold' } : {}),
+    });
+
+  for (const h of [0, 3, 6, 9, 12, 15, 22]) steps.push({ at: h * 60 + 5, ...temp(h < 16 ? 19.2 : 18.5) });
+  // Zigbee devices check in now and then with their battery level, as real ones do.
+  for (const h of [2, 8, 14, 20])
+    for (const device of [
+      'hall_motion',
+      'kitchen_motion',
+      'bathroom_motion',
+      'lounge_motion',
+      'front_door',
+      'fridge',
+      'bed_pad',
+      'ok_button',
+    ])
+      steps.push({ at: h * 60 + 1, device, payload: { battery: 87 } });
+  return steps;
+}
+
+/** A small deterministic random source (mulberry32). */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let r = Math.imul(a ^ (a >>> 15), 1 | a);
+    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
+    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** `days` days of the script, each step moved by up to ±2 minutes (never across a neighbour). */
+export function demoScript(days: number, seed: number): Step[] {
+  const rnd = random(seed);
+  const out: Step[] = [];
+  for (let d = 0; d < days; d++)
+    for (const s of oneDay()) {
+      // Scene-setting steps keep their time: the story depends on their order.
+      const jitter = s.scene ? 0 : Math.round((rnd() - 0.5) * 4);
+      out.push({ ...s, at: d * DAY_MINUTES + Math.max(0, s.at + jitter) });
+    }
+  // The last night ends with a morning too (the next day's script would have begun with it).
+  const last = days * DAY_MINUTES;
+  out.push(
+    { at: last + t('07:05'), ...bed(false), scene: 'Morning: up at 07:05' },
+    { at: last + t('07:07'), ...motion('bathroom') },
+    { at: last + t('07:25'), ...motion('kitchen') },
+  );
+  return out.sort((a, b) => a.at - b.at);
+}
