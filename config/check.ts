@@ -34,6 +34,11 @@ const ROLE_NEEDS: Record<Role, Need> = {
   },
   // No payload source: an output is driven, never reported, so it must be named.
   prompt: { kinds: ['output'], payload: [], what: 'an output (kind: output on a firmata or jsonl row)' },
+  'check-in': {
+    kinds: ['button'],
+    payload: ['zigbee2mqtt', 'bthome', 'shelly'],
+    what: 'a button (single press: good; double: so-so; long: not good)',
+  },
   wearable: {
     kinds: ['presence', 'heart_rate', 'steps', 'button'],
     payload: ['bthome'],

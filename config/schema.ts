@@ -179,6 +179,17 @@ const rules = z
         device: z.string().optional().describe('The door; by default the device with role front-door.'),
       })
       .optional(),
+    check_in: z
+      .strictObject({
+        alert_not_good: z
+          .boolean()
+          .default(false)
+          .describe('A "not good" check-in (a long press) raises an info alert to the care team.'),
+      })
+      .optional()
+      .describe(
+        "The resident's daily check-in on a role: check-in button: single = good, double = so-so, long = not good.",
+      ),
     help_button: z
       .strictObject({
         devices: z.array(z.string()).optional().describe('By default every device with role help-button.'),

@@ -187,6 +187,7 @@ const mentalHealth = z.strictObject({
   mid_sleep_drift_min_per_day: z.number().nullable(),
   night_activity_min: minutes,
   days_without_leaving: count.nullable(),
+  check_ins: z.array(z.strictObject({ at: z.string(), answer: z.enum(['good', 'so-so', 'not good']) })),
 });
 
 export const summaryMessage = z.strictObject({

@@ -1,4 +1,5 @@
 // Every rule, in the order they see each input (the home's state is computed before all of them).
+import { checkIn } from './check-in.ts';
 import { coldHome } from './cold-home.ts';
 import { deviceSilent, lowBattery } from './device-health.ts';
 import { frontDoorAtNight } from './front-door.ts';
@@ -19,4 +20,5 @@ export const RULES: readonly Rule<any>[] = [
   coldHome,
   deviceSilent,
   lowBattery,
+  checkIn,
 ];

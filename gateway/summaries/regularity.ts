@@ -1,6 +1,7 @@
 // The mental-health view: sleep regularity (the Sleep Regularity Index), mid-sleep and its drift,
 // night-time activity and days without leaving home. Earlier days come from their summaries, so
 // the cost grows with the number of days looked back, never with their events.
+import { CHECK_IN_ANSWERS } from '../rules/check-in.ts';
 import type { Zone } from '../time/zone.ts';
 import {
   addDays,
@@ -101,5 +102,12 @@ export function summarizeMentalHealth(
     midSleepDriftMinPerDay: midSleepDrift(day.date, mids),
     nightActivityMin: distinctMinutes(night),
     daysWithoutLeaving: outOfHomeMin === null ? null : outOfHomeMin > 0 ? 0 : (before ?? 0) + 1,
+    checkIns: day.events.flatMap((e) => {
+      const answer = CHECK_IN_ANSWERS[String(e.value)];
+      const today = e.at >= day.day.start && e.at < day.day.end;
+      return today && answer && e.kind === 'button' && day.devices.get(e.device)?.role === 'check-in'
+        ? [{ at: day.zone.iso(e.at), answer }]
+        : [];
+    }),
   };
 }

@@ -71,6 +71,8 @@ export type MentalHealthSummary = {
   nightActivityMin: number;
   /** Consecutive days, this one included, without leaving home; null without a front-door sensor. */
   daysWithoutLeaving: number | null;
+  /** The resident's own word: each check-in of the day (role check-in), in time order. */
+  checkIns: { at: string; answer: 'good' | 'so-so' | 'not good' }[];
 };
 
 /** A figure beside the median of the previous 14 days; clock figures as "HH:MM". */

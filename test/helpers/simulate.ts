@@ -28,14 +28,19 @@ devices:
   - { id: remote-battery,  source: zigbee2mqtt, topic: z/remote,   room: lounge,   kind: battery }
 `;
 
+const CHECK_IN = `  - { id: check-in, source: zigbee2mqtt, topic: z/checkin, room: lounge, kind: button, role: check-in }\n`;
+
 const TAG = `  - { id: wrist-tag, source: ibeacon, uuid: e2c56db5-dffb-48d2-b060-d0f5a71096e0, major: 7, minor: 1, role: wearable }\n`;
 
 /** A provisioning file with the test home's devices and the given rules section (YAML). */
-export function homeConfig(rules: string, opts: { tag?: boolean; timezone?: string } = {}): Config {
+export function homeConfig(
+  rules: string,
+  opts: { tag?: boolean; checkIn?: boolean; timezone?: string } = {},
+): Config {
   const text = `version: 1
 gateway: { id: gw-test, resident: r-test, timezone: ${opts.timezone ?? TZ} }
 rooms: [bedroom, bathroom, kitchen, lounge, hall]
-${DEVICES}${opts.tag ? TAG : ''}
+${DEVICES}${opts.tag ? TAG : ''}${opts.checkIn ? CHECK_IN : ''}
 rules:
 ${rules.replace(/^/gm, '  ')}
 `;
