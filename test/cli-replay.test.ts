@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runHearth } from './helpers/cli.ts';
-import { hasShared, sharedPath } from './helpers/shared.ts';
+import { hasShared, ORDONEZ_B_HOME, sharedPath } from './helpers/shared.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 const DEMO = new URL('../config/examples/demo.yaml', import.meta.url).pathname;
@@ -73,16 +73,7 @@ describe('hearth replay', () => {
       const config = join(dir, 'home-b.yaml');
       writeFileSync(
         config,
-        `version: 1
-gateway: { id: gw-b, resident: r-b, timezone: Europe/Madrid }
-rooms: [bedroom, bathroom, kitchen, lounge]
-devices:
-  - { id: lounge-door-pir, source: zigbee2mqtt, topic: z/l, room: lounge, kind: motion }
-  - { id: kitchen-door-pir, source: zigbee2mqtt, topic: z/k, room: kitchen, kind: motion }
-  - { id: bedroom-door-pir, source: zigbee2mqtt, topic: z/b, room: bedroom, kind: motion }
-  - { id: bathroom-basin-pir, source: zigbee2mqtt, topic: z/ba, room: bathroom, kind: motion }
-  - { id: bathroom-shower-pir, source: zigbee2mqtt, topic: z/bs, room: bathroom, kind: motion }
-rules:
+        `${ORDONEZ_B_HOME}rules:
   inactivity:
     windows:
       - { from: "08:00", to: "23:00", quiet: 4h }

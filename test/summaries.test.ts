@@ -27,7 +27,7 @@ import {
   type NightPlan,
   toEvents,
 } from './helpers/home-week.ts';
-import { hasShared, sharedPath } from './helpers/shared.ts';
+import { hasShared, ORDONEZ_B_HOME, sharedPath } from './helpers/shared.ts';
 
 const MIN = 60_000;
 const london = new Zone('Europe/London');
@@ -576,16 +576,7 @@ describe('the summary message and its FHIR Bundle', () => {
 describe('motion alone on real nights (Ordonez home B, hand-labelled sleep)', () => {
   it.skipIf(!hasShared)('finds bedtime and wake within 30 minutes of the labels on every night', () => {
     const zone = new Zone('Europe/Madrid');
-    const parsed = parseConfigText(`version: 1
-gateway: { id: gw-b, resident: r-b, timezone: Europe/Madrid }
-rooms: [bedroom, bathroom, kitchen, lounge]
-devices:
-  - { id: lounge-door-pir, source: zigbee2mqtt, topic: z/l, room: lounge, kind: motion }
-  - { id: kitchen-door-pir, source: zigbee2mqtt, topic: z/k, room: kitchen, kind: motion }
-  - { id: bedroom-door-pir, source: zigbee2mqtt, topic: z/b, room: bedroom, kind: motion }
-  - { id: bathroom-basin-pir, source: zigbee2mqtt, topic: z/ba, room: bathroom, kind: motion }
-  - { id: bathroom-shower-pir, source: zigbee2mqtt, topic: z/bs, room: bathroom, kind: motion }
-`);
+    const parsed = parseConfigText(ORDONEZ_B_HOME);
     const config = parsed.config as Config;
     const lines = readFileSync(sharedPath('data/sleep/events-ordonez-b.jsonl'), 'utf8').trim().split('\n');
     const events = toEvents(

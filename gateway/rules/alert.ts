@@ -69,6 +69,15 @@ export function applyAck(
   return t;
 }
 
+/** What an alert about one event is about: its device, and its room when it has one. */
+export const aboutEvent = (e: {
+  device: string;
+  room: string | null;
+}): { device: string; room?: string } => ({
+  device: e.device,
+  ...(e.room ? { room: e.room } : {}),
+});
+
 /** "in the kitchen" / "on hall-motion": where a sign of life was seen, for reasons. */
 export const whereSeen = (device: string, room: string | null): string =>
   room ? `in the ${room}` : `on ${device}`;

@@ -1,7 +1,7 @@
 // check_in: the resident's own word on the day, from a button with role check-in (single press:
 // good; double: so-so; long: not good). A "not good" raises an info alert when the provisioning
 // file asks for it; a better answer later resolves it.
-import { applyAck, newAlert, type OpenAlert, transition } from './alert.ts';
+import { aboutEvent, applyAck, newAlert, type OpenAlert, transition } from './alert.ts';
 import type { Rule, RuleContext } from './types.ts';
 
 export const CHECK_IN_ANSWERS: Readonly<Record<string, 'good' | 'so-so' | 'not good'>> = {
@@ -28,10 +28,7 @@ export const checkIn: Rule<{ alert: OpenAlert | null }> = {
     if (!answer) return { state: s, emits: [], wakeAt: null };
     const e = input.event;
     if (answer === 'not good' && !s.alert) {
-      const alert = newAlert(ctx, 'check_in', now, 'info', {
-        device: e.device,
-        ...(e.room ? { room: e.room } : {}),
-      });
+      const alert = newAlert(ctx, 'check_in', now, 'info', aboutEvent(e));
       const t = transition(
         alert,
         'raised',

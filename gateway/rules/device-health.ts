@@ -1,7 +1,7 @@
 // device_silent and low_battery (info): the monitoring itself is failing, not the resident.
 // A silent sensor is not an inactive person, so the care team is told the sensor is silent.
 import { formatDuration } from '../../config/values.ts';
-import { applyAck, newAlert, type OpenAlert, transition } from './alert.ts';
+import { aboutEvent, applyAck, newAlert, type OpenAlert, transition } from './alert.ts';
 import type { AlertEmit, Rule, RuleContext, RuleInput, Step } from './types.ts';
 
 type PerDevice = Record<string, OpenAlert>;
@@ -97,7 +97,7 @@ export const lowBattery: Rule<BatteryState> = {
       const { device: d, value, room } = input.event;
       const open = alerts[d];
       if (!open && value < cfg.below) {
-        const alert = newAlert(ctx, 'low_battery', now, 'info', { device: d, ...(room ? { room } : {}) });
+        const alert = newAlert(ctx, 'low_battery', now, 'info', aboutEvent(input.event));
         const t = transition(
           alert,
           'raised',

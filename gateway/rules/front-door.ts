@@ -1,5 +1,5 @@
 // front_door_at_night: the front door opening inside the window raises an urgent alert at once.
-import { newAlert, transition } from './alert.ts';
+import { aboutEvent, newAlert, transition } from './alert.ts';
 import { followUp, type Immediate } from './immediate.ts';
 import type { Rule, RuleContext } from './types.ts';
 
@@ -34,10 +34,7 @@ export const frontDoorAtNight: Rule<FrontDoorState> = {
             .emit,
         ]
       : [];
-    const alert = newAlert(ctx, 'front_door_at_night', now, 'urgent', {
-      device: e.device,
-      ...(e.room ? { room: e.room } : {}),
-    });
+    const alert = newAlert(ctx, 'front_door_at_night', now, 'urgent', aboutEvent(e));
     const t = transition(alert, 'raised', now, `The front door opened at ${ctx.zone.hm(now)}, in the night.`);
     emits.push(t.emit);
     return { state: { ...next, alert: t.alert, lastAt: now }, emits, wakeAt: null };

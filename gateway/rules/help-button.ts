@@ -1,6 +1,6 @@
 // help_button: a press on a help pendant raises an urgent alert at once; presses within 60 s of
 // the last one belong to the same alert.
-import { newAlert, transition } from './alert.ts';
+import { aboutEvent, newAlert, transition } from './alert.ts';
 import { followUp, type Immediate } from './immediate.ts';
 import type { Rule, RuleContext } from './types.ts';
 
@@ -32,10 +32,7 @@ export const helpButton: Rule<Immediate> = {
       ? [transition(s.alert, 'resolved', now, `Superseded by a new call at ${ctx.zone.hm(now)}.`).emit]
       : [];
     const e = input.event;
-    const alert = newAlert(ctx, 'help_button', now, 'urgent', {
-      device: e.device,
-      ...(e.room ? { room: e.room } : {}),
-    });
+    const alert = newAlert(ctx, 'help_button', now, 'urgent', aboutEvent(e));
     const t = transition(
       alert,
       'raised',

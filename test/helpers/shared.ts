@@ -14,3 +14,15 @@ if (!hasShared && !process.env.HEARTH_SHARED_NOTICE) {
   process.env.HEARTH_SHARED_NOTICE = '1';
   console.warn(`SKIPPED: tests on reference data need ${SHARED} (present in CI, not in a plain clone)`);
 }
+
+/** The provisioning file of the Ordonez home B data set: its five PIRs, named as in the events. */
+export const ORDONEZ_B_HOME = `version: 1
+gateway: { id: gw-b, resident: r-b, timezone: Europe/Madrid }
+rooms: [bedroom, bathroom, kitchen, lounge]
+devices:
+  - { id: lounge-door-pir, source: zigbee2mqtt, topic: z/l, room: lounge, kind: motion }
+  - { id: kitchen-door-pir, source: zigbee2mqtt, topic: z/k, room: kitchen, kind: motion }
+  - { id: bedroom-door-pir, source: zigbee2mqtt, topic: z/b, room: bedroom, kind: motion }
+  - { id: bathroom-basin-pir, source: zigbee2mqtt, topic: z/ba, room: bathroom, kind: motion }
+  - { id: bathroom-shower-pir, source: zigbee2mqtt, topic: z/bs, room: bathroom, kind: motion }
+`;
