@@ -94,7 +94,7 @@ export const lowBattery: Rule<BatteryState> = {
     const emits: AlertEmit[] = [];
     let alerts = ackAny(s.alerts, input, now, ctx, emits);
     if (input.type === 'event' && input.event.kind === 'battery' && typeof input.event.value === 'number') {
-      const { device: d, value, room } = input.event;
+      const { device: d, value } = input.event;
       const open = alerts[d];
       if (!open && value < cfg.below) {
         const alert = newAlert(ctx, 'low_battery', now, 'info', aboutEvent(input.event));
