@@ -11,6 +11,7 @@ import { startGateway } from '../main.ts';
 import { measureIngest } from './ingest.ts';
 import { measureZigbeeIngest } from './local-mqtt.ts';
 import { measureRelay } from './relay.ts';
+import { measureSummary } from './summary.ts';
 
 const HOME = fileURLToPath(new URL('../../config/examples/home.yaml', import.meta.url));
 
@@ -50,6 +51,8 @@ export async function runBench(opts: { json: boolean; quick?: boolean }): Promis
   figures.ingest_readings_per_s = fresh.perSecond;
   figures.reading_cost_1d_history_us = measureIngest(config, 1, count).perReadingUs;
   figures.reading_cost_90d_history_us = measureIngest(config, opts.quick ? 7 : 90, count).perReadingUs;
+  figures.summary_cost_1d_history_ms = measureSummary(config, 1, opts.quick ? 3 : 10);
+  figures.summary_cost_90d_history_ms = measureSummary(config, opts.quick ? 7 : 90, opts.quick ? 3 : 10);
   figures.z2m_ingest_msgs_per_s = (await measureZigbeeIngest(opts.quick ? 2_000 : 20_000)).perSecond;
   Object.assign(figures, await measureRelay(10_000, opts.quick ? 200 : 1_000));
   figures.rss_mb = process.memoryUsage().rss / 1_048_576;
