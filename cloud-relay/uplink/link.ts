@@ -51,6 +51,15 @@ export type LinkOptions = {
   protocolVersion: 4 | 5;
 };
 
+/** A PEM file named in the provisioning file, or an error that says which key names it. */
+function pem(key: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new Error(`${key}: ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? e})`);
+  }
+}
+
 /** Connects once; resolves with the client after CONNACK, rejects with a readable reason. */
 export function connectOnce(o: LinkOptions): Promise<MqttClient> {
   const c = o.config;
@@ -64,9 +73,9 @@ export function connectOnce(o: LinkOptions): Promise<MqttClient> {
     rejectUnauthorized: true,
     will: { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: 1, retain: true },
     ...(o.protocolVersion === 5 ? { properties: { sessionExpiryInterval: 7 * 86_400 } } : {}),
-    ...(c.ca ? { ca: readFileSync(c.ca) } : {}),
-    ...(c.cert ? { cert: readFileSync(c.cert) } : {}),
-    ...(c.key ? { key: readFileSync(c.key) } : {}),
+    ...(c.ca ? { ca: pem('relay.ca', c.ca) } : {}),
+    ...(c.cert ? { cert: pem('relay.cert', c.cert) } : {}),
+    ...(c.key ? { key: pem('relay.key', c.key) } : {}),
     ...(c.username ? { username: c.username } : {}),
     ...(c.password ? { password: resolveSecret(c.password) } : {}),
   };

@@ -38,6 +38,12 @@ export type LocalBroker = {
 
 export type BrokerOptions = { config: Config; log: Logger; counters: Counters; clock: Clock };
 
+/** The port a server really listens on (port 0 in the file takes any free one). */
+const portOf = (server: Server | HttpServer): number => {
+  const a = server.address();
+  return typeof a === 'object' && a ? a.port : 0;
+};
+
 type Listening = { server: Server | HttpServer; kind: 'tcp' | 'tls' | 'ws'; host: string };
 
 export async function startBroker(o: BrokerOptions): Promise<LocalBroker> {
@@ -179,7 +185,7 @@ export async function startBroker(o: BrokerOptions): Promise<LocalBroker> {
       });
       listening.push({ server, kind, host: l.host });
       log.info(
-        `local broker listening on ${kind === 'tcp' ? 'mqtt' : kind === 'tls' ? 'mqtts' : 'ws'}://${l.host}:${l.port}`,
+        `local broker listening on ${kind === 'tcp' ? 'mqtt' : kind === 'tls' ? 'mqtts' : 'ws'}://${l.host}:${portOf(server)}`,
       );
     }
   } catch (err) {
@@ -222,11 +228,7 @@ export async function startBroker(o: BrokerOptions): Promise<LocalBroker> {
       aedes.subscribe(filter, deliver as never, () => {});
       return () => aedes.unsubscribe(filter, deliver as never, () => {});
     },
-    addresses: () =>
-      listening.map((l) => {
-        const a = l.server.address();
-        return { host: l.host, port: typeof a === 'object' && a ? a.port : 0, kind: l.kind };
-      }),
+    addresses: () => listening.map((l) => ({ host: l.host, port: portOf(l.server), kind: l.kind })),
     stop: close,
   };
 }
