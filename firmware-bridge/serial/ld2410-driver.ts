@@ -1,0 +1,148 @@
+// HLK-LD2410 radar on a USB-UART: the port's bytes go through the framer, frames through the
+// codec, and a `presence` Reading goes out only when the radar's answer changes and the new
+// answer has held for a second (the radar reports ~10 times a second and flickers at the edge).
+import type { Cancel } from '../../gateway/clock.ts';
+import type { Reading } from '../../gateway/reading.ts';
+import type { Driver, DriverContext, SourceStatus } from '../driver.ts';
+import {
+  decodeFrame,
+  enableConfiguration,
+  enableEngineering,
+  endConfiguration,
+  presenceReading,
+  type Report,
+} from './ld2410/codec.ts';
+import { Ld2410Framer } from './ld2410/framer.ts';
+import type { SerialLink, SerialPorts } from './port.ts';
+
+export type Ld2410Row = { id: string; port: string; baud: number };
+
+/** How long a new presence answer must hold before it is reported. */
+export const HOLD_MS = 1_000;
+
+export type Ld2410Counters = {
+  frames: number;
+  reports: number;
+  badFrames: number;
+  acks: number;
+  readings: number;
+};
+
+type Radar = {
+  row: Ld2410Row;
+  link: SerialLink;
+  framer: Ld2410Framer;
+  /** The last value reported. */
+  reported?: boolean;
+  /** A new value seen but not yet held long enough. */
+  pending?: { value: boolean; since: number; report: Report; cancel: Cancel };
+};
+
+export class Ld2410Driver implements Driver {
+  readonly name = 'ld2410';
+  readonly counters: Ld2410Counters = { frames: 0, reports: 0, badFrames: 0, acks: 0, readings: 0 };
+  #radars: Radar[] = [];
+
+  constructor(
+    rows: Ld2410Row[],
+    ports: SerialPorts,
+    private readonly ctx: DriverContext,
+  ) {
+    for (const row of rows) {
+      const link = ports.link({ ...row, source: 'ld2410' });
+      const radar: Radar = { row, link, framer: this.#framer(row) };
+      this.#radars.push(radar);
+      link.listen({
+        open: (write) => {
+          radar.framer = this.#framer(row);
+          // Engineering mode adds the per-gate energies to each report; the setting is lost
+          // at power-off, so it is asked for at every open.
+          write(enableConfiguration());
+          write(enableEngineering());
+          write(endConfiguration());
+        },
+        data: (b) => radar.framer.write(b),
+        closed: () => this.#settle(radar),
+      });
+    }
+  }
+
+  async start(): Promise<void> {
+    for (const r of this.#radars) r.link.start();
+  }
+
+  async stop(): Promise<void> {
+    for (const r of this.#radars) this.#settle(r);
+    await Promise.all(this.#radars.map((r) => r.link.stop()));
+  }
+
+  health(): SourceStatus[] {
+    return [...new Set(this.#radars.map((r) => r.link))].map((l) => l.health());
+  }
+
+  #framer(row: Ld2410Row): Ld2410Framer {
+    const framer = new Ld2410Framer();
+    framer.on('data', (frame: Buffer) => {
+      const radar = this.#radars.find((r) => r.row === row);
+      if (radar?.framer === framer) this.#frame(radar, frame);
+    });
+    return framer;
+  }
+
+  #frame(radar: Radar, bytes: Buffer): void {
+    this.counters.frames++;
+    const res = decodeFrame(bytes);
+    if (!res.ok) {
+      this.counters.badFrames++;
+      this.ctx.log.debug({ device: radar.row.id, reason: res.reason }, 'ld2410: frame refused');
+      return;
+    }
+    const f = res.frame;
+    if (f.type === 'ack') {
+      this.counters.acks++;
+      if (f.status !== 0)
+        this.ctx.log.warn({ device: radar.row.id, command: f.command }, 'ld2410: command refused');
+      return;
+    }
+    if (f.type !== 'report') return;
+    this.counters.reports++;
+    this.#report(radar, f);
+  }
+
+  #report(radar: Radar, report: Report): void {
+    const value = report.targetState !== 0;
+    const p = radar.pending;
+    if (value === radar.reported) {
+      if (p) this.#settle(radar);
+      return;
+    }
+    if (p && p.value === value) {
+      p.report = report; // the facts of the latest report go out with the change
+      return;
+    }
+    p?.cancel();
+    const since = this.ctx.clock.now();
+    radar.pending = {
+      value,
+      since,
+      report,
+      cancel: this.ctx.clock.timer(since + HOLD_MS, () => this.#emit(radar)),
+    };
+  }
+
+  #emit(radar: Radar): void {
+    const p = radar.pending;
+    if (!p) return;
+    radar.pending = undefined;
+    radar.reported = p.value;
+    this.counters.readings++;
+    const reading: Reading = presenceReading(p.report, radar.row.id, p.since);
+    this.ctx.reading(reading);
+  }
+
+  /** Drops an answer not yet held (the connection went away, or the radar went back). */
+  #settle(radar: Radar): void {
+    radar.pending?.cancel();
+    radar.pending = undefined;
+  }
+}
