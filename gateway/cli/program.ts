@@ -59,6 +59,47 @@ program
     code = await demoCommand(o);
   });
 
+const simulate = program
+  .command('simulate')
+  .description('a device without the device, for tests and set-up checks');
+simulate
+  .command('serial')
+  .description('play a serial device on a port (a pty, a looped USB-UART) until Ctrl-C')
+  .requiredOption('--driver <name>', 'ld2410 or jsonl (firmata: not available yet)')
+  .requiredOption('--port <path>', 'the serial port to talk on')
+  .option('--sensor <name>', 'jsonl: the sensor name printed', 'chair1')
+  .option('--kind <kind>', 'jsonl: the kind printed', 'chair')
+  .option('--pattern <steps>', 'what it senses, looped', 'present 30s, absent 60s')
+  .option('--baud <n>', "baud rate (default: the driver's own)")
+  .action(
+    async (o: {
+      driver: string;
+      port: string;
+      sensor: string;
+      kind: string;
+      pattern: string;
+      baud?: string;
+    }) => {
+      const { simulateCommand } = await import('./simulate.ts');
+      code = await simulateCommand(o);
+    },
+  );
+
+const scan = program.command('scan').description('find devices to put in the provisioning file');
+scan
+  .command('serial')
+  .description("list serial ports, try each driver's handshake, print ready-to-paste device rows")
+  .option(
+    '--port <path>',
+    'scan this port instead of listing them (repeatable)',
+    (v: string, a: string[]) => [...a, v],
+    [] as string[],
+  )
+  .action(async (o: { port: string[] }) => {
+    const { scanSerialCommand } = await import('./scan.ts');
+    code = await scanSerialCommand(o, (l) => void out(l));
+  });
+
 program
   .command('bench')
   .description('measure speed and memory; prints a table, or one JSON object with --json')

@@ -1,0 +1,72 @@
+// `hearth simulate serial`: a device without the device, on a serial port (a pty, a USB-UART
+// looped to the gateway), for tests, the demo home and technicians. Runs until Ctrl-C.
+import { SerialPort } from 'serialport';
+import { KINDS, type Kind } from '../../config/device-fields.ts';
+import { JsonlSim } from '../../firmware-bridge/sim/jsonl-sim.ts';
+import { Ld2410Sim } from '../../firmware-bridge/sim/ld2410-sim.ts';
+import { DEFAULT_PATTERN, parsePattern } from '../../firmware-bridge/sim/pattern.ts';
+import { EXIT, out } from './exit.ts';
+
+export type SimulateOptions = {
+  driver: string;
+  port: string;
+  sensor?: string;
+  kind?: string;
+  pattern?: string;
+  baud?: string;
+};
+
+const BAUD: Record<string, number> = { ld2410: 256000, jsonl: 115200 };
+
+export async function simulateCommand(o: SimulateOptions): Promise<number> {
+  const refuse = async (why: string) => {
+    process.stderr.write(`hearth simulate serial: ${why}\n`);
+    return EXIT.badInput;
+  };
+  if (o.driver === 'firmata') return refuse('--driver firmata is not available yet (ld2410 and jsonl are)');
+  if (o.driver !== 'ld2410' && o.driver !== 'jsonl')
+    return refuse(`unknown driver ${o.driver}; expected ld2410 or jsonl`);
+  const pattern = parsePattern(o.pattern ?? DEFAULT_PATTERN);
+  if (typeof pattern === 'string') return refuse(`--pattern: ${pattern}`);
+  const kind = (o.kind ?? 'chair') as Kind;
+  if (!KINDS.includes(kind)) return refuse(`--kind ${o.kind}: expected one of ${KINDS.join(', ')}`);
+  const baud = o.baud === undefined ? (BAUD[o.driver] as number) : Number(o.baud);
+  if (!Number.isInteger(baud) || baud <= 0) return refuse(`--baud ${o.baud}: expected a positive integer`);
+
+  const port = new SerialPort({ path: o.port, baudRate: baud, autoOpen: false });
+  const opened = await new Promise<Error | null>((resolve) => port.open((err) => resolve(err)));
+  if (opened) {
+    process.stderr.write(`hearth simulate serial: cannot open ${o.port}: ${opened.message}\n`);
+    return EXIT.failed;
+  }
+  const write = (bytes: Uint8Array) => {
+    if (port.isOpen) port.write(Buffer.from(bytes));
+  };
+  const sim =
+    o.driver === 'ld2410'
+      ? new Ld2410Sim({ write, pattern })
+      : new JsonlSim({ write, pattern, sensor: o.sensor ?? 'chair1', kind });
+  if (sim instanceof Ld2410Sim) port.on('data', (b: Buffer) => sim.data(b));
+  sim.start();
+  const what = o.driver === 'jsonl' ? ` sensor ${o.sensor ?? 'chair1'} (${kind})` : '';
+  await out(`simulating ${o.driver}${what} on ${o.port} at ${baud} baud; Ctrl-C to stop`);
+
+  const code = await new Promise<number>((resolve) => {
+    const done = (c: number) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve(c);
+    };
+    const onSignal = () => done(EXIT.ok);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    port.on('error', (err) => {
+      process.stderr.write(`hearth simulate serial: ${o.port}: ${err.message}\n`);
+      done(EXIT.failed);
+    });
+  });
+  sim.stop();
+  if (port.isOpen) await new Promise<void>((r) => port.close(() => r()));
+  await out('simulator stopped');
+  return code;
+}
