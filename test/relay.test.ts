@@ -1,5 +1,6 @@
 // The relay's logic against an in-process aedes broker playing the trust (interop and faults
 // against a real Mosquitto are in relay-mosquitto.test.ts).
+
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import { Zone } from '../gateway/time/zone.ts';
 import { freePort } from './helpers/net.ts';
 import { homeConfig } from './helpers/simulate.ts';
 import { tempDir } from './helpers/tmp.ts';
+import { until } from './helpers/until.ts';
 
 const log = createLogger({ level: 'silent' });
 const closers: (() => Promise<void> | void)[] = [];
@@ -75,14 +77,6 @@ const alertRow = (i: number, state: string) => ({
   created_at: Date.now(),
 });
 
-async function until(cond: () => boolean, ms = 10_000) {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 function relayFor(
   config: ReturnType<typeof gatewayStore>['config'],
   store: Store,
@@ -114,8 +108,8 @@ describe('relay', () => {
       for (const s of ['raised', 'acknowledged', 'resolved']) store.addOutbox(alertRow(i, s));
     const relay = relayFor(config, store);
     relay.start();
-    await until(() => obs.got.filter((g) => g.topic.endsWith('/alert')).length === 1500);
-    await until(() => store.outboxDepth() === 0);
+    await until('the condition', () => obs.got.filter((g) => g.topic.endsWith('/alert')).length === 1500);
+    await until('the condition', () => store.outboxDepth() === 0);
     const ids = obs.got.filter((g) => g.topic.endsWith('/alert')).map((g) => g.msg.id);
     expect(ids).toEqual(
       Array.from({ length: 500 }, (_, i) =>
@@ -142,14 +136,14 @@ describe('relay', () => {
       onDelivery: (s) => states.push(s),
     });
     relay.start();
-    await until(() => states.length === 1);
+    await until('the condition', () => states.length === 1);
     expect(states[0]).toMatchObject({ undelivered: true });
     expect(states[0]?.reason).toMatch(/refused the connection|ECONNREFUSED/);
     expect(store.outboxDepth()).toBe(20);
     const t = await trust(port);
     closers.push(t.close);
-    await until(() => store.outboxDepth() === 0, 20_000);
-    await until(() => states.length === 2);
+    await until('the condition', () => store.outboxDepth() === 0, 20_000);
+    await until('the condition', () => states.length === 2);
     expect(states[1]).toMatchObject({ undelivered: false });
   });
 
@@ -161,8 +155,8 @@ describe('relay', () => {
     const { config, store } = gatewayStore(port);
     const relay = relayFor(config, store);
     relay.start();
-    await until(() => relay.connected);
-    await until(() => obs.got.some((g) => g.topic.endsWith('/status')));
+    await until('the condition', () => relay.connected);
+    await until('the condition', () => obs.got.some((g) => g.topic.endsWith('/status')));
     const send = (name: string, body: string) =>
       obs.client.publishAsync(`hearth/v1/gw-relay/cmd/${name}`, body, { qos: 1 });
     await send('ack', '{"v":1,"id":"c1","alert_id":"a1","by":"Sam"}');
@@ -171,7 +165,7 @@ describe('relay', () => {
     await send('reboot', '{"v":1,"id":"c3"}');
     await send('ping', 'not json');
     await send('ping', '{"v":1,"id":"c4"}');
-    await until(() => obs.got.filter((g) => g.topic.endsWith('/cmd-result')).length >= 5);
+    await until('the condition', () => obs.got.filter((g) => g.topic.endsWith('/cmd-result')).length >= 5);
     const results = obs.got
       .filter((g) => g.topic.endsWith('/cmd-result'))
       .map((g) => [g.msg.command_id, g.msg.ok, g.msg.detail]);
@@ -278,7 +272,7 @@ describe('push to carers', () => {
     const p = new Pusher({ push, store, clock: new RealClock(), log, counters: new Counters() });
     closers.push(() => p.stop());
     p.kick();
-    await until(() => store.outboxDepth() === 0, 15_000);
+    await until('the condition', () => store.outboxDepth() === 0, 15_000);
     expect(calls).toBe(3);
     expect(bodies[2]).toBe('Bearer tk_test 5 The help button (pendant) was pressed at 10:00.');
   });
@@ -320,8 +314,12 @@ describe('a week offline', () => {
       clock.advance(60_000);
       await new Promise((r) => setTimeout(r, 20));
     }
-    await until(() => store.outboxDepth() === 0, 60_000);
-    await until(() => obs.got.filter((g) => !g.topic.endsWith('/status')).length >= queued.length, 10_000);
+    await until('the condition', () => store.outboxDepth() === 0, 60_000);
+    await until(
+      'the condition',
+      () => obs.got.filter((g) => !g.topic.endsWith('/status')).length >= queued.length,
+      10_000,
+    );
     // What was queued arrives first, whole and in order; heartbeats of the last minutes follow.
     const received = obs.got.filter((g) => !g.topic.endsWith('/status'));
     const week = received.slice(0, queued.length);

@@ -1,17 +1,17 @@
 // The jsonl and LD2410 drivers on the real serialport stack over real pseudo-terminals: a small
 // python3 helper owns the pty master, the driver opens the slave through a by-id-like symlink.
+
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { renameSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DriverContext, SourceStatus } from '../firmware-bridge/driver.ts';
 import { JsonlDriver } from '../firmware-bridge/serial/jsonl-driver.ts';
 import { REPORT_FOOTER, REPORT_HEADER } from '../firmware-bridge/serial/ld2410/codec.ts';
 import { Ld2410Driver } from '../firmware-bridge/serial/ld2410-driver.ts';
 import { SerialPorts } from '../firmware-bridge/serial/port.ts';
-import { RealClock } from '../gateway/clock.ts';
-import { createLogger } from '../gateway/log.ts';
+import { driverContext } from './helpers/driver-context.ts';
 import { tempDir } from './helpers/tmp.ts';
+import { until as untilWithin } from './helpers/until.ts';
 
 // Opens a raw pty pair, prints "PTY <slave>", relays stdin to the master and the master's
 // output to stdout as "W <hex>" lines. Keeps a slave fd open so the master never sees EIO.
@@ -31,6 +31,9 @@ while True:
         except OSError: continue
         sys.stdout.write("W " + b.hex() + "\\n"); sys.stdout.flush()
 `;
+
+/** These waits have eight seconds each. */
+const until = (what: string, ok: () => boolean) => untilWithin(what, ok, 8_000);
 
 type Pty = { child: ChildProcessWithoutNullStreams; path: string; written: () => string };
 
@@ -63,26 +66,6 @@ function pointLink(link: string, target: string): void {
   renameSync(tmp, link);
 }
 
-async function until(what: string, ok: () => boolean, ms = 8_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-function context() {
-  const readings: Record<string, unknown>[] = [];
-  const statuses: SourceStatus[] = [];
-  const ctx: DriverContext = {
-    clock: new RealClock(),
-    log: createLogger({ level: 'silent' }),
-    reading: (r) => readings.push(r as Record<string, unknown>),
-    status: (s) => statuses.push(s),
-  };
-  return { ctx, readings, statuses };
-}
-
 /** A basic-mode report frame: target state and distances as the radar sends them. */
 function report(state: 0 | 1 | 2 | 3): Buffer {
   const payload = [0x02, 0xaa, state, 0x78, 0x00, 0x32, 0x96, 0x00, 0x28, 0xa0, 0x00, 0x55, 0x00];
@@ -94,7 +77,7 @@ describe('jsonl driver', () => {
     const pty = await openPty();
     const link = join(tempDir(), 'usb-custom-if00');
     pointLink(link, pty.path);
-    const { ctx, readings, statuses } = context();
+    const { ctx, readings, statuses } = driverContext();
     const driver = new JsonlDriver(
       [
         { id: 'chair-pad', port: link, sensor: 'chair1', kind: 'chair', baud: 115200 },
@@ -141,7 +124,7 @@ describe('jsonl driver', () => {
     const first = await openPty();
     const link = join(tempDir(), 'usb-custom-if00');
     pointLink(link, first.path);
-    const { ctx, readings, statuses } = context();
+    const { ctx, readings, statuses } = driverContext();
     const ports = new SerialPorts(ctx, 500);
     const driver = new JsonlDriver(
       [{ id: 'chair-pad', port: link, sensor: 'chair1', kind: 'chair', baud: 115200 }],
@@ -170,7 +153,7 @@ describe('jsonl driver', () => {
 
   it('reports a port that is not there once, and opens it when it appears', async () => {
     const link = join(tempDir(), 'usb-later-if00');
-    const { ctx, readings, statuses } = context();
+    const { ctx, readings, statuses } = driverContext();
     const driver = new JsonlDriver(
       [{ id: 'chair-pad', port: link, sensor: 'chair1', kind: 'chair', baud: 9600 }],
       new SerialPorts(ctx, 300),
@@ -195,7 +178,7 @@ describe('ld2410 driver', () => {
     const pty = await openPty();
     const link = join(tempDir(), 'usb-radar-if00');
     pointLink(link, pty.path);
-    const { ctx, readings, statuses } = context();
+    const { ctx, readings, statuses } = driverContext();
     const driver = new Ld2410Driver(
       [{ id: 'bedroom-radar', port: link, baud: 256000 }],
       new SerialPorts(ctx),

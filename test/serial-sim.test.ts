@@ -1,8 +1,8 @@
 // The LD2410 and jsonl simulators and `hearth scan serial`, over real pty pairs: a python3
 // helper opens two ptys and relays between their masters, so each end is a serial port path.
+
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DriverContext } from '../firmware-bridge/driver.ts';
 import { JsonlDriver } from '../firmware-bridge/serial/jsonl-driver.ts';
 import { decodeFrame, readFirmware } from '../firmware-bridge/serial/ld2410/codec.ts';
 import { Ld2410Driver } from '../firmware-bridge/serial/ld2410-driver.ts';
@@ -11,10 +11,10 @@ import { listPorts } from '../firmware-bridge/serial/scan.ts';
 import { JsonlSim } from '../firmware-bridge/sim/jsonl-sim.ts';
 import { Ld2410Sim } from '../firmware-bridge/sim/ld2410-sim.ts';
 import { parsePattern, stepAt } from '../firmware-bridge/sim/pattern.ts';
-import { RealClock } from '../gateway/clock.ts';
-import { createLogger } from '../gateway/log.ts';
 import { type Running, runHearth, startHearth } from './helpers/cli.ts';
+import { driverContext } from './helpers/driver-context.ts';
 import { tempDir } from './helpers/tmp.ts';
+import { until } from './helpers/until.ts';
 
 const PAIR = `
 import os, pty, select, sys, tty
@@ -52,25 +52,6 @@ function openPair(): Promise<[string, string]> {
       if (m?.[1] && m[2]) resolve([m[1], m[2]]);
     });
   });
-}
-
-async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-function context() {
-  const readings: Record<string, unknown>[] = [];
-  const ctx: DriverContext = {
-    clock: new RealClock(),
-    log: createLogger({ level: 'silent' }),
-    reading: (r) => readings.push(r as Record<string, unknown>),
-    status: () => {},
-  };
-  return { ctx, readings };
 }
 
 describe('simulator patterns', () => {
@@ -119,7 +100,7 @@ describe('simulator patterns', () => {
 describe('simulators over a pty pair, real drivers on the other end', () => {
   it('ld2410: the driver configures the simulated radar into engineering mode and gets presence', async () => {
     const [a, b] = await openPair();
-    const { ctx, readings } = context();
+    const { ctx, readings } = driverContext();
     const driver = new Ld2410Driver(
       [{ id: 'bedroom-radar', port: b, baud: 256000 }],
       new SerialPorts(ctx),
@@ -154,7 +135,7 @@ describe('simulators over a pty pair, real drivers on the other end', () => {
 
   it('jsonl: lines with sensor, kind, value and seq reach the driver as readings', async () => {
     const [a, b] = await openPair();
-    const { ctx, readings } = context();
+    const { ctx, readings } = driverContext();
     const driver = new JsonlDriver(
       [{ id: 'chair-pad', port: b, sensor: 'chair1', kind: 'chair', baud: 115200 }],
       new SerialPorts(ctx),
