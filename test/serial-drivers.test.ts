@@ -9,6 +9,7 @@ import { JsonlDriver } from '../firmware-bridge/serial/jsonl-driver.ts';
 import { REPORT_FOOTER, REPORT_HEADER } from '../firmware-bridge/serial/ld2410/codec.ts';
 import { Ld2410Driver } from '../firmware-bridge/serial/ld2410-driver.ts';
 import { SerialPorts } from '../firmware-bridge/serial/port.ts';
+import { ackFrame } from '../firmware-bridge/sim/ld2410-sim.ts';
 import { driverContext } from './helpers/driver-context.ts';
 import { tempDir } from './helpers/tmp.ts';
 import { until as untilWithin } from './helpers/until.ts';
@@ -178,7 +179,7 @@ describe('ld2410 driver', () => {
     const pty = await openPty();
     const link = join(tempDir(), 'usb-radar-if00');
     pointLink(link, pty.path);
-    const { ctx, readings, statuses } = driverContext();
+    const { ctx, readings, statuses, logs } = driverContext();
     const driver = new Ld2410Driver(
       [{ id: 'bedroom-radar', port: link, baud: 256000 }],
       new SerialPorts(ctx),
@@ -187,15 +188,28 @@ describe('ld2410 driver', () => {
     stops.push(() => driver.stop());
     await driver.start();
     await until('port open', () => statuses.some((s) => s.present));
-    // enableConfiguration, enableEngineering, endConfiguration, in that order.
-    await until('all three commands', () => (pty.written().match(/04030201/g) ?? []).length >= 3);
-    const hex = pty
-      .written()
-      .replace(/^PTY .*\n/, '')
-      .replace(/W |\n/g, '');
-    expect(hex).toBe(
-      'fdfcfbfa0400ff00010004030201' + 'fdfcfbfa0200620004030201' + 'fdfcfbfa0200fe0004030201',
-    );
+    // One command at a time, each after the radar's ACK of the one before: configuration mode,
+    // the firmware version, engineering mode, back to reporting.
+    const sent = () =>
+      pty
+        .written()
+        .replace(/^PTY .*\n/, '')
+        .replace(/W |\n/g, '');
+    const answers: [string, Uint8Array][] = [
+      ['fdfcfbfa0400ff00010004030201', ackFrame(0xff, 0, Uint8Array.of(1, 0, 0x40, 0))],
+      ['fdfcfbfa0200a00004030201', ackFrame(0xa0, 0, Uint8Array.of(0, 0, 2, 1, 0x16, 0x24, 0x06, 0x22))],
+      ['fdfcfbfa0200620004030201', ackFrame(0x62, 0)],
+      ['fdfcfbfa0200fe0004030201', ackFrame(0xfe, 0)],
+    ];
+    let want = '';
+    for (const [command, ack] of answers) {
+      want += command;
+      await until(`command ${command}`, () => sent().length >= want.length);
+      expect(sent()).toBe(want); // nothing more before the answer
+      pty.child.stdin.write(ack);
+    }
+    await until('ready', () => /bedroom-radar ready, firmware V1\.02\.22062416/.test(logs()));
+    expect(driver.counters.acks).toBe(4);
 
     // A flicker shorter than the hold is not reported; garbage between frames is skipped.
     pty.child.stdin.write(Buffer.concat([report(0), Buffer.from([0x12, 0xf4]), report(1)]));
@@ -214,5 +228,29 @@ describe('ld2410 driver', () => {
     await until('absent again', () => readings.length === 3);
     expect(readings.map((r) => r.value)).toEqual([false, true, false]);
     expect(driver.counters.badFrames).toBe(0);
+  });
+
+  it('still reads a radar that never answers its commands, and says which command went unanswered', async () => {
+    const pty = await openPty();
+    const link = join(tempDir(), 'usb-radar-if00');
+    pointLink(link, pty.path);
+    const { ctx, readings, logs } = driverContext();
+    const driver = new Ld2410Driver(
+      [{ id: 'hall-radar', port: link, baud: 256000 }],
+      new SerialPorts(ctx),
+      ctx,
+    );
+    stops.push(() => driver.stop());
+    await driver.start();
+    await until('the warning', () => /hall-radar .*command 0x00ff not answered after 3 tries/.test(logs()));
+    // Three tries of enable-configuration, then end-configuration so the radar goes on reporting.
+    const sent = pty
+      .written()
+      .replace(/^PTY .*\n/, '')
+      .replace(/W |\n/g, '');
+    expect(sent).toBe('fdfcfbfa0400ff00010004030201'.repeat(3) + 'fdfcfbfa0200fe0004030201');
+    pty.child.stdin.write(report(3));
+    await until('present', () => readings.length === 1);
+    expect(readings[0]).toMatchObject({ device: 'hall-radar', value: true });
   });
 });

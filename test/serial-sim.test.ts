@@ -126,7 +126,7 @@ describe('simulators over a pty pair, real drivers on the other end', () => {
       ['bedroom-radar', 'presence'],
     ]);
     expect(readings[0]?.value).not.toBe(readings[1]?.value);
-    expect(driver.counters.acks).toBe(3);
+    expect(driver.counters.acks).toBe(4); // configuration, firmware, engineering, end
     expect(driver.counters.badFrames).toBe(0);
     sim.child.kill('SIGINT');
     expect((await sim.exited).code).toBe(0);

@@ -4,15 +4,9 @@
 import type { Cancel } from '../../gateway/clock.ts';
 import type { Reading } from '../../gateway/reading.ts';
 import type { Driver, DriverContext, SourceStatus } from '../driver.ts';
-import {
-  decodeFrame,
-  enableConfiguration,
-  enableEngineering,
-  endConfiguration,
-  presenceReading,
-  type Report,
-} from './ld2410/codec.ts';
+import { decodeFrame, presenceReading, type Report } from './ld2410/codec.ts';
 import { Ld2410Framer } from './ld2410/framer.ts';
+import { ATTEMPTS, RadarSetup, type SetupOutcome } from './ld2410/setup.ts';
 import type { SerialLink, SerialPorts } from './port.ts';
 
 export type Ld2410Row = { id: string; port: string; baud: number };
@@ -32,6 +26,10 @@ type Radar = {
   row: Ld2410Row;
   link: SerialLink;
   framer: Ld2410Framer;
+  /** The command sequence of the current connection. */
+  setup?: RadarSetup;
+  /** The radar's firmware version, once it has said. */
+  firmware?: string;
   /** The last value reported. */
   reported?: boolean;
   /** A new value seen but not yet held long enough. */
@@ -57,12 +55,15 @@ export class Ld2410Driver implements Driver {
           radar.framer = this.#framer(row);
           // Engineering mode adds the per-gate energies to each report; the setting is lost
           // at power-off, so it is asked for at every open.
-          write(enableConfiguration());
-          write(enableEngineering());
-          write(endConfiguration());
+          radar.setup?.cancel();
+          radar.setup = new RadarSetup(ctx.clock, write, (o) => this.#setupDone(radar, o));
+          radar.setup.start();
         },
         data: (b) => radar.framer.write(b),
-        closed: () => this.#settle(radar),
+        closed: () => {
+          radar.setup?.cancel();
+          this.#settle(radar);
+        },
       });
     }
   }
@@ -72,7 +73,10 @@ export class Ld2410Driver implements Driver {
   }
 
   async stop(): Promise<void> {
-    for (const r of this.#radars) this.#settle(r);
+    for (const r of this.#radars) {
+      r.setup?.cancel();
+      this.#settle(r);
+    }
     await Promise.all(this.#radars.map((r) => r.link.stop()));
   }
 
@@ -100,8 +104,7 @@ export class Ld2410Driver implements Driver {
     const f = res.frame;
     if (f.type === 'ack') {
       this.counters.acks++;
-      if (f.status !== 0)
-        this.ctx.log.warn({ device: radar.row.id, command: f.command }, 'ld2410: command refused');
+      radar.setup?.ack(f.command, f.status, f.body);
       return;
     }
     if (f.type !== 'report') return;
@@ -138,6 +141,21 @@ export class Ld2410Driver implements Driver {
     this.counters.readings++;
     const reading: Reading = presenceReading(p.report, radar.row.id, p.since);
     this.ctx.reading(reading);
+  }
+
+  #setupDone(radar: Radar, o: SetupOutcome): void {
+    const { id, port } = radar.row;
+    if (o.firmware) radar.firmware = o.firmware;
+    const firmware = o.firmware ? `firmware ${o.firmware}` : 'firmware not read';
+    if (o.ok)
+      this.ctx.log.info({ device: id, port, firmware: o.firmware }, `ld2410: ${id} ready, ${firmware}`);
+    else
+      this.ctx.log.warn(
+        { device: id, port, command: o.command },
+        `ld2410: ${id} on ${port}: command 0x${o.command.toString(16).padStart(4, '0')} ${
+          o.why === 'refused' ? 'refused by the radar' : `not answered after ${ATTEMPTS} tries`
+        }; ${firmware}; reports are still read (is the baud right?)`,
+      );
   }
 
   /** Drops an answer not yet held (the connection went away, or the radar went back). */

@@ -1,6 +1,7 @@
 // One owner per physical serial port, shared by every device row on it. Opens the port with the
 // rows' baud, hands bytes to whoever listens, and on error, close, ENOENT or EIO reconnects by
-// itself with capped backoff: missing is reported once per change, retries are quiet.
+// itself: a missing path is looked for twice a second, a present one that will not open is
+// retried with capped backoff; missing is reported once per change, retries are quiet.
 import { existsSync } from 'node:fs';
 import { SerialPort } from 'serialport';
 import type { Cancel } from '../../gateway/clock.ts';
@@ -19,6 +20,8 @@ export type SerialLinkOptions = { path: string; baud: number; source: string; de
 
 /** How long an open port waits between checks that its path still exists. */
 const WATCH_MS = 5_000;
+/** How often a missing path is looked for; opening a present one that fails backs off instead. */
+const ABSENT_POLL_MS = 500;
 
 export class SerialLink {
   readonly path: string;
@@ -86,7 +89,8 @@ export class SerialLink {
   #connect(): void {
     if (this.#stopped) return;
     if (!existsSync(this.path)) {
-      this.#retry(`port ${this.path} not found`);
+      // Looking costs a stat: a replugged device is back within half a second, not a backoff.
+      this.#retry(`port ${this.path} not found`, ABSENT_POLL_MS);
       return;
     }
     const port = new SerialPort({ path: this.path, baudRate: this.baud, autoOpen: false });
@@ -132,11 +136,11 @@ export class SerialLink {
     });
   }
 
-  #retry(detail: string): void {
+  #retry(detail: string, pollMs?: number): void {
     if (this.#stopped) return;
     this.#report(false, detail);
     this.#attempt++;
-    const next = backoff(this.#attempt, this.capMs);
+    const next = pollMs ?? backoff(this.#attempt, this.capMs);
     this.#cancel?.();
     this.#cancel = this.ctx.clock.timer(this.ctx.clock.now() + next, () => this.#connect());
   }
