@@ -22,8 +22,9 @@ export { KINDS, type Kind, kind, ROLES, type Role } from './device-fields.ts';
 
 const port = z
   .string({ error: 'expected a serial port path such as /dev/serial/by-id/usb-Arduino_Uno_75833-if00' })
-  .regex(/^\/dev\/\S+$/, {
-    error: 'not a serial port path; expected /dev/..., best a stable /dev/serial/by-id/ path',
+  // Absolute, not only /dev/: a link made by socat or by a udev rule elsewhere is a port too.
+  .regex(/^\/\S+$/, {
+    error: 'not a serial port path; expected an absolute path, best a stable /dev/serial/by-id/ path',
   })
   .describe('Serial port; prefer the stable /dev/serial/by-id/... path over /dev/ttyUSB0.');
 

@@ -89,8 +89,7 @@ export class SerialLink {
   #connect(): void {
     if (this.#stopped) return;
     if (!existsSync(this.path)) {
-      // Looking costs a stat: a replugged device is back within half a second, not a backoff.
-      this.#retry(`port ${this.path} not found`, ABSENT_POLL_MS);
+      this.#retry(`port ${this.path} not found`);
       return;
     }
     const port = new SerialPort({ path: this.path, baudRate: this.baud, autoOpen: false });
@@ -136,11 +135,12 @@ export class SerialLink {
     });
   }
 
-  #retry(detail: string, pollMs?: number): void {
+  #retry(detail: string): void {
     if (this.#stopped) return;
     this.#report(false, detail);
     this.#attempt++;
-    const next = pollMs ?? backoff(this.#attempt, this.capMs);
+    // Looking for a path costs a stat: a replugged device is back within half a second.
+    const next = existsSync(this.path) ? backoff(this.#attempt, this.capMs) : ABSENT_POLL_MS;
     this.#cancel?.();
     this.#cancel = this.ctx.clock.timer(this.ctx.clock.now() + next, () => this.#connect());
   }
