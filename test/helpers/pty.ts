@@ -1,10 +1,12 @@
 // Real pseudo-terminals for the serial tests, made by python3's pty module (no socat needed).
 // `openPty`: one pty whose slave is the port under test; the test writes what the device sends
 // and reads what the driver wrote. `openPair`: two ptys relayed to each other, so a simulator on
-// one path talks to a driver on the other. Closing the helper closes the ptys: an unplug.
+// one path talks to a driver on the other (the simulators' own pair). Closing the helper closes
+// the ptys: an unplug.
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { renameSync, symlinkSync } from 'node:fs';
 import { onTestFinished } from 'vitest';
+import { openPtyPair, type PtyPair } from '../../firmware-bridge/sim/pty-pair.ts';
 import { requireTool } from './tools.ts';
 
 // Keeps a slave fd open so the master never sees EIO while the port under test is closed.
@@ -23,23 +25,6 @@ while True:
         try: b = os.read(m, 4096)
         except OSError: continue
         sys.stdout.write("W " + b.hex() + "\\n"); sys.stdout.flush()
-`;
-
-const PAIR = `
-import os, pty, select, sys, tty
-m1, s1 = pty.openpty()
-m2, s2 = pty.openpty()
-tty.setraw(s1); tty.setraw(s2)
-sys.stdout.write("PAIR " + os.ttyname(s1) + " " + os.ttyname(s2) + "\\n"); sys.stdout.flush()
-other = {m1: m2, m2: m1}
-while True:
-    r, _, _ = select.select([0, m1, m2], [], [])
-    if 0 in r and not os.read(0, 4096): break
-    for m in (m1, m2):
-        if m in r:
-            try: b = os.read(m, 4096)
-            except OSError: continue
-            os.write(other[m], b)
 `;
 
 export type Pty = {
@@ -86,9 +71,12 @@ export async function openPty(): Promise<Pty> {
 }
 
 /** Two relayed ptys: [device side, gateway side]. */
-export async function openPair(): Promise<{ ends: [string, string]; close: () => void }> {
-  const { child, m } = await spawnHelper(PAIR, /^PAIR (\S+) (\S+)\n/);
-  return { ends: [m[1] as string, m[2] as string], close: () => child.kill('SIGKILL') };
+export async function openPair(): Promise<PtyPair> {
+  requireTool('python3', 'python3');
+  const pair = await openPtyPair();
+  if ('error' in pair) throw new Error(pair.error);
+  onTestFinished(pair.close);
+  return pair;
 }
 
 /** Points `link` at `target` atomically, as udev re-points /dev/serial/by-id on replug. */
