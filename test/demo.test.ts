@@ -40,6 +40,8 @@ describe('hearth demo', () => {
     const [day, night] = summaries.map((s) => s.summary as SummaryMessage);
     expect(day?.sleep).toMatchObject({ source: 'bed', wake: '2026-01-14T07:10:00+00:00' });
     expect(day?.activity.kitchen.fridge_opened).toBe(1);
+    // Five lounge motions, the "I'm OK" press, and six armchair changes through the serial driver.
+    expect(day?.activity.per_room).toContainEqual({ room: 'lounge', count: 12 });
     expect(day?.activity.temperature).toEqual([expect.objectContaining({ room: 'lounge', min: 14.6 })]);
     expect(night?.sleep).toMatchObject({
       source: 'bed',

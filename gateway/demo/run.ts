@@ -1,12 +1,15 @@
 // `hearth demo`: the real gateway wiring on the demo provisioning file, in simulated time-lapse.
-// A simulated Zigbee2MQTT publisher plays the resident's day into the local broker; a second
+// A simulated Zigbee2MQTT publisher plays the resident's day into the local broker, a simulated
+// board the armchair pad over a pseudo-terminal to the real serial driver; a second
 // broker plays the trust, with a monitoring centre that acknowledges alerts as a person would.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
+import { SerialPort } from 'serialport';
 import { loadConfig } from '../../config/load.ts';
+import { openPtyPair } from '../../firmware-bridge/sim/pty-pair.ts';
 import { generatePassword } from '../broker/credentials.ts';
 import { SimClock } from '../clock.ts';
 import { createLogger } from '../log.ts';
@@ -52,6 +55,15 @@ export async function runDemo(o: DemoOptions, write: (s: string) => void): Promi
         url: `mqtt://127.0.0.1:${trust.port}`,
       },
     };
+    // The armchair pad's board on a pseudo-terminal, where the system can make one.
+    const board = await openPtyPair();
+    if ('error' in board) {
+      config.devices = config.devices.filter((d) => d.source !== 'jsonl');
+      out.event({ kind: 'scene', at: '', text: `No serial simulators: ${board.error} (install python3)` });
+    } else {
+      closers.push(board.close);
+      config.devices = config.devices.map((d) => (d.source === 'jsonl' ? { ...d, port: board.ends[1] } : d));
+    }
     const zone = new Zone(config.gateway.timezone);
     const start = zone.fromLocal(2026, 1, 13, 23 * 60 + 30); // a Tuesday night in January
     const clock = new SimClock(start);
@@ -100,6 +112,8 @@ export async function runDemo(o: DemoOptions, write: (s: string) => void): Promi
       reconnectPeriod: 0,
     });
     closers.push(() => z2m.endAsync());
+    const serial = 'error' in board ? undefined : await openSerial(board.ends[0]);
+    if (serial) closers.push(serial.close);
     while (!gw.relay?.connected) await pause(5);
 
     // Wait for what is in flight: readings into the log, messages to the trust, acks back.
@@ -149,6 +163,10 @@ export async function runDemo(o: DemoOptions, write: (s: string) => void): Promi
           published++;
           await z2m.publishAsync(`zigbee2mqtt/${step.device}`, JSON.stringify(step.payload), { qos: 1 });
         }
+        if (step?.serial && serial) {
+          published++;
+          serial.line({ sensor: step.serial.sensor, value: step.serial.value, seq: ++serial.seq });
+        }
       }
       await settle();
       out.progress((clock.now() - start) / (end - start), stamp(clock.now()));
@@ -162,3 +180,14 @@ export async function runDemo(o: DemoOptions, write: (s: string) => void): Promi
 }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The board's end of the pty: JSON lines out, as the firmware prints them. */
+async function openSerial(path: string) {
+  const port = new SerialPort({ path, baudRate: 115200, autoOpen: false });
+  await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+  return {
+    seq: 0,
+    line: (o: Record<string, unknown>) => port.write(`${JSON.stringify(o)}\n`),
+    close: () => new Promise<void>((done) => (port.isOpen ? port.close(() => done()) : done())),
+  };
+}

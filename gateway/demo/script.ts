@@ -9,6 +9,8 @@ export type Step = {
   /** The Zigbee2MQTT device topic suffix and its JSON payload; absent for a scene note alone. */
   device?: string;
   payload?: Record<string, unknown>;
+  /** A JSON-lines board's sensor and the value it prints, played on a serial port. */
+  serial?: { sensor: string; value: boolean };
   /** What is happening, for the timeline. */
   scene?: string;
 };
@@ -21,6 +23,7 @@ const t = (hhmm: string, nextDay = false): number => {
 const motion = (room: string) => ({ device: `${room}_motion`, payload: { occupancy: true } });
 const bed = (inBed: boolean) => ({ device: 'bed_pad', payload: { occupancy: inBed } });
 const temp = (c: number) => ({ device: 'lounge_temp', payload: { temperature: c } });
+const armchair = (seated: boolean) => ({ serial: { sensor: 'armchair', value: seated } });
 
 export const DAY_MINUTES = 1440;
 
@@ -33,20 +36,26 @@ function oneDay(): Step[] {
     { at: t('07:34'), device: 'fridge', payload: { contact: false } },
     { at: t('07:35'), device: 'fridge', payload: { contact: true } },
     { at: t('08:10'), ...motion('lounge') },
+    { at: t('08:12'), ...armchair(true) },
+    { at: t('09:25'), ...armchair(false) },
     { at: t('09:30'), ...motion('hall') },
     { at: t('10:15'), ...motion('kitchen') },
     { at: t('11:20'), ...motion('lounge') },
     { at: t('12:10'), ...motion('kitchen'), scene: 'Lunch' },
     { at: t('12:40'), ...motion('lounge'), scene: 'An afternoon nap in the armchair' },
+    { at: t('12:40'), ...armchair(true) },
     {
       at: t('15:43'),
       device: 'ok_button',
       payload: { action: 'single' },
       scene: 'Woken by the chime: presses "I\'m OK"',
     },
+    { at: t('15:45'), ...armchair(false) },
     { at: t('15:50'), ...motion('kitchen') },
     { at: t('16:25'), ...motion('lounge'), scene: 'Sits down in the lounge and does not move again' },
+    { at: t('16:25'), ...armchair(true) },
     { at: t('20:05'), ...motion('lounge'), scene: 'Moves again at 20:05' },
+    { at: t('20:05'), ...armchair(false) },
     { at: t('20:40'), ...motion('kitchen') },
     { at: t('21:50'), ...motion('bathroom') },
     { at: t('22:05'), ...bed(true), scene: 'To bed at 22:05' },
@@ -102,8 +111,8 @@ export function demoScript(days: number, seed: number): Step[] {
   const out: Step[] = [];
   for (let d = 0; d < days; d++)
     for (const s of oneDay()) {
-      // Scene-setting steps keep their time: the story depends on their order.
-      const jitter = s.scene ? 0 : Math.round((rnd() - 0.5) * 4);
+      // Scene-setting steps and the armchair keep their time: the story depends on their order.
+      const jitter = s.scene || s.serial ? 0 : Math.round((rnd() - 0.5) * 4);
       out.push({ ...s, at: d * DAY_MINUTES + Math.max(0, s.at + jitter) });
     }
   // The last night ends with a morning too (the next day's script would have begun with it).
