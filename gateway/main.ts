@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path';
 import { Pusher, pushRowFor } from '../cloud-relay/uplink/push.ts';
 import { Relay } from '../cloud-relay/uplink/relay.ts';
 import type { Config, Device } from '../config/schema.ts';
-import { AdapterPresence } from '../firmware-bridge/ble/adapter-presence.ts';
+import type { BleRow } from '../firmware-bridge/ble/context.ts';
+import { BleSource } from '../firmware-bridge/ble/source.ts';
 import type { Driver, DriverContext, SourceStatus } from '../firmware-bridge/driver.ts';
 import { MAPPERS, router } from '../firmware-bridge/mqtt/index.ts';
 import type { MqttRow } from '../firmware-bridge/mqtt/mapper.ts';
@@ -33,6 +34,8 @@ export type GatewayOptions = {
   storePath?: string;
   /** Where to look for Bluetooth adapters; tests point it at a folder of their own. */
   bluetoothSysfs?: string;
+  /** No BLE advert for this long: the scan is restarted (default 5 min). */
+  bleWatchdogMs?: number;
   /** Replaces local_broker.listen (the demo and tests take a free port: 0). */
   listen?: { host: string; port: number }[];
 };
@@ -177,7 +180,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     };
     const drivers = buildDrivers(
       config,
-      { ...ctx, counted: (n: number) => counters.add('mqtt.payload_refused', n) },
+      {
+        ...ctx,
+        counted: (n: number) => counters.add('mqtt.payload_refused', n),
+        count: (name: string, n?: number) => counters.add(name, n),
+      },
       opts,
       broker,
     );
@@ -273,7 +280,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 
 function buildDrivers(
   config: Config,
-  ctx: DriverContext & { counted: (n: number) => void },
+  ctx: DriverContext & { counted: (n: number) => void; count: (name: string, n?: number) => void },
   opts: GatewayOptions,
   broker: LocalBroker,
 ): Driver[] {
@@ -292,8 +299,9 @@ function buildDrivers(
   if (jsonl.length) drivers.push(new JsonlDriver(jsonl, ports, ctx));
   const ld2410 = config.devices.flatMap((d) => (d.source === 'ld2410' ? [d] : []));
   if (ld2410.length) drivers.push(new Ld2410Driver(ld2410, ports, ctx));
-  const ble = config.devices.filter((d) => BLE_SOURCES.has(d.source)).map((d) => d.id);
-  if (ble.length) drivers.push(new AdapterPresence(ble, ctx, opts.bluetoothSysfs));
+  const ble = config.devices.filter((d): d is BleRow => BLE_SOURCES.has(d.source));
+  if (ble.length)
+    drivers.push(new BleSource(ble, ctx, { sysfs: opts.bluetoothSysfs, watchdogMs: opts.bleWatchdogMs }));
   return drivers;
 }
 

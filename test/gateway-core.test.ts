@@ -2,7 +2,6 @@ import { mkdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load.ts';
-import { AdapterPresence } from '../firmware-bridge/ble/adapter-presence.ts';
 import type { DriverContext, SourceStatus } from '../firmware-bridge/driver.ts';
 import { PortPresence } from '../firmware-bridge/serial/port-presence.ts';
 import { SimClock } from '../gateway/clock.ts';
@@ -119,20 +118,5 @@ describe('source presence', () => {
     clock.advance(6_000);
     expect(statuses.map((s) => s.present)).toEqual([false, true, false]);
     await watcher.stop();
-  });
-
-  it('reports BLE unavailable once on a machine without an adapter', async () => {
-    const sysfs = tempDir();
-    const clock = new SimClock(0);
-    const { ctx, statuses } = context(clock);
-    const ble = new AdapterPresence(['pendant'], ctx, sysfs);
-    await ble.start();
-    clock.advance(3_600_000);
-    expect(statuses).toHaveLength(1);
-    expect(statuses[0]?.detail).toMatch(/no Bluetooth adapter/);
-    mkdirSync(join(sysfs, 'hci0'));
-    clock.advance(30_000);
-    expect(statuses.at(-1)).toMatchObject({ present: true, detail: 'Bluetooth adapter hci0' });
-    await ble.stop();
   });
 });
