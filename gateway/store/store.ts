@@ -96,6 +96,7 @@ export class Store {
       release: db.prepare('RELEASE unit'),
       rollbackTo: db.prepare('ROLLBACK TO unit'),
       getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
+      probe: db.prepare('SELECT count(*) AS n FROM rule_state'),
       putMeta: db.prepare(
         'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
       ),
@@ -340,6 +341,11 @@ export class Store {
 
   outboxDepth(): number {
     return this.#totals().rows;
+  }
+
+  /** A real read of the database, for the health check: throws when it does not answer. */
+  probe(): void {
+    this.#stmts.probe.get();
   }
 
   getMeta(key: string): string | undefined {
