@@ -13,11 +13,16 @@ export type DriverContext = {
   status(s: SourceStatus): void;
 };
 
+/** A pattern the gateway asks the outputs in the home (prompt buzzer, status LED) to show. */
+export type OutputEvent = { pattern: 'prompt' | 'prompt-end' | 'link-down' | 'link-ok' };
+
 export interface Driver {
   readonly name: string;
   start(signal: AbortSignal): Promise<void>;
   stop(): Promise<void>;
   health(): SourceStatus[];
+  /** Drivers with output rows play the pattern on them; the others leave this out. */
+  output?(o: OutputEvent): void;
 }
 
 export { backoff } from '../gateway/backoff.ts';

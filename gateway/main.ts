@@ -11,6 +11,7 @@ import type { Driver, DriverContext, SourceStatus } from '../firmware-bridge/dri
 import { MAPPERS, router } from '../firmware-bridge/mqtt/index.ts';
 import type { MqttRow } from '../firmware-bridge/mqtt/mapper.ts';
 import { MqttDevices } from '../firmware-bridge/mqtt/source.ts';
+import { FirmataDriver } from '../firmware-bridge/serial/firmata-driver.ts';
 import { JsonlDriver } from '../firmware-bridge/serial/jsonl-driver.ts';
 import { Ld2410Driver } from '../firmware-bridge/serial/ld2410-driver.ts';
 import { SerialPorts } from '../firmware-bridge/serial/port.ts';
@@ -55,7 +56,7 @@ export type Gateway = {
 
 const SERIAL_SOURCES = new Set<Device['source']>(['firmata', 'ld2410', 'jsonl']);
 /** Serial sources read by their own driver rather than only watched for presence. */
-const DRIVEN_SERIAL = new Set<Device['source']>(['ld2410', 'jsonl']);
+const DRIVEN_SERIAL = new Set<Device['source']>(['firmata', 'ld2410', 'jsonl']);
 const BLE_SOURCES = new Set<Device['source']>(['bthome', 'ibeacon', 'heart-rate']);
 const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 const MQTT_SOURCES = new Set<string>(Object.keys(MAPPERS));
@@ -192,6 +193,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       await d.start(abort.signal);
       stack.push({ name: d.name, stop: () => d.stop() });
     }
+    bus.on('output', (o) => {
+      for (const d of drivers) d.output?.(o);
+    });
     const summaries = new DailySummaries({
       config,
       devices,
@@ -299,6 +303,8 @@ function buildDrivers(
   if (jsonl.length) drivers.push(new JsonlDriver(jsonl, ports, ctx));
   const ld2410 = config.devices.flatMap((d) => (d.source === 'ld2410' ? [d] : []));
   if (ld2410.length) drivers.push(new Ld2410Driver(ld2410, ports, ctx));
+  const firmata = config.devices.flatMap((d) => (d.source === 'firmata' ? [d] : []));
+  if (firmata.length) drivers.push(new FirmataDriver(firmata, ports, ctx));
   const ble = config.devices.filter((d): d is BleRow => BLE_SOURCES.has(d.source));
   if (ble.length)
     drivers.push(new BleSource(ble, ctx, { sysfs: opts.bluetoothSysfs, watchdogMs: opts.bleWatchdogMs }));

@@ -167,10 +167,10 @@ describe('simulators over a pty pair, real drivers on the other end', () => {
     expect(driver.counters).toMatchObject({ invalid: 0, seqGaps: 0 });
   });
 
-  it('refuses --driver firmata (exit 2) and a bad pattern (exit 2)', async () => {
-    const f = await runHearth(['simulate', 'serial', '--driver', 'firmata', '--port', '/dev/null']);
+  it('refuses an unknown driver (exit 2) and a bad pattern (exit 2)', async () => {
+    const f = await runHearth(['simulate', 'serial', '--driver', 'zigbee', '--port', '/dev/null']);
     expect(f.code).toBe(2);
-    expect(f.output).toMatch(/not available yet/);
+    expect(f.output).toMatch(/unknown driver zigbee; expected ld2410, jsonl, firmata/);
     const p = await runHearth([
       'simulate',
       'serial',

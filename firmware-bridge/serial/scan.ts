@@ -4,6 +4,16 @@
 import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { SerialPort } from 'serialport';
+import {
+  decodeMessage,
+  queryAnalogMapping,
+  queryCapabilities,
+  queryFirmware,
+  queryVersion,
+} from './firmata/codec.ts';
+import { MODE } from './firmata/constants.ts';
+import { FirmataParser } from './firmata/framer.ts';
+import type { BoardInfo } from './firmata/pins.ts';
 import { parseLine } from './jsonl-driver.ts';
 import { COMMANDS, decodeFrame, enableConfiguration, endConfiguration } from './ld2410/codec.ts';
 import { Ld2410Framer } from './ld2410/framer.ts';
@@ -22,7 +32,17 @@ export type PortInfo = {
 
 export type Found =
   | { source: 'ld2410'; firmware?: string }
-  | { source: 'jsonl'; sensors: { sensor: string; kind?: string }[] };
+  | { source: 'jsonl'; sensors: { sensor: string; kind?: string }[] }
+  | {
+      source: 'firmata';
+      /** e.g. "StandardFirmata.ino 2.5 (protocol 2.5)". */
+      firmware: string;
+      pins: number;
+      /** Pins that can be read as inputs, and the analog inputs by name (A0...). */
+      inputs: number[];
+      analog: string[];
+      pullUp: boolean;
+    };
 
 export type ScanRoots = { dev: string; sys: string };
 const ROOTS: ScanRoots = { dev: '/dev', sys: '/sys' };
@@ -178,7 +198,65 @@ export async function probeJsonl(path: string, ms = 2_000): Promise<Found | unde
   };
 }
 
-/** Who is on `path`: the LD2410 handshake first, then the jsonl one. */
+/**
+ * The Firmata handshake at 57600 baud: capabilities and analog mapping within `ms` (an Uno resets
+ * when the port opens and hears nothing for a second or two, so the queries are sent again).
+ */
+export async function probeFirmata(path: string, ms = 3_000): Promise<Found | undefined> {
+  return withPort<Found | undefined>(
+    path,
+    57600,
+    (port, done) => {
+      const parser = new FirmataParser('board');
+      const got: Partial<BoardInfo> = {};
+      const ask = () => {
+        for (const q of [queryVersion(), queryFirmware(), queryCapabilities(), queryAnalogMapping()])
+          port.write(Buffer.from(q));
+      };
+      const again = setInterval(ask, 1_000);
+      port.on('data', (b: Buffer) => {
+        for (const m of parser.push(b)) {
+          const r = decodeMessage(m, 'board');
+          if (!r.ok) continue;
+          const msg = r.message;
+          if (msg.type === 'version') got.version = { major: msg.major, minor: msg.minor };
+          if (msg.type === 'firmware') got.firmware = { name: msg.name, major: msg.major, minor: msg.minor };
+          if (msg.type === 'capabilities') got.pins = msg.pins;
+          if (msg.type === 'analog-mapping') got.channels = msg.channels;
+        }
+        if (got.pins && got.channels) {
+          clearInterval(again);
+          done(firmataFound({ ...got, pins: got.pins, channels: got.channels }));
+        }
+      });
+      port.once('close', () => clearInterval(again));
+      setTimeout(() => clearInterval(again), ms);
+      ask();
+    },
+    undefined,
+    ms,
+  );
+}
+
+function firmataFound(info: BoardInfo): Found {
+  const fw = info.firmware
+    ? `${info.firmware.name} ${info.firmware.major}.${info.firmware.minor}`
+    : 'Firmata';
+  const proto = info.version ? ` (protocol ${info.version.major}.${info.version.minor})` : '';
+  const can = (pin: number, mode: number) => info.pins[pin]?.some((c) => c.mode === mode) ?? false;
+  return {
+    source: 'firmata',
+    firmware: `${fw}${proto}`,
+    pins: info.pins.length,
+    inputs: info.pins.flatMap((_, p) =>
+      info.channels[p] == null && (can(p, MODE.INPUT) || can(p, MODE.INPUT_PULLUP)) ? [p] : [],
+    ),
+    analog: info.channels.flatMap((c, p) => (c !== null && can(p, MODE.ANALOG) ? [`A${c}`] : [])),
+    pullUp: info.pins.some((_, p) => can(p, MODE.INPUT_PULLUP)),
+  };
+}
+
+/** Who is on `path`: the LD2410 handshake first, then Firmata's, then the jsonl one. */
 export async function identify(path: string): Promise<Found | undefined> {
-  return (await probeLd2410(path)) ?? (await probeJsonl(path));
+  return (await probeLd2410(path)) ?? (await probeFirmata(path)) ?? (await probeJsonl(path));
 }

@@ -65,12 +65,13 @@ const simulate = program
 simulate
   .command('serial')
   .description('play a serial device on a port (a pty, a looped USB-UART) until Ctrl-C')
-  .requiredOption('--driver <name>', 'ld2410 or jsonl (firmata: not available yet)')
+  .requiredOption('--driver <name>', 'ld2410, jsonl or firmata')
   .requiredOption('--port <path>', 'the serial port to talk on')
   .option('--sensor <name>', 'jsonl: the sensor name printed', 'chair1')
   .option('--kind <kind>', 'jsonl: the kind printed', 'chair')
   .option('--pattern <steps>', 'what it senses, looped', 'present 30s, absent 60s')
   .option('--baud <n>', "baud rate (default: the driver's own)")
+  .option('--firmata <version>', 'firmata: the StandardFirmata played, 2.5 or 2.4 (no INPUT_PULLUP)', '2.5')
   .action(
     async (o: {
       driver: string;
@@ -79,6 +80,7 @@ simulate
       kind: string;
       pattern: string;
       baud?: string;
+      firmata: string;
     }) => {
       const { simulateCommand } = await import('./simulate.ts');
       code = await simulateCommand(o);

@@ -32,11 +32,14 @@ export async function scanSerialCommand(
       continue;
     }
     if (!found) {
-      print('  nothing recognised (no LD2410 ACK at 256000 baud, no jsonl line at 115200)');
+      print(
+        '  nothing recognised (no LD2410 ACK at 256000 baud, no Firmata answer at 57600, no jsonl line at 115200)',
+      );
       continue;
     }
     const lines = rowsFor(found, port.path, ids);
     print(`  ${found.source} answered; device row${lines.length > 1 ? 's' : ''}:`);
+    if (found.source === 'firmata') for (const l of firmataFacts(found)) print(`    # ${l}`);
     for (const l of lines) print(`    ${l}`);
     rows.push(...lines);
   }
@@ -73,6 +76,12 @@ export function rowsFor(found: Found, path: string, ids: Set<string>): string[] 
     return id;
   };
   if (found.source === 'ld2410') return [`- { id: ${unique('radar')}, source: ld2410, port: ${yaml(path)} }`];
+  if (found.source === 'firmata') {
+    const pin = found.inputs[0] ?? 2;
+    return [
+      `- { id: ${unique(`pin-${pin}`)}, source: firmata, port: ${yaml(path)}, pin: ${pin}, kind: CHANGE-ME }`,
+    ];
+  }
   return found.sensors.map(({ sensor, kind }) => {
     const id = unique(
       sensor
@@ -82,6 +91,18 @@ export function rowsFor(found: Found, path: string, ids: Set<string>): string[] 
     );
     return `- { id: ${id}, source: jsonl, port: ${yaml(path)}, sensor: ${yaml(sensor)}, kind: ${kind ?? 'CHANGE-ME'} }`;
   });
+}
+
+/** What a technician needs to pick pins: the firmware, the inputs and analog inputs it offers. */
+function firmataFacts(f: Extract<Found, { source: 'firmata' }>): string[] {
+  const span = f.inputs.length ? `digital inputs ${f.inputs.join(', ')}` : 'no digital inputs';
+  return [
+    `${f.firmware}, ${f.pins} pins: ${span}; analog ${f.analog.join(', ') || 'none'}`,
+    f.pullUp
+      ? 'inputs get the pull-up (INPUT_PULLUP)'
+      : 'no INPUT_PULLUP: inputs get the pull-up by a HIGH write',
+    'one row per pin; kind: output (role: prompt) for a buzzer, a threshold for an analog pad',
+  ];
 }
 
 /** A plain YAML scalar when it is safe in a flow mapping, a quoted one otherwise. */

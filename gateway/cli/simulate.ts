@@ -2,6 +2,7 @@
 // looped to the gateway), for tests, the demo home and technicians. Runs until Ctrl-C.
 import { SerialPort } from 'serialport';
 import { KINDS, type Kind } from '../../config/device-fields.ts';
+import { type FirmataFlavour, FirmataSim } from '../../firmware-bridge/sim/firmata-sim.ts';
 import { JsonlSim } from '../../firmware-bridge/sim/jsonl-sim.ts';
 import { Ld2410Sim } from '../../firmware-bridge/sim/ld2410-sim.ts';
 import { DEFAULT_PATTERN, parsePattern } from '../../firmware-bridge/sim/pattern.ts';
@@ -14,18 +15,22 @@ export type SimulateOptions = {
   kind?: string;
   pattern?: string;
   baud?: string;
+  /** firmata: the StandardFirmata version played, 2.5 or 2.4. */
+  firmata?: string;
 };
 
-const BAUD: Record<string, number> = { ld2410: 256000, jsonl: 115200 };
+const BAUD: Record<string, number> = { ld2410: 256000, jsonl: 115200, firmata: 57600 };
+const DRIVERS = Object.keys(BAUD);
 
 export async function simulateCommand(o: SimulateOptions): Promise<number> {
   const refuse = async (why: string) => {
     process.stderr.write(`hearth simulate serial: ${why}\n`);
     return EXIT.badInput;
   };
-  if (o.driver === 'firmata') return refuse('--driver firmata is not available yet (ld2410 and jsonl are)');
-  if (o.driver !== 'ld2410' && o.driver !== 'jsonl')
-    return refuse(`unknown driver ${o.driver}; expected ld2410 or jsonl`);
+  if (!DRIVERS.includes(o.driver))
+    return refuse(`unknown driver ${o.driver}; expected ${DRIVERS.join(', ')}`);
+  const flavour = o.firmata ?? '2.5';
+  if (flavour !== '2.5' && flavour !== '2.4') return refuse(`--firmata ${o.firmata}: expected 2.5 or 2.4`);
   const pattern = parsePattern(o.pattern ?? DEFAULT_PATTERN);
   if (typeof pattern === 'string') return refuse(`--pattern: ${pattern}`);
   const kind = (o.kind ?? 'chair') as Kind;
@@ -42,13 +47,21 @@ export async function simulateCommand(o: SimulateOptions): Promise<number> {
   const write = (bytes: Uint8Array) => {
     if (port.isOpen) port.write(Buffer.from(bytes));
   };
+  const say = (line: string) => void out(line);
   const sim =
     o.driver === 'ld2410'
       ? new Ld2410Sim({ write, pattern })
-      : new JsonlSim({ write, pattern, sensor: o.sensor ?? 'chair1', kind });
-  if (sim instanceof Ld2410Sim) port.on('data', (b: Buffer) => sim.data(b));
+      : o.driver === 'firmata'
+        ? new FirmataSim({ write, pattern, flavour: flavour as FirmataFlavour, say })
+        : new JsonlSim({ write, pattern, sensor: o.sensor ?? 'chair1', kind });
+  if (!(sim instanceof JsonlSim)) port.on('data', (b: Buffer) => sim.data(b));
   sim.start();
-  const what = o.driver === 'jsonl' ? ` sensor ${o.sensor ?? 'chair1'} (${kind})` : '';
+  const what =
+    o.driver === 'jsonl'
+      ? ` sensor ${o.sensor ?? 'chair1'} (${kind})`
+      : o.driver === 'firmata'
+        ? ` (StandardFirmata ${flavour})`
+        : '';
   await out(`simulating ${o.driver}${what} on ${o.port} at ${baud} baud; Ctrl-C to stop`);
 
   const code = await new Promise<number>((resolve) => {

@@ -22,7 +22,15 @@ export const TUNES = {
     steps: [...beep(150), ...beep(150), { on: true, ms: 150 }, { on: false, ms: 4_000 }],
     loop: true,
   },
-  'slow-blink': { name: 'slow-blink', steps: [...beep(1_000)], loop: true },
+  // Off first, so a lost link shows at once.
+  'slow-blink': {
+    name: 'slow-blink',
+    steps: [
+      { on: false, ms: 1_000 },
+      { on: true, ms: 1_000 },
+    ],
+    loop: true,
+  },
 } satisfies Record<string, Tune>;
 
 /** The tune a row plays for a pattern, or undefined when the pattern is not for it. */
