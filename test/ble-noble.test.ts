@@ -249,3 +249,36 @@ describe('BLE without an adapter', () => {
     await ble.stop();
   });
 });
+
+describe('hearth scan ble on the virtual controller', () => {
+  it('lists each device heard with its type and a ready-to-paste row', async () => {
+    const root = tempDir();
+    mkdirSync(join(root, 'sys', 'class', 'bluetooth', 'hci0'), { recursive: true });
+    const { scanBleCommand } = await import('../gateway/cli/scan-ble.ts');
+    const lines: string[] = [];
+    process.env.HEARTH_SCAN_ROOT = root;
+    const air = setInterval(() => {
+      advertise(PENDANT, bthomeAd(sealed(PENDANT, KEY, '00013a01', 5)), -50);
+      advertise(NEIGHBOUR, bthomeAd(Buffer.from('4002c409', 'hex')), -80);
+      advertise('d0:11:22:33:44:55', ibeaconAd(TAG), -65);
+    }, 20);
+    try {
+      expect(await scanBleCommand({ seconds: '0.5' }, (l) => lines.push(l))).toBe(0);
+    } finally {
+      clearInterval(air);
+      delete process.env.HEARTH_SCAN_ROOT;
+    }
+    const text = lines.join('\n');
+    expect(text).toContain(`${PENDANT}  -50 dBm  bthome  encrypted: needs its bind key`);
+    expect(text).toContain(`${NEIGHBOUR}  -80 dBm  bthome  temperature=25`);
+    expect(text).toContain(
+      'd0:11:22:33:44:55  -65 dBm  ibeacon  uuid e2c56db5-dffb-48d2-b060-d0f5a71096e0 major 7 minor 1',
+    );
+    expect(text).toContain(
+      `- { id: CHANGE-ME, source: bthome, address: "${PENDANT}", bindkey: "\${file:/etc/hearth/keys/CHANGE-ME.key}", room: CHANGE-ME }`,
+    );
+    expect(text).toContain(
+      `- { id: CHANGE-ME, source: ibeacon, uuid: "${TAG.uuid}", major: 7, minor: 1, role: wearable }`,
+    );
+  });
+});

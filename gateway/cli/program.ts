@@ -101,6 +101,31 @@ scan
     const { scanSerialCommand } = await import('./scan.ts');
     code = await scanSerialCommand(o, (l) => void out(l));
   });
+scan
+  .command('ble')
+  .description(
+    'listen for BLE devices and print what each is with a ready-to-paste device row; exit 1 without Bluetooth',
+  )
+  .option('--seconds <n>', 'how long to listen', '10')
+  .action(async (o: { seconds: string }) => {
+    const { scanBleCommand } = await import('./scan-ble.ts');
+    code = await scanBleCommand(o, (l) => void out(l));
+  });
+
+program
+  .command('decode')
+  .description('decode one BLE payload as the gateway would; JSON out, exit 2 with the reason if bad')
+  .argument('<type>', 'bthome (service data), ibeacon (manufacturer data) or heart-rate (0x2A37 value)')
+  .argument('<hex>', 'the payload in hex, e.g. 403a01')
+  .option('--bindkey <key>', 'bthome: the 32-hex-digit bind key, or ${env:NAME} / ${file:PATH}')
+  .option('--address <mac>', 'bthome: the advertiser address, part of an encrypted advert nonce')
+  .action(async (type: string, hex: string, o: { bindkey?: string; address?: string }) => {
+    const { decodeCommand } = await import('./decode.ts');
+    const r = decodeCommand(type, hex, o);
+    if (r.stderr) process.stderr.write(`${r.stderr}\n`);
+    if (r.stdout) await out(r.stdout);
+    code = r.code;
+  });
 
 program
   .command('bench')
