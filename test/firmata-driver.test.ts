@@ -5,14 +5,17 @@
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfigText } from '../config/parse.ts';
 import type { DriverContext, SourceStatus } from '../firmware-bridge/driver.ts';
 import { MODE } from '../firmware-bridge/serial/firmata/constants.ts';
 import { TUNES } from '../firmware-bridge/serial/firmata/patterns.ts';
 import { FirmataDriver, type FirmataRow } from '../firmware-bridge/serial/firmata-driver.ts';
 import { SerialPorts } from '../firmware-bridge/serial/port.ts';
 import { type FirmataFlavour, FirmataSim } from '../firmware-bridge/sim/firmata-sim.ts';
-import { SimClock } from '../gateway/clock.ts';
+import { RealClock, SimClock } from '../gateway/clock.ts';
 import { createLogger } from '../gateway/log.ts';
+import { startGateway } from '../gateway/main.ts';
+import type { Event } from '../gateway/reading.ts';
 import { runHearth, startHearth } from './helpers/cli.ts';
 import { driverContext } from './helpers/driver-context.ts';
 import { openPair, pointLink } from './helpers/pty.ts';
@@ -386,5 +389,49 @@ describe('hearth simulate serial --driver firmata, and hearth scan serial', () =
     ]);
     expect(r.code).toBe(2);
     expect(r.output).toMatch(/--firmata 3\.0: expected 2\.5 or 2\.4/);
+  });
+});
+
+describe('Firmata in the gateway', () => {
+  it('firmata rows are read by the driver and the prompt reaches the buzzer through the bus', async () => {
+    const pair = await openPair();
+    const dir = tempDir();
+    const link = join(dir, 'usb-Arduino_Uno_75833-if00');
+    pointLink(link, pair.ends[1]);
+    const sim = await boardOn(pair.ends[0], '2.4');
+    const parsed = parseConfigText(`version: 1
+gateway: { id: gw-firmata, resident: r-f, timezone: Europe/London }
+rooms: [hall]
+devices:
+  - { id: hall-pir, source: firmata, port: ${link}, pin: 2, kind: motion, room: hall }
+  - { id: prompt, source: firmata, port: ${link}, pin: 8, kind: output, role: prompt }
+`);
+    if (!parsed.config) throw new Error(JSON.stringify(parsed.problems));
+    const gw = await startGateway({
+      config: parsed.config,
+      log: createLogger({ level: 'silent' }),
+      clock: new RealClock(),
+      storePath: join(dir, 'hearth.db'),
+      listen: [{ host: '127.0.0.1', port: 0 }],
+    });
+    stops.push(() => gw.stop());
+    const events: Event[] = [];
+    gw.bus.on('event', (e) => events.push(e));
+    await untilWithin(
+      'board set up',
+      () => gw.sources().some((s) => s.source === 'firmata' && s.present),
+      8_000,
+    );
+    await until('first reading', () => events.length === 1);
+    sim.setDigital(2, false);
+    await until('second reading', () => events.length === 2);
+    expect(events.map((e) => [e.device, e.kind, e.value])).toEqual([
+      ['hall-pir', 'motion', true],
+      ['hall-pir', 'motion', false],
+    ]);
+    gw.bus.emit('output', { pattern: 'prompt' });
+    await until('buzzer on', () => sim.output(8));
+    gw.bus.emit('output', { pattern: 'prompt-end' });
+    await until('buzzer off', () => !sim.output(8));
   });
 });

@@ -48,6 +48,8 @@ export type FirmataCounters = {
 
 /** Attempts at the first pace before the board is reported silent and waits grow. */
 const RETRIES = 3;
+const LOG_WINDOW_MS = 60_000;
+const LOGS_PER_WINDOW = 5;
 
 type Input = {
   reported?: boolean;
@@ -85,6 +87,7 @@ export class FirmataDriver implements Driver {
     boardStrings: 0,
   };
   #boards: Board[] = [];
+  #said = { since: -Infinity, n: 0, suppressed: 0 };
   #handshakeMs: number;
   #capMs: number;
 
@@ -315,9 +318,17 @@ export class FirmataDriver implements Driver {
     for (const bytes of writePin(r.plan, s.pin, on)) b.write?.(bytes);
   }
 
+  /** What the board prints (StandardFirmata's own complaints): a few lines a minute at most. */
   #boardSays(b: Board, text: string): void {
     this.counters.boardStrings++;
-    if (this.counters.boardStrings <= 20) this.ctx.log.warn({ port: b.path }, `firmata board says: ${text}`);
+    const now = this.ctx.clock.now();
+    const w = this.#said;
+    if (now - w.since >= LOG_WINDOW_MS) {
+      if (w.suppressed) this.ctx.log.warn({ suppressed: w.suppressed }, 'firmata: more board lines not logged');
+      this.#said = { since: now, n: 0, suppressed: 0 };
+    }
+    if (this.#said.n++ < LOGS_PER_WINDOW) this.ctx.log.warn({ port: b.path }, `firmata board says: ${text}`);
+    else this.#said.suppressed++;
   }
 }
 

@@ -229,8 +229,8 @@ export async function probeFirmata(path: string, ms = 3_000): Promise<Found | un
           done(firmataFound({ ...got, pins: got.pins, channels: got.channels }));
         }
       });
+      // Closed by withPort whether answered or not; the repeats end with it.
       port.once('close', () => clearInterval(again));
-      setTimeout(() => clearInterval(again), ms);
       ask();
     },
     undefined,
