@@ -25,7 +25,9 @@ import { RuleEngine } from './engine/engine.ts';
 import { type IngestResult, indexDevices, ingest } from './ingest.ts';
 import { publishLocalTopics } from './local-topics.ts';
 import type { Logger } from './log.ts';
-import { Store } from './store/store.ts';
+import { recoveryAlert, scheduleBackups } from './storage-care.ts';
+import { openChecked } from './store/recover.ts';
+import type { Store } from './store/store.ts';
 
 export type GatewayOptions = {
   config: Config;
@@ -97,7 +99,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 
   try {
     const storePath = opts.storePath ?? config.storage.path;
-    const store = Store.open(storePath);
+    const { store, recovery } = openChecked(storePath, log, clock.now());
     stack.push({ name: 'store', stop: () => store.close() });
     log.info({ path: storePath, outbox: store.outboxDepth() }, 'store open');
 
@@ -124,6 +126,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     });
     engine.start();
     stack.push({ name: 'rules', stop: () => engine.stop() });
+    // Queued before the relay starts, which sends it first.
+    if (recovery) recoveryAlert(recovery, { store, config, zone: engine.zone, now: clock.now() });
 
     const submit = (reading: unknown): IngestResult => {
       const result = ingest(devices, reading);
@@ -158,6 +162,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 
     const cancelRetention = scheduleRetention(store, config.storage.keep_events, clock, log);
     stack.push({ name: 'retention', stop: cancelRetention });
+    stack.push({ name: 'backups', stop: scheduleBackups({ store, clock, zone: engine.zone, log }) });
 
     bus.on('source-status', (s) =>
       s.present

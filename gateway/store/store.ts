@@ -114,6 +114,8 @@ export class Store {
     try {
       // Order matters: exclusive locking must be set before the first WAL access.
       db.pragma('locking_mode = EXCLUSIVE');
+      // Before anything writes (even the journal mode): a newer Hearth's database is left as it is.
+      refuseNewer(db, path);
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${opts.durability === 'off' ? 'OFF' : 'FULL'}`);
       db.pragma('foreign_keys = ON');
@@ -374,6 +376,16 @@ function toEvent(r: EventRow): StoredEvent {
     role: null,
     ...(r.facts ? { facts: JSON.parse(r.facts) } : {}),
   };
+}
+
+function refuseNewer(db: Database.Database, path: string): void {
+  const table = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+    .get();
+  if (!table) return;
+  const found = (db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null })
+    .v;
+  if (found !== null && found > SCHEMA_VERSION) throw new StoreTooNewError(path, found, SCHEMA_VERSION);
 }
 
 function migrate(db: Database.Database, path: string): void {

@@ -1,0 +1,78 @@
+// The database's upkeep while the gateway runs: a backup every night (and at once when there is
+// none yet), and, after a start that found the database corrupt, the info alert that tells the
+// care team what happened and what may be missing.
+import type { Config } from '../config/schema.ts';
+import type { Cancel, Clock } from './clock.ts';
+import { alertMessage, type OutMessage } from './engine/messages.ts';
+import type { Logger } from './log.ts';
+import { backupNow, listBackups } from './store/backup.ts';
+import type { Recovery } from './store/recover.ts';
+import type { Store } from './store/store.ts';
+import type { Zone } from './time/zone.ts';
+
+/** Local time of the nightly backup: after the day's summary, before anyone is up. */
+export const BACKUP_AT = '03:15';
+
+export function scheduleBackups(o: { store: Store; clock: Clock; zone: Zone; log: Logger }): Cancel {
+  const { store, clock, zone, log } = o;
+  if (store.path === ':memory:') return () => {};
+  let cancel: Cancel = () => {};
+  let stopped = false;
+  const take = async () => {
+    try {
+      store.commit();
+      const file = await backupNow(store.db, store.path, clock.now());
+      log.info({ file }, 'database backed up');
+    } catch (err) {
+      // A full or failing card: the previous backups are still there; try again tomorrow.
+      if (!stopped) log.error({ err: (err as Error).message }, 'database backup failed');
+    }
+  };
+  const arm = () => {
+    const now = clock.now();
+    const today = zone.at(now, BACKUP_AT);
+    const next = today > now ? today : zone.at(now, BACKUP_AT, 1);
+    cancel = clock.timer(next, () => void take().then(() => !stopped && arm()));
+  };
+  if (listBackups(store.path).length === 0) void take();
+  arm();
+  return () => {
+    stopped = true;
+    cancel();
+  };
+}
+
+/** The info alert after a restore from backup, queued and committed; returned for delivery. */
+export function recoveryAlert(
+  r: Recovery,
+  o: { store: Store; config: Config; zone: Zone; now: number },
+): OutMessage {
+  const { store, config, zone, now } = o;
+  const reason = r.backup
+    ? `The database was found damaged at start and restored from the backup of ${zone.iso(r.backup.at).slice(0, 16).replace('T', ' ')}; readings, summaries and alert history after that are missing.`
+    : 'The database was found damaged at start and no good backup was found: the gateway started afresh, without its history or rule state.';
+  const m = alertMessage(
+    {
+      alertId: `storage-${now}`,
+      rule: 'storage',
+      state: 'raised',
+      severity: 'info',
+      at: now,
+      reason,
+      facts: { problem: r.problem, moved_to: r.movedTo, backup_at: r.backup ? zone.iso(r.backup.at) : null },
+    },
+    config,
+    zone,
+  );
+  store.transaction(() => {
+    store.logAlert(m.at, m.payload.alert_id, m.payload.rule, m.payload.state);
+    store.addOutbox({
+      id: m.payload.id,
+      topic: m.topic,
+      type: 'alert',
+      payload: JSON.stringify(m.payload),
+      created_at: m.at,
+    });
+  });
+  return m;
+}
