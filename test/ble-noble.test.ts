@@ -213,6 +213,22 @@ describe('BLE through real noble and a virtual controller', () => {
     }
     expect(gw.counters.get('ble.scan.restarted')).toBe(after);
   });
+
+  it('an adapter switched off is a degraded source, and scanning resumes when it comes back', async () => {
+    const ble = () => gw.sources().find((s) => s.source === 'ble');
+    const warned = logged(/missing pendant, back-door, wrist-tag, hr-band: adapter poweredOff/);
+    radio.setPowered(false);
+    // noble looks at the adapter once a second, on its own timer.
+    await until('the source degraded', () => ble()?.present === false);
+    expect(ble()?.detail).toBe('adapter poweredOff; waiting for it to come back');
+    expect(logged(/missing pendant, back-door, wrist-tag, hr-band: adapter poweredOff/)).toBe(warned + 1);
+    radio.setPowered(true);
+    await until('scanning again', () => ble()?.present === true);
+    const presses = of('pendant', 'button').length;
+    advertise(PENDANT, bthomeAd(sealed(PENDANT, KEY, '000b3a02', 2000)));
+    await until('a press heard after the adapter came back', () => of('pendant', 'button').length > presses);
+    expect(of('pendant', 'button').at(-1)?.value).toBe('double_press');
+  });
 });
 
 describe('BLE without an adapter', () => {
