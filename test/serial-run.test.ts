@@ -84,21 +84,29 @@ async function stop(gw: Running): Promise<void> {
 }
 
 describe('serial devices under hearth run', () => {
-  it('stores readings from the simulated radar and JSON-lines board, each on its own pty', async () => {
+  it('stores readings from the simulated Firmata board, radar and JSON-lines board, each on its own pty', async () => {
     const dir = tempDir();
-    const radar = await openPair();
-    const board = await openPair();
-    const radarLink = join(dir, 'usb-1a86_USB_Serial-if00-port0');
-    const boardLink = join(dir, 'usb-custom-if00');
-    pointLink(radarLink, radar.ends[1]);
-    pointLink(boardLink, board.ends[1]);
+    const pairs = { radar: await openPair(), board: await openPair(), uno: await openPair() };
+    const links = {
+      radar: join(dir, 'usb-1a86_USB_Serial-if00-port0'),
+      board: join(dir, 'usb-custom-if00'),
+      uno: join(dir, 'usb-Arduino_Uno_75833-if00'),
+    };
+    for (const k of ['radar', 'board', 'uno'] as const) pointLink(links[k], pairs[k].ends[1]);
     const sims = [
-      simulate(['--driver', 'ld2410', '--port', radar.ends[0], '--pattern', 'present 1500ms, absent 1500ms']),
+      simulate([
+        '--driver',
+        'ld2410',
+        '--port',
+        pairs.radar.ends[0],
+        '--pattern',
+        'present 1500ms, absent 1500ms',
+      ]),
       simulate([
         '--driver',
         'jsonl',
         '--port',
-        board.ends[0],
+        pairs.board.ends[0],
         '--sensor',
         'chair1',
         '--kind',
@@ -106,34 +114,46 @@ describe('serial devices under hearth run', () => {
         '--pattern',
         'present 1s, absent 1s',
       ]),
+      simulate(['--driver', 'firmata', '--port', pairs.uno.ends[0], '--pattern', 'present 1s, absent 1s']),
     ];
     for (const s of sims) await s.waitFor(/simulating/);
 
     const { gw, seen, db } = await gateway(dir, [
-      { id: 'bedroom-radar', source: 'ld2410', port: radarLink, room: 'bedroom' },
-      { id: 'chair-pad', source: 'jsonl', port: boardLink, sensor: 'chair1', kind: 'chair', room: 'lounge' },
+      { id: 'bedroom-radar', source: 'ld2410', port: links.radar, room: 'bedroom' },
+      {
+        id: 'chair-pad',
+        source: 'jsonl',
+        port: links.board,
+        sensor: 'chair1',
+        kind: 'chair',
+        room: 'lounge',
+      },
+      { id: 'bed-pad', source: 'firmata', port: links.uno, pin: 2, kind: 'bed', room: 'bedroom' },
+      { id: 'lounge-pir', source: 'firmata', port: links.uno, pin: 3, kind: 'motion', room: 'lounge' },
     ]);
     const of = (device: string) => seen.filter((s) => s.device === device);
+    const kinds = {
+      'bedroom-radar': 'presence',
+      'chair-pad': 'chair',
+      'bed-pad': 'bed',
+      'lounge-pir': 'motion',
+    };
+    const devices = Object.keys(kinds) as (keyof typeof kinds)[];
     await until(
-      'two changes from each device',
-      () => of('bedroom-radar').length >= 2 && of('chair-pad').length >= 2,
+      'both values from each device',
+      () => devices.every((d) => new Set(of(d).map((s) => s.value)).size === 2),
       15_000,
     );
     expect(gw.output()).toMatch(/bedroom-radar ready, firmware V\d+\.\d+/);
-    expect(of('bedroom-radar')[0]).toMatchObject({ kind: 'presence' });
-    expect(of('chair-pad')[0]).toMatchObject({ kind: 'chair' });
-    // Each device alternates, as its pattern does.
-    for (const d of ['bedroom-radar', 'chair-pad']) {
-      const values = of(d).map((s) => s.value);
-      expect(
-        values.slice(1).every((v, i) => v !== values[i]),
-        `${d}: ${values}`,
-      ).toBe(true);
+    for (const d of devices) {
+      expect(of(d)[0], d).toMatchObject({ kind: kinds[d] });
+      // Each device went both ways, as its pattern does.
+      expect(new Set(of(d).map((s) => s.value)), d).toEqual(new Set([true, false]));
     }
 
     await stop(gw);
     const stored = events(db);
-    for (const d of ['bedroom-radar', 'chair-pad'])
+    for (const d of devices)
       expect(stored.filter((e) => e.device === d).length, d).toBeGreaterThanOrEqual(of(d).length);
   }, 30_000);
 
