@@ -11,6 +11,7 @@ const READ = 0x02;
 
 export class SimHeartRateBand implements SimPeripheral {
   readonly address: string;
+  readonly name: string;
   battery: number;
   /** Out of range: no adverts, and connection attempts wait. */
   inRange = true;
@@ -44,7 +45,6 @@ export class SimHeartRateBand implements SimPeripheral {
     ];
     radio.add(this);
   }
-  readonly name: string;
 
   get connected(): boolean {
     return this.#link !== undefined;

@@ -69,7 +69,7 @@ function bthome(data: Buffer, o: Options, refuse: (why: string, partial?: object
     ...(bindkey ? { bindkey } : {}),
     ...(o.address ? { address: o.address } : {}),
   });
-  if (!r.ok) return refuse(r.reason);
+  if (!r.ok) return refuse(r.reason + (HINTS.find(([re]) => re.test(r.reason))?.[1] ?? ''));
   const out = {
     type: 'bthome',
     encrypted: r.encrypted,
@@ -80,6 +80,12 @@ function bthome(data: Buffer, o: Options, refuse: (why: string, partial?: object
   };
   return r.problem ? refuse(r.problem, { ...out, problem: r.problem }) : ok(out);
 }
+
+/** What the technician can add on the command line to get further. */
+const HINTS: [RegExp, string][] = [
+  [/no bind key/, '; give it with --bindkey'],
+  [/MAC address/, '; give it with --address'],
+];
 
 const ok = (value: object): Decoded => ({ code: EXIT.ok, stdout: JSON.stringify(value) });
 
