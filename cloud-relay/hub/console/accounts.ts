@@ -1,0 +1,83 @@
+// Staff accounts and assignments in the hub's database.
+import type { Kysely } from 'kysely';
+import type { Staff } from './access.ts';
+import { hashPassword } from './password.ts';
+import { type ConsoleDb, ROLES, type Role } from './tables.ts';
+
+export type NewStaff = { name: string; role: Role; password: string; residents: string[] };
+
+const NAME_RE = /^[a-z0-9][a-z0-9._@-]{0,63}$/i;
+export const MIN_PASSWORD = 10;
+
+/** What is wrong with an account before it is written, or null. */
+export function checkNewStaff(s: {
+  name: string;
+  role: string;
+  password: string;
+  residents: string[];
+}): string | null {
+  if (!NAME_RE.test(s.name)) return `name "${s.name}": letters, digits and . _ @ - only, at most 64`;
+  if (!(ROLES as readonly string[]).includes(s.role)) return `role "${s.role}": expected ${ROLES.join(', ')}`;
+  if (s.password.length < MIN_PASSWORD) return `the password is shorter than ${MIN_PASSWORD} characters`;
+  if (s.role === 'carer' && s.residents.length === 0) return 'a carer needs at least one --resident';
+  return null;
+}
+
+/** Creates the account, or replaces its role, password and residents when it exists. */
+export async function putStaff(
+  db: Kysely<ConsoleDb>,
+  s: NewStaff,
+  now: number,
+): Promise<'added' | 'updated'> {
+  const password = await hashPassword(s.password);
+  return db.transaction().execute(async (t) => {
+    const had = await t.selectFrom('staff').select('name').where('name', '=', s.name).executeTakeFirst();
+    await t
+      .insertInto('staff')
+      .values({ name: s.name, role: s.role, password, created_at: now, disabled: 0 })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ role: s.role, password, disabled: 0 }))
+      .execute();
+    await t.deleteFrom('staff_residents').where('staff', '=', s.name).execute();
+    for (const resident of new Set(s.residents))
+      await t.insertInto('staff_residents').values({ staff: s.name, resident }).execute();
+    return had ? 'updated' : 'added';
+  });
+}
+
+export async function loadStaff(db: Kysely<ConsoleDb>, name: string): Promise<Staff | null> {
+  const row = await db
+    .selectFrom('staff')
+    .select(['name', 'role'])
+    .where('name', '=', name)
+    .where('disabled', '=', 0)
+    .executeTakeFirst();
+  if (!row) return null;
+  const rs = await db.selectFrom('staff_residents').select('resident').where('staff', '=', name).execute();
+  return { name: row.name, role: row.role as Role, residents: new Set(rs.map((r) => r.resident)) };
+}
+
+export function passwordOf(db: Kysely<ConsoleDb>, name: string) {
+  return db
+    .selectFrom('staff')
+    .select('password')
+    .where('name', '=', name)
+    .where('disabled', '=', 0)
+    .executeTakeFirst();
+}
+
+/** The carers assigned to a resident (for pushes). */
+export async function carersOf(db: Kysely<ConsoleDb>, resident: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('staff_residents')
+    .innerJoin('staff', 'staff.name', 'staff_residents.staff')
+    .select('staff.name')
+    .where('staff_residents.resident', '=', resident)
+    .where('staff.role', '=', 'carer')
+    .where('staff.disabled', '=', 0)
+    .execute();
+  return rows.map((r) => r.name);
+}
+
+export function listStaff(db: Kysely<ConsoleDb>) {
+  return db.selectFrom('staff').select(['name', 'role', 'created_at', 'disabled']).orderBy('name').execute();
+}

@@ -1,0 +1,207 @@
+// The care console as a Fastify app, and the hub's JSON API beside it. Pages are rendered on
+// the server (template literals through one escaping helper) with one small script for live
+// updates: nothing to build, a first paint with no script, and a page a phone loads fast.
+// Every instance is alike: sessions, rate limits and the cookie secret live in the database.
+import type { AddressInfo } from 'node:net';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { AckResult } from '../ack.ts';
+import type { Logger } from '../log.ts';
+import type { HubStore } from '../store.ts';
+import type { Staff } from './access.ts';
+import { loadStaff } from './accounts.ts';
+import { apiRoutes } from './api.ts';
+import { audit } from './audit.ts';
+import { SCRIPT } from './client.ts';
+import { type Html, html } from './html.ts';
+import { type PageCtx, page } from './layout.ts';
+import type { LiveFeed } from './live.ts';
+import { DEFAULT_SIGNIN, type SigninLimits } from './rate-limit.ts';
+import { pageRoutes } from './routes.ts';
+import {
+  cookieSecret,
+  csrfMatches,
+  DEFAULT_LIMITS,
+  findSession,
+  type Session,
+  type SessionLimits,
+} from './sessions.ts';
+import { signinRoutes } from './signin-routes.ts';
+import { CSS } from './style.ts';
+import { type ConsoleDb, consoleDb } from './tables.ts';
+
+export type ConsoleDeps = {
+  store: HubStore;
+  health: () => Record<string, unknown> & { ok: boolean };
+  ack: (req: { alertId: string; by: string; gateway?: string }) => Promise<AckResult>;
+  live: LiveFeed;
+  now: () => number;
+  /** The trust's time zone: every time on the pages is shown in it. */
+  timezone: string;
+  log?: Logger;
+  session?: SessionLimits;
+  signin?: SigninLimits;
+};
+
+export const COOKIE = 'hearth_session';
+
+/** What every route of the console shares. */
+export type Console = {
+  d: ConsoleDeps;
+  db: Kysely<ConsoleDb>;
+  session: SessionLimits;
+  signin: SigninLimits;
+  /** The signed-in person and their session, or null (the reply is already sent). */
+  guard(
+    req: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<{ staff: Staff; session: Session; ctx: PageCtx } | null>;
+  render(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    ctx: PageCtx | null,
+    o: { title: string; body: Html; fragment?: Html; live?: string[]; status?: number },
+  ): FastifyReply;
+  refuse(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    ctx: PageCtx,
+    what: { action: string; resident?: string; target?: string },
+  ): Promise<FastifyReply>;
+};
+
+const SECURITY_HEADERS = {
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+  'cache-control': 'no-store',
+};
+
+export async function buildConsole(d: ConsoleDeps): Promise<FastifyInstance> {
+  const db = consoleDb(d.store.db);
+  const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 64 * 1024 });
+  await app.register(cookie, { secret: await cookieSecret(db) });
+  await app.register(formbody);
+  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    if (status >= 500) d.log?.error({ err: err.message, url: req.url }, 'console: request failed');
+    return reply.code(status).type('application/json').send({ error: err.message });
+  });
+
+  const c: Console = {
+    d,
+    db,
+    session: d.session ?? DEFAULT_LIMITS,
+    signin: d.signin ?? DEFAULT_SIGNIN,
+    async guard(req, reply) {
+      const raw = req.cookies[COOKIE];
+      const token = raw ? req.unsignCookie(raw) : null;
+      const session =
+        token?.valid && token.value ? await findSession(db, token.value, d.now(), c.session) : null;
+      const staff = session ? await loadStaff(db, session.staff) : null;
+      if (!session || !staff) {
+        const wantsPage =
+          req.method === 'GET' && !req.headers['x-fragment'] && !req.url.startsWith('/events');
+        if (wantsPage) {
+          const next = encodeURIComponent(req.url);
+          await reply.redirect(`/signin?next=${next}${raw ? '&idle=1' : ''}`, 303);
+        } else await reply.code(401).type('text/plain').send('Signed out: sign in again.');
+        return null;
+      }
+      const ctx: PageCtx = {
+        staff,
+        csrf: session.csrf,
+        path: req.url.split('?')[0] ?? '/',
+        idleMs: c.session.idleMs,
+      };
+      if (
+        req.method === 'POST' &&
+        !csrfMatches(session, (req.body as Record<string, unknown> | undefined)?._csrf)
+      ) {
+        await audit(
+          db,
+          {
+            staff: staff.name,
+            action: 'post',
+            target: req.url,
+            outcome: 'refused',
+            detail: 'CSRF token missing or wrong',
+          },
+          d.now(),
+        );
+        await c.render(req, reply, ctx, {
+          status: 403,
+          title: 'Form expired',
+          body: html`<h1>This form has expired</h1><p>Nothing was changed. Go back, reload the page and try again.</p>`,
+        });
+        return null;
+      }
+      return { staff, session, ctx };
+    },
+    render(req, reply, ctx, o) {
+      reply
+        .code(o.status ?? 200)
+        .headers(SECURITY_HEADERS)
+        .type('text/html; charset=utf-8');
+      if (req.headers['x-fragment'] && o.fragment) return reply.send(o.fragment.text);
+      return reply.send(page(ctx, o).text);
+    },
+    async refuse(req, reply, ctx, what) {
+      await audit(
+        db,
+        { staff: ctx.staff.name, outcome: 'refused', ...what, detail: `${req.method} ${req.url}` },
+        d.now(),
+      );
+      return c.render(req, reply, ctx, {
+        status: 403,
+        title: 'Not yours to see',
+        body: html`<h1>Not yours to see</h1><p>This page is about a resident who is not assigned to you. The request has been recorded.</p><p><a href="/">Back to your alerts</a></p>`,
+      });
+    },
+  };
+
+  app.get('/static/console.css', (_req, reply) =>
+    reply.type('text/css; charset=utf-8').header('cache-control', 'max-age=3600').send(CSS),
+  );
+  app.get('/static/console.js', (_req, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'max-age=3600').send(SCRIPT),
+  );
+  app.get('/events', async (req, reply) => {
+    if (!(await c.guard(req, reply))) return reply;
+    reply.hijack();
+    d.live.add(reply.raw);
+  });
+  await app.register(async (api) => apiRoutes(api, d));
+  signinRoutes(app, c);
+  pageRoutes(app, c);
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0] ?? '/';
+    if (path.startsWith('/api/'))
+      return reply
+        .code(404)
+        .type('application/json; charset=utf-8')
+        .send(JSON.stringify({ error: `no ${req.method} ${path}` }));
+    return reply.code(404).type('text/plain; charset=utf-8').send(`Nothing at ${path}.`);
+  });
+  return app;
+}
+
+export async function startConsole(
+  d: ConsoleDeps,
+  host: string,
+  port: number,
+): Promise<{ app: FastifyInstance; port: number; stop(): Promise<void> }> {
+  const app = await buildConsole(d);
+  await app.listen({ host, port });
+  return {
+    app,
+    port: (app.server.address() as AddressInfo).port,
+    async stop() {
+      d.live.close();
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,66 @@
+// The console's one script, served as /static/console.js: on a live notice the page fetches its
+// own content again and swaps it in; a new urgent alert is announced (a live region, a banner and
+// a short tone the user can mute); an idle page signs itself out. Pages work without it.
+export const SCRIPT = `
+(() => {
+  const live = document.getElementById('live');
+  const kinds = (document.body.dataset.live || '').split(' ').filter(Boolean);
+  const announce = document.getElementById('announce');
+  const mute = document.getElementById('mute');
+  const muted = () => localStorage.getItem('hearth-muted') === '1';
+  const urgentKeys = () => new Set([...document.querySelectorAll('[data-urgent]')].map((e) => e.dataset.urgent));
+  let seen = urgentKeys();
+  if (mute) {
+    const show = () => { mute.setAttribute('aria-pressed', muted() ? 'true' : 'false'); mute.textContent = muted() ? 'Sound off' : 'Sound on'; };
+    show();
+    mute.addEventListener('click', () => { localStorage.setItem('hearth-muted', muted() ? '0' : '1'); show(); });
+  }
+  function tone() {
+    if (muted()) return;
+    try {
+      const ctx = new AudioContext();
+      const o = ctx.createOscillator(); const g = ctx.createGain();
+      o.frequency.value = 880; g.gain.value = 0.15; o.connect(g); g.connect(ctx.destination);
+      o.start(); o.stop(ctx.currentTime + 0.6);
+    } catch {}
+  }
+  let busy = false, again = false;
+  async function refresh() {
+    if (busy) { again = true; return; }
+    busy = true;
+    try {
+      const r = await fetch(location.pathname + location.search, { headers: { 'x-fragment': '1' }, credentials: 'same-origin' });
+      if (r.status === 401) { location.href = '/signin?idle=1'; return; }
+      if (!r.ok) return;
+      const focused = document.activeElement && document.activeElement.id;
+      live.innerHTML = await r.text();
+      if (focused) { const f = document.getElementById(focused); if (f) f.focus(); }
+      const now = urgentKeys();
+      const fresh = [...now].filter((k) => !seen.has(k));
+      seen = now;
+      if (fresh.length && announce) {
+        const el = document.querySelector('[data-urgent="' + CSS.escape(fresh[0]) + '"] .reason');
+        announce.textContent = 'New urgent alert: ' + (el ? el.textContent : '');
+        tone();
+      }
+      document.dispatchEvent(new CustomEvent('hearth:updated'));
+    } finally {
+      busy = false;
+      if (again) { again = false; refresh(); }
+    }
+  }
+  if (live && kinds.length && 'EventSource' in window) {
+    const es = new EventSource('/events');
+    es.addEventListener('change', (e) => { try { if (kinds.includes(JSON.parse(e.data).kind)) refresh(); } catch {} });
+    es.addEventListener('open', () => { document.body.dataset.connected = '1'; });
+  }
+  const idle = Number(document.body.dataset.idleMs || 0);
+  const out = document.getElementById('signout');
+  if (idle && out) {
+    let t;
+    const arm = () => { clearTimeout(t); t = setTimeout(() => out.submit(), idle); };
+    ['keydown', 'pointerdown', 'scroll'].forEach((ev) => addEventListener(ev, arm, { passive: true }));
+    arm();
+  }
+})();
+`;

@@ -1,0 +1,133 @@
+// What the console's pages read, already narrowed to what the signed-in person may see.
+import type { Kysely, Selectable } from 'kysely';
+import { ackPending } from '../alert-order.ts';
+import type { AlertsTable, HomesTable, HubAlertsTable } from '../tables.ts';
+import { type Staff, seesEveryone } from './access.ts';
+import type { ConsoleDb } from './tables.ts';
+
+export type OpenAlert = Selectable<AlertsTable> & { ack_pending: boolean; confirmed_by: string | null };
+export type OpenHubAlert = Selectable<HubAlertsTable> & { resident: string | null };
+export type Home = Selectable<HomesTable>;
+
+const CLOSED = ['resolved', 'cancelled'];
+// `in ()` is not SQL: a carer with no resident yet matches '' (never an id) and so sees nothing.
+
+export async function openAlerts(db: Kysely<ConsoleDb>, s: Staff): Promise<OpenAlert[]> {
+  let q = db.selectFrom('alerts').selectAll().where('state', 'not in', CLOSED);
+  if (!seesEveryone(s)) q = q.where('resident', 'in', [...s.residents, '']);
+  const rows = await q.execute();
+  return rows.map((a) => ({
+    ...a,
+    ack_pending: ackPending(a),
+    confirmed_by: a.ack_confirmed_at ? a.ack_by : null,
+  }));
+}
+
+export async function openHubAlerts(db: Kysely<ConsoleDb>, s: Staff): Promise<OpenHubAlert[]> {
+  let q = db
+    .selectFrom('hub_alerts')
+    .leftJoin('homes', 'homes.gateway', 'hub_alerts.gateway')
+    .selectAll('hub_alerts')
+    .select('homes.resident')
+    .where('hub_alerts.resolved_at', 'is', null);
+  if (!seesEveryone(s)) q = q.where('homes.resident', 'in', [...s.residents, '']);
+  return q.execute();
+}
+
+export async function visibleHomes(db: Kysely<ConsoleDb>, s: Staff): Promise<Home[]> {
+  let q = db.selectFrom('homes').selectAll().orderBy('gateway');
+  if (!seesEveryone(s)) q = q.where('resident', 'in', [...s.residents, '']);
+  return q.execute();
+}
+
+/** The newest summary of each resident: its date and its devices' trouble. */
+export async function latestSummaries(db: Kysely<ConsoleDb>, residents: string[]) {
+  if (residents.length === 0) return new Map<string, { date: string; json: string }>();
+  const rows = await db
+    .selectFrom('summaries as s')
+    .select(['s.resident', 's.date', 's.json'])
+    .where('s.resident', 'in', residents)
+    .where(({ eb, selectFrom }) =>
+      eb(
+        's.date',
+        '=',
+        selectFrom('summaries as t')
+          .select((e) => e.fn.max('t.date').as('d'))
+          .whereRef('t.resident', '=', 's.resident'),
+      ),
+    )
+    .execute();
+  return new Map(rows.map((r) => [r.resident, { date: r.date, json: r.json }]));
+}
+
+export function summariesOf(db: Kysely<ConsoleDb>, resident: string, days: number) {
+  return db
+    .selectFrom('summaries')
+    .select(['date', 'json', 'gateway'])
+    .where('resident', '=', resident)
+    .orderBy('date', 'desc')
+    .limit(days)
+    .execute();
+}
+
+export function fhirOf(db: Kysely<ConsoleDb>, resident: string, date: string) {
+  return db
+    .selectFrom('summaries')
+    .select('fhir')
+    .where('resident', '=', resident)
+    .where('date', '=', date)
+    .executeTakeFirst();
+}
+
+export function alertsOf(db: Kysely<ConsoleDb>, resident: string, limit = 50) {
+  return db
+    .selectFrom('alerts')
+    .selectAll()
+    .where('resident', '=', resident)
+    .orderBy('state_at_ms', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+export function alertOne(db: Kysely<ConsoleDb>, gateway: string, alertId: string) {
+  return db
+    .selectFrom('alerts')
+    .selectAll()
+    .where('gateway', '=', gateway)
+    .where('alert_id', '=', alertId)
+    .executeTakeFirst();
+}
+
+export function notesOf(db: Kysely<ConsoleDb>, gateway: string, alertId: string) {
+  return db
+    .selectFrom('alert_notes')
+    .selectAll()
+    .where('gateway', '=', gateway)
+    .where('alert_id', '=', alertId)
+    .orderBy('at')
+    .execute();
+}
+
+/** Resolved and cancelled alerts, newest first, matching `q` in reason, rule, home or resident. */
+export async function history(db: Kysely<ConsoleDb>, s: Staff, q: string, limit = 100) {
+  let query = db
+    .selectFrom('alerts')
+    .selectAll()
+    .where('state', 'in', CLOSED)
+    .orderBy('state_at_ms', 'desc')
+    .limit(limit);
+  if (!seesEveryone(s)) query = query.where('resident', 'in', [...s.residents, '']);
+  if (q) {
+    const like = `%${q}%`;
+    query = query.where((eb) =>
+      eb.or([
+        eb('reason', 'like', like),
+        eb('rule', 'like', like),
+        eb('gateway', 'like', like),
+        eb('resident', 'like', like),
+        eb('alert_id', 'like', like),
+      ]),
+    );
+  }
+  return query.execute();
+}

@@ -1,0 +1,53 @@
+// The page around every view: skip link, navigation by role, who is signed in, the sign-out
+// form (with the session's CSRF token) and the live region the script announces into.
+import type { Staff } from './access.ts';
+import { type Html, html, trusted } from './html.ts';
+
+export type PageCtx = { staff: Staff; csrf: string; path: string; idleMs: number };
+
+const NAV = [
+  { href: '/', label: 'Alerts' },
+  { href: '/homes', label: 'Homes' },
+  { href: '/history', label: 'History' },
+];
+
+export function page(ctx: PageCtx | null, o: { title: string; body: Html; live?: string[] }): Html {
+  const nav = ctx
+    ? [...NAV, ...(ctx.staff.role === 'admin' ? [{ href: '/admin/audit', label: 'Audit' }] : [])]
+    : [];
+  const current = (href: string) =>
+    ctx && (href === '/' ? ctx.path === '/' : ctx.path.startsWith(href)) ? 'page' : undefined;
+  return html`<!doctype html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${o.title} · Hearth care console</title>
+<link rel="stylesheet" href="/static/console.css">
+<script src="/static/console.js" defer></script>
+</head>
+<body data-live="${(o.live ?? []).join(' ')}" data-idle-ms="${ctx ? ctx.idleMs : 0}">
+<a class="skip" href="#main">Skip to content</a>
+<header class="top">
+<a class="brand" href="/">Hearth care console</a>
+${
+  ctx
+    ? html`<nav aria-label="Main"><ul>${nav.map(
+        (n) =>
+          html`<li><a href="${n.href}"${current(n.href) ? trusted(' aria-current="page"') : ''}>${n.label}</a></li>`,
+      )}</ul></nav>
+<div class="who"><span>${ctx.staff.name} (${ctx.staff.role})</span>
+<form id="signout" class="inline" method="post" action="/signout"><input type="hidden" name="_csrf" value="${ctx.csrf}"><button type="submit">Sign out</button></form></div>`
+    : ''
+}
+</header>
+<main id="main">
+<div id="announce" class="announce" role="alert" aria-live="assertive"></div>
+${o.body}
+</main>
+</body>
+</html>`;
+}
+
+/** A hidden field with the session's CSRF token, for every form that POSTs. */
+export const csrfField = (ctx: PageCtx): Html => html`<input type="hidden" name="_csrf" value="${ctx.csrf}">`;

@@ -1,0 +1,131 @@
+// Homes at a glance: each gateway's supervision state (online, silent since, queue depth, last
+// summary, devices silent or low on battery), sortable and filterable; a silent one stands out.
+import type { Selectable } from 'kysely';
+import type { HubAlertsTable } from '../../tables.ts';
+import type { Home } from '../data.ts';
+import { dayAndClock, span } from '../format.ts';
+import { type Html, html } from '../html.ts';
+
+export type HomeRow = {
+  gateway: string;
+  resident: string;
+  state: 'online' | 'offline' | 'silent' | 'never heard';
+  silent: boolean;
+  lastSeen: number | null;
+  queue: number | null;
+  lastSummary: string | null;
+  devicesSilent: string[];
+  lowBattery: string[];
+  version: string | null;
+};
+
+type Trouble = { silent: { device: string }[]; low_battery: { device: string; battery: number }[] };
+
+/** One row per home, from the homes table, the open supervision alerts and the newest summary. */
+export function homeRows(
+  homes: Home[],
+  open: Selectable<HubAlertsTable>[],
+  latest: Map<string, { date: string; json: string }>,
+): HomeRow[] {
+  const silentGw = new Set(open.filter((a) => a.kind === 'gateway_silent').map((a) => a.gateway));
+  return homes.map((h) => {
+    const s = latest.get(h.resident);
+    let devices: Trouble = { silent: [], low_battery: [] };
+    if (s) {
+      try {
+        devices = (JSON.parse(s.json) as { activity: { devices: Trouble } }).activity.devices;
+      } catch {}
+    }
+    const silent = silentGw.has(h.gateway);
+    const state: HomeRow['state'] = silent
+      ? h.last_seen_at === null
+        ? 'never heard'
+        : 'silent'
+      : h.status === 'offline'
+        ? 'offline'
+        : 'online';
+    return {
+      gateway: h.gateway,
+      resident: h.resident,
+      state,
+      silent: silent || h.status === 'offline',
+      lastSeen: h.last_seen_at,
+      queue: h.queue_depth,
+      lastSummary: s?.date ?? null,
+      devicesSilent: devices.silent.map((d) => d.device),
+      lowBattery: devices.low_battery.map((d) => `${d.device} (${d.battery} %)`),
+      version: h.hearth_version,
+    };
+  });
+}
+
+export const SORTS = {
+  state: 'Silent first',
+  gateway: 'Home',
+  resident: 'Resident',
+  last_seen: 'Last heard',
+  queue: 'Queue depth',
+} as const;
+export type Sort = keyof typeof SORTS;
+
+/** Filtered by text and state, then sorted. Pure. */
+export function arrange(rows: HomeRow[], o: { sort: Sort; q: string; only: string }): HomeRow[] {
+  const q = o.q.toLowerCase();
+  const kept = rows.filter(
+    (r) =>
+      (!q || r.gateway.toLowerCase().includes(q) || r.resident.toLowerCase().includes(q)) &&
+      (o.only === 'silent' ? r.silent : o.only === 'online' ? !r.silent : true),
+  );
+  const by: Record<Sort, (a: HomeRow, b: HomeRow) => number> = {
+    state: (a, b) => Number(b.silent) - Number(a.silent) || (a.lastSeen ?? 0) - (b.lastSeen ?? 0),
+    gateway: (a, b) => a.gateway.localeCompare(b.gateway),
+    resident: (a, b) => a.resident.localeCompare(b.resident),
+    last_seen: (a, b) => (a.lastSeen ?? 0) - (b.lastSeen ?? 0),
+    queue: (a, b) => (b.queue ?? 0) - (a.queue ?? 0),
+  };
+  return kept.sort((a, b) => by[o.sort](a, b) || a.gateway.localeCompare(b.gateway));
+}
+
+const stateBadge = (r: HomeRow) =>
+  r.silent
+    ? html`<span class="badge silent">${r.state}</span>`
+    : html`<span class="badge ok">${r.state}</span>`;
+
+export function homesContent(rows: HomeRow[], total: number, now: number, tz: string): Html {
+  const silent = rows.filter((r) => r.silent).length;
+  return html`<p class="muted">${rows.length} of ${total} homes shown${silent ? html`; <strong>${silent} silent or offline</strong>` : ''}.</p>
+<div class="table-wrap" tabindex="0" role="region" aria-label="Homes">
+<table>
+<caption class="visually-hidden">Homes and their supervision state</caption>
+<thead><tr><th scope="col">Home</th><th scope="col">Resident</th><th scope="col">State</th><th scope="col">Last heard</th><th scope="col">Queue</th><th scope="col">Last summary</th><th scope="col">Devices</th></tr></thead>
+<tbody>${rows.map(
+    (r) => html`<tr class="${r.silent ? 'silent' : ''}" data-home="${r.gateway}" data-state="${r.state}">
+<th scope="row">${r.gateway}</th>
+<td><a href="/residents/${encodeURIComponent(r.resident)}">${r.resident}</a></td>
+<td>${stateBadge(r)}</td>
+<td>${r.lastSeen === null ? 'never' : html`${dayAndClock(r.lastSeen, tz)} <span class="muted">(${span(now - r.lastSeen)} ago)</span>`}</td>
+<td>${r.queue ?? '–'}</td>
+<td>${r.lastSummary ?? '–'}</td>
+<td>${r.devicesSilent.length ? html`Silent: ${r.devicesSilent.join(', ')}` : ''}${r.devicesSilent.length && r.lowBattery.length ? html`<br>` : ''}${r.lowBattery.length ? html`Low battery: ${r.lowBattery.join(', ')}` : ''}${!r.devicesSilent.length && !r.lowBattery.length ? html`<span class="muted">all well</span>` : ''}</td>
+</tr>`,
+  )}</tbody></table></div>`;
+}
+
+export function homesBody(o: { sort: Sort; q: string; only: string }, content: Html): Html {
+  return html`<h1>Homes</h1>
+<form class="toolbar" method="get" action="/homes" role="search" aria-label="Filter homes">
+<div><label for="q">Home or resident</label><input type="search" id="q" name="q" value="${o.q}"></div>
+<div><label for="only">Show</label><select id="only" name="only">
+${[
+  ['', 'All homes'],
+  ['silent', 'Silent or offline'],
+  ['online', 'Online'],
+].map(([v, l]) => html`<option value="${v}"${o.only === v ? html` selected` : ''}>${l}</option>`)}
+</select></div>
+<div><label for="sort">Sort by</label><select id="sort" name="sort">
+${Object.entries(SORTS).map(([v, l]) => html`<option value="${v}"${o.sort === v ? html` selected` : ''}>${l}</option>`)}
+</select></div>
+<div><button type="submit">Apply</button></div>
+</form>
+<div id="live">${content}</div>`;
+}

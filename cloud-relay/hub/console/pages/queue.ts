@@ -1,0 +1,88 @@
+// The alert queue: open alerts by severity, then the longest waiting first, each with its
+// sentence, home, room, when raised, escalation and acknowledgement state; the hub's own
+// supervision alerts (a silent gateway) beside them.
+import { mayAck } from '../access.ts';
+import type { OpenAlert, OpenHubAlert } from '../data.ts';
+import { clock, SEVERITY_RANK, span } from '../format.ts';
+import { type Html, html } from '../html.ts';
+import { csrfField, type PageCtx } from '../layout.ts';
+
+export type QueueItem =
+  | { kind: 'home'; a: OpenAlert; since: number }
+  | { kind: 'hub'; a: OpenHubAlert; since: number };
+
+/** Severity first, then whoever has waited longest. Pure. */
+export function orderQueue(alerts: OpenAlert[], hub: OpenHubAlert[]): QueueItem[] {
+  const items: QueueItem[] = [
+    ...alerts.map((a) => ({ kind: 'home' as const, a, since: Date.parse(a.first_at) })),
+    ...hub.map((a) => ({ kind: 'hub' as const, a, since: a.raised_at })),
+  ];
+  return items.sort(
+    (x, y) => (SEVERITY_RANK[y.a.severity] ?? 0) - (SEVERITY_RANK[x.a.severity] ?? 0) || x.since - y.since,
+  );
+}
+
+const sevBadge = (sev: string) => html`<span class="badge ${sev}">${sev}</span>`;
+
+function ackState(ctx: PageCtx, a: OpenAlert, tz: string, back: string): Html {
+  if (a.state === 'acknowledged')
+    return html`<p class="acked" data-ack="done">Acknowledged${a.ack_by ? html` by ${a.ack_by}` : ''}${
+      a.ack_confirmed_at ? html`; the home confirmed at ${clock(a.ack_confirmed_at, tz)}` : ''
+    }.</p>`;
+  if (a.ack_pending && a.ack_requested_at)
+    return html`<p class="pending" data-ack="pending">Acknowledgement by ${a.ack_by} sent at ${clock(a.ack_requested_at, tz)}; pending until the home confirms.</p>`;
+  if (!mayAck(ctx.staff, a.resident)) return html``;
+  return html`<form class="inline" method="post" action="/alerts/${encodeURIComponent(a.gateway)}/${encodeURIComponent(a.alert_id)}/ack">
+${csrfField(ctx)}<input type="hidden" name="back" value="${back}">
+<button type="submit" id="ack-${a.gateway}-${a.alert_id}">Acknowledge<span class="visually-hidden"> ${a.rule.replace(/_/g, ' ')} at ${a.gateway}</span></button></form>`;
+}
+
+function homeAlert(ctx: PageCtx, a: OpenAlert, now: number, tz: string): Html {
+  const raised = Date.parse(a.first_at);
+  const href = `/alerts/${encodeURIComponent(a.gateway)}/${encodeURIComponent(a.alert_id)}`;
+  return html`<li class="alert sev-${a.severity}" data-alert="${a.alert_id}" ${a.severity === 'urgent' ? html`data-urgent="${a.gateway}/${a.alert_id}"` : ''}>
+<div>${sevBadge(a.severity)} <span class="badge ${a.state === 'escalated' ? 'urgent' : 'info'}">${a.state}</span></div>
+<p class="reason">${a.reason}</p>
+<ul class="facts">
+<li>Home <strong>${a.gateway}</strong></li>
+<li>Resident <a href="/residents/${encodeURIComponent(a.resident)}">${a.resident}</a></li>
+${a.room ? html`<li>Room <strong>${a.room}</strong></li>` : ''}
+<li>Raised <strong>${clock(raised, tz)}</strong></li>
+<li>Waiting <strong>${span(now - raised)}</strong></li>
+</ul>
+<div class="actions">${ackState(ctx, a, tz, '/')}<a href="${href}">Details and notes</a></div>
+</li>`;
+}
+
+function hubAlert(a: OpenHubAlert, now: number, tz: string): Html {
+  return html`<li class="alert sev-${a.severity}" data-hub-alert="${a.key}" ${a.severity === 'urgent' ? html`data-urgent="${a.key}"` : ''}>
+<div>${sevBadge(a.severity)} <span class="badge info">${a.kind.replace(/_/g, ' ')}</span></div>
+<p class="reason">${a.reason}</p>
+<ul class="facts">
+<li>Home <strong>${a.gateway}</strong></li>
+${a.resident ? html`<li>Resident <a href="/residents/${encodeURIComponent(a.resident)}">${a.resident}</a></li>` : ''}
+<li>Raised by the hub <strong>${clock(a.raised_at, tz)}</strong></li>
+<li>Waiting <strong>${span(now - a.raised_at)}</strong></li>
+</ul>
+<div class="actions"><a href="/homes">See the homes</a></div>
+</li>`;
+}
+
+export function queueContent(ctx: PageCtx, items: QueueItem[], now: number, tz: string): Html {
+  const urgent = items.filter((i) => i.a.severity === 'urgent').length;
+  return html`<p class="muted" id="queue-count">${items.length} open alert${items.length === 1 ? '' : 's'}${urgent ? html`, <strong>${urgent} urgent</strong>` : ''}. Updated ${clock(now, tz)}.</p>
+${
+  items.length
+    ? html`<ol class="alerts" aria-label="Open alerts">${items.map((i) =>
+        i.kind === 'home' ? homeAlert(ctx, i.a, now, tz) : hubAlert(i.a, now, tz),
+      )}</ol>`
+    : html`<p>Nothing needs attention now.</p>`
+}`;
+}
+
+export function queueBody(content: Html): Html {
+  return html`<h1>Alerts needing attention</h1>
+<div class="toolbar"><button type="button" id="mute" class="secondary" aria-pressed="false">Sound on</button>
+<span class="muted">Urgent alerts are announced and sound a tone.</span></div>
+<div id="live">${content}</div>`;
+}

@@ -1,0 +1,229 @@
+// The console's pages. Each checks who asks before reading anything about a resident; a carer
+// asking for someone else's resident or alert gets 403, and the refusal is audited.
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { SummaryMessage } from '../../protocol/messages.ts';
+import { alertHistory, hubAlerts } from '../queries.ts';
+import { isAdmin, mayAck, maySee } from './access.ts';
+import type { Console } from './app.ts';
+import { audit, auditLog } from './audit.ts';
+import {
+  alertOne,
+  alertsOf,
+  fhirOf,
+  history,
+  latestSummaries,
+  notesOf,
+  openAlerts,
+  openHubAlerts,
+  summariesOf,
+  visibleHomes,
+} from './data.ts';
+import { html } from './html.ts';
+import { alertBody, alertContent } from './pages/alert.ts';
+import { auditBody, historyBody } from './pages/history.ts';
+import { arrange, homeRows, homesBody, homesContent, SORTS, type Sort } from './pages/homes.ts';
+import { orderQueue, queueBody, queueContent } from './pages/queue.ts';
+import { residentBody, residentContent } from './pages/resident.ts';
+import { safeNext } from './signin-routes.ts';
+
+type Q = Record<string, string | undefined>;
+const str = (v: unknown, max = 200) => (typeof v === 'string' ? v.slice(0, max) : '');
+
+export function pageRoutes(app: FastifyInstance, c: Console): void {
+  const { db, d } = c;
+  const tz = d.timezone;
+
+  app.get('/', async (req, reply) => {
+    const g = await c.guard(req, reply);
+    if (!g) return reply;
+    const [alerts, hub] = await Promise.all([openAlerts(db, g.staff), openHubAlerts(db, g.staff)]);
+    const content = queueContent(g.ctx, orderQueue(alerts, hub), d.now(), tz);
+    return c.render(req, reply, g.ctx, {
+      title: 'Alerts',
+      body: queueBody(content),
+      fragment: content,
+      live: ['alert', 'cmd-result', 'ack', 'status', 'heartbeat'],
+    });
+  });
+
+  app.get('/homes', async (req, reply) => {
+    const g = await c.guard(req, reply);
+    if (!g) return reply;
+    const q = req.query as Q;
+    const o = {
+      sort: (q.sort && q.sort in SORTS ? q.sort : 'state') as Sort,
+      q: str(q.q, 100),
+      only: str(q.only, 20),
+    };
+    const homes = await visibleHomes(db, g.staff);
+    const gateways = new Set(homes.map((h) => h.gateway));
+    const open = (await hubAlerts(d.store.db, { open: true })).filter((a) => gateways.has(a.gateway));
+    const latest = await latestSummaries(db, [...new Set(homes.map((h) => h.resident))]);
+    const rows = arrange(homeRows(homes, open, latest), o);
+    const content = homesContent(rows, homes.length, d.now(), tz);
+    return c.render(req, reply, g.ctx, {
+      title: 'Homes',
+      body: homesBody(o, content),
+      fragment: content,
+      live: ['status', 'heartbeat', 'summary', 'alert'],
+    });
+  });
+
+  app.get('/residents/:resident', async (req, reply) => {
+    const g = await c.guard(req, reply);
+    if (!g) return reply;
+    const { resident } = req.params as { resident: string };
+    if (!maySee(g.staff, resident)) return c.refuse(req, reply, g.ctx, { action: 'view-resident', resident });
+    const [homes, rows, alerts] = await Promise.all([
+      visibleHomes(db, g.staff).then((hs) => hs.filter((h) => h.resident === resident)),
+      summariesOf(db, resident, 14),
+      alertsOf(db, resident),
+    ]);
+    if (!req.headers['x-fragment'])
+      await audit(db, { staff: g.staff.name, action: 'view-resident', resident, outcome: 'ok' }, d.now());
+    const summaries = rows.map((r) => JSON.parse(r.json) as SummaryMessage);
+    const content = residentContent({ resident, homes, summaries, alerts }, tz);
+    return c.render(req, reply, g.ctx, {
+      title: `Resident ${resident}`,
+      body: residentBody(resident, content),
+      fragment: content,
+      live: ['summary', 'alert'],
+    });
+  });
+
+  app.get('/residents/:resident/fhir/:date', async (req, reply) => {
+    const g = await c.guard(req, reply);
+    if (!g) return reply;
+    const { resident, date } = req.params as { resident: string; date: string };
+    if (!maySee(g.staff, resident))
+      return c.refuse(req, reply, g.ctx, { action: 'download-fhir', resident, target: date });
+    const row = await fhirOf(db, resident, date);
+    if (!row) return reply.code(404).type('text/plain').send(`No summary for ${resident} on ${date}.`);
+    await audit(
+      db,
+      { staff: g.staff.name, action: 'download-fhir', resident, target: date, outcome: 'ok' },
+      d.now(),
+    );
+    const file = `hearth-${resident}-${date}.fhir.json`.replace(/[^\w.-]/g, '_');
+    return reply
+      .type('application/fhir+json; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${file}"`)
+      .header('cache-control', 'no-store')
+      .send(row.fhir);
+  });
+
+  app.get('/alerts/:gateway/:alertId', async (req, reply) => {
+    const g = await c.guard(req, reply);
+    if (!g) return reply;
+    const { gateway, alertId } = req.params as { gateway: string; alertId: string };
+    const alert = await alertOne(db, gateway, alertId);
+    if (!alert) return reply.code(404).type('text/plain').send(`No alert ${alertId} from ${gateway}.`);
+    if (!maySee(g.staff, alert.resident))
+      return c.refuse(req, reply, g.ctx, {
+        action: 'view-alert',
+        resident: alert.resident,
+        target: `${gateway}/${alertId}`,
+      });
+    const [hist, notes] = await Promise.all([
+      alertHistory(d.store.db, gateway, alertId),
+      notesOf(db, gateway, alertId),
+    ]);
+    if (!req.headers['x-fragment'])
+      await audit(
+        db,
+        {
+          staff: g.staff.name,
+          action: 'view-alert',
+          resident: alert.resident,
+          target: `${gateway}/${alertId}`,
+          outcome: 'ok',
+        },
+        d.now(),
+      );
+    const content = alertContent(g.ctx, { alert, history: hist, notes }, tz);
+    return c.render(req, reply, g.ctx, {
+      title: 'Alert',
+      body: alertBody(content),
+      fragment: content,
+      live: ['alert', 'cmd-result', 'ack'],
+    });
+  });
+
+  app.post('/alerts/:gateway/:alertId/ack', async (req, reply) => {
+    const g = await c.guard(req, reply);
+    if (!g) return reply;
+    const { gateway, alertId } = req.params as { gateway: string; alertId: string };
+    const alert = await alertOne(db, gateway, alertId);
+    if (!alert) return reply.code(404).type('text/plain').send(`No alert ${alertId} from ${gateway}.`);
+    const target = `${gateway}/${alertId}`;
+    if (!mayAck(g.staff, alert.resident))
+      return c.refuse(req, reply, g.ctx, { action: 'ack', resident: alert.resident, target });
+    const r = await d.ack({ alertId, gateway, by: g.staff.name });
+    await audit(
+      db,
+      {
+        staff: g.staff.name,
+        action: 'ack',
+        resident: alert.resident,
+        target,
+        outcome: r.ok ? 'ok' : 'failed',
+        detail: r.ok ? r.commandId : r.reason,
+      },
+      d.now(),
+    );
+    if (!r.ok)
+      return c.render(req, reply, g.ctx, {
+        status: r.status,
+        title: 'Not acknowledged',
+        body: html`<h1>Not acknowledged</h1><p>${r.reason}</p><p><a href="/">Back to the alerts</a></p>`,
+      });
+    d.live.notify('ack');
+    return reply.redirect(safeNext((req.body as Q).back), 303);
+  });
+
+  app.post('/alerts/:gateway/:alertId/note', async (req, reply) => {
+    const g = await c.guard(req, reply);
+    if (!g) return reply;
+    const { gateway, alertId } = req.params as { gateway: string; alertId: string };
+    const alert = await alertOne(db, gateway, alertId);
+    if (!alert) return reply.code(404).type('text/plain').send(`No alert ${alertId} from ${gateway}.`);
+    const target = `${gateway}/${alertId}`;
+    if (!mayAck(g.staff, alert.resident))
+      return c.refuse(req, reply, g.ctx, { action: 'note', resident: alert.resident, target });
+    const note = str((req.body as Q).note, 2000).trim();
+    if (note) {
+      await db
+        .insertInto('alert_notes')
+        .values({ id: randomUUID(), gateway, alert_id: alertId, staff: g.staff.name, at: d.now(), note })
+        .execute();
+      await audit(
+        db,
+        { staff: g.staff.name, action: 'note', resident: alert.resident, target, outcome: 'ok' },
+        d.now(),
+      );
+    }
+    return reply.redirect(`/alerts/${encodeURIComponent(gateway)}/${encodeURIComponent(alertId)}`, 303);
+  });
+
+  app.get('/history', async (req, reply) => {
+    const g = await c.guard(req, reply);
+    if (!g) return reply;
+    const q = str((req.query as Q).q, 100).trim();
+    return c.render(req, reply, g.ctx, {
+      title: 'History',
+      body: historyBody(q, await history(db, g.staff, q), tz),
+    });
+  });
+
+  app.get('/admin/audit', async (req, reply) => {
+    const g = await c.guard(req, reply);
+    if (!g) return reply;
+    if (!isAdmin(g.staff)) return c.refuse(req, reply, g.ctx, { action: 'view-audit' });
+    const q = str((req.query as Q).q, 100).trim();
+    return c.render(req, reply, g.ctx, {
+      title: 'Audit log',
+      body: auditBody(q, await auditLog(db, { q }), tz),
+    });
+  });
+}

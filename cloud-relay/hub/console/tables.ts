@@ -1,0 +1,65 @@
+// The console's tables, beside the hub's: staff accounts, who cares for whom, sessions, sign-in
+// attempts, the audit log, outcome notes and the secret that signs cookies. Same columns on
+// PostgreSQL and SQLite; times are epoch milliseconds.
+import type { Kysely } from 'kysely';
+import type { HubDb } from '../tables.ts';
+
+export const ROLES = ['operator', 'carer', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export type StaffTable = {
+  name: string;
+  role: string;
+  /** scrypt$N$r$p$salt$hash, all base64url. */
+  password: string;
+  created_at: number;
+  disabled: number;
+};
+
+export type StaffResidentsTable = { staff: string; resident: string };
+
+export type SessionsTable = {
+  /** sha256 of the token in the cookie: a leaked table row cannot be replayed. */
+  id: string;
+  staff: string;
+  csrf: string;
+  created_at: number;
+  seen_at: number;
+};
+
+export type SigninAttemptsTable = { key: string; at: number; ok: number };
+
+export type AuditTable = {
+  id: string;
+  at: number;
+  staff: string;
+  action: string;
+  resident: string | null;
+  target: string | null;
+  outcome: string;
+  detail: string | null;
+};
+
+export type AlertNotesTable = {
+  id: string;
+  gateway: string;
+  alert_id: string;
+  staff: string;
+  at: number;
+  note: string;
+};
+
+export type ConsoleSecretsTable = { name: string; value: string };
+
+export type ConsoleDb = HubDb & {
+  staff: StaffTable;
+  staff_residents: StaffResidentsTable;
+  sessions: SessionsTable;
+  signin_attempts: SigninAttemptsTable;
+  audit: AuditTable;
+  alert_notes: AlertNotesTable;
+  console_secrets: ConsoleSecretsTable;
+};
+
+/** The hub's database seen with the console's tables too (the migration list holds both). */
+export const consoleDb = (db: Kysely<HubDb>): Kysely<ConsoleDb> => db as unknown as Kysely<ConsoleDb>;
