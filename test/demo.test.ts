@@ -9,6 +9,7 @@ type Ev = {
   rule?: string;
   state?: string;
   date?: string;
+  text?: string;
   summary?: SummaryMessage;
 };
 
@@ -35,6 +36,10 @@ describe('hearth demo', () => {
       'Thu 04:05 night_out_of_bed acknowledged',
       'Thu 04:40 night_out_of_bed resolved',
     ]);
+    // The prompt reached the Firmata board's buzzer over its serial port, once per prompt.
+    expect(
+      events.filter((e) => e.kind === 'scene' && /chime sounds/.test(String(e.text))).map((e) => e.at),
+    ).toEqual(['Wed 15:40', 'Wed 19:25']);
     const summaries = events.filter((e) => e.kind === 'summary');
     expect(summaries.map((s) => s.date)).toEqual(['2026-01-14', '2026-01-15']);
     const [day, night] = summaries.map((s) => s.summary as SummaryMessage);

@@ -1,20 +1,19 @@
 // `hearth demo`: the real gateway wiring on the demo provisioning file, in simulated time-lapse.
-// A simulated Zigbee2MQTT publisher plays the resident's day into the local broker, a simulated
-// board the armchair pad over a pseudo-terminal to the real serial driver; a second
+// A simulated Zigbee2MQTT publisher plays the resident's day into the local broker, simulated
+// serial boards (the armchair pad, the chime) sit on pseudo-terminals; a second
 // broker plays the trust, with a monitoring centre that acknowledges alerts as a person would.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
-import { SerialPort } from 'serialport';
 import { loadConfig } from '../../config/load.ts';
-import { openPtyPair } from '../../firmware-bridge/sim/pty-pair.ts';
 import { generatePassword } from '../broker/credentials.ts';
 import { SimClock } from '../clock.ts';
 import { createLogger } from '../log.ts';
 import { startGateway } from '../main.ts';
 import { Zone } from '../time/zone.ts';
+import { demoBoards } from './boards.ts';
 import { DemoConsole, type DemoEvent } from './console.ts';
 import { DAY_MINUTES, demoScript } from './script.ts';
 import { monitoringCentre, startTrust } from './trust.ts';
@@ -55,15 +54,10 @@ export async function runDemo(o: DemoOptions, write: (s: string) => void): Promi
         url: `mqtt://127.0.0.1:${trust.port}`,
       },
     };
-    // The armchair pad's board on a pseudo-terminal, where the system can make one.
-    const board = await openPtyPair();
-    if ('error' in board) {
-      config.devices = config.devices.filter((d) => d.source !== 'jsonl');
-      out.event({ kind: 'scene', at: '', text: `No serial simulators: ${board.error} (install python3)` });
-    } else {
-      closers.push(board.close);
-      config.devices = config.devices.map((d) => (d.source === 'jsonl' ? { ...d, port: board.ends[1] } : d));
-    }
+    const boards = await demoBoards(loaded.config.devices);
+    closers.push(boards.close);
+    config.devices = boards.devices;
+    if (boards.missing) out.event({ kind: 'scene', at: '', text: `No serial boards: ${boards.missing}` });
     const zone = new Zone(config.gateway.timezone);
     const start = zone.fromLocal(2026, 1, 13, 23 * 60 + 30); // a Tuesday night in January
     const clock = new SimClock(start);
@@ -112,8 +106,7 @@ export async function runDemo(o: DemoOptions, write: (s: string) => void): Promi
       reconnectPeriod: 0,
     });
     closers.push(() => z2m.endAsync());
-    const serial = 'error' in board ? undefined : await openSerial(board.ends[0]);
-    if (serial) closers.push(serial.close);
+    await boards.start(clock);
     while (!gw.relay?.connected) await pause(5);
 
     // Wait for what is in flight: readings into the log, messages to the trust, acks back.
@@ -128,6 +121,11 @@ export async function runDemo(o: DemoOptions, write: (s: string) => void): Promi
       }
     };
 
+    let prompting = false;
+    gw.bus.on('output', (x) => {
+      if (x.pattern === 'prompt') prompting = true;
+      if (x.pattern === 'prompt-end') prompting = false;
+    });
     const script = demoScript(o.days, o.seed);
     const end = start + (o.days * DAY_MINUTES + 9 * 60) * MINUTE; // through the last morning's summary
     // The care team reads last night at once: the morning after the last day, it asks for today's
@@ -163,12 +161,21 @@ export async function runDemo(o: DemoOptions, write: (s: string) => void): Promi
           published++;
           await z2m.publishAsync(`zigbee2mqtt/${step.device}`, JSON.stringify(step.payload), { qos: 1 });
         }
-        if (step?.serial && serial) {
+        if (step?.serial && !boards.missing) {
           published++;
-          serial.line({ sensor: step.serial.sensor, value: step.serial.value, seq: ++serial.seq });
+          boards.armchair(step.serial.value);
         }
       }
       await settle();
+      // Told once per prompt, when its first beep has reached the board's pin over the pty.
+      if (prompting && (await boards.chimed())) {
+        prompting = false;
+        emit({
+          kind: 'scene',
+          at: stamp(clock.now()),
+          text: "The chime sounds: three beeps from the board's buzzer",
+        });
+      }
       out.progress((clock.now() - start) / (end - start), stamp(clock.now()));
       if (o.speed !== 'max') await pause((clock.now() - before) / o.speed);
     }
@@ -180,14 +187,3 @@ export async function runDemo(o: DemoOptions, write: (s: string) => void): Promi
 }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** The board's end of the pty: JSON lines out, as the firmware prints them. */
-async function openSerial(path: string) {
-  const port = new SerialPort({ path, baudRate: 115200, autoOpen: false });
-  await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
-  return {
-    seq: 0,
-    line: (o: Record<string, unknown>) => port.write(`${JSON.stringify(o)}\n`),
-    close: () => new Promise<void>((done) => (port.isOpen ? port.close(() => done()) : done())),
-  };
-}
