@@ -11,6 +11,8 @@ import type { Store } from './store/store.ts';
 import type { Zone } from './time/zone.ts';
 
 export const STATUS_EVERY_MS = 60_000;
+/** A tool on the Pi (hearth status) publishes here for a fresh status rather than one a minute old. */
+export const STATUS_REQUEST = 'hearth/local/status/request';
 
 export type StatusSource = () => { source: string; devices: string[]; present: boolean; detail: string }[];
 
@@ -23,6 +25,8 @@ export function publishLocalTopics(o: {
   counters: Counters;
   log: Logger;
   sources: StatusSource;
+  /** More of the gateway's state for the status (hearth status reads it from here). */
+  more?: () => Record<string, unknown>;
 }): { stop: () => void; status: () => Promise<void> } {
   const { broker, bus, zone, log } = o;
   const send = (topic: string, payload: unknown, retain = false) =>
@@ -52,10 +56,12 @@ export function publishLocalTopics(o: {
         delivery,
         clock: { time_zone: zone.name, wall_clock_jumps: o.counters.get('clock.jumps') },
         counters: o.counters.snapshot(),
+        ...o.more?.(),
       },
       true,
     );
   const offSource = bus.on('source-status', () => void status());
+  const offRequest = broker.subscribe(STATUS_REQUEST, () => void status());
   let delivery: { undelivered: boolean; oldest_alert_age_s: number | null; reason: string | null } = {
     undelivered: false,
     oldest_alert_age_s: null,
@@ -77,6 +83,7 @@ export function publishLocalTopics(o: {
       offEvent();
       offMessage();
       offSource();
+      offRequest();
       offDelivery();
       cancel();
     },

@@ -25,6 +25,7 @@ import { RuleEngine } from './engine/engine.ts';
 import { type IngestResult, indexDevices, ingest } from './ingest.ts';
 import { publishLocalTopics } from './local-topics.ts';
 import type { Logger } from './log.ts';
+import { statusReport } from './status-report.ts';
 import { recoveryAlert, scheduleBackups } from './storage-care.ts';
 import { openChecked } from './store/recover.ts';
 import type { Store } from './store/store.ts';
@@ -267,6 +268,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       counters,
       log,
       sources: () => drivers.flatMap((d) => d.health()),
+      more: () => reportFor({ db: store.db, path: storePath, config, zone: engine.zone, now: clock.now() }),
     });
     stack.push({ name: 'local topics', stop: () => local.stop() });
 
@@ -314,6 +316,15 @@ function buildDrivers(
   if (ble.length)
     drivers.push(new BleSource(ble, ctx, { sysfs: opts.bluetoothSysfs, watchdogMs: opts.bleWatchdogMs }));
   return drivers;
+}
+
+/** The report `hearth status` shows; a database that cannot answer is itself the report. */
+function reportFor(o: Parameters<typeof statusReport>[0]): Record<string, unknown> {
+  try {
+    return { report: statusReport(o) };
+  } catch (err) {
+    return { report_error: (err as Error).message };
+  }
 }
 
 /** Deletes raw events past storage.keep_events now and then every hour. */

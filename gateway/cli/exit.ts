@@ -6,3 +6,7 @@ export const out = (text: string): Promise<void> =>
   new Promise((resolve) =>
     process.stdout.write(`${text}\n`) ? resolve() : process.stdout.once('drain', resolve),
   );
+
+/** Writes to stdout as it is (output streamed in pieces), resolving once it has left. */
+export const write = (text: string): Promise<void> =>
+  new Promise((resolve) => (process.stdout.write(text) ? resolve() : process.stdout.once('drain', resolve)));

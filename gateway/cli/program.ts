@@ -1,7 +1,7 @@
 // The command line (DESIGN.md section 9). Exit codes: 0 ok, 1 failed, 2 refused input.
 // Each command loads its own modules when it runs: check-config need not load a broker.
 import { Command, CommanderError } from 'commander';
-import { EXIT, out } from './exit.ts';
+import { EXIT, out, write } from './exit.ts';
 
 const program = new Command('hearth')
   .description('Hearth home-monitoring gateway')
@@ -125,6 +125,41 @@ program
     if (r.stderr) process.stderr.write(`${r.stderr}\n`);
     if (r.stdout) await out(r.stdout);
     code = r.code;
+  });
+
+const CONFIG_ON_PI = '/etc/hearth/home.yaml';
+
+program
+  .command('status')
+  .description('sources, open alerts, queue, storage, backup, clock and versions at a glance')
+  .option('--config <file>', 'provisioning file', CONFIG_ON_PI)
+  .option('--json', 'one JSON object, for machines')
+  .action(async (o: { config: string; json?: boolean }) => {
+    const { statusCommand } = await import('./status.ts');
+    const lines: string[] = [];
+    code = await statusCommand(o, (l) => lines.push(l));
+    await out(lines.join('\n'));
+  });
+
+program
+  .command('export')
+  .description('write everything held about the resident as JSON (stop the gateway first)')
+  .option('--config <file>', 'provisioning file', CONFIG_ON_PI)
+  .option('--since <date>', 'only what was recorded from this date (2026-03-01) or ISO time on')
+  .action(async (o: { config: string; since?: string }) => {
+    const { exportCommand } = await import('./data-rights.ts');
+    code = await exportCommand(o, write, (l) => out(l));
+  });
+
+program
+  .command('forget')
+  .description("erase the resident's data before a date, or all of it (stop the gateway first)")
+  .option('--config <file>', 'provisioning file', CONFIG_ON_PI)
+  .option('--before <date>', 'erase what was recorded before this date (2026-03-01) or ISO time')
+  .option('--all', 'erase everything, rule state and backups included')
+  .action(async (o: { config: string; before?: string; all?: boolean }) => {
+    const { forgetCommand } = await import('./data-rights.ts');
+    code = await forgetCommand(o, (l) => out(l));
   });
 
 program

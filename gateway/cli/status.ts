@@ -1,0 +1,173 @@
+// `hearth status [--json]`: one screen for a technician on site.
+//
+// The running gateway holds its database in exclusive locking mode, so nothing else may open it
+// (and a reader would leave -wal/-shm files owned by whoever ran the command). The gateway
+// already publishes a retained status on its own local broker, and writes the credential for
+// its tools beside the database: so this command asks the broker, which costs the SD card
+// nothing, and asks it for a fresh one. Only when no gateway answers does it read (a copy of)
+// the file itself, and says that it did.
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
+import mqtt from 'mqtt';
+import { topics } from '../../cloud-relay/protocol/messages.ts';
+import { loadConfig } from '../../config/load.ts';
+import type { Config } from '../../config/schema.ts';
+import { STATUS_REQUEST } from '../local-topics.ts';
+import { type StatusReport, statusReport } from '../status-report.ts';
+import { Zone } from '../time/zone.ts';
+import { problemsText } from './check-config.ts';
+import { EXIT } from './exit.ts';
+
+/** How long the gateway's broker has to answer before the file is read instead. */
+const ASK_MS = 3_000;
+
+type Source = { source: string; devices: string[]; present: boolean; detail: string };
+export type StatusView = {
+  running: boolean;
+  note: string | null;
+  sources: Source[] | null;
+  delivery: { undelivered: boolean; reason: string | null } | null;
+  report: StatusReport;
+};
+
+export async function statusCommand(
+  o: { config: string; json?: boolean },
+  print: (text: string) => void,
+): Promise<number> {
+  const { config, problems } = loadConfig(o.config, { strictRefs: false });
+  if (!config) {
+    print(problemsText(o.config, problems));
+    return EXIT.badInput;
+  }
+  const view = (await fromGateway(config)) ?? fromFile(config);
+  if (typeof view === 'string') {
+    print(`hearth status: ${view}`);
+    return EXIT.failed;
+  }
+  print(o.json ? JSON.stringify(view, null, 2) : render(view));
+  return view.running ? EXIT.ok : EXIT.failed;
+}
+
+async function fromGateway(config: Config): Promise<StatusView | null> {
+  const file = join(dirname(config.storage.path), 'local-broker.json');
+  let cred: { username: string; password: string; host?: string; port?: number };
+  try {
+    cred = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
+  const host = !cred.host || cred.host === '0.0.0.0' || cred.host === '::' ? '127.0.0.1' : cred.host;
+  const client = mqtt.connect({
+    host,
+    port: cred.port,
+    username: cred.username,
+    password: cred.password,
+    reconnectPeriod: 0,
+    connectTimeout: ASK_MS,
+  });
+  try {
+    return await new Promise<StatusView | null>((resolve) => {
+      // The retained status may be a minute old: it answers only if no fresh one comes in time.
+      let retained: StatusView | null = null;
+      const timer = setTimeout(() => resolve(retained), ASK_MS);
+      const done = (v: StatusView | null) => {
+        clearTimeout(timer);
+        resolve(v);
+      };
+      client.on('error', () => done(retained));
+      client.on('close', () => done(retained));
+      client.on('message', (_t, payload, packet) => {
+        const s = JSON.parse(payload.toString());
+        if (!s.report) return;
+        const view = {
+          running: true,
+          note: null,
+          sources: s.sources ?? null,
+          delivery: s.delivery ?? null,
+          report: s.report,
+        };
+        if (packet.retain) retained = view;
+        else done(view);
+      });
+      client.on('connect', async () => {
+        await client.subscribeAsync(topics.localStatus);
+        await client.publishAsync(STATUS_REQUEST, '');
+      });
+    });
+  } finally {
+    client.end(true);
+  }
+}
+
+function fromFile(config: Config): StatusView | string {
+  const path = config.storage.path;
+  if (!existsSync(path)) return `the gateway is not running and there is no database at ${path} yet`;
+  // A copy is read, not the file: opening the file would create -wal and -shm files owned by
+  // whoever runs this (root), which the gateway could then not open.
+  const dir = mkdtempSync(join(tmpdir(), 'hearth-status-'));
+  let db: Database.Database | undefined;
+  try {
+    const copy = join(dir, 'hearth.db');
+    copyFileSync(path, copy);
+    if (existsSync(`${path}-wal`)) copyFileSync(`${path}-wal`, `${copy}-wal`);
+    db = new Database(copy, { fileMustExist: true });
+    const report = statusReport({
+      db,
+      path,
+      config,
+      zone: new Zone(config.gateway.timezone),
+      now: Date.now(),
+    });
+    return {
+      running: false,
+      note: 'the gateway is not running (or not answering): read from the database file as last written',
+      sources: null,
+      delivery: null,
+      report,
+    };
+  } catch (err) {
+    return `the gateway is not answering and ${path} cannot be read: ${(err as Error).message}`;
+  } finally {
+    db?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const mb = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(1)} GB` : `${(n / 1e6).toFixed(1)} MB`);
+const hm = (iso: string) => iso.slice(0, 16).replace('T', ' ');
+
+/** One screen, for a person. */
+export function render(v: StatusView): string {
+  const r = v.report;
+  const lines = [
+    `Hearth ${r.gateway}: ${v.running ? 'running' : 'NOT RUNNING'}   (at ${hm(r.at)})`,
+    ...(v.note ? [`  ${v.note}`] : []),
+  ];
+  lines.push('sources');
+  if (!v.sources) lines.push('  unknown while the gateway is not running');
+  for (const s of v.sources ?? [])
+    lines.push(`  ${s.present ? 'ok     ' : 'MISSING'} ${s.source}: ${s.devices.join(', ')}  ${s.detail}`);
+  lines.push('last readings');
+  if (r.last_readings.length === 0) lines.push('  none stored');
+  for (const x of r.last_readings)
+    lines.push(`  ${x.device.padEnd(16)} ${x.kind.padEnd(12)} ${String(x.value).padEnd(8)} ${hm(x.at)}`);
+  lines.push(`open alerts  ${r.open_alerts.length || 'none'}`);
+  for (const a of r.open_alerts) lines.push(`  ${a.rule} ${a.state} since ${hm(a.at)} (${a.alert_id})`);
+  const oldest = r.queue.oldest_undelivered_alert;
+  lines.push(
+    `queue        ${r.queue.depth} message${r.queue.depth === 1 ? '' : 's'} waiting${oldest ? `; oldest undelivered alert from ${hm(oldest)}` : ''}${v.delivery?.undelivered ? ` (${v.delivery.reason ?? 'not delivered'})` : ''}`,
+  );
+  lines.push(
+    `storage      ${r.storage.path} ${mb(r.storage.bytes)}, ${r.storage.free_bytes === null ? 'free space unknown' : `${mb(r.storage.free_bytes)} free`}${r.storage.failing ? `; FAILING: ${r.storage.failing}` : ''}`,
+  );
+  lines.push(`last backup  ${r.last_backup ? `${hm(r.last_backup.at)}  ${r.last_backup.file}` : 'none yet'}`);
+  lines.push(
+    `clock        ${r.clock.synchronized === null ? 'synchronisation unknown' : r.clock.synchronized ? 'synchronised' : 'NOT synchronised'} (${r.clock.time_zone})`,
+  );
+  lines.push(
+    `versions     hearth ${r.versions.hearth}, node ${r.versions.node}, SQLite ${r.versions.sqlite}, schema ${r.versions.schema}`,
+  );
+  return lines.join('\n');
+}
