@@ -2,6 +2,8 @@
 // ${env:..} / ${file:..} references. Every failure becomes a Problem, never an exception.
 import { readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
+import { isHubText, parseHubText } from './hub-parse.ts';
+import type { HubConfig } from './hub-schema.ts';
 import { parseConfigText } from './parse.ts';
 import type { Path, Problem } from './problems.ts';
 import type { Config } from './schema.ts';
@@ -86,13 +88,42 @@ export function resolveSecret(ref: string, env: Env = process.env): string {
  * `strictRefs` is false (check-config on a laptop) and errors when true (run on the Pi).
  */
 export function loadConfig(file: string, opts: { strictRefs: boolean; env?: Env }): LoadResult {
+  return loadWith(file, opts, parseConfigText);
+}
+
+/** Reads, parses and checks a hub file (config/hub-schema.ts) under the same rules. */
+export function loadHubConfig(
+  file: string,
+  opts: { strictRefs: boolean; env?: Env },
+): { config?: HubConfig; problems: Problem[] } {
+  return loadWith(file, opts, parseHubText);
+}
+
+/** True when the file reads as a hub file (a top-level `hub:` section), not a home's. */
+export function isHubFile(file: string): boolean {
+  const { text } = readText(file);
+  return text !== undefined && isHubText(text);
+}
+
+type Parsed<T> = {
+  config?: T;
+  raw?: unknown;
+  problems: Problem[];
+  locate?: (path: Path) => { line: number; col: number };
+};
+
+function loadWith<T>(
+  file: string,
+  opts: { strictRefs: boolean; env?: Env },
+  parse: (text: string, o: { json?: boolean }) => Parsed<T>,
+): { config?: T; problems: Problem[] } {
   const { text, problem } = readText(file);
   if (problem || text === undefined) return { problems: [problem as Problem] };
   if (text.trim() === '')
     return {
       problems: [fileProblem('the file is empty; expected a provisioning file starting with "version: 1"')],
     };
-  const parsed = parseConfigText(text, { json: extname(file).toLowerCase() === '.json' });
+  const parsed = parse(text, { json: extname(file).toLowerCase() === '.json' });
   const problems = [...parsed.problems];
   const unresolved: Problem[] = [];
   if (parsed.raw !== undefined) {

@@ -102,7 +102,7 @@ export function parseConfigText(text: string, opts: { json?: boolean } = {}): Pa
 const sortProblems = (ps: Problem[]) => ps.sort((a, b) => a.line - b.line || a.col - b.col);
 
 /** The YAML node at a path and the key naming it, or the deepest ancestor that exists. */
-function nodeAt(root: Node | null, path: Path): { node: Node | null; key: Node | null } {
+export function nodeAt(root: Node | null, path: Path): { node: Node | null; key: Node | null } {
   let node: Node | null = root;
   let key: Node | null = null;
   for (const k of path) {

@@ -8,6 +8,7 @@ PACKAGES=(
   python3      # pseudo-terminal pairs for the serial tests
   mosquitto-clients  # mosquitto_pub / mosquitto_sub: a second, independent MQTT client implementation
   mosquitto    # a real broker for the relay's interop and fault tests
+  postgresql   # a real PostgreSQL for the hub's store and its kill test
 )
 
 missing=()

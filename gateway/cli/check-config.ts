@@ -1,14 +1,16 @@
 // `hearth check-config FILE`: exit 0 with a one-screen summary, or exit 2 with every problem.
-import { loadConfig } from '../../config/load.ts';
+import { isHubFile, loadConfig } from '../../config/load.ts';
 import { formatProblem, type Problem } from '../../config/problems.ts';
 import type { Config } from '../../config/schema.ts';
 import { formatDuration } from '../../config/values.ts';
 import { EXIT } from './exit.ts';
+import { checkHubCommand } from './hub.ts';
 
 export function checkConfigCommand(
   file: string,
   opts: { strictRefs?: boolean } = {},
 ): { code: number; text: string } {
+  if (isHubFile(file)) return checkHubCommand(file, opts);
   const { config, problems } = loadConfig(file, { strictRefs: opts.strictRefs ?? false });
   if (!config) return { code: EXIT.badInput, text: problemsText(file, problems) };
   const warnings = problems.filter((p) => p.severity === 'warning');

@@ -173,6 +173,50 @@ program
     await out(o.json ? JSON.stringify(figures) : table(figures));
   });
 
+const hub = program
+  .command('hub')
+  .description("the trust's hub: receive every home's messages into the database, supervise, send acks")
+  .option('--config <file>', 'hub file (YAML or JSON, see config/examples/hub.yaml)')
+  .option('--instance <name>', 'name of this instance (MQTT client id hub-<name>); default hub.instance')
+  .action(async (o: { config?: string; instance?: string }) => {
+    if (!o.config) throw new CommanderError(2, 'hub.config', 'hearth hub: --config <file> is required');
+    const { hubCommand } = await import('./hub.ts');
+    code = await hubCommand(o.config, o.instance);
+  });
+hub
+  .command('ack')
+  .description('acknowledge an alert for the care team: record who, send the ack to the home')
+  .argument('<alert-id>', 'the alert_id')
+  .requiredOption('--by <name>', 'who acknowledges')
+  .option('--config <file>', 'hub file')
+  .action(async (alertId: string, o: { by: string; config?: string }) => {
+    const config = o.config ?? (hub.opts() as { config?: string }).config;
+    if (!config) throw new CommanderError(2, 'hub.ack.config', 'hearth hub ack: --config <file> is required');
+    const { hubAckCommand } = await import('./hub.ts');
+    const r = await hubAckCommand(config, alertId, o.by);
+    await out(r.text);
+    code = r.code;
+  });
+hub
+  .command('user')
+  .description("staff accounts of the care console, in the hub's database")
+  .command('add')
+  .description('add (or replace) an account; the password is read from stdin, or from --password-env')
+  .argument('<name>', 'the name the person signs in with')
+  .requiredOption('--role <role>', 'operator (every home), carer (assigned residents) or admin')
+  .option('--resident <id...>', 'a resident this person cares for (repeat for several)', [])
+  .option('--password-env <name>', 'the environment variable holding the password')
+  .option('--config <file>', 'hub file')
+  .action(async (name: string, o: { role: string; resident: string[]; passwordEnv?: string; config?: string }) => {
+    // `hearth hub` has a --config of its own, which takes the option wherever it is written.
+    const config = o.config ?? (hub.opts() as { config?: string }).config;
+    if (!config) throw new CommanderError(2, 'hub.user.config', 'hearth hub user add: --config <file> is required');
+    const { hubUserAddCommand } = await import('./hub-user.ts');
+    const r = await hubUserAddCommand(name, { ...o, config });
+    await out(r.text);
+    code = r.code;
+  });
+
 program
   .command('schema')
   .description('print the JSON Schema of the provisioning file (config/schema.json)')

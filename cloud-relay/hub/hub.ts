@@ -1,0 +1,176 @@
+// The hub's composition root: builds the store, the broker session, supervision and the web
+// listener from the hub file, starts them in that order and stops them in reverse. Instances
+// hold no state of their own; the database is shared.
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import type { HubConfig } from '../../config/hub-schema.ts';
+import { resolveSecret } from '../../config/load.ts';
+import { parseRef } from '../../config/values.ts';
+import { type AckResult, acknowledge } from './ack.ts';
+import { startConsole } from './console/app.ts';
+import { LiveFeed } from './console/live.ts';
+import { type DbTarget, openDb, sqliteTarget } from './db.ts';
+import { hubLogger, type Logger } from './log.ts';
+import { type BrokerOptions, Receiver } from './receiver.ts';
+import { HubStore } from './store.ts';
+import { type Pass, startSupervisor } from './supervisor.ts';
+
+export type HubOptions = {
+  config: HubConfig;
+  /** The hub file: the embedded database defaults to a folder beside it. */
+  configFile: string;
+  instance?: string;
+  now?: () => number;
+  log?: Logger;
+  /** false: no supervision timer (tests call `supervise()` with their own clock). */
+  supervisionTimer?: boolean;
+  onStored?: (topic: string) => void;
+  /** false: publish only (hearth hub ack): no broker session of its own, no web listener. */
+  listen?: boolean;
+};
+
+export type Hub = {
+  instance: string;
+  store: HubStore;
+  receiver: Receiver;
+  webPort: number;
+  target: DbTarget;
+  supervise(): Promise<Pass>;
+  ack(req: { alertId: string; by: string; gateway?: string }): Promise<AckResult>;
+  stop(): Promise<void>;
+};
+
+const secret = (v: string | undefined) => (v && parseRef(v) ? resolveSecret(v) : v);
+
+function readPem(what: string, file: string | undefined, base: string): Buffer | undefined {
+  if (!file) return undefined;
+  const path = resolve(base, file);
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new Error(`broker.${what} ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? e})`);
+  }
+}
+
+export function dbTarget(c: HubConfig, configFile: string): DbTarget {
+  const url = secret(c.database.url);
+  if (url) return { kind: 'postgres', url };
+  const base = dirname(resolve(configFile));
+  return sqliteTarget(c.database.dir ? resolve(base, c.database.dir) : join(base, 'hub-data'));
+}
+
+export function brokerOptions(c: HubConfig, configFile: string): BrokerOptions {
+  const base = dirname(resolve(configFile));
+  const b = c.broker;
+  return {
+    url: b.url,
+    ca: readPem('ca', b.ca, base),
+    cert: readPem('cert', b.cert, base),
+    key: readPem('key', b.key, base),
+    username: b.username,
+    password: secret(b.password),
+  };
+}
+
+export const instanceName = (c: HubConfig, override?: string): string =>
+  override ??
+  c.hub.instance ??
+  hostname()
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '-');
+
+export async function startHub(o: HubOptions): Promise<Hub> {
+  const c = o.config;
+  const now = o.now ?? Date.now;
+  const log = o.log ?? hubLogger();
+  const instance = instanceName(c, o.instance);
+  const target = dbTarget(c, o.configFile);
+  const broker = brokerOptions(c, o.configFile);
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stops.splice(0).reverse())
+      await s().catch((err) => log.error({ err: (err as Error).message }, 'hub: stopping'));
+  };
+  try {
+    const { db } = openDb(target);
+    const store = new HubStore(db);
+    stops.push(() => store.close());
+    await store.migrate();
+    await store.expectHomes(
+      c.homes.expected.map((h) => ({
+        gateway: h.gateway,
+        resident: h.resident,
+        heartbeatMs: h.heartbeat ?? c.homes.heartbeat,
+      })),
+      now(),
+    );
+    // The console's open pages hear of every message this instance stores or sees again.
+    const live = new LiveFeed();
+    const receiver = new Receiver({
+      broker,
+      instance,
+      store,
+      log,
+      now,
+      onStored: (topic) => {
+        live.notifyTopic(topic);
+        o.onStored?.(topic);
+      },
+      onSeen: (topic) => live.notifyTopic(topic),
+      subscribe: o.listen,
+      homes: {
+        acceptAny: c.homes.accept_any,
+        expected: new Map(c.homes.expected.map((h) => [h.gateway, { resident: h.resident }])),
+        defaultHeartbeatMs: c.homes.heartbeat,
+      },
+    });
+    await receiver.start();
+    stops.push(() => receiver.stop());
+    const s = c.supervision;
+    const supervisor = startSupervisor(
+      {
+        store,
+        log,
+        now,
+        instance,
+        commandTimeoutMs: s.command_timeout,
+        limits: {
+          silentAfter: s.silent_after,
+          clockSkewMs: s.clock_skew,
+          undeliveredAfterMs: s.undelivered_after,
+          queueGrowing: s.queue_growing,
+          night: s.night,
+          timezone: c.hub.timezone,
+        },
+      },
+      o.supervisionTimer === false ? 2 ** 31 - 1 : s.interval,
+    );
+    stops.push(() => supervisor.stop());
+    const ack = (req: { alertId: string; by: string; gateway?: string }) =>
+      acknowledge({ store, now, publish: (t, p) => receiver.publish(t, p) }, req);
+    const health = () => ({ ok: receiver.connected, instance, database: target.kind, ...receiver.counters });
+    const web =
+      o.listen === false
+        ? null
+        : await startConsole(
+            { store, health, ack, live, now, log, timezone: c.hub.timezone },
+            c.web.host,
+            c.web.port,
+          );
+    if (web) stops.push(() => web.stop());
+    return {
+      instance,
+      store,
+      receiver,
+      webPort: web?.port ?? 0,
+      target,
+      supervise: () => supervisor.runNow(),
+      ack,
+      stop,
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}

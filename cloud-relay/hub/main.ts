@@ -1,0 +1,84 @@
+// `hearth hub`: the hub in the foreground until SIGINT/SIGTERM, and `hearth hub ack`, a one-off
+// acknowledgement through a running hub's database and broker.
+import type { HubConfig } from '../../config/hub-schema.ts';
+import { type Hub, startHub } from './hub.ts';
+import { hubLogger } from './log.ts';
+
+const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
+
+function stopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (s: NodeJS.Signals) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(s);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+export async function runHub(
+  config: HubConfig,
+  file: string,
+  opts: { instance?: string } = {},
+): Promise<number> {
+  const started = performance.now();
+  const signalled = stopSignal();
+  const log = hubLogger();
+  let hub: Hub;
+  try {
+    hub = await startHub({ config, configFile: file, log, instance: opts.instance });
+  } catch (err) {
+    log.fatal({ err: (err as Error).message }, `hub: cannot start: ${(err as Error).message}`);
+    return EXIT.failed;
+  }
+  log.info(
+    {
+      instance: hub.instance,
+      client_id: hub.receiver.clientId,
+      database: hub.target.kind,
+      web: `http://${config.web.host}:${hub.webPort}`,
+      start_ms: Math.round(performance.now() - started),
+      rss_mb: Math.round(process.memoryUsage().rss / 1_048_576),
+    },
+    'hub running',
+  );
+  const signal = await signalled;
+  log.info({ signal }, 'hub: stopping');
+  const force = setTimeout(() => process.exit(EXIT.failed), 5_000);
+  await hub.stop();
+  clearTimeout(force);
+  log.info('hub: stopped');
+  return EXIT.ok;
+}
+
+export async function ackOnce(
+  config: HubConfig,
+  file: string,
+  alertId: string,
+  by: string,
+): Promise<{ code: number; text: string }> {
+  const log = hubLogger({ level: process.env.HEARTH_LOG_LEVEL ?? 'warn' });
+  const instance = `${config.hub.instance ?? 'hub'}-ack-${process.pid}`;
+  // Its own client id, publishing only: the running instances' sessions are theirs.
+  const hub = await startHub({
+    config,
+    configFile: file,
+    log,
+    instance,
+    supervisionTimer: false,
+    listen: false,
+  });
+  try {
+    const r = await hub.ack({ alertId, by });
+    if (!r.ok)
+      return { code: r.status === 404 ? EXIT.badInput : EXIT.failed, text: `hearth hub ack: ${r.reason}` };
+    return {
+      code: EXIT.ok,
+      text: `ack for alert ${r.alertId} by ${by} sent to ${r.gateway} as command ${r.commandId}; pending until the home confirms`,
+    };
+  } finally {
+    await hub.stop();
+  }
+}

@@ -1,0 +1,216 @@
+// The hub's MQTT side: one persistent session per instance (client id hub-{instance}, clean
+// false, an MQTT 5 session expiry), subscribed to every home's messages at QoS 1. A message is
+// acknowledged to the broker (PUBACK) only once its row is committed: mqtt.js sends the PUBACK
+// when the callback handed to `handleMessage` is called (handlers/publish.js), and takes the next
+// packet only after it. A message in flight when the process dies is delivered again.
+import mqtt, { type IClientOptions, type MqttClient, type Packet } from 'mqtt';
+import { parseIncoming, rejectKey, SUBSCRIPTIONS } from './incoming.ts';
+import { type Logger, rateLimited } from './log.ts';
+import type { HubStore } from './store.ts';
+
+export type BrokerOptions = {
+  url: string;
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+  username?: string;
+  password?: string;
+};
+
+export type HomesPolicy = {
+  acceptAny: boolean;
+  expected: Map<string, { resident: string }>;
+  defaultHeartbeatMs: number;
+};
+
+export type Counters = {
+  received: number;
+  stored: number;
+  duplicates: number;
+  rejected: number;
+  dbErrors: number;
+};
+
+export type ReceiverDeps = {
+  broker: BrokerOptions;
+  instance: string;
+  store: HubStore;
+  homes: HomesPolicy;
+  log: Logger;
+  now: () => number;
+  /** Called after each committed message that changed something (for measurements, tests). */
+  onStored?: (topic: string) => void;
+  /** Called after a message another instance had already stored (the console's live pages). */
+  onSeen?: (topic: string) => void;
+  /** false: a short-lived client that only publishes (hearth hub ack): no session, no subscriptions. */
+  subscribe?: boolean;
+};
+
+/** A week: a hub instance down for longer than that starts afresh (the others kept the store). */
+const SESSION_EXPIRY_S = 7 * 24 * 3600;
+const MAX_PAYLOAD_KEPT = 64 * 1024;
+
+export class Receiver {
+  readonly counters: Counters = { received: 0, stored: 0, duplicates: 0, rejected: 0, dbErrors: 0 };
+  #d: ReceiverDeps;
+  #client: MqttClient | null = null;
+  #stopped = false;
+  #limit: ReturnType<typeof rateLimited>;
+
+  constructor(d: ReceiverDeps) {
+    this.#d = d;
+    this.#limit = rateLimited(60_000, d.now);
+  }
+
+  get connected(): boolean {
+    return this.#client?.connected ?? false;
+  }
+
+  get clientId(): string {
+    return `hub-${this.#d.instance}`;
+  }
+
+  /** Connects and subscribes; resolves on the first CONNACK. */
+  start(): Promise<void> {
+    const b = this.#d.broker;
+    const listens = this.#d.subscribe !== false;
+    const opts: IClientOptions = {
+      clientId: this.clientId,
+      clean: !listens,
+      protocolVersion: 5,
+      properties: listens ? { sessionExpiryInterval: SESSION_EXPIRY_S } : {},
+      reconnectPeriod: 2_000,
+      connectTimeout: 10_000,
+      ca: b.ca,
+      cert: b.cert,
+      key: b.key,
+      username: b.username,
+      password: b.password,
+    };
+    const client = mqtt.connect(b.url, opts);
+    this.#client = client;
+    client.handleMessage = (packet, done) => void this.#handle(packet).then(() => done());
+    client.on('connect', (connack) => {
+      this.#d.log.info(
+        { client_id: this.clientId, session_present: connack.sessionPresent },
+        'hub: connected to the trust broker',
+      );
+      if (listens && !connack.sessionPresent)
+        client.subscribe(SUBSCRIPTIONS, { qos: 1 }, (err) => {
+          if (err) this.#d.log.error({ err }, `hub: subscribing failed: ${err.message}`);
+        });
+    });
+    client.on('error', (err) =>
+      this.#limit(`mqtt:${err.message}`, (held) =>
+        this.#d.log.warn({ err: err.message, held }, 'hub: broker link error'),
+      ),
+    );
+    client.on('offline', () => this.#d.log.warn('hub: the trust broker is unreachable; reconnecting'));
+    return new Promise((resolve, reject) => {
+      client.once('connect', () => resolve());
+      client.once('error', (e) => (client.connected ? undefined : reject(e)));
+    });
+  }
+
+  /** Publishes a command at QoS 1 and resolves on the broker's PUBACK. */
+  publish(topic: string, payload: string): Promise<void> {
+    const c = this.#client;
+    if (!c) return Promise.reject(new Error('not started'));
+    return new Promise((resolve, reject) =>
+      c.publish(topic, payload, { qos: 1 }, (e) => (e ? reject(e) : resolve())),
+    );
+  }
+
+  async #handle(packet: Packet): Promise<void> {
+    if (packet.cmd !== 'publish') return;
+    const { topic } = packet;
+    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    this.counters.received++;
+    const receivedAt = this.#d.now();
+    const parsed = parseIncoming(topic, payload);
+    const refused = parsed.ok ? this.#policy(parsed.incoming.msg) : parsed.reason;
+    await this.#untilCommitted(async () => {
+      if (refused || !parsed.ok)
+        return this.#reject(topic, payload, parsed.gateway, refused ?? '', receivedAt);
+      const r = await this.#d.store.receive({
+        incoming: parsed.incoming,
+        topic,
+        payload: payload.toString('utf8'),
+        receivedAt,
+        instance: this.#d.instance,
+        defaultHeartbeatMs: this.#d.homes.defaultHeartbeatMs,
+      });
+      if (r.duplicate) {
+        this.counters.duplicates++;
+        this.#d.onSeen?.(topic);
+      } else {
+        this.counters.stored++;
+        if (r.alert)
+          this.#d.log.info(
+            {
+              gateway: r.alert.gateway,
+              alert_id: r.alert.alertId,
+              state: r.alert.state,
+              applied: r.alert.moved,
+            },
+            'hub: alert',
+          );
+        this.#d.onStored?.(topic);
+      }
+    });
+  }
+
+  /** Whether this hub takes messages from the home at all; a reason when not. */
+  #policy(m: { gateway: string; resident: string }): string | null {
+    const want = this.#d.homes.expected.get(m.gateway);
+    if (!want)
+      return this.#d.homes.acceptAny
+        ? null
+        : `gateway "${m.gateway}" is not in homes.expected (and homes.accept_any is false)`;
+    return want.resident === m.resident
+      ? null
+      : `resident "${m.resident}" is not the one listed for ${m.gateway}`;
+  }
+
+  async #reject(topic: string, payload: Buffer, gateway: string | null, reason: string, receivedAt: number) {
+    this.counters.rejected++;
+    const text = payload.subarray(0, MAX_PAYLOAD_KEPT).toString('utf8');
+    await this.#d.store.reject({
+      key: rejectKey(topic, payload),
+      topic,
+      gateway,
+      payload: text,
+      reason,
+      receivedAt,
+      instance: this.#d.instance,
+    });
+    this.#limit(`reject:${gateway}:${reason.slice(0, 40)}`, (held) =>
+      this.#d.log.warn({ topic, gateway, reason, held }, `hub: refused a message on ${topic}: ${reason}`),
+    );
+  }
+
+  /** Retries a commit until it succeeds or the hub stops: without it no PUBACK may leave. */
+  async #untilCommitted(fn: () => Promise<void>): Promise<void> {
+    for (let wait = 200; ; wait = Math.min(wait * 2, 30_000)) {
+      try {
+        return await fn();
+      } catch (err) {
+        this.counters.dbErrors++;
+        this.#limit('db', (held) =>
+          this.#d.log.error(
+            { err: (err as Error).message, held },
+            'hub: the database refused a message; holding its PUBACK and retrying',
+          ),
+        );
+        if (this.#stopped) return new Promise(() => {});
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    const c = this.#client;
+    if (c) await new Promise<void>((r) => c.end(false, {}, () => r()));
+  }
+}

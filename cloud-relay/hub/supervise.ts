@@ -1,0 +1,118 @@
+// Supervision of the homes, decided purely from what the store holds and the time now: a
+// gateway silent (its last will, or heartbeats late), an alert it cannot deliver, a queue that
+// keeps growing, a clock out of step. Each raise carries a key every instance computes alike.
+import type { Selectable } from 'kysely';
+import type { HubAlertDraft } from './store.ts';
+import type { HomesTable, HubAlertsTable } from './tables.ts';
+
+export type SupervisionLimits = {
+  silentAfter: number;
+  clockSkewMs: number;
+  undeliveredAfterMs: number;
+  queueGrowing: number;
+  night: { from: number; to: number };
+  timezone: string;
+};
+
+export type Decision = { raise: HubAlertDraft[]; resolve: { gateway: string; kind: string }[] };
+
+type Home = Selectable<HomesTable>;
+type Check = {
+  kind: string;
+  when: (h: Home, now: number, l: SupervisionLimits) => Omit<HubAlertDraft, 'gateway' | 'kind'> | null;
+};
+
+export function localClock(ms: number, timezone: string): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone: timezone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(ms);
+}
+
+function isNight(ms: number, l: SupervisionLimits): boolean {
+  const hour = Number(
+    new Intl.DateTimeFormat('en-GB', { timeZone: l.timezone, hour: 'numeric', hourCycle: 'h23' }).format(ms),
+  );
+  return l.night.from > l.night.to
+    ? hour >= l.night.from || hour < l.night.to
+    : hour >= l.night.from && hour < l.night.to;
+}
+
+const mins = (ms: number) => `${Math.round(ms / 60_000)} min`;
+
+const CHECKS: Check[] = [
+  {
+    kind: 'gateway_silent',
+    when(h, now, l) {
+      const lastHeard = h.last_heartbeat_at ?? h.first_known_at;
+      const late = now - lastHeard >= l.silentAfter * h.heartbeat_ms;
+      const offline = h.status === 'offline';
+      if (!late && !offline) return null;
+      const since = offline ? (h.status_at ?? lastHeard) : (h.last_seen_at ?? h.first_known_at);
+      const heard =
+        h.last_seen_at === null ? 'never heard from' : `silent since ${localClock(since, l.timezone)}`;
+      return {
+        key: `gateway_silent/${h.gateway}/${since}`,
+        severity: isNight(now, l) ? 'urgent' : 'high',
+        reason: `Gateway ${h.gateway} (resident ${h.resident}) ${heard}${offline ? ' (it went offline)' : ''}.`,
+      };
+    },
+  },
+  {
+    kind: 'alert_undelivered',
+    when(h, _now, l) {
+      const s = h.oldest_undelivered_alert_s;
+      if (s === null || s * 1000 < l.undeliveredAfterMs) return null;
+      return {
+        key: `alert_undelivered/${h.gateway}/${h.status_at ?? 0}`,
+        severity: 'high',
+        reason: `Gateway ${h.gateway} reports an alert it has not delivered for ${mins(s * 1000)}.`,
+      };
+    },
+  },
+  {
+    kind: 'queue_growing',
+    when(h, _now, l) {
+      if (h.queue_growth < l.queueGrowing) return null;
+      return {
+        key: `queue_growing/${h.gateway}/${h.last_heartbeat_at ?? 0}`,
+        severity: 'warning',
+        reason: `Gateway ${h.gateway}'s queue has grown for ${h.queue_growth} heartbeats in a row (${h.queue_depth} waiting).`,
+      };
+    },
+  },
+  {
+    kind: 'clock_skew',
+    when(h, _now, l) {
+      const skew = h.clock_skew_ms;
+      if (skew === null || Math.abs(skew) < l.clockSkewMs) return null;
+      return {
+        key: `clock_skew/${h.gateway}/${h.last_seen_at ?? 0}`,
+        severity: 'warning',
+        reason: `Gateway ${h.gateway}'s clock is ${mins(Math.abs(skew))} ${skew > 0 ? 'ahead of' : 'behind'} the hub's.`,
+      };
+    },
+  },
+];
+
+/** What to raise and resolve now, given every home and the supervision alerts still open. */
+export function supervise(
+  homes: Home[],
+  open: Selectable<HubAlertsTable>[],
+  now: number,
+  l: SupervisionLimits,
+): Decision {
+  const isOpen = new Set(open.map((a) => `${a.kind}/${a.gateway}`));
+  const out: Decision = { raise: [], resolve: [] };
+  for (const h of homes) {
+    for (const c of CHECKS) {
+      const found = c.when(h, now, l);
+      const already = isOpen.has(`${c.kind}/${h.gateway}`);
+      if (found && !already) out.raise.push({ ...found, gateway: h.gateway, kind: c.kind });
+      else if (!found && already) out.resolve.push({ gateway: h.gateway, kind: c.kind });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,82 @@
+// Runs supervision every interval: reads the homes and open supervision alerts, applies the pure
+// decision, and raises each alert through its unique key so that only one instance raises it.
+import type { Logger } from './log.ts';
+import { commandsDue, homes, hubAlerts } from './queries.ts';
+import type { HubStore } from './store.ts';
+import { type SupervisionLimits, supervise } from './supervise.ts';
+
+export type SupervisorDeps = {
+  store: HubStore;
+  log: Logger;
+  now: () => number;
+  instance: string;
+  limits: SupervisionLimits;
+  commandTimeoutMs: number;
+};
+
+export type Pass = { raised: string[]; resolved: number; flagged: number };
+
+/** One pass; safe to run on every instance at once. */
+export async function supervisionPass(d: SupervisorDeps): Promise<Pass> {
+  const now = d.now();
+  const db = d.store.db;
+  const decision = supervise(await homes(db), await hubAlerts(db, { open: true }), now, d.limits);
+  const raised: string[] = [];
+  for (const a of decision.raise)
+    if (await d.store.raiseHubAlert(a, now, d.instance)) {
+      raised.push(a.key);
+      d.log.warn({ gateway: a.gateway, kind: a.kind, severity: a.severity }, `hub alert: ${a.reason}`);
+    }
+  let resolved = 0;
+  for (const r of decision.resolve) {
+    const n = await d.store.resolveHubAlerts(r.gateway, r.kind, now);
+    resolved += n;
+    if (n) d.log.info({ gateway: r.gateway, kind: r.kind }, 'hub alert resolved');
+  }
+  let flagged = 0;
+  for (const c of await commandsDue(db, now - d.commandTimeoutMs)) {
+    if (!(await d.store.flagUnconfirmed(c.id))) continue;
+    flagged++;
+    const reason = `Command ${c.name}${c.alert_id ? ` for alert ${c.alert_id}` : ''} sent to ${c.gateway} was not confirmed within ${Math.round(d.commandTimeoutMs / 1000)} s.`;
+    await d.store.raiseHubAlert(
+      {
+        key: `command_unconfirmed/${c.id}`,
+        gateway: c.gateway,
+        kind: 'command_unconfirmed',
+        severity: 'high',
+        reason,
+      },
+      now,
+      d.instance,
+    );
+    d.log.warn({ gateway: c.gateway, command_id: c.id }, `hub alert: ${reason}`);
+  }
+  return { raised, resolved, flagged };
+}
+
+/** Every `everyMs`, one pass at a time; a failed pass is logged and the next one tries again. */
+export function startSupervisor(
+  d: SupervisorDeps,
+  everyMs: number,
+): { stop(): Promise<void>; runNow(): Promise<Pass> } {
+  let running: Promise<Pass | undefined> = Promise.resolve(undefined);
+  const run = () => {
+    running = running.then(() =>
+      supervisionPass(d).catch((err) => {
+        d.log.error({ err: (err as Error).message }, 'hub: supervision pass failed');
+        return undefined;
+      }),
+    );
+    return running;
+  };
+  const timer = setInterval(() => void run(), everyMs);
+  return {
+    async runNow() {
+      return (await run()) ?? { raised: [], resolved: 0, flagged: 0 };
+    },
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

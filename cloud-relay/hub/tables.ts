@@ -1,0 +1,127 @@
+// The hub's tables as Kysely sees them: the same columns on PostgreSQL and on SQLite. Times
+// received or decided by the hub are epoch milliseconds (bigint); times a home wrote stay as
+// its ISO text, next to their milliseconds for ordering.
+import type { Generated } from 'kysely';
+
+export type HomesTable = {
+  gateway: string;
+  resident: string;
+  /** 1: listed in the hub file, watched even before it is first heard. */
+  expected: number;
+  heartbeat_ms: number;
+  first_known_at: number;
+  status: string | null;
+  status_at: number | null;
+  hearth_version: string | null;
+  queue_depth: number | null;
+  /** Heartbeats in a row whose queue was deeper than the one before. */
+  queue_growth: Generated<number>;
+  oldest_undelivered_alert_s: number | null;
+  last_heartbeat_at: number | null;
+  last_seen_at: number | null;
+  /** The home's `at` minus the hub's receive time, on the last message. */
+  clock_skew_ms: number | null;
+};
+
+export type MessagesTable = {
+  id: string;
+  gateway: string;
+  type: string;
+  topic: string;
+  at: string;
+  received_at: number;
+  instance: string;
+  payload: string;
+};
+
+export type AlertsTable = {
+  gateway: string;
+  alert_id: string;
+  resident: string;
+  rule: string;
+  state: string;
+  rank: number;
+  severity: string;
+  reason: string;
+  room: string | null;
+  device: string | null;
+  first_at: string;
+  state_at: string;
+  state_at_ms: number;
+  message_id: string;
+  ack_by: string | null;
+  ack_command_id: string | null;
+  ack_requested_at: number | null;
+  ack_confirmed_at: number | null;
+};
+
+export type AlertHistoryTable = {
+  message_id: string;
+  gateway: string;
+  alert_id: string;
+  state: string;
+  at: string;
+  at_ms: number;
+  received_at: number;
+  severity: string;
+  reason: string;
+};
+
+export type SummariesTable = {
+  resident: string;
+  date: string;
+  gateway: string;
+  message_id: string;
+  at: string;
+  at_ms: number;
+  json: string;
+  fhir: string;
+};
+
+export type CommandsTable = {
+  id: string;
+  gateway: string;
+  name: string;
+  payload: string;
+  alert_id: string | null;
+  by: string | null;
+  sent_at: number;
+  /** sent -> confirmed | failed, or unconfirmed once command_timeout passes without a reply. */
+  state: string;
+  detail: string | null;
+  result_at: number | null;
+};
+
+export type HubAlertsTable = {
+  /** kind/gateway/episode: the same on every instance, so each alert is raised once. */
+  key: string;
+  gateway: string;
+  kind: string;
+  severity: string;
+  reason: string;
+  raised_at: number;
+  raised_by: string;
+  resolved_at: number | null;
+};
+
+export type RejectedTable = {
+  /** A hash of topic and payload: the same bad message seen by two instances is one row. */
+  key: string;
+  topic: string;
+  gateway: string | null;
+  payload: string;
+  reason: string;
+  received_at: number;
+  instance: string;
+};
+
+export type HubDb = {
+  homes: HomesTable;
+  messages: MessagesTable;
+  alerts: AlertsTable;
+  alert_history: AlertHistoryTable;
+  summaries: SummariesTable;
+  commands: CommandsTable;
+  hub_alerts: HubAlertsTable;
+  rejected: RejectedTable;
+};

@@ -1,0 +1,102 @@
+// parse -> check for the hub file, with the provisioning file's wording and line-precise places.
+// Pure: references are resolved by the loader.
+import { LineCounter, type Node, parseDocument } from 'yaml';
+import { type HubConfig, hubConfigSchema } from './hub-schema.ts';
+import { nodeAt, type ParseResult } from './parse.ts';
+import type { Path, Problem } from './problems.ts';
+import { keysAt, schemaAt } from './schema-walk.ts';
+import { expansionProblem, syntaxProblems } from './syntax.ts';
+import { describeIssue } from './zod-messages.ts';
+
+export type HubParseResult = Omit<ParseResult, 'config'> & { config?: HubConfig };
+
+type Finding = Omit<Problem, 'line' | 'col'>;
+
+/** A hub file is told from a provisioning file by its top-level `hub:` section. */
+export const isHubDocument = (raw: unknown): boolean =>
+  raw !== null && typeof raw === 'object' && !Array.isArray(raw) && 'hub' in raw;
+
+/** What the schema cannot say field by field. */
+export function checkHubConfig(c: HubConfig): Finding[] {
+  const out: Finding[] = [];
+  const err = (path: Path, message: string) => out.push({ severity: 'error', path, message });
+  if (!c.homes.accept_any && c.homes.expected.length === 0)
+    err(['homes'], 'no homes: list them under homes.expected, or set homes.accept_any: true');
+  const seen = new Set<string>();
+  c.homes.expected.forEach((h, i) => {
+    if (seen.has(h.gateway))
+      err(['homes', 'expected', i, 'gateway'], `gateway "${h.gateway}" is listed twice; one row per home`);
+    seen.add(h.gateway);
+  });
+  if (Boolean(c.broker.cert) !== Boolean(c.broker.key))
+    err(['broker', c.broker.cert ? 'key' : 'cert'], 'a client certificate needs both cert and key');
+  if (c.broker.password && !c.broker.username)
+    err(['broker', 'username'], 'a password is given without a username');
+  if (c.database.url && c.database.dir)
+    err(['database', 'dir'], 'dir is for the embedded database; with a url it is not used: remove one');
+  return out;
+}
+
+export function parseHubText(text: string, opts: { json?: boolean } = {}): HubParseResult {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, {
+    lineCounter: lines,
+    uniqueKeys: true,
+    prettyErrors: false,
+    strict: true,
+  });
+  const at = (offset: number) => {
+    const p = lines.linePos(offset);
+    return { line: p.line, col: p.col };
+  };
+  if (doc.errors.length > 0)
+    return { problems: syntaxProblems(text, doc.errors, at, opts.json || text.trimStart().startsWith('{')) };
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    return { problems: [expansionProblem(e)] };
+  }
+  if (!isHubDocument(raw))
+    return {
+      problems: [
+        {
+          severity: 'error',
+          path: [],
+          line: 1,
+          col: 1,
+          message: 'expected a hub file: a mapping with version: 1, hub, broker, database, web, homes',
+        },
+      ],
+    };
+  const locate = (path: Path, atKey = false) => {
+    const { node, key } = nodeAt(doc.contents as Node | null, path);
+    const target = key && atKey ? key : node;
+    return target?.range ? at(target.range[0]) : { line: 1, col: 1 };
+  };
+  const parsed = hubConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lookup = {
+      knownKeys: (p: Path) => keysAt(hubConfigSchema, raw, p),
+      fieldAt: (p: Path) => schemaAt(hubConfigSchema, raw, p),
+    };
+    const problems = parsed.error.issues.flatMap((issue) =>
+      describeIssue(issue, raw, lookup).map(
+        (l): Problem => ({ severity: 'error', ...l, ...locate(l.path, l.atKey) }),
+      ),
+    );
+    return { raw, locate, problems: problems.sort((a, b) => a.line - b.line || a.col - b.col) };
+  }
+  const problems = checkHubConfig(parsed.data).map((f): Problem => ({ ...f, ...locate(f.path) }));
+  const failed = problems.some((p) => p.severity === 'error');
+  return { raw, locate, config: failed ? undefined : parsed.data, problems };
+}
+
+/** A cheap look at the top-level keys, to tell a hub file from a provisioning file. */
+export function isHubText(text: string): boolean {
+  try {
+    return isHubDocument(parseDocument(text).toJS({ maxAliasCount: 100 }));
+  } catch {
+    return false;
+  }
+}

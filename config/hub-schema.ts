@@ -1,0 +1,112 @@
+// The trust's hub file (`hearth hub --config HUB.yaml`), version 1: the trust broker it listens
+// on, the database that is its only state, the web listener, supervision limits and the homes it
+// expects. Like the provisioning file, this schema is the documentation and holds every default.
+import { z } from 'zod';
+import { duration, identifier, secretRef, timeZone } from './values.ts';
+
+const PG_URL_RE = /^postgres(ql)?:\/\/\S+$/;
+
+const broker = z
+  .strictObject({
+    url: z
+      .string({ error: 'expected the trust broker address, mqtts://host:port' })
+      .regex(/^(mqtts?|wss?):\/\/[^\s/:]+(:\d+)?\/?$/, {
+        error: 'expected mqtts://host:port (or mqtt://, ws://, wss://)',
+      })
+      .describe('The trust broker the homes publish to; mqtts:// with TLS outside a lab.'),
+    ca: z.string().optional().describe('PEM file of the CA that signed the broker certificate.'),
+    cert: z.string().optional().describe("The hub's client certificate (PEM)."),
+    key: z.string().optional().describe("The hub's private key (PEM)."),
+    username: z.string().optional(),
+    password: secretRef.optional(),
+  })
+  .describe('The trust broker. Each hub instance keeps its own persistent session on it.');
+
+const database = z
+  .strictObject({
+    url: z
+      .union([secretRef, z.string().regex(PG_URL_RE)], {
+        error: 'expected postgres://user@host:5432/db, or a reference ${env:NAME} holding one',
+      })
+      .optional()
+      .describe('PostgreSQL, by URL or by reference (the URL may hold a password). Absent: embedded SQLite.'),
+    dir: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Folder of the embedded SQLite database when no url is given; default: hub-data beside this file.',
+      ),
+  })
+  .prefault({})
+  .describe("The hub's only state. Several instances share one PostgreSQL; SQLite is for one instance.");
+
+const home = z.strictObject({
+  gateway: identifier('gateway id').describe('gateway.id of the home’s provisioning file.'),
+  resident: identifier('resident id').describe('The resident’s pseudonymous id.'),
+  heartbeat: duration.optional().describe("The home's schedules.heartbeat; default homes.heartbeat."),
+});
+
+export const hubConfigSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    version: z.literal(1, { error: 'expected version: 1 (the only schema version)' }),
+    hub: z
+      .strictObject({
+        instance: identifier('instance name')
+          .optional()
+          .describe('Names this instance (MQTT client id hub-{instance}); default: the host name.'),
+        timezone: timeZone,
+      })
+      .describe('This hub instance.'),
+    broker,
+    database,
+    web: z
+      .strictObject({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8080).describe('0: any free port.'),
+      })
+      .prefault({})
+      .describe('The care console and its JSON API (GET /healthz, /api/alerts, POST /api/alerts/:id/ack).'),
+    supervision: z
+      .strictObject({
+        interval: duration.prefault('200s').describe('How often homes are checked.'),
+        silent_after: z
+          .number()
+          .int()
+          .min(2)
+          .default(3)
+          .describe('A home is silent once this many heartbeat intervals pass without one.'),
+        clock_skew: duration.prefault('5m').describe("A message's `at` this far from receipt: clock alert."),
+        undelivered_after: duration
+          .prefault('10m')
+          .describe('A home holding an alert it cannot deliver for this long: alert.'),
+        queue_growing: z
+          .number()
+          .int()
+          .min(2)
+          .default(5)
+          .describe('Heartbeats in a row with a growing queue before an alert.'),
+        command_timeout: duration.prefault('1m').describe('A command unconfirmed this long is flagged.'),
+        night: z
+          .strictObject({ from: z.number().int().min(0).max(23), to: z.number().int().min(0).max(23) })
+          .default({ from: 22, to: 7 })
+          .describe('Hours (hub.timezone) when a silent gateway is urgent rather than high.'),
+      })
+      .prefault({}),
+    homes: z
+      .strictObject({
+        accept_any: z
+          .boolean()
+          .default(false)
+          .describe('Take any gateway the broker let in (its certificate signed by the CA).'),
+        heartbeat: duration.prefault('60s').describe('Heartbeat interval of a home not listed.'),
+        expected: z.array(home).default([]).describe('Homes this hub watches, silent or not.'),
+      })
+      .prefault({}),
+  })
+  .describe('Hearth hub file, schema version 1.');
+
+export type HubConfig = z.infer<typeof hubConfigSchema>;
+export type HubConfigInput = z.input<typeof hubConfigSchema>;
+export type HomeRow = z.infer<typeof home>;

@@ -1,0 +1,58 @@
+// `hearth hub --config HUB.yaml` (the trust's end, cloud-relay/hub/), `hearth hub ack`, and the
+// check of a hub file for `hearth check-config`. The hub itself loads only when it runs.
+import { loadHubConfig } from '../../config/load.ts';
+import { formatProblem, type Problem } from '../../config/problems.ts';
+import { formatDuration } from '../../config/values.ts';
+import { EXIT } from './exit.ts';
+
+function problemsText(file: string, problems: Problem[]): string {
+  const errors = problems.filter((p) => p.severity === 'error').length;
+  const lines = problems.map((p) => formatProblem(file, p));
+  lines.push(`${file}: ${errors} problem${errors === 1 ? '' : 's'}; the file was not accepted`);
+  return lines.join('\n');
+}
+
+export function checkHubCommand(
+  file: string,
+  opts: { strictRefs?: boolean } = {},
+): { code: number; text: string } {
+  const { config: c, problems } = loadHubConfig(file, { strictRefs: opts.strictRefs ?? false });
+  if (!c) return { code: EXIT.badInput, text: problemsText(file, problems) };
+  const warnings = problems.filter((p) => p.severity === 'warning');
+  const s = c.supervision;
+  const lines = [
+    `${file}: valid hub file (schema version ${c.version})`,
+    `hub       instance ${c.hub.instance ?? '(host name)'}, time zone ${c.hub.timezone}`,
+    `broker    ${c.broker.url} (${c.broker.cert ? 'client certificate' : c.broker.username ? `user ${c.broker.username}` : 'no credentials'}${c.broker.ca ? ', own CA' : ''})`,
+    `database  ${c.database.url ? 'PostgreSQL' : `embedded SQLite in ${c.database.dir ?? 'hub-data beside the file'}`}`,
+    `web       http://${c.web.host}:${c.web.port}`,
+    `homes     ${c.homes.expected.length} expected${c.homes.accept_any ? ', and any gateway the CA signed' : ''}`,
+    `checks    every ${formatDuration(s.interval)}; silent after ${s.silent_after} heartbeats; commands flagged after ${formatDuration(s.command_timeout)}`,
+  ];
+  if (warnings.length) {
+    lines.push(`warnings  ${warnings.length}:`);
+    for (const w of warnings) lines.push(`  ${formatProblem(file, w)}`);
+  }
+  return { code: EXIT.ok, text: lines.join('\n') };
+}
+
+export async function hubCommand(file: string, instance?: string): Promise<number> {
+  const { config, problems } = loadHubConfig(file, { strictRefs: true });
+  if (!config) {
+    process.stderr.write(`${problemsText(file, problems)}\n`);
+    return EXIT.badInput;
+  }
+  const { runHub } = await import('../../cloud-relay/hub/main.ts');
+  return runHub(config, file, { instance });
+}
+
+export async function hubAckCommand(
+  file: string,
+  alertId: string,
+  by: string,
+): Promise<{ code: number; text: string }> {
+  const { config, problems } = loadHubConfig(file, { strictRefs: true });
+  if (!config) return { code: EXIT.badInput, text: problemsText(file, problems) };
+  const { ackOnce } = await import('../../cloud-relay/hub/main.ts');
+  return ackOnce(config, file, alertId, by);
+}

@@ -1,0 +1,122 @@
+// Version-1 messages as a home sends them, for the hub's tests; each passes the protocol schema.
+import {
+  type AlertMessage,
+  type AlertState,
+  alertPayload,
+  type HeartbeatMessage,
+  heartbeatMessage,
+  type StatusMessage,
+  type SummaryMessage,
+  statusMessage,
+  validSummary,
+} from '../../cloud-relay/protocol/messages.ts';
+
+const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const env = (gw: string, resident: string, id: string, at: number) => ({
+  v: 1 as const,
+  id,
+  gateway: gw,
+  resident,
+  at: iso(at),
+});
+
+export function alert(
+  gw: string,
+  resident: string,
+  alertId: string,
+  state: AlertState,
+  at: number,
+): AlertMessage {
+  return alertPayload({
+    ...env(gw, resident, `${gw}-${alertId}-${state}`, at),
+    type: 'alert',
+    alert_id: alertId,
+    rule: 'inactivity',
+    state,
+    severity: 'urgent',
+    room: 'lounge',
+    reason: 'No movement seen since 10:42 (3 h 10 m).',
+    quiet_for_s: 11_400,
+  });
+}
+
+export function heartbeat(gw: string, resident: string, at: number, queueDepth = 0): HeartbeatMessage {
+  return heartbeatMessage.parse({
+    ...env(gw, resident, `${gw}-heartbeat-${at}`, at),
+    type: 'heartbeat',
+    queue_depth: queueDepth,
+    uptime_s: 60,
+  });
+}
+
+export function status(
+  gw: string,
+  resident: string,
+  state: 'online' | 'offline',
+  at: number,
+  extra: Partial<StatusMessage> = {},
+): StatusMessage {
+  return statusMessage.parse({
+    ...env(gw, resident, `${gw}-status-${state}-${at}`, at),
+    type: 'status',
+    state,
+    versions: { hearth: '0.1.0', protocol: 1 },
+    queue_depth: 0,
+    ...extra,
+  });
+}
+
+export function summary(
+  gw: string,
+  resident: string,
+  date: string,
+  at: number,
+  id = `${gw}-summary-${date}`,
+): SummaryMessage {
+  return validSummary({
+    ...env(gw, resident, id, at),
+    type: 'summary',
+    date,
+    sleep: {
+      source: 'bed',
+      confidence: 'high',
+      slept: true,
+      note: 'Slept through.',
+      bedtime: `${date}T00:10:00+00:00`,
+      wake: `${date}T07:05:00+00:00`,
+      time_in_bed_min: 415,
+      mid_sleep: `${date}T03:37:00+00:00`,
+      out_of_bed: { count: 1, total_min: 4, longest_min: 4 },
+      bathroom_visits: 1,
+      restlessness: { bed_changes: 2, movement_min: 6 },
+      heart_rate: { min: 52, mean: 58, readings: 40 },
+      in_bed: [{ from: `${date}T00:10:00+00:00`, to: `${date}T07:05:00+00:00` }],
+    },
+    activity: {
+      per_hour: Array.from({ length: 24 }, (_, h) => (h > 7 && h < 22 ? 5 : 0)),
+      per_room: [{ room: 'lounge', count: 40 }],
+      signs_of_life: 70,
+      active_min: 300,
+      first: `${date}T07:06:00+00:00`,
+      last: `${date}T21:50:00+00:00`,
+      out_of_home_min: 0,
+      away: [],
+      kitchen: { fridge_opened: 6, meals: [{ meal: 'breakfast', active_min: 12 }], meals_with_activity: 1 },
+      temperature: [{ room: 'lounge', min: 18.5, mean: 19.6, max: 20.4 }],
+      steps: null,
+      devices: { silent: [], low_battery: [] },
+      alerts: [],
+    },
+    mental_health: {
+      sri_7: 82,
+      sri_14: null,
+      mid_sleep: `${date}T03:37:00+00:00`,
+      mid_sleep_drift_min_per_day: 1.5,
+      night_activity_min: 4,
+      days_without_leaving: 1,
+      check_ins: [],
+    },
+    baselines: [{ figure: 'sleep_min', value: 415, median: 420, days: 14 }],
+    notable: [],
+  });
+}

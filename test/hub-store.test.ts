@@ -1,0 +1,237 @@
+// The hub's store as one contract, run against both backends: the embedded SQLite file and a
+// real PostgreSQL. What the care team relies on: each message takes effect once, an alert never
+// goes back a state, its history is whole, one summary per resident and day, each supervision
+// alert raised once however many instances look, refused messages kept with their reason.
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openDb, sqliteTarget } from '../cloud-relay/hub/db.ts';
+import { parseIncoming, rejectKey } from '../cloud-relay/hub/incoming.ts';
+import { hubLogger } from '../cloud-relay/hub/log.ts';
+import { alertHistory, hubAlerts, listAlerts, summaries } from '../cloud-relay/hub/queries.ts';
+import { HubStore } from '../cloud-relay/hub/store.ts';
+import { supervisionPass } from '../cloud-relay/hub/supervisor.ts';
+import { alert, heartbeat, status, summary } from './helpers/hub-messages.ts';
+import { type Postgres, startPostgres } from './helpers/postgres.ts';
+import { tempDir } from './helpers/tmp.ts';
+
+const GW = 'gw-1';
+const R = 'r-1';
+const T0 = Date.parse('2026-03-02T10:00:00Z');
+const MIN = 60_000;
+
+let pg: Postgres;
+beforeAll(async () => {
+  pg = await startPostgres();
+});
+afterAll(() => pg?.stop());
+
+const opened: HubStore[] = [];
+afterEach(async () => {
+  for (const s of opened.splice(0)) await s.close();
+});
+
+let dbCount = 0;
+type Backend = { name: string; open: () => Promise<{ store: HubStore; another: () => Promise<HubStore> }> };
+const BACKENDS: Backend[] = [
+  {
+    name: 'embedded SQLite',
+    async open() {
+      const dir = tempDir('hearth-hub-store-');
+      const make = async () => {
+        const s = new HubStore(openDb(sqliteTarget(join(dir, 'db'))).db);
+        opened.push(s);
+        await s.migrate();
+        return s;
+      };
+      return { store: await make(), another: make };
+    },
+  },
+  {
+    name: 'PostgreSQL',
+    async open() {
+      const url = await pg.createDatabase(`hub_${process.pid}_${++dbCount}`);
+      const make = async () => {
+        const s = new HubStore(openDb({ kind: 'postgres', url }).db);
+        opened.push(s);
+        await s.migrate();
+        return s;
+      };
+      return { store: await make(), another: make };
+    },
+  },
+];
+
+/** A message as the receiver hands it over: parsed from the bytes on its topic. */
+function received(topic: string, m: object, receivedAt: number, instance = 'hub-a') {
+  const payload = Buffer.from(JSON.stringify(m));
+  const p = parseIncoming(topic, payload);
+  if (!p.ok) throw new Error(p.reason);
+  return {
+    incoming: p.incoming,
+    topic,
+    payload: payload.toString(),
+    receivedAt,
+    instance,
+    defaultHeartbeatMs: MIN,
+  };
+}
+const alertIn = (id: string, state: Parameters<typeof alert>[3], at: number) =>
+  received(`hearth/v1/${GW}/alert`, alert(GW, R, id, state, at), at + 1000);
+
+const silentLimits = {
+  silentAfter: 3,
+  clockSkewMs: 5 * MIN,
+  undeliveredAfterMs: 10 * MIN,
+  queueGrowing: 3,
+  night: { from: 22, to: 7 },
+  timezone: 'Europe/London',
+};
+
+describe.each(BACKENDS)('hub store on $name', (backend) => {
+  it('drops a repeated message id: its effect happens once', async () => {
+    const { store } = await backend.open();
+    expect(await store.receive(alertIn('a1', 'raised', T0))).toEqual({
+      duplicate: false,
+      alert: expect.objectContaining({ moved: true }),
+    });
+    expect(await store.receive(alertIn('a1', 'raised', T0))).toEqual({ duplicate: true });
+    const [a] = await listAlerts(store.db);
+    expect(a).toMatchObject({ alert_id: 'a1', state: 'raised' });
+    expect(await alertHistory(store.db, GW, 'a1')).toHaveLength(1);
+  });
+
+  it('never moves an alert back, and keeps every state in its history', async () => {
+    const { store } = await backend.open();
+    await store.receive(alertIn('a1', 'raised', T0));
+    await store.receive(alertIn('a1', 'acknowledged', T0 + 5 * MIN));
+    // Late and out of order: an escalation that was overtaken by the acknowledgement.
+    const late = await store.receive(alertIn('a1', 'escalated', T0 + 3 * MIN));
+    expect(late).toMatchObject({ alert: { moved: false } });
+    expect((await listAlerts(store.db))[0]).toMatchObject({ state: 'acknowledged' });
+    await store.receive(alertIn('a1', 'resolved', T0 + 9 * MIN));
+    expect((await listAlerts(store.db))[0]).toMatchObject({ state: 'resolved' });
+    expect((await listAlerts(store.db, { open: true })).map((a) => a.alert_id)).toEqual([]);
+    const states = (await alertHistory(store.db, GW, 'a1')).map((h) => h.state);
+    expect(states).toEqual(['raised', 'escalated', 'acknowledged', 'resolved']);
+  });
+
+  it('keeps one summary per resident and day, as JSON and as FHIR; a newer one for the day replaces it', async () => {
+    const { store } = await backend.open();
+    const topic = `hearth/v1/${GW}/summary`;
+    await store.receive(received(topic, summary(GW, R, '2026-03-01', T0 - 86_400_000), T0));
+    await store.receive(received(topic, summary(GW, R, '2026-03-02', T0), T0));
+    await store.receive(received(topic, summary(GW, R, '2026-03-02', T0 + MIN, 'again'), T0 + MIN));
+    await store.receive(received(topic, summary(GW, R, '2026-03-02', T0 - MIN, 'older'), T0 + 2 * MIN));
+    const rows = await summaries(store.db, R);
+    expect(rows.map((r) => [r.date, r.message_id])).toEqual([
+      ['2026-03-01', `${GW}-summary-2026-03-01`],
+      ['2026-03-02', 'again'],
+    ]);
+    const fhir = JSON.parse(rows[1]?.fhir ?? '{}');
+    expect(fhir).toMatchObject({ resourceType: 'Bundle', type: 'collection' });
+    expect(fhir.entry.length).toBeGreaterThan(5);
+  });
+
+  it('raises "gateway silent" once however many instances look, and resolves it when the gateway is back', async () => {
+    const { store, another } = await backend.open();
+    const second = await another();
+    await store.expectHomes([{ gateway: GW, resident: R, heartbeatMs: MIN }], T0);
+    await store.receive(received(`hearth/v1/${GW}/heartbeat`, heartbeat(GW, R, T0), T0));
+    const log = hubLogger({ level: 'silent' });
+    const pass = (s: HubStore, instance: string, now: number) =>
+      supervisionPass({
+        store: s,
+        log,
+        now: () => now,
+        instance,
+        limits: silentLimits,
+        commandTimeoutMs: MIN,
+      });
+    expect((await pass(store, 'a', T0 + 2 * MIN)).raised).toEqual([]);
+    const [one, two] = await Promise.all([pass(store, 'a', T0 + 4 * MIN), pass(second, 'b', T0 + 4 * MIN)]);
+    expect([...one.raised, ...two.raised]).toHaveLength(1);
+    const open = await hubAlerts(store.db, { open: true });
+    expect(open).toHaveLength(1);
+    // 10:00 UTC is 10:00 in London in March: daytime, so high rather than urgent.
+    expect(open[0]).toMatchObject({
+      kind: 'gateway_silent',
+      severity: 'high',
+      reason: expect.stringContaining('silent since 10:00'),
+    });
+    await store.receive(received(`hearth/v1/${GW}/heartbeat`, heartbeat(GW, R, T0 + 5 * MIN), T0 + 5 * MIN));
+    expect((await pass(second, 'b', T0 + 5 * MIN)).resolved).toBe(1);
+    expect(await hubAlerts(store.db, { open: true })).toEqual([]);
+  });
+
+  it('takes a last will (status offline) as silence at once, urgent at night', async () => {
+    const { store } = await backend.open();
+    const night = Date.parse('2026-03-03T02:10:00Z');
+    await store.receive(received(`hearth/v1/${GW}/heartbeat`, heartbeat(GW, R, night), night));
+    await store.receive(received(`hearth/v1/${GW}/status`, status(GW, R, 'offline', night), night + 1000));
+    const log = hubLogger({ level: 'silent' });
+    await supervisionPass({
+      store,
+      log,
+      now: () => night + 2000,
+      instance: 'a',
+      limits: silentLimits,
+      commandTimeoutMs: MIN,
+    });
+    expect(await hubAlerts(store.db, { open: true })).toEqual([
+      expect.objectContaining({
+        kind: 'gateway_silent',
+        severity: 'urgent',
+        reason: expect.stringContaining('silent since 02:10'),
+      }),
+    ]);
+  });
+
+  it('keeps a refused message once, with its reason', async () => {
+    const { store } = await backend.open();
+    const payload = Buffer.from('{"v":1,"type":"alert"}');
+    const bad = parseIncoming(`hearth/v1/${GW}/alert`, payload);
+    expect(bad.ok).toBe(false);
+    const row = {
+      key: rejectKey(`hearth/v1/${GW}/alert`, payload),
+      topic: `hearth/v1/${GW}/alert`,
+      gateway: GW,
+      payload: payload.toString(),
+      reason: bad.ok ? '' : bad.reason,
+      receivedAt: T0,
+      instance: 'a',
+    };
+    expect(await store.reject(row)).toBe(true);
+    expect(await store.reject({ ...row, instance: 'b' })).toBe(false);
+    const rows = await store.db.selectFrom('rejected').selectAll().execute();
+    expect(rows).toEqual([
+      expect.objectContaining({ gateway: GW, reason: expect.stringContaining('not a valid alert message') }),
+    ]);
+  });
+
+  it('migrates once: a second instance finds the schema up to date', async () => {
+    const { another } = await backend.open();
+    const s = await another();
+    expect(await s.migrate()).toEqual([]);
+  });
+
+  it('two instances storing the same messages at once: each takes effect exactly once', async () => {
+    const { store, another } = await backend.open();
+    const second = await another();
+    const msgs = Array.from({ length: 60 }, (_, i) =>
+      alertIn(
+        `a${i % 20}`,
+        (['raised', 'acknowledged', 'resolved'] as const)[Math.floor(i / 20)] ?? 'raised',
+        T0 + i * MIN,
+      ),
+    );
+    const results = await Promise.all([
+      Promise.all(msgs.map((m) => store.receive(m))),
+      Promise.all(msgs.map((m) => second.receive({ ...m, instance: 'hub-b' }))),
+    ]);
+    const effects = results.flat().filter((r) => !r.duplicate);
+    expect(effects).toHaveLength(60);
+    const alerts = await listAlerts(store.db);
+    expect(alerts).toHaveLength(20);
+    expect(alerts.every((a) => a.state === 'resolved')).toBe(true);
+  });
+});
