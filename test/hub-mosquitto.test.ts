@@ -1,0 +1,204 @@
+// The hub against a real Mosquitto, as a trust runs it (mutual TLS, an ACL per user): a home's
+// messages arrive in the database, a bad payload is refused and kept, a message whose commit
+// failed is not acknowledged and comes again, and the ack goes round: recorded, sent on the
+// home's command topic, pending until the home says acknowledged.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Hub } from '../cloud-relay/hub/hub.ts';
+import { startHub } from '../cloud-relay/hub/hub.ts';
+import { hubLogger } from '../cloud-relay/hub/log.ts';
+import { listAlerts, summaries } from '../cloud-relay/hub/queries.ts';
+import { type HubConfigInput, hubConfigSchema } from '../config/hub-schema.ts';
+import { alert, heartbeat, status, summary } from './helpers/hub-messages.ts';
+import { type Mosquitto, makePki, mosquitto, type Pki } from './helpers/mosquitto.ts';
+import { tempDir } from './helpers/tmp.ts';
+import { until } from './helpers/until.ts';
+
+const GW = 'gw-hub';
+const R = 'r-hub';
+const T0 = Date.parse('2026-03-02T10:00:00Z');
+
+let pki: Pki;
+let broker: Mosquitto;
+beforeAll(async () => {
+  pki = makePki(GW);
+  broker = await mosquitto(pki, GW);
+  await broker.start();
+});
+afterAll(async () => {
+  await broker?.remove();
+  pki?.remove();
+});
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn();
+});
+
+function hubFile(dir: string, extra: Partial<HubConfigInput> = {}) {
+  const input: HubConfigInput = {
+    version: 1,
+    hub: { instance: 'test', timezone: 'Europe/London' },
+    broker: { url: broker.url, ca: pki.ca, cert: pki.trust.cert, key: pki.trust.key },
+    database: { dir: join(dir, 'db') },
+    web: { host: '127.0.0.1', port: 0 },
+    homes: { expected: [{ gateway: GW, resident: R }] },
+    ...extra,
+  };
+  const file = join(dir, 'hub.yaml');
+  writeFileSync(file, JSON.stringify(input));
+  return { config: hubConfigSchema.parse(input), file };
+}
+
+// Each test its own instance name: a persistent session left by one test would feed the next.
+let instances = 0;
+async function hub(dir: string, instance = `t${++instances}`, patch?: (h: Hub) => void): Promise<Hub> {
+  const { config, file } = hubFile(dir);
+  const h = await startHub({
+    config,
+    configFile: file,
+    instance,
+    log: hubLogger({ level: 'silent' }),
+    supervisionTimer: false,
+  });
+  patch?.(h);
+  cleanups.push(() => h.stop());
+  return h;
+}
+
+/** The home: a plain mqtt.js client with the gateway's certificate, as the relay would connect. */
+async function home(): Promise<MqttClient & { got: { topic: string; json: Record<string, unknown> }[] }> {
+  const c = mqtt.connect(broker.url, {
+    clientId: `home-${GW}-${Date.now()}`,
+    ca: readFileSync(pki.ca),
+    cert: readFileSync(pki.gateway.cert),
+    key: readFileSync(pki.gateway.key),
+    protocolVersion: 5,
+    reconnectPeriod: 200,
+  });
+  const got: { topic: string; json: Record<string, unknown> }[] = [];
+  c.on('message', (topic, payload) => got.push({ topic, json: JSON.parse(payload.toString()) }));
+  await new Promise<void>((resolve, reject) => {
+    c.once('connect', () => resolve());
+    c.once('error', reject);
+  });
+  cleanups.push(() => new Promise<void>((r) => c.end(true, {}, () => r())));
+  return Object.assign(c, { got });
+}
+
+const send = (c: MqttClient, leaf: string, m: object) =>
+  c.publishAsync(`hearth/v1/${GW}/${leaf}`, JSON.stringify(m), { qos: 1 });
+
+describe('hub with a real Mosquitto', () => {
+  it("stores a home's alerts, summary, status and heartbeat; drops repeats; refuses and keeps a bad payload", async () => {
+    const dir = tempDir('hearth-hub-');
+    const h = await hub(dir);
+    const gw = await home();
+    await send(gw, 'status', status(GW, R, 'online', T0));
+    await send(gw, 'heartbeat', heartbeat(GW, R, T0, 3));
+    await send(gw, 'alert', alert(GW, R, 'a1', 'raised', T0));
+    await send(gw, 'alert', alert(GW, R, 'a1', 'raised', T0)); // a retry: same id
+    await send(gw, 'summary', summary(GW, R, '2026-03-01', T0));
+    await gw.publishAsync(`hearth/v1/${GW}/alert`, '{"v":1,"type":"alert","id":"x"}', { qos: 1 });
+    await gw.publishAsync(`hearth/v1/${GW}/heartbeat`, 'not json', { qos: 1 });
+    await until('every message handled', () => h.receiver.counters.received >= 7);
+    expect(h.receiver.counters).toMatchObject({ stored: 4, duplicates: 1, rejected: 2 });
+    expect((await listAlerts(h.store.db)).map((a) => [a.alert_id, a.state])).toEqual([['a1', 'raised']]);
+    expect((await summaries(h.store.db, R)).map((s) => s.date)).toEqual(['2026-03-01']);
+    const homeRow = await h.store.db
+      .selectFrom('homes')
+      .selectAll()
+      .where('gateway', '=', GW)
+      .executeTakeFirstOrThrow();
+    expect(homeRow).toMatchObject({ status: 'online', queue_depth: 3, hearth_version: '0.1.0' });
+    const rejected = await h.store.db
+      .selectFrom('rejected')
+      .select(['reason', 'gateway'])
+      .orderBy('reason')
+      .execute();
+    expect(rejected).toEqual([
+      { gateway: GW, reason: expect.stringContaining('not a valid alert message') },
+      { gateway: GW, reason: 'payload is not JSON' },
+    ]);
+  });
+
+  it('refuses a message naming another resident than the hub file lists for the gateway', async () => {
+    const dir = tempDir('hearth-hub-');
+    const h = await hub(dir);
+    const gw = await home();
+    await send(gw, 'alert', { ...alert(GW, 'r-someone-else', 'a1', 'raised', T0) });
+    await until('the message handled', () => h.receiver.counters.received >= 1);
+    expect(h.receiver.counters.rejected).toBe(1);
+    expect(await listAlerts(h.store.db)).toEqual([]);
+  });
+
+  it('does not acknowledge a message it could not commit: it comes again to the restarted hub', async () => {
+    const dir = tempDir('hearth-hub-');
+    // The database refuses every write: the PUBACK must not leave.
+    const first = await hub(dir, 'pubacktest', (h) => {
+      h.store.receive = async () => {
+        throw Object.assign(new Error('database is down'), { code: 'ECONNREFUSED' });
+      };
+    });
+    const gw = await home();
+    await send(gw, 'alert', alert(GW, R, 'a9', 'raised', T0));
+    await until('the failed commit', () => first.receiver.counters.dbErrors >= 1);
+    await first.stop();
+    expect(await listAlerts(first.store.db).catch(() => [])).toEqual([]);
+    const second = await hub(dir, 'pubacktest');
+    await until('the message delivered again', () => second.receiver.counters.stored >= 1);
+    expect((await listAlerts(second.store.db)).map((a) => a.alert_id)).toEqual(['a9']);
+  });
+
+  it("acknowledges: the command reaches the home's topic, pending until the home says acknowledged", async () => {
+    const dir = tempDir('hearth-hub-');
+    const h = await hub(dir);
+    const gw = await home();
+    await gw.subscribeAsync(`hearth/v1/${GW}/cmd/#`, { qos: 1 });
+    await send(gw, 'alert', alert(GW, R, 'a2', 'raised', T0));
+    await until('the alert stored', () => h.receiver.counters.stored >= 1);
+    const r = await h.ack({ alertId: 'a2', by: 'nurse-jo' });
+    expect(r).toMatchObject({ ok: true, gateway: GW });
+    await until('the ack command at the home', () => gw.got.length > 0);
+    const cmd = gw.got[0];
+    expect(cmd?.topic).toBe(`hearth/v1/${GW}/cmd/ack`);
+    expect(cmd?.json).toMatchObject({ v: 1, alert_id: 'a2', by: 'nurse-jo', id: r.ok ? r.commandId : '' });
+    expect((await listAlerts(h.store.db))[0]).toMatchObject({ ack_by: 'nurse-jo', ack_pending: true });
+    await send(gw, 'alert', alert(GW, R, 'a2', 'acknowledged', T0 + 60_000));
+    await until('the acknowledgement stored', () => h.receiver.counters.stored >= 2);
+    expect((await listAlerts(h.store.db))[0]).toMatchObject({ state: 'acknowledged', ack_pending: false });
+  });
+
+  it('flags an ack command the home never confirms', async () => {
+    const dir = tempDir('hearth-hub-');
+    let now = T0;
+    const { config, file } = hubFile(dir);
+    const h = await startHub({
+      config,
+      configFile: file,
+      instance: `t${++instances}`,
+      log: hubLogger({ level: 'silent' }),
+      supervisionTimer: false,
+      now: () => now,
+    });
+    cleanups.push(() => h.stop());
+    const gw = await home();
+    await send(gw, 'alert', alert(GW, R, 'a3', 'raised', T0));
+    await until('the alert stored', () => h.receiver.counters.stored >= 1);
+    await h.ack({ alertId: 'a3', by: 'nurse-jo' });
+    now = T0 + 30_000;
+    expect((await h.supervise()).flagged).toBe(0);
+    now = T0 + 61_000;
+    expect((await h.supervise()).flagged).toBe(1);
+    const flagged = await h.store.db
+      .selectFrom('hub_alerts')
+      .selectAll()
+      .where('kind', '=', 'command_unconfirmed')
+      .execute();
+    expect(flagged).toEqual([
+      expect.objectContaining({ gateway: GW, reason: expect.stringContaining('alert a3') }),
+    ]);
+  });
+});
