@@ -55,7 +55,11 @@ const BACKENDS = [
   },
 ];
 
-async function receive(store: HubStore, m: { gateway: string; type: string }, at: number) {
+async function receive(
+  store: HubStore,
+  m: Record<string, unknown> & { gateway: string; type: string },
+  at: number,
+) {
   const leaf = m.type === 'cmd_result' ? 'cmd-result' : m.type;
   const topic = `hearth/v1/${m.gateway}/${leaf}`;
   const payload = Buffer.from(JSON.stringify(m));
@@ -107,7 +111,14 @@ async function rig(
         req,
       ),
   });
-  const r = { app, store, sent, setNow: (ms: number) => void (now = ms) };
+  const r = {
+    app,
+    store,
+    sent,
+    setNow: (ms: number) => {
+      now = ms;
+    },
+  };
   rigs.push(r);
   return r;
 }

@@ -9,6 +9,7 @@ PACKAGES=(
   mosquitto-clients  # mosquitto_pub / mosquitto_sub: a second, independent MQTT client implementation
   mosquitto    # a real broker for the relay's interop and fault tests
   postgresql   # a real PostgreSQL for the hub's store and its kill test
+  chromium     # a real browser for the care console's tests (driven by playwright-core)
 )
 
 missing=()

@@ -52,7 +52,14 @@ export const SCRIPT = `
   if (live && kinds.length && 'EventSource' in window) {
     const es = new EventSource('/events');
     es.addEventListener('change', (e) => { try { if (kinds.includes(JSON.parse(e.data).kind)) refresh(); } catch {} });
-    es.addEventListener('open', () => { document.body.dataset.connected = '1'; });
+    // Whatever changed between this page's rendering and the stream opening (or re-opening
+    // after a drop) is fetched once on open: no notice is lost in that gap.
+    let opened = false;
+    es.addEventListener('open', () => {
+      if (opened) refresh();
+      else refresh().then(() => { document.body.dataset.connected = '1'; });
+      opened = true;
+    });
   }
   const idle = Number(document.body.dataset.idleMs || 0);
   const out = document.getElementById('signout');

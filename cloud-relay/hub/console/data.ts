@@ -13,11 +13,27 @@ const CLOSED = ['resolved', 'cancelled'];
 // `in ()` is not SQL: a carer with no resident yet matches '' (never an id) and so sees nothing.
 
 export async function openAlerts(db: Kysely<ConsoleDb>, s: Staff): Promise<OpenAlert[]> {
-  let q = db.selectFrom('alerts').selectAll().where('state', 'not in', CLOSED);
+  let q = db
+    .selectFrom('alerts')
+    .selectAll('alerts')
+    // The sentence the alert was raised with: later states (acknowledged) say something else.
+    .select((eb) =>
+      eb
+        .selectFrom('alert_history as h')
+        .select('h.reason')
+        .whereRef('h.gateway', '=', 'alerts.gateway')
+        .whereRef('h.alert_id', '=', 'alerts.alert_id')
+        .where('h.state', 'in', ['raised', 'escalated'])
+        .orderBy('h.at_ms')
+        .limit(1)
+        .as('raised_reason'),
+    )
+    .where('state', 'not in', CLOSED);
   if (!seesEveryone(s)) q = q.where('resident', 'in', [...s.residents, '']);
   const rows = await q.execute();
-  return rows.map((a) => ({
+  return rows.map(({ raised_reason, ...a }) => ({
     ...a,
+    reason: raised_reason ?? a.reason,
     ack_pending: ackPending(a),
     confirmed_by: a.ack_confirmed_at ? a.ack_by : null,
   }));

@@ -32,8 +32,8 @@ const fmt = (n: number) => (Math.round(n * 10) / 10).toString();
 
 export function nightsPlot(nights: Night[], id = 'nights'): Html {
   const left = 56;
-  const width = 560;
-  const plotW = width - left - 40;
+  const width = 600;
+  const plotW = width - left - 90;
   const rowH = 18;
   const top = 22;
   const height = top + nights.length * rowH + 8;
@@ -61,18 +61,18 @@ export function nightsPlot(nights: Night[], id = 'nights'): Html {
           `<rect x="${fmt(a)}" y="${y + 3}" width="${fmt(b - a)}" height="${rowH - 6}" rx="2" fill="#2f5f98"/>`,
         );
     }
-    const marks = [n.outOfBed ? `${n.outOfBed}↑` : '', n.bathroom ? `${n.bathroom}🚻` : '']
+    const marks = [n.outOfBed ? `${n.outOfBed} up` : '', n.bathroom ? `${n.bathroom} WC` : '']
       .filter(Boolean)
-      .join(' ');
+      .join(' · ');
     if (!spans.length)
       parts.push(`<text x="${left + 4}" y="${y + 12}" fill="#1f1f1f" ${FONT}>no night recorded</text>`);
     else if (marks)
-      parts.push(`<text x="${width - 36}" y="${y + 12}" fill="#1f1f1f" ${FONT}>${escapeHtml(marks)}</text>`);
+      parts.push(`<text x="${width - 84}" y="${y + 12}" fill="#1f1f1f" ${FONT}>${escapeHtml(marks)}</text>`);
   });
   return trusted(
     `<svg id="${id}" class="plot" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${id}-t ${id}-d" preserveAspectRatio="xMinYMin meet">` +
       `<title id="${id}-t">Time in bed, last ${nights.length} nights</title>` +
-      `<desc id="${id}-d">One row per night from 20:00 to 12:00; a bar for each spell in bed; ↑ counts getting up, 🚻 bathroom visits.</desc>` +
+      `<desc id="${id}-d">One row per night from 20:00 to 12:00; a bar for each spell in bed; at the right, times out of bed (up) and bathroom visits (WC).</desc>` +
       parts.join('') +
       '</svg>',
   );

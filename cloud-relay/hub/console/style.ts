@@ -46,7 +46,7 @@ ol.alerts, ul.cards { list-style:none; padding:0; margin:0; display:grid; gap:.7
 .acked { color:var(--ok); font-weight:600; }
 .announce { padding:.6em 1em; border-radius:6px; background:var(--urgent-bg); color:var(--urgent); font-weight:700; border:2px solid var(--urgent); }
 .announce:empty { display:none; }
-.table-wrap { overflow-x:auto; max-width:100%; border:1px solid var(--line); border-radius:6px; background:var(--card); }
+.table-wrap { position:relative; overflow-x:auto; max-width:100%; border:1px solid var(--line); border-radius:6px; background:var(--card); }
 table { border-collapse:collapse; width:100%; }
 th, td { text-align:left; padding:.45em .6em; border-bottom:1px solid var(--line); vertical-align:top; }
 th { background:#eef1f5; }

@@ -9,7 +9,7 @@ import { type Html, html } from '../html.ts';
 export type HomeRow = {
   gateway: string;
   resident: string;
-  state: 'online' | 'offline' | 'silent' | 'never heard';
+  state: 'online' | 'offline' | 'silent' | 'never heard' | 'not heard yet';
   silent: boolean;
   lastSeen: number | null;
   queue: number | null;
@@ -43,7 +43,9 @@ export function homeRows(
         : 'silent'
       : h.status === 'offline'
         ? 'offline'
-        : 'online';
+        : h.last_seen_at === null
+          ? 'not heard yet'
+          : 'online';
     return {
       gateway: h.gateway,
       resident: h.resident,

@@ -48,7 +48,7 @@ function homeAlert(ctx: PageCtx, a: OpenAlert, now: number, tz: string): Html {
 <li>Resident <a href="/residents/${encodeURIComponent(a.resident)}">${a.resident}</a></li>
 ${a.room ? html`<li>Room <strong>${a.room}</strong></li>` : ''}
 <li>Raised <strong>${clock(raised, tz)}</strong></li>
-<li>Waiting <strong>${span(now - raised)}</strong></li>
+${a.state === 'acknowledged' ? '' : html`<li>Waiting <strong>${span(now - raised)}</strong></li>`}
 </ul>
 <div class="actions">${ackState(ctx, a, tz, '/')}<a href="${href}">Details and notes</a></div>
 </li>`;
