@@ -1,6 +1,5 @@
 // The BLE source under real noble: noble's own HCI layer talks to a virtual controller put in
 // the place of @abandonware/bluetooth-hci-socket, which answers with real HCI event bytes.
-import { createCipheriv } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../config/parse.ts';
 import { BleSource } from '../firmware-bridge/ble/source.ts';
 import type { SourceStatus } from '../firmware-bridge/driver.ts';
-import { ADV, bthomeAd, ibeaconAd } from '../firmware-bridge/sim/ble-adverts.ts';
+import { ADV, bthomeAd, ibeaconAd, sealBthome } from '../firmware-bridge/sim/ble-adverts.ts';
 import { SimHeartRateBand } from '../firmware-bridge/sim/ble-band.ts';
 import { installBleController, SimRadio } from '../firmware-bridge/sim/ble-controller.ts';
 import { SimClock } from '../gateway/clock.ts';
@@ -28,20 +27,7 @@ const OTHER_KEY = Buffer.from('814aac74c4f17b6c1581e1ab87816b99', 'hex');
 const TAG = { uuid: 'e2c56db5-dffb-48d2-b060-d0f5a71096e0', major: 7, minor: 1, txPower: -59 };
 const WATCHDOG_MS = 90_000;
 
-/** An encrypted BTHome v2 advert, sealed as the device does (AES-CCM, nonce MAC|UUID|info|counter). */
-function sealed(mac: string, key: Buffer, plain: string, counter: number): Buffer {
-  const info = 0x41; // v2, encrypted
-  const c = Buffer.alloc(4);
-  c.writeUInt32LE(counter);
-  const nonce = Buffer.concat([
-    Buffer.from(mac.replace(/:/g, ''), 'hex'),
-    Buffer.from([0xd2, 0xfc, info]),
-    c,
-  ]);
-  const cipher = createCipheriv('aes-128-ccm', key, nonce, { authTagLength: 4 });
-  const body = Buffer.concat([cipher.update(Buffer.from(plain, 'hex')), cipher.final()]);
-  return Buffer.concat([Buffer.from([info]), body, c, cipher.getAuthTag()]);
-}
+const sealed = sealBthome;
 
 const radio = new SimRadio();
 const band = new SimHeartRateBand(radio, BAND);

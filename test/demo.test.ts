@@ -14,7 +14,7 @@ type Ev = {
 };
 
 describe('hearth demo', () => {
-  it('plays the scripted day: prompt answered, alert raised, acknowledged and resolved, a cold evening, a night out of bed, the summaries', async () => {
+  it('plays the scripted day: a walk out, the help pendant, prompt answered, alert raised, acknowledged and resolved, a cold evening, a night out of bed, the summaries', async () => {
     const r = await runHearth(['demo', '--speed', 'max', '--json']);
     expect(r.code).toBe(0);
     const events = r.output
@@ -23,6 +23,9 @@ describe('hearth demo', () => {
       .map((l) => JSON.parse(l) as Ev);
     const alerts = events.filter((e) => e.kind === 'alert').map((e) => `${e.at} ${e.rule} ${e.state}`);
     expect(alerts).toEqual([
+      'Wed 11:40 help_button raised',
+      'Wed 11:45 help_button acknowledged',
+      'Wed 11:52 help_button resolved',
       'Wed 15:40 inactivity pre-alert',
       'Wed 15:43 inactivity cancelled',
       'Wed 19:20 cold_home raised',
@@ -45,8 +48,13 @@ describe('hearth demo', () => {
     const [day, night] = summaries.map((s) => s.summary as SummaryMessage);
     expect(day?.sleep).toMatchObject({ source: 'bed', wake: '2026-01-14T07:10:00+00:00' });
     expect(day?.activity.kitchen.fridge_opened).toBe(1);
-    // Five lounge motions, the "I'm OK" press, and six armchair changes through the serial driver.
-    expect(day?.activity.per_room).toContainEqual({ room: 'lounge', count: 12 });
+    // Six lounge motions, the "I'm OK" press, and six armchair changes through the serial driver.
+    expect(day?.activity.per_room).toContainEqual({ room: 'lounge', count: 13 });
+    // Out from the door closing to the door opening: the wrist tag, heard over BLE, went with her.
+    expect(day?.activity.away).toEqual([
+      { from: '2026-01-14T10:21:00+00:00', to: '2026-01-14T11:14:00+00:00' },
+    ]);
+    expect(day?.activity.out_of_home_min).toBe(53);
     expect(day?.activity.temperature).toEqual([expect.objectContaining({ room: 'lounge', min: 14.6 })]);
     expect(night?.sleep).toMatchObject({
       source: 'bed',

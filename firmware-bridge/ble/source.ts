@@ -136,7 +136,7 @@ export class BleSource implements Driver {
 
   #advert(p: Peripheral): void {
     this.#lastAdvert = this.ctx.clock.monotonic();
-    if (!this.#route(p)) this.ctx.count('ble.dropped.unknown');
+    this.ctx.count(this.#route(p) ? 'ble.heard' : 'ble.dropped.unknown');
   }
 
   /** Hands an advert to its row's handler; false for a device not in the provisioning file. */

@@ -1,5 +1,6 @@
 // What simulated BLE devices put on the air: advertising data (AD structures) as devices build
 // them, and the LE Advertising Report event a controller hands the host for each one heard.
+import { createCipheriv } from 'node:crypto';
 import { encodeIBeacon, type IBeacon } from '../ble/ibeacon.ts';
 
 /** ADV_IND: connectable (a band); ADV_NONCONN_IND: broadcast only (sensors, tags); SCAN_RSP. */
@@ -32,6 +33,24 @@ const FLAGS = ad(0x01, Buffer.from([0x06])); // LE general discoverable, no BR/E
 export function bthomeAd(serviceData: Buffer): Buffer {
   return Buffer.concat([FLAGS, ad(0x16, Buffer.concat([Buffer.from([0xd2, 0xfc]), serviceData]))]);
 }
+/**
+ * Encrypted BTHome v2 service data, sealed as the device does: AES-CCM with a 4-byte tag, the
+ * nonce its MAC, the UUID, the info byte and the counter. `plain` is the objects, in hex.
+ */
+export function sealBthome(mac: string, key: Buffer, plain: string, counter: number): Buffer {
+  const info = 0x41; // v2, encrypted
+  const c = Buffer.alloc(4);
+  c.writeUInt32LE(counter);
+  const nonce = Buffer.concat([
+    Buffer.from(mac.replace(/:/g, ''), 'hex'),
+    Buffer.from([0xd2, 0xfc, info]),
+    c,
+  ]);
+  const cipher = createCipheriv('aes-128-ccm', key, nonce, { authTagLength: 4 });
+  const body = Buffer.concat([cipher.update(Buffer.from(plain, 'hex')), cipher.final()]);
+  return Buffer.concat([Buffer.from([info]), body, c, cipher.getAuthTag()]);
+}
+
 export function ibeaconAd(b: IBeacon): Buffer {
   return Buffer.concat([FLAGS, ad(0xff, encodeIBeacon(b))]);
 }

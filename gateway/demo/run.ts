@@ -1,6 +1,7 @@
 // `hearth demo`: the real gateway wiring on the demo provisioning file, in simulated time-lapse.
 // A simulated Zigbee2MQTT publisher plays the resident's day into the local broker, simulated
-// serial boards (the armchair pad, the chime) sit on pseudo-terminals; a second
+// serial boards (the armchair pad, the chime) sit on pseudo-terminals, a virtual Bluetooth
+// controller carries the help pendant and the wrist tag to the real noble source; a second
 // broker plays the trust, with a monitoring centre that acknowledges alerts as a person would.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { startGateway } from '../main.ts';
 import { Zone } from '../time/zone.ts';
 import { demoBoards } from './boards.ts';
 import { DemoConsole, type DemoEvent } from './console.ts';
+import { demoRadio, TAG_EVERY_MS } from './radio.ts';
 import { DAY_MINUTES, demoScript } from './script.ts';
 import { monitoringCentre, startTrust } from './trust.ts';
 
@@ -45,6 +47,8 @@ export async function runDemo(o: DemoOptions, write: (s: string) => void): Promi
     closers.push(trust.close);
     process.env.HEARTH_DEMO_Z2M_PASSWORD = generatePassword();
     process.env.HEARTH_DEMO_RELAY_PASSWORD = trust.gatewayPassword;
+    const air = demoRadio(dir);
+    process.env.HEARTH_DEMO_PENDANT_KEY = air.key;
     const loaded = loadConfig(DEMO_CONFIG, { strictRefs: true });
     if (!loaded.config) throw new Error(loaded.problems.map((p) => p.message).join('; '));
     const config = {
@@ -70,7 +74,7 @@ export async function runDemo(o: DemoOptions, write: (s: string) => void): Promi
       log: createLogger({ level: 'silent' }),
       clock,
       storePath: join(dir, 'hearth.db'),
-      bluetoothSysfs: dir,
+      bluetoothSysfs: air.sysfs,
     });
     closers.push(() => gw.stop());
     gw.bus.on('message', (m) =>
@@ -108,14 +112,26 @@ export async function runDemo(o: DemoOptions, write: (s: string) => void): Promi
     closers.push(() => z2m.endAsync());
     await boards.start(clock);
     while (!gw.relay?.connected) await pause(5);
+    const scanning = Date.now() + 5_000;
+    while (!gw.sources().some((x) => x.source === 'ble' && x.present) && Date.now() < scanning)
+      await pause(5);
 
     // Wait for what is in flight: readings into the log, messages to the trust, acks back.
     let published = 0;
+    let bleEvents = 0;
+    // Every alert state bound for the trust, until the centre has it: acks come at its own minute.
+    const toTrust = new Set<string>();
+    gw.bus.on('message', (m) => {
+      if (!m.local) toTrust.add(m.payload.id);
+    });
     const settle = async () => {
       const until = Date.now() + 3000;
       while (Date.now() < until) {
-        const ingested = gw.counters.get('ingest.accepted') + gw.counters.get('mqtt.payload_refused');
-        const heard = centre.received() >= gw.counters.get('relay.delivered');
+        const ingested =
+          gw.counters.get('ingest.accepted') + gw.counters.get('mqtt.payload_refused') - bleEvents;
+        const heard =
+          centre.received() >= gw.counters.get('relay.delivered') &&
+          [...toTrust].every((id) => centre.heard(id));
         if (ingested >= published && gw.store.outboxDepth() === 0 && heard && centre.pending() === 0) return;
         await pause(2);
       }
@@ -127,6 +143,13 @@ export async function runDemo(o: DemoOptions, write: (s: string) => void): Promi
       if (x.pattern === 'prompt-end') prompting = false;
     });
     const script = demoScript(o.days, o.seed);
+    let tagAt = start;
+    let pendantEvents = 0;
+    gw.bus.on('event', (e) => {
+      if (e.device === 'pendant') pendantEvents++;
+      // BLE readings are waited for on their own: the tag's come when it pleases.
+      if (e.device === 'pendant' || e.device === 'wrist-tag') bleEvents++;
+    });
     const end = start + (o.days * DAY_MINUTES + 9 * 60) * MINUTE; // through the last morning's summary
     // The care team reads last night at once: the morning after the last day, it asks for today's
     // summary (the scheduled one, at 08:00, is of the whole day before).
@@ -150,16 +173,33 @@ export async function runDemo(o: DemoOptions, write: (s: string) => void): Promi
         clock.now() + STEP_MS,
         start + (script[i]?.at ?? Number.POSITIVE_INFINITY) * MINUTE,
         clock.nextAt() ?? end,
+        tagAt,
         asked ? end : ask,
       );
       const before = clock.now();
       clock.advanceTo(next);
+      if (clock.now() >= tagAt) {
+        tagAt = clock.now() + TAG_EVERY_MS;
+        // Heard before time moves on, or the tag would seem to leave and come back.
+        const heard = gw.counters.get('ble.heard');
+        if (air.tagHome && air.tag()) await waitFor(() => gw.counters.get('ble.heard') > heard);
+      }
       while (script[i] && start + (script[i]?.at ?? 0) * MINUTE <= clock.now()) {
         const step = script[i++];
         if (step?.scene) emit({ kind: 'scene', at: stamp(clock.now()), text: step.scene });
         if (step?.device) {
           published++;
           await z2m.publishAsync(`zigbee2mqtt/${step.device}`, JSON.stringify(step.payload), { qos: 1 });
+        }
+        if (step?.ble) {
+          if ('tagHome' in step.ble) air.tagHome = step.ble.tagHome;
+          else {
+            // Stored at this instant, before time moves on: wait for the pendant's reading itself.
+            const before = pendantEvents;
+            if ('press' in step.ble) air.press();
+            else air.battery(step.ble.battery);
+            await waitFor(() => pendantEvents > before);
+          }
         }
         if (step?.serial && !boards.missing) {
           published++;
@@ -187,3 +227,9 @@ export async function runDemo(o: DemoOptions, write: (s: string) => void): Promi
 }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits up to a second for `ok`. */
+async function waitFor(ok: () => boolean): Promise<void> {
+  const until = Date.now() + 1_000;
+  while (!ok() && Date.now() < until) await pause(1);
+}

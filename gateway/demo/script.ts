@@ -11,6 +11,10 @@ export type Step = {
   payload?: Record<string, unknown>;
   /** A JSON-lines board's sensor and the value it prints, played on a serial port. */
   serial?: { sensor: string; value: boolean };
+  /** Over the air: a pendant press, its battery report, the wrist tag going out of range or back. */
+  ble?: { press: true } | { battery: number } | { tagHome: boolean };
+  /** Kept at its minute: the story depends on its order. */
+  exact?: true;
   /** What is happening, for the timeline. */
   scene?: string;
 };
@@ -23,7 +27,13 @@ const t = (hhmm: string, nextDay = false): number => {
 const motion = (room: string) => ({ device: `${room}_motion`, payload: { occupancy: true } });
 const bed = (inBed: boolean) => ({ device: 'bed_pad', payload: { occupancy: inBed } });
 const temp = (c: number) => ({ device: 'lounge_temp', payload: { temperature: c } });
-const armchair = (seated: boolean) => ({ serial: { sensor: 'armchair', value: seated } });
+const armchair = (seated: boolean) => ({
+  serial: { sensor: 'armchair', value: seated },
+  exact: true as const,
+});
+// Zigbee2MQTT's contact: false is an open door.
+const door = (open: boolean) => ({ device: 'front_door', payload: { contact: !open }, exact: true as const });
+const tag = (home: boolean) => ({ ble: { tagHome: home }, exact: true as const });
 
 export const DAY_MINUTES = 1440;
 
@@ -40,7 +50,19 @@ function oneDay(): Step[] {
     { at: t('09:25'), ...armchair(false) },
     { at: t('09:30'), ...motion('hall') },
     { at: t('10:15'), ...motion('kitchen') },
+    { at: t('10:20'), ...door(true), scene: 'Out for a walk to the shop, the wrist tag on' },
+    { at: t('10:20'), ...tag(false) },
+    { at: t('10:21'), ...door(false) },
+    { at: t('11:14'), ...door(true), scene: 'Back home at 11:14' },
+    { at: t('11:14'), ...tag(true) },
+    { at: t('11:15'), ...door(false) },
     { at: t('11:20'), ...motion('lounge') },
+    {
+      at: t('11:40'),
+      ble: { press: true },
+      scene: 'Presses the help pendant: she has dropped her glasses and cannot find them',
+    },
+    { at: t('11:52'), ...motion('lounge'), scene: 'Finds them under the armchair' },
     { at: t('12:10'), ...motion('kitchen'), scene: 'Lunch' },
     { at: t('12:40'), ...motion('lounge'), scene: 'An afternoon nap in the armchair' },
     { at: t('12:40'), ...armchair(true) },
@@ -91,6 +113,8 @@ function oneDay(): Step[] {
       'ok_button',
     ])
       steps.push({ at: h * 60 + 1, device, payload: { battery: 87 } });
+  // The pendant reports its battery twice a day, encrypted like its presses.
+  for (const h of [1, 13]) steps.push({ at: h * 60 + 3, ble: { battery: 92 } });
   return steps;
 }
 
@@ -111,8 +135,8 @@ export function demoScript(days: number, seed: number): Step[] {
   const out: Step[] = [];
   for (let d = 0; d < days; d++)
     for (const s of oneDay()) {
-      // Scene-setting steps and the armchair keep their time: the story depends on their order.
-      const jitter = s.scene || s.serial ? 0 : Math.round((rnd() - 0.5) * 4);
+      // Scene-setting and exact steps keep their time: the story depends on their order.
+      const jitter = s.scene || s.exact ? 0 : Math.round((rnd() - 0.5) * 4);
       out.push({ ...s, at: d * DAY_MINUTES + Math.max(0, s.at + jitter) });
     }
   // The last night ends with a morning too (the next day's script would have begun with it).

@@ -56,11 +56,13 @@ export async function monitoringCentre(o: {
   let pending = 0;
   let n = 0;
   let received = 0;
+  const ids = new Set<string>();
   client.on('message', (topic, payload, packet) => {
     // What the gateway delivered: not the retained status, not the centre's own commands.
     if (!packet.retain && !topic.includes('/cmd/')) received++;
     if (topic.includes('/cmd/')) return;
     const message = JSON.parse(payload.toString()) as Record<string, unknown>;
+    ids.add(String(message.id));
     o.onArrival({ topic, message });
     if (message.type === 'cmd_result') pending = Math.max(0, pending - 1);
     if (
@@ -85,6 +87,8 @@ export async function monitoringCentre(o: {
   return {
     pending: () => pending,
     received: () => received,
+    /** Whether the message with this id has arrived. */
+    heard: (id: string) => ids.has(id),
     /** Asks the gateway for a day's summary now, as the care team may (request-summary). */
     requestSummary(date: string) {
       pending++;
