@@ -26,7 +26,7 @@ import { type IngestResult, indexDevices, ingest } from './ingest.ts';
 import { publishLocalTopics } from './local-topics.ts';
 import type { Logger } from './log.ts';
 import { statusReport } from './status-report.ts';
-import { recoveryAlert, scheduleBackups } from './storage-care.ts';
+import { recoveryAlert, scheduleBackups, storageFault, watchStorage } from './storage-care.ts';
 import { openChecked } from './store/recover.ts';
 import type { Store } from './store/store.ts';
 
@@ -268,9 +268,19 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       counters,
       log,
       sources: () => drivers.flatMap((d) => d.health()),
-      more: () => reportFor({ db: store.db, path: storePath, config, zone: engine.zone, now: clock.now() }),
+      more: () =>
+        reportFor({
+          db: store.db,
+          path: storePath,
+          config,
+          zone: engine.zone,
+          now: clock.now(),
+          failing: storageFault(store),
+        }),
     });
     stack.push({ name: 'local topics', stop: () => local.stop() });
+    const refresh = () => local.status();
+    watchStorage({ store, bus, log, clock, keepEventsMs: config.storage.keep_events, refresh });
 
     return {
       store,

@@ -1,7 +1,9 @@
 // The database's upkeep while the gateway runs: a backup every night (and at once when there is
-// none yet), and, after a start that found the database corrupt, the info alert that tells the
-// care team what happened and what may be missing.
+// none yet); after a start that found the database corrupt, the info alert that tells the care
+// team what happened and what may be missing; and word when the disk stops taking writes.
+import { rmSync } from 'node:fs';
 import type { Config } from '../config/schema.ts';
+import type { Bus } from './bus.ts';
 import type { Cancel, Clock } from './clock.ts';
 import { alertMessage, type OutMessage } from './engine/messages.ts';
 import type { Logger } from './log.ts';
@@ -75,4 +77,46 @@ export function recoveryAlert(
     });
   });
   return m;
+}
+
+/**
+ * A disk that stops taking writes: said in the log, on the status topic and by the prompt
+ * device's fault pattern; while it is full, space is freed by the retention policy.
+ */
+export function watchStorage(o: {
+  store: Store;
+  bus: Bus;
+  log: Logger;
+  clock: Clock;
+  keepEventsMs: number;
+  refresh: () => void;
+}): void {
+  const { store, bus, log, clock } = o;
+  store.onFull(() => reclaim(store, clock.now() - o.keepEventsMs, log));
+  store.onHealth((h) => {
+    if (h.fault)
+      log.error(
+        { fault: h.fault, held_events: h.held.events, held_messages: h.held.messages },
+        `storage failing (${h.fault}): rules and alerts carry on, their writes held in memory until the disk takes them`,
+      );
+    else log.info('storage recovered: every held write is on disk');
+    bus.emit('output', { pattern: h.fault ? 'link-down' : 'link-ok' });
+    o.refresh();
+  });
+}
+
+/** One line for the status: what fails, and what is held meanwhile. */
+export function storageFault(store: Store): string | null {
+  const h = store.health();
+  return h.fault
+    ? `${h.fault} (${h.held.events} readings and ${h.held.messages} messages held in memory)`
+    : null;
+}
+
+/** Frees what may go on a full disk: older backups, events past retention, the WAL's tail. */
+function reclaim(store: Store, before: number, log: Logger): void {
+  for (const old of listBackups(store.path).slice(1)) rmSync(old.file, { force: true });
+  const removed = store.pruneEvents(before);
+  store.db.pragma('wal_checkpoint(TRUNCATE)');
+  if (removed) log.info({ removed }, 'old events removed to free space');
 }

@@ -45,10 +45,15 @@ export async function backupNow(db: Database.Database, dbPath: string, now: numb
   const file = join(dir, `hearth-${stamp(now)}.db`);
   const tmp = `${file}.partial`;
   rmSync(tmp, { force: true });
-  await db.backup(tmp);
-  syncFile(tmp);
-  renameSync(tmp, file);
-  syncFile(dir);
+  try {
+    await db.backup(tmp);
+    syncFile(tmp);
+    renameSync(tmp, file);
+    syncFile(dir);
+  } finally {
+    // A backup the disk could not take must not keep what room there was.
+    rmSync(tmp, { force: true });
+  }
   for (const old of listBackups(dbPath).slice(KEEP_BACKUPS)) rmSync(old.file, { force: true });
   return file;
 }

@@ -5,7 +5,6 @@ import { copyFileSync, existsSync, renameSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Logger } from '../log.ts';
 import { listBackups } from './backup.ts';
-import { StoreLockedError, StoreTooNewError } from './errors.ts';
 import { Store } from './store.ts';
 
 export type Recovery = {
@@ -27,8 +26,8 @@ function checkProblem(open: () => Store): { store?: Store; problem?: string } {
     store.close();
     return { problem: result.slice(0, 3).join('; ') };
   } catch (err) {
-    // Someone else's database, or a newer Hearth's: not ours to move.
-    if (err instanceof StoreLockedError || err instanceof StoreTooNewError) throw err;
+    // Someone else's database, a newer Hearth's, or a disk that will not read: not ours to move.
+    if (!/^SQLITE_(CORRUPT|NOTADB)/.test(String((err as { code?: unknown }).code))) throw err;
     store?.db.close();
     return { problem: (err as Error).message };
   }

@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Event } from '../reading.ts';
 import { StoreLockedError, StoreTooNewError } from './errors.ts';
+import { describeFault, HeldWrites, isStorageFault, type Op } from './held.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
 
 /** What may be dropped from a full queue, first to last. Alerts never are. */
@@ -13,6 +14,11 @@ const DROPPABLE = ['heartbeat', 'summary'] as const;
 
 /** Plain readings are committed together at most this long after the first of them. */
 export const GROUP_COMMIT_MS = 1_000;
+/** While the disk will not write, the held writes are offered to it again this often. */
+export const RETRY_MS = 5_000;
+
+/** What the store says when the disk stops taking writes (a fault) and takes them again (null). */
+export type StorageHealth = { fault: string | null; held: { events: number; messages: number } };
 
 export type OutboxRow = {
   seq: number;
@@ -46,6 +52,14 @@ export class Store {
   #batchStarted = 0;
   #flushTimer: NodeJS.Timeout | undefined;
   #beforeCommit: (() => void)[] = [];
+  /** The writes of the open group, to hold in memory if its commit fails. */
+  #journal: Op[] = [];
+  /** Non-null while the disk will not write: everything written goes here. */
+  #held: HeldWrites | null = null;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #onHealth: ((h: StorageHealth) => void)[] = [];
+  /** Called before each retry on a full disk: frees what retention allows. */
+  #reclaim: (() => void) | null = null;
 
   private constructor(db: Database.Database, path: string, durability: 'normal' | 'off') {
     this.db = db;
@@ -92,6 +106,11 @@ export class Store {
       getCommand: db.prepare('SELECT result FROM commands WHERE id = ?'),
       putCommand: db.prepare('INSERT OR IGNORE INTO commands (id, name, result, at) VALUES (?, ?, ?, ?)'),
       removeOutbox: db.prepare('DELETE FROM outbox WHERE seq = ? RETURNING length(payload) AS n'),
+      addOutboxAt: db.prepare(
+        'INSERT OR IGNORE INTO outbox (seq, id, topic, type, payload, created_at) VALUES (@seq, @id, @topic, @type, @payload, @created_at)',
+      ),
+      outboxBytes: db.prepare('SELECT length(payload) AS n FROM outbox WHERE seq = ?'),
+      maxSeq: db.prepare('SELECT coalesce(max(seq), 0) AS n FROM outbox'),
       savepoint: db.prepare('SAVEPOINT unit'),
       release: db.prepare('RELEASE unit'),
       rollbackTo: db.prepare('ROLLBACK TO unit'),
@@ -120,27 +139,27 @@ export class Store {
       db.pragma(`synchronous = ${opts.durability === 'off' ? 'OFF' : 'FULL'}`);
       db.pragma('foreign_keys = ON');
       migrate(db, path);
-      // A write takes the exclusive lock now and holds it until close: a second gateway is refused here.
-      db.prepare(
-        "INSERT INTO meta (key, value) VALUES ('opened_at', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-      ).run(new Date().toISOString());
     } catch (e) {
       db.close();
       if ((e as { code?: string }).code === 'SQLITE_BUSY') throw new StoreLockedError(path);
       throw e;
     }
-    return new Store(db, path, opts.durability ?? 'normal');
+    const store = new Store(db, path, opts.durability ?? 'normal');
+    // A write takes the exclusive lock now and holds it until close: a second gateway is refused
+    // here. On a disk that is already full the write is held, and the gateway starts anyway.
+    try {
+      store.putMeta('opened_at', new Date().toISOString());
+    } catch (e) {
+      db.close();
+      if ((e as { code?: string }).code === 'SQLITE_BUSY') throw new StoreLockedError(path);
+      throw e;
+    }
+    return store;
   }
 
-  /** Runs fn in one transaction of its own, committed (and synced) when this returns. */
+  /** Runs fn all or nothing, committed (and synced) with any open group when this returns. */
   transaction<T>(fn: () => T): T {
-    this.commit();
-    try {
-      return this.db.transaction(fn)();
-    } catch (err) {
-      this.#outbox = null; // rolled back: the running totals are counted afresh
-      throw err;
-    }
+    return this.unit(fn, true);
   }
 
   /**
@@ -151,23 +170,41 @@ export class Store {
    * at most the last GROUP_COMMIT_MS of plain readings, and then the rule state they caused too.
    */
   unit<T>(fn: () => T, durable: boolean): T {
-    if (!this.#batchOpen) {
-      this.db.exec('BEGIN IMMEDIATE');
-      this.#batchOpen = true;
-      this.#batchStarted = performance.now();
-      this.#flushTimer = setTimeout(() => this.commit(), GROUP_COMMIT_MS);
-      this.#flushTimer.unref();
+    if (!this.#held && !this.#batchOpen) {
+      try {
+        this.db.exec('BEGIN IMMEDIATE');
+        this.#batchOpen = true;
+        this.#batchStarted = performance.now();
+        this.#flushTimer = setTimeout(() => this.commit(), GROUP_COMMIT_MS);
+        this.#flushTimer.unref();
+      } catch (err) {
+        if (!isStorageFault(err)) throw err;
+        this.#fail(err);
+      }
+    }
+    if (this.#held) {
+      // Nothing reaches the disk: the writes are held, and so is the rule state they changed.
+      const result = fn();
+      for (const hook of this.#beforeCommit) hook();
+      return result;
     }
     this.#stmts.savepoint.run();
+    const mark = this.#journal.length;
     let result: T;
     try {
       result = fn();
-      this.#stmts.release.run();
+      if (!this.#held) this.#stmts.release.run();
     } catch (err) {
+      if (this.#held) throw err;
       this.#stmts.rollbackTo.run();
       this.#stmts.release.run();
+      this.#journal.length = mark;
       this.#outbox = null;
       throw err;
+    }
+    if (this.#held) {
+      for (const hook of this.#beforeCommit) hook();
+      return result;
     }
     if (durable || performance.now() - this.#batchStarted >= GROUP_COMMIT_MS) this.commit();
     return result;
@@ -178,15 +215,22 @@ export class Store {
     this.#beforeCommit.push(fn);
   }
 
-  /** Commits the open group of units, if any. */
+  /** Commits the open group of units, if any. A disk that will not take it: the group is held. */
   commit(): void {
     if (!this.#batchOpen) return;
     clearTimeout(this.#flushTimer);
     try {
       for (const fn of this.#beforeCommit) fn();
+      if (this.#held) return;
       this.db.exec('COMMIT');
+      this.#journal = [];
     } catch (err) {
+      if (isStorageFault(err)) {
+        this.#fail(err);
+        return;
+      }
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.#journal = [];
       this.#outbox = null;
       throw err;
     } finally {
@@ -194,16 +238,115 @@ export class Store {
     }
   }
 
-  appendEvent(e: Event): number {
-    const r = this.#stmts.insertEvent.run({
+  /** Hears when the disk stops taking writes and when it takes them again. */
+  onHealth(fn: (h: StorageHealth) => void): void {
+    this.#onHealth.push(fn);
+  }
+
+  /** What frees space on a full disk (retention); run before each retry while it is full. */
+  onFull(reclaim: () => void): void {
+    this.#reclaim = reclaim;
+  }
+
+  health(): StorageHealth {
+    const h = this.#held;
+    return { fault: h?.fault ?? null, held: { events: h?.events ?? 0, messages: h?.outbox.length ?? 0 } };
+  }
+
+  /** One write: done now and journalled with its group, or held while the disk will not write. */
+  #write(op: Op): void {
+    if (this.#held) {
+      this.#held.add(op);
+      return;
+    }
+    try {
+      op.run();
+    } catch (err) {
+      if (!isStorageFault(err)) throw err;
+      this.#fail(err);
+      // #fail has just set it; TypeScript still thinks it null from the test above.
+      (this.#held as HeldWrites | null)?.add(op);
+      return;
+    }
+    if (this.db.inTransaction) this.#journal.push(op);
+  }
+
+  /** The disk refused a write: the open group is rolled back and held, with all that follows. */
+  #fail(err: unknown): void {
+    clearTimeout(this.#flushTimer);
+    try {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    } catch {
+      // A disk that failed the write may fail the rollback too; nothing of the group was committed.
+    }
+    this.#batchOpen = false;
+    const ops = this.#journal;
+    this.#journal = [];
+    let last = 0;
+    try {
+      last = (this.#stmts.maxSeq.get() as { n: number }).n;
+    } catch {
+      last = 0;
+    }
+    for (const op of ops) if (op.outbox) last = Math.max(last, op.outbox.seq);
+    const held = new HeldWrites(describeFault(err), Date.now(), last);
+    for (const op of ops) held.add(op);
+    this.#held = held;
+    this.#retry();
+    for (const fn of this.#onHealth) fn(this.health());
+  }
+
+  #retry(): void {
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => this.#replay(), RETRY_MS);
+    this.#retryTimer.unref();
+  }
+
+  /** Offers the held writes to the disk again, in one transaction; true when it took them. */
+  #replay(): boolean {
+    const held = this.#held;
+    if (!held) return true;
+    if (/SQLITE_FULL/.test(held.fault)) {
+      try {
+        this.#reclaim?.();
+      } catch {
+        // Freeing space needs a little space too; the replay below says whether the disk is back.
+      }
+    }
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      for (const op of held.ops()) op.run();
+      this.db.exec('COMMIT');
+    } catch (err) {
+      try {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      } catch {
+        // as in #fail
+      }
+      const fault = describeFault(err);
+      if (fault !== held.fault) {
+        held.fault = fault;
+        for (const fn of this.#onHealth) fn(this.health());
+      }
+      this.#retry();
+      return false;
+    }
+    this.#held = null;
+    this.#outbox = null;
+    for (const fn of this.#onHealth) fn(this.health());
+    return true;
+  }
+
+  appendEvent(e: Event): void {
+    const row = {
       at: e.at,
       device: e.device,
       kind: e.kind,
       value: JSON.stringify(e.value),
       room: e.room,
       facts: e.facts ? JSON.stringify(e.facts) : null,
-    });
-    return Number(r.lastInsertRowid);
+    };
+    this.#write({ run: () => this.#stmts.insertEvent.run(row), event: true });
   }
 
   /** Events with from <= at < to, in time order. */
@@ -218,7 +361,13 @@ export class Store {
 
   /** Deletes raw events older than `before`; returns how many went. */
   pruneEvents(before: number): number {
-    return this.#stmts.pruneEvents.run(before).changes;
+    try {
+      return this.#stmts.pruneEvents.run(before).changes;
+    } catch (err) {
+      // A delete needs a little room in the WAL too; retention tries again at its next turn.
+      if (isStorageFault(err)) return 0;
+      throw err;
+    }
   }
 
   getRuleState<T>(rule: string): { state: T; wakeAt: number | null } | undefined {
@@ -237,30 +386,81 @@ export class Store {
   }
 
   putRuleState(rule: string, state: unknown, wakeAt: number | null, now: number): void {
-    this.#stmts.putRule.run(rule, JSON.stringify(state), wakeAt, now);
+    const json = JSON.stringify(state);
+    this.#write({ run: () => this.#stmts.putRule.run(rule, json, wakeAt, now), rule });
   }
 
   /** Queues a message; a repeated id is ignored, so a retried transaction cannot queue it twice. */
   addOutbox(row: NewOutboxRow): void {
     const totals = this.#totals();
-    if (this.#stmts.addOutbox.run(row).changes === 1) {
-      totals.rows++;
-      totals.bytes += row.payload.length;
+    if (!this.#held) {
+      try {
+        const r = this.#stmts.addOutbox.run(row);
+        if (r.changes === 1) {
+          totals.rows++;
+          totals.bytes += row.payload.length;
+          // Replayed (after a failed commit) under the same sequence number the relay may have seen.
+          const full = { ...row, seq: Number(r.lastInsertRowid) };
+          if (this.db.inTransaction)
+            this.#journal.push({ run: () => this.#stmts.addOutboxAt.run(full), outbox: full });
+        }
+        return;
+      } catch (err) {
+        if (!isStorageFault(err)) throw err;
+        this.#fail(err);
+      }
     }
+    const held = this.#held as HeldWrites;
+    if (held.outbox.some((r) => r.id === row.id)) return;
+    const full = { ...row, seq: held.nextSeq() };
+    held.add({ run: () => this.#stmts.addOutboxAt.run(full), outbox: full });
+    totals.rows++;
+    totals.bytes += row.payload.length;
   }
 
   peekOutbox(limit: number): OutboxRow[] {
-    return this.#stmts.peekOutbox.all(limit) as OutboxRow[];
+    return this.#withHeld(
+      () => this.#stmts.peekOutbox.all(limit) as OutboxRow[],
+      () => true,
+      limit,
+    );
   }
 
   /** Called on the broker's PUBACK, and only then. */
   removeOutbox(seq: number): void {
     const totals = this.#totals();
-    const gone = this.#stmts.removeOutbox.get(seq) as { n: number } | undefined;
-    if (gone) {
-      totals.rows--;
-      totals.bytes -= gone.n;
+    const held = this.#held;
+    if (!held) {
+      try {
+        const gone = this.#stmts.removeOutbox.get(seq) as { n: number } | undefined;
+        if (gone) {
+          totals.rows--;
+          totals.bytes -= gone.n;
+          if (this.db.inTransaction) this.#journal.push({ run: () => this.#stmts.removeOutbox.get(seq) });
+        }
+        return;
+      } catch (err) {
+        if (!isStorageFault(err)) throw err;
+        this.#fail(err);
+        this.removeOutbox(seq);
+        return;
+      }
     }
+    const i = held.outbox.findIndex((r) => r.seq === seq);
+    let bytes: number | undefined;
+    if (i >= 0) bytes = held.outbox.splice(i, 1)[0]?.payload.length;
+    else if (!held.removed.has(seq)) {
+      try {
+        bytes = (this.#stmts.outboxBytes.get(seq) as { n: number } | undefined)?.n;
+      } catch {
+        bytes = undefined;
+      }
+      if (bytes !== undefined) held.removed.set(seq, bytes);
+    }
+    if (bytes === undefined) return;
+    held.add({ run: () => this.#stmts.removeOutbox.get(seq) });
+    totals.rows--;
+    totals.bytes -= bytes;
   }
 
   /**
@@ -272,17 +472,44 @@ export class Store {
     return this.#outbox;
   }
 
+  /** Stored rows (those not delivered meanwhile), then held ones: what the relay sends next. */
+  #withHeld(stored: () => OutboxRow[], keep: (r: OutboxRow) => boolean, limit: number): OutboxRow[] {
+    const held = this.#held;
+    if (!held) return stored();
+    let rows: OutboxRow[];
+    try {
+      rows = stored().filter((r) => !held.removed.has(r.seq));
+    } catch {
+      rows = [];
+    }
+    return [...rows, ...held.outbox.filter(keep)].slice(0, limit);
+  }
+
   peekOutboxAfter(seq: number, limit: number): OutboxRow[] {
-    return this.#stmts.peekOutboxAfter.all(seq, limit) as OutboxRow[];
+    return this.#withHeld(
+      () => this.#stmts.peekOutboxAfter.all(seq, limit) as OutboxRow[],
+      (r) => r.seq > seq && r.type !== 'push',
+      limit,
+    );
   }
 
   peekOfType(type: string, limit: number): OutboxRow[] {
-    return this.#stmts.peekOfType.all(type, limit) as OutboxRow[];
+    return this.#withHeld(
+      () => this.#stmts.peekOfType.all(type, limit) as OutboxRow[],
+      (r) => r.type === type,
+      limit,
+    );
   }
 
   outboxStats(): { rows: number; bytes: number; oldestAlertAt: number | null } {
-    const oldest = this.#stmts.oldestAlert.get() as { created_at: number } | undefined;
-    return { ...this.#totals(), oldestAlertAt: oldest?.created_at ?? null };
+    let oldest: number | null = null;
+    try {
+      oldest = (this.#stmts.oldestAlert.get() as { created_at: number } | undefined)?.created_at ?? null;
+    } catch {
+      oldest = null;
+    }
+    const heldAlert = this.#held?.outbox.find((r) => r.type === 'alert')?.created_at ?? null;
+    return { ...this.#totals(), oldestAlertAt: oldest ?? heldAlert };
   }
 
   /**
@@ -313,7 +540,7 @@ export class Store {
 
   /** Every alert state change, local ones included: what a day's summary counts. */
   logAlert(at: number, alertId: string, rule: string, state: string): void {
-    this.#stmts.logAlert.run(at, alertId, rule, state);
+    this.#write({ run: () => this.#stmts.logAlert.run(at, alertId, rule, state) });
   }
 
   alertsBetween(from: number, to: number): { rule: string; state: string }[] {
@@ -322,7 +549,8 @@ export class Store {
 
   /** Keeps a day's summary: the next days' baselines are made of them. */
   putSummary(date: string, summary: unknown, now: number): void {
-    this.#stmts.putSummary.run(date, JSON.stringify(summary), now);
+    const json = JSON.stringify(summary);
+    this.#write({ run: () => this.#stmts.putSummary.run(date, json, now) });
   }
 
   /** Up to `n` summaries of the days before `date`, oldest first. */
@@ -338,15 +566,19 @@ export class Store {
   }
 
   recordCommand(id: string, name: string, result: string, at: number): void {
-    this.#stmts.putCommand.run(id, name, result, at);
+    this.#write({ run: () => this.#stmts.putCommand.run(id, name, result, at) });
   }
 
   outboxDepth(): number {
     return this.#totals().rows;
   }
 
-  /** A real read of the database, for the health check: throws when it does not answer. */
+  /**
+   * A real read of the database, for the health check: throws when it does not answer. While
+   * writes are held it passes: a restart would lose them, and the store is answering from memory.
+   */
   probe(): void {
+    if (this.#held) return;
     this.#stmts.probe.get();
   }
 
@@ -355,12 +587,15 @@ export class Store {
   }
 
   putMeta(key: string, value: string): void {
-    this.#stmts.putMeta.run(key, value);
+    this.#write({ run: () => this.#stmts.putMeta.run(key, value) });
   }
 
+  /** Commits, offers held writes one last time, and closes. */
   close(): void {
     if (!this.db.open) return;
     this.commit();
+    clearTimeout(this.#retryTimer);
+    this.#replay();
     this.db.close();
   }
 }

@@ -13,8 +13,10 @@ export type Running = {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 };
 
-export function startHearth(args: string[], env: Record<string, string> = {}): Running {
-  const child = spawn(process.execPath, [HEARTH, ...args], {
+/** `wrap` runs it under another program (e.g. fiu-run -x, to inject faults into its system calls). */
+export function startHearth(args: string[], env: Record<string, string> = {}, wrap: string[] = []): Running {
+  const [command = process.execPath, ...before] = [...wrap, process.execPath];
+  const child = spawn(command, [...before, HEARTH, ...args], {
     cwd: ROOT,
     env: { ...process.env, HEARTH_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

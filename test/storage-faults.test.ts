@@ -1,0 +1,129 @@
+// A full or failing disk under a running gateway, faults injected into its real system calls
+// (fiu-run/fiu-ctrl): alerts keep reaching a real Mosquitto, the status says storage is failing,
+// and the gateway recovers by itself, with no restart, once the fault is lifted.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import mqtt from 'mqtt';
+import { afterEach, describe, expect, it } from 'vitest';
+import { topics } from '../cloud-relay/protocol/messages.ts';
+import { runHearth, startHearth } from './helpers/cli.ts';
+import { EIO, ENOSPC, fiuDisable, fiuEnable, fiuRun } from './helpers/fiu.ts';
+import { makePki, mosquitto } from './helpers/mosquitto.ts';
+import { freePort } from './helpers/net.ts';
+import { tempDir } from './helpers/tmp.ts';
+import { until } from './helpers/until.ts';
+
+const GW = 'gw-disk';
+const Z2M = 'z2m-password-for-tests';
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+type Msg = { alert_id?: string; state?: string; type?: string };
+
+async function scene(dir: string) {
+  const wrap = fiuRun();
+  const pki = makePki(GW);
+  cleanups.push(() => pki.remove());
+  const trustBroker = await mosquitto(pki, GW);
+  cleanups.push(() => trustBroker.remove());
+  await trustBroker.start();
+  const got: Msg[] = [];
+  const trust = await mqtt.connectAsync(trustBroker.url, {
+    ca: readFileSync(pki.ca),
+    cert: readFileSync(pki.trust.cert),
+    key: readFileSync(pki.trust.key),
+  });
+  cleanups.push(() => trust.endAsync(true));
+  trust.on('message', (_t, p) => got.push(JSON.parse(p.toString()) as Msg));
+  await trust.subscribeAsync(topics.alert(GW), { qos: 1 });
+  const port = await freePort();
+  const file = join(dir, 'home.yaml');
+  writeFileSync(
+    file,
+    `version: 1
+gateway: { id: ${GW}, resident: r-disk, timezone: Europe/London }
+rooms: [hall]
+devices:
+  - { id: pendant, source: zigbee2mqtt, topic: zigbee2mqtt/pendant, room: hall, kind: button, role: help-button }
+  - { id: hall-motion, source: zigbee2mqtt, topic: zigbee2mqtt/hall_motion, room: hall }
+rules: { help_button: {} }
+local_broker:
+  listen: [{ host: 127.0.0.1, port: ${port} }]
+  users: [{ name: z2m, password: "\${env:HEARTH_TEST_Z2M}", publish: ["zigbee2mqtt/#"] }]
+relay: { url: "${trustBroker.url}", ca: ${pki.ca}, cert: ${pki.gateway.cert}, key: ${pki.gateway.key} }
+storage: { path: ${join(dir, 'hearth.db')} }
+`,
+  );
+  const gw = startHearth(['run', '--config', file], { HEARTH_TEST_Z2M: Z2M }, wrap);
+  cleanups.push(async () => {
+    if (gw.child.exitCode === null) gw.child.kill('SIGKILL');
+    await gw.exited;
+  });
+  await gw.waitFor(/gateway running/);
+  const z2m = await mqtt.connectAsync({ host: '127.0.0.1', port, username: 'z2m', password: Z2M });
+  cleanups.push(() => z2m.endAsync(true));
+  const states = (id: string) => got.filter((m) => m.alert_id === id).map((m) => m.state);
+  let n = 0;
+  /** A press, the care team's ack and the resident moving: raised, acknowledged, resolved. */
+  const callAndAnswer = async (): Promise<string> => {
+    const before = got.length;
+    await z2m.publishAsync('zigbee2mqtt/pendant', JSON.stringify({ action: 'single' }));
+    await until('the alert raised at the trust', () => got.slice(before).some((m) => m.state === 'raised'));
+    const id = String(got.slice(before).find((m) => m.state === 'raised')?.alert_id);
+    await trust.publishAsync(
+      topics.command(GW, 'ack'),
+      JSON.stringify({ v: 1, id: `ack-${++n}`, alert_id: id, by: 'Sam' }),
+      { qos: 1 },
+    );
+    await until('the acknowledgement at the trust', () => states(id).includes('acknowledged'));
+    await z2m.publishAsync('zigbee2mqtt/hall_motion', JSON.stringify({ occupancy: true }));
+    await until('the alert resolved at the trust', () => states(id).includes('resolved'));
+    await z2m.publishAsync('zigbee2mqtt/hall_motion', JSON.stringify({ occupancy: false }));
+    return id;
+  };
+  const status = async () => JSON.parse((await runHearth(['status', '--config', file, '--json'])).output);
+  return { gw, file, db: join(dir, 'hearth.db'), callAndAnswer, states, status, pid: gw.child.pid as number };
+}
+
+describe('a full or failing disk', () => {
+  for (const fault of [
+    { name: 'ENOSPC on every write', point: 'posix/io/rw/pwrite', errno: ENOSPC, code: /SQLITE_FULL/ },
+    { name: 'EIO on every fsync', point: 'posix/io/sync/fsync', errno: EIO, code: /SQLITE_IOERR/ },
+  ])
+    it(`${fault.name}: alerts still reach the trust, the status says storage is failing, and it recovers without a restart`, async () => {
+      const s = await scene(tempDir());
+      const first = await s.callAndAnswer();
+      expect(s.states(first)).toEqual(['raised', 'acknowledged', 'resolved']);
+
+      fiuEnable(s.pid, fault.point, fault.errno);
+      const during: string[] = [];
+      for (let i = 0; i < 3; i++) during.push(await s.callAndAnswer());
+      for (const id of during) expect(s.states(id)).toEqual(['raised', 'acknowledged', 'resolved']);
+      await s.gw.waitFor(new RegExp(`storage failing \\(${fault.code.source}`));
+      const failing = await s.status();
+      expect(failing.report.storage.failing).toMatch(fault.code);
+      expect(failing.report.storage.failing).toMatch(/readings and \d+ messages held in memory/);
+
+      fiuDisable(s.pid, fault.point);
+      await s.gw.waitFor(/storage recovered: every held write is on disk/);
+      expect((await s.status()).report.storage.failing).toBeNull();
+      const after = await s.callAndAnswer();
+      expect(s.states(after)).toEqual(['raised', 'acknowledged', 'resolved']);
+      expect(s.gw.child.exitCode).toBeNull();
+      expect(s.gw.output()).not.toMatch(/"level":(50|60).*uncaught|FATAL/i);
+
+      s.gw.child.kill('SIGTERM');
+      expect((await s.gw.exited).code).toBe(0);
+      const db = new Database(s.db, { readonly: true });
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+      // Every reading made while the disk failed was written once it came back, none twice.
+      expect(db.prepare("SELECT count(*) FROM events WHERE device = 'pendant'").pluck().get()).toBe(5);
+      expect(db.prepare("SELECT count(*) FROM events WHERE device = 'hall-motion'").pluck().get()).toBe(10);
+      expect(db.prepare("SELECT count(*) FROM alert_log WHERE state = 'raised'").pluck().get()).toBe(5);
+      expect(db.prepare("SELECT count(*) FROM outbox WHERE type = 'alert'").pluck().get()).toBe(0);
+      db.close();
+    });
+});
