@@ -156,6 +156,7 @@ export async function runDemo(o: DemoOptions, write: (s: string) => void): Promi
     const ask = start + (o.days * DAY_MINUTES + 8 * 60 + 35) * MINUTE;
     let asked = false;
     let i = 0;
+    const realStart = Date.now();
     while (clock.now() < end && !o.signal?.aborted) {
       if (!asked && clock.now() >= ask) {
         asked = true;
@@ -176,7 +177,6 @@ export async function runDemo(o: DemoOptions, write: (s: string) => void): Promi
         tagAt,
         asked ? end : ask,
       );
-      const before = clock.now();
       clock.advanceTo(next);
       if (clock.now() >= tagAt) {
         tagAt = clock.now() + TAG_EVERY_MS;
@@ -217,7 +217,8 @@ export async function runDemo(o: DemoOptions, write: (s: string) => void): Promi
         });
       }
       out.progress((clock.now() - start) / (end - start), stamp(clock.now()));
-      if (o.speed !== 'max') await pause((clock.now() - before) / o.speed);
+      // Paced against the wall clock from the start, so the work of each step is not added to it.
+      if (o.speed !== 'max') await pause(realStart + (clock.now() - start) / o.speed - Date.now());
     }
     out.done();
     return 0;
