@@ -87,7 +87,9 @@ export function parseHubText(text: string, opts: { json?: boolean } = {}): HubPa
     );
     return { raw, locate, problems: problems.sort((a, b) => a.line - b.line || a.col - b.col) };
   }
-  const problems = checkHubConfig(parsed.data).map((f): Problem => ({ ...f, ...locate(f.path) }));
+  const problems = checkHubConfig(parsed.data)
+    .map((f): Problem => ({ ...f, ...locate(f.path) }))
+    .sort((a, b) => a.line - b.line || a.col - b.col);
   const failed = problems.some((p) => p.severity === 'error');
   return { raw, locate, config: failed ? undefined : parsed.data, problems };
 }

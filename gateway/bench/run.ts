@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { measureHub } from '../../cloud-relay/hub/bench.ts';
 import { loadConfig } from '../../config/load.ts';
 import { RealClock } from '../clock.ts';
 import { createLogger } from '../log.ts';
@@ -56,6 +57,8 @@ export async function runBench(opts: { json: boolean; quick?: boolean }): Promis
   figures.z2m_ingest_msgs_per_s = (await measureZigbeeIngest(opts.quick ? 2_000 : 20_000)).perSecond;
   Object.assign(figures, await measureRelay(10_000, opts.quick ? 200 : 1_000));
   figures.rss_mb = process.memoryUsage().rss / 1_048_576;
+  // The trust's hub last: its own process and broker, and its memory kept out of rss_mb.
+  Object.assign(figures, await measureHub({ quick: opts.quick }));
   for (const k of Object.keys(figures)) figures[k] = Math.round((figures[k] as number) * 100) / 100;
   return figures;
 }
