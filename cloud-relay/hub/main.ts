@@ -41,6 +41,7 @@ export async function runHub(
       web: `http://${config.web.host}:${hub.webPort}`,
       start_ms: Math.round(performance.now() - started),
       rss_mb: Math.round(process.memoryUsage().rss / 1_048_576),
+      heap_mb: Math.round(process.memoryUsage().heapUsed / 1_048_576),
     },
     'hub running',
   );
