@@ -11,6 +11,7 @@ import { startHub } from '../cloud-relay/hub/hub.ts';
 import { hubLogger } from '../cloud-relay/hub/log.ts';
 import { listAlerts, summaries } from '../cloud-relay/hub/queries.ts';
 import { type HubConfigInput, hubConfigSchema } from '../config/hub-schema.ts';
+import { runHearth } from './helpers/cli.ts';
 import { alert, heartbeat, status, summary } from './helpers/hub-messages.ts';
 import { type Mosquitto, makePki, mosquitto, type Pki } from './helpers/mosquitto.ts';
 import { tempDir } from './helpers/tmp.ts';
@@ -187,7 +188,7 @@ describe('hub with a real Mosquitto', () => {
     const gw = await home();
     await send(gw, 'alert', alert(GW, R, 'a3', 'raised', T0));
     await until('the alert stored', () => h.receiver.counters.stored >= 1);
-    await h.ack({ alertId: 'a3', by: 'nurse-jo' });
+    const sent = await h.ack({ alertId: 'a3', by: 'nurse-jo' });
     now = T0 + 30_000;
     expect((await h.supervise()).flagged).toBe(0);
     now = T0 + 61_000;
@@ -200,5 +201,48 @@ describe('hub with a real Mosquitto', () => {
     expect(flagged).toEqual([
       expect.objectContaining({ gateway: GW, reason: expect.stringContaining('alert a3') }),
     ]);
+    // The home's answer comes late: the command is settled and the flag resolved.
+    await send(gw, 'cmd-result', {
+      v: 1,
+      id: `${GW}-result-1`,
+      type: 'cmd_result',
+      gateway: GW,
+      resident: R,
+      at: new Date(T0 + 62_000).toISOString(),
+      command_id: sent.ok ? sent.commandId : '',
+      command: 'ack',
+      ok: true,
+      detail: 'acknowledged',
+    });
+    await until('the result stored', () => h.receiver.counters.stored >= 2);
+    expect(await h.store.db.selectFrom('hub_alerts').select('resolved_at').execute()).toEqual([
+      { resolved_at: T0 + 61_000 },
+    ]);
+    expect((await listAlerts(h.store.db))[0]).toMatchObject({ ack_pending: false });
+  });
+
+  it('hearth hub ack: records the ack and sends it to the home', async () => {
+    const dir = tempDir('hearth-hub-');
+    const h = await hub(dir);
+    const gw = await home();
+    await gw.subscribeAsync(`hearth/v1/${GW}/cmd/#`, { qos: 1 });
+    await send(gw, 'alert', alert(GW, R, 'a4', 'raised', T0));
+    await until('the alert stored', () => h.receiver.counters.stored >= 1);
+    const r = await runHearth(['hub', 'ack', 'a4', '--by', 'nurse-sam', '--config', join(dir, 'hub.yaml')]);
+    expect(r.output).toContain('pending until the home confirms');
+    expect(r.code).toBe(0);
+    await until('the ack command at the home', () => gw.got.length > 0);
+    expect(gw.got[0]?.json).toMatchObject({ alert_id: 'a4', by: 'nurse-sam' });
+    expect((await listAlerts(h.store.db))[0]).toMatchObject({ ack_by: 'nurse-sam', ack_pending: true });
+    const missing = await runHearth([
+      'hub',
+      'ack',
+      'no-such-alert',
+      '--by',
+      'nurse-sam',
+      '--config',
+      join(dir, 'hub.yaml'),
+    ]);
+    expect(missing).toMatchObject({ code: 2, output: expect.stringContaining('no alert no-such-alert') });
   });
 });

@@ -280,6 +280,14 @@ async function applyResult(t: Tx, m: CmdResultMessage, receivedAt: number) {
     .where('state', 'in', ['sent', 'unconfirmed'])
     .returning(['alert_id', 'name'])
     .executeTakeFirst();
+  // A late answer still settles the command: its "not confirmed" alert, if raised, is resolved.
+  if (updated)
+    await t
+      .updateTable('hub_alerts')
+      .set({ resolved_at: receivedAt })
+      .where('key', '=', `command_unconfirmed/${m.command_id}`)
+      .where('resolved_at', 'is', null)
+      .execute();
   if (m.ok && updated?.name === 'ack' && updated.alert_id)
     await t
       .updateTable('alerts')

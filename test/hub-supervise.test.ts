@@ -1,0 +1,92 @@
+// Supervision decided from what the store holds and the time now, without a database: each
+// check raises with a reason a carer reads, once per episode, and resolves when the home is well.
+import type { Selectable } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { type SupervisionLimits, supervise } from '../cloud-relay/hub/supervise.ts';
+import type { HomesTable } from '../cloud-relay/hub/tables.ts';
+
+type Home = Selectable<HomesTable>;
+
+const T0 = Date.parse('2026-07-01T13:00:00Z'); // 14:00 in London (summer time)
+const MIN = 60_000;
+const LIMITS: SupervisionLimits = {
+  silentAfter: 3,
+  clockSkewMs: 5 * MIN,
+  undeliveredAfterMs: 10 * MIN,
+  queueGrowing: 5,
+  night: { from: 22, to: 7 },
+  timezone: 'Europe/London',
+};
+
+const home = (over: Partial<Home> = {}): Home => ({
+  gateway: 'gw-1',
+  resident: 'r-1',
+  expected: 1,
+  heartbeat_ms: MIN,
+  first_known_at: T0 - 60 * MIN,
+  status: 'online',
+  status_at: T0 - 30 * MIN,
+  hearth_version: '0.1.0',
+  queue_depth: 0,
+  queue_growth: 0,
+  oldest_undelivered_alert_s: null,
+  last_heartbeat_at: T0,
+  last_seen_at: T0,
+  clock_skew_ms: 0,
+  ...over,
+});
+
+describe('supervision', () => {
+  it('says nothing about a healthy home', () => {
+    expect(supervise([home()], [], T0 + 30_000, LIMITS)).toEqual({ raise: [], resolve: [] });
+  });
+
+  it('raises a late heartbeat as "silent since" in local time, high by day', () => {
+    const d = supervise(
+      [home({ last_heartbeat_at: T0 - 3 * MIN, last_seen_at: T0 - 3 * MIN })],
+      [],
+      T0,
+      LIMITS,
+    );
+    expect(d.raise).toEqual([
+      expect.objectContaining({
+        kind: 'gateway_silent',
+        severity: 'high',
+        reason: 'Gateway gw-1 (resident r-1) silent since 13:57.',
+      }),
+    ]);
+  });
+
+  it('raises an undeliverable alert, a growing queue and a clock out of step', () => {
+    const d = supervise(
+      [home({ oldest_undelivered_alert_s: 900, queue_growth: 5, queue_depth: 420, clock_skew_ms: -7 * MIN })],
+      [],
+      T0,
+      LIMITS,
+    );
+    expect(d.raise.map((r) => [r.kind, r.reason])).toEqual([
+      ['alert_undelivered', 'Gateway gw-1 reports an alert it has not delivered for 15 min.'],
+      ['queue_growing', "Gateway gw-1's queue has grown for 5 heartbeats in a row (420 waiting)."],
+      ['clock_skew', "Gateway gw-1's clock is 7 min behind the hub's."],
+    ]);
+  });
+
+  it('raises nothing twice and resolves what is open once the home is well', () => {
+    const open = [
+      {
+        key: 'gateway_silent/gw-1/1',
+        gateway: 'gw-1',
+        kind: 'gateway_silent',
+        severity: 'high',
+        reason: '',
+        raised_at: T0,
+        raised_by: 'a',
+        resolved_at: null,
+      },
+    ];
+    expect(supervise([home({ status: 'offline' })], open, T0, LIMITS)).toEqual({ raise: [], resolve: [] });
+    expect(supervise([home()], open, T0, LIMITS).resolve).toEqual([
+      { gateway: 'gw-1', kind: 'gateway_silent' },
+    ]);
+  });
+});
