@@ -27,7 +27,7 @@ export function checkHubCommand(
     `database  ${c.database.url ? 'PostgreSQL' : `embedded SQLite in ${c.database.dir ?? 'hub-data beside the file'}`}`,
     `web       http://${c.web.host}:${c.web.port}`,
     `homes     ${c.homes.expected.length} expected${c.homes.accept_any ? ', and any gateway the CA signed' : ''}`,
-    `checks    every ${formatDuration(s.interval)}; silent after ${s.silent_after} heartbeats; commands flagged after ${formatDuration(s.command_timeout)}`,
+    `checks    every ${s.interval < 600_000 ? `${Math.round(s.interval / 1000)} s` : formatDuration(s.interval)}; silent after ${s.silent_after} heartbeats; commands flagged after ${formatDuration(s.command_timeout)}`,
   ];
   if (warnings.length) {
     lines.push(`warnings  ${warnings.length}:`);
