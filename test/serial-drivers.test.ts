@@ -248,7 +248,7 @@ describe('ld2410 driver', () => {
       .written()
       .replace(/^PTY .*\n/, '')
       .replace(/W |\n/g, '');
-    expect(sent).toBe('fdfcfbfa0400ff00010004030201'.repeat(3) + 'fdfcfbfa0200fe0004030201');
+    expect(sent).toBe(`${'fdfcfbfa0400ff00010004030201'.repeat(3)}fdfcfbfa0200fe0004030201`);
     pty.child.stdin.write(report(3));
     await until('present', () => readings.length === 1);
     expect(readings[0]).toMatchObject({ device: 'hall-radar', value: true });

@@ -324,7 +324,8 @@ export class FirmataDriver implements Driver {
     const now = this.ctx.clock.now();
     const w = this.#said;
     if (now - w.since >= LOG_WINDOW_MS) {
-      if (w.suppressed) this.ctx.log.warn({ suppressed: w.suppressed }, 'firmata: more board lines not logged');
+      if (w.suppressed)
+        this.ctx.log.warn({ suppressed: w.suppressed }, 'firmata: more board lines not logged');
       this.#said = { since: now, n: 0, suppressed: 0 };
     }
     if (this.#said.n++ < LOGS_PER_WINDOW) this.ctx.log.warn({ port: b.path }, `firmata board says: ${text}`);
