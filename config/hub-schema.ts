@@ -65,6 +65,10 @@ export const hubConfigSchema = z
       .strictObject({
         host: z.string().min(1).default('127.0.0.1'),
         port: z.number().int().min(0).max(65535).default(8080).describe('0: any free port.'),
+        public_url: z
+          .url({ protocol: /^https?$/, error: 'expected the address carers open, https://care.example.org' })
+          .optional()
+          .describe('The console as carers reach it, for the link in a push; default http://host:port.'),
       })
       .prefault({})
       .describe('The care console and its JSON API (GET /healthz, /api/alerts, POST /api/alerts/:id/ack).'),

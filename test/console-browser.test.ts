@@ -6,6 +6,8 @@
 // gateway killed shows as silent on the homes page. axe-core checks every page; screenshots of
 // each page go to test-output/console/.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
@@ -87,6 +89,8 @@ let gateway: Running;
 let base: string;
 let localPort: number;
 let dir: string;
+/** What the carer's phone was told: POSTs to their ntfy-compatible topic. */
+const pushes: { url: string; headers: Record<string, string | string[] | undefined>; body: string }[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hearth-console-browser-'));
@@ -108,10 +112,23 @@ beforeAll(async () => {
     homes: { expected: [{ gateway: GW, resident: R }, OTHER] },
   };
   writeFileSync(hubFile, JSON.stringify(hubConfig));
-  for (const [name, role, residents] of [
-    ['olive', 'operator', []],
-    ['carl', 'carer', [R]],
-    ['ada', 'admin', []],
+  const ntfy = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => {
+      body += c.toString();
+    });
+    req.on('end', () => {
+      pushes.push({ url: req.url ?? '', headers: req.headers, body });
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((r) => ntfy.listen(0, '127.0.0.1', () => r()));
+  later(() => new Promise((r) => ntfy.close(() => r(undefined))));
+  const carlTopic = `http://127.0.0.1:${(ntfy.address() as AddressInfo).port}/carl-7f3a`;
+  for (const [name, role, residents, push] of [
+    ['olive', 'operator', [], []],
+    ['carl', 'carer', [R], ['--push', carlTopic]],
+    ['ada', 'admin', [], []],
   ] as const) {
     const r = await runHearth(
       [
@@ -122,6 +139,7 @@ beforeAll(async () => {
         '--role',
         role,
         ...residents.flatMap((x) => ['--resident', x]),
+        ...push,
         '--password-env',
         'HEARTH_NEW_PASSWORD',
         '--config',
@@ -261,6 +279,19 @@ describe('the care console in Chromium', () => {
     await expect(page.locator('#announce').textContent()).resolves.toMatch(/^New urgent alert: /);
     await expect(card.textContent()).resolves.toMatch(/Home gw-console.*Room hall/s);
     await accessible(page, 'queue-alert');
+    // Carl, assigned to this resident, was told on his phone, with a link to the alert.
+    const alertId = (await card.getAttribute('data-alert')) ?? '';
+    await eventually('the push to the carer', async () => pushes.length > 0);
+    expect(pushes).toHaveLength(1);
+    expect(pushes[0]).toMatchObject({
+      url: '/carl-7f3a',
+      headers: {
+        title: 'Hearth r-console: help button (hall)',
+        priority: '5',
+        click: `${base}/alerts/${GW}/${alertId}`,
+      },
+      body: expect.stringMatching(/help button/i),
+    });
 
     await card.getByRole('button', { name: /Acknowledge/ }).click();
     await page.waitForURL(`${base}/`);

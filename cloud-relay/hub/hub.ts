@@ -10,6 +10,8 @@ import { parseRef } from '../../config/values.ts';
 import { type AckResult, acknowledge } from './ack.ts';
 import { startConsole } from './console/app.ts';
 import { LiveFeed } from './console/live.ts';
+import { CarerPush } from './console/push.ts';
+import { consoleDb } from './console/tables.ts';
 import { type DbTarget, openDb, sqliteTarget } from './db.ts';
 import { hubLogger, type Logger } from './log.ts';
 import { type BrokerOptions, Receiver } from './receiver.ts';
@@ -107,14 +109,23 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     );
     // The console's open pages hear of every message this instance stores or sees again.
     const live = new LiveFeed();
+    let webPort = 0;
+    const push = new CarerPush({
+      db: consoleDb(store.db),
+      log,
+      now,
+      base: () => c.web.public_url ?? `http://${c.web.host}:${webPort}`,
+    });
+    stops.push(() => push.stop());
     const receiver = new Receiver({
       broker,
       instance,
       store,
       log,
       now,
-      onStored: (topic) => {
+      onStored: (topic, r) => {
         live.notifyTopic(topic);
+        if (!r.duplicate && r.alert) push.alertStored(r.alert);
         o.onStored?.(topic);
       },
       onSeen: (topic) => live.notifyTopic(topic),
@@ -159,6 +170,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
             c.web.port,
           );
     if (web) stops.push(() => web.stop());
+    webPort = web?.port ?? 0;
     return {
       instance,
       store,

@@ -6,7 +6,7 @@
 import mqtt, { type IClientOptions, type MqttClient, type Packet } from 'mqtt';
 import { parseIncoming, rejectKey, SUBSCRIPTIONS } from './incoming.ts';
 import { type Logger, rateLimited } from './log.ts';
-import type { HubStore } from './store.ts';
+import type { HubStore, ReceiveResult } from './store.ts';
 
 export type BrokerOptions = {
   url: string;
@@ -39,7 +39,7 @@ export type ReceiverDeps = {
   log: Logger;
   now: () => number;
   /** Called after each committed message that changed something (for measurements, tests). */
-  onStored?: (topic: string) => void;
+  onStored?: (topic: string, result: ReceiveResult) => void;
   /** Called after a message another instance had already stored (the console's live pages). */
   onSeen?: (topic: string) => void;
   /** false: a short-lived client that only publishes (hearth hub ack): no session, no subscriptions. */
@@ -155,7 +155,7 @@ export class Receiver {
             },
             'hub: alert',
           );
-        this.#d.onStored?.(topic);
+        this.#d.onStored?.(topic, r);
       }
     });
   }

@@ -12,7 +12,7 @@ async function readStdin(): Promise<string> {
 
 export async function hubUserAddCommand(
   name: string,
-  o: { config: string; role: string; resident: string[]; passwordEnv?: string },
+  o: { config: string; role: string; resident: string[]; passwordEnv?: string; push?: string },
 ): Promise<{ code: number; text: string }> {
   const { config, problems } = loadHubConfig(o.config, { strictRefs: true });
   if (!config)
@@ -36,5 +36,5 @@ export async function hubUserAddCommand(
     };
   else password = await readStdin();
   const { addUser } = await import('../../cloud-relay/hub/console/user-command.ts');
-  return addUser(config, o.config, { name, role: o.role, residents: o.resident, password });
+  return addUser(config, o.config, { name, role: o.role, residents: o.resident, password, pushUrl: o.push });
 }

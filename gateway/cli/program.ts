@@ -206,16 +206,26 @@ hub
   .requiredOption('--role <role>', 'operator (every home), carer (assigned residents) or admin')
   .option('--resident <id...>', 'a resident this person cares for (repeat for several)', [])
   .option('--password-env <name>', 'the environment variable holding the password')
+  .option(
+    '--push <url>',
+    "a carer's ntfy-compatible topic URL: their residents' urgent alerts are pushed there",
+  )
   .option('--config <file>', 'hub file')
-  .action(async (name: string, o: { role: string; resident: string[]; passwordEnv?: string; config?: string }) => {
-    // `hearth hub` has a --config of its own, which takes the option wherever it is written.
-    const config = o.config ?? (hub.opts() as { config?: string }).config;
-    if (!config) throw new CommanderError(2, 'hub.user.config', 'hearth hub user add: --config <file> is required');
-    const { hubUserAddCommand } = await import('./hub-user.ts');
-    const r = await hubUserAddCommand(name, { ...o, config });
-    await out(r.text);
-    code = r.code;
-  });
+  .action(
+    async (
+      name: string,
+      o: { role: string; resident: string[]; passwordEnv?: string; push?: string; config?: string },
+    ) => {
+      // `hearth hub` has a --config of its own, which takes the option wherever it is written.
+      const config = o.config ?? (hub.opts() as { config?: string }).config;
+      if (!config)
+        throw new CommanderError(2, 'hub.user.config', 'hearth hub user add: --config <file> is required');
+      const { hubUserAddCommand } = await import('./hub-user.ts');
+      const r = await hubUserAddCommand(name, { ...o, config });
+      await out(r.text);
+      code = r.code;
+    },
+  );
 
 program
   .command('schema')

@@ -4,7 +4,7 @@ import type { Staff } from './access.ts';
 import { hashPassword } from './password.ts';
 import { type ConsoleDb, ROLES, type Role } from './tables.ts';
 
-export type NewStaff = { name: string; role: Role; password: string; residents: string[] };
+export type NewStaff = { name: string; role: Role; password: string; residents: string[]; pushUrl?: string };
 
 const NAME_RE = /^[a-z0-9][a-z0-9._@-]{0,63}$/i;
 export const MIN_PASSWORD = 10;
@@ -15,7 +15,10 @@ export function checkNewStaff(s: {
   role: string;
   password: string;
   residents: string[];
+  pushUrl?: string;
 }): string | null {
+  if (s.pushUrl !== undefined && !/^https?:\/\/\S+$/.test(s.pushUrl))
+    return `push address "${s.pushUrl}": expected an http(s) URL such as https://ntfy.example.org/carer-topic`;
   if (!NAME_RE.test(s.name)) return `name "${s.name}": letters, digits and . _ @ - only, at most 64`;
   if (!(ROLES as readonly string[]).includes(s.role)) return `role "${s.role}": expected ${ROLES.join(', ')}`;
   if (s.password.length < MIN_PASSWORD) return `the password is shorter than ${MIN_PASSWORD} characters`;
@@ -34,8 +37,17 @@ export async function putStaff(
     const had = await t.selectFrom('staff').select('name').where('name', '=', s.name).executeTakeFirst();
     await t
       .insertInto('staff')
-      .values({ name: s.name, role: s.role, password, created_at: now, disabled: 0 })
-      .onConflict((oc) => oc.column('name').doUpdateSet({ role: s.role, password, disabled: 0 }))
+      .values({
+        name: s.name,
+        role: s.role,
+        password,
+        created_at: now,
+        disabled: 0,
+        push_url: s.pushUrl ?? null,
+      })
+      .onConflict((oc) =>
+        oc.column('name').doUpdateSet({ role: s.role, password, disabled: 0, push_url: s.pushUrl ?? null }),
+      )
       .execute();
     await t.deleteFrom('staff_residents').where('staff', '=', s.name).execute();
     for (const resident of new Set(s.residents))
@@ -63,19 +75,6 @@ export function passwordOf(db: Kysely<ConsoleDb>, name: string) {
     .where('name', '=', name)
     .where('disabled', '=', 0)
     .executeTakeFirst();
-}
-
-/** The carers assigned to a resident (for pushes). */
-export async function carersOf(db: Kysely<ConsoleDb>, resident: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('staff_residents')
-    .innerJoin('staff', 'staff.name', 'staff_residents.staff')
-    .select('staff.name')
-    .where('staff_residents.resident', '=', resident)
-    .where('staff.role', '=', 'carer')
-    .where('staff.disabled', '=', 0)
-    .execute();
-  return rows.map((r) => r.name);
 }
 
 export function listStaff(db: Kysely<ConsoleDb>) {

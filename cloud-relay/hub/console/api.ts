@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { hubAlerts, listAlerts } from '../queries.ts';
-import type { ConsoleDeps } from './app.ts';
+import type { ConsoleDeps } from './context.ts';
 
 const ackBody = z.strictObject({ by: z.string().min(1).max(128), gateway: z.string().min(1).optional() });
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };

@@ -5,72 +5,22 @@
 import type { AddressInfo } from 'node:net';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Kysely } from 'kysely';
-import type { AckResult } from '../ack.ts';
-import type { Logger } from '../log.ts';
-import type { HubStore } from '../store.ts';
-import type { Staff } from './access.ts';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { loadStaff } from './accounts.ts';
 import { apiRoutes } from './api.ts';
 import { audit } from './audit.ts';
 import { SCRIPT } from './client.ts';
-import { type Html, html } from './html.ts';
+import { COOKIE, type Console, type ConsoleDeps } from './context.ts';
+import { html } from './html.ts';
 import { type PageCtx, page } from './layout.ts';
-import type { LiveFeed } from './live.ts';
-import { DEFAULT_SIGNIN, type SigninLimits } from './rate-limit.ts';
+import { DEFAULT_SIGNIN } from './rate-limit.ts';
 import { pageRoutes } from './routes.ts';
-import {
-  cookieSecret,
-  csrfMatches,
-  DEFAULT_LIMITS,
-  findSession,
-  type Session,
-  type SessionLimits,
-} from './sessions.ts';
+import { cookieSecret, csrfMatches, DEFAULT_LIMITS, findSession } from './sessions.ts';
 import { signinRoutes } from './signin-routes.ts';
 import { CSS } from './style.ts';
-import { type ConsoleDb, consoleDb } from './tables.ts';
+import { consoleDb } from './tables.ts';
 
-export type ConsoleDeps = {
-  store: HubStore;
-  health: () => Record<string, unknown> & { ok: boolean };
-  ack: (req: { alertId: string; by: string; gateway?: string }) => Promise<AckResult>;
-  live: LiveFeed;
-  now: () => number;
-  /** The trust's time zone: every time on the pages is shown in it. */
-  timezone: string;
-  log?: Logger;
-  session?: SessionLimits;
-  signin?: SigninLimits;
-};
-
-export const COOKIE = 'hearth_session';
-
-/** What every route of the console shares. */
-export type Console = {
-  d: ConsoleDeps;
-  db: Kysely<ConsoleDb>;
-  session: SessionLimits;
-  signin: SigninLimits;
-  /** The signed-in person and their session, or null (the reply is already sent). */
-  guard(
-    req: FastifyRequest,
-    reply: FastifyReply,
-  ): Promise<{ staff: Staff; session: Session; ctx: PageCtx } | null>;
-  render(
-    req: FastifyRequest,
-    reply: FastifyReply,
-    ctx: PageCtx | null,
-    o: { title: string; body: Html; fragment?: Html; live?: string[]; status?: number },
-  ): FastifyReply;
-  refuse(
-    req: FastifyRequest,
-    reply: FastifyReply,
-    ctx: PageCtx,
-    what: { action: string; resident?: string; target?: string },
-  ): Promise<FastifyReply>;
-};
+export type { ConsoleDeps } from './context.ts';
 
 const SECURITY_HEADERS = {
   'content-security-policy':

@@ -13,6 +13,7 @@ export const consoleMigration: Migration = {
       .addColumn('password', 'text', (c) => c.notNull())
       .addColumn('created_at', ms, (c) => c.notNull())
       .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('push_url', 'text')
       .execute();
     await db.schema
       .createTable('staff_residents')

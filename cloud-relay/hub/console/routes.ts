@@ -5,8 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import type { SummaryMessage } from '../../protocol/messages.ts';
 import { alertHistory, hubAlerts } from '../queries.ts';
 import { isAdmin, mayAck, maySee } from './access.ts';
-import type { Console } from './app.ts';
 import { audit, auditLog } from './audit.ts';
+import { type Console, safeNext } from './context.ts';
 import {
   alertOne,
   alertsOf,
@@ -25,7 +25,6 @@ import { auditBody, historyBody } from './pages/history.ts';
 import { arrange, homeRows, homesBody, homesContent, SORTS, type Sort } from './pages/homes.ts';
 import { orderQueue, queueBody, queueContent } from './pages/queue.ts';
 import { residentBody, residentContent } from './pages/resident.ts';
-import { safeNext } from './signin-routes.ts';
 
 type Q = Record<string, string | undefined>;
 const str = (v: unknown, max = 200) => (typeof v === 'string' ? v.slice(0, max) : '');

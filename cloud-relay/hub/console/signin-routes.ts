@@ -3,16 +3,12 @@
 // and dropped: never logged, never echoed, never audited.
 import type { FastifyInstance } from 'fastify';
 import { passwordOf } from './accounts.ts';
-import { COOKIE, type Console } from './app.ts';
 import { audit } from './audit.ts';
+import { COOKIE, type Console, safeNext } from './context.ts';
 import { signinBody } from './pages/signin.ts';
 import { DUMMY_HASH, verifyPassword } from './password.ts';
 import { recordSignin, signinBlocked } from './rate-limit.ts';
 import { closeSession, openSession } from './sessions.ts';
-
-/** Only a path of this site: a `next` pointing elsewhere would make sign-in an open redirect. */
-export const safeNext = (next: unknown): string =>
-  typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/';
 
 export function signinRoutes(app: FastifyInstance, c: Console): void {
   const { db, d } = c;

@@ -14,6 +14,8 @@ export type StaffTable = {
   password: string;
   created_at: number;
   disabled: number;
+  /** An ntfy-compatible topic URL: urgent alerts of their residents are pushed there. */
+  push_url: string | null;
 };
 
 export type StaffResidentsTable = { staff: string; resident: string };

@@ -8,7 +8,7 @@ import { HubStore } from '../store.ts';
 import { checkNewStaff, putStaff } from './accounts.ts';
 import { consoleDb, type Role } from './tables.ts';
 
-export type UserAdd = { name: string; role: string; residents: string[]; password: string };
+export type UserAdd = { name: string; role: string; residents: string[]; password: string; pushUrl?: string };
 
 export async function addUser(
   config: HubConfig,
@@ -23,7 +23,10 @@ export async function addUser(
     await store.migrate();
     const done = await putStaff(consoleDb(store.db), { ...u, role: u.role as Role }, now);
     const whom = u.residents.length ? ` for ${u.residents.join(', ')}` : '';
-    return { code: 0, text: `${u.name} ${done} as ${u.role}${whom}` };
+    return {
+      code: 0,
+      text: `${u.name} ${done} as ${u.role}${whom}${u.pushUrl ? ', urgent alerts pushed' : ''}`,
+    };
   } finally {
     await store.close();
   }

@@ -1,0 +1,58 @@
+// What the console's routes share: its dependencies, the signed-in guard and the renderer.
+// Types and constants only, so that the app and its route files need not import each other.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { AckResult } from '../ack.ts';
+import type { Logger } from '../log.ts';
+import type { HubStore } from '../store.ts';
+import type { Staff } from './access.ts';
+import type { Html } from './html.ts';
+import type { PageCtx } from './layout.ts';
+import type { LiveFeed } from './live.ts';
+import type { SigninLimits } from './rate-limit.ts';
+import type { Session, SessionLimits } from './sessions.ts';
+import type { ConsoleDb } from './tables.ts';
+
+export type ConsoleDeps = {
+  store: HubStore;
+  health: () => Record<string, unknown> & { ok: boolean };
+  ack: (req: { alertId: string; by: string; gateway?: string }) => Promise<AckResult>;
+  live: LiveFeed;
+  now: () => number;
+  /** The trust's time zone: every time on the pages is shown in it. */
+  timezone: string;
+  log?: Logger;
+  session?: SessionLimits;
+  signin?: SigninLimits;
+};
+
+export const COOKIE = 'hearth_session';
+
+/** What every route of the console shares. */
+export type Console = {
+  d: ConsoleDeps;
+  db: Kysely<ConsoleDb>;
+  session: SessionLimits;
+  signin: SigninLimits;
+  /** The signed-in person and their session, or null (the reply is already sent). */
+  guard(
+    req: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<{ staff: Staff; session: Session; ctx: PageCtx } | null>;
+  render(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    ctx: PageCtx | null,
+    o: { title: string; body: Html; fragment?: Html; live?: string[]; status?: number },
+  ): FastifyReply;
+  refuse(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    ctx: PageCtx,
+    what: { action: string; resident?: string; target?: string },
+  ): Promise<FastifyReply>;
+};
+
+/** Only a path of this site: a `next` pointing elsewhere would make sign-in an open redirect. */
+export const safeNext = (next: unknown): string =>
+  typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/';
