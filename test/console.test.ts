@@ -13,6 +13,7 @@ import { consoleDb } from '../cloud-relay/hub/console/tables.ts';
 import { openDb, sqliteTarget } from '../cloud-relay/hub/db.ts';
 import { parseIncoming } from '../cloud-relay/hub/incoming.ts';
 import { HubStore } from '../cloud-relay/hub/store.ts';
+import { startHearth } from './helpers/cli.ts';
 import { alert, summary } from './helpers/hub-messages.ts';
 import { type Postgres, startPostgres } from './helpers/postgres.ts';
 import { tempDir } from './helpers/tmp.ts';
@@ -341,4 +342,33 @@ describe.each(BACKENDS)('care console on $name', (backend) => {
       error: 'no GET /api/nothing',
     });
   });
+});
+
+describe('hearth demo --console', () => {
+  it('keeps the care console running after the day, with the demo sign-in printed, until Ctrl-C', async () => {
+    const demo = startHearth(['demo', '--speed', 'max', '--console', '--no-color']);
+    try {
+      const line = await demo.waitFor(/The care console: (\S+) {2}\(sign in as demo, password (\S+)\)/);
+      const [, url, password] =
+        /The care console: (\S+) {2}\(sign in as demo, password (\S+)\)/.exec(line) ?? [];
+      const signin = await fetch(`${url}/signin`, {
+        method: 'POST',
+        headers: FORM,
+        body: form({ name: 'demo', password: password ?? '', next: '/residents/r-demo' }),
+        redirect: 'manual',
+      });
+      expect(signin.status).toBe(303);
+      const cookie = (signin.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      const resident = await fetch(`${url}/residents/r-demo`, { headers: { cookie } });
+      const body = await resident.text();
+      expect(body).toContain('<svg id="nights"');
+      expect(body).toMatch(/daily summar(y|ies) shown/);
+      const history = await (await fetch(`${url}/history`, { headers: { cookie } })).text();
+      // The help-button press of the day, acknowledged by the demo's centre and then resolved.
+      expect(history).toMatch(/gw-demo-help_button-pendant-[^"]*">[^<]+<\/a><\/td>\n<td>gw-demo<\/td>.*?<td>resolved /s);
+    } finally {
+      demo.child.kill('SIGINT');
+    }
+    expect((await demo.exited).code).toBe(0);
+  }, 60_000);
 });

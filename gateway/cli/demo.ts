@@ -2,7 +2,14 @@
 import { runDemo } from '../demo/run.ts';
 import { EXIT } from './exit.ts';
 
-export type DemoFlags = { speed: string; days: string; seed: string; json?: boolean; color: boolean };
+export type DemoFlags = {
+  speed: string;
+  days: string;
+  seed: string;
+  json?: boolean;
+  color: boolean;
+  console?: boolean;
+};
 
 export async function demoCommand(f: DemoFlags): Promise<number> {
   const speed = f.speed === 'max' ? 'max' : Number(f.speed);
@@ -25,8 +32,9 @@ export async function demoCommand(f: DemoFlags): Promise<number> {
       process.stdout.write(
         `Hearth demo: a day and a night of a resident living alone, in time-lapse${speed === 'max' ? '' : ` (${Math.round(speed / 60)} simulated minutes a second)`}.\nCtrl-C stops it.\n\n`,
       );
-    return await runDemo({ speed, days, seed, json: Boolean(f.json), color, signal: abort.signal }, (s) =>
-      process.stdout.write(s),
+    return await runDemo(
+      { speed, days, seed, json: Boolean(f.json), color, signal: abort.signal, console: f.console },
+      (s) => process.stdout.write(s),
     );
   } finally {
     process.off('SIGINT', stop);

@@ -54,10 +54,20 @@ program
   .option('--seed <n>', 'moves the day a little, differently for each seed', '1')
   .option('--json', 'one JSON object per event, for machines')
   .option('--no-color', 'no colour, even on a terminal')
-  .action(async (o: { speed: string; days: string; seed: string; json?: boolean; color: boolean }) => {
-    const { demoCommand } = await import('./demo.ts');
-    code = await demoCommand(o);
-  });
+  .option('--console', "after the day, keep the trust's hub and its care console running")
+  .action(
+    async (o: {
+      speed: string;
+      days: string;
+      seed: string;
+      json?: boolean;
+      color: boolean;
+      console?: boolean;
+    }) => {
+      const { demoCommand } = await import('./demo.ts');
+      code = await demoCommand(o);
+    },
+  );
 
 const simulate = program
   .command('simulate')

@@ -16,6 +16,7 @@ import { startGateway } from '../main.ts';
 import { Zone } from '../time/zone.ts';
 import { demoBoards } from './boards.ts';
 import { DemoConsole, type DemoEvent } from './console.ts';
+import { startDemoHub, untilAborted } from './console-hub.ts';
 import { demoRadio, TAG_EVERY_MS } from './radio.ts';
 import { DAY_MINUTES, demoScript } from './script.ts';
 import { monitoringCentre, startTrust } from './trust.ts';
@@ -30,6 +31,8 @@ export type DemoOptions = {
   json: boolean;
   color: boolean;
   signal?: AbortSignal;
+  /** After the day, keep the hub and its care console running until the signal. */
+  console?: boolean;
 };
 
 /** One simulated hour per two seconds. */
@@ -101,6 +104,19 @@ export async function runDemo(o: DemoOptions, write: (s: string) => void): Promi
       onAck: (alertId) => emit({ kind: 'ack', at: stamp(clock.now()), alert_id: alertId }),
     });
     closers.push(centre.close);
+    const hub = o.console
+      ? await startDemoHub({
+          dir,
+          trustPort: trust.port,
+          user: 'centre',
+          password: trust.centrePassword,
+          gateway: config.gateway.id,
+          resident: config.gateway.resident,
+          timezone: config.gateway.timezone,
+          now: () => clock.now(),
+        })
+      : null;
+    if (hub) closers.push(hub.stop);
     const broker = gw.broker.addresses()[0];
     const z2m = await mqtt.connectAsync({
       host: '127.0.0.1',
@@ -221,6 +237,14 @@ export async function runDemo(o: DemoOptions, write: (s: string) => void): Promi
       if (o.speed !== 'max') await pause(realStart + (clock.now() - start) / o.speed - Date.now());
     }
     out.done();
+    if (hub && !o.signal?.aborted) {
+      write(
+        o.json
+          ? `${JSON.stringify({ kind: 'console', url: hub.url, user: hub.user, password: hub.password })}\n`
+          : `\nThe care console: ${hub.url}  (sign in as ${hub.user}, password ${hub.password})\nCtrl-C stops it.\n`,
+      );
+      await untilAborted(o.signal);
+    }
     return 0;
   } finally {
     for (const c of closers.reverse()) await c();
