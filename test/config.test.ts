@@ -46,7 +46,11 @@ describe('the reference provisioning file', () => {
   });
 
   it('config/examples/demo.yaml is valid (the demo sets its secrets and trust itself)', () => {
-    const env = { HEARTH_DEMO_Z2M_PASSWORD: 'x', HEARTH_DEMO_RELAY_PASSWORD: 'y' };
+    const env = {
+      HEARTH_DEMO_Z2M_PASSWORD: 'x',
+      HEARTH_DEMO_RELAY_PASSWORD: 'y',
+      HEARTH_DEMO_PENDANT_KEY: '231d39c1d7cc1ab1aee224cd096db932',
+    };
     const r = loadConfig(example('demo.yaml'), { strictRefs: true, env });
     expect(r.config).toBeDefined();
     expect(r.problems.map((p) => `${p.severity} ${p.path.join('.')}`)).toEqual(['warning relay.url']);
