@@ -9,6 +9,7 @@ import { loadConfig } from '../../config/load.ts';
 import { RealClock } from '../clock.ts';
 import { createLogger } from '../log.ts';
 import { startGateway } from '../main.ts';
+import { measureDiskWrites } from './disk.ts';
 import { measureIngest } from './ingest.ts';
 import { measureZigbeeIngest } from './local-mqtt.ts';
 import { measureRelay } from './relay.ts';
@@ -56,6 +57,7 @@ export async function runBench(opts: { json: boolean; quick?: boolean }): Promis
   figures.summary_cost_90d_history_ms = measureSummary(config, opts.quick ? 7 : 90, opts.quick ? 3 : 10);
   figures.z2m_ingest_msgs_per_s = (await measureZigbeeIngest(opts.quick ? 2_000 : 20_000)).perSecond;
   Object.assign(figures, await measureRelay(10_000, opts.quick ? 200 : 1_000));
+  Object.assign(figures, measureDiskWrites(config, opts.quick ? 0.25 : 1));
   figures.rss_mb = process.memoryUsage().rss / 1_048_576;
   // The trust's hub last: its own process and broker, and its memory kept out of rss_mb.
   Object.assign(figures, await measureHub({ quick: opts.quick }));
