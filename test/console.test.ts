@@ -316,27 +316,61 @@ describe.each(BACKENDS)('care console on $name', (backend) => {
     expect(JSON.parse(f.body)).toMatchObject({ resourceType: 'Bundle' });
   });
 
-  it('keeps the JSON API of the hub: health, alerts, ack by name', async () => {
+  it('serves its JSON API only to staff signed in: alerts they may see, acks in their own name', async () => {
     const { app, sent } = await rig(backend.open);
     expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({
       ok: true,
       instance: 'test',
     });
-    const list = (await app.inject({ method: 'GET', url: '/api/alerts' })).json() as {
+    // Nobody signed in: nothing listed, nothing acknowledged.
+    expect((await app.inject({ method: 'GET', url: '/api/alerts' })).statusCode).toBe(401);
+    const anonymous = await app.inject({ method: 'POST', url: '/api/alerts/a-1/ack', payload: '{}' });
+    expect(anonymous.statusCode).toBe(401);
+    expect(sent).toHaveLength(0);
+
+    const olive = await signIn(app, 'olive');
+    const csrf = csrfOf((await page(app, olive.header, '/')).body);
+    const list = (
+      await app.inject({ method: 'GET', url: '/api/alerts', headers: { cookie: olive.header } })
+    ).json() as {
       alerts: { alert_id: string }[];
     };
     expect(list.alerts.map((a) => a.alert_id).sort()).toEqual(['a-1', 'a-2']);
-    const bad = await app.inject({ method: 'POST', url: '/api/alerts/a-1/ack', payload: 'not json' });
+    const ack = (headers: Record<string, string>, payload = '{}', id = 'a-1') =>
+      app.inject({
+        method: 'POST',
+        url: `/api/alerts/${id}/ack`,
+        headers: { cookie: olive.header, ...headers },
+        payload,
+      });
+    // Without the session's CSRF token a script on another site cannot acknowledge in her name.
+    expect((await ack({})).statusCode).toBe(403);
+    const bad = await ack({ 'x-csrf-token': csrf }, 'not json');
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ error: expect.stringMatching(/expected a JSON body/) });
-    const ok = await app.inject({
-      method: 'POST',
-      url: '/api/alerts/a-1/ack',
-      headers: { 'content-type': 'application/json' },
-      payload: JSON.stringify({ by: 'night desk' }),
-    });
+    const ok = await ack({ 'x-csrf-token': csrf, 'content-type': 'application/json' });
     expect(ok.statusCode).toBe(202);
     expect(ok.json()).toMatchObject({ ok: true, gateway: 'gw-1', pending: true });
+    expect(sent).toHaveLength(1);
+    expect(JSON.stringify(sent[0])).toContain('olive');
+
+    // A carer lists and acknowledges only the residents assigned to them.
+    const carl = await signIn(app, 'carl');
+    const carlCsrf = csrfOf((await page(app, carl.header, '/')).body);
+    const theirs = (
+      await app.inject({ method: 'GET', url: '/api/alerts', headers: { cookie: carl.header } })
+    ).json() as {
+      alerts: { alert_id: string }[];
+      hub_alerts: unknown[];
+    };
+    expect(theirs.alerts.map((a) => a.alert_id)).toEqual(['a-1']);
+    const refused = await app.inject({
+      method: 'POST',
+      url: '/api/alerts/a-2/ack',
+      headers: { cookie: carl.header, 'x-csrf-token': carlCsrf },
+      payload: '{}',
+    });
+    expect(refused.statusCode).toBe(403);
     expect(sent).toHaveLength(1);
     expect((await app.inject({ method: 'GET', url: '/api/nothing' })).json()).toEqual({
       error: 'no GET /api/nothing',
@@ -365,7 +399,9 @@ describe('hearth demo --console', () => {
       expect(body).toMatch(/daily summar(y|ies) shown/);
       const history = await (await fetch(`${url}/history`, { headers: { cookie } })).text();
       // The help-button press of the day, acknowledged by the demo's centre and then resolved.
-      expect(history).toMatch(/gw-demo-help_button-pendant-[^"]*">[^<]+<\/a><\/td>\n<td>gw-demo<\/td>.*?<td>resolved /s);
+      expect(history).toMatch(
+        /gw-demo-help_button-pendant-[^"]*">[^<]+<\/a><\/td>\n<td>gw-demo<\/td>.*?<td>resolved /s,
+      );
     } finally {
       demo.child.kill('SIGINT');
     }

@@ -54,7 +54,10 @@ export async function buildConsole(d: ConsoleDeps): Promise<FastifyInstance> {
       const staff = session ? await loadStaff(db, session.staff) : null;
       if (!session || !staff) {
         const wantsPage =
-          req.method === 'GET' && !req.headers['x-fragment'] && !req.url.startsWith('/events');
+          req.method === 'GET' &&
+          !req.headers['x-fragment'] &&
+          !req.url.startsWith('/events') &&
+          !req.url.startsWith('/api/');
         if (wantsPage) {
           const next = encodeURIComponent(req.url);
           await reply.redirect(`/signin?next=${next}${raw ? '&idle=1' : ''}`, 303);
@@ -69,7 +72,12 @@ export async function buildConsole(d: ConsoleDeps): Promise<FastifyInstance> {
       };
       if (
         req.method === 'POST' &&
-        !csrfMatches(session, (req.body as Record<string, unknown> | undefined)?._csrf)
+        // A form carries the token in its body; a script calling the JSON API, in a header.
+        !csrfMatches(
+          session,
+          (typeof req.body === 'object' ? (req.body as Record<string, unknown> | null)?._csrf : undefined) ??
+            req.headers['x-csrf-token'],
+        )
       ) {
         await audit(
           db,
@@ -124,7 +132,7 @@ export async function buildConsole(d: ConsoleDeps): Promise<FastifyInstance> {
     reply.hijack();
     d.live.add(reply.raw);
   });
-  await app.register(async (api) => apiRoutes(api, d));
+  await app.register(async (api) => apiRoutes(api, d, c));
   signinRoutes(app, c);
   pageRoutes(app, c);
   app.setNotFoundHandler((req, reply) => {
