@@ -1,8 +1,5 @@
 // The jsonl and LD2410 drivers on the real serialport stack over real pseudo-terminals: a small
 // python3 helper owns the pty master, the driver opens the slave through a by-id-like symlink.
-
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { renameSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JsonlDriver } from '../firmware-bridge/serial/jsonl-driver.ts';
@@ -11,61 +8,18 @@ import { Ld2410Driver } from '../firmware-bridge/serial/ld2410-driver.ts';
 import { SerialPorts } from '../firmware-bridge/serial/port.ts';
 import { ackFrame } from '../firmware-bridge/sim/ld2410-sim.ts';
 import { driverContext } from './helpers/driver-context.ts';
+import { openPty, pointLink } from './helpers/pty.ts';
 import { tempDir } from './helpers/tmp.ts';
 import { until as untilWithin } from './helpers/until.ts';
-
-// Opens a raw pty pair, prints "PTY <slave>", relays stdin to the master and the master's
-// output to stdout as "W <hex>" lines. Keeps a slave fd open so the master never sees EIO.
-const HELPER = `
-import os, pty, select, sys, tty
-m, s = pty.openpty()
-tty.setraw(s)
-sys.stdout.write("PTY " + os.ttyname(s) + "\\n"); sys.stdout.flush()
-while True:
-    r, _, _ = select.select([0, m], [], [])
-    if 0 in r:
-        b = os.read(0, 4096)
-        if not b: break
-        os.write(m, b)
-    if m in r:
-        try: b = os.read(m, 4096)
-        except OSError: continue
-        sys.stdout.write("W " + b.hex() + "\\n"); sys.stdout.flush()
-`;
 
 /** These waits have eight seconds each. */
 const until = (what: string, ok: () => boolean) => untilWithin(what, ok, 8_000);
 
-type Pty = { child: ChildProcessWithoutNullStreams; path: string; written: () => string };
-
-const helpers: ChildProcessWithoutNullStreams[] = [];
 const stops: (() => Promise<void>)[] = [];
 
 afterEach(async () => {
   for (const s of stops.splice(0)) await s();
-  for (const c of helpers.splice(0)) c.kill('SIGKILL');
 });
-
-function openPty(): Promise<Pty> {
-  const child = spawn('python3', ['-u', '-c', HELPER]);
-  helpers.push(child);
-  let out = '';
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.stdout.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = /^PTY (\S+)\n/.exec(out);
-      if (m?.[1]) resolve({ child, path: m[1], written: () => out });
-    });
-  });
-}
-
-/** Points `link` at `target` atomically, as udev re-points /dev/serial/by-id on replug. */
-function pointLink(link: string, target: string): void {
-  const tmp = `${link}.new`;
-  symlinkSync(target, tmp);
-  renameSync(tmp, link);
-}
 
 /** A basic-mode report frame: target state and distances as the radar sends them. */
 function report(state: 0 | 1 | 2 | 3): Buffer {
@@ -90,7 +44,7 @@ describe('jsonl driver', () => {
     stops.push(() => driver.stop());
     await driver.start();
     await until('port open', () => statuses.some((s) => s.present));
-    pty.child.stdin.write(
+    pty.send(
       [
         '{"sensor":"chair1","kind":"chair","value":true,"seq":1}',
         '{"sensor":"chair1",',
@@ -135,10 +89,10 @@ describe('jsonl driver', () => {
     stops.push(() => driver.stop());
     await driver.start();
     await until('port open', () => statuses.length === 1);
-    first.child.stdin.write('{"sensor":"chair1","value":true}\n');
+    first.send('{"sensor":"chair1","value":true}\n');
     await until('first reading', () => readings.length === 1);
 
-    first.child.kill('SIGKILL');
+    first.close();
     await until('missing reported', () => statuses.length === 2);
     expect(statuses[1]).toMatchObject({ present: false, devices: ['chair-pad'] });
 
@@ -146,7 +100,7 @@ describe('jsonl driver', () => {
     pointLink(link, second.path);
     await until('reconnected', () => statuses.length === 3);
     expect(statuses.map((s) => s.present)).toEqual([true, false, true]);
-    second.child.stdin.write('{"sensor":"chair1","value":false}\n');
+    second.send('{"sensor":"chair1","value":false}\n');
     await until('reading after return', () => readings.length === 2);
     expect(readings.map((r) => r.value)).toEqual([true, false]);
     expect(driver.health()).toMatchObject([{ present: true }]);
@@ -168,7 +122,7 @@ describe('jsonl driver', () => {
     const pty = await openPty();
     pointLink(link, pty.path);
     await until('opened', () => statuses.length === 2);
-    pty.child.stdin.write('{"sensor":"chair1","value":true}\n');
+    pty.send('{"sensor":"chair1","value":true}\n');
     await until('reading', () => readings.length === 1);
     expect(statuses.map((s) => s.present)).toEqual([false, true]);
   });
@@ -206,25 +160,25 @@ describe('ld2410 driver', () => {
       want += command;
       await until(`command ${command}`, () => sent().length >= want.length);
       expect(sent()).toBe(want); // nothing more before the answer
-      pty.child.stdin.write(ack);
+      pty.send(ack);
     }
     await until('ready', () => /bedroom-radar ready, firmware V1\.02\.22062416/.test(logs()));
     expect(driver.counters.acks).toBe(4);
 
     // A flicker shorter than the hold is not reported; garbage between frames is skipped.
-    pty.child.stdin.write(Buffer.concat([report(0), Buffer.from([0x12, 0xf4]), report(1)]));
-    pty.child.stdin.write(report(0));
+    pty.send(Buffer.concat([report(0), Buffer.from([0x12, 0xf4]), report(1)]));
+    pty.send(report(0));
     await until('absent reported', () => readings.length === 1);
     expect(readings[0]).toMatchObject({ device: 'bedroom-radar', kind: 'presence', value: false });
 
-    pty.child.stdin.write(Buffer.concat([report(2), report(3)]));
+    pty.send(Buffer.concat([report(2), report(3)]));
     await until('present reported', () => readings.length === 2);
     expect(readings[1]).toMatchObject({
       kind: 'presence',
       value: true,
       facts: { target_state: 3, moving_distance_cm: 120, stationary_distance_cm: 150 },
     });
-    pty.child.stdin.write(report(0));
+    pty.send(report(0));
     await until('absent again', () => readings.length === 3);
     expect(readings.map((r) => r.value)).toEqual([false, true, false]);
     expect(driver.counters.badFrames).toBe(0);
@@ -249,7 +203,7 @@ describe('ld2410 driver', () => {
       .replace(/^PTY .*\n/, '')
       .replace(/W |\n/g, '');
     expect(sent).toBe(`${'fdfcfbfa0400ff00010004030201'.repeat(3)}fdfcfbfa0200fe0004030201`);
-    pty.child.stdin.write(report(3));
+    pty.send(report(3));
     await until('present', () => readings.length === 1);
     expect(readings[0]).toMatchObject({ device: 'hall-radar', value: true });
   });

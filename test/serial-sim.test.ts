@@ -1,7 +1,7 @@
 // The LD2410 and jsonl simulators and `hearth scan serial`, over real pty pairs: a python3
 // helper opens two ptys and relays between their masters, so each end is a serial port path.
 
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JsonlDriver } from '../firmware-bridge/serial/jsonl-driver.ts';
 import { decodeFrame, readFirmware } from '../firmware-bridge/serial/ld2410/codec.ts';
@@ -13,25 +13,9 @@ import { Ld2410Sim } from '../firmware-bridge/sim/ld2410-sim.ts';
 import { parsePattern, stepAt } from '../firmware-bridge/sim/pattern.ts';
 import { type Running, runHearth, startHearth } from './helpers/cli.ts';
 import { driverContext } from './helpers/driver-context.ts';
+import { openPair as openPtyPair } from './helpers/pty.ts';
 import { tempDir } from './helpers/tmp.ts';
 import { until } from './helpers/until.ts';
-
-const PAIR = `
-import os, pty, select, sys, tty
-m1, s1 = pty.openpty()
-m2, s2 = pty.openpty()
-tty.setraw(s1); tty.setraw(s2)
-sys.stdout.write("PAIR " + os.ttyname(s1) + " " + os.ttyname(s2) + "\\n"); sys.stdout.flush()
-other = {m1: m2, m2: m1}
-while True:
-    r, _, _ = select.select([0, m1, m2], [], [])
-    if 0 in r and not os.read(0, 4096): break
-    for m in (m1, m2):
-        if m in r:
-            try: b = os.read(m, 4096)
-            except OSError: continue
-            os.write(other[m], b)
-`;
 
 const children: (ChildProcessWithoutNullStreams | Running['child'])[] = [];
 const stops: (() => unknown)[] = [];
@@ -40,18 +24,8 @@ afterEach(async () => {
   for (const c of children.splice(0)) c.kill('SIGKILL');
 });
 
-function openPair(): Promise<[string, string]> {
-  const child = spawn('python3', ['-u', '-c', PAIR]);
-  children.push(child);
-  let out = '';
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.stdout.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = /^PAIR (\S+) (\S+)\n/.exec(out);
-      if (m?.[1] && m[2]) resolve([m[1], m[2]]);
-    });
-  });
+async function openPair(): Promise<[string, string]> {
+  return (await openPtyPair()).ends;
 }
 
 describe('simulator patterns', () => {
