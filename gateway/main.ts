@@ -69,13 +69,18 @@ const HOUR = 3_600_000;
  * The local broker's credential for the gateway's own user, beside the database and readable
  * by its owner only, for tools on the Pi (hearth status, a dashboard). A new one at every start.
  */
-function writeCredential(storePath: string, broker: LocalBroker): void {
+function writeCredential(storePath: string, broker: LocalBroker, log: Logger): void {
   if (storePath === ':memory:') return;
   const addr = broker.addresses()[0];
   const file = join(dirname(storePath), 'local-broker.json');
-  writeFileSync(file, JSON.stringify({ ...broker.credential, host: addr?.host, port: addr?.port }), {
-    mode: 0o600,
-  });
+  try {
+    writeFileSync(file, JSON.stringify({ ...broker.credential, host: addr?.host, port: addr?.port }), {
+      mode: 0o600,
+    });
+  } catch (err) {
+    // A full disk: the gateway runs without it; only `hearth status` goes without an answer.
+    log.warn({ err: (err as Error).message, file }, 'cannot write the credential for local tools');
+  }
 }
 
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
@@ -159,7 +164,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       : config;
     const broker = await startBroker({ config: brokerConfig, log, counters, clock });
     stack.push({ name: 'local broker', stop: () => broker.stop() });
-    writeCredential(storePath, broker);
+    writeCredential(storePath, broker, log);
 
     const cancelRetention = scheduleRetention(store, config.storage.keep_events, clock, log);
     stack.push({ name: 'retention', stop: cancelRetention });

@@ -9,7 +9,7 @@ import { alertMessage, type OutMessage } from './engine/messages.ts';
 import type { Logger } from './log.ts';
 import { backupNow, listBackups } from './store/backup.ts';
 import type { Recovery } from './store/recover.ts';
-import type { Store } from './store/store.ts';
+import type { StorageHealth, Store } from './store/store.ts';
 import type { Zone } from './time/zone.ts';
 
 /** Local time of the nightly backup: after the day's summary, before anyone is up. */
@@ -93,7 +93,7 @@ export function watchStorage(o: {
 }): void {
   const { store, bus, log, clock } = o;
   store.onFull(() => reclaim(store, clock.now() - o.keepEventsMs, log));
-  store.onHealth((h) => {
+  const told = (h: StorageHealth) => {
     if (h.fault)
       log.error(
         { fault: h.fault, held_events: h.held.events, held_messages: h.held.messages },
@@ -102,7 +102,10 @@ export function watchStorage(o: {
     else log.info('storage recovered: every held write is on disk');
     bus.emit('output', { pattern: h.fault ? 'link-down' : 'link-ok' });
     o.refresh();
-  });
+  };
+  store.onHealth(told);
+  // Started on a disk that was already full: said now, as it will be when it changes.
+  if (store.health().fault) told(store.health());
 }
 
 /** One line for the status: what fails, and what is held meanwhile. */

@@ -1,7 +1,8 @@
 // A full or failing disk under a running gateway, faults injected into its real system calls
 // (fiu-run/fiu-ctrl): alerts keep reaching a real Mosquitto, the status says storage is failing,
 // and the gateway recovers by itself, with no restart, once the fault is lifted.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
@@ -23,23 +24,36 @@ afterEach(async () => {
 
 type Msg = { alert_id?: string; state?: string; type?: string };
 
-async function scene(dir: string) {
-  const wrap = fiuRun();
+/** The trust's broker (a real Mosquitto) and an observer of the home's alerts on it. */
+async function trustSide() {
   const pki = makePki(GW);
   cleanups.push(() => pki.remove());
-  const trustBroker = await mosquitto(pki, GW);
-  cleanups.push(() => trustBroker.remove());
-  await trustBroker.start();
+  const broker = await mosquitto(pki, GW);
+  cleanups.push(() => broker.remove());
+  await broker.start();
   const got: Msg[] = [];
-  const trust = await mqtt.connectAsync(trustBroker.url, {
-    ca: readFileSync(pki.ca),
-    cert: readFileSync(pki.trust.cert),
-    key: readFileSync(pki.trust.key),
-  });
-  cleanups.push(() => trust.endAsync(true));
-  trust.on('message', (_t, p) => got.push(JSON.parse(p.toString()) as Msg));
-  await trust.subscribeAsync(topics.alert(GW), { qos: 1 });
-  const port = await freePort();
+  const clients: mqtt.MqttClient[] = [];
+  const observe = async () => {
+    const c = await mqtt.connectAsync(broker.url, {
+      ca: readFileSync(pki.ca),
+      cert: readFileSync(pki.trust.cert),
+      key: readFileSync(pki.trust.key),
+      reconnectPeriod: 0,
+    });
+    cleanups.push(() => c.endAsync(true));
+    c.on('error', () => {});
+    c.on('message', (_t, p) => got.push(JSON.parse(p.toString()) as Msg));
+    await c.subscribeAsync(topics.alert(GW), { qos: 1 });
+    clients.unshift(c);
+    return c;
+  };
+  return { pki, broker, got, observe, clients };
+}
+
+type Trust = Awaited<ReturnType<typeof trustSide>>;
+
+/** A home with a help pendant and a motion sensor, its database in `dbDir`. */
+async function homeFile(dir: string, dbDir: string, t: Trust): Promise<string> {
   const file = join(dir, 'home.yaml');
   writeFileSync(
     file,
@@ -51,20 +65,40 @@ devices:
   - { id: hall-motion, source: zigbee2mqtt, topic: zigbee2mqtt/hall_motion, room: hall }
 rules: { help_button: {} }
 local_broker:
-  listen: [{ host: 127.0.0.1, port: ${port} }]
+  listen: [{ host: 127.0.0.1, port: ${await freePort()} }]
   users: [{ name: z2m, password: "\${env:HEARTH_TEST_Z2M}", publish: ["zigbee2mqtt/#"] }]
-relay: { url: "${trustBroker.url}", ca: ${pki.ca}, cert: ${pki.gateway.cert}, key: ${pki.gateway.key} }
-storage: { path: ${join(dir, 'hearth.db')} }
+relay: { url: "${t.broker.url}", ca: ${t.pki.ca}, cert: ${t.pki.gateway.cert}, key: ${t.pki.gateway.key} }
+storage: { path: ${join(dbDir, 'hearth.db')} }
 `,
   );
+  return file;
+}
+
+async function runHome(file: string, wrap: string[] = []) {
   const gw = startHearth(['run', '--config', file], { HEARTH_TEST_Z2M: Z2M }, wrap);
   cleanups.push(async () => {
     if (gw.child.exitCode === null) gw.child.kill('SIGKILL');
     await gw.exited;
   });
   await gw.waitFor(/gateway running/);
+  const port = Number(/port: (\d+)/.exec(readFileSync(file, 'utf8'))?.[1]);
   const z2m = await mqtt.connectAsync({ host: '127.0.0.1', port, username: 'z2m', password: Z2M });
   cleanups.push(() => z2m.endAsync(true));
+  const press = () => z2m.publishAsync('zigbee2mqtt/pendant', JSON.stringify({ action: 'single' }));
+  const stop = async () => {
+    gw.child.kill('SIGTERM');
+    return (await gw.exited).code;
+  };
+  return { gw, z2m, press, stop, pid: gw.child.pid as number };
+}
+
+async function scene(dir: string) {
+  const wrap = fiuRun();
+  const t = await trustSide();
+  const trust = await t.observe();
+  const got = t.got;
+  const file = await homeFile(dir, dir, t);
+  const { gw, z2m } = await runHome(file, wrap);
   const states = (id: string) => got.filter((m) => m.alert_id === id).map((m) => m.state);
   let n = 0;
   /** A press, the care team's ack and the resident moving: raised, acknowledged, resolved. */
@@ -126,4 +160,66 @@ describe('a full or failing disk', () => {
       expect(db.prepare("SELECT count(*) FROM outbox WHERE type = 'alert'").pluck().get()).toBe(0);
       db.close();
     });
+});
+
+describe('a disk that is already full', () => {
+  it('starts, sends the alert it held and the new ones, says storage is failing, and recovers once there is room', async () => {
+    if (process.getuid?.() !== 0) throw new Error('this test mounts a 2 MB tmpfs: run it as root');
+    const dir = tempDir();
+    const disk = join(dir, 'disk');
+    mkdirSync(disk);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', disk]);
+    cleanups.push(() => execFileSync('umount', ['-l', disk]));
+    const t = await trustSide();
+    const file = await homeFile(dir, disk, t);
+
+    // The trust is unreachable when the button is pressed: the alert waits in the outbox on disk.
+    await t.broker.kill();
+    let home = await runHome(file);
+    await home.press();
+    await home.gw.waitFor(/The help button \(pendant\) was pressed/);
+    expect(await home.stop()).toBe(0);
+
+    // The card fills up while the gateway is down.
+    const filler = join(disk, 'filler');
+    const fd = openSync(filler, 'w');
+    for (const size of [65_536, 4_096, 512, 1]) {
+      try {
+        for (;;) writeSync(fd, Buffer.alloc(size, 1));
+      } catch (err) {
+        expect((err as { code?: string }).code).toBe('ENOSPC');
+      }
+    }
+    closeSync(fd);
+
+    await t.broker.start();
+    await t.observe();
+    home = await runHome(file);
+    await until('the held alert at the trust', () => t.got.some((m) => m.state === 'raised'));
+    const first = t.got.find((m) => m.state === 'raised')?.alert_id;
+    await home.gw.waitFor(/storage failing \(SQLITE_FULL/);
+    const failing = JSON.parse((await runHearth(['status', '--config', file, '--json'])).output);
+    expect(failing.report.storage.failing).toMatch(/SQLITE_FULL/);
+
+    // The care team's acknowledgement and the resident moving: new messages, sent from memory.
+    const trust = t.clients[0];
+    await trust?.publishAsync(
+      topics.command(GW, 'ack'),
+      JSON.stringify({ v: 1, id: 'ack-full', alert_id: first, by: 'Sam' }),
+      { qos: 1 },
+    );
+    await until('the acknowledgement at the trust', () => t.got.some((m) => m.state === 'acknowledged'));
+    await home.z2m.publishAsync('zigbee2mqtt/hall_motion', JSON.stringify({ occupancy: true }));
+    await until('the alert resolved at the trust', () => t.got.some((m) => m.state === 'resolved'));
+
+    rmSync(filler);
+    await home.gw.waitFor(/storage recovered: every held write is on disk/);
+    expect(home.gw.child.exitCode).toBeNull();
+    expect(await home.stop()).toBe(0);
+    const db = new Database(join(disk, 'hearth.db'), { readonly: true });
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(db.prepare("SELECT count(*) FROM outbox WHERE type = 'alert'").pluck().get()).toBe(0);
+    expect(db.prepare("SELECT count(*) FROM events WHERE device = 'hall-motion'").pluck().get()).toBe(1);
+    db.close();
+  });
 });
