@@ -23,7 +23,7 @@ const freePort = () =>
     });
   });
 
-async function broker(dir: string): Promise<{ url: string; proc: ChildProcess }> {
+export async function broker(dir: string): Promise<{ url: string; proc: ChildProcess }> {
   if (spawnSync('sh', ['-c', 'command -v mosquitto']).status !== 0)
     throw new Error("mosquitto is not installed (Debian's mosquitto; test/setup-system.sh)");
   const port = await freePort();

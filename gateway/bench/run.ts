@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureHub } from '../../cloud-relay/hub/bench.ts';
+import { measureConsole } from '../../cloud-relay/hub/console/bench.ts';
 import { loadConfig } from '../../config/load.ts';
 import { RealClock } from '../clock.ts';
 import { createLogger } from '../log.ts';
@@ -61,6 +62,7 @@ export async function runBench(opts: { json: boolean; quick?: boolean }): Promis
   figures.rss_mb = process.memoryUsage().rss / 1_048_576;
   // The trust's hub last: its own process and broker, and its memory kept out of rss_mb.
   Object.assign(figures, await measureHub({ quick: opts.quick }));
+  Object.assign(figures, await measureConsole({ quick: opts.quick }));
   for (const k of Object.keys(figures)) figures[k] = Math.round((figures[k] as number) * 100) / 100;
   return figures;
 }
