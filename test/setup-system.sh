@@ -9,6 +9,7 @@ PACKAGES=(
   mosquitto-clients  # mosquitto_pub / mosquitto_sub: a second, independent MQTT client implementation
   mosquitto    # a real broker for the relay's interop and fault tests
   fiu-utils    # fiu-run / fiu-ctrl: ENOSPC and EIO injected into the gateway's system calls
+  gcc          # builds the power-cut test's preload library (test/powercut/durable-images.c)
   systemd      # systemd-analyze verify on the service unit
   postgresql   # a real PostgreSQL for the hub's store and its kill test
   chromium     # a real browser for the care console's tests (driven by playwright-core)
