@@ -2,7 +2,7 @@
 // order until it takes them again. Alerts and every queued message are kept whatever it costs;
 // plain readings are bounded, the oldest going first, so a card that fails for days cannot
 // exhaust the Pi's memory. Rule states are kept as the latest one per rule.
-import type { OutboxRow } from './store.ts';
+import type { OutboxRow } from './outbox-row.ts';
 
 /** About five days of a typical home's readings. */
 export const MAX_HELD_EVENTS = 100_000;

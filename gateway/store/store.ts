@@ -8,6 +8,7 @@ import type { Event } from '../reading.ts';
 import { StoreLockedError, StoreTooNewError } from './errors.ts';
 import { describeFault, HeldWrites, isStorageFault, type Op } from './held.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
+import type { NewOutboxRow, OutboxRow } from './outbox-row.ts';
 
 /** What may be dropped from a full queue, first to last. Alerts never are. */
 const DROPPABLE = ['heartbeat', 'summary'] as const;
@@ -40,15 +41,7 @@ export type StoreOptions = {
 /** What the store says when the disk stops taking writes (a fault) and takes them again (null). */
 export type StorageHealth = { fault: string | null; held: { events: number; messages: number } };
 
-export type OutboxRow = {
-  seq: number;
-  id: string;
-  topic: string;
-  type: string;
-  payload: string;
-  created_at: number;
-};
-export type NewOutboxRow = Omit<OutboxRow, 'seq'>;
+export type { NewOutboxRow, OutboxRow } from './outbox-row.ts';
 export type StoredEvent = Event & { id: number };
 
 type EventRow = {
