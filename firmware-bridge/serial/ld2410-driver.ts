@@ -6,7 +6,7 @@ import type { Reading } from '../../gateway/reading.ts';
 import type { Driver, DriverContext, SourceStatus } from '../driver.ts';
 import { decodeFrame, presenceReading, type Report } from './ld2410/codec.ts';
 import { Ld2410Framer } from './ld2410/framer.ts';
-import { ATTEMPTS, RadarSetup, type SetupOutcome } from './ld2410/setup.ts';
+import { ACK_TIMEOUT_MS, ATTEMPTS, RadarSetup, type SetupOutcome } from './ld2410/setup.ts';
 import type { SerialLink, SerialPorts } from './port.ts';
 
 export type Ld2410Row = { id: string; port: string; baud: number };
@@ -45,6 +45,8 @@ export class Ld2410Driver implements Driver {
     rows: Ld2410Row[],
     ports: SerialPorts,
     private readonly ctx: DriverContext,
+    /** How long the radar has to acknowledge each setup command. */
+    ackTimeoutMs = ACK_TIMEOUT_MS,
   ) {
     for (const row of rows) {
       const link = ports.link({ ...row, source: 'ld2410' });
@@ -56,7 +58,7 @@ export class Ld2410Driver implements Driver {
           // Engineering mode adds the per-gate energies to each report; the setting is lost
           // at power-off, so it is asked for at every open.
           radar.setup?.cancel();
-          radar.setup = new RadarSetup(ctx.clock, write, (o) => this.#setupDone(radar, o));
+          radar.setup = new RadarSetup(ctx.clock, write, (o) => this.#setupDone(radar, o), ackTimeoutMs);
           radar.setup.start();
         },
         data: (b) => radar.framer.write(b),

@@ -33,6 +33,7 @@ export class RadarSetup {
     private readonly clock: Clock,
     private readonly write: (bytes: Uint8Array) => void,
     private readonly finished: (o: SetupOutcome) => void,
+    private readonly timeoutMs = ACK_TIMEOUT_MS,
     private readonly steps: readonly Step[] = SETUP_STEPS,
   ) {}
 
@@ -67,7 +68,7 @@ export class RadarSetup {
     if (!step || this.#done) return;
     this.#attempt++;
     this.write(step.bytes());
-    this.#cancel = this.clock.timer(this.clock.now() + ACK_TIMEOUT_MS, () => {
+    this.#cancel = this.clock.timer(this.clock.now() + this.timeoutMs, () => {
       if (this.#attempt < ATTEMPTS) this.#send();
       else this.#finish({ ok: false, command: step.command, why: 'no answer' });
     });
