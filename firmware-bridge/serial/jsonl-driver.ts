@@ -2,9 +2,9 @@
 //   {"sensor":"chair1","kind":"chair","value":true,"seq":12}
 // Lines are matched to rows by port and `sensor`; the value's type is checked against the kind.
 // A bad line is a value: counted, logged a few times a minute at most, never fatal.
-import { ReadlineParser } from '@serialport/parser-readline';
 import { HEALTH_KINDS, KIND_VALUE, KINDS, type Kind } from '../../config/device-fields.ts';
 import type { Driver, DriverContext, SourceStatus } from '../driver.ts';
+import { JsonlFramer, objectIn } from './jsonl-framer.ts';
 import type { SerialLink, SerialPorts } from './port.ts';
 
 export type JsonlRow = { id: string; port: string; sensor: string; kind: Kind | 'output'; baud: number };
@@ -17,8 +17,6 @@ export type JsonlCounters = {
   seqGaps: number;
 };
 
-/** Longest line kept; longer ones (a firmware that never prints a newline) are dropped. */
-const MAX_LINE = 1024;
 const LOG_WINDOW_MS = 60_000;
 const LOGS_PER_WINDOW = 5;
 
@@ -32,7 +30,9 @@ export function parseLine(text: string): Line {
   try {
     v = JSON.parse(text);
   } catch {
-    return { ok: false, why: 'not JSON' };
+    const found = objectIn(text);
+    if (!found) return { ok: false, why: 'not JSON' };
+    v = found.value;
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return { ok: false, why: 'not an object' };
   const o = v as Record<string, unknown>;
@@ -96,25 +96,19 @@ export class JsonlDriver implements Driver {
   #attach(link: SerialLink, rows: JsonlRow[]): void {
     const bySensor = new Map(rows.map((r) => [r.sensor, r]));
     const seqs = new Map<string, number>();
-    let parser = this.#parser(link.path, bySensor, seqs);
+    let framer = this.#framer(link.path, bySensor, seqs);
     link.listen({
       open: () => {
-        parser = this.#parser(link.path, bySensor, seqs);
+        framer = this.#framer(link.path, bySensor, seqs);
       },
-      data: (b) => {
-        parser.write(b);
-        if (parser.buffer.length > MAX_LINE) {
-          parser.buffer = Buffer.alloc(0);
-          this.#invalid(link.path, `line longer than ${MAX_LINE} bytes`);
-        }
-      },
+      data: (b) => framer.write(b),
     });
   }
 
-  #parser(path: string, bySensor: Map<string, JsonlRow>, seqs: Map<string, number>): ReadlineParser {
-    const parser = new ReadlineParser({ delimiter: '\n', encoding: 'utf8' });
-    parser.on('data', (text: string) => this.#line(path, text, bySensor, seqs));
-    return parser;
+  #framer(path: string, bySensor: Map<string, JsonlRow>, seqs: Map<string, number>): JsonlFramer {
+    const framer = new JsonlFramer();
+    framer.on('data', (text: string) => this.#line(path, text, bySensor, seqs));
+    return framer;
   }
 
   #line(path: string, text: string, bySensor: Map<string, JsonlRow>, seqs: Map<string, number>): void {
