@@ -22,9 +22,9 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-type Msg = { alert_id?: string; state?: string; type?: string };
+type Msg = { alert_id?: string; state?: string; type?: string; storage_fault?: string | null };
 
-/** The trust's broker (a real Mosquitto) and an observer of the home's alerts on it. */
+/** The trust's broker (a real Mosquitto) and an observer of the home's alerts and status on it. */
 async function trustSide() {
   const pki = makePki(GW);
   cleanups.push(() => pki.remove());
@@ -43,7 +43,7 @@ async function trustSide() {
     cleanups.push(() => c.endAsync(true));
     c.on('error', () => {});
     c.on('message', (_t, p) => got.push(JSON.parse(p.toString()) as Msg));
-    await c.subscribeAsync(topics.alert(GW), { qos: 1 });
+    await c.subscribeAsync([topics.alert(GW), topics.status(GW)], { qos: 1 });
     clients.unshift(c);
     return c;
   };
@@ -119,7 +119,16 @@ async function scene(dir: string) {
     return id;
   };
   const status = async () => JSON.parse((await runHearth(['status', '--config', file, '--json'])).output);
-  return { gw, file, db: join(dir, 'hearth.db'), callAndAnswer, states, status, pid: gw.child.pid as number };
+  return {
+    gw,
+    file,
+    db: join(dir, 'hearth.db'),
+    callAndAnswer,
+    states,
+    status,
+    got,
+    pid: gw.child.pid as number,
+  };
 }
 
 describe('a full or failing disk', () => {
@@ -140,10 +149,16 @@ describe('a full or failing disk', () => {
       const failing = await s.status();
       expect(failing.report.storage.failing).toMatch(fault.code);
       expect(failing.report.storage.failing).toMatch(/readings and \d+ messages held in memory/);
+      // The trust is told too, on the gateway's retained status.
+      const statuses = () => s.got.filter((m) => m.type === 'status');
+      await until('the failing disk in the status at the trust', () =>
+        statuses().some((m) => fault.code.test(String(m.storage_fault))),
+      );
 
       fiuDisable(s.pid, fault.point);
       await s.gw.waitFor(/storage recovered: every held write is on disk/);
       expect((await s.status()).report.storage.failing).toBeNull();
+      await until('the recovery in the status at the trust', () => statuses().at(-1)?.storage_fault === null);
       const after = await s.callAndAnswer();
       expect(s.states(after)).toEqual(['raised', 'acknowledged', 'resolved']);
       expect(s.gw.child.exitCode).toBeNull();

@@ -94,6 +94,8 @@ export const statusMessage = envelope.extend({
   queue_depth: z.number().int().nonnegative().optional(),
   oldest_undelivered_alert_s: z.number().nonnegative().nullable().optional(),
   dropped: z.record(z.string(), z.number()).optional(),
+  /** Why the home's storage is failing (a full or failing disk), while it is; alerts still flow. */
+  storage_fault: z.string().nullable().optional(),
 });
 export type StatusMessage = z.infer<typeof statusMessage>;
 

@@ -109,6 +109,11 @@ export class Relay {
       this.#timers.push(clock.timer(clock.now() + ms, tick));
     };
     every(this.#d.config.schedules.heartbeat, () => this.#heartbeat());
+    // The trust hears of a failing disk (and of its recovery) at once, on the retained status.
+    this.#d.store.onHealth(() => {
+      if (this.connected)
+        this.#client?.publish(topics.status(this.#gw), this.#status('online'), { qos: 1, retain: true });
+    });
     every(this.#limits.watchEveryMs, () => this.#watch());
     this.#enforceLimit();
   }
@@ -270,6 +275,7 @@ export class Relay {
         queue_depth: stats.rows,
         oldest_undelivered_alert_s:
           stats.oldestAlertAt === null ? null : Math.round((now - stats.oldestAlertAt) / 1000),
+        storage_fault: this.#d.store.health().fault,
       }),
     );
   }
