@@ -30,6 +30,7 @@ const home = (over: Partial<Home> = {}): Home => ({
   queue_depth: 0,
   queue_growth: 0,
   oldest_undelivered_alert_s: null,
+  storage_fault: null,
   last_heartbeat_at: T0,
   last_seen_at: T0,
   clock_skew_ms: 0,
@@ -57,15 +58,27 @@ describe('supervision', () => {
     ]);
   });
 
-  it('raises an undeliverable alert, a growing queue and a clock out of step', () => {
+  it('raises an undeliverable alert, failing storage, a growing queue and a clock out of step', () => {
     const d = supervise(
-      [home({ oldest_undelivered_alert_s: 900, queue_growth: 5, queue_depth: 420, clock_skew_ms: -7 * MIN })],
+      [
+        home({
+          oldest_undelivered_alert_s: 900,
+          storage_fault: 'SQLITE_FULL (12 readings and 1 messages held in memory)',
+          queue_growth: 5,
+          queue_depth: 420,
+          clock_skew_ms: -7 * MIN,
+        }),
+      ],
       [],
       T0,
       LIMITS,
     );
     expect(d.raise.map((r) => [r.kind, r.reason])).toEqual([
       ['alert_undelivered', 'Gateway gw-1 reports an alert it has not delivered for 15 min.'],
+      [
+        'storage_failing',
+        "Gateway gw-1's storage is failing (SQLITE_FULL (12 readings and 1 messages held in memory)); its alerts still arrive, but a restart now would lose what it holds in memory.",
+      ],
       ['queue_growing', "Gateway gw-1's queue has grown for 5 heartbeats in a row (420 waiting)."],
       ['clock_skew', "Gateway gw-1's clock is 7 min behind the hub's."],
     ]);

@@ -134,10 +134,18 @@ const m0001: Migration = {
   },
 };
 
+/** What a home says of its failing storage (a full or failing disk), on its status. */
+const m0003: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('homes').addColumn('storage_fault', 'text').execute();
+  },
+};
+
 /** In order; a new one is appended with the next number, never edited once released. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-console': consoleMigration,
+  '0003-storage-fault': m0003,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -328,6 +328,7 @@ async function applyStatus(t: Tx, m: StatusMessage, receivedAt: number) {
       ...(m.oldest_undelivered_alert_s !== undefined
         ? { oldest_undelivered_alert_s: m.oldest_undelivered_alert_s }
         : {}),
+      ...(m.storage_fault !== undefined ? { storage_fault: m.storage_fault } : {}),
     })
     .where('gateway', '=', m.gateway)
     .execute();

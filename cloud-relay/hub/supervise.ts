@@ -1,6 +1,6 @@
 // Supervision of the homes, decided purely from what the store holds and the time now: a
-// gateway silent (its last will, or heartbeats late), an alert it cannot deliver, a queue that
-// keeps growing, a clock out of step. Each raise carries a key every instance computes alike.
+// gateway silent (its last will, or heartbeats late), an alert it cannot deliver, its storage
+// failing, a queue that keeps growing, a clock out of step. Each raise carries a key every instance computes alike.
 import type { Selectable } from 'kysely';
 import type { HubAlertDraft } from './store.ts';
 import type { HomesTable, HubAlertsTable } from './tables.ts';
@@ -69,6 +69,17 @@ const CHECKS: Check[] = [
         key: `alert_undelivered/${h.gateway}/${h.status_at ?? 0}`,
         severity: 'high',
         reason: `Gateway ${h.gateway} reports an alert it has not delivered for ${mins(s * 1000)}.`,
+      };
+    },
+  },
+  {
+    kind: 'storage_failing',
+    when(h) {
+      if (!h.storage_fault) return null;
+      return {
+        key: `storage_failing/${h.gateway}/${h.status_at ?? 0}`,
+        severity: 'high',
+        reason: `Gateway ${h.gateway}'s storage is failing (${h.storage_fault}); its alerts still arrive, but a restart now would lose what it holds in memory.`,
       };
     },
   },

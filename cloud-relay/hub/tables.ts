@@ -17,6 +17,8 @@ export type HomesTable = {
   /** Heartbeats in a row whose queue was deeper than the one before. */
   queue_growth: Generated<number>;
   oldest_undelivered_alert_s: number | null;
+  /** Why the home's storage is failing, while its status says so. */
+  storage_fault: string | null;
   last_heartbeat_at: number | null;
   last_seen_at: number | null;
   /** The home's `at` minus the hub's receive time, on the last message. */
