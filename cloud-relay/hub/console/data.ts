@@ -1,5 +1,5 @@
 // What the console's pages read, already narrowed to what the signed-in person may see.
-import type { Kysely, Selectable } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import { ackPending } from '../alert-order.ts';
 import type { AlertsTable, HomesTable, HubAlertsTable } from '../tables.ts';
 import { type Staff, seesEveryone } from './access.ts';
@@ -12,28 +12,30 @@ export type Home = Selectable<HomesTable>;
 const CLOSED = ['resolved', 'cancelled'];
 // `in ()` is not SQL: a carer with no resident yet matches '' (never an id) and so sees nothing.
 
+/** The sentence the alert was raised with: later states (acknowledged, resolved) say something else. */
+const raisedReason = (eb: ExpressionBuilder<ConsoleDb, 'alerts'>) =>
+  eb
+    .selectFrom('alert_history as h')
+    .select('h.reason')
+    .whereRef('h.gateway', '=', 'alerts.gateway')
+    .whereRef('h.alert_id', '=', 'alerts.alert_id')
+    .where('h.state', 'in', ['raised', 'escalated'])
+    .orderBy('h.at_ms')
+    .limit(1)
+    .as('raised_reason');
+
+/** An alert row with the reason it was raised with in place of its latest state's. */
+const withRaisedReason = <T extends { reason: string; raised_reason: string | null }>({
+  raised_reason,
+  ...a
+}: T) => ({ ...a, reason: raised_reason ?? a.reason });
+
 export async function openAlerts(db: Kysely<ConsoleDb>, s: Staff): Promise<OpenAlert[]> {
-  let q = db
-    .selectFrom('alerts')
-    .selectAll('alerts')
-    // The sentence the alert was raised with: later states (acknowledged) say something else.
-    .select((eb) =>
-      eb
-        .selectFrom('alert_history as h')
-        .select('h.reason')
-        .whereRef('h.gateway', '=', 'alerts.gateway')
-        .whereRef('h.alert_id', '=', 'alerts.alert_id')
-        .where('h.state', 'in', ['raised', 'escalated'])
-        .orderBy('h.at_ms')
-        .limit(1)
-        .as('raised_reason'),
-    )
-    .where('state', 'not in', CLOSED);
+  let q = db.selectFrom('alerts').selectAll('alerts').select(raisedReason).where('state', 'not in', CLOSED);
   if (!seesEveryone(s)) q = q.where('resident', 'in', [...s.residents, '']);
   const rows = await q.execute();
-  return rows.map(({ raised_reason, ...a }) => ({
+  return rows.map(withRaisedReason).map((a) => ({
     ...a,
-    reason: raised_reason ?? a.reason,
     ack_pending: ackPending(a),
     confirmed_by: a.ack_confirmed_at ? a.ack_by : null,
   }));
@@ -95,14 +97,16 @@ export function fhirOf(db: Kysely<ConsoleDb>, resident: string, date: string) {
     .executeTakeFirst();
 }
 
-export function alertsOf(db: Kysely<ConsoleDb>, resident: string, limit = 50) {
-  return db
+export async function alertsOf(db: Kysely<ConsoleDb>, resident: string, limit = 50) {
+  const rows = await db
     .selectFrom('alerts')
-    .selectAll()
+    .selectAll('alerts')
+    .select(raisedReason)
     .where('resident', '=', resident)
     .orderBy('state_at_ms', 'desc')
     .limit(limit)
     .execute();
+  return rows.map(withRaisedReason);
 }
 
 export function alertOne(db: Kysely<ConsoleDb>, gateway: string, alertId: string) {
@@ -128,7 +132,8 @@ export function notesOf(db: Kysely<ConsoleDb>, gateway: string, alertId: string)
 export async function history(db: Kysely<ConsoleDb>, s: Staff, q: string, limit = 100) {
   let query = db
     .selectFrom('alerts')
-    .selectAll()
+    .selectAll('alerts')
+    .select(raisedReason)
     .where('state', 'in', CLOSED)
     .orderBy('state_at_ms', 'desc')
     .limit(limit);
@@ -145,5 +150,5 @@ export async function history(db: Kysely<ConsoleDb>, s: Staff, q: string, limit 
       ]),
     );
   }
-  return query.execute();
+  return (await query.execute()).map(withRaisedReason);
 }

@@ -88,10 +88,13 @@ export function arrange(rows: HomeRow[], o: { sort: Sort; q: string; only: strin
   return kept.sort((a, b) => by[o.sort](a, b) || a.gateway.localeCompare(b.gateway));
 }
 
+// Green only for a home heard from: one not heard yet is not known to be well.
 const stateBadge = (r: HomeRow) =>
   r.silent
     ? html`<span class="badge silent">${r.state}</span>`
-    : html`<span class="badge ok">${r.state}</span>`;
+    : r.state === 'online'
+      ? html`<span class="badge ok">${r.state}</span>`
+      : html`<span class="badge info">${r.state}</span>`;
 
 export function homesContent(rows: HomeRow[], total: number, now: number, tz: string): Html {
   const silent = rows.filter((r) => r.silent).length;
