@@ -70,8 +70,10 @@ async function hub(dir: string, instance = `t${++instances}`, patch?: (h: Hub) =
 }
 
 /** The home: a plain mqtt.js client with the gateway's certificate, as the relay would connect. */
-async function home(): Promise<MqttClient & { got: { topic: string; json: Record<string, unknown> }[] }> {
-  const c = mqtt.connect(broker.url, {
+async function home(
+  url = broker.url,
+): Promise<MqttClient & { got: { topic: string; json: Record<string, unknown> }[] }> {
+  const c = mqtt.connect(url, {
     clientId: `home-${GW}-${Date.now()}`,
     ca: readFileSync(pki.ca),
     cert: readFileSync(pki.gateway.cert),
@@ -123,6 +125,28 @@ describe('hub with a real Mosquitto', () => {
       { gateway: GW, reason: expect.stringContaining('not a valid alert message') },
       { gateway: GW, reason: 'payload is not JSON' },
     ]);
+  });
+
+  it('starts while its broker is down, serves, and connects and receives once the broker is up', async () => {
+    const dir = tempDir('hearth-hub-');
+    const down = await mosquitto(pki, GW); // made, not started: nothing listens on its port yet
+    cleanups.push(() => down.remove());
+    const input = JSON.parse(readFileSync(hubFile(dir).file, 'utf8')) as HubConfigInput;
+    const config = hubConfigSchema.parse({ ...input, broker: { ...input.broker, url: down.url } });
+    const h = await startHub({
+      config,
+      configFile: join(dir, 'hub.yaml'),
+      instance: `t${++instances}`,
+      log: hubLogger({ level: 'silent' }),
+      supervisionTimer: false,
+    });
+    cleanups.push(() => h.stop());
+    expect(h.receiver.connected).toBe(false);
+    await down.start();
+    await until('connected', () => h.receiver.connected, 10_000);
+    const gw = await home(down.url);
+    await send(gw, 'alert', alert(GW, R, 'late', 'raised', T0));
+    await until('the alert stored', () => h.receiver.counters.stored >= 1);
   });
 
   it('refuses a message naming another resident than the hub file lists for the gateway', async () => {

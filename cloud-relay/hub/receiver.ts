@@ -50,6 +50,17 @@ export type ReceiverDeps = {
 const SESSION_EXPIRY_S = 7 * 24 * 3600;
 const MAX_PAYLOAD_KEPT = 64 * 1024;
 
+/** Errors a later attempt may not meet: the broker is down or not reachable yet. */
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'EAI_AGAIN',
+]);
+
 export class Receiver {
   readonly counters: Counters = { received: 0, stored: 0, duplicates: 0, rejected: 0, dbErrors: 0 };
   #d: ReceiverDeps;
@@ -108,7 +119,13 @@ export class Receiver {
     client.on('offline', () => this.#d.log.warn('hub: the trust broker is unreachable; reconnecting'));
     return new Promise((resolve, reject) => {
       client.once('connect', () => resolve());
-      client.once('error', (e) => (client.connected ? undefined : reject(e)));
+      client.once('error', (e) => {
+        if (client.connected) return;
+        // A running hub starts without its broker and keeps trying (its console and store still
+        // serve); a one-off command, or a broker that refuses who we are, stops here instead.
+        if (listens && UNREACHABLE.has(String((e as NodeJS.ErrnoException).code))) resolve();
+        else reject(e);
+      });
     });
   }
 
