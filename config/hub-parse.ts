@@ -1,11 +1,10 @@
 // parse -> check for the hub file, with the provisioning file's wording and line-precise places.
 // Pure: references are resolved by the loader.
-import { LineCounter, type Node, parseDocument } from 'yaml';
+import { parseDocument } from 'yaml';
 import { type HubConfig, hubConfigSchema } from './hub-schema.ts';
-import { nodeAt, type ParseResult } from './parse.ts';
+import { nodeAt, type ParseResult, readDocument } from './parse.ts';
 import type { Path, Problem } from './problems.ts';
 import { keysAt, schemaAt } from './schema-walk.ts';
-import { expansionProblem, syntaxProblems } from './syntax.ts';
 import { describeIssue } from './zod-messages.ts';
 
 export type HubParseResult = Omit<ParseResult, 'config'> & { config?: HubConfig };
@@ -38,25 +37,9 @@ export function checkHubConfig(c: HubConfig): Finding[] {
 }
 
 export function parseHubText(text: string, opts: { json?: boolean } = {}): HubParseResult {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, {
-    lineCounter: lines,
-    uniqueKeys: true,
-    prettyErrors: false,
-    strict: true,
-  });
-  const at = (offset: number) => {
-    const p = lines.linePos(offset);
-    return { line: p.line, col: p.col };
-  };
-  if (doc.errors.length > 0)
-    return { problems: syntaxProblems(text, doc.errors, at, opts.json || text.trimStart().startsWith('{')) };
-  let raw: unknown;
-  try {
-    raw = doc.toJS({ maxAliasCount: 100 });
-  } catch (e) {
-    return { problems: [expansionProblem(e)] };
-  }
+  const read = readDocument(text, opts);
+  if ('problems' in read) return read;
+  const { raw, root, at } = read;
   if (!isHubDocument(raw))
     return {
       problems: [
@@ -70,7 +53,7 @@ export function parseHubText(text: string, opts: { json?: boolean } = {}): HubPa
       ],
     };
   const locate = (path: Path, atKey = false) => {
-    const { node, key } = nodeAt(doc.contents as Node | null, path);
+    const { node, key } = nodeAt(root, path);
     const target = key && atKey ? key : node;
     return target?.range ? at(target.range[0]) : { line: 1, col: 1 };
   };

@@ -17,8 +17,16 @@ export type ParseResult = {
   locate?: (path: Path) => { line: number; col: number };
 };
 
-/** `json`: the file is named .json, so syntax errors are worded for JSON (as they are for text starting with `{`). */
-export function parseConfigText(text: string, opts: { json?: boolean } = {}): ParseResult {
+export type ReadDocument =
+  | { problems: Problem[] }
+  | { raw: unknown; root: Node | null; at: (offset: number) => { line: number; col: number } };
+
+/**
+ * A YAML (or JSON) file's value, with what finds a line and column in it, or its syntax problems.
+ * `json`: the file is named .json, so syntax errors are worded for JSON (as they are for text
+ * starting with `{`). Shared by every file the project reads: the home's and the hub's.
+ */
+export function readDocument(text: string, opts: { json?: boolean } = {}): ReadDocument {
   const lines = new LineCounter();
   const doc = parseDocument(text, {
     lineCounter: lines,
@@ -30,15 +38,19 @@ export function parseConfigText(text: string, opts: { json?: boolean } = {}): Pa
     const p = lines.linePos(offset);
     return { line: p.line, col: p.col };
   };
-
   if (doc.errors.length > 0)
     return { problems: syntaxProblems(text, doc.errors, at, opts.json || text.trimStart().startsWith('{')) };
-  let raw: unknown;
   try {
-    raw = doc.toJS({ maxAliasCount: 100 });
+    return { raw: doc.toJS({ maxAliasCount: 100 }), root: doc.contents as Node | null, at };
   } catch (e) {
     return { problems: [expansionProblem(e)] };
   }
+}
+
+export function parseConfigText(text: string, opts: { json?: boolean } = {}): ParseResult {
+  const read = readDocument(text, opts);
+  if ('problems' in read) return read;
+  const { raw, root, at } = read;
   if (raw === null || raw === undefined)
     return {
       problems: [
@@ -65,7 +77,7 @@ export function parseConfigText(text: string, opts: { json?: boolean } = {}): Pa
     };
 
   const locate = (path: Path, atKey = false) => {
-    const { node, key } = nodeAt(doc.contents as Node | null, path);
+    const { node, key } = nodeAt(root, path);
     // A whole block mapping (a rule, `gateway`) is found by the key naming it: its first line
     // is just one of its keys, and the one a technician would least expect.
     const target = key && (atKey || (isMap(node) && !node.flow)) ? key : node;
