@@ -1,7 +1,7 @@
 // The console's pages. Each checks who asks before reading anything about a resident; a carer
 // asking for someone else's resident or alert gets 403, and the refusal is audited.
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SummaryMessage } from '../../protocol/messages.ts';
 import { alertHistory, hubAlerts } from '../queries.ts';
 import { isAdmin, mayAck, maySee } from './access.ts';
@@ -149,15 +149,31 @@ export function pageRoutes(app: FastifyInstance, c: Console): void {
     });
   });
 
-  app.post('/alerts/:gateway/:alertId/ack', async (req, reply) => {
+  /**
+   * The signed-in member of staff and the alert a form acts on, once they may act on it; null when
+   * the request has been answered already (signed out, no such alert, refused and audited).
+   */
+  const actOn = async (req: FastifyRequest, reply: FastifyReply, action: string) => {
     const g = await c.guard(req, reply);
-    if (!g) return reply;
+    if (!g) return null;
     const { gateway, alertId } = req.params as { gateway: string; alertId: string };
     const alert = await alertOne(db, gateway, alertId);
-    if (!alert) return reply.code(404).type('text/plain').send(`No alert ${alertId} from ${gateway}.`);
+    if (!alert) {
+      await reply.code(404).type('text/plain').send(`No alert ${alertId} from ${gateway}.`);
+      return null;
+    }
     const target = `${gateway}/${alertId}`;
-    if (!mayAck(g.staff, alert.resident))
-      return c.refuse(req, reply, g.ctx, { action: 'ack', resident: alert.resident, target });
+    if (!mayAck(g.staff, alert.resident)) {
+      await c.refuse(req, reply, g.ctx, { action, resident: alert.resident, target });
+      return null;
+    }
+    return { g, gateway, alertId, alert, target };
+  };
+
+  app.post('/alerts/:gateway/:alertId/ack', async (req, reply) => {
+    const a = await actOn(req, reply, 'ack');
+    if (!a) return reply;
+    const { g, gateway, alertId, alert, target } = a;
     const r = await d.ack({ alertId, gateway, by: g.staff.name });
     await audit(
       db,
@@ -182,14 +198,9 @@ export function pageRoutes(app: FastifyInstance, c: Console): void {
   });
 
   app.post('/alerts/:gateway/:alertId/note', async (req, reply) => {
-    const g = await c.guard(req, reply);
-    if (!g) return reply;
-    const { gateway, alertId } = req.params as { gateway: string; alertId: string };
-    const alert = await alertOne(db, gateway, alertId);
-    if (!alert) return reply.code(404).type('text/plain').send(`No alert ${alertId} from ${gateway}.`);
-    const target = `${gateway}/${alertId}`;
-    if (!mayAck(g.staff, alert.resident))
-      return c.refuse(req, reply, g.ctx, { action: 'note', resident: alert.resident, target });
+    const a = await actOn(req, reply, 'note');
+    if (!a) return reply;
+    const { g, gateway, alertId, alert, target } = a;
     const note = str((req.body as Q).note, 2000).trim();
     if (note) {
       await db
