@@ -26,6 +26,7 @@ import { FirmataFramer, FirmataParser } from '../firmware-bridge/serial/firmata/
 import { TUNES, tuneFor } from '../firmware-bridge/serial/firmata/patterns.ts';
 import { analogLevel, type FirmataRow, planPins } from '../firmware-bridge/serial/firmata/pins.ts';
 import { FirmataSim } from '../firmware-bridge/sim/firmata-sim.ts';
+import { through } from './helpers/framing.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const bytes = (h: string) => Uint8Array.from(Buffer.from(h.replace(/\s/g, ''), 'hex'));
@@ -64,19 +65,8 @@ const arbNoise = fc.oneof(
   arbBoardMessage.chain((m) => fc.integer({ min: 1, max: m.length - 1 }).map((n) => m.subarray(0, n))),
 );
 
-async function frame(stream: Uint8Array, cuts: number[] = []): Promise<Uint8Array[]> {
-  const chunks: Buffer[] = [];
-  let at = 0;
-  for (const c of cuts) {
-    if (at >= stream.length) break;
-    chunks.push(Buffer.from(stream.subarray(at, at + c)));
-    at += c;
-  }
-  if (at < stream.length) chunks.push(Buffer.from(stream.subarray(at)));
-  const out: Uint8Array[] = [];
-  for await (const m of Readable.from(chunks).pipe(new FirmataFramer('board'))) out.push(m as Uint8Array);
-  return out;
-}
+const frame = (stream: Uint8Array, cuts: number[] = []) =>
+  through<Uint8Array>(new FirmataFramer('board'), stream, cuts);
 
 describe('Firmata codec', () => {
   it('encodes what the host sends as the protocol document gives it', () => {

@@ -1,25 +1,23 @@
 // The JSON-lines decoder (framer and line parser) against random and mutated bytes: it never
 // throws, and every good line planted in line noise comes out, in order, however the stream is
 // cut into chunks: garbage in front of a line on the same line included.
-import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseLine } from '../firmware-bridge/serial/jsonl-driver.ts';
 import { JsonlFramer, MAX_LINE, objectIn } from '../firmware-bridge/serial/jsonl-framer.ts';
+import { through } from './helpers/framing.ts';
 
 const enc = new TextEncoder();
 
-async function lines(stream: Uint8Array, cuts: number[] = []): Promise<string[]> {
-  const chunks: Buffer[] = [];
-  let at = 0;
-  for (let i = 0; at < stream.length; i++) {
+/** The lines, cut into chunks of the sizes given, repeated (4 KB chunks without). */
+function lines(stream: Uint8Array, cuts: number[] = []): Promise<string[]> {
+  const sizes: number[] = [];
+  for (let at = 0, i = 0; at < stream.length; i++) {
     const n = cuts.length ? (cuts[i % cuts.length] as number) : 4096;
-    chunks.push(Buffer.from(stream.subarray(at, at + n)));
+    sizes.push(n);
     at += n;
   }
-  const out: string[] = [];
-  for await (const l of Readable.from(chunks).pipe(new JsonlFramer())) out.push(l as string);
-  return out;
+  return through<string>(new JsonlFramer(), stream, sizes);
 }
 
 const concat = (parts: Uint8Array[]) => Buffer.concat(parts.map((p) => Buffer.from(p)));

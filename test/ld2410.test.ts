@@ -16,6 +16,7 @@ import {
 } from '../firmware-bridge/serial/ld2410/codec.ts';
 import { Ld2410Framer } from '../firmware-bridge/serial/ld2410/framer.ts';
 import { readingSchema } from '../gateway/reading.ts';
+import { through } from './helpers/framing.ts';
 import { hasShared, sharedPath } from './helpers/shared.ts';
 
 type Fixture = { hex: string; mode: string; expect: Record<string, unknown> };
@@ -87,19 +88,8 @@ const arbNoise = fc.oneof(
 );
 
 /** Pushes the stream through a framer in the given chunk sizes; the frames that came out. */
-async function frame(stream: Uint8Array, cuts: number[] = []): Promise<Uint8Array[]> {
-  const chunks: Buffer[] = [];
-  let at = 0;
-  for (const c of cuts) {
-    if (at >= stream.length) break;
-    chunks.push(Buffer.from(stream.subarray(at, at + c)));
-    at += c;
-  }
-  if (at < stream.length) chunks.push(Buffer.from(stream.subarray(at)));
-  const out: Uint8Array[] = [];
-  for await (const f of Readable.from(chunks).pipe(new Ld2410Framer())) out.push(f as Uint8Array);
-  return out;
-}
+const frame = (stream: Uint8Array, cuts: number[] = []) =>
+  through<Uint8Array>(new Ld2410Framer(), stream, cuts);
 
 const concat = (parts: Uint8Array[]) => Uint8Array.from(Buffer.concat(parts));
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
