@@ -1,10 +1,11 @@
 // Opens the hub's database: PostgreSQL when a URL is given (production, shared by every
 // instance), else an embedded SQLite file (one instance, nothing installed). One Kysely either way.
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import type pgModule from 'pg';
 import type { HubDb } from './tables.ts';
 
 export type DbTarget = { kind: 'postgres'; url: string } | { kind: 'sqlite'; file: string };
@@ -13,12 +14,15 @@ export type OpenDb = { db: Kysely<HubDb>; target: DbTarget; close(): Promise<voi
 // int8 (bigint) comes back from pg as text by default; the hub's are epoch ms and counts, well
 // inside a double's exact range.
 const INT8_OID = 20;
-const types = {
+const typesOf = (pg: typeof pgModule) => ({
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === INT8_OID
       ? (v: string) => Number(v)
       : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-};
+});
+
+/** pg is loaded only for PostgreSQL: an embedded hub does not carry the client in its memory. */
+const loadPg = (): typeof pgModule => createRequire(import.meta.url)('pg') as typeof pgModule;
 
 export function sqliteTarget(dir: string): DbTarget {
   return { kind: 'sqlite', file: join(dir, 'hub.db') };
@@ -26,7 +30,8 @@ export function sqliteTarget(dir: string): DbTarget {
 
 export function openDb(target: DbTarget, opts: { poolSize?: number } = {}): OpenDb {
   if (target.kind === 'postgres') {
-    const pool = new pg.Pool({ connectionString: target.url, max: opts.poolSize ?? 4, types });
+    const pg = loadPg();
+    const pool = new pg.Pool({ connectionString: target.url, max: opts.poolSize ?? 4, types: typesOf(pg) });
     // An idle client that loses its server emits here; unhandled it would end the process.
     pool.on('error', () => {});
     const db = new Kysely<HubDb>({ dialect: new PostgresDialect({ pool }) });
