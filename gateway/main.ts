@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Pusher, pushRowFor } from '../cloud-relay/uplink/push.ts';
-import { Relay } from '../cloud-relay/uplink/relay.ts';
+import { Relay, type RelayLimits } from '../cloud-relay/uplink/relay.ts';
 import type { Config, Device } from '../config/schema.ts';
 import type { BleRow } from '../firmware-bridge/ble/context.ts';
 import { BleSource } from '../firmware-bridge/ble/source.ts';
@@ -42,6 +42,8 @@ export type GatewayOptions = {
   bleWatchdogMs?: number;
   /** Replaces local_broker.listen (the demo and tests take a free port: 0). */
   listen?: { host: string; port: number }[];
+  /** The relay's timings and bounds where a test needs them shorter (keep-alive, timeouts). */
+  relayLimits?: Partial<RelayLimits>;
 };
 
 export type Gateway = {
@@ -222,6 +224,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const relay = config.relay
       ? new Relay({
           config,
+          ...(opts.relayLimits ? { limits: opts.relayLimits } : {}),
           store,
           clock,
           zone: engine.zone,

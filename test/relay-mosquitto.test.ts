@@ -18,6 +18,7 @@ import {
   statusMessage,
   topics,
 } from '../cloud-relay/protocol/messages.ts';
+import type { RelayLimits } from '../cloud-relay/uplink/relay.ts';
 import { parseConfigText } from '../config/parse.ts';
 import type { Config } from '../config/schema.ts';
 import { RealClock } from '../gateway/clock.ts';
@@ -28,6 +29,7 @@ import { Zone } from '../gateway/time/zone.ts';
 import { type Running, startHearth } from './helpers/cli.ts';
 import { type Mosquitto, makePki, mosquitto, type Pki } from './helpers/mosquitto.ts';
 import { freePort } from './helpers/net.ts';
+import { tcpProxy } from './helpers/proxy.ts';
 
 const GW = 'gw-relay';
 const RESIDENT = 'r-relay';
@@ -206,7 +208,7 @@ function checkDelivery(trust: Trust, sent: Sent[]): { duplicates: number } {
 // ---------------------------------------------------------------------------------------------
 // The home's side: a gateway with a help button, in-process or as `hearth run`.
 
-type RelayFiles = { ca?: string; cert?: string; key?: string };
+type RelayFiles = { url?: string; ca?: string; cert?: string; key?: string };
 
 async function configObject(dir: string, b: Mosquitto, relay: RelayFiles): Promise<Json> {
   return {
@@ -252,13 +254,19 @@ function captured(): { log: Logger; text: () => string } {
 
 type Home = Gateway & { logs: () => string; relayed: Sent[]; stopOnce: () => Promise<void> };
 
-async function startHome(dir: string, b: Mosquitto, relay: RelayFiles = goodRelay()): Promise<Home> {
+async function startHome(
+  dir: string,
+  b: Mosquitto,
+  relay: RelayFiles = goodRelay(),
+  relayLimits?: Partial<RelayLimits>,
+): Promise<Home> {
   const { log, text } = captured();
   const gw = await startGateway({
     config: parsed(await configObject(dir, b, relay)),
     log,
     clock: new RealClock(),
     bluetoothSysfs: dir,
+    ...(relayLimits ? { relayLimits } : {}),
   });
   let stopping: Promise<void> | null = null;
   const stopOnce = () => {
@@ -540,6 +548,50 @@ describe('relay -> Mosquitto: delivery and commands', () => {
 });
 
 describe('relay -> Mosquitto: faults', () => {
+  it(
+    'notices a link that answers nothing (a dead router), keeps what it sent, and delivers it once the path is back',
+    async () => {
+      const dir = tempDir();
+      const b = await brokerFor();
+      const trust = await trustObserver(b);
+      const proxy = await tcpProxy({ host: '127.0.0.1', port: Number(new URL(b.url).port) });
+      // Short keep-alive and connect timeout so the test sees in seconds what takes a minute live.
+      const gw = await startHome(
+        dir,
+        b,
+        { ...goodRelay(), url: `mqtts://localhost:${proxy.port}` },
+        { keepaliveS: 1, connectTimeoutMs: 1_500, reconnectCapMs: 1_000 },
+      );
+      press(gw);
+      const raised = await until('raised at the trust', () =>
+        trust.mine().find((g) => g.json?.state === 'raised'),
+      );
+      await trust.command('ack', { v: 1, id: 'cmd-before', alert_id: raised.json?.alert_id, by: 'Sam' });
+      await until('acknowledged at the trust', () =>
+        trust.mine().some((g) => g.json?.state === 'acknowledged'),
+      );
+
+      proxy.drop(true);
+      // The resident is fine (resolves the first call), then presses again: a new call.
+      expect(gw.submit({ device: 'pendant', at: Date.now(), kind: 'button', value: 'ok' }).ok).toBe(true);
+      press(gw);
+      await until('the dead link noticed', () => !gw.relay?.connected, 15_000);
+      const held = outbox(gw.store)
+        .filter((r) => r.type === 'alert')
+        .map((r) => r.id.replace(/^.*:/, ''));
+      expect(held).toEqual(['resolved', 'raised']);
+      expect(trust.mine().filter((g) => g.json?.state === 'resolved')).toEqual([]);
+
+      proxy.drop(false);
+      await until('both delivered once the path is back', () => gw.store.outboxDepth() === 0, 20_000);
+      await until('at the trust', () => trust.mine().filter((g) => g.json?.state === 'raised').length === 2);
+      expect(trust.mine().filter((g) => g.json?.state === 'resolved')).toHaveLength(1);
+      expect(gw.logs()).toMatch(/relay: connection to mqtts:\/\/localhost:\d+ lost; reconnecting/);
+      checkDelivery(trust, gw.relayed);
+    },
+    FAULT_MS,
+  );
+
   it(
     'survives the broker killed (SIGKILL) and restarted mid-drain',
     async () => {

@@ -49,6 +49,8 @@ export type LinkOptions = {
   clientId: string;
   will: { topic: string; payload: string };
   protocolVersion: 4 | 5;
+  keepaliveS: number;
+  connectTimeoutMs: number;
 };
 
 /** A PEM file named in the provisioning file, or an error that says which key names it. */
@@ -67,9 +69,9 @@ export function connectOnce(o: LinkOptions): Promise<MqttClient> {
     clientId: o.clientId,
     protocolVersion: o.protocolVersion,
     clean: false,
-    keepalive: 30,
+    keepalive: o.keepaliveS,
     reconnectPeriod: 0,
-    connectTimeout: 10_000,
+    connectTimeout: o.connectTimeoutMs,
     rejectUnauthorized: true,
     will: { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: 1, retain: true },
     ...(o.protocolVersion === 5 ? { properties: { sessionExpiryInterval: 7 * 86_400 } } : {}),

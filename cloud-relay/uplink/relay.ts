@@ -29,6 +29,10 @@ export type RelayLimits = {
   undeliveredAfterMs: number;
   watchEveryMs: number;
   reconnectCapMs: number;
+  /** MQTT keep-alive: a link that answers nothing (a dead router) is given up after about 1.5x. */
+  keepaliveS: number;
+  /** A CONNECT unanswered this long is given up and tried again. */
+  connectTimeoutMs: number;
 };
 export const DEFAULT_LIMITS: RelayLimits = {
   maxRows: 500_000,
@@ -36,6 +40,8 @@ export const DEFAULT_LIMITS: RelayLimits = {
   undeliveredAfterMs: 120_000,
   watchEveryMs: 10_000,
   reconnectCapMs: 60_000,
+  keepaliveS: 30,
+  connectTimeoutMs: 10_000,
 };
 
 export type CommandHandlers = {
@@ -151,6 +157,8 @@ export class Relay {
           clientId: relay.client_id ?? `hearth-${this.#gw}`,
           will: { topic: topics.status(this.#gw), payload: this.#status('offline') },
           protocolVersion: this.#protocol,
+          keepaliveS: this.#limits.keepaliveS,
+          connectTimeoutMs: this.#limits.connectTimeoutMs,
         });
         if (this.#stopped) {
           client.end(true);
