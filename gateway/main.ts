@@ -15,7 +15,6 @@ import { FirmataDriver } from '../firmware-bridge/serial/firmata-driver.ts';
 import { JsonlDriver } from '../firmware-bridge/serial/jsonl-driver.ts';
 import { Ld2410Driver } from '../firmware-bridge/serial/ld2410-driver.ts';
 import { SerialPorts } from '../firmware-bridge/serial/port.ts';
-import { PortPresence } from '../firmware-bridge/serial/port-presence.ts';
 import { type LocalBroker, startBroker } from './broker/broker.ts';
 import { Bus } from './bus.ts';
 import type { Cancel, Clock } from './clock.ts';
@@ -59,9 +58,6 @@ export type Gateway = {
   stop(): Promise<void>;
 };
 
-const SERIAL_SOURCES = new Set<Device['source']>(['firmata', 'ld2410', 'jsonl']);
-/** Serial sources read by their own driver rather than only watched for presence. */
-const DRIVEN_SERIAL = new Set<Device['source']>(['firmata', 'ld2410', 'jsonl']);
 const BLE_SOURCES = new Set<Device['source']>(['bthome', 'ibeacon', 'heart-rate']);
 const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 const MQTT_SOURCES = new Set<string>(Object.keys(MAPPERS));
@@ -316,13 +312,7 @@ function buildDrivers(
   const drivers: Driver[] = [];
   const mqtt = config.devices.filter((d): d is MqttRow => MQTT_SOURCES.has(d.source));
   if (mqtt.length) drivers.push(new MqttDevices(mqtt, router(mqtt), broker.subscribe, ctx));
-  const serial = config.devices.flatMap((d) =>
-    'port' in d && SERIAL_SOURCES.has(d.source) && !DRIVEN_SERIAL.has(d.source)
-      ? [{ id: d.id, port: d.port, source: d.source }]
-      : [],
-  );
-  if (serial.length) drivers.push(new PortPresence(serial, ctx));
-  // Sources with a real driver: one owner per port, shared by every row on it.
+  // Serial sources: one owner per port, shared by every row on it.
   const ports = new SerialPorts(ctx);
   const jsonl = config.devices.flatMap((d) => (d.source === 'jsonl' ? [d] : []));
   if (jsonl.length) drivers.push(new JsonlDriver(jsonl, ports, ctx));

@@ -1,19 +1,12 @@
-import { mkdirSync, rmdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load.ts';
-import type { DriverContext, SourceStatus } from '../firmware-bridge/driver.ts';
-import { PortPresence } from '../firmware-bridge/serial/port-presence.ts';
 import { SimClock } from '../gateway/clock.ts';
 import { indexDevices, ingest } from '../gateway/ingest.ts';
-import { createLogger } from '../gateway/log.ts';
-import { tempDir } from './helpers/tmp.ts';
 
 const HOME = new URL('../config/examples/home.yaml', import.meta.url).pathname;
 const home = loadConfig(HOME, { strictRefs: false }).config;
 if (!home) throw new Error('config/examples/home.yaml must be valid');
 const devices = indexDevices(home);
-const silentLog = createLogger({ level: 'silent' });
 
 describe('ingest', () => {
   it('places a reading in its room with its role, from the provisioning file', () => {
@@ -79,44 +72,5 @@ describe('SimClock', () => {
     clock.jumpWall(1_000_000);
     expect(clock.now()).toBe(1_000_000);
     expect(clock.monotonic()).toBe(10);
-  });
-});
-
-function context(clock: SimClock) {
-  const statuses: SourceStatus[] = [];
-  const ctx: DriverContext = { clock, log: silentLog, reading: () => {}, status: (s) => statuses.push(s) };
-  return { ctx, statuses };
-}
-
-describe('source presence', () => {
-  it('reports a missing port once, retries quietly, and reports its arrival', async () => {
-    const dir = tempDir();
-    const port = join(dir, 'ttyUSB-radar');
-    const clock = new SimClock(0);
-    const { ctx, statuses } = context(clock);
-    const watcher = new PortPresence(
-      [
-        { id: 'bed-pad', port, source: 'firmata' },
-        { id: 'lounge-pir', port, source: 'firmata' },
-      ],
-      ctx,
-    );
-    await watcher.start();
-    clock.advance(3_600_000);
-    expect(statuses).toEqual([
-      {
-        source: 'firmata',
-        devices: ['bed-pad', 'lounge-pir'],
-        present: false,
-        detail: `port ${port} not found`,
-      },
-    ]);
-    mkdirSync(port); // any path that exists will do for presence
-    clock.advance(31_000);
-    expect(statuses.map((s) => s.present)).toEqual([false, true]);
-    rmdirSync(port);
-    clock.advance(6_000);
-    expect(statuses.map((s) => s.present)).toEqual([false, true, false]);
-    await watcher.stop();
   });
 });
