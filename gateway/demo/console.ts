@@ -26,6 +26,12 @@ const STATE_COLOUR: Record<string, string> = {
   resolved: '32',
 };
 
+/** The fridge clause, when the home has a fridge sensor that said anything that day. */
+function fridge(kitchen: unknown): string {
+  const n = (kitchen as { fridge_opened?: number | null } | undefined)?.fridge_opened;
+  return typeof n === 'number' ? `, fridge opened ${n} time${n === 1 ? '' : 's'}` : '';
+}
+
 export class DemoConsole {
   #lastBar = '';
 
@@ -89,9 +95,7 @@ function renderSummary(date: string, s: Record<string, unknown>, c: boolean): st
       (sleep.out_of_bed as { count?: number } | undefined)?.count ?? '—'
     } times, bathroom visits ${sleep.bathroom_visits ?? '—'} (source: ${sleep.source ?? '—'})`,
     `  activity   ${sparkline(perHour)}  signs of life by hour, 00–23`,
-    `             first ${hm(activity.first)}, last ${hm(activity.last)}, fridge opened ${
-      (activity.kitchen as { fridge_opened?: number } | undefined)?.fridge_opened ?? '—'
-    } times`,
+    `             first ${hm(activity.first)}, last ${hm(activity.last)}${fridge(activity.kitchen)}`,
     ...((activity.temperature ?? []) as { room: string; min: number; max: number }[]).map(
       (t) => `  ${t.room.padEnd(10)} ${t.min.toFixed(1)}–${t.max.toFixed(1)} °C`,
     ),
