@@ -2,10 +2,8 @@
 // Pure: references are resolved by the loader.
 import { parseDocument } from 'yaml';
 import { type HubConfig, hubConfigSchema } from './hub-schema.ts';
-import { nodeAt, type ParseResult, readDocument } from './parse.ts';
+import { nodeAt, type ParseResult, readDocument, schemaProblems, sortProblems } from './parse.ts';
 import type { Path, Problem } from './problems.ts';
-import { keysAt, schemaAt } from './schema-walk.ts';
-import { describeIssue } from './zod-messages.ts';
 
 export type HubParseResult = Omit<ParseResult, 'config'> & { config?: HubConfig };
 
@@ -58,21 +56,15 @@ export function parseHubText(text: string, opts: { json?: boolean } = {}): HubPa
     return target?.range ? at(target.range[0]) : { line: 1, col: 1 };
   };
   const parsed = hubConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    const lookup = {
-      knownKeys: (p: Path) => keysAt(hubConfigSchema, raw, p),
-      fieldAt: (p: Path) => schemaAt(hubConfigSchema, raw, p),
+  if (!parsed.success)
+    return {
+      raw,
+      locate,
+      problems: sortProblems(schemaProblems(hubConfigSchema, raw, parsed.error.issues, locate)),
     };
-    const problems = parsed.error.issues.flatMap((issue) =>
-      describeIssue(issue, raw, lookup).map(
-        (l): Problem => ({ severity: 'error', ...l, ...locate(l.path, l.atKey) }),
-      ),
-    );
-    return { raw, locate, problems: problems.sort((a, b) => a.line - b.line || a.col - b.col) };
-  }
-  const problems = checkHubConfig(parsed.data)
-    .map((f): Problem => ({ ...f, ...locate(f.path) }))
-    .sort((a, b) => a.line - b.line || a.col - b.col);
+  const problems = sortProblems(
+    checkHubConfig(parsed.data).map((f): Problem => ({ ...f, ...locate(f.path) })),
+  );
   const failed = problems.some((p) => p.severity === 'error');
   return { raw, locate, config: failed ? undefined : parsed.data, problems };
 }

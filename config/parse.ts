@@ -1,6 +1,7 @@
 // parse -> check: provisioning text in, a Config or every problem out, each placed at its line
 // and column. Pure: no file system, no environment (references are resolved by the loader).
 import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import type { z } from 'zod';
 import { checkConfig } from './check.ts';
 import { partialConfig } from './partial.ts';
 import type { Path, Problem } from './problems.ts';
@@ -86,21 +87,7 @@ export function parseConfigText(text: string, opts: { json?: boolean } = {}): Pa
 
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
-    const lookup = {
-      knownKeys: (p: Path) => keysAt(configSchema, raw, p),
-      fieldAt: (p: Path) => schemaAt(configSchema, raw, p),
-    };
-    const problems = parsed.error.issues.flatMap((issue) =>
-      describeIssue(issue, raw, lookup).map(
-        (l): Problem => ({
-          severity: 'error',
-          path: l.path,
-          message: l.message,
-          atKey: l.atKey,
-          ...locate(l.path, l.atKey),
-        }),
-      ),
-    );
+    const problems = schemaProblems(configSchema, raw, parsed.error.issues, locate);
     const { config, ...context } = partialConfig(raw as Record<string, unknown>);
     const cross = checkConfig(config, context);
     for (const f of cross) problems.push({ ...f, ...locate(f.path) });
@@ -111,7 +98,31 @@ export function parseConfigText(text: string, opts: { json?: boolean } = {}): Pa
   return { raw, locate, config: failed ? undefined : parsed.data, problems: sortProblems(problems) };
 }
 
-const sortProblems = (ps: Problem[]) => ps.sort((a, b) => a.line - b.line || a.col - b.col);
+export const sortProblems = (ps: Problem[]) => ps.sort((a, b) => a.line - b.line || a.col - b.col);
+
+/** What a schema refused in a document, each issue in words and at its line and column. */
+export function schemaProblems(
+  schema: z.ZodType,
+  raw: unknown,
+  issues: z.core.$ZodIssue[],
+  locate: (path: Path, atKey?: boolean) => { line: number; col: number },
+): Problem[] {
+  const lookup = {
+    knownKeys: (p: Path) => keysAt(schema, raw, p),
+    fieldAt: (p: Path) => schemaAt(schema, raw, p),
+  };
+  return issues.flatMap((issue) =>
+    describeIssue(issue, raw, lookup).map(
+      (l): Problem => ({
+        severity: 'error',
+        path: l.path,
+        message: l.message,
+        atKey: l.atKey,
+        ...locate(l.path, l.atKey),
+      }),
+    ),
+  );
+}
 
 /** The YAML node at a path and the key naming it, or the deepest ancestor that exists. */
 export function nodeAt(root: Node | null, path: Path): { node: Node | null; key: Node | null } {
