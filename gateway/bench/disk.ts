@@ -9,12 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../config/schema.ts';
 import { SimClock } from '../clock.ts';
-import { Counters } from '../counters.ts';
-import { RuleEngine } from '../engine/engine.ts';
-import { indexDevices, ingest } from '../ingest.ts';
-import { createLogger } from '../log.ts';
+import { ingest } from '../ingest.ts';
 import { Store } from '../store/store.ts';
-import { READINGS_PER_DAY, readings } from './ingest.ts';
+import { quietEngine, READINGS_PER_DAY, readings } from './ingest.ts';
 
 const DAY = 86_400_000;
 /** A 32 GB card rated for about 500 full writes (common TLC microSD); "endurance" cards do more. */
@@ -35,17 +32,7 @@ export function measureDiskWrites(config: Config, days = 1): Record<string, numb
     const clock = new SimClock(start);
     const file = join(dir, 'bench.db');
     const store = Store.open(file, { now: () => clock.monotonic() });
-    const devices = indexDevices(config);
-    const engine = new RuleEngine({
-      config,
-      devices,
-      store,
-      clock,
-      log: createLogger({ level: 'silent' }),
-      counters: new Counters(),
-      deliver: () => {},
-    });
-    engine.start();
+    const { devices, engine } = quietEngine(config, store, clock);
     const n = days * READINGS_PER_DAY;
     const stream = readings(config, start, DAY / READINGS_PER_DAY);
     const before = io();

@@ -56,6 +56,22 @@ function prefill(store: Store, days: number, end: number): void {
 }
 
 /** Microseconds per reading over `count` readings on a store holding `historyDays` of events. */
+/** The rules engine of a benchmark: started, silent, delivering nowhere. */
+export function quietEngine(config: Config, store: Store, clock: SimClock) {
+  const devices = indexDevices(config);
+  const engine = new RuleEngine({
+    config,
+    devices,
+    store,
+    clock,
+    log: createLogger({ level: 'silent' }),
+    counters: new Counters(),
+    deliver: () => {},
+  });
+  engine.start();
+  return { devices, engine };
+}
+
 export function measureIngest(
   config: Config,
   historyDays: number,
@@ -67,17 +83,7 @@ export function measureIngest(
     const store = Store.open(join(dir, 'bench.db'));
     if (historyDays > 0) prefill(store, historyDays, start);
     const clock = new SimClock(start);
-    const devices = indexDevices(config);
-    const engine = new RuleEngine({
-      config,
-      devices,
-      store,
-      clock,
-      log: createLogger({ level: 'silent' }),
-      counters: new Counters(),
-      deliver: () => {},
-    });
-    engine.start();
+    const { devices, engine } = quietEngine(config, store, clock);
     const stream = readings(config, start, 4_000);
     const t0 = performance.now();
     for (let i = 0; i < count; i++) {
