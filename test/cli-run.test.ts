@@ -1,31 +1,15 @@
 // `hearth run` as a technician meets it: a real process, a real database, real signals.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runHearth, startHearth } from './helpers/cli.ts';
-import { freePort } from './helpers/net.ts';
+import { homeFile } from './helpers/home-file.ts';
 import { tempDir } from './helpers/tmp.ts';
-
-const HOME = new URL('../config/examples/home.yaml', import.meta.url).pathname;
-
-/** The reference home with its storage and bind key in a temporary folder: every device absent. */
-async function homeConfig(dir: string): Promise<{ file: string; env: Record<string, string> }> {
-  const key = join(dir, 'pendant.key');
-  writeFileSync(key, '231d39c1d7cc1ab1aee224cd096db932\n');
-  const text = readFileSync(HOME, 'utf8')
-    .replace('${file:/etc/hearth/keys/pendant.key}', `\${file:${key}}`)
-    .replace('path: /var/lib/hearth/hearth.db', `path: ${join(dir, 'hearth.db')}`)
-    .replace('port: 1883', `port: ${await freePort()}`);
-  const file = join(dir, 'home.yaml');
-  writeFileSync(file, text);
-  return { file, env: { HEARTH_Z2M_PASSWORD: 'not-a-real-password' } };
-}
 
 const count = (text: string, re: RegExp) => text.match(new RegExp(re, 'g'))?.length ?? 0;
 
 describe('hearth run', () => {
   it('stays up with every device absent, names each missing device once, and exits 0 on SIGTERM', async () => {
-    const { file, env } = await homeConfig(tempDir());
+    const { file, env } = await homeFile(tempDir());
     const gw = startHearth(['run', '--config', file], env);
     await gw.waitFor(/gateway running/);
     gw.child.kill('SIGTERM');
@@ -47,7 +31,7 @@ describe('hearth run', () => {
   });
 
   it('exits 0 on SIGINT (Ctrl-C) as well', async () => {
-    const { file, env } = await homeConfig(tempDir());
+    const { file, env } = await homeFile(tempDir());
     const gw = startHearth(['run', '--config', file], env);
     await gw.waitFor(/gateway running/);
     gw.child.kill('SIGINT');
@@ -55,7 +39,7 @@ describe('hearth run', () => {
   });
 
   it('refuses a second gateway on the same database, saying why', async () => {
-    const { file, env } = await homeConfig(tempDir());
+    const { file, env } = await homeFile(tempDir());
     const first = startHearth(['run', '--config', file], env);
     await first.waitFor(/gateway running/);
     const second = await runHearth(['run', '--config', file], env);
@@ -68,7 +52,7 @@ describe('hearth run', () => {
 
   it('refuses an invalid file with the check-config output and exit 2', async () => {
     const dir = tempDir();
-    const { file, env } = await homeConfig(dir);
+    const { file, env } = await homeFile(dir);
     writeFileSync(file, readFileSync(file, 'utf8').replace('room: lounge }', 'room: lunge }'));
     const r = await runHearth(['run', '--config', file], env);
     expect(r.code).toBe(2);
@@ -78,7 +62,7 @@ describe('hearth run', () => {
   });
 
   it('treats an unresolved secret reference as an error when running', async () => {
-    const { file } = await homeConfig(tempDir());
+    const { file } = await homeFile(tempDir());
     const r = await runHearth(['run', '--config', file], { HEARTH_Z2M_PASSWORD: '' });
     expect(r.code).toBe(2);
     expect(r.output).toMatch(
