@@ -5,15 +5,7 @@
 // was not durable), every alert in it must reach the trust, none may be invented, a rule's state
 // never outlives the reading that caused it, and the database always passes integrity_check.
 import { execFileSync } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
@@ -22,6 +14,7 @@ import { topics } from '../cloud-relay/protocol/messages.ts';
 import { startHearth } from './helpers/cli.ts';
 import { makePki, mosquitto } from './helpers/mosquitto.ts';
 import { freePort } from './helpers/net.ts';
+import { pendantHomeFile } from './helpers/pendant-home.ts';
 import { tempDir } from './helpers/tmp.ts';
 import { requireTool } from './helpers/tools.ts';
 import { until } from './helpers/until.ts';
@@ -111,23 +104,13 @@ describe('power cuts', () => {
     await trust.subscribeAsync(topics.alert(GW), { qos: 1 });
 
     const port = await freePort();
-    const file = join(dir, 'home.yaml');
-    writeFileSync(
-      file,
-      `version: 1
-gateway: { id: ${GW}, resident: r-power, timezone: Europe/London }
-rooms: [hall]
-devices:
-  - { id: pendant, source: zigbee2mqtt, topic: zigbee2mqtt/pendant, room: hall, kind: button, role: help-button }
-  - { id: hall-motion, source: zigbee2mqtt, topic: zigbee2mqtt/hall_motion, room: hall }
-rules: { help_button: {} }
-local_broker:
-  listen: [{ host: 127.0.0.1, port: ${port} }]
-  users: [{ name: z2m, password: "\${env:HEARTH_TEST_Z2M}", publish: ["zigbee2mqtt/#"] }]
-relay: { url: "${broker.url}", ca: ${pki.ca}, cert: ${pki.gateway.cert}, key: ${pki.gateway.key} }
-storage: { path: ${join(dbDir, 'hearth.db')} }
-`,
-    );
+    const file = pendantHomeFile(dir, {
+      gateway: GW,
+      resident: 'r-power',
+      port,
+      relay: { url: broker.url, ca: pki.ca, cert: pki.gateway.cert, key: pki.gateway.key },
+      dbDir,
+    });
     const env = {
       HEARTH_TEST_Z2M: Z2M,
       LD_PRELOAD: preload,

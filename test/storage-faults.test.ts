@@ -2,7 +2,7 @@
 // (fiu-run/fiu-ctrl): alerts keep reaching a real Mosquitto, the status says storage is failing,
 // and the gateway recovers by itself, with no restart, once the fault is lifted.
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
@@ -12,6 +12,7 @@ import { runHearth, startHearth } from './helpers/cli.ts';
 import { EIO, ENOSPC, fiuDisable, fiuEnable, fiuRun } from './helpers/fiu.ts';
 import { makePki, mosquitto } from './helpers/mosquitto.ts';
 import { freePort } from './helpers/net.ts';
+import { pendantHomeFile } from './helpers/pendant-home.ts';
 import { tempDir } from './helpers/tmp.ts';
 import { until } from './helpers/until.ts';
 
@@ -52,26 +53,10 @@ async function trustSide() {
 
 type Trust = Awaited<ReturnType<typeof trustSide>>;
 
-/** A home with a help pendant and a motion sensor, its database in `dbDir`. */
+/** The pendant home, its database in `dbDir`, relayed to `t`'s broker. */
 async function homeFile(dir: string, dbDir: string, t: Trust): Promise<string> {
-  const file = join(dir, 'home.yaml');
-  writeFileSync(
-    file,
-    `version: 1
-gateway: { id: ${GW}, resident: r-disk, timezone: Europe/London }
-rooms: [hall]
-devices:
-  - { id: pendant, source: zigbee2mqtt, topic: zigbee2mqtt/pendant, room: hall, kind: button, role: help-button }
-  - { id: hall-motion, source: zigbee2mqtt, topic: zigbee2mqtt/hall_motion, room: hall }
-rules: { help_button: {} }
-local_broker:
-  listen: [{ host: 127.0.0.1, port: ${await freePort()} }]
-  users: [{ name: z2m, password: "\${env:HEARTH_TEST_Z2M}", publish: ["zigbee2mqtt/#"] }]
-relay: { url: "${t.broker.url}", ca: ${t.pki.ca}, cert: ${t.pki.gateway.cert}, key: ${t.pki.gateway.key} }
-storage: { path: ${join(dbDir, 'hearth.db')} }
-`,
-  );
-  return file;
+  const relay = { url: t.broker.url, ca: t.pki.ca, cert: t.pki.gateway.cert, key: t.pki.gateway.key };
+  return pendantHomeFile(dir, { gateway: GW, resident: 'r-disk', port: await freePort(), relay, dbDir });
 }
 
 async function runHome(file: string, wrap: string[] = []) {
