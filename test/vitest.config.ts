@@ -13,6 +13,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // The tests run `hearth` as a child process many times over: its build is made once, first.
+    globalSetup: ['test/build-setup.ts'],
     reporters: ['default', new URL('./summary-reporter.ts', import.meta.url).pathname],
   },
 });

@@ -6,9 +6,9 @@
 #
 # It copies the program to /opt/hearth, creates the system user `hearth` (in the groups dialout
 # and bluetooth), /etc/hearth for the provisioning file and /var/lib/hearth for the database,
-# installs the production dependencies with npm ci, installs and enables hearth.service, and
-# starts it when a provisioning file that passes check-config is in place. Safe to run again
-# (an upgrade is the same command from the new copy).
+# installs the production dependencies with npm ci, builds the program, installs and enables
+# hearth.service, and starts it when a provisioning file that passes check-config is in place.
+# Safe to run again (an upgrade is the same command from the new copy).
 set -euo pipefail
 
 PREFIX=/opt/hearth
@@ -60,9 +60,11 @@ usermod -a -G dialout,bluetooth hearth
 
 say "program in $PREFIX"
 mkdir -p "$PREFIX"
-tar -C "$SRC" --exclude=./node_modules --exclude=./.git -cf - . | tar -C "$PREFIX" -xf -
+tar -C "$SRC" --exclude=./node_modules --exclude=./.git --exclude=./dist -cf - . | tar -C "$PREFIX" -xf -
 chown -R root:root "$PREFIX"
 (cd "$PREFIX" && npm ci --omit=dev --no-audit --no-fund)
+# The service may not write under $PREFIX, so the build it runs is made here, as root.
+(cd "$PREFIX" && "$NODE" gateway/cli/build.js)
 cat >/usr/local/bin/hearth <<WRAP
 #!/bin/sh
 exec "$NODE" "$PREFIX/gateway/cli/hearth.js" "\$@"

@@ -1,0 +1,77 @@
+// The build `hearth` runs (gateway/cli/build.js), on a small project of its own: made once for
+// the same sources, made again when one changes, the newest few kept, and each module still
+// finds the files beside its source.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { currentBuild } from '../gateway/cli/build.js';
+import { ROOT } from './helpers/cli.ts';
+import { tempDir } from './helpers/tmp.ts';
+
+const PROGRAM = `
+import { readFileSync } from 'node:fs';
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+const { lazyUrl } = await import('../../config/lazy.ts');
+console.log(JSON.stringify({ own: import.meta.url, lazy: lazyUrl, name: pkg.name }));
+`;
+
+function project(): string {
+  const root = tempDir('hearth-build-');
+  for (const d of ['gateway/cli', 'firmware-bridge', 'cloud-relay', 'config'])
+    mkdirSync(join(root, d), { recursive: true });
+  copyFileSync(join(ROOT, 'tsconfig.json'), join(root, 'tsconfig.json'));
+  symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'));
+  writeFileSync(join(root, 'package.json'), '{"name":"tiny-home","type":"module"}');
+  writeFileSync(join(root, 'gateway/cli/program.ts'), PROGRAM);
+  writeFileSync(join(root, 'config/lazy.ts'), 'export const lazyUrl: string = import.meta.url;\n');
+  return root;
+}
+
+const builds = (root: string) => readdirSync(join(root, 'dist')).sort();
+const run = (entry: string) =>
+  JSON.parse(execFileSync(process.execPath, [fileURLToPath(entry)], { encoding: 'utf8' }));
+
+describe('the build hearth runs', () => {
+  it('is made once for the same sources, and its modules see their own sources as import.meta.url', async () => {
+    const root = project();
+    const entry = await currentBuild(root);
+    expect(entry).toMatch(/\/dist\/[0-9a-f]{16}\/program\.js$/);
+    const made = statSync(fileURLToPath(entry)).mtimeMs;
+    expect(await currentBuild(root)).toBe(entry);
+    expect(statSync(fileURLToPath(entry)).mtimeMs).toBe(made);
+    expect(builds(root)).toHaveLength(1);
+    expect(run(entry)).toEqual({
+      own: pathToFileURL(join(root, 'gateway/cli/program.ts')).href,
+      lazy: pathToFileURL(join(root, 'config/lazy.ts')).href,
+      name: 'tiny-home',
+    });
+  });
+
+  it('is made again when a source changes, keeping the newest three', async () => {
+    const root = project();
+    const first = await currentBuild(root);
+    const entries = [first];
+    for (let i = 1; i <= 4; i++) {
+      writeFileSync(
+        join(root, 'config/lazy.ts'),
+        `export const lazyUrl: string = import.meta.url + '#${i}';\n`,
+      );
+      entries.push(await currentBuild(root));
+    }
+    expect(new Set(entries).size).toBe(5);
+    expect(run(entries[4] as string).lazy).toMatch(/lazy\.ts#4$/);
+    const kept = builds(root);
+    expect(kept).toHaveLength(3);
+    expect(kept).toContain((entries[4] as string).split('/').at(-2));
+    expect(kept).not.toContain(first.split('/').at(-2));
+  });
+
+  it('refuses a source that does not compile, naming it, and leaves no half-made build', async () => {
+    const root = project();
+    writeFileSync(join(root, 'config/lazy.ts'), 'export const lazyUrl: string = ;\n');
+    await expect(currentBuild(root)).rejects.toThrow(/config\/lazy\.ts/);
+    expect(builds(root)).toEqual([]);
+  });
+});
