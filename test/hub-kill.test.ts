@@ -86,7 +86,7 @@ describe('hub instances killed at any instant', () => {
         heartbeatMs: 5_000,
       });
       const t0 = Date.now();
-      const withAlert = fleet.gateways.filter((_, i) => i % ALERT_EVERY === 0);
+      const withAlert = fleet.homes.filter((_, i) => i % ALERT_EVERY === 0);
       // Each alerting home sends its three states in order, each after the broker took the last.
       const alerts = Promise.all(
         withAlert.map(async (g) => {
@@ -95,7 +95,7 @@ describe('hub instances killed at any instant', () => {
         }),
       );
       const summaries = Promise.all(
-        fleet.gateways.map((g) => g.send('summary', summary(g.gw, g.resident, '2026-03-01', t0))),
+        fleet.homes.map((g) => g.send('summary', summary(g.gw, g.resident, '2026-03-01', t0))),
       );
       const expectedStates = withAlert.length * STATES.length;
       const count = async (q: string) => Number((await sql.query(q)).rows[0].n);
@@ -133,7 +133,7 @@ describe('hub instances killed at any instant', () => {
         expectedStates + GATEWAYS,
       );
 
-      const victim = fleet.gateways[7]?.gw ?? '';
+      const victim = fleet.homes[7]?.gw ?? '';
       fleet.cut(victim);
       const silent = () =>
         sql.query("select * from hub_alerts where kind = 'gateway_silent'").then((r) => r.rows);

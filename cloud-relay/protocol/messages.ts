@@ -2,7 +2,7 @@
 // passes one function per type, so keys come out snake_case, validated and in a stable order.
 import { z } from 'zod';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 1 as const;
 
 export const ALERT_STATES = [
   'pre-alert',

@@ -97,6 +97,22 @@ simulate
     },
   );
 
+simulate
+  .command('homes')
+  .description("many homes at the trust's broker: a connection, last will and heartbeat each, until Ctrl-C")
+  .requiredOption('--broker <url>', "the trust's broker, e.g. mqtts://broker.example:8883")
+  .option('--count <n>', 'how many homes', '1000')
+  .option('--heartbeat <duration>', "each home's heartbeat interval", '60s')
+  .option('--ca <file>', "the CA that signed the broker's certificate (PEM)")
+  .option('--cert <file>', 'a client certificate for every home (PEM)')
+  .option('--key <file>', "that certificate's key (PEM)")
+  .option('--username <name>', 'MQTT user name')
+  .option('--password-env <name>', 'the environment variable holding the MQTT password')
+  .action(async (o: import('./simulate-homes.ts').SimulateHomesOptions) => {
+    const { simulateHomesCommand } = await import('./simulate-homes.ts');
+    code = await simulateHomesCommand(o);
+  });
+
 const scan = program.command('scan').description('find devices to put in the provisioning file');
 scan
   .command('serial')

@@ -3,22 +3,12 @@ import {
   type AlertMessage,
   type AlertState,
   alertPayload,
-  type HeartbeatMessage,
-  heartbeatMessage,
-  type StatusMessage,
   type SummaryMessage,
-  statusMessage,
   validSummary,
 } from '../../cloud-relay/protocol/messages.ts';
+import { envelopeOf as env } from '../../cloud-relay/sim/homes.ts';
 
-const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-const env = (gw: string, resident: string, id: string, at: number) => ({
-  v: 1 as const,
-  id,
-  gateway: gw,
-  resident,
-  at: iso(at),
-});
+export { heartbeat, status } from '../../cloud-relay/sim/homes.ts';
 
 export function alert(
   gw: string,
@@ -37,32 +27,6 @@ export function alert(
     room: 'lounge',
     reason: 'No movement seen since 10:42 (3 h 10 m).',
     quiet_for_s: 11_400,
-  });
-}
-
-export function heartbeat(gw: string, resident: string, at: number, queueDepth = 0): HeartbeatMessage {
-  return heartbeatMessage.parse({
-    ...env(gw, resident, `${gw}-heartbeat-${at}`, at),
-    type: 'heartbeat',
-    queue_depth: queueDepth,
-    uptime_s: 60,
-  });
-}
-
-export function status(
-  gw: string,
-  resident: string,
-  state: 'online' | 'offline',
-  at: number,
-  extra: Partial<StatusMessage> = {},
-): StatusMessage {
-  return statusMessage.parse({
-    ...env(gw, resident, `${gw}-status-${state}-${at}`, at),
-    type: 'status',
-    state,
-    versions: { hearth: '0.1.0', protocol: 1 },
-    queue_depth: 0,
-    ...extra,
   });
 }
 

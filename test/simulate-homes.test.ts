@@ -1,0 +1,149 @@
+// `hearth simulate homes` against a real Mosquitto over TLS, watched by a separate observer as a
+// hub would see it: each home's retained status, its heartbeats, its last will when the process
+// dies without a goodbye; and every bad option refused with what is wrong.
+import { readFileSync } from 'node:fs';
+import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { heartbeatMessage, statusMessage } from '../cloud-relay/protocol/messages.ts';
+import { runHearth, startHearth } from './helpers/cli.ts';
+import { type Mosquitto, makePki, mosquitto, type Pki } from './helpers/mosquitto.ts';
+import { freePort } from './helpers/net.ts';
+import { until } from './helpers/until.ts';
+
+const HOMES = 30;
+
+let pki: Pki;
+let broker: Mosquitto;
+beforeAll(async () => {
+  pki = makePki('gw-unused');
+  broker = await mosquitto(pki, 'gw-unused');
+  await broker.start();
+}, 30_000);
+afterAll(async () => {
+  await broker?.remove();
+  pki?.remove();
+});
+
+const tlsArgs = () => ['--ca', pki.ca, '--cert', pki.trust.cert, '--key', pki.trust.key];
+
+describe('hearth simulate homes', () => {
+  it('connects every home with a retained online status and heartbeats; killed, each last will goes out', async () => {
+    const sim = startHearth([
+      'simulate',
+      'homes',
+      '--broker',
+      broker.url,
+      '--count',
+      String(HOMES),
+      '--heartbeat',
+      '1s',
+      ...tlsArgs(),
+    ]);
+    await sim.waitFor(new RegExp(`${HOMES} homes connected to ${broker.url.replace(/[.]/g, '\\.')}`));
+    const watch = await mqtt.connectAsync(broker.url, {
+      ca: readFileSync(pki.ca),
+      cert: readFileSync(pki.trust.cert),
+      key: readFileSync(pki.trust.key),
+      clientId: 'observer',
+    });
+    const online = new Set<string>();
+    const offline = new Set<string>();
+    const beating = new Set<string>();
+    watch.on('message', (topic, payload, packet) => {
+      const leaf = topic.split('/')[3];
+      const m = JSON.parse(payload.toString());
+      if (leaf === 'status') {
+        const s = statusMessage.parse(m);
+        if (s.state === 'online' && packet.retain) online.add(s.gateway);
+        if (s.state === 'offline') offline.add(s.gateway);
+      } else if (leaf === 'heartbeat') beating.add(heartbeatMessage.parse(m).gateway);
+    });
+    try {
+      await watch.subscribeAsync(['hearth/v1/+/status', 'hearth/v1/+/heartbeat'], { qos: 1 });
+      await until('every retained online status', () => online.size === HOMES);
+      await until('a heartbeat from every home', () => beating.size === HOMES);
+      expect([...online].sort()[0]).toBe('gw-0001');
+      expect([...online].sort().at(-1)).toBe(`gw-${String(HOMES).padStart(4, '0')}`);
+      expect(offline.size).toBe(0);
+
+      sim.child.kill('SIGKILL');
+      await sim.exited;
+      await until("every home's last will", () => offline.size === HOMES);
+      expect([...offline].sort()).toEqual([...online].sort());
+    } finally {
+      sim.child.kill('SIGKILL');
+      await watch.endAsync();
+    }
+  });
+
+  it('stops on SIGTERM with a clean goodbye from each home (no last will) and exit 0', async () => {
+    const sim = startHearth(['simulate', 'homes', '--broker', broker.url, '--count', '3', ...tlsArgs()]);
+    await sim.waitFor(/3 homes connected/);
+    sim.child.kill('SIGTERM');
+    const { code } = await sim.exited;
+    expect(code).toBe(0);
+    expect(sim.output()).toMatch(/homes disconnected/);
+    // Mosquitto's words for a DISCONNECT; a connection dropped without one "closed its connection".
+    for (const gw of ['gw-0001', 'gw-0002', 'gw-0003'])
+      await broker.waitForLog(new RegExp(`Client hearth-${gw} disconnected\\.`));
+  });
+
+  it.each([
+    [['--count', '0'], /--count 0: expected a whole number, 1 or more/],
+    [['--count', '2.5'], /--count 2\.5: expected a whole number/],
+    [['--heartbeat', 'soon'], /--heartbeat soon: expected a duration of 1s or more, such as 60s/],
+    [
+      ['--password-env', 'HEARTH_NO_SUCH_VARIABLE'],
+      /--password-env HEARTH_NO_SUCH_VARIABLE: that variable is not set/,
+    ],
+    [['--ca', '/nonexistent/ca.pem'], /--ca \/nonexistent\/ca\.pem cannot be read \(ENOENT\)/],
+    [
+      ['--count', '100000000'],
+      /100000000 homes need 100000064 open files, and this shell allows \d+: raise it/,
+    ],
+  ])('refuses %j with exit 2, naming what is wrong', async (args, message) => {
+    const r = await runHearth(['simulate', 'homes', '--broker', broker.url, ...args]);
+    expect(r.code).toBe(2);
+    expect(r.output).toMatch(message);
+  });
+
+  it('refuses a broker that is not a URL', async () => {
+    const r = await runHearth(['simulate', 'homes', '--broker', 'localhost:1883']);
+    expect(r.code).toBe(2);
+    expect(r.output).toMatch(
+      /--broker localhost:1883: expected a URL such as mqtts:\/\/broker\.example:8883/,
+    );
+  });
+
+  it('exits 1 naming the broker when nothing answers there, and when its certificate is not trusted', async () => {
+    const port = await freePort();
+    const nobody = await runHearth([
+      'simulate',
+      'homes',
+      '--broker',
+      `mqtt://127.0.0.1:${port}`,
+      '--count',
+      '2',
+    ]);
+    expect(nobody.code).toBe(1);
+    expect(nobody.output).toMatch(
+      new RegExp(`cannot connect to mqtt://127\\.0\\.0\\.1:${port}: gw-000\\d: .*ECONNREFUSED`),
+    );
+    const untrusted = await runHearth([
+      'simulate',
+      'homes',
+      '--broker',
+      broker.url,
+      '--count',
+      '2',
+      '--ca',
+      pki.otherCa,
+      '--cert',
+      pki.trust.cert,
+      '--key',
+      pki.trust.key,
+    ]);
+    expect(untrusted.code).toBe(1);
+    expect(untrusted.output).toMatch(/cannot connect to mqtts:.*certificate/);
+  });
+});
