@@ -1,27 +1,20 @@
 // The hub's figures for `npm run bench`: start time and idle memory of a real `hearth hub`
-// process, messages stored per second, and the latency from a home's publish to the committed
-// row, on the embedded database and a local Mosquitto (plain TCP, loopback).
+// process; alerts stored per second; and the latency from a home's publish to the committed row
+// with ten thousand simulated homes connected and heartbeating. Each on the embedded database
+// and on a PostgreSQL server that syncs its commits, through a local Mosquitto (plain TCP,
+// loopback).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { type HubConfigInput, hubConfigSchema } from '../../config/hub-schema.ts';
 import { alertPayload } from '../protocol/messages.ts';
+import { HEARTH, measureProcess } from './bench-process.ts';
+import { freePort } from './free-port.ts';
 import { startHub } from './hub.ts';
 import { hubLogger } from './log.ts';
-
-const HEARTH = fileURLToPath(new URL('../../gateway/cli/hearth.js', import.meta.url));
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
+import { startPostgres } from './pg-cluster.ts';
 
 export async function broker(dir: string): Promise<{ url: string; proc: ChildProcess }> {
   if (spawnSync('sh', ['-c', 'command -v mosquitto']).status !== 0)
@@ -60,34 +53,19 @@ function hubInput(url: string, dir: string, instance: string): HubConfigInput {
   };
 }
 
-/** A real `hearth hub`: ms from its own start to ready, and resident memory after idling. */
+/** A real `hearth hub` on the embedded database: start and memory. */
 async function processFigures(url: string, dir: string) {
   const file = join(dir, 'hub.json');
   writeFileSync(file, JSON.stringify(hubInput(url, dir, 'bench-proc')));
-  const t0 = performance.now();
-  const child = spawn(process.execPath, [HEARTH, 'hub', '--config', file], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let text = '';
-  const ready = await new Promise<Record<string, number>>((resolve, reject) => {
-    child.stderr?.on('data', (c: Buffer) => {
-      text += c.toString();
-      const line = text.split('\n').find((l) => l.includes('"hub running"'));
-      if (line) resolve(JSON.parse(line));
-    });
-    child.once('close', (code) => reject(new Error(`hearth hub exited (${code}):\n${text}`)));
-  });
-  const wall = performance.now() - t0;
-  await new Promise((r) => setTimeout(r, 3_000));
-  let rss = ready.rss_mb ?? 0;
-  try {
-    rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1]) / 1024;
-  } catch {
-    // Not Linux: the figure the hub logged when it was ready.
-  }
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('close', r));
-  return { hub_start_ms: ready.start_ms ?? 0, hub_process_start_ms: wall, hub_idle_rss_mb: rss };
+  const p = await measureProcess(['hub', '--config', file], 'hub running');
+  return {
+    hub_start_ms: Number(p.ready.start_ms ?? 0),
+    hub_process_start_ms: p.startMs,
+    hub_ready_rss_mb: p.readyRssMb,
+    hub_idle_rss_mb: p.idleRssMb,
+    hub_idle_private_mb: p.idlePrivateMb,
+    node_alone_rss_mb: p.nodeAloneRssMb,
+  };
 }
 
 const alertMsg = (gw: string, n: number) =>
@@ -107,69 +85,149 @@ const alertMsg = (gw: string, n: number) =>
     }),
   );
 
-/** Stored per second with many homes publishing at once, and one-at-a-time latency. */
-async function flowFigures(url: string, dir: string, count: number, samples: number) {
-  let stored = 0;
-  const input = hubInput(url, dir, 'bench-flow');
+/** Counts what a hub stores, by topic, and wakes whoever waits for a count. */
+function storedCounter() {
+  const counts = new Map<string, number>();
+  const waiters: { topic: string; n: number; resolve: () => void }[] = [];
+  const count = (topic: string) => counts.get(topic) ?? 0;
+  return {
+    onStored(topic: string) {
+      counts.set(topic, count(topic) + 1);
+      for (const w of [...waiters])
+        if (w.topic === topic && count(topic) >= w.n) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve();
+        }
+    },
+    count,
+    until: (topic: string, n: number) =>
+      count(topic) >= n
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => waiters.push({ topic, n, resolve })),
+  };
+}
+
+type Backend = { name: string; database: HubConfigInput['database'] };
+
+async function benchHub(url: string, dir: string, b: Backend) {
+  const stored = storedCounter();
+  const input = { ...hubInput(url, dir, `bench-${b.name}`), database: b.database };
   const hub = await startHub({
     config: hubConfigSchema.parse(input),
     configFile: join(dir, 'hub.json'),
     log: hubLogger({ level: 'silent' }),
     supervisionTimer: false,
-    onStored: () => void stored++,
+    onStored: (topic) => stored.onStored(topic),
   });
-  const homes = await Promise.all(
-    Array.from({ length: 20 }, async (_, i) => {
-      const c = mqtt.connect(url, { clientId: `bench-gw-${i}`, protocolVersion: 5 });
-      await new Promise((r) => c.once('connect', r));
-      return { gw: `gw-${i}`, c };
-    }),
-  );
-  const waitStored = async (n: number) => {
-    while (stored < n) await new Promise((r) => setImmediate(r));
-  };
+  return { hub, stored };
+}
+
+const publisher = async (url: string, gw: string) => {
+  const c = await mqtt.connectAsync(url, { clientId: `bench-${gw}`, protocolVersion: 5 });
+  return { gw, c, topic: `hearth/v1/${gw}/alert` };
+};
+
+/** Alerts stored per second while twenty homes publish as fast as the hub takes them. */
+async function throughput(url: string, dir: string, b: Backend, count: number): Promise<number> {
+  const { hub, stored } = await benchHub(url, dir, b);
+  const homes = await Promise.all(Array.from({ length: 20 }, (_, i) => publisher(url, `burst-${i}`)));
   try {
+    const each = Math.ceil(count / homes.length);
     const t0 = performance.now();
     await Promise.all(
-      homes.map(async ({ gw, c }) => {
-        for (let n = 0; n < count / homes.length; n++)
-          await c.publishAsync(`hearth/v1/${gw}/alert`, alertMsg(gw, n), { qos: 1 });
+      homes.map(async ({ gw, c, topic }) => {
+        for (let n = 0; n < each; n++) await c.publishAsync(topic, alertMsg(gw, n), { qos: 1 });
+        await stored.until(topic, each);
       }),
     );
-    await waitStored(count);
-    const perSecond = count / ((performance.now() - t0) / 1000);
-    const lat: number[] = [];
-    const { gw, c } = homes[0] as (typeof homes)[number];
-    for (let n = 0; n < samples; n++) {
-      const before = stored;
-      const t = performance.now();
-      await c.publishAsync(`hearth/v1/${gw}/alert`, alertMsg(gw, count + n), { qos: 1 });
-      await waitStored(before + 1);
-      lat.push(performance.now() - t);
-    }
-    lat.sort((a, b) => a - b);
-    const at = (q: number) => lat[Math.min(lat.length - 1, Math.floor(q * lat.length))] ?? 0;
-    return {
-      hub_msgs_per_s: perSecond,
-      hub_alert_latency_p50_ms: at(0.5),
-      hub_alert_latency_p99_ms: at(0.99),
-    };
+    return (each * homes.length) / ((performance.now() - t0) / 1000);
   } finally {
     for (const { c } of homes) c.end(true);
     await hub.stop();
   }
 }
 
+/**
+ * Publish to committed row, one alert at a time, while the simulated homes keep their
+ * connections and heartbeats. The hub first takes what queued for it while it was away: the
+ * first alert is stored only after all of that, since a session's messages come in order.
+ */
+async function latency(url: string, dir: string, b: Backend, samples: number) {
+  const { hub, stored } = await benchHub(url, dir, b);
+  const { gw, c, topic } = await publisher(url, 'latency');
+  try {
+    await c.publishAsync(topic, alertMsg(gw, 0), { qos: 1 });
+    await stored.until(topic, 1);
+    const lat: number[] = [];
+    for (let n = 1; n <= samples; n++) {
+      const t = performance.now();
+      await c.publishAsync(topic, alertMsg(gw, n), { qos: 1 });
+      await stored.until(topic, n + 1);
+      lat.push(performance.now() - t);
+    }
+    lat.sort((x, y) => x - y);
+    const at = (q: number) => lat[Math.min(lat.length - 1, Math.floor(q * lat.length))] ?? 0;
+    return { p50: at(0.5), p99: at(0.99) };
+  } finally {
+    c.end(true);
+    await hub.stop();
+  }
+}
+
+/** `hearth simulate homes` as its own process, so its ten thousand clients are not the hub's load. */
+async function simulatedHomes(url: string, count: number): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [HEARTH, 'simulate', 'homes', '--broker', url, '--count', String(count), '--heartbeat', '60s'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let text = '';
+  await new Promise<void>((resolve, reject) => {
+    const seen = (c: Buffer) => {
+      text += c.toString();
+      if (/homes connected/.test(text)) resolve();
+    };
+    child.stdout?.on('data', seen);
+    child.stderr?.on('data', seen);
+    child.once('close', (code) => reject(new Error(`hearth simulate homes exited (${code}):\n${text}`)));
+  });
+  return child;
+}
+
 export async function measureHub(opts: { quick?: boolean } = {}): Promise<Record<string, number>> {
   const dir = mkdtempSync(join(tmpdir(), 'hearth-hub-bench-'));
   const b = await broker(dir);
+  const pg = await startPostgres({ durable: true });
+  const homes = opts.quick ? 1_000 : 10_000;
+  const burst = opts.quick ? 1_000 : 10_000;
+  const samples = opts.quick ? 50 : 300;
+  const backends: Backend[] = [
+    { name: 'sqlite', database: { dir: join(dir, 'sqlite') } },
+    { name: 'pg', database: { url: await pg.createDatabase('hub_bench') } },
+  ];
+  let fleet: ChildProcess | undefined;
   try {
-    return {
-      ...(await processFigures(b.url, dir)),
-      ...(await flowFigures(b.url, dir, opts.quick ? 1_000 : 10_000, opts.quick ? 50 : 300)),
-    };
+    const f: Record<string, number> = { ...(await processFigures(b.url, dir)) };
+    const [embedded, postgres] = backends as [Backend, Backend];
+    f.hub_msgs_per_s = await throughput(b.url, dir, embedded, burst);
+    f.hub_pg_msgs_per_s = await throughput(b.url, dir, postgres, burst);
+    fleet = await simulatedHomes(b.url, homes);
+    f.hub_homes_connected = homes;
+    const e = await latency(b.url, dir, embedded, samples);
+    f.hub_alert_latency_p50_ms = e.p50;
+    f.hub_alert_latency_p99_ms = e.p99;
+    const p = await latency(b.url, dir, postgres, samples);
+    f.hub_pg_alert_latency_p50_ms = p.p50;
+    f.hub_pg_alert_latency_p99_ms = p.p99;
+    return f;
   } finally {
+    if (fleet?.exitCode === null) {
+      const closed = new Promise((r) => fleet?.once('close', r));
+      fleet.kill('SIGTERM');
+      await closed;
+    }
     b.proc.kill();
+    await pg.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

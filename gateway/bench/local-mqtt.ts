@@ -4,11 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
+import { freePort } from '../../cloud-relay/hub/free-port.ts';
 import { parseConfigText } from '../../config/parse.ts';
 import { RealClock } from '../clock.ts';
 import { createLogger } from '../log.ts';
 import { startGateway } from '../main.ts';
-import { freePort } from './free-port.ts';
 
 export async function measureZigbeeIngest(count: number): Promise<{ perSecond: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'hearth-bench-mqtt-'));

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../cloud-relay/hub/free-port.ts';
 import { Relay } from '../../cloud-relay/uplink/relay.ts';
 import { parseConfigText } from '../../config/parse.ts';
 import { RealClock } from '../clock.ts';
@@ -13,7 +14,6 @@ import { createLogger } from '../log.ts';
 import { startGateway } from '../main.ts';
 import { Store } from '../store/store.ts';
 import { Zone } from '../time/zone.ts';
-import { freePort } from './free-port.ts';
 
 async function mosquitto(dir: string): Promise<{ port: number; proc: ChildProcess }> {
   if (spawnSync('sh', ['-c', 'command -v mosquitto']).status !== 0)

@@ -5,12 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureHub } from '../../cloud-relay/hub/bench.ts';
+import { measureProcess } from '../../cloud-relay/hub/bench-process.ts';
 import { measureConsole } from '../../cloud-relay/hub/console/bench.ts';
 import { loadConfig } from '../../config/load.ts';
 import { RealClock } from '../clock.ts';
 import { createLogger } from '../log.ts';
 import { startGateway } from '../main.ts';
 import { measureDiskWrites } from './disk.ts';
+import { homeFile } from './home-file.ts';
 import { measureIngest } from './ingest.ts';
 import { measureZigbeeIngest } from './local-mqtt.ts';
 import { measureRelay } from './relay.ts';
@@ -45,11 +47,27 @@ async function startupFigures(): Promise<Figures> {
   }
 }
 
+/** `hearth run` on the reference home as its own process, every device absent: its memory. */
+async function gatewayProcessFigures(): Promise<Figures> {
+  const dir = mkdtempSync(join(tmpdir(), 'hearth-bench-'));
+  try {
+    const home = await homeFile(dir);
+    const p = await measureProcess(['run', '--config', home.file], 'gateway running', home.env);
+    return {
+      gateway_ready_rss_mb: p.readyRssMb,
+      gateway_idle_rss_mb: p.idleRssMb,
+      gateway_idle_private_mb: p.idlePrivateMb,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function runBench(opts: { json: boolean; quick?: boolean }): Promise<Figures> {
   const { config } = loadConfig(HOME, { strictRefs: false });
   if (!config) throw new Error('config/examples/home.yaml must be valid');
   const count = opts.quick ? 5_000 : 50_000;
-  const figures: Figures = { ...(await startupFigures()) };
+  const figures: Figures = { ...(await startupFigures()), ...(await gatewayProcessFigures()) };
   const fresh = measureIngest(config, 0, count);
   figures.ingest_readings_per_s = fresh.perSecond;
   figures.reading_cost_1d_history_us = measureIngest(config, 1, count).perReadingUs;

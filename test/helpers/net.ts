@@ -1,1 +1,1 @@
-export { freePort } from '../../gateway/bench/free-port.ts';
+export { freePort } from '../../cloud-relay/hub/free-port.ts';
