@@ -2,7 +2,15 @@
 // the same sources, made again when one changes, the newest few kept, and each module still
 // finds the files beside its source.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  readdirSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -66,6 +74,21 @@ describe('the build hearth runs', () => {
     expect(kept).toHaveLength(3);
     expect(kept).toContain((entries[4] as string).split('/').at(-2));
     expect(kept).not.toContain(first.split('/').at(-2));
+  });
+
+  it('clears a half-made build an hour old at the next build, and leaves one that may still be going', async () => {
+    const root = project();
+    await currentBuild(root);
+    const dead = join(root, 'dist', '0123456789abcdef.tmp-999999');
+    const going = join(root, 'dist', 'fedcba9876543210.tmp-999998');
+    mkdirSync(dead);
+    mkdirSync(going);
+    const anHourAgo = new Date(Date.now() - 3_700_000);
+    utimesSync(dead, anHourAgo, anHourAgo);
+    writeFileSync(join(root, 'config/lazy.ts'), "export const lazyUrl: string = import.meta.url + '#new';\n");
+    await currentBuild(root);
+    expect(builds(root)).not.toContain('0123456789abcdef.tmp-999999');
+    expect(builds(root)).toContain('fedcba9876543210.tmp-999998');
   });
 
   it('refuses a source that does not compile, naming it, and leaves no half-made build', async () => {

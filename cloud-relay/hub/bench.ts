@@ -99,7 +99,6 @@ function storedCounter() {
           w.resolve();
         }
     },
-    count,
     until: (topic: string, n: number) =>
       count(topic) >= n
         ? Promise.resolve()
@@ -201,14 +200,11 @@ export async function measureHub(opts: { quick?: boolean } = {}): Promise<Record
   const homes = opts.quick ? 1_000 : 10_000;
   const burst = opts.quick ? 1_000 : 10_000;
   const samples = opts.quick ? 50 : 300;
-  const backends: Backend[] = [
-    { name: 'sqlite', database: { dir: join(dir, 'sqlite') } },
-    { name: 'pg', database: { url: await pg.createDatabase('hub_bench') } },
-  ];
+  const embedded: Backend = { name: 'sqlite', database: { dir: join(dir, 'sqlite') } };
+  const postgres: Backend = { name: 'pg', database: { url: await pg.createDatabase('hub_bench') } };
   let fleet: ChildProcess | undefined;
   try {
     const f: Record<string, number> = { ...(await processFigures(b.url, dir)) };
-    const [embedded, postgres] = backends as [Backend, Backend];
     f.hub_msgs_per_s = await throughput(b.url, dir, embedded, burst);
     f.hub_pg_msgs_per_s = await throughput(b.url, dir, postgres, burst);
     fleet = await simulatedHomes(b.url, homes);

@@ -79,12 +79,15 @@ async function build(root, dist, hash) {
     rmSync(tmp, { recursive: true, force: true });
     if (!existsSync(join(dist, hash, 'program.js'))) throw e;
   }
-  const older = readdirSync(dist)
-    .filter((d) => d !== hash && !d.includes('.tmp-'))
+  const others = readdirSync(dist)
+    .filter((d) => d !== hash)
     .map((d) => ({ d, at: statSync(join(dist, d)).mtimeMs }))
-    .sort((a, b) => b.at - a.at)
-    .slice(KEEP - 1);
-  for (const { d } of older) rmSync(join(dist, d), { recursive: true, force: true });
+    .sort((a, b) => b.at - a.at);
+  const builds = others.filter((o) => !o.d.includes('.tmp-'));
+  // A half-made build an hour old belongs to a process that died making it.
+  const abandoned = others.filter((o) => o.d.includes('.tmp-') && o.at < Date.now() - 3_600_000);
+  for (const { d } of [...builds.slice(KEEP - 1), ...abandoned])
+    rmSync(join(dist, d), { recursive: true, force: true });
 }
 
 /**
