@@ -1,6 +1,6 @@
 // A `hearth` command as its own process, for the benchmarks: how long until it says it is ready,
 // and its memory just after and once idle, read from /proc (Linux).
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -31,25 +31,38 @@ export type ProcessFigures = {
   nodeAloneRssMb: number;
 };
 
+/** Starts `hearth ARGS` and resolves with it and the first line of its output that matches. */
+export async function startHearthUntil(
+  args: string[],
+  match: RegExp,
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; line: string }> {
+  const child = spawn(process.execPath, [HEARTH, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, HEARTH_LOG_LEVEL: 'info', ...env },
+  });
+  let text = '';
+  const line = await new Promise<string>((resolve, reject) => {
+    const seen = (c: Buffer) => {
+      text += c.toString();
+      const found = text.split('\n').find((l) => match.test(l));
+      if (found !== undefined) resolve(found);
+    };
+    child.stdout?.on('data', seen);
+    child.stderr?.on('data', seen);
+    child.once('close', (code) => reject(new Error(`hearth ${args.join(' ')} exited (${code}):\n${text}`)));
+  });
+  return { child, line };
+}
+
 export async function measureProcess(
   args: string[],
   readyMsg: string,
   env: Record<string, string> = {},
 ): Promise<ProcessFigures> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [HEARTH, ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, HEARTH_LOG_LEVEL: 'info', ...env },
-  });
-  let text = '';
-  const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
-    child.stderr?.on('data', (c: Buffer) => {
-      text += c.toString();
-      const line = text.split('\n').find((l) => l.includes(`"msg":"${readyMsg}"`));
-      if (line) resolve(JSON.parse(line));
-    });
-    child.once('close', (code) => reject(new Error(`hearth ${args[0]} exited (${code}):\n${text}`)));
-  });
+  const { child, line } = await startHearthUntil(args, new RegExp(`"msg":"${readyMsg}"`), env);
+  const ready = JSON.parse(line) as Record<string, unknown>;
   const startMs = performance.now() - t0;
   const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 60_000)'], { stdio: 'ignore' });
   try {

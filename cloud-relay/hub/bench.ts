@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { type HubConfigInput, hubConfigSchema } from '../../config/hub-schema.ts';
 import { alertPayload } from '../protocol/messages.ts';
-import { HEARTH, measureProcess } from './bench-process.ts';
+import { measureProcess, startHearthUntil } from './bench-process.ts';
 import { freePort } from './free-port.ts';
 import { startHub } from './hub.ts';
 import { hubLogger } from './log.ts';
@@ -174,24 +174,13 @@ async function latency(url: string, dir: string, b: Backend, samples: number) {
 }
 
 /** `hearth simulate homes` as its own process, so its ten thousand clients are not the hub's load. */
-async function simulatedHomes(url: string, count: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [HEARTH, 'simulate', 'homes', '--broker', url, '--count', String(count), '--heartbeat', '60s'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let text = '';
-  await new Promise<void>((resolve, reject) => {
-    const seen = (c: Buffer) => {
-      text += c.toString();
-      if (/homes connected/.test(text)) resolve();
-    };
-    child.stdout?.on('data', seen);
-    child.stderr?.on('data', seen);
-    child.once('close', (code) => reject(new Error(`hearth simulate homes exited (${code}):\n${text}`)));
-  });
-  return child;
-}
+const simulatedHomes = async (url: string, count: number): Promise<ChildProcess> =>
+  (
+    await startHearthUntil(
+      ['simulate', 'homes', '--broker', url, '--count', String(count), '--heartbeat', '60s'],
+      /homes connected/,
+    )
+  ).child;
 
 export async function measureHub(opts: { quick?: boolean } = {}): Promise<Record<string, number>> {
   const dir = mkdtempSync(join(tmpdir(), 'hearth-hub-bench-'));
