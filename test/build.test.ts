@@ -37,6 +37,7 @@ function project(): string {
   return root;
 }
 
+const BUILD = pathToFileURL(join(ROOT, 'gateway/cli/build.js')).href;
 const builds = (root: string) => readdirSync(join(root, 'dist')).sort();
 const run = (entry: string) =>
   JSON.parse(execFileSync(process.execPath, [fileURLToPath(entry)], { encoding: 'utf8' }));
@@ -55,6 +56,20 @@ describe('the build hearth runs', () => {
       lazy: pathToFileURL(join(root, 'config/lazy.ts')).href,
       name: 'tiny-home',
     });
+  });
+
+  it('leaves no esbuild process running beside the program that made it', () => {
+    const root = project();
+    // In a process of its own, as hearth is: the test runner keeps an esbuild of its own.
+    const script = `
+      const { readFileSync } = await import('node:fs');
+      const { currentBuild } = await import(${JSON.stringify(BUILD)});
+      await currentBuild(${JSON.stringify(root)});
+      const pids = readFileSync('/proc/self/task/' + process.pid + '/children', 'utf8').split(' ');
+      const commands = pids.filter(Boolean).map((p) => readFileSync('/proc/' + p + '/cmdline', 'utf8'));
+      console.log(JSON.stringify(commands));`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect((JSON.parse(out) as string[]).filter((c) => c.includes('esbuild'))).toEqual([]);
   });
 
   it('is made again when a source changes, keeping the newest three', async () => {

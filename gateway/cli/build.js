@@ -52,7 +52,7 @@ const ownImportMeta = (outdir) => ({
 });
 
 async function build(root, dist, hash) {
-  const { build: esbuild } = await import('esbuild');
+  const { build: esbuild, stop } = await import('esbuild');
   const tmp = join(dist, `${hash}.tmp-${process.pid}`);
   await esbuild({
     absWorkingDir: root,
@@ -72,6 +72,9 @@ async function build(root, dist, hash) {
     logLevel: 'warning',
     plugins: [ownImportMeta(tmp)],
   });
+  // esbuild's service process would otherwise live beside the gateway or hub that happened to
+  // make the build, for as long as it runs: 44 MB resident, measured.
+  await stop();
   try {
     renameSync(tmp, join(dist, hash));
   } catch (e) {
