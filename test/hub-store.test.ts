@@ -186,6 +186,46 @@ describe.each(BACKENDS)('hub store on $name', (backend) => {
     ]);
   });
 
+  it('keeps what heartbeats and statuses say of a home: queue depth and its growth, status, version, clock', async () => {
+    const { store } = await backend.open();
+    const hb = (i: number, depth: number) =>
+      store.receive(
+        received(`hearth/v1/${GW}/heartbeat`, heartbeat(GW, R, T0 + i * MIN, depth), T0 + i * MIN),
+      );
+    const home = async () =>
+      await store.db.selectFrom('homes').selectAll().where('gateway', '=', GW).executeTakeFirstOrThrow();
+    await hb(0, 0);
+    for (const [i, depth] of [
+      [1, 2],
+      [2, 5],
+      [3, 9],
+    ] as const)
+      await hb(i, depth);
+    expect(await home()).toMatchObject({ queue_depth: 9, queue_growth: 3, last_heartbeat_at: T0 + 3 * MIN });
+    await hb(4, 9);
+    expect(await home()).toMatchObject({ queue_depth: 9, queue_growth: 0 });
+    // A status sent 2 minutes after its stamp: the home's clock is 2 minutes behind the hub's.
+    const at = T0 + 5 * MIN;
+    await store.receive(
+      received(
+        `hearth/v1/${GW}/status`,
+        status(GW, R, 'offline', at, { queue_depth: 4, storage_fault: 'disk_full' }),
+        at + 2 * MIN,
+      ),
+    );
+    expect(await home()).toMatchObject({
+      status: 'offline',
+      status_at: at + 2 * MIN,
+      hearth_version: '0.1.0',
+      queue_depth: 4,
+      queue_growth: 0,
+      storage_fault: 'disk_full',
+      last_heartbeat_at: T0 + 4 * MIN,
+      last_seen_at: at + 2 * MIN,
+      clock_skew_ms: -2 * MIN,
+    });
+  });
+
   it('keeps a refused message once, with its reason', async () => {
     const { store } = await backend.open();
     const payload = Buffer.from('{"v":1,"type":"alert"}');

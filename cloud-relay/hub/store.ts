@@ -3,13 +3,7 @@
 // nothing, so delivery at least once (to any number of instances) has its effect exactly once.
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { summaryBundle } from '../protocol/fhir.ts';
-import type {
-  AlertMessage,
-  CmdResultMessage,
-  HeartbeatMessage,
-  StatusMessage,
-  SummaryMessage,
-} from '../protocol/messages.ts';
+import type { AlertMessage, CmdResultMessage, SummaryMessage } from '../protocol/messages.ts';
 import { RANK } from './alert-order.ts';
 import type { Incoming } from './incoming.ts';
 import { migrate } from './migrations.ts';
@@ -126,8 +120,6 @@ export class HubStore {
       else if (i.type === 'summary') await applySummary(t, i.msg);
       else if (i.type === 'cmd_result') await applyResult(t, i.msg, r.receivedAt);
       await touchHome(t, r);
-      if (i.type === 'status') await applyStatus(t, i.msg, r.receivedAt);
-      else if (i.type === 'heartbeat') await applyHeartbeat(t, i.msg, r.receivedAt);
       return result;
     });
   }
@@ -298,10 +290,16 @@ async function applyResult(t: Tx, m: CmdResultMessage, receivedAt: number) {
       .execute();
 }
 
-/** Every message says the home is alive and how far its clock is from ours. */
+/**
+ * Every message says the home is alive and how far its clock is from ours; a status or heartbeat
+ * says more. One upsert for all of it: on PostgreSQL each statement is a round trip, and
+ * heartbeats are most of what a hub receives.
+ */
 async function touchHome(t: Tx, r: Received) {
   const { msg } = r.incoming;
   const skew = Date.parse(msg.at) - r.receivedAt;
+  const seen = { last_seen_at: r.receivedAt, clock_skew_ms: skew };
+  const said = homeSays(r.incoming, r.receivedAt);
   await t
     .insertInto('homes')
     .values({
@@ -310,43 +308,41 @@ async function touchHome(t: Tx, r: Received) {
       expected: 0,
       heartbeat_ms: r.defaultHeartbeatMs,
       first_known_at: r.receivedAt,
-      last_seen_at: r.receivedAt,
-      clock_skew_ms: skew,
+      ...seen,
+      ...said,
     })
-    .onConflict((oc) => oc.column('gateway').doUpdateSet({ last_seen_at: r.receivedAt, clock_skew_ms: skew }))
+    .onConflict((oc) =>
+      oc.column('gateway').doUpdateSet((eb) => ({
+        ...seen,
+        ...said,
+        // Every SET sees the row as it was: this compares with the depth before this heartbeat.
+        ...(r.incoming.type === 'heartbeat'
+          ? {
+              queue_growth: eb
+                .case()
+                .when('homes.queue_depth', '<', r.incoming.msg.queue_depth)
+                .then(sql<number>`homes.queue_growth + 1`)
+                .else(0)
+                .end(),
+            }
+          : {}),
+      })),
+    )
     .execute();
 }
 
-async function applyStatus(t: Tx, m: StatusMessage, receivedAt: number) {
-  await t
-    .updateTable('homes')
-    .set({
-      status: m.state,
-      status_at: receivedAt,
-      hearth_version: m.versions.hearth,
-      ...(m.queue_depth !== undefined ? { queue_depth: m.queue_depth } : {}),
-      ...(m.oldest_undelivered_alert_s !== undefined
-        ? { oldest_undelivered_alert_s: m.oldest_undelivered_alert_s }
-        : {}),
-      ...(m.storage_fault !== undefined ? { storage_fault: m.storage_fault } : {}),
-    })
-    .where('gateway', '=', m.gateway)
-    .execute();
-}
-
-async function applyHeartbeat(t: Tx, m: HeartbeatMessage, receivedAt: number) {
-  await t
-    .updateTable('homes')
-    .set((eb) => ({
-      last_heartbeat_at: receivedAt,
-      queue_depth: m.queue_depth,
-      queue_growth: eb
-        .case()
-        .when('queue_depth', '<', m.queue_depth)
-        .then(sql<number>`queue_growth + 1`)
-        .else(0)
-        .end(),
-    }))
-    .where('gateway', '=', m.gateway)
-    .execute();
+function homeSays(i: Incoming, receivedAt: number) {
+  if (i.type === 'heartbeat') return { last_heartbeat_at: receivedAt, queue_depth: i.msg.queue_depth };
+  if (i.type !== 'status') return {};
+  const m = i.msg;
+  return {
+    status: m.state,
+    status_at: receivedAt,
+    hearth_version: m.versions.hearth,
+    ...(m.queue_depth !== undefined ? { queue_depth: m.queue_depth } : {}),
+    ...(m.oldest_undelivered_alert_s !== undefined
+      ? { oldest_undelivered_alert_s: m.oldest_undelivered_alert_s }
+      : {}),
+    ...(m.storage_fault !== undefined ? { storage_fault: m.storage_fault } : {}),
+  };
 }
