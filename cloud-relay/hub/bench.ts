@@ -1,5 +1,5 @@
 // The hub's figures for `npm run bench`: start time and idle memory of a real `hearth hub`
-// process; alerts stored per second; and the latency from a home's publish to the committed row
+// process; alerts and heartbeats stored per second; and the latency from a home's publish to the committed row
 // with ten thousand simulated homes connected and heartbeating. Each on the embedded database
 // and on a PostgreSQL server that syncs its commits, through a local Mosquitto (plain TCP,
 // loopback).
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { type HubConfigInput, hubConfigSchema } from '../../config/hub-schema.ts';
 import { alertPayload } from '../protocol/messages.ts';
+import { heartbeat } from '../sim/homes.ts';
 import { measureProcess, startHearthUntil } from './bench-process.ts';
 import { freePort } from './free-port.ts';
 import { startHub } from './hub.ts';
@@ -121,21 +122,36 @@ async function benchHub(url: string, dir: string, b: Backend) {
   return { hub, stored };
 }
 
-const publisher = async (url: string, gw: string) => {
+const heartbeatMsg = (gw: string, n: number) =>
+  JSON.stringify(heartbeat(gw, `r-${gw}`, Date.now() + n, n % 5));
+
+const publisher = async (url: string, gw: string, leaf: 'alert' | 'heartbeat' = 'alert') => {
   const c = await mqtt.connectAsync(url, { clientId: `bench-${gw}`, protocolVersion: 5 });
-  return { gw, c, topic: `hearth/v1/${gw}/alert` };
+  return { gw, c, topic: `hearth/v1/${gw}/${leaf}` };
 };
 
-/** Alerts stored per second while twenty homes publish as fast as the hub takes them. */
-async function throughput(url: string, dir: string, b: Backend, count: number): Promise<number> {
+/**
+ * Messages stored per second while twenty homes publish as fast as the hub takes them: alerts
+ * (the most work each) or heartbeats (most of what a hub receives).
+ */
+async function throughput(
+  url: string,
+  dir: string,
+  b: Backend,
+  count: number,
+  leaf: 'alert' | 'heartbeat' = 'alert',
+): Promise<number> {
   const { hub, stored } = await benchHub(url, dir, b);
-  const homes = await Promise.all(Array.from({ length: 20 }, (_, i) => publisher(url, `burst-${i}`)));
+  const homes = await Promise.all(
+    Array.from({ length: 20 }, (_, i) => publisher(url, `burst-${leaf}-${i}`, leaf)),
+  );
+  const message = leaf === 'alert' ? alertMsg : heartbeatMsg;
   try {
     const each = Math.ceil(count / homes.length);
     const t0 = performance.now();
     await Promise.all(
       homes.map(async ({ gw, c, topic }) => {
-        for (let n = 0; n < each; n++) await c.publishAsync(topic, alertMsg(gw, n), { qos: 1 });
+        for (let n = 0; n < each; n++) await c.publishAsync(topic, message(gw, n), { qos: 1 });
         await stored.until(topic, each);
       }),
     );
@@ -196,6 +212,8 @@ export async function measureHub(opts: { quick?: boolean } = {}): Promise<Record
     const f: Record<string, number> = { ...(await processFigures(b.url, dir)) };
     f.hub_msgs_per_s = await throughput(b.url, dir, embedded, burst);
     f.hub_pg_msgs_per_s = await throughput(b.url, dir, postgres, burst);
+    f.hub_heartbeats_per_s = await throughput(b.url, dir, embedded, burst, 'heartbeat');
+    f.hub_pg_heartbeats_per_s = await throughput(b.url, dir, postgres, burst, 'heartbeat');
     fleet = await simulatedHomes(b.url, homes);
     f.hub_homes_connected = homes;
     const e = await latency(b.url, dir, embedded, samples);
