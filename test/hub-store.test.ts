@@ -192,15 +192,12 @@ describe.each(BACKENDS)('hub store on $name', (backend) => {
       store.receive(
         received(`hearth/v1/${GW}/heartbeat`, heartbeat(GW, R, T0 + i * MIN, depth), T0 + i * MIN),
       );
-    const home = async () =>
-      await store.db.selectFrom('homes').selectAll().where('gateway', '=', GW).executeTakeFirstOrThrow();
+    const home = () =>
+      store.db.selectFrom('homes').selectAll().where('gateway', '=', GW).executeTakeFirstOrThrow();
     await hb(0, 0);
-    for (const [i, depth] of [
-      [1, 2],
-      [2, 5],
-      [3, 9],
-    ] as const)
-      await hb(i, depth);
+    await hb(1, 2);
+    await hb(2, 5);
+    await hb(3, 9);
     expect(await home()).toMatchObject({ queue_depth: 9, queue_growth: 3, last_heartbeat_at: T0 + 3 * MIN });
     await hb(4, 9);
     expect(await home()).toMatchObject({ queue_depth: 9, queue_growth: 0 });

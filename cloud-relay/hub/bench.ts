@@ -1,8 +1,8 @@
 // The hub's figures for `npm run bench`: start time and idle memory of a real `hearth hub`
-// process; alerts and heartbeats stored per second; and the latency from a home's publish to the committed row
-// with ten thousand simulated homes connected and heartbeating. Each on the embedded database
-// and on a PostgreSQL server that syncs its commits, through a local Mosquitto (plain TCP,
-// loopback).
+// process; alerts and heartbeats stored per second; and the latency from a home's publish to the
+// committed row with ten thousand simulated homes connected and heartbeating. Each on the
+// embedded database and on a PostgreSQL server that syncs its commits, through a local Mosquitto
+// (plain TCP, loopback).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
