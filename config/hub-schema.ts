@@ -19,6 +19,17 @@ const broker = z
     key: z.string().optional().describe("The hub's private key (PEM)."),
     username: z.string().optional(),
     password: secretRef.optional(),
+    probe: z
+      .strictObject({
+        cert: z
+          .string()
+          .describe('PEM certificate of a home identity that is no real home (CN hearth-acl-probe).'),
+        key: z.string().describe('Its private key (PEM).'),
+      })
+      .optional()
+      .describe(
+        "An identity the hub signs in as at start, to try publishing on another home's topic: a warning and a hub alert when the broker lets it.",
+      ),
   })
   .describe('The trust broker. Each hub instance keeps its own persistent session on it.');
 
@@ -69,6 +80,19 @@ export const hubConfigSchema = z
           .url({ protocol: /^https?$/, error: 'expected the address carers open, https://care.example.org' })
           .optional()
           .describe('The console as carers reach it, for the link in a push; default http://host:port.'),
+        tls: z
+          .strictObject({
+            cert: z.string().describe('PEM certificate (chain) of the console.'),
+            key: z.string().describe('Its private key (PEM).'),
+          })
+          .optional()
+          .describe('Serve the console over HTTPS itself (cookies Secure, HSTS); absent: plain HTTP.'),
+        trust_proxy: z
+          .array(z.string().min(1))
+          .default([])
+          .describe(
+            'Addresses or CIDR ranges of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed.',
+          ),
       })
       .prefault({})
       .describe('The care console and its JSON API (GET /healthz, /api/alerts, POST /api/alerts/:id/ack).'),
@@ -106,8 +130,29 @@ export const hubConfigSchema = z
           .describe('Take any gateway the broker let in (its certificate signed by the CA).'),
         heartbeat: duration.prefault('60s').describe('Heartbeat interval of a home not listed.'),
         expected: z.array(home).default([]).describe('Homes this hub watches, silent or not.'),
+        ca: z
+          .string()
+          .optional()
+          .describe("PEM file of the CA that issues homes' client certificates; default broker.ca."),
+        signatures: z
+          .enum(['required', 'off'])
+          .default('required')
+          .describe(
+            'required: a message for gateway X is taken only when signed by a certificate from homes.ca whose CN or SAN is X. off: for a lab without certificates.',
+          ),
       })
       .prefault({}),
+    retention: z
+      .strictObject({
+        messages: duration
+          .prefault('30d')
+          .describe('Ids of stored messages, kept to drop repeats; a home holds nothing longer unsent.'),
+        rejected: duration.prefault('30d').describe('Refused messages, kept with their reason.'),
+        audit: duration.prefault('400d').describe('Who signed in and what they viewed or did.'),
+        sessions: duration.prefault('1d').describe('Ended or expired console sessions, after they end.'),
+      })
+      .prefault({})
+      .describe('How long the hub keeps each kind of record; deleted in small batches.'),
   })
   .describe('Hearth hub file, schema version 1.');
 

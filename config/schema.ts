@@ -244,6 +244,12 @@ const relay = z
     username: z.string().optional(),
     password: secretRef.optional(),
     client_id: z.string().optional().describe('MQTT client id; by default hearth-{gateway.id}.'),
+    hub_cert: z
+      .string()
+      .optional()
+      .describe(
+        "PEM file of the trust hub's certificate(s): a command is obeyed only when signed by one of them. Every message this gateway sends is signed with `key`.",
+      ),
     queue: z
       .strictObject({
         max_rows: z

@@ -5,6 +5,7 @@ export default defineConfig({
     root: new URL('..', import.meta.url).pathname,
     include: [
       'test/**/*.test.ts',
+      'core/**/*.test.ts',
       'gateway/**/*.test.ts',
       'firmware-bridge/**/*.test.ts',
       'cloud-relay/**/*.test.ts',

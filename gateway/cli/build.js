@@ -13,13 +13,13 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const SOURCES = ['gateway', 'firmware-bridge', 'cloud-relay', 'config'];
+const SOURCES = ['core', 'gateway', 'firmware-bridge', 'cloud-relay', 'config'];
 const ENTRY = 'gateway/cli/program.ts';
 const KEEP = 3;
 
 function sourceFiles(root) {
   const files = [];
-  for (const top of SOURCES)
+  for (const top of SOURCES.filter((t) => existsSync(join(root, t))))
     for (const f of readdirSync(join(root, top), { recursive: true, withFileTypes: true }))
       if (f.isFile() && f.name.endsWith('.ts') && !f.name.endsWith('.test.ts'))
         files.push(relative(root, join(f.parentPath, f.name)));
