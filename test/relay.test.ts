@@ -2,10 +2,7 @@
 // against a real Mosquitto are in relay-mosquitto.test.ts).
 
 import { createServer as createHttpServer } from 'node:http';
-import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { Aedes } from 'aedes';
-import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCommand } from '../cloud-relay/uplink/commands.ts';
 import { Pusher, pushRowFor } from '../cloud-relay/uplink/push.ts';
@@ -18,6 +15,7 @@ import { Zone } from '../gateway/time/zone.ts';
 import { freePort } from './helpers/net.ts';
 import { homeConfig } from './helpers/simulate.ts';
 import { tempDir } from './helpers/tmp.ts';
+import { trustBroker, trustObserver } from './helpers/trust-broker.ts';
 import { until } from './helpers/until.ts';
 
 const log = createLogger({ level: 'silent' });
@@ -29,27 +27,10 @@ afterEach(async () => {
   for (const c of closers.splice(0).reverse()) await c();
 });
 
-async function trust(port: number) {
-  const broker = await Aedes.createBroker();
-  const server: Server = createServer(broker.handle);
-  await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
-  const close = async () => {
-    await new Promise<void>((r) => broker.close(() => r()));
-    await new Promise<void>((r) => server.close(() => r()));
-  };
-  return { broker, close };
-}
-
 async function observer(port: number) {
-  const c = await mqtt.connectAsync({ host: '127.0.0.1', port, clientId: 'observer', reconnectPeriod: 0 });
-  const got: { topic: string; msg: Record<string, unknown> }[] = [];
-  c.on('message', (topic, payload) => {
-    // The observer also hears the commands it sends itself, some deliberately not JSON.
-    if (!topic.includes('/cmd/')) got.push({ topic, msg: JSON.parse(payload.toString()) });
-  });
-  await c.subscribeAsync('hearth/#', { qos: 1 });
-  closers.push(() => c.endAsync());
-  return { client: c, got };
+  const obs = await trustObserver(port);
+  closers.push(() => obs.client.endAsync());
+  return obs;
 }
 
 function gatewayStore(port: number) {
@@ -100,7 +81,7 @@ function relayFor(
 describe('relay', () => {
   it('drains the outbox in order and removes each row only after its PUBACK', async () => {
     const port = await freePort();
-    const t = await trust(port);
+    const t = await trustBroker(port);
     closers.push(t.close);
     const obs = await observer(port);
     const { config, store } = gatewayStore(port);
@@ -140,7 +121,7 @@ describe('relay', () => {
     expect(states[0]).toMatchObject({ undelivered: true });
     expect(states[0]?.reason).toMatch(/refused the connection|ECONNREFUSED/);
     expect(store.outboxDepth()).toBe(20);
-    const t = await trust(port);
+    const t = await trustBroker(port);
     closers.push(t.close);
     await until('the condition', () => store.outboxDepth() === 0, 20_000);
     await until('the condition', () => states.length === 2);
@@ -149,7 +130,7 @@ describe('relay', () => {
 
   it('answers commands once per id, and refuses bad ones with a reason', async () => {
     const port = await freePort();
-    const t = await trust(port);
+    const t = await trustBroker(port);
     closers.push(t.close);
     const obs = await observer(port);
     const { config, store } = gatewayStore(port);
@@ -306,7 +287,7 @@ describe('a week offline', () => {
     const queued = store.peekOutbox(1_000_000);
     expect(queued.filter((r) => r.type === 'heartbeat').length).toBe(7 * 24 * 60);
     expect(queued.filter((r) => r.type === 'alert').length).toBe(7 * 4 * 3);
-    const t = await trust(port);
+    const t = await trustBroker(port);
     closers.push(t.close);
     const obs = await observer(port);
     clock.advance(120_000); // the reconnect backoff runs on the gateway's clock

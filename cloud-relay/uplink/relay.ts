@@ -348,34 +348,56 @@ export class Relay {
     });
   }
 
+  /** Whatever arrives and whatever a handler does, a command never throws into the MQTT client. */
   #command(topic: string, payload: Buffer): void {
     const { store, log, counters, commands } = this.#d;
-    const parsed = parseCommand(this.#gw, topic, payload);
-    if (!parsed.ok) {
+    let answer: { id: string | null; name: string } = { id: null, name: 'unknown' };
+    let refused = false;
+    const refuse = (reason: string) => {
+      refused = true;
       counters.add('relay.command_refused');
-      log.warn({ topic, command_id: parsed.id }, `relay: command refused: ${parsed.reason}`);
-      if (parsed.id) this.#result(parsed.id, parsed.name, false, parsed.reason);
-      return;
+      log.warn({ topic, command_id: answer.id }, `relay: command refused: ${reason}`);
+      if (answer.id) this.#result(answer.id, answer.name, false, reason);
+    };
+    try {
+      const parsed = parseCommand(this.#gw, topic, payload);
+      if (!parsed.ok) {
+        answer = parsed;
+        refuse(parsed.reason);
+        return;
+      }
+      const cmd = parsed.command;
+      answer = { id: cmd.id, name: cmd.name };
+      const known = store.commandResult(cmd.id);
+      if (known) {
+        // The same command again (at-least-once delivery): the same answer, no second effect.
+        store.unit(() => store.addOutbox(JSON.parse(known) as Omit<OutboxRow, 'seq'>), true);
+        this.#drain();
+        return;
+      }
+      const r =
+        cmd.name === 'ack'
+          ? commands.ack(cmd.alert_id, cmd.by)
+          : cmd.name === 'request-summary'
+            ? (commands.requestSummary?.(cmd.date) ?? {
+                ok: false,
+                detail: 'daily summaries are not available in this version',
+              })
+            : { ok: true, detail: 'pong' };
+      log.info(
+        { command: cmd.name, command_id: cmd.id, ok: r.ok },
+        `relay: command ${cmd.name}: ${r.detail}`,
+      );
+      this.#result(cmd.id, cmd.name, r.ok, r.detail);
+    } catch (err) {
+      try {
+        if (!refused) refuse(`the command failed: ${(err as Error).message}`);
+        else throw err;
+      } catch (again) {
+        // Not even the refusal could be kept (a failing disk): the log is what is left.
+        log.error({ topic, err: again }, `relay: command not answered: ${(again as Error).message}`);
+      }
     }
-    const cmd = parsed.command;
-    const known = store.commandResult(cmd.id);
-    if (known) {
-      // The same command again (at-least-once delivery): the same answer, no second effect.
-      store.unit(() => store.addOutbox(JSON.parse(known) as Omit<OutboxRow, 'seq'>), true);
-      this.#drain();
-      return;
-    }
-    const r =
-      cmd.name === 'ack'
-        ? commands.ack(cmd.alert_id, cmd.by)
-        : cmd.name === 'request-summary'
-          ? (commands.requestSummary?.(cmd.date) ?? {
-              ok: false,
-              detail: 'daily summaries are not available in this version',
-            })
-          : { ok: true, detail: 'pong' };
-    log.info({ command: cmd.name, command_id: cmd.id, ok: r.ok }, `relay: command ${cmd.name}: ${r.detail}`);
-    this.#result(cmd.id, cmd.name, r.ok, r.detail);
   }
 
   #result(commandId: string, name: string, ok: boolean, detail: string): void {
