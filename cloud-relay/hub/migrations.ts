@@ -1,6 +1,7 @@
 // Numbered migrations, run by Kysely's Migrator under its lock (an advisory lock on PostgreSQL),
 // so instances starting together migrate once. Only column types both dialects know.
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { signinBudgetMigration } from './console/budget-migration.ts';
 import { consoleMigration } from './console/migration.ts';
 
 const ms = 'bigint';
@@ -146,6 +147,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-console': consoleMigration,
   '0003-storage-fault': m0003,
+  '0005-signin-budget': signinBudgetMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
