@@ -34,6 +34,7 @@ const home = (over: Partial<Home> = {}): Home => ({
   last_heartbeat_at: T0,
   last_seen_at: T0,
   clock_skew_ms: 0,
+  clock_skew_count: 0,
   ...over,
 });
 

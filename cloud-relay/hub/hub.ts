@@ -15,6 +15,7 @@ import { consoleDb } from './console/tables.ts';
 import { type DbTarget, openDb, sqliteTarget } from './db.ts';
 import { hubLogger, type Logger } from './log.ts';
 import { type BrokerOptions, Receiver } from './receiver.ts';
+import { startRetention } from './retention-timer.ts';
 import { HubStore } from './store.ts';
 import { type Pass, startSupervisor } from './supervisor.ts';
 
@@ -42,6 +43,9 @@ export type Hub = {
   ack(req: { alertId: string; by: string; gateway?: string }): Promise<AckResult>;
   stop(): Promise<void>;
 };
+
+/** /healthz fails once a message has waited on the database longer than this. */
+export const HELD_TOO_LONG_MS = 5_000;
 
 const secret = (v: string | undefined) => (v && parseRef(v) ? resolveSecret(v) : v);
 
@@ -129,11 +133,13 @@ export async function startHub(o: HubOptions): Promise<Hub> {
         o.onStored?.(topic);
       },
       onSeen: (topic) => live.notifyTopic(topic),
+      onHubAlert: () => live.notify('alert'),
       subscribe: o.listen,
       homes: {
         acceptAny: c.homes.accept_any,
         expected: new Map(c.homes.expected.map((h) => [h.gateway, { resident: h.resident }])),
         defaultHeartbeatMs: c.homes.heartbeat,
+        clockSkewMs: c.supervision.clock_skew,
       },
     });
     await receiver.start();
@@ -160,7 +166,19 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     stops.push(() => supervisor.stop());
     const ack = (req: { alertId: string; by: string; gateway?: string }) =>
       acknowledge({ store, now, publish: (t, p) => receiver.publish(t, p) }, req);
-    const health = () => ({ ok: receiver.connected, instance, database: target.kind, ...receiver.counters });
+    stops.push(startRetention({ store, log, now, periods: c.retention }));
+    const health = () => {
+      const held = receiver.held(now());
+      // A message waiting on the database this long means nothing after it is being stored.
+      const holding = held !== null && held.ms > HELD_TOO_LONG_MS;
+      return {
+        ok: receiver.connected && !holding,
+        instance,
+        database: target.kind,
+        ...receiver.counters,
+        ...(held ? { held_s: Math.round(held.ms / 1000), held_because: held.error } : {}),
+      };
+    };
     const web =
       o.listen === false
         ? null

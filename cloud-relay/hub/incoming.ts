@@ -1,6 +1,7 @@
 // What arrives from a home: the topic tells the message type, the protocol's schema tells
 // whether it is valid. Pure: bytes in, a typed message or a reason out, never a throw.
 import { createHash } from 'node:crypto';
+import { parseJson } from '../../core/json.ts';
 import {
   type AlertMessage,
   alertMessage,
@@ -32,6 +33,11 @@ const BY_LEAF = {
 /** The topic filters the hub subscribes to: hearth/v1/+/{leaf} for each message a home sends. */
 export const SUBSCRIPTIONS = Object.keys(BY_LEAF).map((leaf) => `hearth/v1/+/${leaf}`);
 
+/** A day's summary is a few kilobytes; an alert, a few hundred bytes. */
+export const MAX_PAYLOAD_BYTES = 256 * 1024;
+/** The deepest message (a summary's sleep figures) is 4 levels. */
+const MAX_DEPTH = 8;
+
 export type Parsed =
   | { ok: true; gateway: string; incoming: Incoming }
   | { ok: false; gateway: string | null; reason: string };
@@ -47,13 +53,14 @@ export function parseIncoming(topic: string, payload: Buffer): Parsed {
     parts.length === 4 && parts[0] === 'hearth' && parts[1] === 'v1' ? (parts[2] ?? null) : null;
   const kind = leaf && Object.hasOwn(BY_LEAF, leaf) ? BY_LEAF[leaf] : undefined;
   if (!gateway || !kind) return { ok: false, gateway, reason: `not a topic the hub reads: ${topic}` };
-  let json: unknown;
-  try {
-    json = JSON.parse(payload.toString('utf8'));
-  } catch {
-    return { ok: false, gateway, reason: 'payload is not JSON' };
-  }
-  const r = kind.schema.safeParse(json);
+  const json = parseJson(payload, { maxBytes: MAX_PAYLOAD_BYTES, maxDepth: MAX_DEPTH });
+  if (!json.ok)
+    return {
+      ok: false,
+      gateway,
+      reason: json.reason.startsWith('payload is not JSON') ? 'payload is not JSON' : json.reason,
+    };
+  const r = kind.schema.safeParse(json.value);
   if (!r.success) {
     const i = r.error.issues[0];
     const more = r.error.issues.length > 1 ? ` (and ${r.error.issues.length - 1} more)` : '';

@@ -15,6 +15,9 @@ export function hubLogger(opts: { level?: string; destination?: NodeJS.WritableS
   );
 }
 
+/** Keys remembered at most: keys are made of what homes send, so their number is theirs to choose. */
+const MAX_KEYS = 1000;
+
 /** At most one line per `key` every `everyMs`, with how many were held back in between. */
 export function rateLimited(everyMs: number, now: () => number) {
   const last = new Map<string, { at: number; held: number }>();
@@ -26,6 +29,8 @@ export function rateLimited(everyMs: number, now: () => number) {
       return;
     }
     write(s?.held ?? 0);
+    last.delete(key);
     last.set(key, { at: t, held: 0 });
+    if (last.size > MAX_KEYS) last.delete(last.keys().next().value as string);
   };
 }

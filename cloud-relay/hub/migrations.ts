@@ -1,6 +1,6 @@
 // Numbered migrations, run by Kysely's Migrator under its lock (an advisory lock on PostgreSQL),
 // so instances starting together migrate once. Only column types both dialects know.
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { signinBudgetMigration } from './console/budget-migration.ts';
 import { consoleMigration } from './console/migration.ts';
 
@@ -142,11 +142,95 @@ const m0003: Migration = {
   },
 };
 
+/**
+ * Each home speaks only for itself. Repeats are dropped per home (`message_ids`, keyed by gateway
+ * and id, without the payload copies `messages` kept of every heartbeat); an alert's history is
+ * keyed per home too; a resident is bound to one gateway; the queue and a day's summaries follow
+ * the hub's receive time, since a Pi's clock may say 1970 or 2999; clock skew is judged from
+ * heartbeats in a row.
+ */
+const m0004: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('message_ids')
+      .addColumn('gateway', 'text', (c) => c.notNull())
+      .addColumn('id', 'text', (c) => c.notNull())
+      .addColumn('received_at', ms, (c) => c.notNull())
+      .addPrimaryKeyConstraint('message_ids_pk', ['gateway', 'id'])
+      .execute();
+    await db.schema.createIndex('message_ids_received').on('message_ids').column('received_at').execute();
+    await sql`insert into message_ids (gateway, id, received_at)
+      select gateway, id, received_at from messages where type <> 'heartbeat'`.execute(db);
+    await db.schema.dropTable('messages').execute();
+
+    await db.schema
+      .createTable('alert_history_v2')
+      .addColumn('message_id', 'text', (c) => c.notNull())
+      .addColumn('gateway', 'text', (c) => c.notNull())
+      .addColumn('alert_id', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('at_ms', ms, (c) => c.notNull())
+      .addColumn('received_at', ms, (c) => c.notNull())
+      .addColumn('severity', 'text', (c) => c.notNull())
+      .addColumn('reason', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('alert_history_v2_pk', ['gateway', 'message_id'])
+      .execute();
+    await sql`insert into alert_history_v2 select message_id, gateway, alert_id, state, at, at_ms,
+      received_at, severity, reason from alert_history`.execute(db);
+    await db.schema.dropTable('alert_history').execute();
+    await db.schema.alterTable('alert_history_v2').renameTo('alert_history').execute();
+    await db.schema
+      .createIndex('alert_history_alert')
+      .ifNotExists()
+      .on('alert_history')
+      .columns(['gateway', 'alert_id'])
+      .execute();
+
+    await db.schema.alterTable('alerts').addColumn('first_received_at', ms).execute();
+    await db.schema.alterTable('alerts').addColumn('state_received_at', ms).execute();
+    await sql`update alerts set
+      first_received_at = (select min(h.received_at) from alert_history h
+        where h.gateway = alerts.gateway and h.alert_id = alerts.alert_id),
+      state_received_at = (select max(h.received_at) from alert_history h
+        where h.gateway = alerts.gateway and h.alert_id = alerts.alert_id)`.execute(db);
+    await db.schema
+      .createIndex('alerts_received')
+      .on('alerts')
+      .columns(['state', 'first_received_at'])
+      .execute();
+
+    await db.schema.alterTable('summaries').addColumn('order_ms', ms).execute();
+    await sql`update summaries set order_ms = at_ms`.execute(db);
+
+    await db.schema
+      .alterTable('homes')
+      .addColumn('clock_skew_count', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema
+      .createTable('residents')
+      .addColumn('resident', 'text', (c) => c.primaryKey())
+      .addColumn('gateway', 'text', (c) => c.notNull())
+      .addColumn('bound_at', ms, (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('residents_gateway').on('residents').column('gateway').execute();
+    // The first gateway heard for each resident keeps her.
+    await sql`insert into residents (resident, gateway, bound_at)
+      select h.resident, h.gateway, h.first_known_at from homes h
+      where not exists (select 1 from homes o where o.resident = h.resident
+        and (o.first_known_at < h.first_known_at
+          or (o.first_known_at = h.first_known_at and o.gateway < h.gateway)))`.execute(db);
+    await db.schema.createIndex('rejected_received').on('rejected').column('received_at').execute();
+    await db.schema.createIndex('sessions_seen').on('sessions').column('seen_at').execute();
+  },
+};
+
 /** In order; a new one is appended with the next number, never edited once released. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-console': consoleMigration,
   '0003-storage-fault': m0003,
+  '0004-per-home': m0004,
   '0005-signin-budget': signinBudgetMigration,
 };
 

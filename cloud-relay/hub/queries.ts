@@ -6,7 +6,8 @@ import type { AlertsTable, HomesTable, HubAlertsTable, HubDb } from './tables.ts
 export type AlertView = Selectable<AlertsTable> & { ack_pending: boolean };
 
 export async function listAlerts(db: Kysely<HubDb>, opts: { open?: boolean } = {}): Promise<AlertView[]> {
-  const rows = await db.selectFrom('alerts').selectAll().orderBy('state_at_ms', 'desc').execute();
+  // The hub's clock orders them: a home's may be years out after a power cut.
+  const rows = await db.selectFrom('alerts').selectAll().orderBy('state_received_at', 'desc').execute();
   return rows
     .filter((a) => !opts.open || !closed(a.state))
     .map((a) => ({ ...a, ack_pending: ackPending(a) }));
@@ -25,8 +26,8 @@ export function alertHistory(db: Kysely<HubDb>, gateway: string, alertId: string
     .selectAll()
     .where('gateway', '=', gateway)
     .where('alert_id', '=', alertId)
-    .orderBy('at_ms')
     .orderBy('received_at')
+    .orderBy('at_ms')
     .execute();
 }
 
@@ -69,5 +70,5 @@ export async function counts(db: Kysely<HubDb>) {
           .executeTakeFirst()
       )?.n ?? 0,
     );
-  return { messages: await one('messages'), alerts: await one('alerts'), rejected: await one('rejected') };
+  return { messages: await one('message_ids'), alerts: await one('alerts'), rejected: await one('rejected') };
 }

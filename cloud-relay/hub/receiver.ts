@@ -4,9 +4,11 @@
 // when the callback handed to `handleMessage` is called (handlers/publish.js), and takes the next
 // packet only after it. A message in flight when the process dies is delivered again.
 import mqtt, { type IClientOptions, type MqttClient, type Packet } from 'mqtt';
+import { safeText } from '../../core/json.ts';
 import { parseIncoming, rejectKey, SUBSCRIPTIONS } from './incoming.ts';
 import { type Logger, rateLimited } from './log.ts';
 import type { HubStore, ReceiveResult } from './store.ts';
+import { storeErrorKind } from './store-errors.ts';
 
 export type BrokerOptions = {
   url: string;
@@ -21,6 +23,8 @@ export type HomesPolicy = {
   acceptAny: boolean;
   expected: Map<string, { resident: string }>;
   defaultHeartbeatMs: number;
+  /** supervision.clock_skew, for the store's count of skewed heartbeats. */
+  clockSkewMs?: number;
 };
 
 export type Counters = {
@@ -28,7 +32,10 @@ export type Counters = {
   stored: number;
   duplicates: number;
   rejected: number;
+  /** Attempts the database could not take (a lost connection): retried. */
   dbErrors: number;
+  /** Messages that could not be handled or kept at all: logged, and acknowledged. */
+  failed: number;
 };
 
 export type ReceiverDeps = {
@@ -40,6 +47,8 @@ export type ReceiverDeps = {
   now: () => number;
   /** Called after each committed message that changed something (for measurements, tests). */
   onStored?: (topic: string, result: ReceiveResult) => void;
+  /** Called after this instance raised a supervision alert of its own (the console's live pages). */
+  onHubAlert?: () => void;
   /** Called after a message another instance had already stored (the console's live pages). */
   onSeen?: (topic: string) => void;
   /** false: a short-lived client that only publishes (hearth hub ack): no session, no subscriptions. */
@@ -62,11 +71,19 @@ const UNREACHABLE = new Set([
 ]);
 
 export class Receiver {
-  readonly counters: Counters = { received: 0, stored: 0, duplicates: 0, rejected: 0, dbErrors: 0 };
+  readonly counters: Counters = {
+    received: 0,
+    stored: 0,
+    duplicates: 0,
+    rejected: 0,
+    dbErrors: 0,
+    failed: 0,
+  };
   #d: ReceiverDeps;
   #client: MqttClient | null = null;
   #stopped = false;
   #limit: ReturnType<typeof rateLimited>;
+  #held: { since: number; error: string } | null = null;
 
   constructor(d: ReceiverDeps) {
     this.#d = d;
@@ -141,43 +158,64 @@ export class Receiver {
     );
   }
 
+  /** How long the message in hand has waited for the database, and why; null when none waits. */
+  held(now: number): { ms: number; error: string } | null {
+    return this.#held ? { ms: now - this.#held.since, error: this.#held.error } : null;
+  }
+
   async #handle(packet: Packet): Promise<void> {
     if (packet.cmd !== 'publish') return;
+    try {
+      await this.#take(packet);
+    } catch (err) {
+      // Nothing a home sends may stop the hub: a message that broke this code is logged, counted
+      // and acknowledged, and the next one is taken.
+      this.counters.failed++;
+      this.#d.log.error(
+        { err: (err as Error).message, topic: packet.topic },
+        'hub: a message could not be handled',
+      );
+    }
+  }
+
+  async #take(packet: Packet & { cmd: 'publish' }): Promise<void> {
     const { topic } = packet;
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     this.counters.received++;
     const receivedAt = this.#d.now();
     const parsed = parseIncoming(topic, payload);
     const refused = parsed.ok ? this.#policy(parsed.incoming.msg) : parsed.reason;
-    await this.#untilCommitted(async () => {
-      if (refused || !parsed.ok)
-        return this.#reject(topic, payload, parsed.gateway, refused ?? '', receivedAt);
-      const r = await this.#d.store.receive({
+    if (refused || !parsed.ok) return this.#reject(topic, payload, parsed.gateway, refused ?? '', receivedAt);
+    const done = await this.#commit(() =>
+      this.#d.store.receive({
         incoming: parsed.incoming,
         topic,
         payload: payload.toString('utf8'),
         receivedAt,
         instance: this.#d.instance,
         defaultHeartbeatMs: this.#d.homes.defaultHeartbeatMs,
-      });
-      if (r.duplicate) {
-        this.counters.duplicates++;
-        this.#d.onSeen?.(topic);
-      } else {
-        this.counters.stored++;
-        if (r.alert)
-          this.#d.log.info(
-            {
-              gateway: r.alert.gateway,
-              alert_id: r.alert.alertId,
-              state: r.alert.state,
-              applied: r.alert.moved,
-            },
-            'hub: alert',
-          );
-        this.#d.onStored?.(topic, r);
-      }
-    });
+        clockSkewMs: this.#d.homes.clockSkewMs,
+      }),
+    );
+    if (!done.ok)
+      return this.#reject(topic, payload, parsed.gateway, `the store refused it: ${done.error}`, receivedAt);
+    const r = done.value;
+    if (r.refused) {
+      await this.#reject(topic, payload, parsed.gateway, r.refused, receivedAt);
+      return this.#claimed(parsed.gateway, parsed.incoming.msg.resident, r.refused, receivedAt);
+    }
+    if (r.duplicate) {
+      this.counters.duplicates++;
+      this.#d.onSeen?.(topic);
+      return;
+    }
+    this.counters.stored++;
+    if (r.alert)
+      this.#d.log.info(
+        { gateway: r.alert.gateway, alert_id: r.alert.alertId, state: r.alert.state, applied: r.alert.moved },
+        'hub: alert',
+      );
+    this.#d.onStored?.(topic, r);
   }
 
   /** Whether this hub takes messages from the home at all; a reason when not. */
@@ -192,34 +230,76 @@ export class Receiver {
       : `resident "${m.resident}" is not the one listed for ${m.gateway}`;
   }
 
+  /** A gateway claimed a resident another gateway speaks for: the care team's admin must know. */
+  async #claimed(gateway: string, resident: string, why: string, now: number): Promise<void> {
+    const raised = await this.#commit(() =>
+      this.#d.store.raiseHubAlert(
+        {
+          key: `resident_claimed/${gateway}/${resident}`,
+          gateway,
+          kind: 'resident_claimed',
+          severity: 'high',
+          reason: safeText(
+            `Gateway ${gateway} claims resident ${resident}: ${why}. Its messages are refused; find out which gateway this is.`,
+            1000,
+          ),
+        },
+        now,
+        this.#d.instance,
+      ),
+    );
+    if (raised.ok && raised.value) this.#d.onHubAlert?.();
+  }
+
+  /** Keeps a refused message, in a form any database can hold, and acknowledges it. */
   async #reject(topic: string, payload: Buffer, gateway: string | null, reason: string, receivedAt: number) {
     this.counters.rejected++;
-    const text = payload.subarray(0, MAX_PAYLOAD_KEPT).toString('utf8');
-    await this.#d.store.reject({
-      key: rejectKey(topic, payload),
-      topic,
-      gateway,
-      payload: text,
-      reason,
-      receivedAt,
-      instance: this.#d.instance,
-    });
+    const kept = await this.#commit(() =>
+      this.#d.store.reject({
+        key: rejectKey(topic, payload),
+        topic: safeText(topic, 512),
+        gateway: gateway === null ? null : safeText(gateway, 128),
+        payload: safeText(payload.subarray(0, MAX_PAYLOAD_KEPT).toString('utf8'), MAX_PAYLOAD_KEPT),
+        reason: safeText(reason, 1000),
+        receivedAt,
+        instance: this.#d.instance,
+      }),
+    );
+    if (!kept.ok) {
+      this.counters.failed++;
+      this.#d.log.error({ topic, err: kept.error }, 'hub: a refused message could not be kept either');
+    }
     this.#limit(`reject:${gateway}:${reason.slice(0, 40)}`, (held) =>
-      this.#d.log.warn({ topic, gateway, reason, held }, `hub: refused a message on ${topic}: ${reason}`),
+      this.#d.log.warn(
+        { topic: safeText(topic, 256), gateway, reason: safeText(reason, 300), held },
+        `hub: refused a message on ${safeText(topic, 256)}: ${safeText(reason, 300)}`,
+      ),
     );
   }
 
-  /** Retries a commit until it succeeds or the hub stops: without it no PUBACK may leave. */
-  async #untilCommitted(fn: () => Promise<void>): Promise<void> {
+  /**
+   * Runs a write until it commits. The database refusing it (a constraint, an encoding) is final
+   * and returned; a lost connection or a full disk is waited out with the PUBACK held, since
+   * without the row no acknowledgement may leave. /healthz says so while it lasts.
+   */
+  async #commit<T>(fn: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: string }> {
     for (let wait = 200; ; wait = Math.min(wait * 2, 30_000)) {
       try {
-        return await fn();
+        const value = await fn();
+        this.#held = null;
+        return { ok: true, value };
       } catch (err) {
+        const error = safeText(String((err as Error)?.message ?? err), 300);
+        if (storeErrorKind(err) === 'refusal') {
+          this.#held = null;
+          return { ok: false, error };
+        }
         this.counters.dbErrors++;
+        this.#held = { since: this.#held?.since ?? this.#d.now(), error };
         this.#limit('db', (held) =>
           this.#d.log.error(
-            { err: (err as Error).message, held },
-            'hub: the database refused a message; holding its PUBACK and retrying',
+            { err: error, held },
+            'hub: the database is unavailable; holding the PUBACK of the message in hand and retrying',
           ),
         );
         if (this.#stopped) return new Promise(() => {});

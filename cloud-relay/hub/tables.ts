@@ -21,20 +21,17 @@ export type HomesTable = {
   storage_fault: string | null;
   last_heartbeat_at: number | null;
   last_seen_at: number | null;
-  /** The home's `at` minus the hub's receive time, on the last message. */
+  /** The home's `at` minus the hub's receive time, on its last heartbeat. */
   clock_skew_ms: number | null;
+  /** Heartbeats in a row, each at least half an interval after the one before, beyond the skew limit. */
+  clock_skew_count: Generated<number>;
 };
 
-export type MessagesTable = {
-  id: string;
-  gateway: string;
-  type: string;
-  topic: string;
-  at: string;
-  received_at: number;
-  instance: string;
-  payload: string;
-};
+/** Each resident speaks through one gateway: the first one heard, or the hub file's. */
+export type ResidentsTable = { resident: string; gateway: string; bound_at: number };
+
+/** Ids of the messages each home sent, to drop repeats (at-least-once delivery, exactly-once effect). */
+export type MessageIdsTable = { gateway: string; id: string; received_at: number };
 
 export type AlertsTable = {
   gateway: string;
@@ -55,6 +52,9 @@ export type AlertsTable = {
   ack_command_id: string | null;
   ack_requested_at: number | null;
   ack_confirmed_at: number | null;
+  /** When the hub received its first state, and its current one: the queue's order. */
+  first_received_at: number | null;
+  state_received_at: number | null;
 };
 
 export type AlertHistoryTable = {
@@ -76,6 +76,8 @@ export type SummariesTable = {
   message_id: string;
   at: string;
   at_ms: number;
+  /** The home's `at`, but never later than the hub received it: a clock in 2999 does not win. */
+  order_ms: number | null;
   json: string;
   fhir: string;
 };
@@ -119,7 +121,8 @@ export type RejectedTable = {
 
 export type HubDb = {
   homes: HomesTable;
-  messages: MessagesTable;
+  message_ids: MessageIdsTable;
+  residents: ResidentsTable;
   alerts: AlertsTable;
   alert_history: AlertHistoryTable;
   summaries: SummariesTable;

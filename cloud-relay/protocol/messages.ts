@@ -21,31 +21,55 @@ export const LOCAL_ONLY_STATES: ReadonlySet<AlertState> = new Set(['pre-alert', 
 export const severity = z.enum(['info', 'warning', 'urgent']);
 export type Severity = z.infer<typeof severity>;
 
-const isoLocal = z.string().regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)$/);
-const fact = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+// Every string a home sends is bounded and free of control characters: it is stored by the
+// trust's database (PostgreSQL refuses NUL) and shown on every queue page and phone.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
+export const text = (max: number) =>
+  z
+    .string()
+    .max(max, { error: `at most ${max} characters` })
+    .refine((s) => !CONTROL.test(s), { error: 'a control character (such as NUL) is not allowed here' });
+const name = (max = 128) => text(max).min(1);
+
+const ISO_RE = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d{1,9})?([+-](\d\d):(\d\d)|Z)$/;
+
+/** A date and time that exists: 2026-02-31T25:61:61 has the shape of one and is not. */
+export function realIso(s: string): boolean {
+  const m = ISO_RE.exec(s);
+  if (!m) return false;
+  const [, y, mo, d, h, mi, sec, , , oh, om] = m.map(Number);
+  const days = new Date(Date.UTC(y as number, mo as number, 0)).getUTCDate();
+  return (
+    (mo as number) >= 1 &&
+    (mo as number) <= 12 &&
+    (d as number) >= 1 &&
+    (d as number) <= days &&
+    (h as number) <= 23 &&
+    (mi as number) <= 59 &&
+    (sec as number) <= 59 &&
+    (m[8] === 'Z' || ((oh as number) <= 14 && (om as number) <= 59)) &&
+    Number.isFinite(Date.parse(s))
+  );
+}
+
+const isoLocal = z
+  .string()
+  .max(40)
+  .regex(ISO_RE, { error: 'expected an ISO 8601 time with its offset, 2026-03-02T07:31:00+00:00' })
+  .refine(realIso, { error: 'not a real date and time' });
+const fact = z.union([text(256), z.number(), z.boolean(), z.null()]);
+/** Facts beside an alert's sentence: a few, not a second payload. */
+const MAX_FACTS = 40;
 
 export const envelope = z.object({
   v: z.literal(PROTOCOL_VERSION),
-  id: z.string().min(1).describe('Unique, and the same on every retry: the trust drops repeats by it.'),
+  id: name().describe('Unique, and the same on every retry: the trust drops repeats by it.'),
   type: z.enum(['alert', 'summary', 'status', 'heartbeat', 'cmd_result']),
-  gateway: z.string().min(1),
-  resident: z.string().min(1),
+  gateway: name(64),
+  resident: name(64),
   at: isoLocal,
 });
-
-export const alertMessage = envelope
-  .extend({
-    type: z.literal('alert'),
-    alert_id: z.string().min(1),
-    rule: z.string().min(1),
-    state: alertState,
-    severity,
-    device: z.string().optional(),
-    room: z.string().optional(),
-    reason: z.string().min(1),
-  })
-  .catchall(fact);
-export type AlertMessage = z.infer<typeof alertMessage>;
 
 const ALERT_KEY_ORDER = [
   'v',
@@ -62,6 +86,23 @@ const ALERT_KEY_ORDER = [
   'room',
   'reason',
 ];
+
+export const alertMessage = envelope
+  .extend({
+    type: z.literal('alert'),
+    alert_id: name(),
+    rule: name(64),
+    state: alertState,
+    severity,
+    device: name().optional(),
+    room: name(64).optional(),
+    reason: text(1000).min(1),
+  })
+  .catchall(fact)
+  .refine((m) => Object.keys(m).length <= ALERT_KEY_ORDER.length + MAX_FACTS, {
+    error: `at most ${MAX_FACTS} facts beside the sentence`,
+  });
+export type AlertMessage = z.infer<typeof alertMessage>;
 
 /** The one way an alert payload is made: validated, known keys first, facts after in name order. */
 export function alertPayload(m: AlertMessage): AlertMessage {
@@ -90,12 +131,15 @@ export const topics = {
 export const statusMessage = envelope.extend({
   type: z.literal('status'),
   state: z.enum(['online', 'offline']),
-  versions: z.object({ hearth: z.string(), protocol: z.literal(PROTOCOL_VERSION) }),
+  versions: z.object({ hearth: name(64), protocol: z.literal(PROTOCOL_VERSION) }),
   queue_depth: z.number().int().nonnegative().optional(),
   oldest_undelivered_alert_s: z.number().nonnegative().nullable().optional(),
-  dropped: z.record(z.string(), z.number()).optional(),
+  dropped: z
+    .record(name(64), z.number())
+    .refine((r) => Object.keys(r).length <= 16, { error: 'at most 16 kinds of message' })
+    .optional(),
   /** Why the home's storage is failing (a full or failing disk), while it is; alerts still flow. */
-  storage_fault: z.string().nullable().optional(),
+  storage_fault: text(256).nullable().optional(),
 });
 export type StatusMessage = z.infer<typeof statusMessage>;
 
@@ -108,10 +152,10 @@ export type HeartbeatMessage = z.infer<typeof heartbeatMessage>;
 
 export const cmdResultMessage = envelope.extend({
   type: z.literal('cmd_result'),
-  command_id: z.string(),
-  command: z.string(),
+  command_id: name(),
+  command: name(64),
   ok: z.boolean(),
-  detail: z.string(),
+  detail: text(1000),
 });
 export type CmdResultMessage = z.infer<typeof cmdResultMessage>;
 
@@ -131,7 +175,10 @@ const nullableIso = isoLocal.nullable();
 const interval = z.strictObject({ from: isoLocal, to: isoLocal });
 const minutes = z.number().int().nonnegative();
 const count = z.number().int().nonnegative();
-const figureValue = z.union([z.number(), z.string()]);
+const figureValue = z.union([z.number(), text(64)]);
+/** Lists in a day's summary: a day has at most so many rooms, devices, episodes. */
+const list = <T extends z.ZodType>(item: T, max: number) =>
+  z.array(item).max(max, { error: `at most ${max} entries` });
 
 export const SLEEP_SOURCES = ['bed', 'radar', 'motion', 'none'] as const;
 
@@ -141,7 +188,7 @@ const sleepSummary = z.strictObject({
     .describe('bed sensor, bedroom radar, motion alone; none: no data, or away overnight'),
   confidence: z.enum(['high', 'medium', 'low']).nullable(),
   slept: z.boolean(),
-  note: z.string().min(1),
+  note: text(500).min(1),
   bedtime: nullableIso,
   wake: nullableIso,
   time_in_bed_min: minutes.nullable(),
@@ -150,36 +197,36 @@ const sleepSummary = z.strictObject({
   bathroom_visits: count.nullable(),
   restlessness: z.strictObject({ bed_changes: count.nullable(), movement_min: minutes.nullable() }),
   heart_rate: z.strictObject({ min: z.number(), mean: z.number(), readings: count }).nullable(),
-  in_bed: z.array(interval),
+  in_bed: list(interval, 96),
 });
 
 const activitySummary = z.strictObject({
   per_hour: z.array(count).length(24),
-  per_room: z.array(z.strictObject({ room: z.string(), count })),
+  per_room: list(z.strictObject({ room: name(64), count }), 64),
   signs_of_life: count,
   active_min: minutes,
   first: nullableIso,
   last: nullableIso,
   out_of_home_min: minutes.nullable(),
-  away: z.array(interval),
+  away: list(interval, 96),
   kitchen: z.strictObject({
     fridge_opened: count.nullable(),
-    meals: z.array(z.strictObject({ meal: z.string(), active_min: minutes })),
+    meals: list(z.strictObject({ meal: name(32), active_min: minutes }), 8),
     meals_with_activity: count,
   }),
-  temperature: z.array(
-    z.strictObject({ room: z.string(), min: z.number(), mean: z.number(), max: z.number() }),
+  temperature: list(
+    z.strictObject({ room: name(64), min: z.number(), mean: z.number(), max: z.number() }),
+    64,
   ),
   steps: count.nullable(),
   devices: z.strictObject({
-    silent: z.array(
-      z.strictObject({ device: z.string(), room: z.string().nullable(), last_seen: nullableIso }),
-    ),
-    low_battery: z.array(
-      z.strictObject({ device: z.string(), room: z.string().nullable(), battery: z.number() }),
+    silent: list(z.strictObject({ device: name(), room: name(64).nullable(), last_seen: nullableIso }), 256),
+    low_battery: list(
+      z.strictObject({ device: name(), room: name(64).nullable(), battery: z.number() }),
+      256,
     ),
   }),
-  alerts: z.array(z.strictObject({ rule: z.string(), state: alertState, count })),
+  alerts: list(z.strictObject({ rule: name(64), state: alertState, count }), 64),
 });
 
 const mentalHealth = z.strictObject({
@@ -189,7 +236,7 @@ const mentalHealth = z.strictObject({
   mid_sleep_drift_min_per_day: z.number().nullable(),
   night_activity_min: minutes,
   days_without_leaving: count.nullable(),
-  check_ins: z.array(z.strictObject({ at: z.string(), answer: z.enum(['good', 'so-so', 'not good']) })),
+  check_ins: list(z.strictObject({ at: text(40), answer: z.enum(['good', 'so-so', 'not good']) }), 96),
 });
 
 export const summaryMessage = z.strictObject({
@@ -199,16 +246,18 @@ export const summaryMessage = z.strictObject({
   sleep: sleepSummary,
   activity: activitySummary,
   mental_health: mentalHealth,
-  baselines: z.array(
-    z.strictObject({ figure: z.string(), value: figureValue.nullable(), median: figureValue, days: count }),
+  baselines: list(
+    z.strictObject({ figure: name(64), value: figureValue.nullable(), median: figureValue, days: count }),
+    128,
   ),
-  notable: z.array(
+  notable: list(
     z.strictObject({
-      figure: z.string(),
+      figure: name(64),
       value: figureValue.nullable(),
       usual: figureValue,
-      text: z.string().min(1),
+      text: text(500).min(1),
     }),
+    64,
   ),
 });
 export type SummaryMessage = z.infer<typeof summaryMessage>;

@@ -92,7 +92,8 @@ export function summaryPayload(summary: DaySummary, config: Config): SummaryMess
   const digest = createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 12);
   return validSummary({
     v: PROTOCOL_VERSION,
-    id: `summary:${date}:${digest}`,
+    // The gateway in the id: the trust keeps every home's messages apart by it.
+    id: `${config.gateway.id}:summary:${date}:${digest}`,
     type: 'summary',
     gateway: config.gateway.id,
     resident: config.gateway.resident,

@@ -14,7 +14,8 @@ export type QueueItem =
 /** Severity first, then whoever has waited longest. Pure. */
 export function orderQueue(alerts: OpenAlert[], hub: OpenHubAlert[]): QueueItem[] {
   const items: QueueItem[] = [
-    ...alerts.map((a) => ({ kind: 'home' as const, a, since: Date.parse(a.first_at) })),
+    // The hub's clock: a home's may say 1970 (no real-time clock) or 2999.
+    ...alerts.map((a) => ({ kind: 'home' as const, a, since: receivedAt(a) })),
     ...hub.map((a) => ({ kind: 'hub' as const, a, since: a.raised_at })),
   ];
   return items.sort(
@@ -37,8 +38,19 @@ ${csrfField(ctx)}<input type="hidden" name="back" value="${back}">
 <button type="submit" id="ack-${a.gateway}-${a.alert_id}">Acknowledge<span class="visually-hidden"> ${a.rule.replace(/_/g, ' ')} at ${a.gateway}</span></button></form>`;
 }
 
+/** When the hub first heard of the alert (rows from before that was kept: the home's time). */
+const receivedAt = (a: OpenAlert) => a.first_received_at ?? Date.parse(a.first_at);
+
+/** The home's own time beside the hub's, when they differ by more than a couple of minutes. */
+function homeClock(a: OpenAlert, tz: string): Html | string {
+  const home = Date.parse(a.first_at);
+  if (a.first_received_at === null || Math.abs(home - a.first_received_at) < 2 * 60_000) return '';
+  const day = new Date(home).toISOString().slice(0, 10);
+  return html` <span class="home-clock">(the home's clock said ${day} ${clock(home, tz)})</span>`;
+}
+
 function homeAlert(ctx: PageCtx, a: OpenAlert, now: number, tz: string): Html {
-  const raised = Date.parse(a.first_at);
+  const raised = receivedAt(a);
   const href = `/alerts/${encodeURIComponent(a.gateway)}/${encodeURIComponent(a.alert_id)}`;
   return html`<li class="alert sev-${a.severity}" data-alert="${a.alert_id}" ${a.severity === 'urgent' ? html`data-urgent="${a.gateway}/${a.alert_id}"` : ''}>
 <div>${sevBadge(a.severity)} <span class="badge ${a.state === 'escalated' ? 'urgent' : 'info'}">${a.state}</span></div>
@@ -47,7 +59,7 @@ function homeAlert(ctx: PageCtx, a: OpenAlert, now: number, tz: string): Html {
 <li>Home <strong>${a.gateway}</strong></li>
 <li>Resident <a href="/residents/${encodeURIComponent(a.resident)}">${a.resident}</a></li>
 ${a.room ? html`<li>Room <strong>${a.room}</strong></li>` : ''}
-<li>Raised <strong>${clock(raised, tz)}</strong></li>
+<li>Raised <strong>${clock(raised, tz)}</strong>${homeClock(a, tz)}</li>
 ${a.state === 'acknowledged' ? '' : html`<li>Waiting <strong>${span(now - raised)}</strong></li>`}
 </ul>
 <div class="actions">${ackState(ctx, a, tz, '/')}<a href="${href}">Details and notes</a></div>
