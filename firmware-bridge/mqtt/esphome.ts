@@ -3,7 +3,16 @@
 // {"event_type": "..."}. The payload alone does not say what an entity senses, so the row's kind
 // does; the table says which domain can carry which kind.
 import type { Mapper, MqttRow } from './mapper.ts';
-import { Collector, type Field, kindFor, PRESSES, payloadObject, payloadText, walk } from './table.ts';
+import {
+  Collector,
+  type Field,
+  kindFor,
+  lookup,
+  PRESSES,
+  payloadObject,
+  payloadText,
+  walk,
+} from './table.ts';
 
 type Row = Extract<MqttRow, { source: 'esphome' }>;
 type Domain = { json: boolean; fields: readonly Field[] };
@@ -49,7 +58,7 @@ export const esphome: Mapper<Row> = {
   map(row, topic, payload, now) {
     const c = new Collector(row, topic, now);
     const name = domainsOf(row).find((d) => stateTopic(row, d) === topic);
-    const domain = name === undefined ? undefined : ESPHOME_DOMAINS[name];
+    const domain = name === undefined ? undefined : lookup(ESPHOME_DOMAINS, name);
     if (!domain) return c.result;
     const subject = domain.json ? payloadObject(payload, c) : payloadText(payload, c);
     if (subject !== undefined)

@@ -64,15 +64,27 @@ export function buildRouter(rows: readonly Device[], mappers: Readonly<Record<Mq
     routes,
     map(topic, payload, now) {
       const found = routes(topic);
-      if (found.length === 1 && found[0]) return found[0].mapper.map(found[0].row, topic, payload, now);
+      if (found.length === 1 && found[0]) return mapOne(found[0], topic, payload, now);
       const readings: MapResult['readings'] = [];
       const problems = new Set<string>();
-      for (const { row, mapper } of found) {
-        const r = mapper.map(row, topic, payload, now);
+      for (const route of found) {
+        const r = mapOne(route, topic, payload, now);
         readings.push(...r.readings);
         for (const p of r.problems) problems.add(p);
       }
       return { readings, problems: [...problems] };
     },
   };
+}
+
+/** One row's mapper on one message. A mapper that throws (a bug) costs that row this message only. */
+function mapOne({ row, mapper }: Route, topic: string, payload: Buffer, now: number): MapResult {
+  try {
+    return mapper.map(row, topic, payload, now);
+  } catch (err) {
+    return {
+      readings: [],
+      problems: [`${topic}: ${row.id}: the ${row.source} mapper failed: ${String(err)}`],
+    };
+  }
 }

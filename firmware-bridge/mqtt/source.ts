@@ -3,7 +3,7 @@
 // fatal, and costs none of the good readings in the same message.
 import type { Clock } from '../../gateway/clock.ts';
 import type { Driver, DriverContext, SourceStatus } from '../driver.ts';
-import type { MqttRow } from './mapper.ts';
+import type { MapResult, MqttRow } from './mapper.ts';
 import type { Router } from './router.ts';
 
 export type Subscribe = (filter: string, handler: (topic: string, payload: Buffer) => void) => () => void;
@@ -55,7 +55,13 @@ export class MqttDevices implements Driver {
 
   #message(topic: string, payload: Buffer): void {
     const now = this.ctx.clock.now();
-    const r = this.router.map(topic, payload, now);
+    let r: MapResult;
+    try {
+      r = this.router.map(topic, payload, now);
+    } catch (err) {
+      // Nothing a device sends may throw into the broker that delivered it.
+      r = { readings: [], problems: [`${topic}: the message could not be mapped: ${String(err)}`] };
+    }
     for (const reading of r.readings) {
       this.#seen.add(reading.device);
       this.ctx.reading(reading);

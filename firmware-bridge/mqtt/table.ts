@@ -3,6 +3,7 @@
 // read it) plus the little that is its own (which topic carries what). Pure, and never throws:
 // a wrong value is a problem naming the topic and the key, and the message's other keys still count.
 import { HEALTH_KINDS, KIND_VALUE, type Kind } from '../../config/device-fields.ts';
+import { jsonDepth, parseJson } from '../../core/json.ts';
 import type { Reading } from '../../gateway/reading.ts';
 import type { MapResult, MqttRow } from './mapper.ts';
 
@@ -74,7 +75,13 @@ export function kindFor(f: Field, rowKind: Kind | undefined): Kind | undefined {
 
 /** A value for a problem message: short, and quoted as JSON so "yes" and yes differ. */
 export function show(v: unknown): string {
-  const s = v === undefined ? 'nothing' : (JSON.stringify(v) ?? String(v));
+  let s: string;
+  try {
+    s = v === undefined ? 'nothing' : (JSON.stringify(v) ?? String(v));
+  } catch {
+    // Payloads are bounded in depth before they get here; this is the last guard, not the first.
+    s = 'a value that cannot be shown';
+  }
   return s.length > 40 ? `${s.slice(0, 37)}...` : s;
 }
 
@@ -208,10 +215,20 @@ export function walk(
   }
 }
 
+/**
+ * The most a device payload may be. Real ones are far smaller (a Shelly's full status is a few
+ * kilobytes, nested five deep); past these, walking and quoting it is the attacker's game.
+ */
+export const PAYLOAD_LIMITS = { maxBytes: 64 * 1024, maxDepth: 32 };
+
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** The payload as text, or a problem when it is not UTF-8. */
+/** The payload as text, or a problem when it is too large or not UTF-8. */
 export function payloadText(payload: Buffer, c: Collector): string | undefined {
+  if (payload.length > PAYLOAD_LIMITS.maxBytes) {
+    c.problem('payload', `${payload.length} bytes, over the ${PAYLOAD_LIMITS.maxBytes}-byte limit`);
+    return undefined;
+  }
   try {
     return utf8.decode(payload);
   } catch {
@@ -224,13 +241,14 @@ export function payloadText(payload: Buffer, c: Collector): string | undefined {
 export function payloadObject(payload: Buffer, c: Collector): Record<string, unknown> | undefined {
   const text = payloadText(payload, c);
   if (text === undefined) return undefined;
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    c.problem('payload', `not valid JSON: ${show(text)}`);
+  const parsed = parseJson(text, PAYLOAD_LIMITS);
+  if (!parsed.ok) {
+    // The size was checked above: too deep (said as such), or not JSON (the text itself says most).
+    const deep = jsonDepth(text, PAYLOAD_LIMITS.maxDepth) > PAYLOAD_LIMITS.maxDepth;
+    c.problem('payload', deep ? parsed.reason : `not valid JSON: ${show(text)}`);
     return undefined;
   }
+  const v = parsed.value;
   if (isObject(v)) return v;
   c.problem('payload', `expected a JSON object, got ${Array.isArray(v) ? 'a list' : show(v)}`);
   return undefined;

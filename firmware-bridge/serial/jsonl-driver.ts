@@ -3,8 +3,9 @@
 // Lines are matched to rows by port and `sensor`; the value's type is checked against the kind.
 // A bad line is a value: counted, logged a few times a minute at most, never fatal.
 import { HEALTH_KINDS, KIND_VALUE, KINDS, type Kind } from '../../config/device-fields.ts';
+import { jsonDepth, parseJson } from '../../core/json.ts';
 import type { Driver, DriverContext, SourceStatus } from '../driver.ts';
-import { JsonlFramer, objectIn } from './jsonl-framer.ts';
+import { JsonlFramer, LINE_JSON, objectIn } from './jsonl-framer.ts';
 import type { SerialLink, SerialPorts } from './port.ts';
 
 export type JsonlRow = { id: string; port: string; sensor: string; kind: Kind | 'output'; baud: number };
@@ -27,11 +28,14 @@ type Line =
 /** Pure: the fields of one line, or why it is not a line at all. */
 export function parseLine(text: string): Line {
   let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
+  const whole = parseJson(text, LINE_JSON);
+  if (whole.ok) v = whole.value;
+  else {
     const found = objectIn(text);
-    if (!found) return { ok: false, why: 'not JSON' };
+    if (!found) {
+      const deep = jsonDepth(text, LINE_JSON.maxDepth) > LINE_JSON.maxDepth;
+      return { ok: false, why: deep ? whole.reason : 'not JSON' };
+    }
     v = found.value;
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return { ok: false, why: 'not an object' };

@@ -3,9 +3,16 @@
 // printing when it reset) is skipped by starting at a later '{', and a run with no newline longer
 // than a line can be keeps only what may still begin one: line noise never costs a later line.
 import { Transform, type TransformCallback } from 'node:stream';
+import { parseJson } from '../../core/json.ts';
 
 /** Longest line kept; longer ones (a firmware that never prints a newline) are dropped. */
 export const MAX_LINE = 1024;
+
+/**
+ * A line's JSON, bounded: a firmware's line is one flat object, so a line nested deeper than this
+ * is noise, and whatever walks it later (a log line, a comparison) cannot overflow the stack.
+ */
+export const LINE_JSON = { maxBytes: 4 * MAX_LINE, maxDepth: 16 };
 
 export type JsonlFramerStats = { lines: number; droppedBytes: number };
 
@@ -51,9 +58,8 @@ export class JsonlFramer extends Transform {
  */
 export function objectIn(line: string): { value: unknown; skipped: number } | undefined {
   for (let at = line.indexOf('{'); at >= 0; at = line.indexOf('{', at + 1)) {
-    try {
-      return { value: JSON.parse(line.slice(at)), skipped: at };
-    } catch {}
+    const r = parseJson(line.slice(at), LINE_JSON);
+    if (r.ok) return { value: r.value, skipped: at };
   }
   return undefined;
 }
