@@ -1,7 +1,7 @@
 // parse -> check for the hub file, with the provisioning file's wording and line-precise places.
 // Pure: references are resolved by the loader.
 import { parseDocument } from 'yaml';
-import { type HubConfig, hubConfigSchema } from './hub-schema.ts';
+import { type HubConfig, hubConfigSchema, signaturesOf } from './hub-schema.ts';
 import { nodeAt, type ParseResult, readDocument, schemaProblems, sortProblems } from './parse.ts';
 import type { Path, Problem } from './problems.ts';
 
@@ -29,6 +29,13 @@ export function checkHubConfig(c: HubConfig): Finding[] {
     err(['broker', c.broker.cert ? 'key' : 'cert'], 'a client certificate needs both cert and key');
   if (c.broker.password && !c.broker.username)
     err(['broker', 'username'], 'a password is given without a username');
+  if (signaturesOf(c) === 'required' && !c.homes.ca && !c.broker.ca)
+    err(
+      ['homes', 'signatures'],
+      "signatures are required, so the hub needs the CA that issues homes' certificates: set homes.ca (or broker.ca), or signatures: off in a lab",
+    );
+  if (c.broker.probe && !c.broker.ca)
+    err(['broker', 'probe'], 'the probe signs in like a home, over TLS: set broker.ca');
   if (c.database.url && c.database.dir)
     err(['database', 'dir'], 'dir is for the embedded database; with a url it is not used: remove one');
   return out;

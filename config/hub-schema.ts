@@ -136,9 +136,9 @@ export const hubConfigSchema = z
           .describe("PEM file of the CA that issues homes' client certificates; default broker.ca."),
         signatures: z
           .enum(['required', 'off'])
-          .default('required')
+          .optional()
           .describe(
-            'required: a message for gateway X is taken only when signed by a certificate from homes.ca whose CN or SAN is X. off: for a lab without certificates.',
+            'required: a message for gateway X is taken only when signed by a certificate from homes.ca whose CN or SAN is X. off: for a lab whose homes have no certificates. Default: required over TLS (mqtts://, wss://), off over plain mqtt://.',
           ),
       })
       .prefault({}),
@@ -159,3 +159,7 @@ export const hubConfigSchema = z
 export type HubConfig = z.infer<typeof hubConfigSchema>;
 export type HubConfigInput = z.input<typeof hubConfigSchema>;
 export type HomeRow = z.infer<typeof home>;
+
+/** homes.signatures as it applies: required over TLS unless the file says otherwise. */
+export const signaturesOf = (c: HubConfig): 'required' | 'off' =>
+  c.homes.signatures ?? (/^(mqtts|wss):/.test(c.broker.url) ? 'required' : 'off');

@@ -52,7 +52,7 @@ describe('hub file', () => {
       [
         'version: 1',
         'hub: { timezone: UTC }',
-        'broker: { url: "mqtts://b:8883", cert: hub.crt }',
+        'broker: { url: "mqtts://b:8883", ca: ca.crt, cert: hub.crt }',
         'homes:',
         '  expected:',
         '    - { gateway: gw-1, resident: r-1 }',

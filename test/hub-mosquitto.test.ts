@@ -14,6 +14,7 @@ import { type HubConfigInput, hubConfigSchema } from '../config/hub-schema.ts';
 import { runHearth } from './helpers/cli.ts';
 import { alert, heartbeat, status, summary } from './helpers/hub-messages.ts';
 import { type Mosquitto, makePki, mosquitto, type Pki } from './helpers/mosquitto.ts';
+import { signedAs } from './helpers/signed.ts';
 import { tempDir } from './helpers/tmp.ts';
 import { until } from './helpers/until.ts';
 
@@ -91,8 +92,12 @@ async function home(
   return Object.assign(c, { got });
 }
 
+// Signed as the gateway signs what it sends (its certificate's key), or the hub refuses it.
+const signed = (topic: string, payload: string) => signedAs(pki.gateway)(topic, payload);
+const publishSigned = (c: MqttClient, topic: string, payload: string) =>
+  c.publishAsync(topic, payload, signed(topic, payload));
 const send = (c: MqttClient, leaf: string, m: object) =>
-  c.publishAsync(`hearth/v1/${GW}/${leaf}`, JSON.stringify(m), { qos: 1 });
+  publishSigned(c, `hearth/v1/${GW}/${leaf}`, JSON.stringify(m));
 
 describe('hub with a real Mosquitto', () => {
   it("stores a home's alerts, summary, status and heartbeat; drops repeats; refuses and keeps a bad payload", async () => {
@@ -104,8 +109,8 @@ describe('hub with a real Mosquitto', () => {
     await send(gw, 'alert', alert(GW, R, 'a1', 'raised', T0));
     await send(gw, 'alert', alert(GW, R, 'a1', 'raised', T0)); // a retry: same id
     await send(gw, 'summary', summary(GW, R, '2026-03-01', T0));
-    await gw.publishAsync(`hearth/v1/${GW}/alert`, '{"v":1,"type":"alert","id":"x"}', { qos: 1 });
-    await gw.publishAsync(`hearth/v1/${GW}/heartbeat`, 'not json', { qos: 1 });
+    await publishSigned(gw, `hearth/v1/${GW}/alert`, '{"v":1,"type":"alert","id":"x"}');
+    await publishSigned(gw, `hearth/v1/${GW}/heartbeat`, 'not json');
     await until('every message handled', () => h.receiver.counters.received >= 7);
     expect(h.receiver.counters).toMatchObject({ stored: 4, duplicates: 1, rejected: 2 });
     expect((await listAlerts(h.store.db)).map((a) => [a.alert_id, a.state])).toEqual([['a1', 'raised']]);

@@ -1,13 +1,15 @@
 // The hub's composition root: builds the store, the broker session, supervision and the web
 // listener from the hub file, starts them in that order and stops them in reverse. Instances
 // hold no state of their own; the database is shared.
+import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import type { HubConfig } from '../../config/hub-schema.ts';
+import { type HubConfig, signaturesOf } from '../../config/hub-schema.ts';
 import { resolveSecret } from '../../config/load.ts';
 import { parseRef } from '../../config/values.ts';
 import { type AckResult, acknowledge } from './ack.ts';
+import { type ProbeVerdict, probeBrokerAcl } from './acl-probe.ts';
 import { startConsole } from './console/app.ts';
 import { LiveFeed } from './console/live.ts';
 import { CarerPush } from './console/push.ts';
@@ -16,6 +18,7 @@ import { type DbTarget, openDb, sqliteTarget } from './db.ts';
 import { hubLogger, type Logger } from './log.ts';
 import { type BrokerOptions, Receiver } from './receiver.ts';
 import { startRetention } from './retention-timer.ts';
+import { HomeSignatures } from './signatures.ts';
 import { HubStore } from './store.ts';
 import { type Pass, startSupervisor } from './supervisor.ts';
 
@@ -55,8 +58,20 @@ function readPem(what: string, file: string | undefined, base: string): Buffer |
   try {
     return readFileSync(path);
   } catch (e) {
-    throw new Error(`broker.${what} ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? e})`);
+    throw new Error(`${what} ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? e})`);
   }
+}
+
+/** Who may sign for which gateway, when the hub file requires signatures. */
+export function homeSignatures(c: HubConfig, configFile: string): HomeSignatures | null {
+  if (signaturesOf(c) === 'off') return null;
+  const file = c.homes.ca ?? c.broker.ca;
+  const pem = readPem(c.homes.ca ? 'homes.ca' : 'broker.ca', file, dirname(resolve(configFile)));
+  if (!pem)
+    throw new Error(
+      "homes.signatures is required, so the hub needs the CA that issues homes' certificates: set homes.ca (or broker.ca)",
+    );
+  return new HomeSignatures(pem.toString('utf8'));
 }
 
 export function dbTarget(c: HubConfig, configFile: string): DbTarget {
@@ -71,9 +86,9 @@ export function brokerOptions(c: HubConfig, configFile: string): BrokerOptions {
   const b = c.broker;
   return {
     url: b.url,
-    ca: readPem('ca', b.ca, base),
-    cert: readPem('cert', b.cert, base),
-    key: readPem('key', b.key, base),
+    ca: readPem('broker.ca', b.ca, base),
+    cert: readPem('broker.cert', b.cert, base),
+    key: readPem('broker.key', b.key, base),
     username: b.username,
     password: secret(b.password),
   };
@@ -85,6 +100,41 @@ export const instanceName = (c: HubConfig, override?: string): string =>
   hostname()
     .toLowerCase()
     .replace(/[^a-z0-9_-]/g, '-');
+
+/** Tries the trust broker's ACL with the probe identity, in the background of a running hub. */
+function startProbe(
+  c: HubConfig,
+  configFile: string,
+  d: { broker: BrokerOptions; instance: string; log: Logger; receiver: Receiver; now: () => number },
+): Promise<ProbeVerdict> {
+  const base = dirname(resolve(configFile));
+  const probe = c.broker.probe as NonNullable<HubConfig['broker']['probe']>;
+  return probeBrokerAcl({
+    broker: d.broker,
+    probe: {
+      cert: readPem('broker.probe.cert', probe.cert, base) as Buffer,
+      key: readPem('broker.probe.key', probe.key, base) as Buffer,
+    },
+    instance: d.instance,
+    log: d.log,
+    watch: (topic, nonce, ms) => d.receiver.watch(topic, nonce, ms),
+    publish: (topic, payload) => d.receiver.publish(topic, payload),
+    onOpen: (what) =>
+      d.receiver.raise(
+        {
+          key: `broker_acl/${new Date(d.now()).toISOString().slice(0, 10)}`,
+          gateway: 'trust-broker',
+          kind: 'broker_acl',
+          severity: 'high',
+          reason: `The trust broker lets one home's certificate ${what} another home's topics. Signatures keep each home to its own name, but the broker's ACL must be fixed (each home writes only hearth/v1/<its name>/#).`,
+        },
+        d.now(),
+      ),
+  }).catch((err) => {
+    d.log.error({ err: (err as Error).message }, 'hub: the ACL probe failed');
+    return 'unknown' as const;
+  });
+}
 
 export async function startHub(o: HubOptions): Promise<Hub> {
   const c = o.config;
@@ -135,6 +185,8 @@ export async function startHub(o: HubOptions): Promise<Hub> {
       onSeen: (topic) => live.notifyTopic(topic),
       onHubAlert: () => live.notify('alert'),
       subscribe: o.listen,
+      signatures: homeSignatures(c, o.configFile),
+      commandKey: broker.key ? createPrivateKey(broker.key) : undefined,
       homes: {
         acceptAny: c.homes.accept_any,
         expected: new Map(c.homes.expected.map((h) => [h.gateway, { resident: h.resident }])),
@@ -144,6 +196,10 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     });
     await receiver.start();
     stops.push(() => receiver.stop());
+    if (c.broker.probe && o.listen !== false) {
+      const probing = startProbe(c, o.configFile, { broker, instance, log, receiver, now });
+      stops.push(() => probing.then(() => undefined));
+    }
     const s = c.supervision;
     const supervisor = startSupervisor(
       {
@@ -184,8 +240,8 @@ export async function startHub(o: HubOptions): Promise<Hub> {
         ? null
         : await startConsole(
             { store, health, ack, live, now, log, timezone: c.hub.timezone },
-            c.web.host,
-            c.web.port,
+            c.web,
+            o.configFile,
           );
     if (web) stops.push(() => web.stop());
     webPort = web?.port ?? 0;

@@ -3,11 +3,14 @@
 // acknowledged to the broker (PUBACK) only once its row is committed: mqtt.js sends the PUBACK
 // when the callback handed to `handleMessage` is called (handlers/publish.js), and takes the next
 // packet only after it. A message in flight when the process dies is delivered again.
+import type { KeyObject } from 'node:crypto';
 import mqtt, { type IClientOptions, type MqttClient, type Packet } from 'mqtt';
 import { safeText } from '../../core/json.ts';
+import { SIG_PROPERTY, signMessage } from '../protocol/signature.ts';
 import { parseIncoming, rejectKey, SUBSCRIPTIONS } from './incoming.ts';
 import { type Logger, rateLimited } from './log.ts';
-import type { HubStore, ReceiveResult } from './store.ts';
+import type { HomeSignatures } from './signatures.ts';
+import type { HubAlertDraft, HubStore, ReceiveResult } from './store.ts';
 import { storeErrorKind } from './store-errors.ts';
 
 export type BrokerOptions = {
@@ -53,6 +56,10 @@ export type ReceiverDeps = {
   onSeen?: (topic: string) => void;
   /** false: a short-lived client that only publishes (hearth hub ack): no session, no subscriptions. */
   subscribe?: boolean;
+  /** homes.signatures required: who may sign for which gateway. */
+  signatures?: HomeSignatures | null;
+  /** The hub's private key: commands go signed, for gateways that check (relay.hub_cert). */
+  commandKey?: KeyObject;
 };
 
 /** A week: a hub instance down for longer than that starts afresh (the others kept the store). */
@@ -84,6 +91,7 @@ export class Receiver {
   #stopped = false;
   #limit: ReturnType<typeof rateLimited>;
   #held: { since: number; error: string } | null = null;
+  #watches = new Map<string, (payload: Buffer) => boolean>();
 
   constructor(d: ReceiverDeps) {
     this.#d = d;
@@ -149,12 +157,16 @@ export class Receiver {
     });
   }
 
-  /** Publishes a command at QoS 1 and resolves on the broker's PUBACK. */
+  /** Publishes a command at QoS 1, signed with the hub's key, and resolves on the broker's PUBACK. */
   publish(topic: string, payload: string): Promise<void> {
     const c = this.#client;
     if (!c) return Promise.reject(new Error('not started'));
+    const key = this.#d.commandKey;
+    const props = key
+      ? { properties: { userProperties: { [SIG_PROPERTY]: signMessage(topic, payload, key) } } }
+      : {};
     return new Promise((resolve, reject) =>
-      c.publish(topic, payload, { qos: 1 }, (e) => (e ? reject(e) : resolve())),
+      c.publish(topic, payload, { qos: 1, ...props }, (e) => (e ? reject(e) : resolve())),
     );
   }
 
@@ -183,7 +195,16 @@ export class Receiver {
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     this.counters.received++;
     const receivedAt = this.#d.now();
+    if (this.#watched(topic, payload)) return;
     const parsed = parseIncoming(topic, payload);
+    if (parsed.ok && this.#d.signatures) {
+      const v = this.#d.signatures.check(parsed.gateway, topic, payload, packet.properties?.userProperties);
+      if (!v.ok) {
+        await this.#reject(topic, payload, parsed.gateway, v.reason, receivedAt);
+        if (v.impostor) await this.#impostor(parsed.gateway, v.reason, receivedAt);
+        return;
+      }
+    }
     const refused = parsed.ok ? this.#policy(parsed.incoming.msg) : parsed.reason;
     if (refused || !parsed.ok) return this.#reject(topic, payload, parsed.gateway, refused ?? '', receivedAt);
     const done = await this.#commit(() =>
@@ -231,24 +252,62 @@ export class Receiver {
   }
 
   /** A gateway claimed a resident another gateway speaks for: the care team's admin must know. */
-  async #claimed(gateway: string, resident: string, why: string, now: number): Promise<void> {
-    const raised = await this.#commit(() =>
-      this.#d.store.raiseHubAlert(
-        {
-          key: `resident_claimed/${gateway}/${resident}`,
-          gateway,
-          kind: 'resident_claimed',
-          severity: 'high',
-          reason: safeText(
-            `Gateway ${gateway} claims resident ${resident}: ${why}. Its messages are refused; find out which gateway this is.`,
-            1000,
-          ),
-        },
-        now,
-        this.#d.instance,
-      ),
+  #claimed(gateway: string, resident: string, why: string, now: number): Promise<void> {
+    return this.raise(
+      {
+        key: `resident_claimed/${gateway}/${resident}`,
+        gateway,
+        kind: 'resident_claimed',
+        severity: 'high',
+        reason: `Gateway ${gateway} claims resident ${resident}: ${why}. Its messages are refused; find out which gateway this is.`,
+      },
+      now,
     );
-    if (raised.ok && raised.value) this.#d.onHubAlert?.();
+  }
+
+  /** Someone other than gateway X signed (or tried to sign) a message for X: one alert a day. */
+  #impostor(gateway: string, why: string, now: number): Promise<void> {
+    return this.raise(
+      {
+        key: `signature_refused/${gateway}/${new Date(now).toISOString().slice(0, 10)}`,
+        gateway,
+        kind: 'signature_refused',
+        severity: 'high',
+        reason: `Messages for ${gateway} signed by someone else were refused (${why}). Check the trust broker's ACL and the certificate that sent them.`,
+      },
+      now,
+    );
+  }
+
+  /** Raises a supervision alert once (its key), telling the console's pages. */
+  async raise(a: HubAlertDraft, now: number): Promise<void> {
+    const raised = await this.#commit(() =>
+      this.#d.store.raiseHubAlert({ ...a, reason: safeText(a.reason, 1000) }, now, this.#d.instance),
+    );
+    if (!raised.ok || !raised.value) return;
+    this.#d.log.warn({ gateway: a.gateway, kind: a.kind }, `hub alert: ${safeText(a.reason, 1000)}`);
+    this.#d.onHubAlert?.();
+  }
+
+  /** Resolves true when a message on `topic` carrying `nonce` arrives within `ms` (the ACL probe). */
+  watch(topic: string, nonce: string, ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.#watches.delete(topic);
+        resolve(false);
+      }, ms);
+      this.#watches.set(topic, (payload) => {
+        if (!payload.includes(nonce)) return false;
+        clearTimeout(t);
+        this.#watches.delete(topic);
+        resolve(true);
+        return true;
+      });
+    });
+  }
+
+  #watched(topic: string, payload: Buffer): boolean {
+    return this.#watches.get(topic)?.(payload) ?? false;
   }
 
   /** Keeps a refused message, in a form any database can hold, and acknowledges it. */

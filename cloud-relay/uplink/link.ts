@@ -47,7 +47,7 @@ export function explain(err: Error & { code?: string | number }): string {
 export type LinkOptions = {
   config: RelayConfig;
   clientId: string;
-  will: { topic: string; payload: string };
+  will: { topic: string; payload: string; properties?: { userProperties: Record<string, string> } };
   protocolVersion: 4 | 5;
   keepaliveS: number;
   connectTimeoutMs: number;
@@ -73,7 +73,13 @@ export function connectOnce(o: LinkOptions): Promise<MqttClient> {
     reconnectPeriod: 0,
     connectTimeout: o.connectTimeoutMs,
     rejectUnauthorized: true,
-    will: { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: 1, retain: true },
+    will: {
+      topic: o.will.topic,
+      payload: Buffer.from(o.will.payload),
+      qos: 1,
+      retain: true,
+      ...(o.protocolVersion === 5 && o.will.properties ? { properties: o.will.properties } : {}),
+    },
     ...(o.protocolVersion === 5 ? { properties: { sessionExpiryInterval: 7 * 86_400 } } : {}),
     ...(c.ca ? { ca: pem('relay.ca', c.ca) } : {}),
     ...(c.cert ? { cert: pem('relay.cert', c.cert) } : {}),

@@ -19,6 +19,7 @@ import {
 } from '../protocol/messages.ts';
 import { parseCommand } from './commands.ts';
 import { connectOnce, unsupportedProtocol } from './link.ts';
+import { relaySigner, type Signer } from './signer.ts';
 
 /** Messages published and not yet acknowledged, at most: enough to fill a fast link. */
 export const WINDOW = 256;
@@ -81,6 +82,7 @@ export class Relay {
   #undelivered = false;
   #startedMono = 0;
   #loop: Promise<void> = Promise.resolve();
+  #signing: Signer | null = null;
 
   constructor(d: RelayDeps) {
     this.#d = d;
@@ -117,8 +119,7 @@ export class Relay {
     every(this.#d.config.schedules.heartbeat, () => this.#heartbeat());
     // The trust hears of a failing disk (and of its recovery) at once, on the retained status.
     this.#d.store.onHealth(() => {
-      if (this.connected)
-        this.#client?.publish(topics.status(this.#gw), this.#status('online'), { qos: 1, retain: true });
+      if (this.connected) this.#publishStatus(this.#client, 'online');
     });
     every(this.#limits.watchEveryMs, () => this.#watch());
     this.#enforceLimit();
@@ -137,9 +138,7 @@ export class Relay {
     const c = this.#client;
     if (c?.connected) {
       // A clean disconnect sends no last will: say offline ourselves.
-      await new Promise<void>((r) =>
-        c.publish(topics.status(this.#gw), this.#status('offline'), { qos: 1, retain: true }, () => r()),
-      );
+      await new Promise<void>((r) => this.#publishStatus(c, 'offline', () => r()));
       await new Promise<void>((r) => c.end(false, {}, () => r()));
     } else c?.end(true);
     await this.#loop;
@@ -155,7 +154,7 @@ export class Relay {
         const client = await connectOnce({
           config: relay,
           clientId: relay.client_id ?? `hearth-${this.#gw}`,
-          will: { topic: topics.status(this.#gw), payload: this.#status('offline') },
+          will: this.#will(),
           protocolVersion: this.#protocol,
           keepaliveS: this.#limits.keepaliveS,
           connectTimeoutMs: this.#limits.connectTimeoutMs,
@@ -176,6 +175,10 @@ export class Relay {
         if (this.#protocol === 5 && unsupportedProtocol(e)) {
           this.#protocol = 4;
           log.info('relay: the trust broker speaks no MQTT 5; using MQTT 3.1.1');
+          if (this.#signer().signs)
+            log.error(
+              'relay: over MQTT 3.1.1 messages cannot carry their signature: a hub that requires signatures refuses them',
+            );
           continue;
         }
         if (e.message !== this.#lastError)
@@ -211,13 +214,15 @@ export class Relay {
       `relay: connected to ${this.#d.config.relay?.url}`,
     );
     client.on('error', (err) => log.warn(`relay: ${err.message}`));
-    client.publish(topics.status(this.#gw), this.#status('online'), { qos: 1, retain: true });
+    this.#publishStatus(client, 'online');
     client.subscribe(
       topics.command(this.#gw, '+'),
       { qos: 1 },
       (err) => err && log.error(`relay: cannot subscribe to commands: ${err.message}`),
     );
-    client.on('message', (topic, payload) => this.#command(topic, payload));
+    client.on('message', (topic, payload, packet) =>
+      this.#command(topic, payload, packet.properties?.userProperties),
+    );
     this.#drain();
   }
 
@@ -252,7 +257,7 @@ export class Relay {
     return {
       qos: 1 as const,
       properties: {
-        userProperties: { id: row.id },
+        userProperties: { id: row.id, ...this.#signer().sign(row.topic, row.payload) },
         ...(row.type === 'heartbeat'
           ? { messageExpiryInterval: Math.ceil((2 * this.#d.config.schedules.heartbeat) / 1000) }
           : {}),
@@ -270,6 +275,35 @@ export class Relay {
       resident: config.gateway.resident,
       at: zone.iso(clock.now()),
     };
+  }
+
+  /** Read once: the key that signs what this gateway sends, the hub certificates commands need. */
+  #signer(): Signer {
+    if (!this.#signing) {
+      const relay = this.#d.config.relay;
+      this.#signing = relay
+        ? relaySigner(relay, this.#d.log)
+        : { signs: false, sign: () => ({}), refuseCommand: () => 'no relay is configured' };
+    }
+    return this.#signing;
+  }
+
+  /** Signature properties for a message published now (MQTT 3.1.1 has nowhere to carry them). */
+  #signed(topic: string, payload: string) {
+    if (this.#protocol === 4) return {};
+    return { properties: { userProperties: this.#signer().sign(topic, payload) } };
+  }
+
+  #publishStatus(c: MqttClient | null, state: 'online' | 'offline', done?: () => void): void {
+    const topic = topics.status(this.#gw);
+    const payload = this.#status(state);
+    c?.publish(topic, payload, { qos: 1, retain: true, ...this.#signed(topic, payload) }, () => done?.());
+  }
+
+  #will() {
+    const topic = topics.status(this.#gw);
+    const payload = this.#status('offline');
+    return { topic, payload, ...this.#signed(topic, payload) };
   }
 
   #status(state: 'online' | 'offline'): string {
@@ -349,7 +383,7 @@ export class Relay {
   }
 
   /** Whatever arrives and whatever a handler does, a command never throws into the MQTT client. */
-  #command(topic: string, payload: Buffer): void {
+  #command(topic: string, payload: Buffer, props?: Record<string, string | string[]>): void {
     const { store, log, counters, commands } = this.#d;
     let answer: { id: string | null; name: string } = { id: null, name: 'unknown' };
     let refused = false;
@@ -364,6 +398,14 @@ export class Relay {
       if (!parsed.ok) {
         answer = parsed;
         refuse(parsed.reason);
+        return;
+      }
+      // Another home, under a broker that let it, must not acknowledge this home's alerts.
+      const unsigned = this.#signer().refuseCommand(topic, payload, props);
+      if (unsigned) {
+        answer = { id: parsed.command.id, name: parsed.command.name };
+        counters.add('relay.command_unsigned');
+        refuse(unsigned);
         return;
       }
       const cmd = parsed.command;

@@ -24,11 +24,13 @@ export type Pki = {
   otherCa: string;
   /** CN = the gateway id, but signed by the other CA. */
   stranger: CertPair;
+  /** More client certificates signed by the CA, by CN: other homes, a probe identity. */
+  more: Record<string, CertPair>;
   remove(): void;
 };
 
 /** Makes a CA, a server certificate for localhost and client certificates, in a temporary folder. */
-export function makePki(gatewayId: string): Pki {
+export function makePki(gatewayId: string, more: string[] = []): Pki {
   const openssl = requireTool('openssl', 'openssl');
   const dir = mkdtempSync(join(tmpdir(), 'hearth-pki-'));
   const run = (args: string[]) => execFileSync(openssl, args, { cwd: dir, stdio: 'pipe' });
@@ -94,6 +96,7 @@ export function makePki(gatewayId: string): Pki {
       trust: leaf('trust', 'trust', 'ca', client),
       otherCa,
       stranger: leaf('stranger', gatewayId, 'other-ca', client),
+      more: Object.fromEntries(more.map((cn, i) => [cn, leaf(`more-${i}`, cn, 'ca', client)])),
       remove,
     };
   } catch (err) {
@@ -123,25 +126,43 @@ export type Mosquitto = {
 };
 
 /**
+ * The ACL the README asks of a trust: each home (its certificate's CN is its user name) writes
+ * only its own topics and reads only its own commands; the hub (CN trust) reads and writes all.
+ */
+export const TRUST_ACL = [
+  'pattern write hearth/v1/%u/#',
+  'pattern read hearth/v1/%u/cmd/#',
+  '',
+  'user trust',
+  'topic readwrite hearth/#',
+  '',
+].join('\n');
+
+/** A broker that lets every certificate write and read every home's topics: the wall missing. */
+export const OPEN_ACL = 'pattern readwrite hearth/#\n';
+
+/**
  * A Mosquitto for the gateway `gatewayId` and the `trust` user, not yet started. Nothing to do
  * with the system's Mosquitto service: its own configuration, port, folder and process.
+ * `acl`: the ACL file's text instead of one for that gateway and the trust.
  */
-export async function mosquitto(pki: Pki, gatewayId: string): Promise<Mosquitto> {
+export async function mosquitto(pki: Pki, gatewayId: string, o: { acl?: string } = {}): Promise<Mosquitto> {
   const bin = requireTool('mosquitto', 'mosquitto');
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'hearth-mosquitto-'));
   mkdirSync(join(dir, 'data'));
   writeFileSync(
     join(dir, 'acl'),
-    [
-      `user ${gatewayId}`,
-      `topic write hearth/v1/${gatewayId}/#`,
-      `topic read hearth/v1/${gatewayId}/cmd/#`,
-      '',
-      'user trust',
-      'topic readwrite hearth/#',
-      '',
-    ].join('\n'),
+    o.acl ??
+      [
+        `user ${gatewayId}`,
+        `topic write hearth/v1/${gatewayId}/#`,
+        `topic read hearth/v1/${gatewayId}/cmd/#`,
+        '',
+        'user trust',
+        'topic readwrite hearth/#',
+        '',
+      ].join('\n'),
   );
   const conf = join(dir, 'mosquitto.conf');
   writeFileSync(
