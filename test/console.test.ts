@@ -14,6 +14,7 @@ import { openDb, sqliteTarget } from '../cloud-relay/hub/db.ts';
 import { parseIncoming } from '../cloud-relay/hub/incoming.ts';
 import { HubStore } from '../cloud-relay/hub/store.ts';
 import { startHearth } from './helpers/cli.ts';
+import { TEST_COST } from './helpers/console-rig.ts';
 import { alert, summary } from './helpers/hub-messages.ts';
 import { type Postgres, startPostgres } from './helpers/postgres.ts';
 import { tempDir } from './helpers/tmp.ts';
@@ -85,9 +86,10 @@ async function rig(
   let now = T0;
   const sent: Rig['sent'] = [];
   const db = consoleDb(store.db);
-  await putStaff(db, { name: 'olive', role: 'operator', password: PASSWORD, residents: [] }, now);
-  await putStaff(db, { name: 'carl', role: 'carer', password: PASSWORD, residents: ['r-1'] }, now);
-  await putStaff(db, { name: 'ada', role: 'admin', password: PASSWORD, residents: [] }, now);
+  const cheap = { cost: TEST_COST };
+  await putStaff(db, { name: 'olive', role: 'operator', password: PASSWORD, residents: [] }, now, cheap);
+  await putStaff(db, { name: 'carl', role: 'carer', password: PASSWORD, residents: ['r-1'] }, now, cheap);
+  await putStaff(db, { name: 'ada', role: 'admin', password: PASSWORD, residents: [] }, now, cheap);
   await receive(store, alert('gw-1', 'r-1', 'a-1', 'raised', T0 - 20 * MIN), T0 - 20 * MIN);
   await receive(
     store,
@@ -105,6 +107,7 @@ async function rig(
     live,
     now: () => now,
     timezone: 'Europe/London',
+    passwordCost: TEST_COST,
     health: () => ({ ok: true, instance: 'test' }),
     ack: (req) =>
       acknowledge(

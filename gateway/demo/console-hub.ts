@@ -81,10 +81,12 @@ export async function startDemoHub(o: {
         req,
       ),
   };
-  const web = await startConsole(deps, '127.0.0.1', 8080).catch((e: NodeJS.ErrnoException) => {
-    if (e.code === 'EADDRINUSE') return startConsole(deps, '127.0.0.1', 0);
-    throw e;
-  });
+  const web = await startConsole(deps, { host: '127.0.0.1', port: 8080 }).catch(
+    (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EADDRINUSE') return startConsole(deps, { host: '127.0.0.1', port: 0 });
+      throw e;
+    },
+  );
   const password = generatePassword();
   await putStaff(consoleDb(store.db), { name: 'demo', role: 'operator', password, residents: [] }, o.now());
   return {

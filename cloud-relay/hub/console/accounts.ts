@@ -1,7 +1,7 @@
 // Staff accounts and assignments in the hub's database.
 import type { Kysely } from 'kysely';
 import type { Staff } from './access.ts';
-import { hashPassword } from './password.ts';
+import { hashPassword, type ScryptCost } from './password.ts';
 import { type ConsoleDb, ROLES, type Role } from './tables.ts';
 
 export type NewStaff = { name: string; role: Role; password: string; residents: string[]; pushUrl?: string };
@@ -26,13 +26,17 @@ export function checkNewStaff(s: {
   return null;
 }
 
-/** Creates the account, or replaces its role, password and residents when it exists. */
+/**
+ * Creates the account, or replaces its role, password and residents when it exists. `cost` is for
+ * tests, which make accounts by the dozen; the command line and the hub leave it at the default.
+ */
 export async function putStaff(
   db: Kysely<ConsoleDb>,
   s: NewStaff,
   now: number,
+  o: { cost?: ScryptCost } = {},
 ): Promise<'added' | 'updated'> {
-  const password = await hashPassword(s.password);
+  const password = await hashPassword(s.password, o.cost);
   return db.transaction().execute(async (t) => {
     const had = await t.selectFrom('staff').select('name').where('name', '=', s.name).executeTakeFirst();
     await t
@@ -68,13 +72,29 @@ export async function loadStaff(db: Kysely<ConsoleDb>, name: string): Promise<St
   return { name: row.name, role: row.role as Role, residents: new Set(rs.map((r) => r.resident)) };
 }
 
+/** Whether `name` could be an account's: anything else is not worth a query. */
+export const mayBeName = (name: string): boolean => NAME_RE.test(name);
+
+/** The account's hash and whether it is disabled; undefined when there is no such account. */
 export function passwordOf(db: Kysely<ConsoleDb>, name: string) {
-  return db
-    .selectFrom('staff')
-    .select('password')
+  return db.selectFrom('staff').select(['password', 'disabled']).where('name', '=', name).executeTakeFirst();
+}
+
+/** Replaces a hash by one of `cost`, unless the password was changed meanwhile. */
+export async function rehashPassword(
+  db: Kysely<ConsoleDb>,
+  name: string,
+  old: string,
+  password: string,
+  cost: ScryptCost,
+): Promise<void> {
+  const hash = await hashPassword(password, cost);
+  await db
+    .updateTable('staff')
+    .set({ password: hash })
     .where('name', '=', name)
-    .where('disabled', '=', 0)
-    .executeTakeFirst();
+    .where('password', '=', old)
+    .execute();
 }
 
 export function listStaff(db: Kysely<ConsoleDb>) {

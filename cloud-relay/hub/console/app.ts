@@ -1,11 +1,11 @@
 // The care console as a Fastify app, and the hub's JSON API beside it. Pages are rendered on
 // the server (template literals through one escaping helper) with one small script for live
 // updates: nothing to build, a first paint with no script, and a page a phone loads fast.
-// Every instance is alike: sessions, rate limits and the cookie secret live in the database.
+// Every instance is alike: sessions, sign-in budgets and the cookie secret live in the database.
 import type { AddressInfo } from 'node:net';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { loadStaff } from './accounts.ts';
 import { apiRoutes } from './api.ts';
 import { audit } from './audit.ts';
@@ -13,26 +13,23 @@ import { SCRIPT } from './client.ts';
 import { COOKIE, type Console, type ConsoleDeps } from './context.ts';
 import { html } from './html.ts';
 import { type PageCtx, page } from './layout.ts';
+import { type ConsoleWeb, consoleFastify, type ListenOptions, listenOptions } from './listener.ts';
+import { SCRYPT_COST } from './password.ts';
 import { DEFAULT_SIGNIN } from './rate-limit.ts';
 import { pageRoutes } from './routes.ts';
+import { secure, securityHeaders } from './security.ts';
 import { cookieSecret, csrfMatches, DEFAULT_LIMITS, findSession } from './sessions.ts';
 import { signinRoutes } from './signin-routes.ts';
 import { CSS } from './style.ts';
 import { consoleDb } from './tables.ts';
 
 export type { ConsoleDeps } from './context.ts';
+export type { ConsoleWeb, ListenOptions } from './listener.ts';
 
-const SECURITY_HEADERS = {
-  'content-security-policy':
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'same-origin',
-  'cache-control': 'no-store',
-};
-
-export async function buildConsole(d: ConsoleDeps): Promise<FastifyInstance> {
+export async function buildConsole(d: ConsoleDeps, o: ListenOptions = {}): Promise<FastifyInstance> {
   const db = consoleDb(d.store.db);
-  const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 64 * 1024 });
+  const app = consoleFastify(o);
+  secure(app);
   await app.register(cookie, { secret: await cookieSecret(db) });
   await app.register(formbody);
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
@@ -46,6 +43,7 @@ export async function buildConsole(d: ConsoleDeps): Promise<FastifyInstance> {
     db,
     session: d.session ?? DEFAULT_LIMITS,
     signin: d.signin ?? DEFAULT_SIGNIN,
+    cost: d.passwordCost ?? SCRYPT_COST,
     async guard(req, reply) {
       const raw = req.cookies[COOKIE];
       const token = raw ? req.unsignCookie(raw) : null;
@@ -99,13 +97,10 @@ export async function buildConsole(d: ConsoleDeps): Promise<FastifyInstance> {
       }
       return { staff, session, ctx };
     },
-    render(req, reply, ctx, o) {
-      reply
-        .code(o.status ?? 200)
-        .headers(SECURITY_HEADERS)
-        .type('text/html; charset=utf-8');
-      if (req.headers['x-fragment'] && o.fragment) return reply.send(o.fragment.text);
-      return reply.send(page(ctx, o).text);
+    render(req, reply, ctx, p) {
+      reply.code(p.status ?? 200).type('text/html; charset=utf-8');
+      if (req.headers['x-fragment'] && p.fragment) return reply.send(p.fragment.text);
+      return reply.send(page(ctx, p).text);
     },
     async refuse(req, reply, ctx, what) {
       await audit(
@@ -129,6 +124,9 @@ export async function buildConsole(d: ConsoleDeps): Promise<FastifyInstance> {
   );
   app.get('/events', async (req, reply) => {
     if (!(await c.guard(req, reply))) return reply;
+    // A hijacked reply passes no onSend hook: the stream's headers are set here.
+    for (const [name, value] of Object.entries(securityHeaders(req.protocol === 'https')))
+      reply.raw.setHeader(name, value);
     reply.hijack();
     d.live.add(reply.raw);
   });
@@ -147,13 +145,14 @@ export async function buildConsole(d: ConsoleDeps): Promise<FastifyInstance> {
   return app;
 }
 
+/** `hubFile`: the hub file, beside which `web.tls`'s files are read. */
 export async function startConsole(
   d: ConsoleDeps,
-  host: string,
-  port: number,
+  web: ConsoleWeb,
+  hubFile?: string,
 ): Promise<{ app: FastifyInstance; port: number; stop(): Promise<void> }> {
-  const app = await buildConsole(d);
-  await app.listen({ host, port });
+  const app = await buildConsole(d, listenOptions(web, hubFile));
+  await app.listen({ host: web.host, port: web.port });
   return {
     app,
     port: (app.server.address() as AddressInfo).port,

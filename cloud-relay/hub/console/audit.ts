@@ -1,7 +1,8 @@
 // The audit log: every acknowledgement, every view of a resident's page, every refusal. Who and
-// when; never a password, never the content of the page.
+// when; never a password, never the content of the page, and never a field longer than MAX.
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { safeText } from '../../../core/json.ts';
 import type { ConsoleDb } from './tables.ts';
 
 export type AuditEntry = {
@@ -13,18 +14,26 @@ export type AuditEntry = {
   detail?: string | null;
 };
 
+/**
+ * Characters kept of each field. A field may carry what a request carried (a URL, a name typed at
+ * sign-in), and the log is written before anyone is known: no row grows with what was sent.
+ */
+const MAX = { staff: 100, action: 40, resident: 100, target: 300, detail: 500 } as const;
+
+const bounded = (v: string | null | undefined, max: number) => (v == null ? null : safeText(v, max));
+
 export async function audit(db: Kysely<ConsoleDb>, e: AuditEntry, now: number): Promise<void> {
   await db
     .insertInto('audit')
     .values({
       id: randomUUID(),
       at: now,
-      staff: e.staff,
-      action: e.action,
-      resident: e.resident ?? null,
-      target: e.target ?? null,
+      staff: safeText(e.staff, MAX.staff),
+      action: safeText(e.action, MAX.action),
+      resident: bounded(e.resident, MAX.resident),
+      target: bounded(e.target, MAX.target),
       outcome: e.outcome,
-      detail: e.detail ?? null,
+      detail: bounded(e.detail, MAX.detail),
     })
     .execute();
 }

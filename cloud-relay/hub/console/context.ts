@@ -9,6 +9,7 @@ import type { Staff } from './access.ts';
 import type { Html } from './html.ts';
 import type { PageCtx } from './layout.ts';
 import type { LiveFeed } from './live.ts';
+import type { ScryptCost } from './password.ts';
 import type { SigninLimits } from './rate-limit.ts';
 import type { Session, SessionLimits } from './sessions.ts';
 import type { ConsoleDb } from './tables.ts';
@@ -24,6 +25,11 @@ export type ConsoleDeps = {
   log?: Logger;
   session?: SessionLimits;
   signin?: SigninLimits;
+  /**
+   * The scrypt cost of new hashes and of the hash an unknown name is checked against. Tests set a
+   * cheap one for the accounts they make by the dozen; the hub file cannot, the hub never does.
+   */
+  passwordCost?: ScryptCost;
 };
 
 export const COOKIE = 'hearth_session';
@@ -34,6 +40,7 @@ export type Console = {
   db: Kysely<ConsoleDb>;
   session: SessionLimits;
   signin: SigninLimits;
+  cost: ScryptCost;
   /** The signed-in person and their session, or null (the reply is already sent). */
   guard(
     req: FastifyRequest,
@@ -53,6 +60,11 @@ export type Console = {
   ): Promise<FastifyReply>;
 };
 
-/** Only a path of this site: a `next` pointing elsewhere would make sign-in an open redirect. */
+/**
+ * Only a path of this site: a `next` pointing elsewhere would make sign-in an open redirect. `/`
+ * not followed by `/`, then printable ASCII without `\` (a browser reads `//x` and `/\x` as
+ * another host; it drops tab and newline from a URL, so `/<tab>/x` is `//x`; a header cannot
+ * hold a control character at all).
+ */
 export const safeNext = (next: unknown): string =>
-  typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/';
+  typeof next === 'string' && /^\/(?!\/)[!-[\]-~]*$/.test(next) ? next : '/';

@@ -1,17 +1,85 @@
-// Sign-in and sign-out. A failed attempt is counted in the database (per name and per address);
-// past the limit the form is refused for the rest of the window. The password is read, checked
-// and dropped: never logged, never echoed, never audited.
-import type { FastifyInstance } from 'fastify';
-import { passwordOf } from './accounts.ts';
+// Sign-in and sign-out. Each attempt takes its turn from the name's and the address's budgets
+// before the password is looked at (rate-limit.ts); past them it is slowed, and the page says how
+// long to wait. The password is read, checked and dropped: never logged, never echoed, never
+// audited; a name that is no account is audited by its length only, since it may be a password
+// typed into the wrong box.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { mayBeName, passwordOf, rehashPassword } from './accounts.ts';
 import { audit } from './audit.ts';
 import { COOKIE, type Console, safeNext } from './context.ts';
 import { signinBody } from './pages/signin.ts';
-import { DUMMY_HASH, verifyPassword } from './password.ts';
-import { recordSignin, signinBlocked } from './rate-limit.ts';
+import { dummyHash, verifyPassword, weakerThan } from './password.ts';
+import {
+  budgetKeys,
+  clientOf,
+  firstSlowed,
+  giveBack,
+  type Keys,
+  sweepBudgets,
+  type Turn,
+  takeTurn,
+} from './rate-limit.ts';
 import { closeSession, openSession } from './sessions.ts';
+
+/** Full buckets are swept at most this often by each instance. */
+const SWEEP_EVERY_MS = 60_000;
+
+type Attempt = { name: string; password: string; next: string; now: number; client: string; keys: Keys };
+
+const auditedName = (name: string, known: boolean) =>
+  known ? name : name === '' ? '(none)' : `(unknown name, ${[...name].length} characters)`;
+
+const inWords = (s: number) =>
+  s <= 60 ? `${s} seconds` : `${Math.ceil(s / 60)} minute${Math.ceil(s / 60) === 1 ? '' : 's'}`;
+
+function readAttempt(req: FastifyRequest, now: number): Attempt {
+  const b = (req.body ?? {}) as Record<string, unknown>;
+  const name = typeof b.name === 'string' ? b.name.trim() : '';
+  const password = typeof b.password === 'string' ? b.password : '';
+  const client = clientOf(req.ip);
+  return { name, password, next: safeNext(b.next), now, client, keys: budgetKeys(name, client) };
+}
 
 export function signinRoutes(app: FastifyInstance, c: Console): void {
   const { db, d } = c;
+  let sweptAt = 0;
+  const form = (a: Attempt, error: string) =>
+    // The name back in the form, as far as a name can go.
+    signinBody({ next: a.next, name: a.name.slice(0, 64), error });
+
+  async function slowed(req: FastifyRequest, reply: FastifyReply, a: Attempt, turn: Turn & { ok: false }) {
+    if (await firstSlowed(db, a.keys[turn.kind], a.now)) {
+      const known = mayBeName(a.name) && (await passwordOf(db, a.name)) !== undefined;
+      const detail = `slowed: too many failed attempts for this ${turn.kind} (from ${a.client})`;
+      await audit(
+        db,
+        { staff: auditedName(a.name, known), action: 'sign-in', outcome: 'refused', detail },
+        a.now,
+      );
+    }
+    const seconds = Math.ceil(turn.waitMs / 1000);
+    reply.header('retry-after', String(seconds));
+    return c.render(req, reply, null, {
+      status: 429,
+      title: 'Sign in',
+      body: form(a, `Too many failed attempts. Try again in ${inWords(seconds)}.`),
+    });
+  }
+
+  /** The stored hash when the password is right, else null; the same scrypt work either way. */
+  async function check(a: Attempt): Promise<string | null> {
+    const row = mayBeName(a.name) ? await passwordOf(db, a.name) : undefined;
+    const usable = row && row.disabled === 0 ? row.password : undefined;
+    // An unknown name costs a hash of the same cost: the answer's timing does not tell who exists.
+    const ok = (await verifyPassword(a.password, usable ?? dummyHash(c.cost))) && usable !== undefined;
+    const outcome = ok ? 'ok' : 'refused';
+    await audit(db, { staff: auditedName(a.name, row !== undefined), action: 'sign-in', outcome }, a.now);
+    if (a.now - sweptAt > SWEEP_EVERY_MS) {
+      sweptAt = a.now;
+      await sweepBudgets(d.store, a.now);
+    }
+    return ok && usable ? usable : null;
+  }
 
   app.get('/signin', (req, reply) => {
     const q = req.query as Record<string, string | undefined>;
@@ -22,46 +90,20 @@ export function signinRoutes(app: FastifyInstance, c: Console): void {
   });
 
   app.post('/signin', async (req, reply) => {
-    const b = (req.body ?? {}) as Record<string, unknown>;
-    const name = typeof b.name === 'string' ? b.name.trim() : '';
-    const password = typeof b.password === 'string' ? b.password : '';
-    const next = safeNext(b.next);
-    const now = d.now();
-    const wait = await signinBlocked(db, name, req.ip, now, c.signin);
-    if (wait > 0) {
-      await audit(
-        db,
-        {
-          staff: name || '(none)',
-          action: 'sign-in',
-          outcome: 'refused',
-          detail: 'too many failed attempts',
-        },
-        now,
-      );
-      reply.header('retry-after', String(wait));
-      return c.render(req, reply, null, {
-        status: 429,
-        title: 'Sign in',
-        body: signinBody({
-          next,
-          name,
-          error: `Too many failed attempts. Wait ${Math.ceil(wait / 60)} minutes, or ask an administrator.`,
-        }),
-      });
-    }
-    const row = name ? await passwordOf(db, name) : undefined;
-    // The same scrypt work for an unknown name: the answer's timing does not tell who exists.
-    const ok = (await verifyPassword(password, row?.password ?? DUMMY_HASH)) && row !== undefined;
-    await recordSignin(db, name, req.ip, ok, now, c.signin);
-    await audit(db, { staff: name || '(none)', action: 'sign-in', outcome: ok ? 'ok' : 'refused' }, now);
-    if (!ok)
+    const a = readAttempt(req, d.now());
+    const turn = await takeTurn(d.store, a.keys, a.now, c.signin);
+    if (!turn.ok) return slowed(req, reply, a, turn);
+    const stored = await check(a);
+    if (stored === null)
       return c.render(req, reply, null, {
         status: 401,
         title: 'Sign in',
-        body: signinBody({ next, name, error: 'That name and password do not match an account. Try again.' }),
+        body: form(a, 'That name and password do not match an account. Try again.'),
       });
-    const s = await openSession(db, name, now);
+    await giveBack(db, a.keys, c.signin);
+    if (weakerThan(stored, c.cost)) await rehashPassword(db, a.name, stored, a.password, c.cost);
+    const s = await openSession(db, a.name, a.now);
+    // Secure whenever the request came over https: to this listener, or to a trusted proxy.
     reply.setCookie(COOKIE, s.token, {
       signed: true,
       httpOnly: true,
@@ -69,7 +111,7 @@ export function signinRoutes(app: FastifyInstance, c: Console): void {
       secure: 'auto',
       path: '/',
     });
-    return reply.redirect(next, 303);
+    return reply.redirect(a.next, 303);
   });
 
   app.post('/signout', async (req, reply) => {

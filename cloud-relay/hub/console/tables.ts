@@ -1,5 +1,5 @@
 // The console's tables, beside the hub's: staff accounts, who cares for whom, sessions, sign-in
-// attempts, the audit log, outcome notes and the secret that signs cookies. Same columns on
+// budgets, the audit log, outcome notes and the secret that signs cookies. Same columns on
 // PostgreSQL and SQLite; times are epoch milliseconds.
 import type { Kysely } from 'kysely';
 import type { HubDb } from '../tables.ts';
@@ -31,6 +31,9 @@ export type SessionsTable = {
 
 export type SigninAttemptsTable = { key: string; at: number; ok: number };
 
+/** A token bucket per name or address (see rate-limit.ts); `tat` is when it is full again. */
+export type SigninBudgetTable = { key: string; tat: number; noted_at: number | null };
+
 export type AuditTable = {
   id: string;
   at: number;
@@ -58,6 +61,7 @@ export type ConsoleDb = HubDb & {
   staff_residents: StaffResidentsTable;
   sessions: SessionsTable;
   signin_attempts: SigninAttemptsTable;
+  signin_budget: SigninBudgetTable;
   audit: AuditTable;
   alert_notes: AlertNotesTable;
   console_secrets: ConsoleSecretsTable;
