@@ -3,19 +3,15 @@
 // certificate cannot get a message accepted for another home, and the hub says so; a gateway
 // obeys only commands signed by the hub; and the hub's probe notices the missing wall at start.
 import { createPrivateKey } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
+import { readFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Hub, startHub } from '../../cloud-relay/hub/hub.ts';
-import { hubLogger } from '../../cloud-relay/hub/log.ts';
 import { listAlerts } from '../../cloud-relay/hub/queries.ts';
 import { signMessage } from '../../cloud-relay/protocol/signature.ts';
-import { type HubConfigInput, hubConfigSchema } from '../../config/hub-schema.ts';
 import { startHearth } from '../helpers/cli.ts';
 import { homeFile } from '../helpers/home-file.ts';
 import { alert } from '../helpers/hub-messages.ts';
+import { testHub } from '../helpers/hub-rig.ts';
 import { type Mosquitto, makePki, mosquitto, OPEN_ACL, type Pki, TRUST_ACL } from '../helpers/mosquitto.ts';
 import { signedAs } from '../helpers/signed.ts';
 import { tempDir } from '../helpers/tmp.ts';
@@ -46,46 +42,19 @@ afterEach(async () => {
 });
 
 let instances = 0;
-async function hub(broker: Mosquitto, o: { probe?: boolean } = {}) {
-  const dir = tempDir('hearth-hub-sig-');
-  const input: HubConfigInput = {
-    version: 1,
-    hub: { instance: `sig${++instances}`, timezone: 'Europe/London' },
-    broker: {
-      url: broker.url,
-      ca: pki.ca,
-      cert: pki.trust.cert,
-      key: pki.trust.key,
-      ...(o.probe ? { probe: pki.more['hearth-acl-probe'] } : {}),
-    },
-    database: { dir: join(dir, 'db') },
-    web: { host: '127.0.0.1', port: 0 },
-    homes: {
-      expected: [
-        { gateway: A, resident: 'r-a' },
-        { gateway: B, resident: 'r-b' },
-      ],
-    },
-  };
-  const file = join(dir, 'hub.yaml');
-  writeFileSync(file, JSON.stringify(input));
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(...chunk.toString().split('\n').filter(Boolean));
-      done();
-    },
+const hub = (broker: Mosquitto, o: { probe?: boolean } = {}) =>
+  testHub(broker, pki, (fn) => cleanups.push(fn), {
+    edit: (c) => ({
+      ...c,
+      broker: { ...c.broker, ...(o.probe ? { probe: pki.more['hearth-acl-probe'] } : {}) },
+      homes: {
+        expected: [
+          { gateway: A, resident: 'r-a' },
+          { gateway: B, resident: 'r-b' },
+        ],
+      },
+    }),
   });
-  const h: Hub = await startHub({
-    config: hubConfigSchema.parse(input),
-    configFile: file,
-    instance: input.hub.instance,
-    log: hubLogger({ level: 'info', destination }),
-    supervisionTimer: false,
-  });
-  cleanups.push(() => h.stop());
-  return { h, log: () => lines.join('\n') };
-}
 
 async function client(broker: Mosquitto, id: string, pair = pki.gateway): Promise<MqttClient> {
   const c = await mqtt.connectAsync(broker.url, {
@@ -100,7 +69,7 @@ async function client(broker: Mosquitto, id: string, pair = pki.gateway): Promis
   return c;
 }
 
-const hubAlertsOf = (h: Hub, kind: string) =>
+const hubAlertsOf = (h: Awaited<ReturnType<typeof hub>>['h'], kind: string) =>
   h.store.db.selectFrom('hub_alerts').selectAll().where('kind', '=', kind).execute();
 
 describe('signed messages, with a broker that lets every certificate write every topic', () => {
