@@ -1,6 +1,7 @@
 // parse -> check for the hub file, with the provisioning file's wording and line-precise places.
 // Pure: references are resolved by the loader.
 import { parseDocument } from 'yaml';
+import { boundsProblem } from './bounds.ts';
 import { type HubConfig, hubConfigSchema, signaturesOf } from './hub-schema.ts';
 import { nodeAt, type ParseResult, readDocument, schemaProblems, sortProblems } from './parse.ts';
 import type { Path, Problem } from './problems.ts';
@@ -78,6 +79,8 @@ export function parseHubText(text: string, opts: { json?: boolean } = {}): HubPa
 
 /** A cheap look at the top-level keys, to tell a hub file from a provisioning file. */
 export function isHubText(text: string): boolean {
+  // Out of bounds, it is no file of either kind; the loader says why.
+  if (boundsProblem(text)) return false;
   try {
     return isHubDocument(parseDocument(text).toJS({ maxAliasCount: 100 }));
   } catch {

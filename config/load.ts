@@ -2,15 +2,13 @@
 // ${env:..} / ${file:..} references. Every failure becomes a Problem, never an exception.
 import { readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
+import { MAX_CONFIG_BYTES, tooLargeMessage } from './bounds.ts';
 import { isHubText, parseHubText } from './hub-parse.ts';
 import type { HubConfig } from './hub-schema.ts';
 import { parseConfigText } from './parse.ts';
 import type { Path, Problem } from './problems.ts';
 import type { Config } from './schema.ts';
 import { parseRef, REF_RE } from './values.ts';
-
-/** A provisioning file is a few kilobytes; anything this large is a mistake, not a home. */
-export const MAX_CONFIG_BYTES = 1024 * 1024;
 
 export type LoadResult = { config?: Config; problems: Problem[] };
 type Env = Record<string, string | undefined>;
@@ -33,12 +31,7 @@ function readText(file: string): { text?: string; problem?: Problem } {
     if (st.isDirectory()) return { problem: fileProblem(IO_MESSAGES.EISDIR as string) };
     if (!st.isFile())
       return { problem: fileProblem('is not a regular file; give the path of a provisioning file') };
-    if (st.size > MAX_CONFIG_BYTES)
-      return {
-        problem: fileProblem(
-          `is ${(st.size / 1_048_576).toFixed(1)} MB; a provisioning file is at most ${MAX_CONFIG_BYTES / 1_048_576} MB (is this the right file?)`,
-        ),
-      };
+    if (st.size > MAX_CONFIG_BYTES) return { problem: fileProblem(tooLargeMessage(st.size)) };
     const bytes = readFileSync(file);
     if (bytes.includes(0))
       return { problem: fileProblem('is not a text file (it holds NUL bytes); expected YAML or JSON text') };

@@ -2,6 +2,7 @@
 // and column. Pure: no file system, no environment (references are resolved by the loader).
 import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { boundsProblem } from './bounds.ts';
 import { checkConfig } from './check.ts';
 import { partialConfig } from './partial.ts';
 import type { Path, Problem } from './problems.ts';
@@ -28,6 +29,8 @@ export type ReadDocument =
  * starting with `{`). Shared by every file the project reads: the home's and the hub's.
  */
 export function readDocument(text: string, opts: { json?: boolean } = {}): ReadDocument {
+  const bounds = boundsProblem(text);
+  if (bounds) return { problems: [bounds] };
   const lines = new LineCounter();
   const doc = parseDocument(text, {
     lineCounter: lines,
