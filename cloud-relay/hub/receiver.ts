@@ -255,7 +255,7 @@ export class Receiver {
   #claimed(gateway: string, resident: string, why: string, now: number): Promise<void> {
     return this.raise(
       {
-        key: `resident_claimed/${gateway}/${resident}`,
+        key: `resident_claimed/${gateway}/${resident}/${new Date(now).toISOString().slice(0, 10)}`,
         gateway,
         kind: 'resident_claimed',
         severity: 'high',

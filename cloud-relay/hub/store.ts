@@ -211,6 +211,20 @@ export class HubStore {
     return n(r);
   }
 
+  /** Resolves open supervision alerts of these kinds raised before `before`; how many. */
+  async resolveStale(kinds: string[], before: number, now: number): Promise<number> {
+    const r = await this.#retry(() =>
+      this.db
+        .updateTable('hub_alerts')
+        .set({ resolved_at: now })
+        .where('kind', 'in', kinds)
+        .where('raised_at', '<', before)
+        .where('resolved_at', 'is', null)
+        .executeTakeFirst(),
+    );
+    return n(r);
+  }
+
   /** Flags a command nobody confirmed in time; true for the instance that flagged it. */
   async flagUnconfirmed(id: string): Promise<boolean> {
     const r = await this.#retry(() =>

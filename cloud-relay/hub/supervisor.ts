@@ -16,6 +16,10 @@ export type SupervisorDeps = {
 
 export type Pass = { raised: string[]; resolved: number; flagged: number };
 
+/** Raised by the receiver or the ACL probe when something happened, at most once a day each. */
+export const EVENT_KINDS = ['signature_refused', 'resident_claimed', 'broker_acl'];
+const EVENT_ALERT_MS = 24 * 3600_000;
+
 /** One pass; safe to run on every instance at once. */
 export async function supervisionPass(d: SupervisorDeps): Promise<Pass> {
   const now = d.now();
@@ -33,6 +37,8 @@ export async function supervisionPass(d: SupervisorDeps): Promise<Pass> {
     resolved += n;
     if (n) d.log.info({ gateway: r.gateway, kind: r.kind }, 'hub alert resolved');
   }
+  // Alerts about one event, not a state supervision can see end: they stand for a day.
+  resolved += await d.store.resolveStale(EVENT_KINDS, now - EVENT_ALERT_MS, now);
   let flagged = 0;
   for (const c of await commandsDue(db, now - d.commandTimeoutMs)) {
     if (!(await d.store.flagUnconfirmed(c.id))) continue;

@@ -242,6 +242,26 @@ describe.each(hubBackends())('the hub store on $name, against one home misusing 
     ]);
   });
 
+  it('keeps an alert about one event (a forged signature) open for a day, then resolves it', async () => {
+    const { store } = await backend.open();
+    const log = hubLogger({ level: 'silent' });
+    const pass = (now: number) =>
+      supervisionPass({ store, log, now: () => now, instance: 'a', limits, commandTimeoutMs: MIN });
+    await store.raiseHubAlert(
+      {
+        key: 'signature_refused/gw-a/2026-03-02',
+        gateway: 'gw-a',
+        kind: 'signature_refused',
+        severity: 'high',
+        reason: 'r',
+      },
+      T0,
+      'a',
+    );
+    expect((await pass(T0 + 23 * HOUR)).resolved).toBe(0);
+    expect((await pass(T0 + 25 * HOUR)).resolved).toBe(1);
+  });
+
   it('deletes old message ids, refusals, sessions and audit rows in small batches, and keeps recent ones', async () => {
     const { store } = await backend.open();
     const day = 24 * HOUR;
