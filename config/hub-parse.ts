@@ -5,6 +5,7 @@ import { boundsProblem } from './bounds.ts';
 import { type HubConfig, hubConfigSchema, signaturesOf } from './hub-schema.ts';
 import { nodeAt, type ParseResult, readDocument, schemaProblems, sortProblems } from './parse.ts';
 import type { Path, Problem } from './problems.ts';
+import { withoutSecrets } from './secrets.ts';
 
 export type HubParseResult = Omit<ParseResult, 'config'> & { config?: HubConfig };
 
@@ -68,11 +69,12 @@ export function parseHubText(text: string, opts: { json?: boolean } = {}): HubPa
     return {
       raw,
       locate,
-      problems: sortProblems(schemaProblems(hubConfigSchema, raw, parsed.error.issues, locate)),
+      problems: sortProblems(
+        withoutSecrets(schemaProblems(hubConfigSchema, raw, parsed.error.issues, locate), raw, locate),
+      ),
     };
-  const problems = sortProblems(
-    checkHubConfig(parsed.data).map((f): Problem => ({ ...f, ...locate(f.path) })),
-  );
+  const checked = checkHubConfig(parsed.data).map((f): Problem => ({ ...f, ...locate(f.path) }));
+  const problems = sortProblems(withoutSecrets(checked, raw, locate));
   const failed = problems.some((p) => p.severity === 'error');
   return { raw, locate, config: failed ? undefined : parsed.data, problems };
 }

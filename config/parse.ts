@@ -8,6 +8,7 @@ import { partialConfig } from './partial.ts';
 import type { Path, Problem } from './problems.ts';
 import { type Config, configSchema } from './schema.ts';
 import { keysAt, schemaAt } from './schema-walk.ts';
+import { withoutSecrets } from './secrets.ts';
 import { expansionProblem, syntaxProblems } from './syntax.ts';
 import { describeIssue } from './zod-messages.ts';
 
@@ -43,7 +44,7 @@ export function readDocument(text: string, opts: { json?: boolean } = {}): ReadD
     return { line: p.line, col: p.col };
   };
   if (doc.errors.length > 0)
-    return { problems: syntaxProblems(text, doc.errors, at, opts.json || text.trimStart().startsWith('{')) };
+    return { problems: syntaxProblems(text, doc, at, opts.json || text.trimStart().startsWith('{')) };
   try {
     return { raw: doc.toJS({ maxAliasCount: 100 }), root: doc.contents as Node | null, at };
   } catch (e) {
@@ -94,9 +95,10 @@ export function parseConfigText(text: string, opts: { json?: boolean } = {}): Pa
     const { config, ...context } = partialConfig(raw as Record<string, unknown>);
     const cross = checkConfig(config, context);
     for (const f of cross) problems.push({ ...f, ...locate(f.path) });
-    return { raw, locate, problems: sortProblems(problems) };
+    return { raw, locate, problems: sortProblems(withoutSecrets(problems, raw, locate)) };
   }
-  const problems = checkConfig(parsed.data).map((f): Problem => ({ ...f, ...locate(f.path) }));
+  const checked = checkConfig(parsed.data).map((f): Problem => ({ ...f, ...locate(f.path) }));
+  const problems = withoutSecrets(checked, raw, locate);
   const failed = problems.some((p) => p.severity === 'error');
   return { raw, locate, config: failed ? undefined : parsed.data, problems: sortProblems(problems) };
 }

@@ -1,10 +1,16 @@
 // Syntax errors -> problems a technician can act on, placed where the fix goes. The yaml parser
 // words its errors for YAML authors and places them where it gave up; a JSON file wants JSON words,
-// and an unclosed bracket is fixed where it opens, not lines later where parsing failed.
+// and an unclosed bracket is fixed where it opens, not lines later where parsing failed. A parser's
+// message may quote the text it stumbled on: inside a secret field, it is reworded.
 import { CST, Parser, type YAMLError } from 'yaml';
-import type { Problem } from './problems.ts';
+import { type PairAt, pairsIn } from './doc-pairs.ts';
+import type { Path, Problem } from './problems.ts';
+import { keepSecret, secretFieldAt } from './secrets.ts';
 
 type At = (offset: number) => { line: number; col: number };
+
+/** A problem until it is placed: `words` and `hint` make the message, `path` is the key's if known. */
+type Found = { offset: number; lang: 'YAML' | 'JSON'; words: string; hint?: string; path?: Path };
 
 const YAML_HINTS: Record<string, string> = {
   DUPLICATE_KEY: 'each key once per mapping',
@@ -20,38 +26,52 @@ const YAML_HINTS: Record<string, string> = {
 const isUnclosedFlow = (e: YAMLError) => /end with an? [\]}]$/.test(e.message.split('\n')[0] ?? '');
 const isUnclosedQuote = (e: YAMLError) => e.code === 'MISSING_CHAR' && /quote/.test(e.message);
 
-const fileError = (at: At, offset: number, message: string): Problem => ({
-  severity: 'error',
-  path: [],
-  ...at(offset),
-  message,
-});
-
-export function syntaxProblems(text: string, errors: readonly YAMLError[], at: At, json: boolean): Problem[] {
-  const asJson = json ? jsonProblem(text, at) : undefined;
-  return asJson ? [asJson] : yamlProblems(text, errors, at);
+/**
+ * `doc`: the document as far as it was composed; its pairs tell which key an error stands in.
+ * `json`: word the problem as JSON's, where JSON finds one.
+ */
+export function syntaxProblems(
+  text: string,
+  doc: { errors: readonly YAMLError[]; contents: unknown },
+  at: At,
+  json: boolean,
+): Problem[] {
+  const pairs = pairsIn(doc.contents);
+  const asJson = json ? jsonProblem(text) : undefined;
+  const found = asJson ? [hideSecret(asJson, pairs)] : yamlProblems(text, doc.errors, pairs);
+  return found.map((f) => ({
+    severity: 'error',
+    path: f.path ?? [],
+    ...at(f.offset),
+    message: `${f.lang}: ${f.words}${f.hint ? `; ${f.hint}` : ''}`,
+  }));
 }
 
-function yamlProblems(text: string, errors: readonly YAMLError[], at: At): Problem[] {
+/** A parser's words in a secret field may quote the secret: say where it is and what to write. */
+function hideSecret(f: Found, pairs: PairAt[]): Found {
+  const field = secretFieldAt(pairs, f.offset);
+  if (!field) return f;
+  const hint = [f.hint, keepSecret('it')].filter(Boolean).join('; ');
+  return { ...f, path: field.path, words: `this ${field.noun} cannot be read (not shown)`, hint };
+}
+
+function yamlProblems(text: string, errors: readonly YAMLError[], pairs: PairAt[]): Found[] {
   // An unclosed quote swallows the bracket that would close its collection: one mistake, one line.
   const quote = errors.some(isUnclosedQuote);
   const opener = quote ? undefined : unclosedOpener(text);
   const out = errors
     .filter((e) => !(isUnclosedFlow(e) && (quote || opener)))
-    .map((e) => {
+    .map((e): Found => {
       const first = e.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? e.message;
-      const hint = YAML_HINTS[e.code];
-      return fileError(at, e.pos[0], `YAML: ${first}${hint ? `; ${hint}` : ''}`);
+      return hideSecret({ offset: e.pos[0], lang: 'YAML', words: first, hint: YAML_HINTS[e.code] }, pairs);
     });
   if (opener) {
     const [closer, what] = opener.char === '[' ? [']', 'list'] : ['}', 'mapping'];
-    out.push(
-      fileError(
-        at,
-        opener.offset,
-        `YAML: this ${opener.char} is never closed; end the ${what} with ${closer} (close every quote, bracket and brace)`,
-      ),
-    );
+    out.push({
+      offset: opener.offset,
+      lang: 'YAML',
+      words: `this ${opener.char} is never closed; end the ${what} with ${closer} (close every quote, bracket and brace)`,
+    });
   }
   return out;
 }
@@ -101,8 +121,11 @@ const JSON_WORDS: { said: RegExp; words: string; after?: boolean }[] = [
   },
 ];
 
+/** V8 quotes the text around the error ("Unexpected token 'x', ..."text"... is not valid JSON"). */
+const V8_EXCERPT = /,? ?(?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s;
+
 /** JSON's own verdict on a JSON file; undefined when JSON finds nothing wrong (the YAML errors stand). */
-function jsonProblem(text: string, at: At): Problem | undefined {
+function jsonProblem(text: string): Found | undefined {
   try {
     JSON.parse(text);
     return undefined;
@@ -115,8 +138,8 @@ function jsonProblem(text: string, at: At): Problem | undefined {
       while (offset > 0 && /\s/.test(text[offset - 1] ?? '')) offset--;
       offset = Math.max(0, offset - 1);
     }
-    const words = known?.words ?? message.replace(/ in JSON at position \d+.*$/, '');
-    return fileError(at, offset, `JSON: ${words}`);
+    const said = message.replace(/ in JSON at position \d+.*$/, '').replace(V8_EXCERPT, '');
+    return { offset, lang: 'JSON', words: known?.words ?? (said || 'not valid JSON') };
   }
 }
 

@@ -2,12 +2,25 @@
 // enough to overflow a stack, a secret "file" that is a device or a pipe, a key given twice. What a
 // technician would notice is asserted: the exit status, the exact problem line, and that a secret
 // is printed nowhere (check-config, its summary, the journal of a refused reload).
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import type { Config } from '../../config/schema.ts';
 import { checkConfigCommand } from '../../gateway/cli/check-config.ts';
+import { reloadGateway } from '../../gateway/cli/reload.ts';
+import { createLogger } from '../../gateway/log.ts';
+import type { Gateway } from '../../gateway/main.ts';
 import { runHearth } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/tmp.ts';
+
+const example = (name: string) =>
+  readFileSync(fileURLToPath(new URL(`../../config/examples/${name}`, import.meta.url)), 'utf8');
+const HOME = example('home.yaml');
+const HUB = example('hub.yaml');
+const Z2M_PASSWORD = 'password: "${env:HEARTH_Z2M_PASSWORD}"';
+const PENDANT_KEY = '"${file:/etc/hearth/keys/pendant.key}"';
 
 /** `text` written as `name` in a folder of this test's own. */
 function put(name: string, text: string): string {
@@ -15,6 +28,106 @@ function put(name: string, text: string): string {
   writeFileSync(file, text);
   return file;
 }
+
+/** "LINE:COL" where `needle` first stands in `text`, from offset `from` on. */
+function placeOf(text: string, needle: string, from = 0): string {
+  const before = text.slice(0, text.indexOf(needle, from));
+  return `${before.split('\n').length}:${before.length - before.lastIndexOf('\n')}`;
+}
+
+const lines = (out: string) => out.split('\n');
+const KEEP =
+  "secrets are never written in the file; expected a reference ${env:NAME} or ${file:/path}, to where it is kept (the service's environment, or a file only hearth can read)";
+
+describe('a secret written in the file', () => {
+  const SECRET = 'Hunter2-kitchen';
+
+  it('is refused naming the field and what to write instead, and the password is printed nowhere', async () => {
+    const text = HOME.replace(Z2M_PASSWORD, `password: ${SECRET}`);
+    const file = put('home.yaml', text);
+    const r = await runHearth(['check-config', file]);
+    expect(r.code).toBe(2);
+    expect(r.output).not.toContain(SECRET);
+    expect(lines(r.output)).toContain(
+      `${file}:${placeOf(text, SECRET)}  local_broker.users.0.password  a password is written here (not shown); ${KEEP}`,
+    );
+  });
+
+  // However YAML reads the text (quoted, a number, a block, an alias, a tag, a broken escape), and
+  // whichever field holds it, the text stays out of the output.
+  it.each([
+    ['quoted', Z2M_PASSWORD, `password: "${SECRET}"`, 'local_broker.users.0.password'],
+    ['a number', Z2M_PASSWORD, 'password: 86753091123', 'local_broker.users.0.password'],
+    ['a block scalar', Z2M_PASSWORD, `password: |\n        ${SECRET}`, 'local_broker.users.0.password'],
+    ['a block header', Z2M_PASSWORD, `password: |${SECRET}\n        x`, 'local_broker.users.0.password'],
+    ['a broken escape', Z2M_PASSWORD, `password: "${SECRET}\\q"`, 'local_broker.users.0.password'],
+    ['behind a tag', Z2M_PASSWORD, `password: !${SECRET} x`, 'local_broker.users.0.password'],
+    ['a literal bind key', PENDANT_KEY, '"a1b2c3d4e5f60718293a4b5c6d7e8f90"', 'devices.10.bindkey'],
+    [
+      'a push token',
+      'key: /etc/hearth/tls/gw-0042.key',
+      `key: k\n  push: { url: "https://n.example/t", token: ${SECRET} }`,
+      'relay.push.token',
+    ],
+    ['a URL with a password', 'mqtts://mqtt', `mqtts://gw:${SECRET}@mqtt`, 'relay.url'],
+  ])('%s: refused at its field, its text shown nowhere', (_, from, to, path) => {
+    const file = put('home.yaml', HOME.replace(from, to));
+    const r = checkConfigCommand(file);
+    expect(r.code).toBe(2);
+    expect(r.text).not.toMatch(/Hunter2|86753091123|a1b2c3d4e5f60718293a4b5c6d7e8f90/);
+    expect(r.text).toMatch(
+      new RegExp(`^${file}:\\d+:\\d+  ${path.replace(/\./g, '\\.')}  .*\\$\\{env:NAME\\}`, 'm'),
+    );
+  });
+
+  it('in a JSON file that JSON cannot read, is not quoted back by the JSON error either', () => {
+    const file = put('home.json', `{"version": 1, "relay": {"password": ${SECRET}: 1}}`);
+    const r = checkConfigCommand(file);
+    expect(r.code).toBe(2);
+    expect(r.text).not.toContain('Hunter2');
+  });
+
+  it('is kept out of the journal when a reload refuses the file, which says where it is', async () => {
+    const text = HOME.replace(Z2M_PASSWORD, `password: ${SECRET}`);
+    const file = put('home.yaml', text);
+    let journal = '';
+    const destination = new Writable({
+      write(chunk: Buffer, _e, done) {
+        journal += chunk.toString();
+        done();
+      },
+    });
+    const log = createLogger({ level: 'info', destination, pretty: false });
+    // A refused file never reaches the running gateway or start(): neither is needed here.
+    const current = {} as Gateway;
+    const start = () => Promise.reject(new Error('a refused file is not started'));
+    const r = await reloadGateway({ file, current, config: {} as Config, start, log });
+    expect(r.applied).toBe(false);
+    expect(journal).toMatch(/still running on the last good one/);
+    expect(journal).toContain(`local_broker.users.0.password  a password is written here (not shown)`);
+    expect(journal).not.toContain(SECRET);
+  });
+
+  it("in the hub's file (the broker's password, a database URL holding one) is refused the same way", async () => {
+    const text = HUB.replace(
+      'key: /etc/hearth-hub/hub.key',
+      `key: /etc/hearth-hub/hub.key\n  password: ${SECRET}`,
+    ).replace(
+      'url: ${env:HEARTH_HUB_DATABASE_URL}',
+      `url: postgres://hub:${SECRET}@db.trust.example:5432/hearth`,
+    );
+    const file = put('hub.yaml', text);
+    const r = await runHearth(['check-config', file]);
+    expect(r.code).toBe(2);
+    expect(r.output).not.toContain(SECRET);
+    expect(lines(r.output)).toContain(
+      `${file}:${placeOf(text, SECRET)}  broker.password  a password is written here (not shown); ${KEEP}`,
+    );
+    expect(lines(r.output)).toContain(
+      `${file}:${placeOf(text, 'postgres:')}  database.url  this URL holds a password (not shown); ${KEEP.replace('where it is', 'where the whole URL is')}`,
+    );
+  });
+});
 
 describe('nesting', () => {
   const LIMIT =
