@@ -2,7 +2,7 @@
 // words its errors for YAML authors and places them where it gave up; a JSON file wants JSON words,
 // and an unclosed bracket is fixed where it opens, not lines later where parsing failed. A parser's
 // message may quote the text it stumbled on: inside a secret field, it is reworded.
-import { CST, Parser, type YAMLError } from 'yaml';
+import { CST, isScalar, Parser, type YAMLError } from 'yaml';
 import { type PairAt, pairsIn } from './doc-pairs.ts';
 import type { Path, Problem } from './problems.ts';
 import { keepSecret, secretFieldAt } from './secrets.ts';
@@ -38,7 +38,7 @@ export function syntaxProblems(
 ): Problem[] {
   const pairs = pairsIn(doc.contents);
   const asJson = json ? jsonProblem(text) : undefined;
-  const found = asJson ? [hideSecret(asJson, pairs)] : yamlProblems(text, doc.errors, pairs);
+  const found = asJson ? [hideSecret(asJson, pairs)] : yamlProblems(text, doc.errors, pairs, at);
   return found.map((f) => ({
     severity: 'error',
     path: f.path ?? [],
@@ -55,13 +55,15 @@ function hideSecret(f: Found, pairs: PairAt[]): Found {
   return { ...f, path: field.path, words: `this ${field.noun} cannot be read (not shown)`, hint };
 }
 
-function yamlProblems(text: string, errors: readonly YAMLError[], pairs: PairAt[]): Found[] {
+function yamlProblems(text: string, errors: readonly YAMLError[], pairs: PairAt[], at: At): Found[] {
   // An unclosed quote swallows the bracket that would close its collection: one mistake, one line.
   const quote = errors.some(isUnclosedQuote);
   const opener = quote ? undefined : unclosedOpener(text);
   const out = errors
     .filter((e) => !(isUnclosedFlow(e) && (quote || opener)))
     .map((e): Found => {
+      const dup = e.code === 'DUPLICATE_KEY' ? duplicateKey(e.pos[0], pairs, at) : undefined;
+      if (dup) return dup;
       const first = e.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? e.message;
       return hideSecret({ offset: e.pos[0], lang: 'YAML', words: first, hint: YAML_HINTS[e.code] }, pairs);
     });
@@ -74,6 +76,23 @@ function yamlProblems(text: string, errors: readonly YAMLError[], pairs: PairAt[
     });
   }
   return out;
+}
+
+/** yaml says only "Map keys must be unique", at the second: name the key, and where it first stood. */
+function duplicateKey(offset: number, pairs: PairAt[], at: At): Found | undefined {
+  const dup = pairs.find(({ pair }) => isScalar(pair.key) && pair.key.range?.[0] === offset);
+  const key = dup?.pair.key;
+  if (!dup || !isScalar(key)) return undefined;
+  const first = dup.map.items.find((p) => isScalar(p.key) && p.key.value === key.value)?.key;
+  const firstAt = isScalar(first) && first.range ? at(first.range[0]) : undefined;
+  if (!firstAt || first === key) return undefined;
+  // The path stays the file's, as for every syntax error: the message names the key.
+  return {
+    offset,
+    lang: 'YAML',
+    words: `key ${JSON.stringify(String(key.value))} is given twice in this mapping (first at ${firstAt.line}:${firstAt.col})`,
+    hint: YAML_HINTS.DUPLICATE_KEY,
+  };
 }
 
 /** The innermost `[` or `{` left unclosed: the one to close first. */

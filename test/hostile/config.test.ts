@@ -160,3 +160,19 @@ describe('nesting', () => {
     );
   });
 });
+
+describe('a key given twice', () => {
+  it.each([
+    ['in a block mapping', '  resident: r-7f3a', '  id: gw-0043\n  resident: r-7f3a', 'id', 'id: gw-0042'],
+    ['in a flow mapping', 'room: hall }', 'room: hall, room: lounge }', 'room', 'room: hall'],
+  ])('%s is named, with where it first stood', (_, from, to, key, first) => {
+    const text = HOME.replace(from, to);
+    const file = put('home.yaml', text);
+    const second = placeOf(text, `${key}:`, text.indexOf(first) + 1);
+    const r = checkConfigCommand(file);
+    expect(r.code).toBe(2);
+    expect(lines(r.text)).toContain(
+      `${file}:${second}  (file)  YAML: key "${key}" is given twice in this mapping (first at ${placeOf(text, first)}); each key once per mapping`,
+    );
+  });
+});
