@@ -1,6 +1,6 @@
 // The only part of config/ that touches the outside world: reading the file and resolving
 // ${env:..} / ${file:..} references. Every failure becomes a Problem, never an exception.
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { MAX_CONFIG_BYTES, tooLargeMessage } from './bounds.ts';
 import { isHubText, parseHubText } from './hub-parse.ts';
@@ -55,6 +55,39 @@ function refsIn(value: unknown, path: Path = []): { path: Path; ref: string }[] 
   return [];
 }
 
+/** A secret file holds one password or key; anything larger is the wrong file. */
+export const MAX_SECRET_BYTES = 64 * 1024;
+
+const refused = (code: string) => Object.assign(new Error(code), { code });
+
+/**
+ * A secret file's text, read to MAX_SECRET_BYTES at most. O_NONBLOCK: opening a FIFO must not wait
+ * for a writer. Only a regular file is read: /dev/zero or a FIFO would never end.
+ */
+function readSecretFile(path: string): string {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    if (!fstatSync(fd).isFile()) throw refused('NOTFILE');
+    const buf = Buffer.alloc(MAX_SECRET_BYTES + 1);
+    let n = 0;
+    for (;;) {
+      const got = readSync(fd, buf, n, buf.length - n, null);
+      n += got;
+      if (got === 0 || n === buf.length) break;
+    }
+    if (n > MAX_SECRET_BYTES) throw refused('TOOBIG');
+    return buf.toString('utf8', 0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const SECRET_FILE_MESSAGES: Record<string, string> = {
+  EMPTY: 'is empty',
+  NOTFILE: `is not a regular file; a secret is read from a regular file of at most ${MAX_SECRET_BYTES / 1024} KB`,
+  TOOBIG: `is over ${MAX_SECRET_BYTES / 1024} KB; a secret file holds one password or key (is this the right file?)`,
+};
+
 /** The secret a reference stands for; throws with a reason a technician can act on. */
 export function resolveSecret(ref: string, env: Env = process.env): string {
   const r = parseRef(ref);
@@ -65,14 +98,12 @@ export function resolveSecret(ref: string, env: Env = process.env): string {
     return v;
   }
   try {
-    const v = readFileSync(r.name, 'utf8').trim();
-    if (!v) throw Object.assign(new Error(), { code: 'EMPTY' });
+    const v = readSecretFile(r.name).trim();
+    if (!v) throw refused('EMPTY');
     return v;
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(
-      code === 'EMPTY' ? `${r.name} is empty` : `${r.name} cannot be read (${code ?? 'error'})`,
-    );
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    throw new Error(`${r.name} ${SECRET_FILE_MESSAGES[code] ?? `cannot be read (${code})`}`);
   }
 }
 

@@ -2,17 +2,19 @@
 // enough to overflow a stack, a secret "file" that is a device or a pipe, a key given twice. What a
 // technician would notice is asserted: the exit status, the exact problem line, and that a secret
 // is printed nowhere (check-config, its summary, the journal of a refused reload).
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { resolveSecret } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
 import { checkConfigCommand } from '../../gateway/cli/check-config.ts';
 import { reloadGateway } from '../../gateway/cli/reload.ts';
 import { createLogger } from '../../gateway/log.ts';
 import type { Gateway } from '../../gateway/main.ts';
-import { runHearth } from '../helpers/cli.ts';
+import { runHearth, startHearth } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
 const example = (name: string) =>
@@ -158,6 +160,43 @@ describe('nesting', () => {
     expect(r.text).toMatch(
       new RegExp(`^${file}:${line}\\d+  \\(file\\)  nested more than 32 levels deep here`),
     );
+  });
+});
+
+describe('a secret file', () => {
+  const withPassword = (ref: string) =>
+    HOME.replace(Z2M_PASSWORD, `password: "${ref}"`).replace(PENDANT_KEY, '"${env:HOME}"');
+
+  it('${file:/dev/zero} is refused naming the path and the limit, not read until memory runs out', async () => {
+    const text = withPassword('${file:/dev/zero}');
+    const file = put('home.yaml', text);
+    const r = await runHearth(['check-config', file], { NODE_OPTIONS: '--max-old-space-size=64' });
+    expect(r.code).toBe(0);
+    expect(lines(r.output)).toContain(
+      `  ${file}:${placeOf(text, '"${file:/dev/zero}"')}  local_broker.users.0.password  warning: \${file:/dev/zero} cannot be resolved: /dev/zero is not a regular file; a secret is read from a regular file of at most 64 KB`,
+    );
+  });
+
+  it('that is a FIFO nobody writes to is refused at once, not waited on', async () => {
+    const fifo = join(tempDir(), 'password');
+    execFileSync('mkfifo', [fifo]);
+    const file = put('home.yaml', withPassword(`\${file:${fifo}}`));
+    const run = startHearth(['check-config', file]);
+    onTestFinished(() => void run.child.kill('SIGKILL'));
+    expect((await run.exited).code).toBe(0);
+    expect(run.output()).toContain(
+      `${fifo} is not a regular file; a secret is read from a regular file of at most 64 KB`,
+    );
+  });
+
+  it('over 64 KB is refused naming the path and the limit', () => {
+    const big = join(tempDir(), 'password');
+    writeFileSync(big, 'x'.repeat(64 * 1024 + 1));
+    expect(() => resolveSecret(`\${file:${big}}`)).toThrow(
+      `${big} is over 64 KB; a secret file holds one password or key (is this the right file?)`,
+    );
+    writeFileSync(big, 'x'.repeat(64 * 1024));
+    expect(resolveSecret(`\${file:${big}}`)).toHaveLength(64 * 1024);
   });
 });
 
