@@ -1,8 +1,8 @@
 // Opens the hub's database: PostgreSQL when a URL is given (production, shared by every
 // instance), else an embedded SQLite file (one instance, nothing installed). One Kysely either way.
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type pgModule from 'pg';
@@ -28,6 +28,23 @@ export function sqliteTarget(dir: string): DbTarget {
   return { kind: 'sqlite', file: join(dir, 'hub.db') };
 }
 
+/**
+ * The embedded database holds every home's alerts and the console's accounts: its folder is made
+ * 0700 and its files 0600 whatever the umask. SQLite gives its WAL and shared-memory files the
+ * database file's mode, so the file is made here before SQLite opens it; files an older hub left
+ * readable are tightened.
+ */
+function makePrivate(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`])
+    try {
+      chmodSync(f, 0o600);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+}
+
 export function openDb(target: DbTarget, opts: { poolSize?: number } = {}): OpenDb {
   if (target.kind === 'postgres') {
     const pg = loadPg();
@@ -37,7 +54,7 @@ export function openDb(target: DbTarget, opts: { poolSize?: number } = {}): Open
     const db = new Kysely<HubDb>({ dialect: new PostgresDialect({ pool }) });
     return { db, target, close: () => db.destroy() };
   }
-  mkdirSync(join(target.file, '..'), { recursive: true });
+  makePrivate(target.file);
   const sqlite = new Database(target.file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');
