@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { heartbeatMessage, statusMessage } from '../cloud-relay/protocol/messages.ts';
+import { simulateHomesCommand } from '../gateway/cli/simulate-homes.ts';
 import { runHearth, startHearth } from './helpers/cli.ts';
 import { type Mosquitto, makePki, mosquitto, type Pki } from './helpers/mosquitto.ts';
 import { freePort } from './helpers/net.ts';
@@ -86,6 +87,39 @@ describe('hearth simulate homes', () => {
     // Mosquitto's words for a DISCONNECT; a connection dropped without one "closed its connection".
     for (const gw of ['gw-0001', 'gw-0002', 'gw-0003'])
       await broker.waitForLog(new RegExp(`Client hearth-${gw} disconnected\\.`));
+  });
+
+  // The test above signals as soon as it reads the line; on a busy machine that can be before the
+  // program's next statement runs. So the handler must be in place when the line is written.
+  it('has its SIGTERM handler in place before it says the homes are connected', async () => {
+    const before = new Set(process.listeners('SIGTERM'));
+    const added = () => process.listeners('SIGTERM').filter((l) => !before.has(l));
+    let handlersAtLine: number | undefined;
+    const write = process.stdout.write;
+    process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      if (String(chunk).includes('homes connected')) {
+        handlersAtLine = added().length;
+        // The signal, once the line is out (by then the handler is there, early or late).
+        setImmediate(() => {
+          for (const l of added()) l('SIGTERM');
+        });
+      }
+      return write.apply(process.stdout, [chunk, ...rest] as Parameters<typeof write>);
+    }) as typeof write;
+    try {
+      const code = await simulateHomesCommand({
+        broker: broker.url,
+        count: '2',
+        heartbeat: '60s',
+        ca: pki.ca,
+        cert: pki.trust.cert,
+        key: pki.trust.key,
+      });
+      expect(code).toBe(0);
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(handlersAtLine).toBe(1);
   });
 
   it.each([

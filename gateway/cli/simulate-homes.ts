@@ -26,6 +26,24 @@ function openFilesLimit(): number | undefined {
   }
 }
 
+/**
+ * Resolves at the first SIGINT or SIGTERM. Made before the homes connect: whoever started us may
+ * signal the instant it reads that they are connected, before another line of ours has run.
+ */
+function untilSignal(): { signalled: Promise<void>; release: () => void } {
+  let release = () => {};
+  const signalled = new Promise<void>((resolve) => {
+    release = () => {
+      process.off('SIGINT', release);
+      process.off('SIGTERM', release);
+      resolve();
+    };
+    process.on('SIGINT', release);
+    process.on('SIGTERM', release);
+  });
+  return { signalled, release };
+}
+
 export async function simulateHomesCommand(o: SimulateHomesOptions): Promise<number> {
   const refuse = async (why: string) => {
     process.stderr.write(`hearth simulate homes: ${why}\n`);
@@ -67,6 +85,7 @@ export async function simulateHomesCommand(o: SimulateHomesOptions): Promise<num
   const t0 = performance.now();
   let shown = 0;
   let homes: Awaited<ReturnType<typeof startHomes>>;
+  const stop = untilSignal();
   try {
     homes = await startHomes({
       url: o.broker,
@@ -84,6 +103,7 @@ export async function simulateHomesCommand(o: SimulateHomesOptions): Promise<num
       },
     });
   } catch (e) {
+    stop.release();
     process.stderr.write(`hearth simulate homes: cannot connect to ${o.broker}: ${(e as Error).message}\n`);
     return EXIT.failed;
   }
@@ -91,15 +111,7 @@ export async function simulateHomesCommand(o: SimulateHomesOptions): Promise<num
   await out(
     `${count} homes connected to ${o.broker} in ${s} s, a heartbeat each every ${o.heartbeat}; Ctrl-C to stop`,
   );
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve();
-    };
-    process.on('SIGINT', done);
-    process.on('SIGTERM', done);
-  });
+  await stop.signalled;
   await homes.stop();
   await out('homes disconnected');
   return EXIT.ok;
