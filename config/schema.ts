@@ -230,6 +230,21 @@ const brokerUser = z.strictObject({
   subscribe: z.array(topicFilter).default([]).describe('Topic filters this user may subscribe to.'),
 });
 
+const brokerLimits = z
+  .strictObject({
+    max_backlog: z
+      .number()
+      .int()
+      .min(1024)
+      .default(262_144)
+      .describe(
+        'Bytes waiting for a client that does not read (a dashboard on stalled Wi-Fi): past this its QoS 0 messages are dropped; past four times this, or with a QoS 1 message it cannot take, it is disconnected.',
+      ),
+    stalled_after: duration.prefault('30s').describe('A client over max_backlog this long is disconnected.'),
+  })
+  .prefault({})
+  .describe("Bounds on what the local broker's clients can make the gateway hold; the defaults suit a home.");
+
 const relay = z
   .strictObject({
     url: z
@@ -324,6 +339,7 @@ export const configSchema = z
           .min(1)
           .default([{ host: '127.0.0.1', port: 1883, websocket: false }]),
         users: z.array(brokerUser).default([]),
+        limits: brokerLimits,
       })
       .prefault({}),
     relay: relay.optional(),

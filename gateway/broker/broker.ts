@@ -2,22 +2,21 @@
 // file, passwords by reference and kept as scrypt hashes, ACLs per user. The policy is pure
 // (acl.ts, guard.ts, frame-limit.ts); this file only adapts it to aedes's hooks and to sockets.
 
-import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { createServer, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
+import type { Socket } from 'node:net';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import mqttPacket from 'mqtt-packet';
-import { createWebSocketStream, WebSocketServer } from 'ws';
 import { resolveSecret } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
 import type { Clock } from '../clock.ts';
 import type { Counters } from '../counters.ts';
 import type { Logger } from '../log.ts';
 import { type AclUser, canPublish, canSubscribe } from './acl.ts';
+import { forward } from './backlog.ts';
 import { generatePassword, hashPassword, type PasswordHash, verifyPassword } from './credentials.ts';
-import { limitedConnection } from './frame-limit.ts';
+import type { Connection } from './frame-limit.ts';
 import { ConnectGuard, DEFAULT_LIMITS } from './guard.ts';
+import { openListeners, portOf } from './listeners.ts';
+import { LogBudget } from './log-budget.ts';
 
 // mqtt-packet (aedes's and the relay's encoder) would otherwise make a Buffer for each of the
 // 65,536 packet ids and lengths on its first write: about 6 MB kept for the gateway's life to
@@ -28,6 +27,8 @@ mqttPacket.writeToStream.cacheNumbers = false;
 export const INTERNAL_USER = 'hearth';
 /** Zigbee2MQTT's bridge/devices message runs to hundreds of kilobytes in a large network. */
 export const MAX_PACKET_BYTES = 1024 * 1024;
+/** The first packet, CONNECT, before anyone has signed in: a name, a password and a small will. */
+export const MAX_CONNECT_BYTES = 64 * 1024;
 /** A client that asks for no keep-alive gets this one: silent connections are closed. */
 export const KEEPALIVE_S = 60;
 export const KEEPALIVE_MAX_S = 600;
@@ -43,14 +44,6 @@ export type LocalBroker = {
 };
 
 export type BrokerOptions = { config: Config; log: Logger; counters: Counters; clock: Clock };
-
-/** The port a server really listens on (port 0 in the file takes any free one). */
-const portOf = (server: Server | HttpServer): number => {
-  const a = server.address();
-  return typeof a === 'object' && a ? a.port : 0;
-};
-
-type Listening = { server: Server | HttpServer; kind: 'tcp' | 'tls' | 'ws'; host: string };
 
 export async function startBroker(o: BrokerOptions): Promise<LocalBroker> {
   const { config, log, counters, clock } = o;
@@ -76,18 +69,34 @@ export async function startBroker(o: BrokerOptions): Promise<LocalBroker> {
   const signedIn = new WeakMap<Client, AclUser>();
   const guard = new ConnectGuard(DEFAULT_LIMITS);
   const addressOf = (c: Client) => (c.conn as Socket).remoteAddress ?? 'unknown';
+  const limits = config.local_broker.limits;
+  const budget = new LogBudget();
+  /** A warning, at most a few a minute of each kind. */
+  const warn = (kind: string, fields: Record<string, unknown>, msg: string) => {
+    const t = budget.take(kind, clock.now());
+    if (t.ok) log.warn(t.held ? { ...fields, not_logged_before: t.held } : fields, msg);
+  };
+  /** A refusal: counted, every one, and logged a few times a minute. */
+  const refused = (kind: string, fields: Record<string, unknown>, msg: string) => {
+    counters.add(kind);
+    warn(kind, fields, msg);
+  };
+  /** Since when each client has had more waiting for it than max_backlog. */
+  const behind = new WeakMap<Client, number>();
 
   const aedes = await Aedes.createBroker({
     connectTimeout: 10_000,
     keepaliveLimit: KEEPALIVE_MAX_S,
-    drainTimeout: 30_000,
+    // Writes do not wait for the client (frame-limit.ts): one that does not read is dealt with in
+    // authorizeForward, before aedes would hold a delivery slot for it.
+    drainTimeout: limits.stalled_after,
     maxTopicLevels: 32,
     preConnect(client, packet, done) {
       const why = guard.refuse(addressOf(client), aedes.connectedClients, clock.now());
       if (why) {
-        counters.add('broker.refused');
-        log.warn(
-          { address: addressOf(client), client: packet.clientId },
+        refused(
+          'broker.refused',
+          { address: addressOf(client) },
           `local broker refused a connection: ${why}`,
         );
         return done(null, false);
@@ -104,8 +113,8 @@ export async function startBroker(o: BrokerOptions): Promise<LocalBroker> {
           return done(null, true);
         }
         guard.failed(addressOf(client), clock.now());
-        counters.add('broker.auth_failed');
-        log.warn(
+        refused(
+          'broker.auth_failed',
           { address: addressOf(client), user: username ?? null },
           username
             ? 'local broker: wrong user name or password'
@@ -119,90 +128,66 @@ export async function startBroker(o: BrokerOptions): Promise<LocalBroker> {
     authorizePublish(client, packet, done) {
       const d = canPublish(client ? signedIn.get(client) : undefined, packet.topic);
       if (d.ok) return done(null);
-      counters.add('broker.publish_denied');
-      log.warn({ client: client?.id }, `local broker: ${d.reason}`);
+      refused('broker.publish_denied', { client: client?.id }, `local broker: ${d.reason}`);
       done(new Error(d.reason));
     },
     authorizeSubscribe(client, sub, done) {
       const d = canSubscribe(signedIn.get(client), sub.topic);
       if (d.ok) return done(null, sub);
-      counters.add('broker.subscribe_denied');
-      log.warn({ client: client.id }, `local broker: ${d.reason}`);
+      refused('broker.subscribe_denied', { client: client.id }, `local broker: ${d.reason}`);
       done(null, null); // SUBACK 0x80 for this filter, as MQTT 3.1.1 specifies
+    },
+    authorizeForward(client, packet) {
+      const conn = client.conn as Connection;
+      const now = clock.now();
+      const d = forward(conn.backlog(), packet.qos, behind.get(client) ?? null, now, {
+        maxBytes: limits.max_backlog,
+        stalledMs: limits.stalled_after,
+      });
+      if (d.overSince === null) behind.delete(client);
+      else {
+        if (!behind.has(client))
+          warn(
+            'broker.slow',
+            { client: client.id },
+            'local broker: a client is not reading; its QoS 0 messages are dropped',
+          );
+        behind.set(client, d.overSince);
+      }
+      if (d.action === 'send') return packet;
+      if (d.action === 'drop') counters.add('broker.slow_dropped');
+      else {
+        refused('broker.slow_closed', { client: client.id }, `local broker closed a connection: ${d.reason}`);
+        // Not from inside aedes's delivery: once it is done with this message.
+        setImmediate(() => conn.destroy());
+      }
+      return null;
     },
   });
   aedes.on('clientError', (client, err) =>
     log.debug({ client: client.id, err: err.message }, 'local broker client error'),
   );
 
-  const handle = (socket: Socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-    socket.setNoDelay(true);
-    const conn = limitedConnection(socket, MAX_PACKET_BYTES, (why) => {
-      counters.add('broker.oversized');
-      log.warn({ address: socket.remoteAddress }, `local broker closed a connection: ${why}`);
-    });
-    aedes.handle(conn);
-  };
-
-  const listening: Listening[] = [];
-  const sockets = new Set<Socket>();
+  const { listening, close: closeListening } = await openListeners(config.local_broker.listen, {
+    packets: { maxBytes: MAX_PACKET_BYTES, maxConnectBytes: MAX_CONNECT_BYTES },
+    maxSockets: DEFAULT_LIMITS.maxConnections * 2,
+    handshakeMs: 10_000,
+    handle: (conn, req) => aedes.handle(conn, req),
+    oversized: (address, why) =>
+      refused('broker.oversized', { address }, `local broker closed a connection: ${why}`),
+  }).catch(async (err: Error) => {
+    await new Promise<void>((r) => aedes.close(() => r()));
+    throw err;
+  });
+  for (const l of listening)
+    log.info(
+      `local broker listening on ${l.kind === 'tcp' ? 'mqtt' : l.kind === 'tls' ? 'mqtts' : 'ws'}://${l.host}:${portOf(l.server)}`,
+    );
   const close = async () => {
     // Clients first: a server's close waits for every connection it still has.
     await new Promise<void>((r) => aedes.close(() => r()));
-    for (const s of sockets) s.destroy();
-    await Promise.all(listening.map((l) => new Promise<void>((r) => l.server.close(() => r()))));
+    await closeListening();
   };
-  try {
-    for (const l of config.local_broker.listen) {
-      let server: Server | HttpServer;
-      let kind: Listening['kind'];
-      if (l.websocket) {
-        const http = createHttpServer();
-        const wss = new WebSocketServer({ server: http, maxPayload: MAX_PACKET_BYTES });
-        wss.on('connection', (ws, req) =>
-          // The address goes with the stream, so the sign-in guard counts each client apart.
-          aedes.handle(
-            Object.assign(createWebSocketStream(ws), { remoteAddress: req.socket.remoteAddress }),
-            req,
-          ),
-        );
-        server = http;
-        kind = 'ws';
-      } else if (l.tls) {
-        server = createTlsServer(
-          {
-            cert: readFileSync(l.tls.cert),
-            key: readFileSync(l.tls.key),
-            ...(l.tls.ca ? { ca: readFileSync(l.tls.ca) } : {}),
-          },
-          handle,
-        );
-        kind = 'tls';
-      } else {
-        server = createServer(handle);
-        kind = 'tcp';
-      }
-      (server as Server).maxConnections = DEFAULT_LIMITS.maxConnections * 2;
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(l.port, l.host, () => resolve());
-      });
-      listening.push({ server, kind, host: l.host });
-      log.info(
-        `local broker listening on ${kind === 'tcp' ? 'mqtt' : kind === 'tls' ? 'mqtts' : 'ws'}://${l.host}:${portOf(server)}`,
-      );
-    }
-  } catch (err) {
-    await close();
-    const e = err as NodeJS.ErrnoException & { port?: number; address?: string };
-    throw new Error(
-      e.code === 'EADDRINUSE'
-        ? `local broker: port ${e.port ?? ''} on ${e.address ?? ''} is already in use (another broker such as Mosquitto?); free it or change local_broker.listen`
-        : `local broker: ${e.message}`,
-    );
-  }
 
   return {
     credential,
@@ -227,9 +212,17 @@ export async function startBroker(o: BrokerOptions): Promise<LocalBroker> {
             packet.topic,
             Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
           );
-        } finally {
-          cb();
+        } catch (err) {
+          // The gateway's own handlers are not to throw; if one does, that message is lost, not the broker.
+          refused(
+            'broker.handler_failed',
+            { topic: packet.topic, err: String(err) },
+            'local broker: a handler failed',
+          );
         }
+        // Never synchronously: aedes's emitter would run its whole backlog of waiting messages
+        // as one deep recursion through here, and overflow the stack.
+        setImmediate(cb);
       };
       aedes.subscribe(filter, deliver as never, () => {});
       return () => aedes.unsubscribe(filter, deliver as never, () => {});

@@ -1,7 +1,9 @@
 // Refuses MQTT packets larger than a limit before their body arrives, by reading each packet's
-// fixed header (type byte + variable-length "remaining length") as the bytes stream past.
+// fixed header (type byte + variable-length "remaining length") as the bytes stream past; and
+// makes every transport (TCP, TLS, WebSocket) one connection for aedes with the same bounds.
 import type { Socket } from 'node:net';
-import { Duplex, Transform } from 'node:stream';
+import { Duplex, type Readable, Transform, Writable } from 'node:stream';
+import { createWebSocketStream, type WebSocket } from 'ws';
 
 export class FrameLimit {
   #state: 'type' | 'length' | 'body' = 'type';
@@ -9,8 +11,13 @@ export class FrameLimit {
   #multiplier = 1;
   #lengthBytes = 0;
   #left = 0;
+  #packets = 0;
 
-  constructor(private readonly maxBytes: number) {}
+  /** `firstMaxBytes` bounds the first packet (CONNECT): what anyone may send before signing in. */
+  constructor(
+    private readonly maxBytes: number,
+    private readonly firstMaxBytes = maxBytes,
+  ) {}
 
   /** Feeds bytes; returns a reason to close the connection, or undefined. */
   feed(chunk: Buffer): string | undefined {
@@ -27,9 +34,10 @@ export class FrameLimit {
         this.#length += (b & 0x7f) * this.#multiplier;
         this.#multiplier *= 128;
         if (++this.#lengthBytes > 4) return 'malformed packet length';
-        if (this.#length > this.maxBytes)
-          return `packet of ${this.#length} bytes exceeds the ${this.maxBytes}-byte limit`;
+        const max = this.#packets === 0 ? this.firstMaxBytes : this.maxBytes;
+        if (this.#length > max) return `packet of ${this.#length} bytes exceeds the ${max}-byte limit`;
         if ((b & 0x80) === 0) {
+          this.#packets++;
           this.#left = this.#length;
           this.#state = this.#left === 0 ? 'type' : 'body';
         }
@@ -44,28 +52,84 @@ export class FrameLimit {
   }
 }
 
+/** Where a client's bytes come from and go to: a TCP or TLS socket, or a WebSocket. */
+export type Transport = {
+  readable: Readable;
+  /** Sends at once; what the network has not taken yet waits in the transport. */
+  send(chunk: Buffer): void;
+  /** Bytes sent and not yet taken by the network: what a client that does not read makes us hold. */
+  backlog(): number;
+  /** Ends the connection after what was sent. */
+  end(): void;
+  /** Ends it at once. */
+  abort(): void;
+  remoteAddress: string | undefined;
+};
+
+export const socketTransport = (socket: Socket): Transport => ({
+  readable: socket,
+  send: (chunk) => {
+    if (socket.writable) socket.write(chunk);
+  },
+  backlog: () => socket.writableLength,
+  end: () => socket.end(),
+  abort: () => socket.destroy(),
+  remoteAddress: socket.remoteAddress,
+});
+
+/** A WebSocket's messages as one byte stream, MQTT packets being free to span messages. */
+export const webSocketTransport = (ws: WebSocket, remoteAddress: string | undefined): Transport => ({
+  readable: createWebSocketStream(ws),
+  send: (chunk) => {
+    if (ws.readyState === ws.OPEN) ws.send(chunk);
+  },
+  backlog: () => ws.bufferedAmount,
+  end: () => ws.close(),
+  abort: () => ws.terminate(),
+  remoteAddress,
+});
+
+export type Connection = Duplex & { remoteAddress: string | undefined; backlog(): number };
+
+export type PacketLimits = { maxBytes: number; maxConnectBytes: number };
+
 /**
- * The socket as aedes should see it: the same bytes both ways, but a packet over the limit ends
- * the connection before its body is read. The remote address is carried over for the guard.
+ * The transport as aedes should see it: the same bytes both ways, but a packet over the limit
+ * ends the connection before its body is read, and a write never waits for the client to read
+ * (aedes would hold every other delivery meanwhile); what waits is bounded by backlog.ts.
  */
 export function limitedConnection(
-  socket: Socket,
-  maxBytes: number,
+  t: Transport,
+  limits: PacketLimits,
   onRefused: (why: string) => void,
-): Duplex {
-  const limit = new FrameLimit(maxBytes);
+): Connection {
+  const limit = new FrameLimit(limits.maxBytes, limits.maxConnectBytes);
+  let refused = false;
   const checked = new Transform({
     transform(chunk: Buffer, _enc, done) {
-      const why = limit.feed(chunk);
-      if (!why) return done(null, chunk);
-      onRefused(why);
-      socket.destroy();
+      const why = refused ? undefined : limit.feed(chunk);
+      if (!why && !refused) return done(null, chunk);
+      if (why) {
+        refused = true;
+        onRefused(why);
+        t.abort();
+      }
       done();
     },
   });
-  socket.pipe(checked);
-  const conn = Duplex.from({ readable: checked, writable: socket });
-  conn.on('close', () => socket.destroy());
-  socket.on('error', () => conn.destroy());
-  return Object.assign(conn, { remoteAddress: socket.remoteAddress });
+  t.readable.pipe(checked);
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      t.send(chunk);
+      done();
+    },
+    final(done) {
+      t.end();
+      done();
+    },
+  });
+  const conn = Duplex.from({ readable: checked, writable: sink });
+  conn.on('close', () => t.abort());
+  t.readable.on('error', () => conn.destroy());
+  return Object.assign(conn, { remoteAddress: t.remoteAddress, backlog: t.backlog });
 }
