@@ -230,8 +230,37 @@ const brokerUser = z.strictObject({
   subscribe: z.array(topicFilter).default([]).describe('Topic filters this user may subscribe to.'),
 });
 
+const count = (n: number, what: string) => z.number().int().min(1).default(n).describe(what);
+
 const brokerLimits = z
   .strictObject({
+    max_connections: count(64, 'Signed-in connections at most, over all users.'),
+    max_connections_per_user: count(
+      8,
+      'Signed-in connections of one user at most, so that no account can take every slot; keep users x this <= max_connections.',
+    ),
+    max_pending: count(
+      16,
+      'Connections that have not sent CONNECT yet, at most; a new one past this closes the oldest.',
+    ),
+    max_pending_per_address: count(
+      4,
+      'Connections from one address that have not sent CONNECT yet, at most; a new one past this closes the oldest from there.',
+    ),
+    connect_timeout: duration
+      .prefault('5s')
+      .describe('Time a new connection has to finish TLS or the WebSocket handshake and send CONNECT.'),
+    max_failures: count(
+      5,
+      'Wrong passwords for one user name from one address in a minute before that name is refused there for sign_in_ban (other names, Zigbee2MQTT beside it, are not).',
+    ),
+    sign_in_ban: duration
+      .prefault('5m')
+      .describe('How long a user name is refused at an address after max_failures.'),
+    max_address_failures: count(
+      20,
+      'Failed sign-ins from one address in a minute, over all names, past which names that have not signed in from there are refused until the minute has passed.',
+    ),
     max_backlog: z
       .number()
       .int()

@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canPublish, canSubscribe, filterCovers, topicMatches } from '../gateway/broker/acl.ts';
 import { FrameLimit } from '../gateway/broker/frame-limit.ts';
-import { ConnectGuard } from '../gateway/broker/guard.ts';
+import { SignInGuard } from '../gateway/broker/guard.ts';
+import { ConnectionSlots } from '../gateway/broker/slots.ts';
 
 const z2m = {
   name: 'zigbee2mqtt',
@@ -73,26 +74,29 @@ describe('ACL', () => {
 });
 
 describe('sign-in guard', () => {
-  it('refuses an address after five failed sign-ins in a minute, for five minutes', () => {
-    const g = new ConnectGuard();
-    for (let i = 0; i < 4; i++) g.failed('10.0.0.9', i * 1000);
-    expect(g.refuse('10.0.0.9', 1, 5000)).toBeUndefined();
-    g.failed('10.0.0.9', 5000);
-    expect(g.refuse('10.0.0.9', 1, 6000)).toMatch(/too many failed sign-ins/);
-    expect(g.refuse('127.0.0.1', 1, 6000)).toBeUndefined();
-    expect(g.refuse('10.0.0.9', 1, 5000 + 300_000)).toBeUndefined();
+  const limits = { maxFailures: 5, banMs: 300_000, maxAddressFailures: 20 };
+  it('refuses a user name at an address after five wrong passwords in a minute, for five minutes', () => {
+    const g = new SignInGuard(limits);
+    for (let i = 0; i < 4; i++) g.failed('10.0.0.9', 'dashboard', i * 1000);
+    expect(g.refuse('10.0.0.9', 'dashboard', 5000)).toBeUndefined();
+    g.failed('10.0.0.9', 'dashboard', 5000);
+    expect(g.refuse('10.0.0.9', 'dashboard', 6000)?.reason).toMatch(/too many wrong passwords/);
+    expect(g.refuse('127.0.0.1', 'dashboard', 6000)).toBeUndefined();
+    expect(g.refuse('10.0.0.9', 'dashboard', 5000 + 300_000)).toBeUndefined();
   });
   it('forgets failures spread out over time, and a success clears them', () => {
-    const g = new ConnectGuard();
-    for (let i = 0; i < 10; i++) g.failed('a', i * 61_000);
-    expect(g.refuse('a', 0, 700_000)).toBeUndefined();
-    for (let i = 0; i < 4; i++) g.failed('b', i);
-    g.succeeded('b');
-    g.failed('b', 10);
-    expect(g.refuse('b', 0, 20)).toBeUndefined();
+    const g = new SignInGuard(limits);
+    for (let i = 0; i < 10; i++) g.failed('a', 'u', i * 61_000);
+    expect(g.refuse('a', 'u', 700_000)).toBeUndefined();
+    for (let i = 0; i < 4; i++) g.failed('b', 'u', i);
+    g.succeeded('b', 'u');
+    g.failed('b', 'u', 10);
+    expect(g.refuse('b', 'u', 20)).toBeUndefined();
   });
   it('refuses past the connection limit', () => {
-    expect(new ConnectGuard().refuse('a', 64, 0)).toMatch(/connection limit/);
+    const slots = new ConnectionSlots({ maxConnections: 64, maxPerUser: 64 });
+    for (let i = 0; i < 64; i++) expect(slots.take(`u${i}`, false)).toBeUndefined();
+    expect(slots.take('a', false)?.reason).toMatch(/connection limit/);
   });
 });
 

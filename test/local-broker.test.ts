@@ -261,7 +261,7 @@ describe('local broker', () => {
     z.end(true);
   });
 
-  it('refuses an address after repeated wrong passwords, even with the right one', async () => {
+  it('refuses a user name at an address after repeated wrong passwords, even with the right one', async () => {
     for (let i = 0; i < 5; i++)
       await expect(
         connect({ username: 'dashboard', password: `guess-${i}`, clientId: `g${i}` }),

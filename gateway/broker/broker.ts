@@ -2,8 +2,7 @@
 // file, passwords by reference and kept as scrypt hashes, ACLs per user. The policy is pure
 // (acl.ts, guard.ts, frame-limit.ts); this file only adapts it to aedes's hooks and to sockets.
 
-import type { Socket } from 'node:net';
-import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import { Aedes, type Client } from 'aedes';
 import mqttPacket from 'mqtt-packet';
 import { resolveSecret } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
@@ -12,11 +11,14 @@ import type { Counters } from '../counters.ts';
 import type { Logger } from '../log.ts';
 import { type AclUser, canPublish, canSubscribe } from './acl.ts';
 import { forward } from './backlog.ts';
-import { generatePassword, hashPassword, type PasswordHash, verifyPassword } from './credentials.ts';
+import { generatePassword, hashPassword, type PasswordHash } from './credentials.ts';
 import type { Connection } from './frame-limit.ts';
-import { ConnectGuard, DEFAULT_LIMITS } from './guard.ts';
+import { SignInGuard } from './guard.ts';
 import { openListeners, portOf } from './listeners.ts';
 import { LogBudget } from './log-budget.ts';
+import { PendingConnections } from './pending.ts';
+import { authenticator, type BrokerUser } from './sign-in.ts';
+import { ConnectionSlots } from './slots.ts';
 
 // mqtt-packet (aedes's and the relay's encoder) would otherwise make a Buffer for each of the
 // 65,536 packet ids and lengths on its first write: about 6 MB kept for the gateway's life to
@@ -59,7 +61,7 @@ export async function startBroker(o: BrokerOptions): Promise<LocalBroker> {
   ];
   // Hashed together: scrypt runs on libuv's thread pool, so start-up pays for one, not each.
   const hashes = await Promise.all(table.map((u) => hashPassword(u.password)));
-  const users = new Map<string, AclUser & { hash: PasswordHash }>(
+  const users = new Map<string, BrokerUser>(
     table.map((u, i) => [
       u.name,
       { name: u.name, publish: u.publish, subscribe: u.subscribe, hash: hashes[i] as PasswordHash },
@@ -67,9 +69,12 @@ export async function startBroker(o: BrokerOptions): Promise<LocalBroker> {
   );
 
   const signedIn = new WeakMap<Client, AclUser>();
-  const guard = new ConnectGuard(DEFAULT_LIMITS);
-  const addressOf = (c: Client) => (c.conn as Socket).remoteAddress ?? 'unknown';
+  const byId = new Map<string, Client>();
   const limits = config.local_broker.limits;
+  const pending = new PendingConnections({
+    maxPending: limits.max_pending,
+    maxPerAddress: limits.max_pending_per_address,
+  });
   const budget = new LogBudget();
   /** A warning, at most a few a minute of each kind. */
   const warn = (kind: string, fields: Record<string, unknown>, msg: string) => {
@@ -85,46 +90,37 @@ export async function startBroker(o: BrokerOptions): Promise<LocalBroker> {
   const behind = new WeakMap<Client, number>();
 
   const aedes = await Aedes.createBroker({
-    connectTimeout: 10_000,
+    connectTimeout: limits.connect_timeout,
     keepaliveLimit: KEEPALIVE_MAX_S,
     // Writes do not wait for the client (frame-limit.ts): one that does not read is dealt with in
     // authorizeForward, before aedes would hold a delivery slot for it.
     drainTimeout: limits.stalled_after,
     maxTopicLevels: 32,
     preConnect(client, packet, done) {
-      const why = guard.refuse(addressOf(client), aedes.connectedClients, clock.now());
-      if (why) {
-        refused(
-          'broker.refused',
-          { address: addressOf(client) },
-          `local broker refused a connection: ${why}`,
-        );
-        return done(null, false);
-      }
+      // Its CONNECT came: no longer one of the connections that may be closed to make room.
+      pending.remove((client.conn as Connection).key);
       if (!packet.keepalive) packet.keepalive = KEEPALIVE_S;
       done(null, true);
     },
-    authenticate(client, username, password, done) {
-      const user = username === undefined ? undefined : users.get(username);
-      void verifyPassword(password as Buffer | undefined, user?.hash).then((ok) => {
-        if (ok && user) {
-          guard.succeeded(addressOf(client));
-          signedIn.set(client, user);
-          return done(null, true);
-        }
-        guard.failed(addressOf(client), clock.now());
-        refused(
-          'broker.auth_failed',
-          { address: addressOf(client), user: username ?? null },
-          username
-            ? 'local broker: wrong user name or password'
-            : 'local broker: anonymous connection refused',
-        );
-        const err = new Error(username ? 'bad user name or password' : 'not authorized') as AuthenticateError;
-        err.returnCode = username ? 4 : 5;
-        done(err, false);
-      });
-    },
+    authenticate: authenticator({
+      users,
+      guard: new SignInGuard({
+        maxFailures: limits.max_failures,
+        banMs: limits.sign_in_ban,
+        maxAddressFailures: limits.max_address_failures,
+      }),
+      slots: new ConnectionSlots({
+        maxConnections: limits.max_connections,
+        maxPerUser: limits.max_connections_per_user,
+      }),
+      now: () => clock.now(),
+      holderOf: (id) => {
+        const holder = byId.get(id);
+        return holder ? signedIn.get(holder) : undefined;
+      },
+      signedIn,
+      refused,
+    }),
     authorizePublish(client, packet, done) {
       const d = canPublish(client ? signedIn.get(client) : undefined, packet.topic);
       if (d.ok) return done(null);
@@ -164,14 +160,25 @@ export async function startBroker(o: BrokerOptions): Promise<LocalBroker> {
       return null;
     },
   });
+  // Who holds each client id, for sign-in: another user's connection may not take it over.
+  aedes.on('client', (client) => byId.set(client.id, client));
+  aedes.on('clientDisconnect', (client) => byId.get(client.id) === client && byId.delete(client.id));
   aedes.on('clientError', (client, err) =>
     log.debug({ client: client.id, err: err.message }, 'local broker client error'),
   );
 
   const { listening, close: closeListening } = await openListeners(config.local_broker.listen, {
     packets: { maxBytes: MAX_PACKET_BYTES, maxConnectBytes: MAX_CONNECT_BYTES },
-    maxSockets: DEFAULT_LIMITS.maxConnections * 2,
-    handshakeMs: 10_000,
+    // Past every bound of ours, so that Node's own refusal of a socket never comes first.
+    maxSockets: limits.max_connections + limits.max_pending + 16,
+    handshakeMs: limits.connect_timeout,
+    pending,
+    evicted: (address) =>
+      refused(
+        'broker.pending_closed',
+        { address },
+        'local broker closed a connection that had not sent CONNECT',
+      ),
     handle: (conn, req) => aedes.handle(conn, req),
     oversized: (address, why) =>
       refused('broker.oversized', { address }, `local broker closed a connection: ${why}`),

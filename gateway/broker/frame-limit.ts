@@ -64,7 +64,12 @@ export type Transport = {
   /** Ends it at once. */
   abort(): void;
   remoteAddress: string | undefined;
+  /** The network connection underneath, the same before and after TLS or the WebSocket handshake. */
+  key: string;
 };
+
+/** A TCP connection's name: a TLS socket and the socket under it, or a WebSocket's, share it. */
+export const socketKey = (s: Socket): string => `${s.localPort}|${s.remoteAddress}|${s.remotePort}`;
 
 export const socketTransport = (socket: Socket): Transport => ({
   readable: socket,
@@ -75,10 +80,11 @@ export const socketTransport = (socket: Socket): Transport => ({
   end: () => socket.end(),
   abort: () => socket.destroy(),
   remoteAddress: socket.remoteAddress,
+  key: socketKey(socket),
 });
 
 /** A WebSocket's messages as one byte stream, MQTT packets being free to span messages. */
-export const webSocketTransport = (ws: WebSocket, remoteAddress: string | undefined): Transport => ({
+export const webSocketTransport = (ws: WebSocket, under: Socket): Transport => ({
   readable: createWebSocketStream(ws),
   send: (chunk) => {
     if (ws.readyState === ws.OPEN) ws.send(chunk);
@@ -86,10 +92,11 @@ export const webSocketTransport = (ws: WebSocket, remoteAddress: string | undefi
   backlog: () => ws.bufferedAmount,
   end: () => ws.close(),
   abort: () => ws.terminate(),
-  remoteAddress,
+  remoteAddress: under.remoteAddress,
+  key: socketKey(under),
 });
 
-export type Connection = Duplex & { remoteAddress: string | undefined; backlog(): number };
+export type Connection = Duplex & { remoteAddress: string | undefined; key: string; backlog(): number };
 
 export type PacketLimits = { maxBytes: number; maxConnectBytes: number };
 
@@ -131,5 +138,5 @@ export function limitedConnection(
   const conn = Duplex.from({ readable: checked, writable: sink });
   conn.on('close', () => t.abort());
   t.readable.on('error', () => conn.destroy());
-  return Object.assign(conn, { remoteAddress: t.remoteAddress, backlog: t.backlog });
+  return Object.assign(conn, { remoteAddress: t.remoteAddress, key: t.key, backlog: t.backlog });
 }

@@ -10,10 +10,12 @@ import {
   type Connection,
   limitedConnection,
   type PacketLimits,
+  socketKey,
   socketTransport,
   type Transport,
   webSocketTransport,
 } from './frame-limit.ts';
+import type { PendingConnections } from './pending.ts';
 
 export type ListenerKind = 'tcp' | 'tls' | 'ws';
 export type Listening = { server: Server | HttpServer; kind: ListenerKind; host: string };
@@ -28,6 +30,10 @@ export type ListenerDeps = {
   handle(conn: Connection, req?: IncomingMessage): void;
   /** A connection closed for a packet over the limit. */
   oversized(address: string | undefined, why: string): void;
+  /** Connections that have not sent CONNECT yet; the broker takes them off when CONNECT comes. */
+  pending: PendingConnections;
+  /** A connection closed to make room for newer ones before it sent CONNECT. */
+  evicted(address: string | undefined): void;
 };
 
 /** The port a server really listens on (port 0 in the file takes any free one). */
@@ -53,7 +59,7 @@ function serverFor(l: ListenConfig, d: ListenerDeps): { server: Server | HttpSer
     // ws's maxPayload bounds one WebSocket message; an MQTT packet may span several, so the
     // packet limit is applied to the stream of them, as on TCP.
     const wss = new WebSocketServer({ server: http, maxPayload: d.packets.maxBytes });
-    wss.on('connection', (ws, req) => open(webSocketTransport(ws, req.socket.remoteAddress), req));
+    wss.on('connection', (ws, req) => open(webSocketTransport(ws, req.socket), req));
     http.headersTimeout = d.handshakeMs;
     http.requestTimeout = d.handshakeMs;
     return { server: http, kind: 'ws' };
@@ -75,20 +81,30 @@ export type Listeners = { listening: Listening[]; close(): Promise<void> };
 /** Opens every listener of the file, or none: a failure closes those already open. */
 export async function openListeners(listen: readonly ListenConfig[], d: ListenerDeps): Promise<Listeners> {
   const listening: Listening[] = [];
-  // Every socket, from its first byte (before TLS or HTTP): a server's close waits for them all.
-  const sockets = new Set<Socket>();
+  // Every socket by its key, from its first byte (before TLS or HTTP): a server's close waits for
+  // them all, and one waiting too long for its CONNECT is closed by the pending bound.
+  const sockets = new Map<string, Socket>();
   const close = async () => {
-    for (const s of sockets) s.destroy();
+    for (const s of sockets.values()) s.destroy();
     await Promise.all(listening.map((l) => new Promise<void>((r) => l.server.close(() => r()))));
+  };
+  const accept = (s: Socket) => {
+    const key = socketKey(s);
+    sockets.set(key, s);
+    s.once('close', () => {
+      sockets.delete(key);
+      d.pending.remove(key);
+    });
+    for (const old of d.pending.add(key, s.remoteAddress ?? 'unknown')) {
+      d.evicted(sockets.get(old)?.remoteAddress);
+      sockets.get(old)?.destroy();
+    }
   };
   try {
     for (const l of listen) {
       const { server, kind } = serverFor(l, d);
       server.maxConnections = d.maxSockets;
-      server.on('connection', (s: Socket) => {
-        sockets.add(s);
-        s.once('close', () => sockets.delete(s));
-      });
+      server.on('connection', accept);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(l.port, l.host, () => resolve());

@@ -2,6 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { forward } from '../../gateway/broker/backlog.ts';
 import { FrameLimit } from '../../gateway/broker/frame-limit.ts';
+import { SignInGuard } from '../../gateway/broker/guard.ts';
+import { PendingConnections } from '../../gateway/broker/pending.ts';
+import { ConnectionSlots } from '../../gateway/broker/slots.ts';
 
 describe('a client that does not read', () => {
   const limits = { maxBytes: 1000, stalledMs: 30_000 };
@@ -29,5 +32,60 @@ describe('the first packet', () => {
     const limit = new FrameLimit(1 << 20, 1024);
     expect(limit.feed(Buffer.concat([Buffer.from([0x10, 0x02]), Buffer.alloc(2)]))).toBeUndefined();
     expect(limit.feed(Buffer.from([0x30, 0x80, 0x80, 0x04]))).toBeUndefined();
+  });
+});
+
+describe('sign-in', () => {
+  const guard = () => new SignInGuard({ maxFailures: 5, banMs: 300_000, maxAddressFailures: 20 });
+  it('five wrong passwords refuse that name at that address only', () => {
+    const g = guard();
+    for (let i = 0; i < 5; i++) g.failed('127.0.0.1', 'dashboard', i);
+    expect(g.refuse('127.0.0.1', 'dashboard', 10)).toMatchObject({ code: 5 });
+    expect(g.refuse('127.0.0.1', 'zigbee2mqtt', 10)).toBeUndefined();
+    expect(g.refuse('10.0.0.2', 'dashboard', 10)).toBeUndefined();
+  });
+  it('an address guessing many names runs out of its budget for new names, not for names that signed in there', () => {
+    const g = guard();
+    g.succeeded('127.0.0.1', 'zigbee2mqtt');
+    for (let i = 0; i < 20; i++) g.failed('127.0.0.1', `name-${i}`, i);
+    expect(g.refuse('127.0.0.1', 'name-99', 100)).toMatchObject({ code: 3 });
+    expect(g.refuse('127.0.0.1', 'zigbee2mqtt', 100)).toBeUndefined();
+    // A minute on, the budget is back.
+    expect(g.refuse('127.0.0.1', 'name-99', 60_020)).toBeUndefined();
+  });
+  it('a flood of failures from other addresses (remembered within a bound) does not wipe out a ban', () => {
+    const g = guard();
+    for (let i = 0; i < 5; i++) g.failed('10.9.9.9', 'x', 0);
+    expect(g.refuse('10.9.9.9', 'x', 1)).toMatchObject({ code: 5 });
+    for (let i = 0; i < 50_000; i++) g.failed(`10.0.${i >> 8}.${i & 255}`, `n${i}`, 0);
+    expect(g.refuse('10.9.9.9', 'x', 1)).toMatchObject({ code: 5 });
+  });
+});
+
+describe('connections that have not sent CONNECT', () => {
+  it('a new one past a bound closes the oldest, of its own address first', () => {
+    const p = new PendingConnections({ maxPending: 4, maxPerAddress: 2 });
+    expect(p.add('a1', 'a')).toEqual([]);
+    expect(p.add('a2', 'a')).toEqual([]);
+    expect(p.add('a3', 'a')).toEqual(['a1']);
+    expect(p.add('b1', 'b')).toEqual([]);
+    expect(p.add('c1', 'c')).toEqual([]);
+    expect(p.add('d1', 'd')).toEqual(['a2']);
+    p.remove('b1');
+    expect(p.add('e1', 'e')).toEqual([]);
+    expect(p.size).toBe(4);
+  });
+});
+
+describe('connection slots', () => {
+  it('one user cannot take every slot; a session taken over by its own user is let through', () => {
+    const s = new ConnectionSlots({ maxConnections: 10, maxPerUser: 3 });
+    for (let i = 0; i < 3; i++) expect(s.take('dashboard', false)).toBeUndefined();
+    expect(s.take('dashboard', false)).toMatchObject({ code: 3 });
+    expect(s.take('dashboard', true)).toBeUndefined();
+    expect(s.take('zigbee2mqtt', false)).toBeUndefined();
+    s.free('dashboard');
+    s.free('dashboard');
+    expect(s.take('dashboard', false)).toBeUndefined();
   });
 });

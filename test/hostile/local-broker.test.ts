@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { freePort } from '../helpers/net.ts';
-import { rawSession } from '../helpers/raw-mqtt.ts';
+import { type RawClient, rawSession, rawSocket } from '../helpers/raw-mqtt.ts';
 import { heard, type RunningHome, runningHome, Z2M } from '../helpers/running-home.ts';
 
 const homes: RunningHome[] = [];
@@ -16,6 +16,25 @@ async function home(edit?: (text: string) => string): Promise<RunningHome> {
   const h = await runningHome(edit);
   homes.push(h);
   return h;
+}
+
+/** The reference home with a second account, a dashboard, on the same broker. */
+const DASHBOARD = { username: 'dashboard', password: 'devices-secret' };
+const withDashboard = (t: string) =>
+  t.replace(
+    /^( {2}users:\n)/m,
+    `$1    - { name: dashboard, password: "\${env:HEARTH_TEST_DEVICES}", subscribe: ["hearth/local/#"] }\n`,
+  );
+
+/** The CONNACK code a sign-in gets (0: in), and whether the broker closed the connection after a refusal. */
+async function signIn(port: number, user: { username: string; password: string }, clientId?: string) {
+  try {
+    const c = await rawSession(port, user, clientId);
+    return { code: 0, client: c };
+  } catch (e) {
+    const code = Number(/CONNACK (\d+)/.exec((e as Error).message)?.[1] ?? Number.NaN);
+    return { code, error: (e as Error).message };
+  }
 }
 
 /** The most memory the process has held (its peak resident set), in MiB. */
@@ -108,5 +127,58 @@ describe('the WebSocket listener', () => {
     await reader.subscribeAsync('hearth/local/reading/front-door');
     await z2m.publishAsync('zigbee2mqtt/front_door', '{"contact":true}', { qos: 1 });
     await h.until('the door reading', () => got.some((g) => g.topic.endsWith('/front-door')));
+  });
+});
+
+describe('sign-in', () => {
+  it('five wrong passwords for one account refuse that account with a CONNACK, not Zigbee2MQTT on the same address', async () => {
+    const h = await home(withDashboard);
+    for (let i = 0; i < 5; i++)
+      expect((await signIn(h.port, { ...DASHBOARD, password: `guess-${i}` })).code).toBe(4);
+    // The guessed account is refused for a while, with its right password too: with a refusal code.
+    const refused = await signIn(h.port, DASHBOARD);
+    expect(refused).toMatchObject({ code: 5 });
+    // Zigbee2MQTT, on the same address (127.0.0.1), is not.
+    const z2m = await signIn(h.port, Z2M);
+    expect(z2m.code).toBe(0);
+    expect((await counters(h))['broker.refused']).toBeGreaterThanOrEqual(1);
+  });
+
+  it('guessing many names from one address runs out of that address’s budget, and Zigbee2MQTT still signs in', async () => {
+    const h = await home();
+    expect((await signIn(h.port, Z2M)).code).toBe(0);
+    const codes: number[] = [];
+    for (let i = 0; i < 25; i++)
+      codes.push((await signIn(h.port, { username: `name-${i}`, password: 'x' })).code);
+    // Each name is tried once, under its own limit: the address's budget is what stops them.
+    expect(codes.slice(0, 20).every((c) => c === 4)).toBe(true);
+    expect(codes.slice(20).every((c) => c === 3)).toBe(true);
+    expect((await signIn(h.port, Z2M)).code).toBe(0);
+  });
+});
+
+describe('connection slots', () => {
+  it('idle sockets that never send CONNECT cannot keep Zigbee2MQTT out', async () => {
+    // A second to send CONNECT, not five: the same bound, sooner.
+    const h = await home((t) => t.replace(/^( {2}users:\n)/m, '  limits: { connect_timeout: 1s }\n$1'));
+    const idle: RawClient[] = [];
+    for (let i = 0; i < 300; i++) idle.push(await rawSocket(h.port));
+    expect((await signIn(h.port, Z2M)).code).toBe(0);
+    // And none is kept for long: each is closed when newer ones come, or when its time to send CONNECT is up.
+    await h.until('every idle socket closed', () => idle.every((c) => c.closed()));
+  });
+
+  it('one account holding many connections cannot take every slot, nor Zigbee2MQTT’s client id', async () => {
+    const h = await home(withDashboard);
+    const z2m = await signIn(h.port, Z2M, 'zigbee2mqtt-bridge');
+    expect(z2m.code).toBe(0);
+    const codes: number[] = [];
+    for (let i = 0; i < 64; i++) codes.push((await signIn(h.port, DASHBOARD)).code);
+    expect(codes.filter((c) => c === 0)).toHaveLength(8);
+    expect(codes.filter((c) => c === 3)).toHaveLength(56);
+    // Another account may not take over Zigbee2MQTT's session by using its client id.
+    expect((await signIn(h.port, DASHBOARD, 'zigbee2mqtt-bridge')).code).toBe(2);
+    expect(z2m.client?.closed()).toBe(false);
+    expect((await signIn(h.port, Z2M)).code).toBe(0);
   });
 });
