@@ -261,6 +261,20 @@ const brokerLimits = z
       20,
       'Failed sign-ins from one address in a minute, over all names, past which names that have not signed in from there are refused until the minute has passed.',
     ),
+    max_retained_per_user: z
+      .number()
+      .int()
+      .min(1024)
+      .default(4_194_304)
+      .describe(
+        "Bytes of retained messages one user's publishes may keep; past it a retained message is delivered but not kept.",
+      ),
+    max_retained: z
+      .number()
+      .int()
+      .min(1024)
+      .default(16_777_216)
+      .describe('Bytes of retained messages kept at most, over all users.'),
     max_backlog: z
       .number()
       .int()

@@ -9,7 +9,7 @@ import type { Config } from '../../config/schema.ts';
 import type { Clock } from '../clock.ts';
 import type { Counters } from '../counters.ts';
 import type { Logger } from '../log.ts';
-import { type AclUser, canPublish, canSubscribe } from './acl.ts';
+import { type AclUser, canPublish, canSubscribe, topicProblem } from './acl.ts';
 import { forward } from './backlog.ts';
 import { generatePassword, hashPassword, type PasswordHash } from './credentials.ts';
 import type { Connection } from './frame-limit.ts';
@@ -17,6 +17,7 @@ import { SignInGuard } from './guard.ts';
 import { openListeners, portOf } from './listeners.ts';
 import { LogBudget } from './log-budget.ts';
 import { PendingConnections } from './pending.ts';
+import { RetainedBudget } from './retained.ts';
 import { authenticator, type BrokerUser } from './sign-in.ts';
 import { ConnectionSlots } from './slots.ts';
 
@@ -86,6 +87,37 @@ export async function startBroker(o: BrokerOptions): Promise<LocalBroker> {
     counters.add(kind);
     warn(kind, fields, msg);
   };
+  const retained = new RetainedBudget({
+    perUserBytes: limits.max_retained_per_user,
+    totalBytes: limits.max_retained,
+  });
+  /** A retained message past the bounds is delivered but not kept; the older one on its topic goes. */
+  const keepRetained = (
+    user: string,
+    packet: { topic: string; payload: Buffer | string; retain: boolean },
+  ) => {
+    const r = retained.admit(user, packet.topic, Buffer.byteLength(packet.payload));
+    if (r.keep) return;
+    refused(
+      'broker.retained_refused',
+      { user, topic: packet.topic },
+      `local broker: not retained: ${r.reason}`,
+    );
+    packet.retain = false;
+    // aedes's persistence (aedes-persistence's interface): an empty retained message clears the topic.
+    if (r.clearOlder)
+      void (aedes as unknown as { persistence: { storeRetained(p: object): Promise<void> } }).persistence
+        .storeRetained({
+          cmd: 'publish',
+          topic: packet.topic,
+          payload: Buffer.alloc(0),
+          qos: 0,
+          retain: true,
+        })
+        .catch((err: Error) =>
+          log.warn({ err: err.message }, 'local broker: a stale retained message stays'),
+        );
+  };
   /** Since when each client has had more waiting for it than max_backlog. */
   const behind = new WeakMap<Client, number>();
 
@@ -122,12 +154,26 @@ export async function startBroker(o: BrokerOptions): Promise<LocalBroker> {
       refused,
     }),
     authorizePublish(client, packet, done) {
-      const d = canPublish(client ? signedIn.get(client) : undefined, packet.topic);
-      if (d.ok) return done(null);
-      refused('broker.publish_denied', { client: client?.id }, `local broker: ${d.reason}`);
-      done(new Error(d.reason));
+      const bad = topicProblem(packet.topic);
+      if (bad) {
+        refused('broker.topic_refused', { client: client?.id }, `local broker: ${bad}`);
+        return done(new Error(bad)); // MQTT 3.1.1: the connection is closed
+      }
+      const user = client ? signedIn.get(client) : undefined;
+      const d = canPublish(user, packet.topic);
+      if (!d.ok) {
+        refused('broker.publish_denied', { client: client?.id }, `local broker: ${d.reason}`);
+        return done(new Error(d.reason));
+      }
+      if (packet.retain && user) keepRetained(user.name, packet);
+      done(null);
     },
     authorizeSubscribe(client, sub, done) {
+      const bad = topicProblem(sub.topic);
+      if (bad) {
+        refused('broker.topic_refused', { client: client.id }, `local broker: ${bad}`);
+        return done(new Error(bad), null);
+      }
       const d = canSubscribe(signedIn.get(client), sub.topic);
       if (d.ok) return done(null, sub);
       refused('broker.subscribe_denied', { client: client.id }, `local broker: ${d.reason}`);

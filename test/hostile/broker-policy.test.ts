@@ -1,9 +1,11 @@
 // The local broker's bounds as pure policy, on an injected clock: what each decides, at the edges.
 import { describe, expect, it } from 'vitest';
+import { topicProblem } from '../../gateway/broker/acl.ts';
 import { forward } from '../../gateway/broker/backlog.ts';
 import { FrameLimit } from '../../gateway/broker/frame-limit.ts';
 import { SignInGuard } from '../../gateway/broker/guard.ts';
 import { PendingConnections } from '../../gateway/broker/pending.ts';
+import { ENTRY_BYTES, RetainedBudget } from '../../gateway/broker/retained.ts';
 import { ConnectionSlots } from '../../gateway/broker/slots.ts';
 
 describe('a client that does not read', () => {
@@ -87,5 +89,43 @@ describe('connection slots', () => {
     s.free('dashboard');
     s.free('dashboard');
     expect(s.take('dashboard', false)).toBeUndefined();
+  });
+});
+
+describe('retained messages', () => {
+  const cost = (topic: string, n: number) => topic.length + n + ENTRY_BYTES;
+  it('are kept per user up to a bound; a message replacing one on its topic counts once', () => {
+    const b = new RetainedBudget({ perUserBytes: 3 * cost('t/1', 1000), totalBytes: 1e9 });
+    for (const t of ['t/1', 't/2', 't/3']) expect(b.admit('z2m', t, 1000)).toEqual({ keep: true });
+    expect(b.admit('z2m', 't/1', 1000)).toEqual({ keep: true });
+    expect(b.admit('z2m', 't/4', 1000)).toMatchObject({ keep: false, clearOlder: false });
+    // Another user has a budget of its own.
+    expect(b.admit('dash', 't/5', 1000)).toEqual({ keep: true });
+    // An empty message clears its topic, and frees what it held.
+    expect(b.admit('z2m', 't/2', 0)).toEqual({ keep: true });
+    expect(b.admit('z2m', 't/4', 1000)).toEqual({ keep: true });
+    expect(b.held('z2m')).toBe(3 * cost('t/1', 1000));
+  });
+  it('past a bound, an older message on the same topic is cleared: it is no longer the latest', () => {
+    const b = new RetainedBudget({ perUserBytes: cost('t/1', 1000), totalBytes: 1e9 });
+    expect(b.admit('z2m', 't/1', 10)).toEqual({ keep: true });
+    expect(b.admit('z2m', 't/1', 5000)).toMatchObject({ keep: false, clearOlder: true });
+    expect(b.held('z2m')).toBe(0);
+  });
+  it('are bounded in all, over every user', () => {
+    const b = new RetainedBudget({ perUserBytes: 1e9, totalBytes: 2 * cost('a/1', 100) });
+    expect(b.admit('a', 'a/1', 100)).toEqual({ keep: true });
+    expect(b.admit('b', 'b/1', 100)).toEqual({ keep: true });
+    expect(b.admit('c', 'c/1', 100)).toMatchObject({ keep: false, reason: /over/ });
+    expect(b.held()).toBe(2 * cost('a/1', 100));
+  });
+});
+
+describe('topic names', () => {
+  it('refuses U+0000 and what ill-formed UTF-8 decodes to, and nothing else', () => {
+    expect(topicProblem('zigbee2mqtt/hall\u0000motion')).toMatch(/U\+0000/);
+    expect(topicProblem(Buffer.from([0x61, 0x2f, 0xff]).toString('utf8'))).toMatch(/UTF-8/);
+    expect(topicProblem(Buffer.from([0x61, 0xed, 0xa0, 0x80]).toString('utf8'))).toMatch(/UTF-8/);
+    expect(topicProblem('zigbee2mqtt/salle_de_séjour/ü/温度')).toBeUndefined();
   });
 });

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { freePort } from '../helpers/net.ts';
-import { type RawClient, rawSession, rawSocket } from '../helpers/raw-mqtt.ts';
+import { publishWithTopicBytes, type RawClient, rawSession, rawSocket } from '../helpers/raw-mqtt.ts';
 import { heard, type RunningHome, runningHome, Z2M } from '../helpers/running-home.ts';
 
 const homes: RunningHome[] = [];
@@ -180,5 +180,59 @@ describe('connection slots', () => {
     expect((await signIn(h.port, DASHBOARD, 'zigbee2mqtt-bridge')).code).toBe(2);
     expect(z2m.client?.closed()).toBe(false);
     expect((await signIn(h.port, Z2M)).code).toBe(0);
+  });
+});
+
+describe('retained messages', () => {
+  it('one account’s retained messages are bounded: past the bound a message is delivered, not kept, and counted', async () => {
+    const h = await home();
+    const z2m = await h.connect(Z2M);
+    const big = Buffer.alloc(512 * 1024, 0x61);
+    // 20 MiB retained by one account (an attacker kept 300 MB this way until the gateway restarted).
+    for (let i = 0; i < 40; i++) await z2m.publishAsync(`zigbee2mqtt/r/${i}`, big, { qos: 1, retain: true });
+    const refused = (await counters(h))['broker.retained_refused'] ?? 0;
+    const kept = 40 - refused;
+    expect(kept).toBeGreaterThan(0);
+    expect(kept * big.length).toBeLessThanOrEqual(4 * 1024 * 1024);
+    // What was kept is still served to a new subscriber.
+    const reader = await h.connect();
+    const got = heard(reader);
+    await reader.subscribeAsync('zigbee2mqtt/r/#');
+    await h.until('the kept messages', () => got.length >= kept);
+  });
+});
+
+describe('topic names', () => {
+  it('a topic with NUL or invalid UTF-8 is refused, its connection closed, and the next reading arrives', async () => {
+    const h = await home();
+    const reader = await h.connect();
+    const got = heard(reader);
+    await reader.subscribeAsync(['zigbee2mqtt/#', 'hearth/local/reading/#']);
+    const withNul = await rawSession(h.port, Z2M);
+    withNul.send({
+      cmd: 'publish',
+      topic: 'zigbee2mqtt/hall\u0000motion',
+      payload: '{}',
+      qos: 0,
+      retain: false,
+      dup: false,
+    });
+    const notUtf8 = await rawSession(h.port, Z2M);
+    notUtf8.socket.write(
+      publishWithTopicBytes(Buffer.from([0x7a, 0x32, 0x6d, 0x2f, 0xff, 0xfe]), Buffer.from('{}')),
+    );
+    const filter = await rawSession(h.port, ownUser(h));
+    filter.send({
+      cmd: 'subscribe',
+      messageId: 1,
+      subscriptions: [{ topic: 'zigbee2mqtt/\u0000/#', qos: 0 }],
+    });
+    await h.until('the three connections closed', () => [withNul, notUtf8, filter].every((c) => c.closed()));
+    const z2m = await h.connect(Z2M);
+    await z2m.publishAsync('zigbee2mqtt/front_door', '{"contact":true}', { qos: 1 });
+    await h.until('the door reading', () => got.some((g) => g.topic === 'hearth/local/reading/front-door'));
+    // Delivered in the order the broker took them: had the bad ones gone through, they came first.
+    expect(got.filter((g) => /\u0000|\ufffd/.test(g.topic))).toEqual([]);
+    expect((await counters(h))['broker.topic_refused']).toBe(3);
   });
 });
