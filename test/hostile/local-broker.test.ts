@@ -232,7 +232,7 @@ describe('topic names', () => {
     await z2m.publishAsync('zigbee2mqtt/front_door', '{"contact":true}', { qos: 1 });
     await h.until('the door reading', () => got.some((g) => g.topic === 'hearth/local/reading/front-door'));
     // Delivered in the order the broker took them: had the bad ones gone through, they came first.
-    expect(got.filter((g) => /\u0000|\ufffd/.test(g.topic))).toEqual([]);
+    expect(got.filter((g) => g.topic.includes('\u0000') || g.topic.includes('\ufffd'))).toEqual([]);
     expect((await counters(h))['broker.topic_refused']).toBe(3);
   });
 });
