@@ -90,7 +90,7 @@ describe('a subscriber that stops reading', () => {
     const c = await counters(h);
     expect((c['broker.slow_dropped'] ?? 0) + (c['broker.slow_closed'] ?? 0)).toBeGreaterThan(0);
     expect(peakMiB(h.gw.child.pid)).toBeLessThan(300);
-  });
+  }, 60_000);
 });
 
 describe('the WebSocket listener', () => {
@@ -173,9 +173,9 @@ describe('connection slots', () => {
     const z2m = await signIn(h.port, Z2M, 'zigbee2mqtt-bridge');
     expect(z2m.code).toBe(0);
     const codes: number[] = [];
-    for (let i = 0; i < 64; i++) codes.push((await signIn(h.port, DASHBOARD)).code);
+    for (let i = 0; i < 20; i++) codes.push((await signIn(h.port, DASHBOARD)).code);
     expect(codes.filter((c) => c === 0)).toHaveLength(8);
-    expect(codes.filter((c) => c === 3)).toHaveLength(56);
+    expect(codes.filter((c) => c === 3)).toHaveLength(12);
     // Another account may not take over Zigbee2MQTT's session by using its client id.
     expect((await signIn(h.port, DASHBOARD, 'zigbee2mqtt-bridge')).code).toBe(2);
     expect(z2m.client?.closed()).toBe(false);
