@@ -1,6 +1,7 @@
 // The embedded local broker (aedes). Authentication is always on: users from the provisioning
 // file, passwords by reference and kept as scrypt hashes, ACLs per user. The policy is pure
-// (acl.ts, guard.ts, frame-limit.ts); this file only adapts it to aedes's hooks and to sockets.
+// (acl.ts, guard.ts, slots.ts, pending.ts, retained.ts, backlog.ts, frame-limit.ts); sign-in.ts,
+// hooks.ts and listeners.ts adapt it to aedes and to sockets, and this file puts them together.
 
 import { Aedes, type Client } from 'aedes';
 import mqttPacket from 'mqtt-packet';
@@ -9,15 +10,14 @@ import type { Config } from '../../config/schema.ts';
 import type { Clock } from '../clock.ts';
 import type { Counters } from '../counters.ts';
 import type { Logger } from '../log.ts';
-import { type AclUser, canPublish, canSubscribe, topicProblem } from './acl.ts';
-import { forward } from './backlog.ts';
+import type { AclUser } from './acl.ts';
 import { generatePassword, hashPassword, type PasswordHash } from './credentials.ts';
 import type { Connection } from './frame-limit.ts';
 import { SignInGuard } from './guard.ts';
+import { publishHooks } from './hooks.ts';
 import { openListeners, portOf } from './listeners.ts';
-import { LogBudget } from './log-budget.ts';
+import { type Refusals, refusalLog } from './log-budget.ts';
 import { PendingConnections } from './pending.ts';
-import { RetainedBudget } from './retained.ts';
 import { authenticator, type BrokerUser } from './sign-in.ts';
 import { ConnectionSlots } from './slots.ts';
 
@@ -48,9 +48,8 @@ export type LocalBroker = {
 
 export type BrokerOptions = { config: Config; log: Logger; counters: Counters; clock: Clock };
 
-export async function startBroker(o: BrokerOptions): Promise<LocalBroker> {
-  const { config, log, counters, clock } = o;
-  const credential = { username: INTERNAL_USER, password: generatePassword() };
+/** The file's users and the gateway's own, each with its password hashed. */
+async function usersOf(config: Config, own: { username: string; password: string }) {
   const table: (AclUser & { password: string })[] = [
     ...config.local_broker.users.map((u) => ({
       name: u.name,
@@ -58,17 +57,45 @@ export async function startBroker(o: BrokerOptions): Promise<LocalBroker> {
       subscribe: u.subscribe,
       password: resolveSecret(u.password),
     })),
-    { name: INTERNAL_USER, publish: ['hearth/local/#'], subscribe: ['#'], password: credential.password },
+    { name: own.username, publish: ['hearth/local/#'], subscribe: ['#'], password: own.password },
   ];
   // Hashed together: scrypt runs on libuv's thread pool, so start-up pays for one, not each.
   const hashes = await Promise.all(table.map((u) => hashPassword(u.password)));
-  const users = new Map<string, BrokerUser>(
+  return new Map<string, BrokerUser>(
     table.map((u, i) => [
       u.name,
       { name: u.name, publish: u.publish, subscribe: u.subscribe, hash: hashes[i] as PasswordHash },
     ]),
   );
+}
 
+/** The gateway's own subscriber: hears what matches `filter`, whatever its handler does. */
+function internalSubscriber(aedes: Aedes, refused: Refusals['refused']): LocalBroker['subscribe'] {
+  return (filter, handler) => {
+    const deliver = (packet: { topic: string; payload: Buffer | string }, cb: () => void) => {
+      try {
+        handler(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload));
+      } catch (err) {
+        // The gateway's own handlers are not to throw; if one does, that message is lost, not the broker.
+        refused(
+          'broker.handler_failed',
+          { topic: packet.topic, err: String(err) },
+          'local broker: a handler failed',
+        );
+      }
+      // Never synchronously: aedes's emitter would run its whole backlog of waiting messages
+      // as one deep recursion through here, and overflow the stack.
+      setImmediate(cb);
+    };
+    aedes.subscribe(filter, deliver as never, () => {});
+    return () => aedes.unsubscribe(filter, deliver as never, () => {});
+  };
+}
+
+export async function startBroker(o: BrokerOptions): Promise<LocalBroker> {
+  const { config, log, counters, clock } = o;
+  const credential = { username: INTERNAL_USER, password: generatePassword() };
+  const users = await usersOf(config, credential);
   const signedIn = new WeakMap<Client, AclUser>();
   const byId = new Map<string, Client>();
   const limits = config.local_broker.limits;
@@ -76,50 +103,7 @@ export async function startBroker(o: BrokerOptions): Promise<LocalBroker> {
     maxPending: limits.max_pending,
     maxPerAddress: limits.max_pending_per_address,
   });
-  const budget = new LogBudget();
-  /** A warning, at most a few a minute of each kind. */
-  const warn = (kind: string, fields: Record<string, unknown>, msg: string) => {
-    const t = budget.take(kind, clock.now());
-    if (t.ok) log.warn(t.held ? { ...fields, not_logged_before: t.held } : fields, msg);
-  };
-  /** A refusal: counted, every one, and logged a few times a minute. */
-  const refused = (kind: string, fields: Record<string, unknown>, msg: string) => {
-    counters.add(kind);
-    warn(kind, fields, msg);
-  };
-  const retained = new RetainedBudget({
-    perUserBytes: limits.max_retained_per_user,
-    totalBytes: limits.max_retained,
-  });
-  /** A retained message past the bounds is delivered but not kept; the older one on its topic goes. */
-  const keepRetained = (
-    user: string,
-    packet: { topic: string; payload: Buffer | string; retain: boolean },
-  ) => {
-    const r = retained.admit(user, packet.topic, Buffer.byteLength(packet.payload));
-    if (r.keep) return;
-    refused(
-      'broker.retained_refused',
-      { user, topic: packet.topic },
-      `local broker: not retained: ${r.reason}`,
-    );
-    packet.retain = false;
-    // aedes's persistence (aedes-persistence's interface): an empty retained message clears the topic.
-    if (r.clearOlder)
-      void (aedes as unknown as { persistence: { storeRetained(p: object): Promise<void> } }).persistence
-        .storeRetained({
-          cmd: 'publish',
-          topic: packet.topic,
-          payload: Buffer.alloc(0),
-          qos: 0,
-          retain: true,
-        })
-        .catch((err: Error) =>
-          log.warn({ err: err.message }, 'local broker: a stale retained message stays'),
-        );
-  };
-  /** Since when each client has had more waiting for it than max_backlog. */
-  const behind = new WeakMap<Client, number>();
+  const { warn, refused } = refusalLog(log, counters, () => clock.now());
 
   const aedes = await Aedes.createBroker({
     connectTimeout: limits.connect_timeout,
@@ -153,58 +137,21 @@ export async function startBroker(o: BrokerOptions): Promise<LocalBroker> {
       signedIn,
       refused,
     }),
-    authorizePublish(client, packet, done) {
-      const bad = topicProblem(packet.topic);
-      if (bad) {
-        refused('broker.topic_refused', { client: client?.id }, `local broker: ${bad}`);
-        return done(new Error(bad)); // MQTT 3.1.1: the connection is closed
-      }
-      const user = client ? signedIn.get(client) : undefined;
-      const d = canPublish(user, packet.topic);
-      if (!d.ok) {
-        refused('broker.publish_denied', { client: client?.id }, `local broker: ${d.reason}`);
-        return done(new Error(d.reason));
-      }
-      if (packet.retain && user) keepRetained(user.name, packet);
-      done(null);
-    },
-    authorizeSubscribe(client, sub, done) {
-      const bad = topicProblem(sub.topic);
-      if (bad) {
-        refused('broker.topic_refused', { client: client.id }, `local broker: ${bad}`);
-        return done(new Error(bad), null);
-      }
-      const d = canSubscribe(signedIn.get(client), sub.topic);
-      if (d.ok) return done(null, sub);
-      refused('broker.subscribe_denied', { client: client.id }, `local broker: ${d.reason}`);
-      done(null, null); // SUBACK 0x80 for this filter, as MQTT 3.1.1 specifies
-    },
-    authorizeForward(client, packet) {
-      const conn = client.conn as Connection;
-      const now = clock.now();
-      const d = forward(conn.backlog(), packet.qos, behind.get(client) ?? null, now, {
-        maxBytes: limits.max_backlog,
-        stalledMs: limits.stalled_after,
-      });
-      if (d.overSince === null) behind.delete(client);
-      else {
-        if (!behind.has(client))
-          warn(
-            'broker.slow',
-            { client: client.id },
-            'local broker: a client is not reading; its QoS 0 messages are dropped',
-          );
-        behind.set(client, d.overSince);
-      }
-      if (d.action === 'send') return packet;
-      if (d.action === 'drop') counters.add('broker.slow_dropped');
-      else {
-        refused('broker.slow_closed', { client: client.id }, `local broker closed a connection: ${d.reason}`);
-        // Not from inside aedes's delivery: once it is done with this message.
-        setImmediate(() => conn.destroy());
-      }
-      return null;
-    },
+    ...publishHooks({
+      warn,
+      refused,
+      limits,
+      signedIn,
+      now: () => clock.now(),
+      count: (name) => counters.add(name),
+      clearRetained: (topic) =>
+        // aedes-persistence's interface: an empty retained message clears its topic.
+        void (aedes as unknown as { persistence: { storeRetained(p: object): Promise<void> } }).persistence
+          .storeRetained({ cmd: 'publish', topic, payload: Buffer.alloc(0), qos: 0, retain: true })
+          .catch((err: Error) =>
+            log.warn({ err: err.message }, 'local broker: a stale retained message stays'),
+          ),
+    }),
   });
   // Who holds each client id, for sign-in: another user's connection may not take it over.
   aedes.on('client', (client) => byId.set(client.id, client));
@@ -258,28 +205,7 @@ export async function startBroker(o: BrokerOptions): Promise<LocalBroker> {
           (err) => (err ? reject(err) : resolve()),
         ),
       ),
-    subscribe(filter, handler) {
-      const deliver = (packet: { topic: string; payload: Buffer | string }, cb: () => void) => {
-        try {
-          handler(
-            packet.topic,
-            Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
-          );
-        } catch (err) {
-          // The gateway's own handlers are not to throw; if one does, that message is lost, not the broker.
-          refused(
-            'broker.handler_failed',
-            { topic: packet.topic, err: String(err) },
-            'local broker: a handler failed',
-          );
-        }
-        // Never synchronously: aedes's emitter would run its whole backlog of waiting messages
-        // as one deep recursion through here, and overflow the stack.
-        setImmediate(cb);
-      };
-      aedes.subscribe(filter, deliver as never, () => {});
-      return () => aedes.unsubscribe(filter, deliver as never, () => {});
-    },
+    subscribe: internalSubscriber(aedes, refused),
     addresses: () => listening.map((l) => ({ host: l.host, port: portOf(l.server), kind: l.kind })),
     stop: close,
   };

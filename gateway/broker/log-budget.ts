@@ -25,3 +25,29 @@ export class LogBudget {
     return { ok: true, held };
   }
 }
+
+export type Refusals = {
+  /** A warning, at most a few a minute of each kind. */
+  warn(kind: string, fields: Record<string, unknown>, msg: string): void;
+  /** A refusal: counted, every one (the kind is the counter), and logged a few times a minute. */
+  refused(kind: string, fields: Record<string, unknown>, msg: string): void;
+};
+
+export function refusalLog(
+  log: { warn(fields: Record<string, unknown>, msg: string): void },
+  counters: { add(name: string): void },
+  now: () => number,
+): Refusals {
+  const budget = new LogBudget();
+  const warn: Refusals['warn'] = (kind, fields, msg) => {
+    const t = budget.take(kind, now());
+    if (t.ok) log.warn(t.held ? { ...fields, not_logged_before: t.held } : fields, msg);
+  };
+  return {
+    warn,
+    refused: (kind, fields, msg) => {
+      counters.add(kind);
+      warn(kind, fields, msg);
+    },
+  };
+}
