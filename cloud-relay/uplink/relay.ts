@@ -290,7 +290,7 @@ export class Relay {
 
   /** Signature properties for a message published now (MQTT 3.1.1 has nowhere to carry them). */
   #signed(topic: string, payload: string) {
-    if (this.#protocol === 4) return {};
+    if (this.#protocol === 4 || !this.#signer().signs) return {};
     return { properties: { userProperties: this.#signer().sign(topic, payload) } };
   }
 
