@@ -176,6 +176,18 @@ describe('the audit log under unauthenticated sign-ins', () => {
   });
 });
 
+describe('names from a query string', () => {
+  it('a sort named after an inherited member (__proto__, toString) is the default order, not an error', async () => {
+    const r = await consoleRig(sqlite());
+    const cookie = cookieOf(await signIn(r.base, 'olive')).split(';')[0] ?? '';
+    for (const sort of ['__proto__', 'toString', 'constructor', 'hasOwnProperty']) {
+      const page = await send(`${r.base}/homes?sort=${sort}`, { headers: { cookie } });
+      expect([sort, page.status]).toEqual([sort, 200]);
+      expect(page.body).toContain('<option value="state" selected>');
+    }
+  });
+});
+
 describe('redirects, transport and headers', () => {
   it('after sign-in next never leaves the site, and a control character in it is no error', async () => {
     const r = await consoleRig(sqlite());

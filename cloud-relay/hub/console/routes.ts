@@ -51,7 +51,8 @@ export function pageRoutes(app: FastifyInstance, c: Console): void {
     if (!g) return reply;
     const q = req.query as Q;
     const o = {
-      sort: (q.sort && q.sort in SORTS ? q.sort : 'state') as Sort,
+      // Own keys only: `__proto__` or `toString` is in every object, and is no order.
+      sort: (q.sort && Object.hasOwn(SORTS, q.sort) ? q.sort : 'state') as Sort,
       q: str(q.q, 100),
       only: str(q.only, 20),
     };
