@@ -1,5 +1,6 @@
 // `hearth hub --config HUB.yaml` (the trust's end, cloud-relay/hub/), `hearth hub ack`, and the
 // check of a hub file for `hearth check-config`. The hub itself loads only when it runs.
+import { signaturesOf } from '../../config/hub-schema.ts';
 import { loadHubConfig } from '../../config/load.ts';
 import { formatProblem, type Problem } from '../../config/problems.ts';
 import { formatDuration } from '../../config/values.ts';
@@ -23,10 +24,11 @@ export function checkHubCommand(
   const lines = [
     `${file}: valid hub file (schema version ${c.version})`,
     `hub       instance ${c.hub.instance ?? '(host name)'}, time zone ${c.hub.timezone}`,
-    `broker    ${c.broker.url} (${c.broker.cert ? 'client certificate' : c.broker.username ? `user ${c.broker.username}` : 'no credentials'}${c.broker.ca ? ', own CA' : ''})`,
+    `broker    ${c.broker.url} (${c.broker.cert ? 'client certificate' : c.broker.username ? `user ${c.broker.username}` : 'no credentials'}${c.broker.ca ? ', own CA' : ''})${c.broker.probe ? '; its ACL probed at start' : ''}`,
     `database  ${c.database.url ? 'PostgreSQL' : `embedded SQLite in ${c.database.dir ?? 'hub-data beside the file'}`}`,
-    `web       http://${c.web.host}:${c.web.port}`,
-    `homes     ${c.homes.expected.length} expected${c.homes.accept_any ? ', and any gateway the CA signed' : ''}`,
+    `web       ${c.web.tls ? 'https' : 'http'}://${c.web.host}:${c.web.port}${c.web.trust_proxy.length ? ` behind ${c.web.trust_proxy.join(', ')}` : ''}`,
+    `homes     ${c.homes.expected.length} expected${c.homes.accept_any ? ', and any gateway the CA signed' : ''}; ${signaturesOf(c) === 'required' ? `each message signed by its gateway's certificate (CA ${c.homes.ca ?? c.broker.ca})` : 'signatures not checked'}`,
+    `retention message ids ${formatDuration(c.retention.messages)}, refusals ${formatDuration(c.retention.rejected)}, audit ${formatDuration(c.retention.audit)}`,
     `checks    every ${s.interval < 600_000 ? `${Math.round(s.interval / 1000)} s` : formatDuration(s.interval)}; silent after ${s.silent_after} heartbeats; commands flagged after ${formatDuration(s.command_timeout)}`,
   ];
   if (warnings.length) {
