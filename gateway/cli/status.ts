@@ -14,6 +14,7 @@ import mqtt from 'mqtt';
 import { topics } from '../../cloud-relay/protocol/messages.ts';
 import { loadConfig } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
+import { parseJson } from '../../core/json.ts';
 import { STATUS_REQUEST } from '../local-topics.ts';
 import { type StatusReport, statusReport } from '../status-report.ts';
 import { Zone } from '../time/zone.ts';
@@ -31,6 +32,8 @@ export type StatusView = {
   delivery: { undelivered: boolean; reason: string | null } | null;
   report: StatusReport;
 };
+/** The gateway's local status as it is published; what is missing is read as absent. */
+type StatusLike = Partial<Pick<StatusView, 'sources' | 'delivery' | 'report'>>;
 
 export async function statusCommand(
   o: { config: string; json?: boolean },
@@ -79,8 +82,11 @@ async function fromGateway(config: Config): Promise<StatusView | null> {
       client.on('error', () => done(retained));
       client.on('close', () => done(retained));
       client.on('message', (_t, payload, packet) => {
-        const s = JSON.parse(payload.toString());
-        if (!s.report) return;
+        // Whatever is on the topic (another program's garbage, a newer gateway's shape) is no answer.
+        const parsed = parseJson(payload, { maxBytes: 1024 * 1024, maxDepth: 16 });
+        const s =
+          parsed.ok && parsed.value && typeof parsed.value === 'object' ? (parsed.value as StatusLike) : null;
+        if (!s?.report) return;
         const view = {
           running: true,
           note: null,
