@@ -205,8 +205,13 @@ export class Receiver {
         return;
       }
     }
-    const refused = parsed.ok ? this.#policy(parsed.incoming.msg) : parsed.reason;
-    if (refused || !parsed.ok) return this.#reject(topic, payload, parsed.gateway, refused ?? '', receivedAt);
+    const refused = parsed.ok ? this.#policy(parsed.incoming.msg) : { reason: parsed.reason, claim: false };
+    if (refused || !parsed.ok) {
+      await this.#reject(topic, payload, parsed.gateway, refused?.reason ?? '', receivedAt);
+      if (refused?.claim && parsed.ok)
+        await this.#claimed(parsed.gateway, parsed.incoming.msg.resident, refused.reason, receivedAt);
+      return;
+    }
     const done = await this.#commit(() =>
       this.#d.store.receive({
         incoming: parsed.incoming,
@@ -239,16 +244,22 @@ export class Receiver {
     this.#d.onStored?.(topic, r);
   }
 
-  /** Whether this hub takes messages from the home at all; a reason when not. */
-  #policy(m: { gateway: string; resident: string }): string | null {
+  /**
+   * Whether this hub takes messages from the home at all; a reason when not, and whether it is a
+   * listed gateway speaking for someone else (an administrator must hear of that).
+   */
+  #policy(m: { gateway: string; resident: string }): { reason: string; claim: boolean } | null {
     const want = this.#d.homes.expected.get(m.gateway);
     if (!want)
       return this.#d.homes.acceptAny
         ? null
-        : `gateway "${m.gateway}" is not in homes.expected (and homes.accept_any is false)`;
+        : {
+            reason: `gateway "${m.gateway}" is not in homes.expected (and homes.accept_any is false)`,
+            claim: false,
+          };
     return want.resident === m.resident
       ? null
-      : `resident "${m.resident}" is not the one listed for ${m.gateway}`;
+      : { reason: `resident "${m.resident}" is not the one listed for ${m.gateway}`, claim: true };
   }
 
   /** A gateway claimed a resident another gateway speaks for: the care team's admin must know. */
