@@ -84,7 +84,7 @@ export function isHubText(text: string): boolean {
   // Out of bounds, it is no file of either kind; the loader says why.
   if (boundsProblem(text)) return false;
   try {
-    return isHubDocument(parseDocument(text).toJS({ maxAliasCount: 100 }));
+    return isHubDocument(parseDocument(text, { logLevel: 'error' }).toJS({ maxAliasCount: 100 }));
   } catch {
     return false;
   }

@@ -38,6 +38,8 @@ export function readDocument(text: string, opts: { json?: boolean } = {}): ReadD
     uniqueKeys: true,
     prettyErrors: false,
     strict: true,
+    // yaml's warnings go to process.emitWarning, a line of stderr in the middle of check-config's.
+    logLevel: 'error',
   });
   const at = (offset: number) => {
     const p = lines.linePos(offset);

@@ -16,12 +16,36 @@ export type Problem = {
   atKey?: boolean;
 };
 
-export const pathText = (path: Path): string => (path.length ? path.join('.') : '(file)');
+const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+const escapeChar = (c: string) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/**
+ * One problem, one line, whatever a key or a value of the file holds: control characters are
+ * written as escapes, so that a key "x\nhome.yaml:1:1 ..." cannot add a line to the output or to
+ * the journal of a refused reload.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it escapes
+const oneLine = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, escapeChar);
+
+/** A key with whitespace or quotes is quoted, so that the path is one word of the line. */
+const segmentText = (k: string | number): string =>
+  typeof k === 'number' || /^[^\s"\\]+$/.test(k) ? String(k) : JSON.stringify(k).replace(/\s/g, escapeChar);
+
+export const pathText = (path: Path): string => (path.length ? path.map(segmentText).join('.') : '(file)');
 
 export function formatProblem(file: string, p: Problem): string {
   const where = p.line > 0 ? `${file}:${p.line}:${p.col}` : file;
   const tag = p.severity === 'warning' ? 'warning: ' : '';
-  return `${where}  ${pathText(p.path)}  ${tag}${p.message}`;
+  return `${where}  ${oneLine(pathText(p.path))}  ${tag}${oneLine(p.message)}`;
+}
+
+/** A value as a message quotes it, cut past 80 characters: a 400 KB value is one line of a screen. */
+export function quoted(v: unknown): string {
+  const json = JSON.stringify(v) ?? String(v);
+  if (json.length <= 80) return json;
+  return typeof v === 'string'
+    ? `${JSON.stringify(v.slice(0, 60)).slice(0, -1)}…" (${v.length} characters)`
+    : `${json.slice(0, 60)}…`;
 }
 
 /** " (did you mean "x"?)" when a candidate is close enough to be a likely typo. */

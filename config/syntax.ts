@@ -4,13 +4,19 @@
 // message may quote the text it stumbled on: inside a secret field, it is reworded.
 import { CST, isScalar, Parser, type YAMLError } from 'yaml';
 import { type PairAt, pairsIn } from './doc-pairs.ts';
-import type { Path, Problem } from './problems.ts';
+import { type Path, type Problem, quoted } from './problems.ts';
 import { keepSecret, secretFieldAt } from './secrets.ts';
 
 type At = (offset: number) => { line: number; col: number };
 
 /** A problem until it is placed: `words` and `hint` make the message, `path` is the key's if known. */
 type Found = { offset: number; lang: 'YAML' | 'JSON'; words: string; hint?: string; path?: Path };
+
+/**
+ * Errors listed at most: past the first few, a parser's errors are echoes of one mistake, and a
+ * mistake repeated 60,000 times must not print (nor place) 60,000 lines.
+ */
+const MAX_LISTED = 20;
 
 const YAML_HINTS: Record<string, string> = {
   DUPLICATE_KEY: 'each key once per mapping',
@@ -59,14 +65,23 @@ function yamlProblems(text: string, errors: readonly YAMLError[], pairs: PairAt[
   // An unclosed quote swallows the bracket that would close its collection: one mistake, one line.
   const quote = errors.some(isUnclosedQuote);
   const opener = quote ? undefined : unclosedOpener(text);
-  const out = errors
-    .filter((e) => !(isUnclosedFlow(e) && (quote || opener)))
-    .map((e): Found => {
-      const dup = e.code === 'DUPLICATE_KEY' ? duplicateKey(e.pos[0], pairs, at) : undefined;
-      if (dup) return dup;
-      const first = e.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? e.message;
-      return hideSecret({ offset: e.pos[0], lang: 'YAML', words: first, hint: YAML_HINTS[e.code] }, pairs);
+  const shown = errors.filter((e) => !(isUnclosedFlow(e) && (quote || opener)));
+  const out = shown.slice(0, MAX_LISTED).map((e): Found => {
+    const dup = e.code === 'DUPLICATE_KEY' ? duplicateKey(e.pos[0], pairs, at) : undefined;
+    if (dup) return dup;
+    const first = e.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? e.message;
+    return hideSecret({ offset: e.pos[0], lang: 'YAML', words: first, hint: YAML_HINTS[e.code] }, pairs);
+  });
+  const unlisted = shown[MAX_LISTED];
+  if (unlisted) {
+    const more = shown.length - MAX_LISTED;
+    out.push({
+      offset: unlisted.pos[0],
+      lang: 'YAML',
+      words: `${more} more errors from here on, not listed`,
+      hint: 'fix the ones above and check again',
     });
+  }
   if (opener) {
     const [closer, what] = opener.char === '[' ? [']', 'list'] : ['}', 'mapping'];
     out.push({
@@ -90,7 +105,7 @@ function duplicateKey(offset: number, pairs: PairAt[], at: At): Found | undefine
   return {
     offset,
     lang: 'YAML',
-    words: `key ${JSON.stringify(String(key.value))} is given twice in this mapping (first at ${firstAt.line}:${firstAt.col})`,
+    words: `key ${quoted(String(key.value))} is given twice in this mapping (first at ${firstAt.line}:${firstAt.col})`,
     hint: YAML_HINTS.DUPLICATE_KEY,
   };
 }

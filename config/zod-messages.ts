@@ -1,6 +1,6 @@
 // Turns zod's issues into sentences a technician can act on: what is wrong; what is allowed.
 import type { z } from 'zod';
-import { didYouMean, listOf, type Path } from './problems.ts';
+import { didYouMean, listOf, type Path, quoted } from './problems.ts';
 import { valueAt } from './schema-walk.ts';
 
 type Issue = z.core.$ZodIssue;
@@ -24,7 +24,7 @@ const typeName = (v: unknown): string =>
       ? 'a list'
       : typeof v === 'object'
         ? 'a mapping'
-        : `${typeof v} ${JSON.stringify(v)}`;
+        : `${typeof v} ${quoted(v)}`;
 
 const expectedName: Record<string, string> = {
   string: 'text',
@@ -66,7 +66,7 @@ export function describeIssue(issue: Issue, raw: unknown, lookup: SchemaLookup):
       return issue.keys.map((key) => ({
         path: [...path, key],
         atKey: true,
-        message: `unknown key "${key}"${didYouMean(key, allowed)}; allowed here: ${listOf(allowed)}`,
+        message: `unknown key ${quoted(key)}${didYouMean(key, allowed)}; allowed here: ${listOf(allowed)}`,
       }));
     }
     case 'invalid_type': {
@@ -83,7 +83,7 @@ export function describeIssue(issue: Issue, raw: unknown, lookup: SchemaLookup):
         return [
           {
             path,
-            message: `unknown ${String(path.at(-1))} ${JSON.stringify(got)}${didYouMean(String(got), options)}; allowed: ${listOf(options)}`,
+            message: `unknown ${String(path.at(-1))} ${quoted(got)}${didYouMean(String(got), options)}; allowed: ${listOf(options)}`,
           },
         ];
       }
@@ -110,11 +110,11 @@ export function describeIssue(issue: Issue, raw: unknown, lookup: SchemaLookup):
         return [
           {
             path,
-            message: `${JSON.stringify(got)} is not allowed${hint}; allowed: ${listOf(allowed)}`,
+            message: `${quoted(got)} is not allowed${hint}; allowed: ${listOf(allowed)}`,
           },
         ];
       }
-      return [{ path, message: `${JSON.stringify(got)}: ${issue.message}${hint}` }];
+      return [{ path, message: `${quoted(got)}: ${issue.message}${hint}` }];
     }
     case 'too_small':
     case 'too_big': {
@@ -126,11 +126,11 @@ export function describeIssue(issue: Issue, raw: unknown, lookup: SchemaLookup):
           : issue.origin === 'string'
             ? `${bound} character(s)`
             : bound;
-      return [{ path, message: `${JSON.stringify(got)} is out of range; expected ${word} ${what}` }];
+      return [{ path, message: `${quoted(got)} is out of range; expected ${word} ${what}` }];
     }
     case 'invalid_format':
     case 'custom':
-      return [{ path, message: `${JSON.stringify(got)}: ${issue.message}` }];
+      return [{ path, message: `${quoted(got)}: ${issue.message}` }];
     default:
       return [{ path, message: issue.message }];
   }
