@@ -60,25 +60,49 @@ export const MAX_SECRET_BYTES = 64 * 1024;
 
 const refused = (code: string) => Object.assign(new Error(code), { code });
 
+/** A PEM file (a certificate, a chain, a key) is a few kilobytes; a bundle of CAs, tens. */
+export const MAX_PEM_BYTES = 256 * 1024;
+
 /**
- * A secret file's text, read to MAX_SECRET_BYTES at most. O_NONBLOCK: opening a FIFO must not wait
- * for a writer. Only a regular file is read: /dev/zero or a FIFO would never end.
+ * A file's text, read to `max` bytes at most. O_NONBLOCK: opening a FIFO must not wait for a
+ * writer. Only a regular file is read: /dev/zero or a FIFO would never end.
  */
-function readSecretFile(path: string): string {
+function readBounded(path: string, max: number): string {
   const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     if (!fstatSync(fd).isFile()) throw refused('NOTFILE');
-    const buf = Buffer.alloc(MAX_SECRET_BYTES + 1);
+    const buf = Buffer.alloc(max + 1);
     let n = 0;
     for (;;) {
       const got = readSync(fd, buf, n, buf.length - n, null);
       n += got;
       if (got === 0 || n === buf.length) break;
     }
-    if (n > MAX_SECRET_BYTES) throw refused('TOOBIG');
+    if (n > max) throw refused('TOOBIG');
     return buf.toString('utf8', 0, n);
   } finally {
     closeSync(fd);
+  }
+}
+
+const readSecretFile = (path: string) => readBounded(path, MAX_SECRET_BYTES);
+
+/**
+ * A PEM file named in a provisioning or hub file (`what` names the key, e.g. relay.ca), read
+ * bounded; throws with a reason a technician can act on.
+ */
+export function readPemFile(what: string, path: string): string {
+  try {
+    return readBounded(path, MAX_PEM_BYTES);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    const why =
+      code === 'NOTFILE'
+        ? 'is not a regular file'
+        : code === 'TOOBIG'
+          ? `is over ${MAX_PEM_BYTES / 1024} KB, more than a certificate or key (is this the right file?)`
+          : `cannot be read (${code})`;
+    throw new Error(`${what}: ${path} ${why}`);
   }
 }
 

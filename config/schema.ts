@@ -79,7 +79,7 @@ const jsonl = z
 
 const bindkey = z
   .string()
-  .regex(/^(\$\{(env|file):[^}]+\}|[0-9a-fA-F]{32})$/, {
+  .regex(/^\$\{(env|file):[^}]+\}$/, {
     error: 'expected a reference ${env:NAME} or ${file:/path} to the 32-hex-digit bind key',
   })
   .describe('The AES key of an encrypted BTHome device, by reference.');

@@ -2,11 +2,10 @@
 // listener from the hub file, starts them in that order and stops them in reverse. Instances
 // hold no state of their own; the database is shared.
 import { createPrivateKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { type HubConfig, signaturesOf } from '../../config/hub-schema.ts';
-import { resolveSecret } from '../../config/load.ts';
+import { readPemFile, resolveSecret } from '../../config/load.ts';
 import { parseRef } from '../../config/values.ts';
 import { type AckResult, acknowledge } from './ack.ts';
 import { type ProbeVerdict, probeBrokerAcl } from './acl-probe.ts';
@@ -54,12 +53,7 @@ const secret = (v: string | undefined) => (v && parseRef(v) ? resolveSecret(v) :
 
 function readPem(what: string, file: string | undefined, base: string): Buffer | undefined {
   if (!file) return undefined;
-  const path = resolve(base, file);
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    throw new Error(`${what} ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? e})`);
-  }
+  return Buffer.from(readPemFile(what, resolve(base, file)));
 }
 
 /** Who may sign for which gateway, when the hub file requires signatures. */

@@ -1,9 +1,8 @@
 // The connection to the trust broker (mqtt.js). One fresh client per connection attempt, so
 // nothing waits in mqtt.js's memory between attempts: the outbox is the only queue. Reconnects
 // back off, capped and jittered; MQTT 5 first, MQTT 3.1.1 when the broker speaks no 5.
-import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { resolveSecret } from '../../config/load.ts';
+import { readPemFile, resolveSecret } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
 
 export type RelayConfig = NonNullable<Config['relay']>;
@@ -54,13 +53,7 @@ export type LinkOptions = {
 };
 
 /** A PEM file named in the provisioning file, or an error that says which key names it. */
-function pem(key: string, file: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (e) {
-    throw new Error(`${key}: ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? e})`);
-  }
-}
+const pem = (key: string, file: string): Buffer => Buffer.from(readPemFile(key, file));
 
 /** Connects once; resolves with the client after CONNACK, rejects with a readable reason. */
 export function connectOnce(o: LinkOptions): Promise<MqttClient> {

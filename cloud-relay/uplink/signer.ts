@@ -4,7 +4,7 @@
 // file. Files are read once, at start; a key that cannot be read leaves messages unsigned and
 // says so, since the link would refuse it as well.
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readPemFile } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
 import type { Logger } from '../../gateway/log.ts';
 import {
@@ -27,13 +27,7 @@ export type Signer = {
   readonly signs: boolean;
 };
 
-function read(what: string, file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new Error(`${what}: ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? e})`);
-  }
-}
+const read = readPemFile;
 
 function ownIdentity(
   relay: NonNullable<Config['relay']>,

@@ -1,10 +1,10 @@
 // The local broker's listeners (TCP, TLS, WebSocket). Whatever carries a client, it reaches
 // aedes as one Connection with the same bounds (frame-limit.ts).
-import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer, type IncomingMessage } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { WebSocketServer } from 'ws';
+import { readPemFile } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
 import {
   type Connection,
@@ -66,9 +66,9 @@ function serverFor(l: ListenConfig, d: ListenerDeps): { server: Server | HttpSer
   }
   if (l.tls) {
     const tls = {
-      cert: readFileSync(l.tls.cert),
-      key: readFileSync(l.tls.key),
-      ...(l.tls.ca ? { ca: readFileSync(l.tls.ca) } : {}),
+      cert: readPemFile('local_broker.listen.tls.cert', l.tls.cert),
+      key: readPemFile('local_broker.listen.tls.key', l.tls.key),
+      ...(l.tls.ca ? { ca: readPemFile('local_broker.listen.tls.ca', l.tls.ca) } : {}),
       handshakeTimeout: d.handshakeMs,
     };
     return { server: createTlsServer(tls, onSocket), kind: 'tls' };

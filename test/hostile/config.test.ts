@@ -215,3 +215,17 @@ describe('a key given twice', () => {
     );
   });
 });
+
+describe('a certificate or key file', () => {
+  it('named as /dev/zero for the relay is refused by its path, and the gateway runs on', async () => {
+    const { runningHome } = await import('../helpers/running-home.ts');
+    const home = await runningHome((t) =>
+      t
+        .replace(/^( {2}ca: ).*$/m, '$1/dev/zero')
+        .replace(/^( {2}url: )mqtts:\/\/mqtt\.care-hub[^\n]*$/m, '$1mqtts://127.0.0.1:1'),
+    );
+    onTestFinished(() => home.stop().then(() => undefined));
+    await home.gw.waitFor(/relay\.ca: \/dev\/zero is not a regular file/);
+    home.alive();
+  });
+});
