@@ -132,9 +132,7 @@ describe('hub instances killed at any instant', () => {
       expect(history.rows.filter((r) => r.states !== STATES.join(',') || Number(r.n) !== 3)).toEqual([]);
       expect(await count("select count(*) as n from alerts where state <> 'resolved'")).toBe(0);
       // Ids are kept for alerts and summaries (heartbeats and statuses keep none): each once.
-      expect(await count('select count(*) as n from message_ids')).toBe(
-        expectedStates + GATEWAYS,
-      );
+      expect(await count('select count(*) as n from message_ids')).toBe(expectedStates + GATEWAYS);
 
       const victim = fleet.homes[7]?.gw ?? '';
       fleet.cut(victim);
