@@ -1,51 +1,10 @@
-// What every device row shares: the kinds a Reading can have, the roles a device can play, and
-// the fields common to all rows. Split from schema.ts so the per-source row files can use them.
+// What every device row shares: the kinds a row may pick (core/reading.ts has a Reading's),
+// the roles a device can play, and the fields common to all rows. Split from schema.ts so the per-source row files can use them.
 import { z } from 'zod';
+import { KINDS } from '../core/reading.ts';
 import { duration, identifier } from './values.ts';
 
-/** What a Reading measures (DESIGN.md section 3). */
-export const KINDS = [
-  'motion',
-  'presence',
-  'contact',
-  'bed',
-  'chair',
-  'button',
-  'fall',
-  'heart_rate',
-  'steps',
-  'temperature',
-  'humidity',
-  'water_leak',
-  'battery',
-  'rssi',
-] as const;
-export const kind = z.enum(KINDS, { error: `unknown kind; allowed: ${KINDS.join(', ')}` });
-export type Kind = z.infer<typeof kind>;
-
-/**
- * The type of a Reading's value for each kind (DESIGN.md section 3): true = detected, occupied,
- * open; a button is a string event; the rest are numbers. Decoders and checks both read it.
- */
-export const KIND_VALUE: Readonly<Record<Kind, 'boolean' | 'number' | 'string'>> = {
-  motion: 'boolean',
-  presence: 'boolean',
-  contact: 'boolean',
-  bed: 'boolean',
-  chair: 'boolean',
-  button: 'string',
-  fall: 'boolean',
-  heart_rate: 'number',
-  steps: 'number',
-  temperature: 'number',
-  humidity: 'number',
-  water_leak: 'boolean',
-  battery: 'number',
-  rssi: 'number',
-};
-
-/** Kinds any device may report whatever its row's kind: its own health. */
-export const HEALTH_KINDS: readonly Kind[] = ['battery', 'rssi'];
+export { HEALTH_KINDS, KIND_VALUE, KINDS, type Kind, kind } from '../core/reading.ts';
 
 /**
  * The kind a row picks out of a payload that carries several. `output` gets its own reason: it is

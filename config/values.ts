@@ -2,7 +2,10 @@
 // Each is a zod schema whose description is the documentation a technician sees in an editor.
 import cron from 'node-cron';
 import { z } from 'zod';
+import { LOCAL_TIME_RE } from '../core/zone.ts';
 import { didYouMean } from './problems.ts';
+
+export { minutesOfDay } from '../core/zone.ts';
 
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 const DURATION_PART = /(\d+)(ms|s|m|h|d)/g;
@@ -53,15 +56,6 @@ export const durationOrZero = z
   })
   .transform((s) => (s === 0 || s === '0' ? 0 : (parseDuration(s) as number)))
   .describe(`A span of time (${DURATION_HELP}), or 0 for none.`);
-
-const LOCAL_TIME_RE = /^([01]\d|2[0-3]):([0-5]\d)$/;
-
-/** "07:30" -> 450 (minutes after local midnight). */
-export function minutesOfDay(hhmm: string): number {
-  const m = LOCAL_TIME_RE.exec(hhmm);
-  if (!m) throw new Error(`not a local time: ${hhmm}`);
-  return Number(m[1]) * 60 + Number(m[2]);
-}
 
 export const localTime = z
   .string({ error: 'expected a local time such as "07:00" (24-hour, quoted)' })

@@ -1,6 +1,6 @@
 // One small interface for every source of Readings (serial boards, radars, BLE, local MQTT).
-import type { Clock } from '../gateway/clock.ts';
-import type { Logger } from '../gateway/log.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Logger } from '../core/log.ts';
 
 /** Whether a source's devices can be reached now, and why not. */
 export type SourceStatus = { source: string; devices: string[]; present: boolean; detail: string };
@@ -25,4 +25,4 @@ export interface Driver {
   output?(o: OutputEvent): void;
 }
 
-export { backoff } from '../gateway/backoff.ts';
+export { backoff } from '../core/backoff.ts';

@@ -1,9 +1,9 @@
 // One typed event bus between the stages. A listener that throws is logged and counted, and
 // cannot take the other listeners (or the source that emitted) down with it.
-import type { Counters } from './counters.ts';
+import type { Counters } from '../core/counters.ts';
+import type { Logger } from '../core/log.ts';
+import type { Event } from '../core/reading.ts';
 import type { OutMessage } from './engine/messages.ts';
-import type { Logger } from './log.ts';
-import type { Event } from './reading.ts';
 
 export type BusEvents = {
   reading: unknown;

@@ -1,7 +1,7 @@
 // Ingest: a source's Reading -> an Event placed in its room, or a counted refusal.
 // Room, role and kind come from the provisioning file, never from the device. Pure.
 import type { Config, Device } from '../config/schema.ts';
-import { type Event, readingSchema } from './reading.ts';
+import { type Event, readingSchema } from '../core/reading.ts';
 
 export type DropReason = 'unknown_device' | 'invalid' | 'kind_not_configured' | 'output_device';
 export type IngestResult = { ok: true; event: Event } | { ok: false; reason: DropReason; detail: string };

@@ -2,13 +2,13 @@
 // every accepted Reading, every alert state (pre-alerts and cancellations included), and a
 // retained status for a dashboard in the home and the prompt device.
 import { topics } from '../cloud-relay/protocol/messages.ts';
+import type { Cancel, Clock } from '../core/clock.ts';
+import type { Counters } from '../core/counters.ts';
+import type { Logger } from '../core/log.ts';
+import type { Zone } from '../core/zone.ts';
 import type { LocalBroker } from './broker/broker.ts';
 import type { Bus } from './bus.ts';
-import type { Cancel, Clock } from './clock.ts';
-import type { Counters } from './counters.ts';
-import type { Logger } from './log.ts';
 import type { Store } from './store/store.ts';
-import type { Zone } from './time/zone.ts';
 
 export const STATUS_EVERY_MS = 60_000;
 /** A tool on the Pi (hearth status) publishes here for a fresh status rather than one a minute old. */

@@ -10,7 +10,7 @@
 // Essential on Debian and Raspberry Pi OS: nothing to install. The unit says NotifyAccess=all,
 // as messages come from this child and not from the main PID.
 import { type ChildProcess, spawn } from 'node:child_process';
-import type { Logger } from './log.ts';
+import type { Logger } from '../core/log.ts';
 
 const SENDER = String.raw`
 use strict; use Socket;

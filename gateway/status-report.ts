@@ -5,8 +5,8 @@ import { existsSync, readFileSync, statfsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Config } from '../config/schema.ts';
+import type { Zone } from '../core/zone.ts';
 import { listBackups } from './store/backup.ts';
-import type { Zone } from './time/zone.ts';
 
 export const VERSION: string = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),

@@ -3,14 +3,14 @@
 // team what happened and what may be missing; and word when the disk stops taking writes.
 import { rmSync } from 'node:fs';
 import type { Config } from '../config/schema.ts';
+import type { Cancel, Clock } from '../core/clock.ts';
+import type { Logger } from '../core/log.ts';
+import type { Zone } from '../core/zone.ts';
 import type { Bus } from './bus.ts';
-import type { Cancel, Clock } from './clock.ts';
 import { alertMessage, type OutMessage } from './engine/messages.ts';
-import type { Logger } from './log.ts';
 import { backupNow, listBackups } from './store/backup.ts';
 import type { Recovery } from './store/recover.ts';
 import type { StorageHealth, Store } from './store/store.ts';
-import type { Zone } from './time/zone.ts';
 
 /** Local time of the nightly backup: after the day's summary, before anyone is up. */
 export const BACKUP_AT = '03:15';

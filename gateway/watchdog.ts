@@ -3,7 +3,7 @@
 // the event loop keeps time, the database answers a real query and the rule timer has fired
 // when it was due. A failed check sends no ping, so systemd restarts a gateway that is stuck.
 
-import type { Logger } from './log.ts';
+import type { Logger } from '../core/log.ts';
 import type { Notify } from './notify.ts';
 
 /** A rule wake-up this late means the rule timer is dead (the loop itself is checked apart). */

@@ -6,15 +6,15 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../config/parse.ts';
+import { SimClock } from '../core/clock.ts';
+import { createLogger } from '../core/log.ts';
+import type { Event } from '../core/reading.ts';
 import { BleSource } from '../firmware-bridge/ble/source.ts';
 import type { SourceStatus } from '../firmware-bridge/driver.ts';
 import { ADV, bthomeAd, ibeaconAd, sealBthome } from '../firmware-bridge/sim/ble-adverts.ts';
 import { SimHeartRateBand } from '../firmware-bridge/sim/ble-band.ts';
 import { installBleController, SimRadio } from '../firmware-bridge/sim/ble-controller.ts';
-import { SimClock } from '../gateway/clock.ts';
-import { createLogger } from '../gateway/log.ts';
 import { type Gateway, startGateway } from '../gateway/main.ts';
-import type { Event } from '../gateway/reading.ts';
 import { tempDir } from './helpers/tmp.ts';
 import { until } from './helpers/until.ts';
 

@@ -3,11 +3,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SimClock } from '../core/clock.ts';
+import { createLogger } from '../core/log.ts';
 import { loadNoble } from '../firmware-bridge/ble/noble.ts';
 import { BleSource } from '../firmware-bridge/ble/source.ts';
 import type { SourceStatus } from '../firmware-bridge/driver.ts';
-import { SimClock } from '../gateway/clock.ts';
-import { createLogger } from '../gateway/log.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 const probe = loadNoble();

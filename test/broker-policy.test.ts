@@ -1,7 +1,8 @@
 // The local broker's policy, pure: ACL wildcard decisions, sign-in limits, packet-size framing.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canPublish, canSubscribe, filterCovers, topicMatches } from '../gateway/broker/acl.ts';
+import { filterCovers, topicMatches } from '../core/topic.ts';
+import { canPublish, canSubscribe } from '../gateway/broker/acl.ts';
 import { FrameLimit } from '../gateway/broker/frame-limit.ts';
 import { SignInGuard } from '../gateway/broker/guard.ts';
 import { ConnectionSlots } from '../gateway/broker/slots.ts';

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SummaryMessage } from '../cloud-relay/protocol/messages.ts';
+import { createLogger } from '../core/log.ts';
 import { replay } from '../gateway/engine/replay.ts';
-import { createLogger } from '../gateway/log.ts';
 import { Store } from '../gateway/store/store.ts';
 import { homeConfig, simulate, states, toLines } from './helpers/simulate.ts';
 

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleDb } from '../cloud-relay/hub/console/tables.ts';
 import { type Hub, startHub } from '../cloud-relay/hub/hub.ts';
 import { hubConfigSchema } from '../config/hub-schema.ts';
-import { Zone } from '../gateway/time/zone.ts';
+import { Zone } from '../core/zone.ts';
 import { browser, screenshot, seriousViolations } from './helpers/browser.ts';
 import { type Running, runHearth, startHearth } from './helpers/cli.ts';
 import { type DayPlan, dayReadings, homeText } from './helpers/home-week.ts';

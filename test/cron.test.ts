@@ -1,7 +1,7 @@
 // Schedules fire once per local day, on the days the clocks change too.
 import { describe, expect, it } from 'vitest';
+import { Zone } from '../core/zone.ts';
 import { cronSchedule } from '../gateway/time/cron.ts';
-import { Zone } from '../gateway/time/zone.ts';
 
 const london = new Zone('Europe/London');
 const fires = (expr: string, from: string, n: number) => {

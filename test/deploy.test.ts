@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../gateway/log.ts';
+import { createLogger } from '../core/log.ts';
 import { notifyFromEnv } from '../gateway/notify.ts';
 import { Store } from '../gateway/store/store.ts';
 import { startWatchdog } from '../gateway/watchdog.ts';

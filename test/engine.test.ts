@@ -1,12 +1,12 @@
 // The engine shell: acknowledgement, restarts, wall-clock jumps and the one-transaction rule.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SimClock } from '../gateway/clock.ts';
-import { Counters } from '../gateway/counters.ts';
+import { SimClock } from '../core/clock.ts';
+import { Counters } from '../core/counters.ts';
+import { createLogger } from '../core/log.ts';
 import { RuleEngine } from '../gateway/engine/engine.ts';
 import type { OutMessage } from '../gateway/engine/messages.ts';
 import { indexDevices, ingest } from '../gateway/ingest.ts';
-import { createLogger } from '../gateway/log.ts';
 import { Store } from '../gateway/store/store.ts';
 import { homeConfig, local, zone } from './helpers/simulate.ts';
 import { tempDir } from './helpers/tmp.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load.ts';
-import { SimClock } from '../gateway/clock.ts';
+import { SimClock } from '../core/clock.ts';
 import { indexDevices, ingest } from '../gateway/ingest.ts';
 
 const HOME = new URL('../config/examples/home.yaml', import.meta.url).pathname;

@@ -8,9 +8,9 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../cloud-relay/hub/hub.ts';
 import { startHub } from '../cloud-relay/hub/hub.ts';
-import { hubLogger } from '../cloud-relay/hub/log.ts';
 import { listAlerts, summaries } from '../cloud-relay/hub/queries.ts';
 import { type HubConfigInput, hubConfigSchema } from '../config/hub-schema.ts';
+import { createLogger } from '../core/log.ts';
 import { runHearth } from './helpers/cli.ts';
 import { alert, heartbeat, status, summary } from './helpers/hub-messages.ts';
 import { type Mosquitto, makePki, mosquitto, type Pki } from './helpers/mosquitto.ts';
@@ -62,7 +62,7 @@ async function hub(dir: string, instance = `t${++instances}`, patch?: (h: Hub) =
     config,
     configFile: file,
     instance,
-    log: hubLogger({ level: 'silent' }),
+    log: createLogger({ level: 'silent' }),
     supervisionTimer: false,
   });
   patch?.(h);
@@ -142,7 +142,7 @@ describe('hub with a real Mosquitto', () => {
       config,
       configFile: join(dir, 'hub.yaml'),
       instance: `t${++instances}`,
-      log: hubLogger({ level: 'silent' }),
+      log: createLogger({ level: 'silent' }),
       supervisionTimer: false,
     });
     cleanups.push(() => h.stop());
@@ -209,7 +209,7 @@ describe('hub with a real Mosquitto', () => {
       config,
       configFile: file,
       instance: `t${++instances}`,
-      log: hubLogger({ level: 'silent' }),
+      log: createLogger({ level: 'silent' }),
       supervisionTimer: false,
       now: () => now,
     });

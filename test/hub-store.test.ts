@@ -4,10 +4,10 @@
 // alert raised once however many instances look, refused messages kept with their reason.
 import { describe, expect, it } from 'vitest';
 import { parseIncoming, rejectKey } from '../cloud-relay/hub/incoming.ts';
-import { hubLogger } from '../cloud-relay/hub/log.ts';
 import { alertHistory, hubAlerts, listAlerts, summaries } from '../cloud-relay/hub/queries.ts';
 import type { HubStore } from '../cloud-relay/hub/store.ts';
 import { supervisionPass } from '../cloud-relay/hub/supervisor.ts';
+import { createLogger } from '../core/log.ts';
 import { hubBackends, received as receivedAs, SUPERVISION_LIMITS } from './helpers/hub-backends.ts';
 import { alert, heartbeat, status, summary } from './helpers/hub-messages.ts';
 
@@ -74,7 +74,7 @@ describe.each(BACKENDS)('hub store on $name', (backend) => {
     const second = await another();
     await store.expectHomes([{ gateway: GW, resident: R, heartbeatMs: MIN }], T0);
     await store.receive(received(`hearth/v1/${GW}/heartbeat`, heartbeat(GW, R, T0), T0));
-    const log = hubLogger({ level: 'silent' });
+    const log = createLogger({ level: 'silent' });
     const pass = (s: HubStore, instance: string, now: number) =>
       supervisionPass({
         store: s,
@@ -105,7 +105,7 @@ describe.each(BACKENDS)('hub store on $name', (backend) => {
     const night = Date.parse('2026-03-03T02:10:00Z');
     await store.receive(received(`hearth/v1/${GW}/heartbeat`, heartbeat(GW, R, night), night));
     await store.receive(received(`hearth/v1/${GW}/status`, status(GW, R, 'offline', night), night + 1000));
-    const log = hubLogger({ level: 'silent' });
+    const log = createLogger({ level: 'silent' });
     await supervisionPass({
       store,
       log,

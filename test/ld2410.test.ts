@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { readingSchema } from '../core/reading.ts';
 import {
   decodeFrame,
   disableEngineering,
@@ -15,7 +16,6 @@ import {
   readFirmware,
 } from '../firmware-bridge/serial/ld2410/codec.ts';
 import { Ld2410Framer } from '../firmware-bridge/serial/ld2410/framer.ts';
-import { readingSchema } from '../gateway/reading.ts';
 import { through } from './helpers/framing.ts';
 import { hasShared, sharedPath } from './helpers/shared.ts';
 

@@ -13,15 +13,16 @@ import {
 import { KIND_VALUE, KINDS, type Kind } from '../config/device-fields.ts';
 import { parseConfigText } from '../config/parse.ts';
 import { device } from '../config/schema.ts';
+import { readingSchema } from '../core/reading.ts';
+import { topicMatches as matches } from '../core/topic.ts';
 import { ESPHOME_DOMAINS, esphome } from '../firmware-bridge/mqtt/esphome.ts';
 import { MAPPERS, router } from '../firmware-bridge/mqtt/index.ts';
 import type { Mapper, MapResult, MqttRow } from '../firmware-bridge/mqtt/mapper.ts';
-import { buildRouter, matches } from '../firmware-bridge/mqtt/router.ts';
+import { buildRouter } from '../firmware-bridge/mqtt/router.ts';
 import { SHELLY_EVENTS, SHELLY_STATUS, shelly } from '../firmware-bridge/mqtt/shelly.ts';
 import { type Field, kindFor, READ_VALUE } from '../firmware-bridge/mqtt/table.ts';
 import { TASMOTA_MESSAGES, tasmota } from '../firmware-bridge/mqtt/tasmota.ts';
 import { ZIGBEE2MQTT_FIELDS, zigbee2mqtt } from '../firmware-bridge/mqtt/zigbee2mqtt.ts';
-import { readingSchema } from '../gateway/reading.ts';
 
 const NOW = Date.UTC(2026, 2, 2, 7, 31);
 

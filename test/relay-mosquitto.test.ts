@@ -21,11 +21,11 @@ import {
 import type { RelayLimits } from '../cloud-relay/uplink/relay.ts';
 import { parseConfigText } from '../config/parse.ts';
 import type { Config } from '../config/schema.ts';
-import { RealClock } from '../gateway/clock.ts';
-import { createLogger, type Logger } from '../gateway/log.ts';
+import { RealClock } from '../core/clock.ts';
+import { createLogger, type Logger } from '../core/log.ts';
+import { Zone } from '../core/zone.ts';
 import { type Gateway, startGateway } from '../gateway/main.ts';
 import { type NewOutboxRow, Store } from '../gateway/store/store.ts';
-import { Zone } from '../gateway/time/zone.ts';
 import { type Running, startHearth } from './helpers/cli.ts';
 import { type Mosquitto, makePki, mosquitto, type Pki } from './helpers/mosquitto.ts';
 import { freePort } from './helpers/net.ts';

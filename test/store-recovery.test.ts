@@ -5,7 +5,7 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, wri
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../gateway/log.ts';
+import { createLogger } from '../core/log.ts';
 import { backupNow, KEEP_BACKUPS, listBackups } from '../gateway/store/backup.ts';
 import { StoreTooNewError } from '../gateway/store/errors.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from '../gateway/store/migrations.ts';

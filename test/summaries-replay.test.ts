@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Zone } from '../gateway/time/zone.ts';
+import { Zone } from '../core/zone.ts';
 import { runHearth } from './helpers/cli.ts';
 import { type DayPlan, dayReadings, homeText, type Kit } from './helpers/home-week.ts';
 import { tempDir } from './helpers/tmp.ts';

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { summaryMessage } from '../cloud-relay/protocol/messages.ts';
 import { parseConfigText } from '../config/parse.ts';
 import type { Config } from '../config/schema.ts';
-import type { Event } from '../gateway/reading.ts';
+import type { Event } from '../core/reading.ts';
+import { Zone } from '../core/zone.ts';
 import {
   type DaySummary,
   summarizeDay,
@@ -17,7 +18,6 @@ import {
 } from '../gateway/summaries/index.ts';
 import { midSleepDrift, sleepRegularity } from '../gateway/summaries/regularity.ts';
 import { addDays, localAt } from '../gateway/summaries/timeline.ts';
-import { Zone } from '../gateway/time/zone.ts';
 import {
   type DayPlan,
   dayReadings,

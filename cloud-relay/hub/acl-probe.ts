@@ -5,7 +5,7 @@
 // name if the wall is missing, but a trust must know its broker lets one home impersonate another.
 import { randomUUID } from 'node:crypto';
 import mqtt from 'mqtt';
-import type { Logger } from './log.ts';
+import type { Logger } from '../../core/log.ts';
 import type { BrokerOptions } from './receiver.ts';
 
 /** A gateway id no home has: the probe writes to and reads from its topics. */

@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { type HubConfigInput, hubConfigSchema } from '../../config/hub-schema.ts';
+import { freePort } from '../../core/free-port.ts';
+import { createLogger } from '../../core/log.ts';
 import { alertPayload } from '../protocol/messages.ts';
 import { heartbeat } from '../sim/homes.ts';
 import { measureProcess, startHearthUntil } from './bench-process.ts';
-import { freePort } from './free-port.ts';
 import { startHub } from './hub.ts';
-import { hubLogger } from './log.ts';
 import { startPostgres } from './pg-cluster.ts';
 
 export async function broker(dir: string): Promise<{ url: string; proc: ChildProcess }> {
@@ -115,7 +115,7 @@ async function benchHub(url: string, dir: string, b: Backend) {
   const hub = await startHub({
     config: hubConfigSchema.parse(input),
     configFile: join(dir, 'hub.json'),
-    log: hubLogger({ level: 'silent' }),
+    log: createLogger({ level: 'silent' }),
     supervisionTimer: false,
     onStored: (topic) => stored.onStored(topic),
   });

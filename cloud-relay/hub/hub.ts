@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { type HubConfig, signaturesOf } from '../../config/hub-schema.ts';
 import { readPemFile, resolveSecret } from '../../config/load.ts';
 import { parseRef } from '../../config/values.ts';
+import { createLogger, type Logger } from '../../core/log.ts';
 import { type AckResult, acknowledge } from './ack.ts';
 import { type ProbeVerdict, probeBrokerAcl } from './acl-probe.ts';
 import { startConsole } from './console/app.ts';
@@ -14,7 +15,6 @@ import { LiveFeed } from './console/live.ts';
 import { CarerPush } from './console/push.ts';
 import { consoleDb } from './console/tables.ts';
 import { type DbTarget, openDb, sqliteTarget } from './db.ts';
-import { hubLogger, type Logger } from './log.ts';
 import { type BrokerOptions, Receiver } from './receiver.ts';
 import { startRetention } from './retention-timer.ts';
 import { HomeSignatures } from './signatures.ts';
@@ -133,7 +133,7 @@ function startProbe(
 export async function startHub(o: HubOptions): Promise<Hub> {
   const c = o.config;
   const now = o.now ?? Date.now;
-  const log = o.log ?? hubLogger();
+  const log = o.log ?? createLogger();
   const instance = instanceName(c, o.instance);
   const target = dbTarget(c, o.configFile);
   const broker = brokerOptions(c, o.configFile);

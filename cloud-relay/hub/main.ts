@@ -1,22 +1,9 @@
 // `hearth hub`: the hub in the foreground until SIGINT/SIGTERM, and `hearth hub ack`, a one-off
 // acknowledgement through a running hub's database and broker.
 import type { HubConfig } from '../../config/hub-schema.ts';
+import { createLogger } from '../../core/log.ts';
+import { EXIT, stopSignal } from '../../core/process.ts';
 import { type Hub, startHub } from './hub.ts';
-import { hubLogger } from './log.ts';
-
-const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
-
-function stopSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (s: NodeJS.Signals) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(s);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
-}
 
 export async function runHub(
   config: HubConfig,
@@ -25,7 +12,7 @@ export async function runHub(
 ): Promise<number> {
   const started = performance.now();
   const signalled = stopSignal();
-  const log = hubLogger();
+  const log = createLogger();
   let hub: Hub;
   try {
     hub = await startHub({ config, configFile: file, log, instance: opts.instance });
@@ -60,7 +47,7 @@ export async function ackOnce(
   alertId: string,
   by: string,
 ): Promise<{ code: number; text: string }> {
-  const log = hubLogger({ level: process.env.HEARTH_LOG_LEVEL ?? 'warn' });
+  const log = createLogger({ level: process.env.HEARTH_LOG_LEVEL ?? 'warn' });
   const instance = `${config.hub.instance ?? 'hub'}-ack-${process.pid}`;
   // Its own client id, publishing only: the running instances' sessions are theirs.
   const hub = await startHub({

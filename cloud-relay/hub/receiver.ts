@@ -6,9 +6,9 @@
 import type { KeyObject } from 'node:crypto';
 import mqtt, { type IClientOptions, type MqttClient, type Packet } from 'mqtt';
 import { safeText } from '../../core/json.ts';
+import { type Logger, rateLimited } from '../../core/log.ts';
 import { SIG_PROPERTY, signMessage } from '../protocol/signature.ts';
 import { parseIncoming, rejectKey, SUBSCRIPTIONS } from './incoming.ts';
-import { type Logger, rateLimited } from './log.ts';
 import type { HomeSignatures } from './signatures.ts';
 import type { HubAlertDraft, HubStore, ReceiveResult } from './store.ts';
 import { storeErrorKind } from './store-errors.ts';

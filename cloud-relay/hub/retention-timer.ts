@@ -1,6 +1,6 @@
 // Runs the retention of the hub file a minute after start and every ten minutes after; a pass
 // that fails is logged and the next one tries again. Stopping waits for a pass in progress.
-import type { Logger } from './log.ts';
+import type { Logger } from '../../core/log.ts';
 import type { RetentionPeriods } from './retention.ts';
 import type { HubStore } from './store.ts';
 

@@ -2,6 +2,7 @@
 // gateway silent (its last will, or heartbeats late), an alert it cannot deliver, its storage
 // failing, a queue that keeps growing, a clock out of step. Each raise carries a key every instance computes alike.
 import type { Selectable } from 'kysely';
+import { zoneNamed } from '../../core/zone.ts';
 import type { HubAlertDraft } from './store.ts';
 import type { HomesTable, HubAlertsTable } from './tables.ts';
 
@@ -22,19 +23,11 @@ type Check = {
   when: (h: Home, now: number, l: SupervisionLimits) => Omit<HubAlertDraft, 'gateway' | 'kind'> | null;
 };
 
-export function localClock(ms: number, timezone: string): string {
-  return new Intl.DateTimeFormat('en-GB', {
-    timeZone: timezone,
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).format(ms);
-}
+/** "02:10" in the hub's time zone. */
+const localClock = (ms: number, timezone: string): string => zoneNamed(timezone).hm(ms);
 
 function isNight(ms: number, l: SupervisionLimits): boolean {
-  const hour = Number(
-    new Intl.DateTimeFormat('en-GB', { timeZone: l.timezone, hour: 'numeric', hourCycle: 'h23' }).format(ms),
-  );
+  const { hour } = zoneNamed(l.timezone).parts(ms);
   return l.night.from > l.night.to
     ? hour >= l.night.from || hour < l.night.to
     : hour >= l.night.from && hour < l.night.to;

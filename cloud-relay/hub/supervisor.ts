@@ -1,6 +1,6 @@
 // Runs supervision every interval: reads the homes and open supervision alerts, applies the pure
 // decision, and raises each alert through its unique key so that only one instance raises it.
-import type { Logger } from './log.ts';
+import type { Logger } from '../../core/log.ts';
 import { commandsDue, homes, hubAlerts } from './queries.ts';
 import type { HubStore } from './store.ts';
 import { type SupervisionLimits, supervise } from './supervise.ts';

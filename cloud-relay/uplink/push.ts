@@ -3,10 +3,10 @@
 // The trust broker remains the record; this only makes sure a person's phone rings.
 import { resolveSecret } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
-import { backoff } from '../../gateway/backoff.ts';
-import type { Cancel, Clock } from '../../gateway/clock.ts';
-import type { Counters } from '../../gateway/counters.ts';
-import type { Logger } from '../../gateway/log.ts';
+import { backoff } from '../../core/backoff.ts';
+import type { Cancel, Clock } from '../../core/clock.ts';
+import type { Counters } from '../../core/counters.ts';
+import type { Logger } from '../../core/log.ts';
 import type { NewOutboxRow, Store } from '../../gateway/store/store.ts';
 import type { AlertMessage } from '../protocol/messages.ts';
 

@@ -3,12 +3,12 @@
 // commands from the trust; and notices when an alert cannot be delivered.
 import type { MqttClient } from 'mqtt';
 import type { Config } from '../../config/schema.ts';
-import { backoff } from '../../gateway/backoff.ts';
-import type { Cancel, Clock } from '../../gateway/clock.ts';
-import type { Counters } from '../../gateway/counters.ts';
-import type { Logger } from '../../gateway/log.ts';
+import { backoff } from '../../core/backoff.ts';
+import type { Cancel, Clock } from '../../core/clock.ts';
+import type { Counters } from '../../core/counters.ts';
+import type { Logger } from '../../core/log.ts';
+import type { Zone } from '../../core/zone.ts';
 import type { OutboxRow, Store } from '../../gateway/store/store.ts';
-import type { Zone } from '../../gateway/time/zone.ts';
 import {
   type CmdResultMessage,
   cmdResultMessage,

@@ -6,7 +6,7 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readPemFile } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
-import type { Logger } from '../../gateway/log.ts';
+import type { Logger } from '../../core/log.ts';
 import {
   CERT_PROPERTY,
   certificatesIn,

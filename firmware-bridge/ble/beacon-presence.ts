@@ -1,6 +1,6 @@
 // One iBeacon tag row: `presence` true at the first sighting, false once it has not been heard
 // for `away_after`, each only on change; its signal strength smoothed, reported now and then.
-import type { Cancel } from '../../gateway/clock.ts';
+import type { Cancel } from '../../core/clock.ts';
 import type { BleContext, IBeaconRow } from './context.ts';
 
 /** Weight of a new RSSI sample: single adverts swing by 10 dB as the wearer turns. */

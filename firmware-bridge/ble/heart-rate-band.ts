@@ -1,7 +1,7 @@
 // One heart-rate band row over GATT: connect when it is first heard, subscribe to Heart Rate
 // Measurement, read Battery Level, and after a lost link reconnect with capped backoff. At most
 // one heart_rate reading per `interval`: the mean of the valid beats-per-minute heard in it.
-import type { Cancel } from '../../gateway/clock.ts';
+import type { Cancel } from '../../core/clock.ts';
 import { backoff } from '../driver.ts';
 import type { BleContext, HeartRateRow, ProblemLog } from './context.ts';
 import { decodeHeartRate } from './heart-rate.ts';

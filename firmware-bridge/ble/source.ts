@@ -3,7 +3,7 @@
 // dropped and counted, never stored), and routed to one handler per row. No adapter, no kernel
 // Bluetooth or an adapter that goes away is a degraded status, reported once, retried quietly.
 import { resolveSecret } from '../../config/load.ts';
-import type { Cancel } from '../../gateway/clock.ts';
+import type { Cancel } from '../../core/clock.ts';
 import { backoff, type Driver, type SourceStatus } from '../driver.ts';
 import { bluetoothAdapters } from './adapter-presence.ts';
 import { BeaconPresence } from './beacon-presence.ts';

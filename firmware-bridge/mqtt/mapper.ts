@@ -2,7 +2,7 @@
 // Shelly). Each mapper is data — a table of payload keys or topic suffixes to Reading kinds —
 // walked by one small interpreter. Pure: topic and bytes in, Readings and refusals out.
 import type { Device } from '../../config/schema.ts';
-import type { Reading } from '../../gateway/reading.ts';
+import type { Reading } from '../../core/reading.ts';
 
 export type MqttRow = Extract<Device, { source: MqttSource }>;
 export type MqttSource = 'zigbee2mqtt' | 'esphome' | 'tasmota' | 'shelly';

@@ -2,6 +2,7 @@
 // here, so exact topics (all the mappers give today) are one Map lookup; only filters with
 // wildcards, if a mapper ever gives one, are matched one by one.
 import type { Device } from '../../config/schema.ts';
+import { topicMatches } from '../../core/topic.ts';
 import type { Mapper, MapResult, MqttRow, MqttSource } from './mapper.ts';
 
 export type Route = { readonly row: MqttRow; readonly mapper: Mapper };
@@ -17,18 +18,6 @@ export type Router = {
    */
   map(topic: string, payload: Buffer, now: number): MapResult;
 };
-
-/** MQTT filter matching: `+` one level, `#` the rest; wildcards never match a `$` topic's first level. */
-export function matches(filter: string, topic: string): boolean {
-  const f = filter.split('/');
-  const t = topic.split('/');
-  if (topic.startsWith('$') && (f[0] === '+' || f[0] === '#')) return false;
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true;
-    if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
-  }
-  return f.length === t.length;
-}
 
 const NONE: readonly Route[] = [];
 
@@ -55,7 +44,7 @@ export function buildRouter(rows: readonly Device[], mappers: Readonly<Record<Mq
   const routes = (topic: string): readonly Route[] => {
     const direct = exact.get(topic);
     if (wild.length === 0) return direct ?? NONE;
-    const more = wild.filter((w) => matches(w.filter, topic)).flatMap((w) => w.routes);
+    const more = wild.filter((w) => topicMatches(w.filter, topic)).flatMap((w) => w.routes);
     return more.length === 0 ? (direct ?? NONE) : [...new Set([...(direct ?? []), ...more])];
   };
 

@@ -1,7 +1,7 @@
 // Devices that publish to the local broker, as one source: subscribes to the topics the router
 // names, maps each message, and hands the Readings on. A bad payload is counted and logged, never
 // fatal, and costs none of the good readings in the same message.
-import type { Clock } from '../../gateway/clock.ts';
+import type { Clock } from '../../core/clock.ts';
 import type { Driver, DriverContext, SourceStatus } from '../driver.ts';
 import type { MapResult, MqttRow } from './mapper.ts';
 import type { Router } from './router.ts';

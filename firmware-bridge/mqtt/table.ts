@@ -4,7 +4,7 @@
 // a wrong value is a problem naming the topic and the key, and the message's other keys still count.
 import { HEALTH_KINDS, KIND_VALUE, type Kind } from '../../config/device-fields.ts';
 import { jsonDepth, parseJson } from '../../core/json.ts';
-import type { Reading } from '../../gateway/reading.ts';
+import type { Reading } from '../../core/reading.ts';
 import type { MapResult, MqttRow } from './mapper.ts';
 
 export type Value = Reading['value'];

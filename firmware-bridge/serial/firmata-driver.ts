@@ -2,7 +2,7 @@
 // a buzzer or LED. At every fresh open the board is asked who it is and what each pin can do
 // (retried until it answers: an Uno resets when the port opens and is deaf for a second or two),
 // then each row's pin is set up and reported; a level counts once it has held `debounce`.
-import type { Cancel } from '../../gateway/clock.ts';
+import type { Cancel } from '../../core/clock.ts';
 import type { Driver, DriverContext, OutputEvent, SourceStatus } from '../driver.ts';
 import {
   decodeMessage,

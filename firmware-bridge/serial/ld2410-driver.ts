@@ -1,8 +1,8 @@
 // HLK-LD2410 radar on a USB-UART: the port's bytes go through the framer, frames through the
 // codec, and a `presence` Reading goes out only when the radar's answer changes and the new
 // answer has held for a second (the radar reports ~10 times a second and flickers at the edge).
-import type { Cancel } from '../../gateway/clock.ts';
-import type { Reading } from '../../gateway/reading.ts';
+import type { Cancel } from '../../core/clock.ts';
+import type { Reading } from '../../core/reading.ts';
 import type { Driver, DriverContext, SourceStatus } from '../driver.ts';
 import { decodeFrame, presenceReading, type Report } from './ld2410/codec.ts';
 import { Ld2410Framer } from './ld2410/framer.ts';

@@ -4,7 +4,7 @@
 // retried with capped backoff; missing is reported once per change, retries are quiet.
 import { existsSync } from 'node:fs';
 import { SerialPort } from 'serialport';
-import type { Cancel } from '../../gateway/clock.ts';
+import type { Cancel } from '../../core/clock.ts';
 import { backoff, type DriverContext, type SourceStatus } from '../driver.ts';
 
 /** What a driver hears from the port it sits on. */

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../config/schema.ts';
-import { SimClock } from '../clock.ts';
+import { SimClock } from '../../core/clock.ts';
 import { ingest } from '../ingest.ts';
 import { Store } from '../store/store.ts';
 import { quietEngine, READINGS_PER_DAY, readings } from './ingest.ts';

@@ -4,11 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../config/schema.ts';
-import { SimClock } from '../clock.ts';
-import { Counters } from '../counters.ts';
+import { SimClock } from '../../core/clock.ts';
+import { Counters } from '../../core/counters.ts';
+import { createLogger } from '../../core/log.ts';
 import { RuleEngine } from '../engine/engine.ts';
 import { indexDevices, ingest } from '../ingest.ts';
-import { createLogger } from '../log.ts';
 import { Store } from '../store/store.ts';
 
 const DAY = 86_400_000;

@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { freePort } from '../../cloud-relay/hub/free-port.ts';
 import { parseConfigText } from '../../config/parse.ts';
-import { RealClock } from '../clock.ts';
-import { createLogger } from '../log.ts';
+import { RealClock } from '../../core/clock.ts';
+import { freePort } from '../../core/free-port.ts';
+import { createLogger } from '../../core/log.ts';
 import { startGateway } from '../main.ts';
 
 export async function measureZigbeeIngest(count: number): Promise<{ perSecond: number }> {

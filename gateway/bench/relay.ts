@@ -5,15 +5,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../cloud-relay/hub/free-port.ts';
 import { Relay } from '../../cloud-relay/uplink/relay.ts';
 import { parseConfigText } from '../../config/parse.ts';
-import { RealClock } from '../clock.ts';
-import { Counters } from '../counters.ts';
-import { createLogger } from '../log.ts';
+import { RealClock } from '../../core/clock.ts';
+import { Counters } from '../../core/counters.ts';
+import { freePort } from '../../core/free-port.ts';
+import { createLogger } from '../../core/log.ts';
+import { Zone } from '../../core/zone.ts';
 import { startGateway } from '../main.ts';
 import { Store } from '../store/store.ts';
-import { Zone } from '../time/zone.ts';
 
 async function mosquitto(dir: string): Promise<{ port: number; proc: ChildProcess }> {
   if (spawnSync('sh', ['-c', 'command -v mosquitto']).status !== 0)

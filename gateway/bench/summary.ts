@@ -4,12 +4,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../config/schema.ts';
-import { SimClock } from '../clock.ts';
+import { SimClock } from '../../core/clock.ts';
+import { createLogger } from '../../core/log.ts';
+import { Zone } from '../../core/zone.ts';
 import { DailySummaries } from '../engine/daily-summaries.ts';
 import { indexDevices } from '../ingest.ts';
-import { createLogger } from '../log.ts';
 import { Store } from '../store/store.ts';
-import { Zone } from '../time/zone.ts';
 import { READINGS_PER_DAY } from './ingest.ts';
 
 const DAY = 86_400_000;

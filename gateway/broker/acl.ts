@@ -2,34 +2,9 @@
 // of the provisioning file, with MQTT wildcard semantics (+ one level, # the rest; topics that
 // start with $ are not matched by a wildcard in the first level).
 
+import { filterCovers, topicMatches } from '../../core/topic.ts';
+
 export type AclUser = { name: string; publish: readonly string[]; subscribe: readonly string[] };
-
-/** Does a topic filter match a concrete topic name? */
-export function topicMatches(filter: string, topic: string): boolean {
-  const f = filter.split('/');
-  const t = topic.split('/');
-  if (topic.startsWith('$') && (f[0] === '+' || f[0] === '#')) return false;
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true;
-    if (i >= t.length) return false;
-    if (f[i] !== '+' && f[i] !== t[i]) return false;
-  }
-  return f.length === t.length;
-}
-
-/** Is every topic the `requested` filter can match also matched by `allowed`? */
-export function filterCovers(allowed: string, requested: string): boolean {
-  const a = allowed.split('/');
-  const r = requested.split('/');
-  if (requested.startsWith('$') && (a[0] === '+' || a[0] === '#')) return false;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] === '#') return true;
-    if (i >= r.length) return false;
-    if (r[i] === '#') return false;
-    if (a[i] !== '+' && (r[i] === '+' || a[i] !== r[i])) return false;
-  }
-  return a.length === r.length;
-}
 
 export type Decision = { ok: true } | { ok: false; reason: string };
 

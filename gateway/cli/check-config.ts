@@ -3,7 +3,7 @@ import { isHubFile, loadConfig } from '../../config/load.ts';
 import { formatProblem, type Problem } from '../../config/problems.ts';
 import type { Config } from '../../config/schema.ts';
 import { formatDuration } from '../../config/values.ts';
-import { EXIT } from './exit.ts';
+import { EXIT } from '../../core/process.ts';
 import { checkHubCommand } from './hub.ts';
 
 export function checkConfigCommand(

@@ -7,11 +7,11 @@ import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { loadConfig } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
+import { EXIT } from '../../core/process.ts';
+import { Zone } from '../../core/zone.ts';
 import { listBackups } from '../store/backup.ts';
 import { Store } from '../store/store.ts';
-import { Zone } from '../time/zone.ts';
 import { problemsText } from './check-config.ts';
-import { EXIT } from './exit.ts';
 
 type Print = (text: string) => void | Promise<void>;
 type Opened = { config: Config; zone: Zone; store: Store };

@@ -1,10 +1,10 @@
 // `hearth decode bthome|ibeacon|heart-rate HEX`: one payload decoded as the gateway would, for a
 // technician diagnosing a device. JSON on stdout; bad input is exit 2 with the reason.
 import { resolveSecret } from '../../config/load.ts';
+import { EXIT } from '../../core/process.ts';
 import { decodeBthome } from '../../firmware-bridge/ble/bthome/decode.ts';
 import { decodeHeartRate } from '../../firmware-bridge/ble/heart-rate.ts';
 import { decodeIBeacon } from '../../firmware-bridge/ble/ibeacon.ts';
-import { EXIT } from './exit.ts';
 
 export type Decoded = { code: number; stdout?: string; stderr?: string };
 type Options = { bindkey?: string; address?: string };

@@ -1,7 +1,7 @@
 // `hearth hub user add NAME --role operator|carer|admin [--resident R ...] --config HUB.yaml`:
 // the password is read from stdin (one line) or from the variable named by --password-env.
 import { loadHubConfig } from '../../config/load.ts';
-import { EXIT } from './exit.ts';
+import { EXIT } from '../../core/process.ts';
 
 async function readStdin(): Promise<string> {
   let text = '';

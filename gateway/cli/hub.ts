@@ -4,7 +4,7 @@ import { signaturesOf } from '../../config/hub-schema.ts';
 import { loadHubConfig } from '../../config/load.ts';
 import { formatProblem, type Problem } from '../../config/problems.ts';
 import { formatDuration } from '../../config/values.ts';
-import { EXIT } from './exit.ts';
+import { EXIT } from '../../core/process.ts';
 
 function problemsText(file: string, problems: Problem[]): string {
   const errors = problems.filter((p) => p.severity === 'error').length;

@@ -1,7 +1,7 @@
 // The command line (DESIGN.md section 9). Exit codes: 0 ok, 1 failed, 2 refused input.
 // Each command loads its own modules when it runs: check-config need not load a broker.
 import { Command, CommanderError } from 'commander';
-import { EXIT, out, write } from './exit.ts';
+import { EXIT, out, write } from '../../core/process.ts';
 
 const program = new Command('hearth')
   .description('Hearth home-monitoring gateway')

@@ -6,7 +6,7 @@
 // gateway keeps running on the last good one, untouched.
 import { loadConfig } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../../core/log.ts';
 import type { Gateway } from '../main.ts';
 import { problemsText } from './check-config.ts';
 

@@ -4,11 +4,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../config/load.ts';
+import { createLogger } from '../../core/log.ts';
+import { EXIT } from '../../core/process.ts';
 import { replay } from '../engine/replay.ts';
-import { createLogger } from '../log.ts';
 import { Store } from '../store/store.ts';
 import { problemsText } from './check-config.ts';
-import { EXIT } from './exit.ts';
 
 export type ReplayOptions = { config: string; input: string; until?: string; db?: string };
 

@@ -3,30 +3,17 @@
 // sources started, and pings the watchdog only while its health check passes.
 import { loadConfig } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
-import { RealClock } from '../clock.ts';
-import { createLogger } from '../log.ts';
+import { RealClock } from '../../core/clock.ts';
+import { createLogger } from '../../core/log.ts';
+import { EXIT, stopSignal } from '../../core/process.ts';
 import { type Gateway, startGateway } from '../main.ts';
 import { notifyFromEnv } from '../notify.ts';
 import { startWatchdog } from '../watchdog.ts';
 import { problemsText } from './check-config.ts';
-import { EXIT } from './exit.ts';
 import { reloadGateway } from './reload.ts';
 
 /** Longer than this to stop and something is stuck: leave anyway, loudly. */
 const STOP_LIMIT_MS = 4_500;
-
-/** Resolves with the first SIGINT or SIGTERM; installed before anything starts, so none is missed. */
-function stopSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (s: NodeJS.Signals) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(s);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
-}
 
 export async function runCommand(
   file: string,

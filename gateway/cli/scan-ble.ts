@@ -2,10 +2,10 @@
 // what it is (BTHome, iBeacon, heart-rate band) and a device row ready to paste.
 // Exit 1 when there is no Bluetooth to scan with (the machine has none, or it is off).
 import { join } from 'node:path';
+import { EXIT } from '../../core/process.ts';
 import { bluetoothAdapters } from '../../firmware-bridge/ble/adapter-presence.ts';
 import { loadNoble, type Noble, type Peripheral } from '../../firmware-bridge/ble/noble.ts';
 import { classify } from '../../firmware-bridge/ble/scan.ts';
-import { EXIT } from './exit.ts';
 
 const POWER_ON_MS = 10_000;
 

@@ -2,8 +2,8 @@
 // the provisioning file for each device that answered a driver's handshake.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { EXIT } from '../../core/process.ts';
 import { type Found, identify, listPorts, type PortInfo } from '../../firmware-bridge/serial/scan.ts';
-import { EXIT } from './exit.ts';
 
 export async function scanSerialCommand(
   o: { port?: string[] },

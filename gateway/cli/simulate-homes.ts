@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { startHomes } from '../../cloud-relay/sim/homes.ts';
 import { parseDuration } from '../../config/values.ts';
-import { EXIT, out } from './exit.ts';
+import { EXIT, out, stopSignal } from '../../core/process.ts';
 
 export type SimulateHomesOptions = {
   broker: string;
@@ -24,24 +24,6 @@ function openFilesLimit(): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * Resolves at the first SIGINT or SIGTERM. Made before the homes connect: whoever started us may
- * signal the instant it reads that they are connected, before another line of ours has run.
- */
-function untilSignal(): { signalled: Promise<void>; release: () => void } {
-  let release = () => {};
-  const signalled = new Promise<void>((resolve) => {
-    release = () => {
-      process.off('SIGINT', release);
-      process.off('SIGTERM', release);
-      resolve();
-    };
-    process.on('SIGINT', release);
-    process.on('SIGTERM', release);
-  });
-  return { signalled, release };
 }
 
 export async function simulateHomesCommand(o: SimulateHomesOptions): Promise<number> {
@@ -85,7 +67,8 @@ export async function simulateHomesCommand(o: SimulateHomesOptions): Promise<num
   const t0 = performance.now();
   let shown = 0;
   let homes: Awaited<ReturnType<typeof startHomes>>;
-  const stop = untilSignal();
+  // Listened for before the homes connect (see stopSignal).
+  const stop = stopSignal();
   try {
     homes = await startHomes({
       url: o.broker,
@@ -111,7 +94,7 @@ export async function simulateHomesCommand(o: SimulateHomesOptions): Promise<num
   await out(
     `${count} homes connected to ${o.broker} in ${s} s, a heartbeat each every ${o.heartbeat}; Ctrl-C to stop`,
   );
-  await stop.signalled;
+  await stop;
   await homes.stop();
   await out('homes disconnected');
   return EXIT.ok;

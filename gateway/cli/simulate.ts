@@ -2,11 +2,11 @@
 // looped to the gateway), for tests, the demo home and technicians. Runs until Ctrl-C.
 import { SerialPort } from 'serialport';
 import { KINDS, type Kind } from '../../config/device-fields.ts';
+import { EXIT, out, stopSignal } from '../../core/process.ts';
 import { type FirmataFlavour, FirmataSim } from '../../firmware-bridge/sim/firmata-sim.ts';
 import { JsonlSim } from '../../firmware-bridge/sim/jsonl-sim.ts';
 import { Ld2410Sim } from '../../firmware-bridge/sim/ld2410-sim.ts';
 import { DEFAULT_PATTERN, parsePattern } from '../../firmware-bridge/sim/pattern.ts';
-import { EXIT, out } from './exit.ts';
 
 export type SimulateOptions = {
   driver: string;
@@ -64,20 +64,17 @@ export async function simulateCommand(o: SimulateOptions): Promise<number> {
         : '';
   await out(`simulating ${o.driver}${what} on ${o.port} at ${baud} baud; Ctrl-C to stop`);
 
-  const code = await new Promise<number>((resolve) => {
-    const done = (c: number) => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      resolve(c);
-    };
-    const onSignal = () => done(EXIT.ok);
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    port.on('error', (err) => {
-      process.stderr.write(`hearth simulate serial: ${o.port}: ${err.message}\n`);
-      done(EXIT.failed);
-    });
-  });
+  const signalled = stopSignal();
+  const code = await Promise.race([
+    signalled.then(() => EXIT.ok),
+    new Promise<number>((resolve) =>
+      port.on('error', (err) => {
+        process.stderr.write(`hearth simulate serial: ${o.port}: ${err.message}\n`);
+        resolve(EXIT.failed);
+      }),
+    ),
+  ]);
+  signalled.release();
   sim.stop();
   if (port.isOpen) await new Promise<void>((r) => port.close(() => r()));
   await out('simulator stopped');

@@ -15,11 +15,11 @@ import { topics } from '../../cloud-relay/protocol/messages.ts';
 import { loadConfig } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
 import { parseJson } from '../../core/json.ts';
+import { EXIT } from '../../core/process.ts';
+import { Zone } from '../../core/zone.ts';
 import { STATUS_REQUEST } from '../local-topics.ts';
 import { type StatusReport, statusReport } from '../status-report.ts';
-import { Zone } from '../time/zone.ts';
 import { problemsText } from './check-config.ts';
-import { EXIT } from './exit.ts';
 
 /** How long the gateway's broker has to answer before the file is read instead. */
 const ASK_MS = 3_000;

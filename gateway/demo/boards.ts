@@ -4,9 +4,9 @@
 // python3), their rows are left out and the demo says so.
 import { SerialPort } from 'serialport';
 import type { Device } from '../../config/schema.ts';
+import type { Clock } from '../../core/clock.ts';
 import { FirmataSim } from '../../firmware-bridge/sim/firmata-sim.ts';
 import { openPtyPair, type PtyPair } from '../../firmware-bridge/sim/pty-pair.ts';
-import type { Clock } from '../clock.ts';
 
 export type DemoBoards = {
   /** The device rows with each board's pty in place of its by-id path. */

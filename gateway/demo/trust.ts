@@ -3,8 +3,8 @@
 import { createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
+import type { Clock } from '../../core/clock.ts';
 import { generatePassword } from '../broker/credentials.ts';
-import type { Clock } from '../clock.ts';
 
 export type Arrival = { topic: string; message: Record<string, unknown> };
 

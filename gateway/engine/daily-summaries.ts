@@ -6,13 +6,13 @@
 import type { AlertState } from '../../cloud-relay/protocol/messages.ts';
 import { type SummaryMessage, topics } from '../../cloud-relay/protocol/messages.ts';
 import type { Config } from '../../config/schema.ts';
-import type { Cancel, Clock } from '../clock.ts';
+import type { Cancel, Clock } from '../../core/clock.ts';
+import type { Logger } from '../../core/log.ts';
+import type { Zone } from '../../core/zone.ts';
 import type { DeviceIndex } from '../ingest.ts';
-import type { Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
 import { type DaySummary, summarizeDay, summaryPayload, toFhirBundle } from '../summaries/index.ts';
 import { cronSchedule } from '../time/cron.ts';
-import type { Zone } from '../time/zone.ts';
 
 const HISTORY_DAYS = 14;
 const DAY = 86_400_000;

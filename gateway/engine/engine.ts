@@ -2,17 +2,17 @@
 // rule's state in the same SQLite transaction as the event and the outbox rows it caused, and
 // hands the messages on only after that transaction has committed.
 import type { Config } from '../../config/schema.ts';
-import type { Cancel, Clock } from '../clock.ts';
-import type { Counters } from '../counters.ts';
+import type { Cancel, Clock } from '../../core/clock.ts';
+import type { Counters } from '../../core/counters.ts';
+import type { Logger } from '../../core/log.ts';
+import type { Event } from '../../core/reading.ts';
+import { Zone } from '../../core/zone.ts';
 import type { DeviceIndex } from '../ingest.ts';
-import type { Logger } from '../log.ts';
-import type { Event } from '../reading.ts';
 import { type HomeState, homeStep, initHome } from '../rules/home.ts';
 import { RULES } from '../rules/index.ts';
 import { bedDevice } from '../rules/night-out-of-bed.ts';
 import type { AlertEmit, RuleContext, RuleInput } from '../rules/types.ts';
 import type { NewOutboxRow, Store } from '../store/store.ts';
-import { Zone } from '../time/zone.ts';
 import { alertMessage, type OutMessage } from './messages.ts';
 import { shiftTimes } from './time-shift.ts';
 

@@ -6,8 +6,8 @@ import {
   topics,
 } from '../../cloud-relay/protocol/messages.ts';
 import type { Config } from '../../config/schema.ts';
+import type { Zone } from '../../core/zone.ts';
 import type { AlertEmit } from '../rules/types.ts';
-import type { Zone } from '../time/zone.ts';
 
 export type OutMessage = { topic: string; payload: AlertMessage; local: boolean; at: number };
 

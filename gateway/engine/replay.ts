@@ -4,11 +4,11 @@
 import { z } from 'zod';
 import type { SummaryMessage } from '../../cloud-relay/protocol/messages.ts';
 import type { Config } from '../../config/schema.ts';
-import { SimClock } from '../clock.ts';
-import { Counters } from '../counters.ts';
+import { SimClock } from '../../core/clock.ts';
+import { Counters } from '../../core/counters.ts';
+import type { Logger } from '../../core/log.ts';
+import { KINDS } from '../../core/reading.ts';
 import { indexDevices, ingest, rowKind } from '../ingest.ts';
-import type { Logger } from '../log.ts';
-import { KINDS } from '../reading.ts';
 import type { Store } from '../store/store.ts';
 import { DailySummaries } from './daily-summaries.ts';
 import { RuleEngine } from './engine.ts';

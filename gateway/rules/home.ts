@@ -1,7 +1,7 @@
 // The home's state, read by every rule: the last signs of life, whether the resident is out,
 // whether the wearable tag is seen. It is a reducer too, run before the rules on each input.
 import type { Device } from '../../config/schema.ts';
-import type { Event } from '../reading.ts';
+import type { Event } from '../../core/reading.ts';
 
 /** After the front door closes, this long without a sign of life inside means the resident went out. */
 export const AWAY_AFTER_MS = 120_000;

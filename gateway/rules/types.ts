@@ -2,9 +2,9 @@
 
 import type { AlertState, Severity } from '../../cloud-relay/protocol/messages.ts';
 import type { Config } from '../../config/schema.ts';
+import type { Event } from '../../core/reading.ts';
+import type { Zone } from '../../core/zone.ts';
 import type { DeviceIndex } from '../ingest.ts';
-import type { Event } from '../reading.ts';
-import type { Zone } from '../time/zone.ts';
 import type { HomeState } from './home.ts';
 
 export type RuleInput =

@@ -3,7 +3,7 @@
 // empty database when there is none. What happened is returned for the info alert.
 import { copyFileSync, existsSync, renameSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../../core/log.ts';
 import { listBackups } from './backup.ts';
 import { Store } from './store.ts';
 

@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Event } from '../reading.ts';
+import type { Event } from '../../core/reading.ts';
 import { StoreLockedError, StoreTooNewError } from './errors.ts';
 import { describeFault, HeldWrites, isStorageFault, type Op } from './held.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';

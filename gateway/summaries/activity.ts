@@ -1,6 +1,6 @@
 // The day's activity: signs of life per hour and per room, first and last activity, time out of
 // home, kitchen use and steps. Signs of life are the rules' own (home.ts), never telemetry.
-import type { Event } from '../reading.ts';
+import type { Event } from '../../core/reading.ts';
 import {
   clip,
   type Day,

@@ -1,8 +1,9 @@
 // The mental-health view: sleep regularity (the Sleep Regularity Index), mid-sleep and its drift,
 // night-time activity and days without leaving home. Earlier days come from their summaries, so
 // the cost grows with the number of days looked back, never with their events.
+
+import type { Zone } from '../../core/zone.ts';
 import { CHECK_IN_ANSWERS } from '../rules/check-in.ts';
-import type { Zone } from '../time/zone.ts';
 import {
   addDays,
   type Day,

@@ -1,7 +1,7 @@
 // Finding the main sleep period of the night, from the best source that has data: a bed sensor,
 // a bedroom presence radar, or motion alone (DESIGN: a silent sensor is not a sleeping person).
 import { formatDuration } from '../../config/values.ts';
-import type { Event } from '../reading.ts';
+import type { Event } from '../../core/reading.ts';
 import { motionPeriod } from './motion-night.ts';
 import { clip, type Day, devicesOfKind, joinSpans, overlap, type Span, totalMs } from './timeline.ts';
 import type { Confidence, SleepSource } from './types.ts';

@@ -1,6 +1,6 @@
 // The night's figures: bedtime, wake, time in bed, out-of-bed episodes, bathroom visits,
 // restlessness and heart rate, from the main sleep period that sleep-sources.ts found.
-import type { Event } from '../reading.ts';
+import type { Event } from '../../core/reading.ts';
 import { findNight, type Night } from './sleep-sources.ts';
 import {
   bedroomSensors,

@@ -8,8 +8,8 @@ import {
   validSummary,
 } from '../../cloud-relay/protocol/messages.ts';
 import type { Config } from '../../config/schema.ts';
-import type { Event } from '../reading.ts';
-import type { Zone } from '../time/zone.ts';
+import type { Event } from '../../core/reading.ts';
+import type { Zone } from '../../core/zone.ts';
 import { summarizeActivity } from './activity.ts';
 import { baselines, notable, usualRanges } from './baselines.ts';
 import { alertCounts, deviceHealth, temperatures } from './home-health.ts';

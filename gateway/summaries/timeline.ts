@@ -1,12 +1,12 @@
 // What every part of a summary shares: the day's bounds in local time, the events marked as signs
 // of life with the same reducer the rules use, the spells away from home, and span arithmetic.
 import type { Config } from '../../config/schema.ts';
+import type { Event } from '../../core/reading.ts';
+import type { Zone } from '../../core/zone.ts';
 import { type DeviceIndex, indexDevices, rowKind } from '../ingest.ts';
-import type { Event } from '../reading.ts';
 import { AWAY_AFTER_MS, type HomeState, homeStep, initHome } from '../rules/home.ts';
 import { bedDevice } from '../rules/night-out-of-bed.ts';
 import type { RuleContext } from '../rules/types.ts';
-import type { Zone } from '../time/zone.ts';
 import type { DailyWindow, Interval, SummaryOptions } from './types.ts';
 
 export const MINUTE = 60_000;

@@ -3,7 +3,7 @@
 // exactly once per local day on the days the clocks change too: a time skipped in spring fires
 // just after the gap, a time that happens twice in autumn fires at its first occurrence only.
 import cron from 'node-cron';
-import type { Zone } from './zone.ts';
+import type { Zone } from '../../core/zone.ts';
 
 const MINUTE = 60_000;
 /** A year of minutes: any valid expression matches within it (29 February aside). */

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
+import { RealClock } from '../../core/clock.ts';
+import { createLogger } from '../../core/log.ts';
 import type { DriverContext, SourceStatus } from '../../firmware-bridge/driver.ts';
-import { RealClock } from '../../gateway/clock.ts';
-import { createLogger } from '../../gateway/log.ts';
 
 /** A driver's context on the real clock, collecting what the driver hands on and what it logs. */
 export function driverContext() {

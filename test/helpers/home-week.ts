@@ -2,10 +2,10 @@
 // from a plan whose truth (bedtime, wake, trips to the bathroom, time out) the test knows.
 import { parseConfigText } from '../../config/parse.ts';
 import type { Config } from '../../config/schema.ts';
+import type { Event, Reading } from '../../core/reading.ts';
+import type { Zone } from '../../core/zone.ts';
 import { indexDevices, ingest } from '../../gateway/ingest.ts';
-import type { Event, Reading } from '../../gateway/reading.ts';
 import { localAt } from '../../gateway/summaries/timeline.ts';
-import type { Zone } from '../../gateway/time/zone.ts';
 
 export type Kit = {
   bed?: boolean;

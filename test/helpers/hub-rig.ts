@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import mqtt, { type MqttClient } from 'mqtt';
 import { type Hub, startHub } from '../../cloud-relay/hub/hub.ts';
-import { hubLogger } from '../../cloud-relay/hub/log.ts';
 import { type HubConfigInput, hubConfigSchema } from '../../config/hub-schema.ts';
+import { createLogger } from '../../core/log.ts';
 import type { CertPair, Mosquitto, Pki } from './mosquitto.ts';
 import { signedAs } from './signed.ts';
 import { tempDir } from './tmp.ts';
@@ -52,7 +52,7 @@ export async function testHub(
     config: hubConfigSchema.parse(input),
     configFile: file,
     instance,
-    log: hubLogger({ level: 'info', destination }),
+    log: createLogger({ level: 'info', destination }),
     supervisionTimer: false,
     ...(o.now ? { now: o.now } : {}),
   });

@@ -1,1 +1,1 @@
-export { freePort } from '../../cloud-relay/hub/free-port.ts';
+export { freePort } from '../../core/free-port.ts';

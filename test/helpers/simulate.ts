@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import type { AlertMessage } from '../../cloud-relay/protocol/messages.ts';
 import { parseConfigText } from '../../config/parse.ts';
 import type { Config } from '../../config/schema.ts';
+import { createLogger } from '../../core/log.ts';
+import { Zone } from '../../core/zone.ts';
 import { replay } from '../../gateway/engine/replay.ts';
-import { createLogger } from '../../gateway/log.ts';
 import { Store } from '../../gateway/store/store.ts';
-import { Zone } from '../../gateway/time/zone.ts';
 
 export const TZ = 'Europe/London';
 export const zone = new Zone(TZ);

@@ -7,11 +7,11 @@ import { openAlerts } from '../../cloud-relay/hub/console/data.ts';
 import { orderQueue } from '../../cloud-relay/hub/console/pages/queue.ts';
 import { consoleDb } from '../../cloud-relay/hub/console/tables.ts';
 import { parseIncoming } from '../../cloud-relay/hub/incoming.ts';
-import { hubLogger } from '../../cloud-relay/hub/log.ts';
 import { listAlerts, summaries } from '../../cloud-relay/hub/queries.ts';
 import { storeErrorKind } from '../../cloud-relay/hub/store-errors.ts';
 import { supervisionPass } from '../../cloud-relay/hub/supervisor.ts';
 import type { Config } from '../../config/schema.ts';
+import { createLogger } from '../../core/log.ts';
 import { summaryFromPayload, summaryPayload } from '../../gateway/summaries/summary.ts';
 import { hubBackends, received, SUPERVISION_LIMITS } from '../helpers/hub-backends.ts';
 import { alert, heartbeat, summary } from '../helpers/hub-messages.ts';
@@ -214,7 +214,7 @@ describe.each(hubBackends())('the hub store on $name, against one home misusing 
 
   it('raises no clock alert for a backlog of old messages, and does for a home whose heartbeats are hours behind', async () => {
     const { store } = await backend.open();
-    const log = hubLogger({ level: 'silent' });
+    const log = createLogger({ level: 'silent' });
     const pass = (now: number) =>
       supervisionPass({ store, log, now: () => now, instance: 'a', limits, commandTimeoutMs: MIN });
     const hb = (gw: string, at: number, recv: number) =>
@@ -244,7 +244,7 @@ describe.each(hubBackends())('the hub store on $name, against one home misusing 
 
   it('keeps an alert about one event (a forged signature) open for a day, then resolves it', async () => {
     const { store } = await backend.open();
-    const log = hubLogger({ level: 'silent' });
+    const log = createLogger({ level: 'silent' });
     const pass = (now: number) =>
       supervisionPass({ store, log, now: () => now, instance: 'a', limits, commandTimeoutMs: MIN });
     await store.raiseHubAlert(

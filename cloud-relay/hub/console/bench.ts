@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import mqtt from 'mqtt';
 import { hubConfigSchema } from '../../../config/hub-schema.ts';
+import { createLogger } from '../../../core/log.ts';
 import { broker } from '../bench.ts';
 import { openDb, sqliteTarget } from '../db.ts';
 import { startHub } from '../hub.ts';
-import { hubLogger } from '../log.ts';
 import { HubStore } from '../store.ts';
 import { putStaff } from './accounts.ts';
 import { buildConsole } from './app.ts';
@@ -133,7 +133,7 @@ async function alertToPage(dir: string, dataDir: string, homes: number, samples:
   const hub = await startHub({
     config: hubConfigSchema.parse(input),
     configFile: join(dir, 'hub.json'),
-    log: hubLogger({ level: 'silent' }),
+    log: createLogger({ level: 'silent' }),
     supervisionTimer: false,
   }).catch((e) => {
     b.proc.kill();

@@ -2,8 +2,8 @@
 // Types and constants only, so that the app and its route files need not import each other.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
+import type { Logger } from '../../../core/log.ts';
 import type { AckResult } from '../ack.ts';
-import type { Logger } from '../log.ts';
 import type { HubStore } from '../store.ts';
 import type { Staff } from './access.ts';
 import type { Html } from './html.ts';

@@ -1,13 +1,8 @@
 // Times and durations as a carer reads them, in the trust's time zone. Pure: `now` is an argument.
+import { zoneNamed } from '../../../core/zone.ts';
 
-export function clock(ms: number, timezone: string): string {
-  return new Intl.DateTimeFormat('en-GB', {
-    timeZone: timezone,
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).format(ms);
-}
+/** "10:42" in the trust's time zone. */
+export const clock = (ms: number, timezone: string): string => zoneNamed(timezone).hm(ms);
 
 export function dayAndClock(ms: number, timezone: string): string {
   return new Intl.DateTimeFormat('en-GB', {

@@ -1,7 +1,7 @@
 // Plays a tune on one output through the injected clock's timers, so a simulated clock steps
 // through it in tests. Keeps playing whether or not the board is there: its level is set again
 // when the board comes back.
-import type { Cancel, Clock } from '../../../gateway/clock.ts';
+import type { Cancel, Clock } from '../../../core/clock.ts';
 import { TUNES, type Tune } from './patterns.ts';
 
 export class TunePlayer {

@@ -3,7 +3,7 @@
 //   report:  F4 F3 F2 F1 | len u16 LE | type AA ... 55 check | F8 F7 F6 F5
 //   command: FD FC FB FA | len u16 LE | word u16 LE | value... | 04 03 02 01
 // An ACK is a command frame whose word is the command | 0x0100, followed by a u16 status.
-import type { Reading } from '../../../gateway/reading.ts';
+import type { Reading } from '../../../core/reading.ts';
 import { type AckBody, decodeAckBody } from './ack.ts';
 
 export const REPORT_HEADER = Uint8Array.of(0xf4, 0xf3, 0xf2, 0xf1);

@@ -1,7 +1,7 @@
 // The radar's setup at every open, one command at a time: the LD2410 drops a command sent before
 // it has answered the previous one, so each waits for its ACK (or a timeout and a retry). A radar
 // that never answers is still read: reports flow whatever the setup did.
-import type { Cancel, Clock } from '../../../gateway/clock.ts';
+import type { Cancel, Clock } from '../../../core/clock.ts';
 import type { AckBody } from './ack.ts';
 import { COMMANDS, enableConfiguration, enableEngineering, endConfiguration, readFirmware } from './codec.ts';
 

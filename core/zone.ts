@@ -1,6 +1,14 @@
 // Local time in the gateway's IANA zone, from the runtime's own zone data (Intl), correct across
 // daylight-saving changes. Offsets are cached per quarter hour: rules ask on every reading.
-import { minutesOfDay } from '../../config/values.ts';
+/** HH:MM, 00:00 to 23:59: a local time in the provisioning file and in the rules. */
+export const LOCAL_TIME_RE = /^([01]\d|2[0-3]):([0-5]\d)$/;
+
+/** Minutes since local midnight of a time such as "07:30". */
+export function minutesOfDay(hhmm: string): number {
+  const m = LOCAL_TIME_RE.exec(hhmm);
+  if (!m) throw new Error(`not a local time: ${hhmm}`);
+  return Number(m[1]) * 60 + Number(m[2]);
+}
 
 const QUARTER = 900_000;
 const MINUTE = 60_000;
@@ -159,4 +167,16 @@ export class Zone {
   date(t: number): string {
     return new Date(t + this.offset(t)).toISOString().slice(0, 10);
   }
+}
+
+const zones = new Map<string, Zone>();
+
+/** One Zone per name for the process: each holds its formatter and its cached offsets. */
+export function zoneNamed(name: string): Zone {
+  let z = zones.get(name);
+  if (!z) {
+    z = new Zone(name);
+    zones.set(name, z);
+  }
+  return z;
 }
