@@ -1,8 +1,17 @@
 // Version 1 of the messages between a home and the trust (DESIGN.md section 5). Every payload
 // passes one function per type, so keys come out snake_case, validated and in a stable order.
 import { z } from 'zod';
+import { MESSAGE_TYPES, PROTOCOL_VERSION } from './envelope.ts';
 
-export const PROTOCOL_VERSION = 1 as const;
+export { type Envelope, envelope, MESSAGE_TYPES, type MessageType, PROTOCOL_VERSION } from './envelope.ts';
+export {
+  type HomeTopicKind,
+  type LocalTopicKind,
+  type ParsedTopic,
+  parseTopic,
+  type TopicKind,
+  topics,
+} from './topics.ts';
 
 export const ALERT_STATES = [
   'pre-alert',
@@ -62,10 +71,11 @@ const fact = z.union([text(256), z.number(), z.boolean(), z.null()]);
 /** Facts beside an alert's sentence: a few, not a second payload. */
 const MAX_FACTS = 40;
 
-export const envelope = z.object({
+/** What `envelope()` makes, checked: every message's schema begins with it. */
+export const envelopeSchema = z.object({
   v: z.literal(PROTOCOL_VERSION),
   id: name().describe('Unique, and the same on every retry: the trust drops repeats by it.'),
-  type: z.enum(['alert', 'summary', 'status', 'heartbeat', 'cmd_result']),
+  type: z.enum(MESSAGE_TYPES),
   gateway: name(64),
   resident: name(64),
   at: isoLocal,
@@ -87,7 +97,7 @@ const ALERT_KEY_ORDER = [
   'reason',
 ];
 
-export const alertMessage = envelope
+export const alertMessage = envelopeSchema
   .extend({
     type: z.literal('alert'),
     alert_id: name(),
@@ -115,20 +125,7 @@ export function alertPayload(m: AlertMessage): AlertMessage {
   return ordered as AlertMessage;
 }
 
-export const topics = {
-  alert: (gw: string) => `hearth/v1/${gw}/alert`,
-  summary: (gw: string) => `hearth/v1/${gw}/summary`,
-  summaryFhir: (gw: string) => `hearth/v1/${gw}/summary/fhir`,
-  status: (gw: string) => `hearth/v1/${gw}/status`,
-  heartbeat: (gw: string) => `hearth/v1/${gw}/heartbeat`,
-  command: (gw: string, name: string) => `hearth/v1/${gw}/cmd/${name}`,
-  commandResult: (gw: string) => `hearth/v1/${gw}/cmd-result`,
-  localAlert: 'hearth/local/alert',
-  localStatus: 'hearth/local/status',
-  localReading: (device: string) => `hearth/local/reading/${device}`,
-} as const;
-
-export const statusMessage = envelope.extend({
+export const statusMessage = envelopeSchema.extend({
   type: z.literal('status'),
   state: z.enum(['online', 'offline']),
   versions: z.object({ hearth: name(64), protocol: z.literal(PROTOCOL_VERSION) }),
@@ -143,14 +140,14 @@ export const statusMessage = envelope.extend({
 });
 export type StatusMessage = z.infer<typeof statusMessage>;
 
-export const heartbeatMessage = envelope.extend({
+export const heartbeatMessage = envelopeSchema.extend({
   type: z.literal('heartbeat'),
   queue_depth: z.number().int().nonnegative(),
   uptime_s: z.number().nonnegative(),
 });
 export type HeartbeatMessage = z.infer<typeof heartbeatMessage>;
 
-export const cmdResultMessage = envelope.extend({
+export const cmdResultMessage = envelopeSchema.extend({
   type: z.literal('cmd_result'),
   command_id: name(),
   command: name(64),
@@ -240,7 +237,7 @@ const mentalHealth = z.strictObject({
 });
 
 export const summaryMessage = z.strictObject({
-  ...envelope.shape,
+  ...envelopeSchema.shape,
   type: z.literal('summary'),
   date: z.iso.date(),
   sleep: sleepSummary,
