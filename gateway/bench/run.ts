@@ -14,6 +14,7 @@ import { startGateway } from '../main.ts';
 import { measureDiskWrites } from './disk.ts';
 import { homeFile } from './home-file.ts';
 import { measureIngest } from './ingest.ts';
+import { measureJudgement } from './judgement.ts';
 import { measureZigbeeIngest } from './local-mqtt.ts';
 import { measureRelay } from './relay.ts';
 import { measureSummary } from './summary.ts';
@@ -78,6 +79,11 @@ export async function runBench(opts: { json: boolean; quick?: boolean }): Promis
   Object.assign(figures, await measureRelay(10_000, opts.quick ? 200 : 1_000));
   Object.assign(figures, measureDiskWrites(config, opts.quick ? 0.25 : 1));
   figures.rss_mb = process.memoryUsage().rss / 1_048_576;
+  // Judgement: how often the rules cry wolf on real homes, and how long a collapse goes unseen.
+  Object.assign(
+    figures,
+    measureJudgement((t) => process.stderr.write(`${t}\n`), { quick: opts.quick }),
+  );
   // The trust's hub last: its own process and broker, and its memory kept out of rss_mb.
   Object.assign(figures, await measureHub({ quick: opts.quick }));
   Object.assign(figures, await measureConsole({ quick: opts.quick }));
@@ -87,10 +93,20 @@ export async function runBench(opts: { json: boolean; quick?: boolean }): Promis
 
 export function table(f: Figures): string {
   const rows = Object.entries(f).map(([k, v]) => {
-    const [, name, unit] = /^(.*?)_(per_s|ms|us|mb|bytes|pct)$/.exec(k) ?? [k, k, ''];
+    const [, name, unit] = /^(.*?)_(per_s|per_month|ms|us|mb|bytes|pct|min|count)$/.exec(k) ?? [k, k, ''];
     const label =
-      { per_s: '/s', ms: 'ms', us: 'µs', mb: 'MB', bytes: 'bytes', pct: '%' }[unit as string] ?? '';
-    return `${(name as string).padEnd(30)} ${String(v).padStart(12)}  ${label}`;
+      {
+        per_s: '/s',
+        per_month: 'a month',
+        ms: 'ms',
+        us: 'µs',
+        mb: 'MB',
+        bytes: 'bytes',
+        pct: '%',
+        min: 'min',
+        count: '',
+      }[unit as string] ?? '';
+    return `${(name as string).padEnd(44)} ${String(v).padStart(12)}  ${label}`;
   });
-  return [`${'figure'.padEnd(30)} ${'value'.padStart(12)}  unit`, ...rows].join('\n');
+  return [`${'figure'.padEnd(44)} ${'value'.padStart(12)}  unit`, ...rows].join('\n');
 }

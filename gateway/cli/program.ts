@@ -37,11 +37,37 @@ program
   .requiredOption('--input <events>', 'EVENTS.jsonl: one {"at","device","value"[,"kind"]} per line')
   .option('--until <iso>', 'stop at this instant instead of the last line')
   .option('--db <file>', 'keep the state in this database, to resume a replay stopped with --until')
-  .action(async (o: { config: string; input: string; until?: string; db?: string }) => {
+  .option('--ack-after <duration>', 'a care team that acknowledges each alert this long after it arrives')
+  .action(async (o: { config: string; input: string; until?: string; db?: string; ackAfter?: string }) => {
     const lines: string[] = [];
     const { replayCommand } = await import('./replay.ts');
     code = await replayCommand(o, (l) => lines.push(l));
     if (lines.length) await out(lines.join('\n'));
+  });
+
+program
+  .command('evaluate')
+  .description(
+    "a home's rules against a recorded home: false alerts a month, and the time to detect simulated collapses",
+  )
+  .option('--home <dir>', 'a labelled home: devices.json, events.jsonl, activities.json')
+  .option('--template <file>', 'with --home: the provisioning file whose rules apply (the reference home)')
+  .option('--sensors <which>', 'with --home: all, or motion (PIRs only)', 'all')
+  .option('--config <file>', 'a provisioning file (instead of --home)')
+  .option('--input <events>', 'with --config: EVENTS.jsonl')
+  .option('--labels <file>', 'with --config: hand labels as activities.json (Leaving, Sleeping)')
+  .option('--ack-after <duration>', 'the care team acknowledges each alert this long after it arrives', '15m')
+  .option('--warmup <duration>', 'the first days, reported apart (too little history to learn from)', '7d')
+  .option('--collapses <n>', 'simulated collapses by day, and as many by night', '20')
+  .option('--seed <n>', 'chooses the collapse instants', '1')
+  .option('--json', 'one JSON object')
+  .action(async (o) => {
+    const { evaluateCommand } = await import('./evaluate.ts');
+    let text = '';
+    code = evaluateCommand(o, (t) => {
+      text = t;
+    });
+    if (text) await out(text);
   });
 
 program

@@ -4,13 +4,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../config/load.ts';
+import { parseDuration } from '../../config/values.ts';
 import { createLogger } from '../../core/log.ts';
 import { EXIT } from '../../core/process.ts';
 import { replay } from '../engine/replay.ts';
 import { Store } from '../store/store.ts';
 import { problemsText } from './check-config.ts';
 
-export type ReplayOptions = { config: string; input: string; until?: string; db?: string };
+export type ReplayOptions = { config: string; input: string; until?: string; db?: string; ackAfter?: string };
 
 export async function replayCommand(o: ReplayOptions, write: (line: string) => void): Promise<number> {
   const { config, problems } = loadConfig(o.config, { strictRefs: false });
@@ -21,6 +22,11 @@ export async function replayCommand(o: ReplayOptions, write: (line: string) => v
   const until = o.until === undefined ? undefined : Date.parse(o.until);
   if (until !== undefined && Number.isNaN(until)) {
     process.stderr.write(`--until ${o.until}: not an ISO 8601 time such as 2026-03-02T07:00:00Z\n`);
+    return EXIT.badInput;
+  }
+  const ackAfterMs = o.ackAfter === undefined ? undefined : parseDuration(o.ackAfter);
+  if (o.ackAfter !== undefined && ackAfterMs === undefined) {
+    process.stderr.write(`--ack-after ${o.ackAfter}: not a duration such as 15m or 1h30m\n`);
     return EXIT.badInput;
   }
   let text: string;
@@ -44,6 +50,7 @@ export async function replayCommand(o: ReplayOptions, write: (line: string) => v
         summaries: true,
         deliverSummary: (m) => write(JSON.stringify(m)),
         skipped: (n, why) => process.stderr.write(`${o.input}:${n}: ${why}; line skipped\n`),
+        ackAfterMs,
       });
       if (r.skipped) process.stderr.write(`${o.input}: ${r.skipped} line(s) skipped\n`);
     } finally {

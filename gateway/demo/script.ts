@@ -2,6 +2,7 @@
 // One day runs from 23:30 (in bed) to the next 23:30; the scene notes are what the console says.
 // Pure: the seed moves each step by a few minutes, so every run differs a little but tells the
 // same story.
+import { seededRandom } from '../../core/random.ts';
 
 export type Step = {
   /** Minutes after the day's start (23:30 the evening before). */
@@ -118,20 +119,9 @@ function oneDay(): Step[] {
   return steps;
 }
 
-/** A small deterministic random source (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(a ^ (a >>> 15), 1 | a);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `days` days of the script, each step moved by up to ±2 minutes (never across a neighbour). */
 export function demoScript(days: number, seed: number): Step[] {
-  const rnd = random(seed);
+  const rnd = seededRandom(seed);
   const out: Step[] = [];
   for (let d = 0; d < days; d++)
     for (const s of oneDay()) {

@@ -34,7 +34,12 @@ export type ReplayInput = {
   deliverSummary?: (m: SummaryMessage) => void;
   /** A line that was not used, with its 1-based number and why. */
   skipped?: (line: number, why: string) => void;
+  /** A care team that acknowledges each alert raised to it this long after it arrives. */
+  ackAfterMs?: number;
 };
+
+/** Who acknowledges in a replay with a care team. */
+export const REPLAY_CARE_TEAM = 'care team (replay)';
 
 export function replay(r: ReplayInput): { consumed: number; skipped: number; end: number | null } {
   const { config, store, lines } = r;
@@ -54,7 +59,13 @@ export function replay(r: ReplayInput): { consumed: number; skipped: number; end
     clock,
     log: r.log,
     counters: new Counters(),
-    deliver: r.deliver,
+    deliver: (m) => {
+      r.deliver(m);
+      const { ackAfterMs } = r;
+      if (ackAfterMs === undefined || m.local) return;
+      if (m.payload.state === 'raised' || m.payload.state === 'escalated')
+        clock.timer(m.at + ackAfterMs, () => engine.ack(m.payload.alert_id, REPLAY_CARE_TEAM));
+    },
   });
   engine.start();
   const daily = r.summaries

@@ -1,7 +1,9 @@
 // Synthetic days for summary tests: a home with the sleep source under test, and days written
 // from a plan whose truth (bedtime, wake, trips to the bathroom, time out) the test knows.
+
 import { parseConfigText } from '../../config/parse.ts';
 import type { Config } from '../../config/schema.ts';
+import { seededRandom } from '../../core/random.ts';
 import type { Event, Reading } from '../../core/reading.ts';
 import type { Zone } from '../../core/zone.ts';
 import { indexDevices, ingest } from '../../gateway/ingest.ts';
@@ -70,17 +72,7 @@ export type DayPlan = {
   out?: { from: number; to: number }[];
 };
 
-/** A small deterministic random source (mulberry32). */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom as random } from '../../core/random.ts';
 
 type Emit = (
   at: number,
@@ -157,7 +149,7 @@ function meals(emit: Emit, date: string, zone: Zone, outside: (t: number) => boo
 
 /** The readings of one plan: the evening before, the night, and the day until 18:00. */
 export function dayReadings(zone: Zone, kit: Kit, plan: DayPlan, seed: number): Reading[] {
-  const rnd = random(seed);
+  const rnd = seededRandom(seed);
   const out: Reading[] = [];
   const spells = plan.out ?? [];
   const isOut = (t: number) => spells.some((s) => t >= s.from && t < s.to);

@@ -1,0 +1,13 @@
+// A small deterministic random source (mulberry32): the same seed gives the same numbers on any
+// machine, so a simulated day, a demo or a set of simulated collapses can be played again.
+
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}

@@ -1,0 +1,122 @@
+// `hearth evaluate`: how a home's rules judge a recorded home. Two numbers decide it: how often
+// they cry wolf (alerts per resident-month on days with no emergency: every alert is false) and
+// how long a person would lie on the floor before anyone knows (simulated collapses: every reading
+// after a seeded instant removed, the time to the first alert a carer must act on).
+import type { Config } from '../../config/schema.ts';
+import { zoneNamed } from '../../core/zone.ts';
+import type { OutMessage } from '../engine/messages.ts';
+import { collapseInstants, type Detection, detection, type Sample } from './collapses.ts';
+import type { Label } from './home.ts';
+import { isOut, outIntervals } from './labels.ts';
+import { actionable, replayHome } from './replay-home.ts';
+import { type SleepErrors, sleepErrors } from './sleep-errors.ts';
+
+const DAY = 86_400_000;
+/** A resident-month, as the figures are quoted: 30 days. */
+export const MONTH_DAYS = 30;
+
+export type EvaluateOptions = {
+  config: Config;
+  lines: readonly string[];
+  labels?: readonly Label[] | null;
+  /** The care team acknowledges each alert this long after it arrives. */
+  ackAfterMs: number;
+  /** Days at the start whose alerts are reported apart (learning has too little history). */
+  warmupDays: number;
+  /** Simulated collapses by day (07:00–22:00) and as many by night. */
+  collapses: number;
+  seed: number;
+};
+
+export type AlertFigures = {
+  days: number;
+  /** Alerts a carer must act on (warning, urgent), raised to the trust. */
+  raised: number;
+  perMonth: number;
+  byRule: Record<string, number>;
+  /** About devices (info): a silent sensor, a low battery. */
+  notices: number;
+  /** "Are you OK?" prompts in the home (answered or not). */
+  prompts: number;
+  promptsPerMonth: number;
+};
+
+export type Evaluation = {
+  from: number;
+  to: number;
+  warmup: AlertFigures;
+  after: AlertFigures;
+  collapses: { day: Detection; night: Detection; all: Detection; samples: Sample[] };
+  sleep: SleepErrors | null;
+};
+
+const timeOf = (line: string): number => {
+  const m = /"at":\s*"([^"]+)"/.exec(line);
+  return m ? Date.parse(m[1] as string) : Number.NaN;
+};
+
+function figures(messages: readonly OutMessage[], from: number, to: number): AlertFigures {
+  const within = messages.filter((m) => m.at >= from && m.at < to);
+  const raised = within.filter(actionable);
+  const byRule: Record<string, number> = {};
+  for (const m of raised) byRule[m.payload.rule] = (byRule[m.payload.rule] ?? 0) + 1;
+  const days = Math.max(0, (to - from) / DAY);
+  const perMonth = (n: number) => (days > 0 ? (n / days) * MONTH_DAYS : 0);
+  const prompts = within.filter((m) => m.payload.state === 'pre-alert').length;
+  return {
+    days,
+    raised: raised.length,
+    perMonth: perMonth(raised.length),
+    byRule,
+    notices: within.filter((m) => !m.local && m.payload.state === 'raised' && m.payload.severity === 'info')
+      .length,
+    prompts,
+    promptsPerMonth: perMonth(prompts),
+  };
+}
+
+export function evaluate(o: EvaluateOptions): Evaluation {
+  const times = o.lines.map(timeOf).filter((t) => Number.isFinite(t));
+  if (times.length === 0) throw new Error('no events to replay');
+  const from = Math.min(...times);
+  const to = Math.max(...times);
+  const warmEnd = Math.min(to, from + o.warmupDays * DAY);
+  const whole = replayHome({ config: o.config, lines: o.lines, ackAfterMs: o.ackAfterMs, summaries: true });
+  const zone = zoneNamed(o.config.gateway.timezone);
+  const out = o.labels ? outIntervals(o.labels) : [];
+  const instants = collapseInstants({
+    from: warmEnd,
+    to,
+    perPeriod: o.collapses,
+    seed: o.seed,
+    zone,
+    excluded: (t) => isOut(t, out),
+  });
+  const samples = instants.map((c) => collapse(o, c.at, c.period));
+  return {
+    from,
+    to,
+    warmup: figures(whole.messages, from, warmEnd),
+    after: figures(whole.messages, warmEnd, to),
+    collapses: {
+      day: detection(samples.filter((s) => s.period === 'day')),
+      night: detection(samples.filter((s) => s.period === 'night')),
+      all: detection(samples),
+      samples,
+    },
+    sleep: o.labels ? sleepErrors(whole.summaries, o.labels, zone) : null,
+  };
+}
+
+/** Every reading after `at` removed; the first alert a carer must act on, within a day. */
+function collapse(o: EvaluateOptions, at: number, period: 'day' | 'night'): Sample {
+  const cut = o.lines.filter((l) => timeOf(l) <= at);
+  const r = replayHome({ config: o.config, lines: cut, until: at + DAY, ackAfterMs: o.ackAfterMs });
+  const first = r.messages.find((m) => m.at > at && actionable(m));
+  return {
+    at,
+    period,
+    detectedAfterMin: first ? (first.at - at) / 60_000 : null,
+    rule: first?.payload.rule ?? null,
+  };
+}

@@ -1,0 +1,64 @@
+// An evaluation as a technician or a reviewer reads it, and as the benchmark's figures.
+import type { Detection } from './collapses.ts';
+import type { AlertFigures, Evaluation } from './evaluate.ts';
+
+const hm = (min: number | null): string => {
+  if (min === null) return '–';
+  const m = Math.round(min);
+  return m < 60 ? `${m} m` : `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} m`;
+};
+const one = (x: number) => x.toFixed(1);
+const day = (t: number) => new Date(t).toISOString().slice(0, 10);
+
+function alerts(name: string, f: AlertFigures): string[] {
+  const rules = Object.entries(f.byRule)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([r, n]) => `${r} ${n}`)
+    .join(', ');
+  return [
+    `${name.padEnd(16)}${f.raised} in ${one(f.days)} days = ${one(f.perMonth)} a month${rules ? ` (${rules})` : ''}`,
+    `${''.padEnd(16)}prompts in the home ${f.prompts} (${one(f.promptsPerMonth)} a month); device notices ${f.notices}`,
+  ];
+}
+
+const detect = (name: string, d: Detection) =>
+  `${name.padEnd(16)}${d.n} collapses: mean ${hm(d.meanMin)}, median ${hm(d.medianMin)}, 90th ${hm(d.p90Min)}; ` +
+  `missed within 12 h ${d.missed12h}, within 24 h ${d.missed24h}`;
+
+export function evaluationText(
+  title: string,
+  e: Evaluation,
+  o: { warmupDays: number; ackAfterMin: number },
+): string {
+  const lines = [
+    `${title}: ${day(e.from)} to ${day(e.to)}, the care team acknowledging each alert after ${o.ackAfterMin} m`,
+    ...alerts(`warm-up ${o.warmupDays} d`, e.warmup),
+    ...alerts('false alerts', e.after),
+    detect('by day 07-22', e.collapses.day),
+    detect('by night', e.collapses.night),
+  ];
+  if (e.sleep)
+    lines.push(
+      `${'sleep'.padEnd(16)}${e.sleep.found} of ${e.sleep.nights} labelled nights found: bedtime off by ` +
+        `${hm(e.sleep.bedtimeMedianMin)}, wake by ${hm(e.sleep.wakeMedianMin)} (medians), worst ${hm(e.sleep.worstMin)}`,
+    );
+  return lines.join('\n');
+}
+
+/** The benchmark's figures of one evaluation, each key naming its unit. */
+export function evaluationFigures(prefix: string, e: Evaluation): Record<string, number> {
+  const f: Record<string, number> = {
+    [`${prefix}_false_alerts_per_month`]: e.after.perMonth,
+    [`${prefix}_warmup_false_alerts_per_month`]: e.warmup.perMonth,
+    [`${prefix}_prompts_per_month`]: e.after.promptsPerMonth,
+  };
+  for (const [period, d] of [
+    ['day', e.collapses.day],
+    ['night', e.collapses.night],
+  ] as const) {
+    f[`${prefix}_detect_${period}_mean_min`] = d.meanMin ?? -1;
+    f[`${prefix}_detect_${period}_p90_min`] = d.p90Min ?? -1;
+    f[`${prefix}_missed_12h_${period}_count`] = d.missed12h;
+  }
+  return f;
+}
