@@ -11,8 +11,6 @@ import type { Bus } from './bus.ts';
 import type { Store } from './store/store.ts';
 
 export const STATUS_EVERY_MS = 60_000;
-/** A tool on the Pi (hearth status) publishes here for a fresh status rather than one a minute old. */
-export const STATUS_REQUEST = 'hearth/local/status/request';
 
 export type StatusSource = () => { source: string; devices: string[]; present: boolean; detail: string }[];
 
@@ -61,7 +59,7 @@ export function publishLocalTopics(o: {
       true,
     );
   const offSource = bus.on('source-status', () => void status());
-  const offRequest = broker.subscribe(STATUS_REQUEST, () => void status());
+  const offRequest = broker.subscribe(topics.localStatusRequest, () => void status());
   let delivery: { undelivered: boolean; oldest_alert_age_s: number | null; reason: string | null } = {
     undelivered: false,
     oldest_alert_age_s: null,

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import mqtt from 'mqtt';
 import type { Logger } from '../../core/log.ts';
+import { topics } from '../protocol/messages.ts';
 import type { BrokerOptions } from './receiver.ts';
 
 /** A gateway id no home has: the probe writes to and reads from its topics. */
@@ -49,8 +50,8 @@ export async function probeBrokerAcl(d: ProbeDeps): Promise<ProbeVerdict> {
     return 'unknown';
   }
   try {
-    const written = `hearth/v1/${PROBE_TARGET}/heartbeat`;
-    const commands = `hearth/v1/${PROBE_TARGET}/cmd/#`;
+    const written = topics.heartbeat(PROBE_TARGET);
+    const commands = topics.command(PROBE_TARGET, '#');
     const heardWrite = d.watch(written, nonce, ms);
     const heardRead = new Promise<boolean>((resolve) => {
       const t = setTimeout(() => resolve(false), ms);
@@ -67,7 +68,7 @@ export async function probeBrokerAcl(d: ProbeDeps): Promise<ProbeVerdict> {
       .publishAsync(written, JSON.stringify({ acl_probe: nonce }), { qos: 1 })
       .catch(() => undefined);
     await d
-      .publish(`hearth/v1/${PROBE_TARGET}/cmd/ping`, JSON.stringify({ acl_probe: nonce }))
+      .publish(topics.command(PROBE_TARGET, 'ping'), JSON.stringify({ acl_probe: nonce }))
       .catch(() => undefined);
     const [wrote, read] = await Promise.all([heardWrite, heardRead]);
     if (!wrote && !read) {

@@ -11,7 +11,7 @@ import mqtt from 'mqtt';
 import { type HubConfigInput, hubConfigSchema } from '../../config/hub-schema.ts';
 import { freePort } from '../../core/free-port.ts';
 import { createLogger } from '../../core/log.ts';
-import { alertPayload } from '../protocol/messages.ts';
+import { alertPayload, envelope, topics } from '../protocol/messages.ts';
 import { heartbeat } from '../sim/homes.ts';
 import { measureProcess, startHearthUntil } from './bench-process.ts';
 import { startHub } from './hub.ts';
@@ -72,12 +72,13 @@ async function processFigures(url: string, dir: string) {
 const alertMsg = (gw: string, n: number) =>
   JSON.stringify(
     alertPayload({
-      v: 1,
-      id: `${gw}-${n}`,
-      type: 'alert',
-      gateway: gw,
-      resident: `r-${gw}`,
-      at: new Date().toISOString(),
+      ...envelope({
+        type: 'alert',
+        id: `${gw}-${n}`,
+        gateway: gw,
+        resident: `r-${gw}`,
+        at: new Date().toISOString(),
+      }),
       alert_id: `${gw}-a${n}`,
       rule: 'inactivity',
       state: 'raised',
@@ -127,7 +128,7 @@ const heartbeatMsg = (gw: string, n: number) =>
 
 const publisher = async (url: string, gw: string, leaf: 'alert' | 'heartbeat' = 'alert') => {
   const c = await mqtt.connectAsync(url, { clientId: `bench-${gw}`, protocolVersion: 5 });
-  return { gw, c, topic: `hearth/v1/${gw}/${leaf}` };
+  return { gw, c, topic: topics[leaf](gw) };
 };
 
 /**

@@ -9,10 +9,12 @@ import {
   cmdResultMessage,
   type HeartbeatMessage,
   heartbeatMessage,
+  parseTopic,
   type StatusMessage,
   type SummaryMessage,
   statusMessage,
   summaryMessage,
+  topics,
 } from '../protocol/messages.ts';
 
 export type Incoming =
@@ -22,16 +24,19 @@ export type Incoming =
   | { type: 'heartbeat'; msg: HeartbeatMessage }
   | { type: 'cmd_result'; msg: CmdResultMessage };
 
-const BY_LEAF = {
+/** The hub reads these topics of a home (by their kind in `topics`), each message by its schema. */
+const BY_KIND = {
   alert: { type: 'alert', schema: alertMessage },
   summary: { type: 'summary', schema: summaryMessage },
   status: { type: 'status', schema: statusMessage },
   heartbeat: { type: 'heartbeat', schema: heartbeatMessage },
-  'cmd-result': { type: 'cmd_result', schema: cmdResultMessage },
+  commandResult: { type: 'cmd_result', schema: cmdResultMessage },
 } as const;
+type ReadKind = keyof typeof BY_KIND;
+const KINDS = Object.keys(BY_KIND) as ReadKind[];
 
 /** The topic filters the hub subscribes to: hearth/v1/+/{leaf} for each message a home sends. */
-export const SUBSCRIPTIONS = Object.keys(BY_LEAF).map((leaf) => `hearth/v1/+/${leaf}`);
+export const SUBSCRIPTIONS = KINDS.map((kind) => topics[kind]('+'));
 
 /** A day's summary is a few kilobytes; an alert, a few hundred bytes. */
 export const MAX_PAYLOAD_BYTES = 256 * 1024;
@@ -47,11 +52,9 @@ export const rejectKey = (topic: string, payload: Buffer): string =>
   createHash('sha256').update(topic).update('\0').update(payload).digest('hex');
 
 export function parseIncoming(topic: string, payload: Buffer): Parsed {
-  const parts = topic.split('/');
-  const leaf = parts[3] as keyof typeof BY_LEAF | undefined;
-  const gateway =
-    parts.length === 4 && parts[0] === 'hearth' && parts[1] === 'v1' ? (parts[2] ?? null) : null;
-  const kind = leaf && Object.hasOwn(BY_LEAF, leaf) ? BY_LEAF[leaf] : undefined;
+  const t = parseTopic(topic);
+  const gateway = t.ok ? t.gateway : null;
+  const kind = t.ok && KINDS.includes(t.kind as ReadKind) ? BY_KIND[t.kind as ReadKind] : undefined;
   if (!gateway || !kind) return { ok: false, gateway, reason: `not a topic the hub reads: ${topic}` };
   const json = parseJson(payload, { maxBytes: MAX_PAYLOAD_BYTES, maxDepth: MAX_DEPTH });
   if (!json.ok)

@@ -4,7 +4,9 @@
 // hub's load tests, its benchmark and `hearth simulate homes`.
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import {
+  envelope,
   type HeartbeatMessage,
+  type HomeTopicKind,
   heartbeatMessage,
   PROTOCOL_VERSION,
   type StatusMessage,
@@ -12,21 +14,12 @@ import {
   topics,
 } from '../protocol/messages.ts';
 
-const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-
-/** The envelope every version-1 message carries. */
-export const envelopeOf = (gw: string, resident: string, id: string, at: number) => ({
-  v: PROTOCOL_VERSION,
-  id,
-  gateway: gw,
-  resident,
-  at: iso(at),
-});
+/** A simulated home writes its times in UTC, to the second: 2026-03-02T07:31:00Z. */
+export const utcIso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export function heartbeat(gw: string, resident: string, at: number, queueDepth = 0): HeartbeatMessage {
   return heartbeatMessage.parse({
-    ...envelopeOf(gw, resident, `${gw}-heartbeat-${at}`, at),
-    type: 'heartbeat',
+    ...envelope({ type: 'heartbeat', id: `${gw}-heartbeat-${at}`, gateway: gw, resident, at: utcIso(at) }),
     queue_depth: queueDepth,
     uptime_s: 60,
   });
@@ -40,8 +33,7 @@ export function status(
   extra: Partial<StatusMessage> = {},
 ): StatusMessage {
   return statusMessage.parse({
-    ...envelopeOf(gw, resident, `${gw}-status-${state}-${at}`, at),
-    type: 'status',
+    ...envelope({ type: 'status', id: `${gw}-status-${state}-${at}`, gateway: gw, resident, at: utcIso(at) }),
     state,
     versions: { hearth: '0.1.0', protocol: PROTOCOL_VERSION },
     queue_depth: 0,
@@ -73,7 +65,8 @@ export type SimHome = {
   gw: string;
   resident: string;
   client: MqttClient;
-  send(leaf: string, m: object): Promise<void>;
+  /** Publishes `m` on the home's topic of that kind (alert, summary, heartbeat...). */
+  send(kind: HomeTopicKind, m: object): Promise<void>;
 };
 
 export type Homes = {
@@ -123,8 +116,8 @@ export async function startHomes(o: HomesOptions): Promise<Homes> {
         reject(new Error(`${gw}: ${err.message}`));
       });
     });
-    const send = async (leaf: string, m: object) => {
-      await client.publishAsync(`hearth/v1/${gw}/${leaf}`, JSON.stringify(m), { qos: 1 });
+    const send = async (kind: HomeTopicKind, m: object) => {
+      await client.publishAsync(topics[kind](gw), JSON.stringify(m), { qos: 1 });
     };
     await client.publishAsync(topics.status(gw), JSON.stringify(status(gw, resident, 'online', t + 1)), {
       qos: 1,

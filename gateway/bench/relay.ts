@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { topics } from '../../cloud-relay/protocol/messages.ts';
 import { Relay } from '../../cloud-relay/uplink/relay.ts';
 import { parseConfigText } from '../../config/parse.ts';
 import { RealClock } from '../../core/clock.ts';
@@ -70,7 +71,7 @@ export async function measureRelay(backlog: number, latencySamples: number): Pro
       for (let i = 0; i < backlog; i++)
         store.addOutbox({
           id: `b-${i}`,
-          topic: 'hearth/v1/gw-bench/alert',
+          topic: topics.alert('gw-bench'),
           type: 'alert',
           payload: JSON.stringify({ v: 1, id: `b-${i}`, n: i }),
           created_at: Date.now(),

@@ -17,7 +17,6 @@ import type { Config } from '../../config/schema.ts';
 import { parseJson } from '../../core/json.ts';
 import { EXIT } from '../../core/process.ts';
 import { Zone } from '../../core/zone.ts';
-import { STATUS_REQUEST } from '../local-topics.ts';
 import { type StatusReport, statusReport } from '../status-report.ts';
 import { problemsText } from './check-config.ts';
 
@@ -99,7 +98,7 @@ async function fromGateway(config: Config): Promise<StatusView | null> {
       });
       client.on('connect', async () => {
         await client.subscribeAsync(topics.localStatus);
-        await client.publishAsync(STATUS_REQUEST, '');
+        await client.publishAsync(topics.localStatusRequest, '');
       });
     });
   } finally {

@@ -3,6 +3,7 @@
 import { createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
+import { PROTOCOL_VERSION, parseTopic, topics } from '../../cloud-relay/protocol/messages.ts';
 import type { Clock } from '../../core/clock.ts';
 import { generatePassword } from '../broker/credentials.ts';
 
@@ -59,8 +60,10 @@ export async function monitoringCentre(o: {
   const ids = new Set<string>();
   client.on('message', (topic, payload, packet) => {
     // What the gateway delivered: not the retained status, not the centre's own commands.
-    if (!packet.retain && !topic.includes('/cmd/')) received++;
-    if (topic.includes('/cmd/')) return;
+    const t = parseTopic(topic);
+    const command = t.ok && t.kind === 'command';
+    if (!packet.retain && !command) received++;
+    if (command) return;
     const message = JSON.parse(payload.toString()) as Record<string, unknown>;
     ids.add(String(message.id));
     o.onArrival({ topic, message });
@@ -76,8 +79,8 @@ export async function monitoringCentre(o: {
         pending++; // until its cmd_result comes back
         o.onAck(alertId, id);
         client.publish(
-          `hearth/v1/${o.gateway}/cmd/ack`,
-          JSON.stringify({ v: 1, id, alert_id: alertId, by: 'Sam at the monitoring centre' }),
+          topics.command(o.gateway, 'ack'),
+          JSON.stringify({ v: PROTOCOL_VERSION, id, alert_id: alertId, by: 'Sam at the monitoring centre' }),
           { qos: 1 },
         );
       });
@@ -93,8 +96,8 @@ export async function monitoringCentre(o: {
     requestSummary(date: string) {
       pending++;
       client.publish(
-        `hearth/v1/${o.gateway}/cmd/request-summary`,
-        JSON.stringify({ v: 1, id: `demo-summary-${date}`, date }),
+        topics.command(o.gateway, 'request-summary'),
+        JSON.stringify({ v: PROTOCOL_VERSION, id: `demo-summary-${date}`, date }),
         { qos: 1 },
       );
     },

@@ -2,6 +2,7 @@
 import {
   type AlertMessage,
   alertPayload,
+  envelope,
   LOCAL_ONLY_STATES,
   topics,
 } from '../../cloud-relay/protocol/messages.ts';
@@ -14,13 +15,14 @@ export type OutMessage = { topic: string; payload: AlertMessage; local: boolean;
 export function alertMessage(e: AlertEmit, config: Config, zone: Zone): OutMessage {
   const local = LOCAL_ONLY_STATES.has(e.state);
   const payload = alertPayload({
-    v: 1,
-    // One message per state of an alert: the same id on every retry, distinct across states.
-    id: `${e.alertId}:${e.state}`,
-    type: 'alert',
-    gateway: config.gateway.id,
-    resident: config.gateway.resident,
-    at: zone.iso(e.at),
+    ...envelope({
+      type: 'alert',
+      // One message per state of an alert: the same id on every retry, distinct across states.
+      id: `${e.alertId}:${e.state}`,
+      gateway: config.gateway.id,
+      resident: config.gateway.resident,
+      at: zone.iso(e.at),
+    }),
     alert_id: e.alertId,
     rule: e.rule,
     state: e.state,

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import {
   type AlertState,
-  PROTOCOL_VERSION,
+  envelope,
   type SummaryMessage,
   validSummary,
 } from '../../cloud-relay/protocol/messages.ts';
@@ -91,13 +91,14 @@ export function summaryPayload(summary: DaySummary, config: Config): SummaryMess
   const body = rekey(figures, toSnake) as Record<string, unknown>;
   const digest = createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 12);
   return validSummary({
-    v: PROTOCOL_VERSION,
-    // The gateway in the id: the trust keeps every home's messages apart by it.
-    id: `${config.gateway.id}:summary:${date}:${digest}`,
-    type: 'summary',
-    gateway: config.gateway.id,
-    resident: config.gateway.resident,
-    at,
+    ...envelope({
+      type: 'summary',
+      // The gateway in the id: the trust keeps every home's messages apart by it.
+      id: `${config.gateway.id}:summary:${date}:${digest}`,
+      gateway: config.gateway.id,
+      resident: config.gateway.resident,
+      at,
+    }),
     date,
     ...body,
   });

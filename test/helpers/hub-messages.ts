@@ -3,10 +3,11 @@ import {
   type AlertMessage,
   type AlertState,
   alertPayload,
+  envelope,
   type SummaryMessage,
   validSummary,
 } from '../../cloud-relay/protocol/messages.ts';
-import { envelopeOf as env } from '../../cloud-relay/sim/homes.ts';
+import { utcIso } from '../../cloud-relay/sim/homes.ts';
 
 export { heartbeat, status } from '../../cloud-relay/sim/homes.ts';
 
@@ -18,8 +19,7 @@ export function alert(
   at: number,
 ): AlertMessage {
   return alertPayload({
-    ...env(gw, resident, `${gw}-${alertId}-${state}`, at),
-    type: 'alert',
+    ...envelope({ type: 'alert', id: `${gw}-${alertId}-${state}`, gateway: gw, resident, at: utcIso(at) }),
     alert_id: alertId,
     rule: 'inactivity',
     state,
@@ -38,8 +38,7 @@ export function summary(
   id = `${gw}-summary-${date}`,
 ): SummaryMessage {
   return validSummary({
-    ...env(gw, resident, id, at),
-    type: 'summary',
+    ...envelope({ type: 'summary', id, gateway: gw, resident, at: utcIso(at) }),
     date,
     sleep: {
       source: 'bed',

@@ -3,7 +3,15 @@
 // still open, and supervision alerts for silent homes. Every message goes through the store's
 // own receive path, so the rows are the ones the pages really read.
 import { sql } from 'kysely';
-import { type AlertState, alertPayload, statusMessage, validSummary } from '../../protocol/messages.ts';
+import {
+  type AlertState,
+  alertPayload,
+  envelope,
+  type MessageType,
+  statusMessage,
+  topics,
+  validSummary,
+} from '../../protocol/messages.ts';
 import { parseIncoming } from '../incoming.ts';
 import type { HubStore } from '../store.ts';
 
@@ -13,10 +21,16 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 export const gatewayOf = (i: number) => `gw-${String(i).padStart(4, '0')}`;
 export const residentOf = (i: number) => `r-${String(i).padStart(4, '0')}`;
+const envelopeOf = <T extends MessageType>(type: T, home: number, id: string, at: number) =>
+  envelope({ type, id, gateway: gatewayOf(home), resident: residentOf(home), at: iso(at) });
 
 /** Hands one message to the store as the receiver would, with its topic and raw payload. */
-export async function put(store: HubStore, m: { type: string; gateway: string }, receivedAt: number) {
-  const topic = `hearth/v1/${m.gateway}/${m.type}`;
+export async function put(
+  store: HubStore,
+  m: { type: Exclude<MessageType, 'cmd_result'>; gateway: string },
+  receivedAt: number,
+) {
+  const topic = topics[m.type](m.gateway);
   const payload = JSON.stringify(m);
   const p = parseIncoming(topic, Buffer.from(payload));
   if (!p.ok) throw new Error(p.reason);
@@ -32,12 +46,7 @@ export async function put(store: HubStore, m: { type: string; gateway: string },
 
 export const alertOf = (home: number, alertId: string, state: AlertState, at: number, reason: string) =>
   alertPayload({
-    v: 1,
-    id: `${gatewayOf(home)}-${alertId}-${state}`,
-    type: 'alert',
-    gateway: gatewayOf(home),
-    resident: residentOf(home),
-    at: iso(at),
+    ...envelopeOf('alert', home, `${gatewayOf(home)}-${alertId}-${state}`, at),
     alert_id: alertId,
     rule: 'inactivity',
     state,
@@ -46,19 +55,10 @@ export const alertOf = (home: number, alertId: string, state: AlertState, at: nu
     reason,
   });
 
-const envelope = (home: number, id: string, at: number) => ({
-  v: 1 as const,
-  id,
-  gateway: gatewayOf(home),
-  resident: residentOf(home),
-  at: iso(at),
-});
-
 function summaryOf(home: number, at: number) {
   const date = iso(at - DAY).slice(0, 10);
   return validSummary({
-    ...envelope(home, `${gatewayOf(home)}-summary-${date}`, at),
-    type: 'summary',
+    ...envelopeOf('summary', home, `${gatewayOf(home)}-summary-${date}`, at),
     date,
     sleep: {
       source: 'bed',
@@ -112,8 +112,12 @@ export async function seed(store: HubStore, o: { homes: number; alerts: number; 
   const { homes, now } = o;
   for (let h = 0; h < homes; h++) {
     const at = now - 10 * MIN + h;
-    const status = { type: 'status', state: 'online', versions: { hearth: '0.1.0', protocol: 1 } };
-    await put(store, statusMessage.parse({ ...envelope(h, `${gatewayOf(h)}-up`, at), ...status }), at);
+    const status = { state: 'online', versions: { hearth: '0.1.0', protocol: 1 } };
+    await put(
+      store,
+      statusMessage.parse({ ...envelopeOf('status', h, `${gatewayOf(h)}-up`, at), ...status }),
+      at,
+    );
     await put(store, summaryOf(h, at), at);
   }
   const open = Math.max(1, Math.round(o.alerts / 100));

@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import mqtt from 'mqtt';
 import { hubConfigSchema } from '../../../config/hub-schema.ts';
 import { createLogger } from '../../../core/log.ts';
+import { topics } from '../../protocol/messages.ts';
 import { broker } from '../bench.ts';
 import { openDb, sqliteTarget } from '../db.ts';
 import { startHub } from '../hub.ts';
@@ -182,7 +183,7 @@ async function alertToPage(dir: string, dataDir: string, homes: number, samples:
       const h = (n + 2) % homes;
       const msg = alertOf(h, id, 'raised', Date.now(), reason);
       const t0 = performance.now();
-      const sent = home.publishAsync(`hearth/v1/${msg.gateway}/alert`, JSON.stringify(msg), { qos: 1 });
+      const sent = home.publishAsync(topics.alert(msg.gateway), JSON.stringify(msg), { qos: 1 });
       const at = await shown;
       await sent;
       if (n >= 0) lat.push(at - t0);

@@ -3,8 +3,17 @@
 // the page then asks again for what it shows, through the same permission checks as a reload.
 // No loop reads the database. Bursts are coalesced: at most one notice per kind every `gapMs`.
 import type { ServerResponse } from 'node:http';
+import { parseTopic } from '../../protocol/messages.ts';
 
 export type LiveKind = 'alert' | 'summary' | 'status' | 'heartbeat' | 'cmd-result' | 'ack';
+/** The topics of a home a page hears about, by their leaf: the kind of message each carries. */
+const FROM_HOMES: ReadonlySet<string> = new Set<LiveKind>([
+  'alert',
+  'summary',
+  'status',
+  'heartbeat',
+  'cmd-result',
+]);
 
 export class LiveFeed {
   #clients = new Set<ServerResponse>();
@@ -38,15 +47,8 @@ export class LiveFeed {
 
   /** From a topic's leaf (hearth/v1/gw/alert -> alert). */
   notifyTopic(topic: string): void {
-    const leaf = topic.split('/')[3];
-    if (
-      leaf === 'alert' ||
-      leaf === 'summary' ||
-      leaf === 'status' ||
-      leaf === 'heartbeat' ||
-      leaf === 'cmd-result'
-    )
-      this.notify(leaf);
+    const t = parseTopic(topic);
+    if (t.ok && t.gateway !== null && FROM_HOMES.has(t.leaf)) this.notify(t.leaf as LiveKind);
   }
 
   notify(kind: LiveKind): void {
