@@ -56,6 +56,21 @@ module.exports = {
       to: { path: '^(gateway/|firmware-bridge/|test/|cloud-relay/(?!hub/|protocol/))' },
     },
     {
+      name: 'sqlite-only-in-the-stores',
+      comment:
+        "The gateway's SQL lives in gateway/store/ (the CLI's status and data-rights commands call store modules); the hub's database is opened in cloud-relay/hub/db.ts. Tests may read a file themselves.",
+      severity: 'error',
+      from: { pathNot: '^gateway/store/|^cloud-relay/hub/db\\.ts$|^test/' },
+      to: { path: 'node_modules/(@types/)?better-sqlite3/' },
+    },
+    {
+      name: 'the-store-connection-for-tests-only',
+      comment: "gateway/store/inspect.ts hands out the store's SQLite connection: for tests, never the gateway.",
+      severity: 'error',
+      from: { pathNot: '^gateway/store/|^test/' },
+      to: { path: '^gateway/store/inspect\\.ts$' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

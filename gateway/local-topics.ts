@@ -49,7 +49,7 @@ export function publishLocalTopics(o: {
         v: 1,
         at: zone.iso(o.clock.now()),
         sources: o.sources(),
-        queue_depth: o.store.outboxDepth(),
+        queue_depth: o.store.outbox.depth(),
         // An alert that cannot reach the trust is the home's business too: carers are not being told.
         delivery,
         clock: { time_zone: zone.name, wall_clock_jumps: o.counters.get('clock.jumps') },

@@ -105,7 +105,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const storePath = opts.storePath ?? config.storage.path;
     const { store, recovery } = openChecked(storePath, log, clock.now());
     stack.push({ name: 'store', stop: () => store.close() });
-    log.info({ path: storePath, outbox: store.outboxDepth() }, 'store open');
+    log.info({ path: storePath, outbox: store.outbox.depth() }, 'store open');
 
     const devices = indexDevices(config);
     const engine = new RuleEngine({
@@ -274,7 +274,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       sources: () => drivers.flatMap((d) => d.health()),
       more: () =>
         reportFor({
-          db: store.db,
+          reader: store.status,
           path: storePath,
           config,
           zone: engine.zone,
@@ -339,7 +339,7 @@ function reportFor(o: Parameters<typeof statusReport>[0]): Record<string, unknow
 function scheduleRetention(store: Store, keepMs: number, clock: Clock, log: Logger): Cancel {
   let cancel: Cancel = () => {};
   const run = () => {
-    const removed = store.pruneEvents(clock.now() - keepMs);
+    const removed = store.events.prune(clock.now() - keepMs);
     if (removed) log.info({ removed }, 'old events removed by retention');
     cancel = clock.timer(clock.now() + HOUR, run);
   };

@@ -1,12 +1,12 @@
 // What `hearth status` shows, read from the database: the same function serves the running
 // gateway (which publishes it on its retained local status topic) and the command line when
-// the gateway is not running (which reads the file itself).
+// the gateway is not running (which reads a copy of the file: store/status-reader.ts).
 import { existsSync, readFileSync, statfsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type Database from 'better-sqlite3';
 import type { Config } from '../config/schema.ts';
 import type { Zone } from '../core/zone.ts';
 import { listBackups } from './store/backup.ts';
+import type { StatusReader } from './store/status-reader.ts';
 
 export const VERSION: string = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
@@ -29,36 +29,20 @@ export type StatusReport = {
 const size = (file: string) => (existsSync(file) ? statSync(file).size : 0);
 
 export function statusReport(o: {
-  db: Database.Database;
+  reader: StatusReader;
   path: string;
   config: Config;
   zone: Zone;
   now: number;
   failing?: string | null;
 }): StatusReport {
-  const { db, path, config, zone } = o;
-  const last = db.prepare(
-    'SELECT device, room, kind, value, at FROM events WHERE device = ? ORDER BY at DESC, id DESC LIMIT 1',
-  );
+  const { reader, path, config, zone } = o;
   const readings = config.devices.flatMap((d) => {
-    const r = last.get(d.id) as
-      | { device: string; room: string | null; kind: string; value: string; at: number }
-      | undefined;
-    return r ? [{ ...r, value: JSON.parse(r.value) as unknown, at: zone.iso(r.at) }] : [];
+    const r = reader.lastReading(d.id);
+    return r ? [{ ...r, at: zone.iso(r.at) }] : [];
   });
-  // The latest state of each alert; the ones not over yet are open.
-  const open = db
-    .prepare(
-      `SELECT a.alert_id, a.rule, a.state, a.at FROM alert_log a
-       JOIN (SELECT max(rowid) AS last FROM alert_log GROUP BY alert_id) l ON a.rowid = l.last
-       WHERE a.state NOT IN ('resolved', 'cancelled') ORDER BY a.at`,
-    )
-    .all() as { alert_id: string; rule: string; state: string; at: number }[];
-  const queue = db
-    .prepare(
-      "SELECT count(*) AS depth, min(CASE WHEN type = 'alert' THEN created_at END) AS oldest FROM outbox",
-    )
-    .get() as { depth: number; oldest: number | null };
+  const open = reader.openAlerts();
+  const queue = reader.queue();
   let free: number | null = null;
   try {
     const fs = statfsSync(dirname(path));
@@ -84,12 +68,7 @@ export function statusReport(o: {
     },
     last_backup: backup ? { file: backup.file, at: zone.iso(backup.at) } : null,
     clock: { synchronized: clockSynchronized(), time_zone: zone.name },
-    versions: {
-      hearth: VERSION,
-      node: process.versions.node,
-      sqlite: db.prepare('SELECT sqlite_version()').pluck().get() as string,
-      schema: db.prepare('SELECT max(version) FROM schema_migrations').pluck().get() as number,
-    },
+    versions: { hearth: VERSION, node: process.versions.node, ...reader.versions() },
   };
 }
 

@@ -8,7 +8,7 @@ import type { Logger } from '../core/log.ts';
 import type { Zone } from '../core/zone.ts';
 import type { Bus } from './bus.ts';
 import { alertMessage, type OutMessage } from './engine/messages.ts';
-import { backupNow, listBackups } from './store/backup.ts';
+import { listBackups } from './store/backup.ts';
 import type { Recovery } from './store/recover.ts';
 import type { StorageHealth, Store } from './store/store.ts';
 
@@ -23,7 +23,7 @@ export function scheduleBackups(o: { store: Store; clock: Clock; zone: Zone; log
   const take = async () => {
     try {
       store.commit();
-      const file = await backupNow(store.db, store.path, clock.now());
+      const file = await store.backup(clock.now());
       log.info({ file }, 'database backed up');
     } catch (err) {
       // A full or failing card: the previous backups are still there; try again tomorrow.
@@ -67,8 +67,8 @@ export function recoveryAlert(
     zone,
   );
   store.transaction(() => {
-    store.logAlert(m.at, m.payload.alert_id, m.payload.rule, m.payload.state);
-    store.addOutbox({
+    store.days.logAlert(m.at, m.payload.alert_id, m.payload.rule, m.payload.state);
+    store.outbox.add({
       id: m.payload.id,
       topic: m.topic,
       type: 'alert',
@@ -119,7 +119,7 @@ export function storageFault(store: Store): string | null {
 /** Frees what may go on a full disk: older backups, events past retention, the WAL's tail. */
 function reclaim(store: Store, before: number, log: Logger): void {
   for (const old of listBackups(store.path).slice(1)) rmSync(old.file, { force: true });
-  const removed = store.pruneEvents(before);
-  store.db.pragma('wal_checkpoint(TRUNCATE)');
+  const removed = store.events.prune(before);
+  store.checkpoint();
   if (removed) log.info({ removed }, 'old events removed to free space');
 }

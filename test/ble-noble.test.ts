@@ -105,7 +105,7 @@ describe('BLE through real noble and a virtual controller', () => {
     advertise(PENDANT, bthomeAd(sealed(PENDANT, KEY, '000a0155', 1002))); // packet 10, battery 85%
     await until('the battery reading after the presses', () => of('pendant', 'battery').length > 0);
     expect(of('pendant', 'button').map((e) => e.value)).toEqual(['press']);
-    const stored = gw.store.eventsBetween(0, clock.now() + 1).filter((e) => e.device === 'pendant');
+    const stored = gw.store.events.between(0, clock.now() + 1).filter((e) => e.device === 'pendant');
     expect(stored.map((e) => [e.kind, e.value])).toEqual([
       ['button', 'press'],
       ['battery', 85],

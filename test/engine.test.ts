@@ -7,6 +7,7 @@ import { createLogger } from '../core/log.ts';
 import { RuleEngine } from '../gateway/engine/engine.ts';
 import type { OutMessage } from '../gateway/engine/messages.ts';
 import { indexDevices, ingest } from '../gateway/ingest.ts';
+import { sqliteOf } from '../gateway/store/inspect.ts';
 import { Store } from '../gateway/store/store.ts';
 import { homeConfig, local, zone } from './helpers/simulate.ts';
 import { tempDir } from './helpers/tmp.ts';
@@ -89,7 +90,7 @@ describe('rule engine', () => {
       ['raised', false, 'hearth/v1/gw-test/alert'],
       ['resolved', false, 'hearth/v1/gw-test/alert'],
     ]);
-    const rows = g.store.peekOutbox(10);
+    const rows = g.store.outbox.peek(10);
     expect(rows.map((r) => r.id)).toEqual(seen.filter((m) => !m.local).map((m) => m.payload.id));
     expect(JSON.parse(rows[0]?.payload ?? '{}')).toEqual(seen[1]?.payload);
     g.close();
@@ -117,7 +118,7 @@ describe('rule engine', () => {
     const c = engineOn(path, clock3, third);
     clock3.advanceTo(local('2026-03-02 12:25'));
     expect(third).toEqual([]);
-    expect(c.store.peekOutbox(10).map((r) => r.id)).toEqual([second[0]?.payload.id]);
+    expect(c.store.outbox.peek(10).map((r) => r.id)).toEqual([second[0]?.payload.id]);
     c.close();
   });
 
@@ -171,15 +172,15 @@ describe('rule engine', () => {
     g.motion();
     clock.advanceTo(local('2026-03-02 12:05'));
     g.store.commit();
-    const before = g.store.getRuleState('inactivity');
-    g.store.db.exec(
+    const before = g.store.ruleStates.get('inactivity');
+    sqliteOf(g.store).exec(
       "CREATE TRIGGER fail BEFORE INSERT ON events BEGIN SELECT RAISE(FAIL, 'disk says no'); END",
     );
     expect(() => g.motion()).toThrow('disk says no');
     g.store.commit();
-    expect(g.store.getRuleState('inactivity')).toEqual(before);
-    expect(g.store.eventsBetween(local('2026-03-02 12:00'), local('2026-03-02 13:00'))).toEqual([]);
-    g.store.db.exec('DROP TRIGGER fail');
+    expect(g.store.ruleStates.get('inactivity')).toEqual(before);
+    expect(g.store.events.between(local('2026-03-02 12:00'), local('2026-03-02 13:00'))).toEqual([]);
+    sqliteOf(g.store).exec('DROP TRIGGER fail');
     g.motion();
     expect(summary(seen)).toEqual(['12:00 pre-alert', '12:05 cancelled']);
     g.close();

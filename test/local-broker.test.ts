@@ -66,7 +66,7 @@ async function events(n: number, limitMs = 5000) {
   const until = Date.now() + limitMs;
   for (;;) {
     gw.store.commit();
-    const all = gw.store.eventsBetween(0, Number.MAX_SAFE_INTEGER);
+    const all = gw.store.events.between(0, Number.MAX_SAFE_INTEGER);
     if (all.length >= n || Date.now() > until) return all;
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -290,7 +290,7 @@ function press(gw: Gateway, value = 'single'): void {
 /** Rows of the outbox, in queue order (the open group commit included). */
 function outbox(store: Store): NewOutboxRow[] {
   store.commit();
-  return store.peekOutbox(1_000_000);
+  return store.outbox.peek(1_000_000);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -354,7 +354,7 @@ function prefill(dbPath: string, rows: NewOutboxRow[]): void {
   const store = Store.open(dbPath);
   try {
     store.transaction(() => {
-      for (const r of rows) store.addOutbox(r);
+      for (const r of rows) store.outbox.add(r);
     });
   } finally {
     store.close();
@@ -365,7 +365,7 @@ function prefill(dbPath: string, rows: NewOutboxRow[]): void {
 function leftIn(dbPath: string): NewOutboxRow[] {
   const store = Store.open(dbPath);
   try {
-    return store.peekOutbox(1_000_000);
+    return store.outbox.peek(1_000_000);
   } finally {
     store.close();
   }
@@ -463,7 +463,7 @@ describe('relay -> Mosquitto: delivery and commands', () => {
 
     // The same command again (the trust retrying): the same answer, no second effect. Once the
     // first answer has left the outbox, so that it is sent again rather than merged with it.
-    await until('the outbox to empty', () => gw.store.outboxDepth() === 0);
+    await until('the outbox to empty', () => gw.store.outbox.depth() === 0);
     await trust.command('ack', ack);
     await until('the repeated ack result', result(2));
     const results = trust.mine().filter((g) => g.json?.type === 'cmd_result');
@@ -583,7 +583,7 @@ describe('relay -> Mosquitto: faults', () => {
       expect(trust.mine().filter((g) => g.json?.state === 'resolved')).toEqual([]);
 
       proxy.drop(false);
-      await until('both delivered once the path is back', () => gw.store.outboxDepth() === 0, 20_000);
+      await until('both delivered once the path is back', () => gw.store.outbox.depth() === 0, 20_000);
       await until('at the trust', () => trust.mine().filter((g) => g.json?.state === 'raised').length === 2);
       expect(trust.mine().filter((g) => g.json?.state === 'resolved')).toHaveLength(1);
       expect(gw.logs()).toMatch(/relay: connection to mqtts:\/\/localhost:\d+ lost; reconnecting/);
@@ -610,7 +610,7 @@ describe('relay -> Mosquitto: faults', () => {
       await until('a third of the backlog at the trust', () => arrived() >= 1_000);
       await b.kill();
       const atKill = arrived();
-      const leftAtKill = gw.store.outboxDepth();
+      const leftAtKill = gw.store.outbox.depth();
       const unacked = new Set(outbox(gw.store).map((r) => r.id));
       // Mid-drain indeed: the broker died with part of the backlog still in the home.
       expect(leftAtKill).toBeGreaterThan(0);
@@ -618,7 +618,7 @@ describe('relay -> Mosquitto: faults', () => {
       await until('the relay to notice', () => !gw.relay?.connected);
 
       await b.start();
-      await until('the outbox to empty', () => gw.store.outboxDepth() === 0, 30_000);
+      await until('the outbox to empty', () => gw.store.outbox.depth() === 0, 30_000);
       // Whatever is missing after this is lost: say by whom.
       await until('the whole backlog at the trust', () => arrived() === 3_000, 5_000).catch(() => {});
       const ids = trust.ids();
@@ -723,7 +723,7 @@ describe('relay -> Mosquitto: faults', () => {
       do {
         const rows = backlog(20, 'e', batch * 20);
         gw.store.unit(() => {
-          for (const r of rows) gw.store.addOutbox(r);
+          for (const r of rows) gw.store.outbox.add(r);
         }, true);
         gw.relay?.kick();
         batch++;
@@ -734,7 +734,7 @@ describe('relay -> Mosquitto: faults', () => {
       expect(trust.mine()).toEqual([]);
 
       await b.start();
-      await until('the outbox to empty', () => gw.store.outboxDepth() === 0, 20_000);
+      await until('the outbox to empty', () => gw.store.outbox.depth() === 0, 20_000);
       const sent = sentOf(queued);
       await until('everything at the trust', () => sent.every((s) => trust.ids().has(s.id)));
       checkDelivery(trust, sent);
@@ -765,7 +765,7 @@ describe('relay -> Mosquitto: faults', () => {
       // It keeps trying, with backoff, and keeps failing; the reason is logged once, not per try.
       await until('a second attempt', () => gw.counters.get('relay.connect_failed') >= 2, 10_000);
       expect(gw.logs().match(/relay: cannot reach/g)).toHaveLength(1);
-      expect(gw.store.outboxDepth()).toBe(1);
+      expect(gw.store.outbox.depth()).toBe(1);
       expect(gw.relay?.connected).toBe(false);
       expect(gw.counters.get('relay.delivered')).toBe(0);
       expect(b.log()).not.toMatch(new RegExp(`New client connected .* as hearth-${GW}`));

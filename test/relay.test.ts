@@ -86,11 +86,11 @@ describe('relay', () => {
     const obs = await observer(port);
     const { config, store } = gatewayStore(port);
     for (let i = 0; i < 500; i++)
-      for (const s of ['raised', 'acknowledged', 'resolved']) store.addOutbox(alertRow(i, s));
+      for (const s of ['raised', 'acknowledged', 'resolved']) store.outbox.add(alertRow(i, s));
     const relay = relayFor(config, store);
     relay.start();
     await until('the condition', () => obs.got.filter((g) => g.topic.endsWith('/alert')).length === 1500);
-    await until('the condition', () => store.outboxDepth() === 0);
+    await until('the condition', () => store.outbox.depth() === 0);
     const ids = obs.got.filter((g) => g.topic.endsWith('/alert')).map((g) => g.msg.id);
     expect(ids).toEqual(
       Array.from({ length: 500 }, (_, i) =>
@@ -110,7 +110,7 @@ describe('relay', () => {
   it('keeps what the broker never acknowledged, and sends it when the link is back', async () => {
     const port = await freePort();
     const { config, store } = gatewayStore(port);
-    for (let i = 0; i < 20; i++) store.addOutbox(alertRow(i, 'raised'));
+    for (let i = 0; i < 20; i++) store.outbox.add(alertRow(i, 'raised'));
     const states: DeliveryState[] = [];
     const relay = relayFor(config, store, {
       limits: { undeliveredAfterMs: 0, watchEveryMs: 50, reconnectCapMs: 300 },
@@ -120,10 +120,10 @@ describe('relay', () => {
     await until('the condition', () => states.length === 1);
     expect(states[0]).toMatchObject({ undelivered: true });
     expect(states[0]?.reason).toMatch(/refused the connection|ECONNREFUSED/);
-    expect(store.outboxDepth()).toBe(20);
+    expect(store.outbox.depth()).toBe(20);
     const t = await trustBroker(port);
     closers.push(t.close);
-    await until('the condition', () => store.outboxDepth() === 0, 20_000);
+    await until('the condition', () => store.outbox.depth() === 0, 20_000);
     await until('the condition', () => states.length === 2);
     expect(states[1]).toMatchObject({ undelivered: false });
   });
@@ -173,16 +173,16 @@ describe('bounded queue', () => {
       created_at: i,
     });
     for (let i = 0; i < 50; i++) {
-      store.addOutbox(row('alert', i));
-      store.addOutbox(row('heartbeat', i));
-      store.addOutbox(row('summary', i));
+      store.outbox.add(row('alert', i));
+      store.outbox.add(row('heartbeat', i));
+      store.outbox.add(row('summary', i));
     }
-    expect(store.enforceQueueLimit(90, 1e9)).toEqual({ heartbeat: 50, summary: 10 });
-    const left = store.peekOutbox(1000);
+    expect(store.outbox.enforceLimit(90, 1e9)).toEqual({ heartbeat: 50, summary: 10 });
+    const left = store.outbox.peek(1000);
     expect(left.filter((r) => r.type === 'alert')).toHaveLength(50);
     expect(left.filter((r) => r.type === 'summary').map((r) => r.id)[0]).toBe('summary-10');
-    expect(store.enforceQueueLimit(10, 1e9)).toEqual({ summary: 40 });
-    expect(store.outboxDepth()).toBe(50);
+    expect(store.outbox.enforceLimit(10, 1e9)).toEqual({ summary: 40 });
+    expect(store.outbox.depth()).toBe(50);
   });
 });
 
@@ -249,11 +249,11 @@ describe('push to carers', () => {
       token: '${env:HEARTH_TEST_PUSH_TOKEN}',
       severity: 'urgent' as const,
     };
-    store.addOutbox(pushRowFor(alert, push, 0) as never);
+    store.outbox.add(pushRowFor(alert, push, 0) as never);
     const p = new Pusher({ push, store, clock: new RealClock(), log, counters: new Counters() });
     closers.push(() => p.stop());
     p.kick();
-    await until('the condition', () => store.outboxDepth() === 0, 15_000);
+    await until('the condition', () => store.outbox.depth() === 0, 15_000);
     expect(calls).toBe(3);
     expect(bodies[2]).toBe('Bearer tk_test 5 The help button (pendant) was pressed at 10:00.');
   });
@@ -274,9 +274,9 @@ describe('a week offline', () => {
         clock.advance(3_600_000);
         if (h % 6 === 3)
           for (const s of ['raised', 'acknowledged', 'resolved'])
-            store.addOutbox({ ...alertRow(day * 24 + h, s), created_at: clock.now() });
+            store.outbox.add({ ...alertRow(day * 24 + h, s), created_at: clock.now() });
       }
-      store.addOutbox({
+      store.outbox.add({
         id: `summary-${day}`,
         topic: 'hearth/v1/gw-relay/summary',
         type: 'summary',
@@ -284,7 +284,7 @@ describe('a week offline', () => {
         created_at: clock.now(),
       });
     }
-    const queued = store.peekOutbox(1_000_000);
+    const queued = store.outbox.peek(1_000_000);
     expect(queued.filter((r) => r.type === 'heartbeat').length).toBe(7 * 24 * 60);
     expect(queued.filter((r) => r.type === 'alert').length).toBe(7 * 4 * 3);
     const t = await trustBroker(port);
@@ -295,7 +295,7 @@ describe('a week offline', () => {
       clock.advance(60_000);
       await new Promise((r) => setTimeout(r, 20));
     }
-    await until('the condition', () => store.outboxDepth() === 0, 60_000);
+    await until('the condition', () => store.outbox.depth() === 0, 60_000);
     await until(
       'the condition',
       () => obs.got.filter((g) => !g.topic.endsWith('/status')).length >= queued.length,

@@ -80,7 +80,7 @@ describe('reload', () => {
     expect(text()).toMatch(/still running on the last good one/);
     expect(text()).toMatch(/home\.yaml:5:\d+ {2}devices\.0\.room {2}unknown room \\"hal\\"/);
     r.gateway.submit({ device: 'lounge-motion', at: clock.now(), kind: 'motion', value: true });
-    expect(r.gateway.store.lastEventOf('lounge-motion')?.value).toBe(true);
+    expect(r.gateway.store.events.lastOf('lounge-motion')?.value).toBe(true);
     await r.gateway.stop();
   });
 

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../core/log.ts';
-import { backupNow, KEEP_BACKUPS, listBackups } from '../gateway/store/backup.ts';
+import { KEEP_BACKUPS, listBackups } from '../gateway/store/backup.ts';
 import { StoreTooNewError } from '../gateway/store/errors.ts';
+import { sqliteOf } from '../gateway/store/inspect.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from '../gateway/store/migrations.ts';
 import { openChecked } from '../gateway/store/recover.ts';
 import { Store } from '../gateway/store/store.ts';
@@ -52,16 +53,16 @@ describe('schema upgrades', () => {
       const file = join(tempDir(), 'hearth.db');
       databaseAt(file, from);
       const store = Store.open(file);
-      const versions = store.db
+      const versions = sqliteOf(store)
         .prepare('SELECT version FROM schema_migrations ORDER BY version')
         .pluck()
         .all();
       expect(versions).toEqual(MIGRATIONS.map((m) => m.version));
-      if (from >= 1) expect(store.lastEventOf('hall-motion')).toMatchObject({ at: 1000, value: true });
-      store.putSummary('2026-03-01', { ok: true }, 1);
-      store.logAlert(1, 'a1', 'inactivity', 'raised');
+      if (from >= 1) expect(store.events.lastOf('hall-motion')).toMatchObject({ at: 1000, value: true });
+      store.days.putSummary('2026-03-01', { ok: true }, 1);
+      store.days.logAlert(1, 'a1', 'inactivity', 'raised');
       store.close();
-      expect(Store.open(file).getMeta('opened_at')).toBeDefined();
+      expect(Store.open(file).meta.get('opened_at')).toBeDefined();
     });
   }
 
@@ -90,8 +91,8 @@ describe('backups and recovery', () => {
     const file = join(tempDir(), 'hearth.db');
     const store = Store.open(file);
     for (let day = 1; day <= KEEP_BACKUPS + 2; day++) {
-      store.putSummary(`2026-03-0${day}`, { day }, day);
-      await backupNow(store.db, file, Date.parse(`2026-03-0${day}T03:15:00Z`));
+      store.days.putSummary(`2026-03-0${day}`, { day }, day);
+      await store.backup(Date.parse(`2026-03-0${day}T03:15:00Z`));
     }
     store.close();
     const kept = listBackups(file);
@@ -109,16 +110,16 @@ describe('backups and recovery', () => {
     const dir = tempDir();
     const file = join(dir, 'hearth.db');
     const store = Store.open(file);
-    store.putRuleState('inactivity', { quietSince: 42 }, 99, 1);
+    store.ruleStates.put('inactivity', { quietSince: 42 }, 99, 1);
     for (let i = 0; i < 2000; i++)
-      store.appendEvent({ at: i, device: 'd', kind: 'motion', value: true, room: 'hall', role: null });
-    await backupNow(store.db, file, Date.parse('2026-03-01T03:15:00Z'));
+      store.events.append({ at: i, device: 'd', kind: 'motion', value: true, room: 'hall', role: null });
+    await store.backup(Date.parse('2026-03-01T03:15:00Z'));
     store.close();
     damage(file, 3);
     const { store: restored, recovery } = openChecked(file, quiet, Date.parse('2026-03-01T12:00:00Z'));
     expect(recovery?.backup?.file).toMatch(/hearth-20260301T031500Z\.db$/);
     expect(recovery?.problem).not.toBe('');
-    expect(restored.getRuleState('inactivity')).toEqual({ state: { quietSince: 42 }, wakeAt: 99 });
+    expect(restored.ruleStates.get('inactivity')).toEqual({ state: { quietSince: 42 }, wakeAt: 99 });
     restored.close();
     const aside = readdirSync(dir).filter((n) => n.startsWith('hearth.db.corrupt-'));
     expect(aside).toEqual(['hearth.db.corrupt-20260301T120000Z']);
@@ -131,7 +132,7 @@ describe('backups and recovery', () => {
     damage(file, 1);
     const { store, recovery } = openChecked(file, quiet, Date.now());
     expect(recovery).toMatchObject({ backup: null, problem: expect.stringMatching(/not a database/) });
-    expect(store.allRuleStates()).toEqual([]);
+    expect(store.ruleStates.all()).toEqual([]);
     store.close();
   });
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { StoreLockedError, StoreTooNewError } from '../gateway/store/errors.ts';
+import { sqliteOf } from '../gateway/store/inspect.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from '../gateway/store/migrations.ts';
 import { Store } from '../gateway/store/store.ts';
 import { tempDir } from './helpers/tmp.ts';
@@ -20,20 +21,20 @@ describe('store', () => {
   it('creates its folder, records migrations and keeps data across a reopen', () => {
     const path = join(tempDir(), 'nested', 'hearth.db');
     const s = Store.open(path);
-    s.appendEvent(ev(1000));
-    s.putRuleState('inactivity', { phase: 'quiet' }, 5000, 1000);
-    s.addOutbox({ id: 'm1', topic: 't', type: 'alert', payload: '{}', created_at: 1000 });
+    s.events.append(ev(1000));
+    s.ruleStates.put('inactivity', { phase: 'quiet' }, 5000, 1000);
+    s.outbox.add({ id: 'm1', topic: 't', type: 'alert', payload: '{}', created_at: 1000 });
     s.close();
 
     const again = Store.open(path);
-    expect(again.eventsBetween(0, 2000)).toMatchObject([
+    expect(again.events.between(0, 2000)).toMatchObject([
       { at: 1000, device: 'hall-motion', value: true, room: 'hall' },
     ]);
-    expect(again.getRuleState('inactivity')).toEqual({ state: { phase: 'quiet' }, wakeAt: 5000 });
-    expect(again.outboxDepth()).toBe(1);
-    const versions = again.db.prepare('SELECT version FROM schema_migrations').all();
+    expect(again.ruleStates.get('inactivity')).toEqual({ state: { phase: 'quiet' }, wakeAt: 5000 });
+    expect(again.outbox.depth()).toBe(1);
+    const versions = sqliteOf(again).prepare('SELECT version FROM schema_migrations').all();
     expect(versions).toEqual(MIGRATIONS.map((m) => ({ version: m.version })));
-    expect(again.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(sqliteOf(again).pragma('journal_mode', { simple: true })).toBe('wal');
     again.close();
   });
 
@@ -49,7 +50,7 @@ describe('store', () => {
   it('keeps the WAL index in memory: no -shm file on the card', () => {
     const path = join(tempDir(), 'hearth.db');
     const s = Store.open(path);
-    s.appendEvent(ev(1));
+    s.events.append(ev(1));
     expect(existsSync(`${path}-shm`)).toBe(false);
     s.close();
   });
@@ -70,28 +71,28 @@ describe('store', () => {
   it('keeps outbox order and ignores a repeated id', () => {
     const s = Store.open(join(tempDir(), 'hearth.db'));
     for (const id of ['a', 'b', 'a', 'c'])
-      s.addOutbox({ id, topic: 't', type: 'alert', payload: id, created_at: 0 });
-    expect(s.peekOutbox(10).map((r) => r.id)).toEqual(['a', 'b', 'c']);
-    s.removeOutbox(s.peekOutbox(1)[0]?.seq ?? -1);
-    expect(s.peekOutbox(10).map((r) => r.id)).toEqual(['b', 'c']);
+      s.outbox.add({ id, topic: 't', type: 'alert', payload: id, created_at: 0 });
+    expect(s.outbox.peek(10).map((r) => r.id)).toEqual(['a', 'b', 'c']);
+    s.outbox.remove(s.outbox.peek(1)[0]?.seq ?? -1);
+    expect(s.outbox.peek(10).map((r) => r.id)).toEqual(['b', 'c']);
     s.close();
   });
 
   it('answers a day of events from the time index and prunes by retention', () => {
     const s = Store.open(join(tempDir(), 'hearth.db'));
     s.transaction(() => {
-      for (let i = 0; i < 100; i++) s.appendEvent(ev(i * 1000, i % 2 ? 'a' : 'b', i));
+      for (let i = 0; i < 100; i++) s.events.append(ev(i * 1000, i % 2 ? 'a' : 'b', i));
     });
-    expect(s.eventsBetween(10_000, 20_000).map((e) => e.value)).toEqual([
+    expect(s.events.between(10_000, 20_000).map((e) => e.value)).toEqual([
       10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
     ]);
-    const plan = s.db
+    const plan = sqliteOf(s)
       .prepare('EXPLAIN QUERY PLAN SELECT * FROM events WHERE at >= 1 AND at < 2 ORDER BY at, id')
       .all();
     expect(JSON.stringify(plan)).toMatch(/USING INDEX events_at/);
-    expect(s.lastEventOf('a')?.value).toBe(99);
-    expect(s.pruneEvents(50_000)).toBe(50);
-    expect(s.eventsBetween(0, 1e9)).toHaveLength(50);
+    expect(s.events.lastOf('a')?.value).toBe(99);
+    expect(s.events.prune(50_000)).toBe(50);
+    expect(s.events.between(0, 1e9)).toHaveLength(50);
     s.close();
   });
 
@@ -99,13 +100,13 @@ describe('store', () => {
     const s = Store.open(join(tempDir(), 'hearth.db'));
     expect(() =>
       s.transaction(() => {
-        s.appendEvent(ev(1));
-        s.addOutbox({ id: 'x', topic: 't', type: 'alert', payload: '{}', created_at: 1 });
+        s.events.append(ev(1));
+        s.outbox.add({ id: 'x', topic: 't', type: 'alert', payload: '{}', created_at: 1 });
         throw new Error('crash between writes');
       }),
     ).toThrow('crash between writes');
-    expect(s.eventsBetween(0, 10)).toHaveLength(0);
-    expect(s.outboxDepth()).toBe(0);
+    expect(s.events.between(0, 10)).toHaveLength(0);
+    expect(s.outbox.depth()).toBe(0);
     s.close();
   });
 });

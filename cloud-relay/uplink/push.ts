@@ -61,7 +61,7 @@ export class Pusher {
     this.#busy = true;
     try {
       for (;;) {
-        const row = store.peekOfType('push', 1)[0];
+        const row = store.outbox.peekOfType('push', 1)[0];
         if (!row || this.#stopped) return;
         const { message, title, priority } = JSON.parse(row.payload) as {
           message: string;
@@ -94,7 +94,7 @@ export class Pusher {
           return;
         }
         this.#attempt = 0;
-        store.unit(() => store.removeOutbox(row.seq), false);
+        store.unit(() => store.outbox.remove(row.seq), false);
         counters.add('push.sent');
       }
     } finally {

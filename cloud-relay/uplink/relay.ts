@@ -183,7 +183,7 @@ export class Relay {
         }
         if (e.message !== this.#lastError)
           log.warn(
-            { queue: this.#d.store.outboxDepth() },
+            { queue: this.#d.store.outbox.depth() },
             `relay: cannot reach ${relay.url}: ${e.message}; retrying with backoff`,
           );
         this.#lastError = e.message;
@@ -210,7 +210,7 @@ export class Relay {
     this.#inflight.clear();
     this.#lastSent = 0;
     log.info(
-      { mqtt: this.#protocol === 5 ? '5' : '3.1.1', queue: store.outboxDepth() },
+      { mqtt: this.#protocol === 5 ? '5' : '3.1.1', queue: store.outbox.depth() },
       `relay: connected to ${this.#d.config.relay?.url}`,
     );
     client.on('error', (err) => log.warn(`relay: ${err.message}`));
@@ -231,7 +231,7 @@ export class Relay {
     if (!client?.connected) return;
     const { store, counters } = this.#d;
     while (this.#inflight.size < WINDOW) {
-      const rows = store.peekOutboxAfter(this.#lastSent, WINDOW - this.#inflight.size);
+      const rows = store.outbox.peekAfter(this.#lastSent, WINDOW - this.#inflight.size);
       if (rows.length === 0) break;
       for (const row of rows) {
         this.#lastSent = row.seq;
@@ -240,7 +240,7 @@ export class Relay {
           // Without a PUBACK the row stays: it goes again on the next connection.
           if (err || client !== this.#client) return;
           this.#inflight.delete(row.seq);
-          store.unit(() => store.removeOutbox(row.seq), false);
+          store.unit(() => store.outbox.remove(row.seq), false);
           counters.add('relay.delivered');
           this.#d.onDelivered?.(row);
           // Only a flagged delay needs a fresh look; the periodic watch covers the rest.
@@ -307,7 +307,7 @@ export class Relay {
   }
 
   #status(state: 'online' | 'offline'): string {
-    const stats = this.#d.store.outboxStats();
+    const stats = this.#d.store.outbox.stats();
     const now = this.#d.clock.now();
     return JSON.stringify(
       statusMessage.parse({
@@ -327,12 +327,12 @@ export class Relay {
     const now = clock.now();
     const payload = heartbeatMessage.parse({
       ...this.#envelope('heartbeat', `${this.#gw}-heartbeat-${now}`),
-      queue_depth: store.outboxDepth(),
+      queue_depth: store.outbox.depth(),
       uptime_s: Math.round((clock.monotonic() - this.#startedMono) / 1000),
     });
     store.unit(
       () =>
-        store.addOutbox({
+        store.outbox.add({
           id: payload.id,
           topic: topics.heartbeat(this.#gw),
           type: 'heartbeat',
@@ -347,7 +347,7 @@ export class Relay {
 
   #enforceLimit(): void {
     const { store, log, counters } = this.#d;
-    const dropped = store.enforceQueueLimit(this.#limits.maxRows, this.#limits.maxBytes);
+    const dropped = store.outbox.enforceLimit(this.#limits.maxRows, this.#limits.maxBytes);
     for (const [type, n] of Object.entries(dropped)) {
       counters.add(`relay.dropped.${type}`, n);
       log.warn(
@@ -360,7 +360,7 @@ export class Relay {
   /** Is an alert waiting longer than it should? Tells the home (and the log) when that changes. */
   #watch(): void {
     const { store, clock, log } = this.#d;
-    const { oldestAlertAt } = store.outboxStats();
+    const { oldestAlertAt } = store.outbox.stats();
     const age = oldestAlertAt === null ? null : clock.now() - oldestAlertAt;
     const undelivered = age !== null && age >= this.#limits.undeliveredAfterMs;
     if (undelivered === this.#undelivered) return;
@@ -410,10 +410,10 @@ export class Relay {
       }
       const cmd = parsed.command;
       answer = { id: cmd.id, name: cmd.name };
-      const known = store.commandResult(cmd.id);
+      const known = store.commands.result(cmd.id);
       if (known) {
         // The same command again (at-least-once delivery): the same answer, no second effect.
-        store.unit(() => store.addOutbox(JSON.parse(known) as Omit<OutboxRow, 'seq'>), true);
+        store.unit(() => store.outbox.add(JSON.parse(known) as Omit<OutboxRow, 'seq'>), true);
         this.#drain();
         return;
       }
@@ -459,8 +459,8 @@ export class Relay {
       created_at: clock.now(),
     };
     store.unit(() => {
-      store.recordCommand(commandId, name, JSON.stringify(row), clock.now());
-      store.addOutbox(row);
+      store.commands.record(commandId, name, JSON.stringify(row), clock.now());
+      store.outbox.add(row);
     }, true);
     this.#drain();
   }

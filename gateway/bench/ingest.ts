@@ -44,7 +44,7 @@ function prefill(store: Store, days: number, end: number): void {
   const gap = (days * DAY) / n;
   store.transaction(() => {
     for (let i = 0; i < n; i++)
-      store.appendEvent({
+      store.events.append({
         device: 'hall-motion',
         at: Math.round(end - days * DAY + i * gap),
         kind: 'motion',

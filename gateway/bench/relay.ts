@@ -69,7 +69,7 @@ export async function measureRelay(backlog: number, latencySamples: number): Pro
     const store = Store.open(join(dir, 'backlog.db'));
     store.transaction(() => {
       for (let i = 0; i < backlog; i++)
-        store.addOutbox({
+        store.outbox.add({
           id: `b-${i}`,
           topic: topics.alert('gw-bench'),
           type: 'alert',

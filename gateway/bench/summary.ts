@@ -27,7 +27,7 @@ export function measureSummary(config: Config, historyDays: number, repeats: num
       for (let t = end - historyDays * DAY; t < end; t += gap) {
         const device = ACTIVITY[Math.floor(t / gap) % ACTIVITY.length] as string;
         const row = devices.get(device);
-        store.appendEvent({
+        store.events.append({
           device,
           at: Math.round(t),
           kind: device === 'bed-pad' ? 'bed' : 'motion',

@@ -4,12 +4,12 @@
 // stops the service, runs the command, starts it again.
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import Database from 'better-sqlite3';
 import { loadConfig } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
 import { EXIT } from '../../core/process.ts';
 import { Zone } from '../../core/zone.ts';
 import { listBackups } from '../store/backup.ts';
+import { eraseBackup, type ReadingRow } from '../store/resident-data.ts';
 import { Store } from '../store/store.ts';
 import { problemsText } from './check-config.ts';
 
@@ -57,14 +57,11 @@ export async function exportCommand(
     }
     const from = Number.isFinite(since) ? since : -8.64e15;
     const checkIn = new Set(config.devices.filter((d) => d.role === 'check-in').map((d) => d.id));
-    const db = store.db;
+    const data = store.residentData;
     await write(
       `{"v":1,"type":"export","gateway":${JSON.stringify(config.gateway.id)},"resident":${JSON.stringify(config.gateway.resident)},"exported_at":${JSON.stringify(zone.iso(Date.now()))},"since":${JSON.stringify(Number.isFinite(since) ? zone.iso(from) : null)}`,
     );
-    const readings = db.prepare(
-      'SELECT at, device, kind, value, room FROM events WHERE at >= ? ORDER BY at, id',
-    );
-    const reading = (r: { at: number; device: string; kind: string; value: string; room: string | null }) =>
+    const reading = (r: ReadingRow) =>
       JSON.stringify({
         at: zone.iso(r.at),
         device: r.device,
@@ -72,42 +69,23 @@ export async function exportCommand(
         value: JSON.parse(r.value),
         room: r.room,
       });
-    await section(write, 'readings', readings.iterate(from), reading);
-    await section(
-      write,
-      'check_ins',
-      readings.iterate(from),
-      (r: { at: number; device: string; kind: string; value: string; room: string | null }) =>
-        checkIn.has(r.device) ? reading(r) : null,
+    await section(write, 'readings', data.readings(from), reading);
+    await section(write, 'check_ins', data.readings(from), (r) =>
+      checkIn.has(r.device) ? reading(r) : null,
     );
-    await section(
-      write,
-      'alerts',
-      db
-        .prepare('SELECT at, alert_id, rule, state FROM alert_log WHERE at >= ? ORDER BY at, rowid')
-        .iterate(from),
-      (a: { at: number; alert_id: string; rule: string; state: string }) =>
-        JSON.stringify({ ...a, at: zone.iso(a.at) }),
-    );
+    await section(write, 'alerts', data.alerts(from), (a) => JSON.stringify({ ...a, at: zone.iso(a.at) }));
     await section(
       write,
       'summaries',
-      db
-        .prepare('SELECT date, summary FROM summaries WHERE date >= ? ORDER BY date')
-        .iterate(Number.isFinite(since) ? zone.date(from) : ''),
-      (s: { date: string; summary: string }) => `{"date":${JSON.stringify(s.date)},"summary":${s.summary}}`,
+      data.summaries(Number.isFinite(since) ? zone.date(from) : ''),
+      (s) => `{"date":${JSON.stringify(s.date)},"summary":${s.summary}}`,
     );
-    await section(
-      write,
-      'undelivered_messages',
-      db.prepare('SELECT payload FROM outbox WHERE created_at >= ? ORDER BY seq').iterate(from),
-      (m: { payload: string }) => m.payload,
-    );
+    await section(write, 'undelivered_messages', data.undelivered(from), (m) => m.payload);
     await section(
       write,
       'rule_state',
-      db.prepare('SELECT rule, state, updated_at FROM rule_state ORDER BY rule').iterate(),
-      (s: { rule: string; state: string; updated_at: number }) =>
+      data.ruleStates(),
+      (s) =>
         `{"rule":${JSON.stringify(s.rule)},"updated_at":${JSON.stringify(zone.iso(s.updated_at))},"state":${s.state}}`,
     );
     await write('}\n');
@@ -121,14 +99,14 @@ export async function exportCommand(
 async function section<T>(
   write: (s: string) => Promise<void>,
   name: string,
-  rows: Iterable<unknown>,
+  rows: Iterable<T>,
   line: (row: T) => string | null,
 ): Promise<void> {
   await write(`,"${name}":[`);
   let chunk: string[] = [];
   let first = true;
   for (const row of rows) {
-    const l = line(row as T);
+    const l = line(row);
     if (l === null) continue;
     chunk.push(first ? `\n${l}` : `,\n${l}`);
     first = false;
@@ -138,33 +116,6 @@ async function section<T>(
     }
   }
   await write(`${chunk.join('')}]`);
-}
-
-/** What is held about the resident, table by table, and how to pick the rows before a time. */
-const ERASE: { table: string; what: string; before: string }[] = [
-  { table: 'events', what: 'readings', before: 'at < @t' },
-  { table: 'alert_log', what: 'alert records', before: 'at < @t' },
-  { table: 'summaries', what: 'daily summaries', before: 'date < @date' },
-  { table: 'commands', what: 'command results', before: 'at < @t' },
-  { table: 'outbox', what: 'queued messages', before: 'created_at < @t' },
-];
-
-function erase(db: Database.Database, t: number | null, date: string): Record<string, number> {
-  db.pragma('secure_delete = ON');
-  const counts: Record<string, number> = {};
-  db.transaction(() => {
-    for (const e of ERASE)
-      counts[e.what] = db
-        .prepare(`DELETE FROM ${e.table}${t === null ? '' : ` WHERE ${e.before}`}`)
-        .run(t === null ? {} : e.before.includes('@date') ? { date } : { t }).changes;
-    if (t === null) counts['rule states'] = db.prepare('DELETE FROM rule_state').run().changes;
-  })();
-  // Freed pages are zeroed (secure_delete); the WAL that held the old rows is emptied; VACUUM
-  // rebuilds the file so that no free page keeps anything either.
-  db.pragma('wal_checkpoint(TRUNCATE)');
-  db.exec('VACUUM');
-  db.pragma('wal_checkpoint(TRUNCATE)');
-  return counts;
 }
 
 export async function forgetCommand(
@@ -194,7 +145,7 @@ export async function forgetCommand(
   let counts: Record<string, number>;
   try {
     store.commit();
-    counts = erase(store.db, t, date);
+    counts = store.residentData.erase(t, date);
   } finally {
     store.close();
   }
@@ -208,9 +159,7 @@ export async function forgetCommand(
       rmSync(b.file, { force: true });
       out.push(`  backup ${basename(b.file)} removed`);
     } else {
-      const db = new Database(b.file);
-      const n = erase(db, t, date);
-      db.close();
+      const n = eraseBackup(b.file, t, date);
       out.push(
         `  backup ${basename(b.file)}: ${n.readings ?? 0} readings and the rest before that time erased`,
       );

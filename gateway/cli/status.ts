@@ -6,10 +6,8 @@
 // its tools beside the database: so this command asks the broker, which costs the SD card
 // nothing, and asks it for a fresh one. Only when no gateway answers does it read (a copy of)
 // the file itself, and says that it did.
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import { topics } from '../../cloud-relay/protocol/messages.ts';
 import { loadConfig } from '../../config/load.ts';
@@ -18,6 +16,7 @@ import { parseJson } from '../../core/json.ts';
 import { EXIT } from '../../core/process.ts';
 import { Zone } from '../../core/zone.ts';
 import { type StatusReport, statusReport } from '../status-report.ts';
+import { readCopy } from '../store/status-reader.ts';
 import { problemsText } from './check-config.ts';
 
 /** How long the gateway's broker has to answer before the file is read instead. */
@@ -109,22 +108,11 @@ async function fromGateway(config: Config): Promise<StatusView | null> {
 function fromFile(config: Config): StatusView | string {
   const path = config.storage.path;
   if (!existsSync(path)) return `the gateway is not running and there is no database at ${path} yet`;
-  // A copy is read, not the file: opening the file would create -wal and -shm files owned by
-  // whoever runs this (root), which the gateway could then not open.
-  const dir = mkdtempSync(join(tmpdir(), 'hearth-status-'));
-  let db: Database.Database | undefined;
   try {
-    const copy = join(dir, 'hearth.db');
-    copyFileSync(path, copy);
-    if (existsSync(`${path}-wal`)) copyFileSync(`${path}-wal`, `${copy}-wal`);
-    db = new Database(copy, { fileMustExist: true });
-    const report = statusReport({
-      db,
-      path,
-      config,
-      zone: new Zone(config.gateway.timezone),
-      now: Date.now(),
-    });
+    // A copy of the file, not the file: see readCopy.
+    const report = readCopy(path, (reader) =>
+      statusReport({ reader, path, config, zone: new Zone(config.gateway.timezone), now: Date.now() }),
+    );
     return {
       running: false,
       note: 'the gateway is not running (or not answering): read from the database file as last written',
@@ -134,9 +122,6 @@ function fromFile(config: Config): StatusView | string {
     };
   } catch (err) {
     return `the gateway is not answering and ${path} cannot be read: ${(err as Error).message}`;
-  } finally {
-    db?.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -148,7 +148,7 @@ export async function runDemo(o: DemoOptions, write: (s: string) => void): Promi
         const heard =
           centre.received() >= gw.counters.get('relay.delivered') &&
           [...toTrust].every((id) => centre.heard(id));
-        if (ingested >= published && gw.store.outboxDepth() === 0 && heard && centre.pending() === 0) return;
+        if (ingested >= published && gw.store.outbox.depth() === 0 && heard && centre.pending() === 0) return;
         await pause(2);
       }
     };

@@ -40,8 +40,8 @@ export class DailySummaries {
     const { store, clock } = this.d;
     // A day the gateway did not watch from its start would be a partial summary and would skew
     // the baselines of the days after it: the first scheduled summary is of the first whole day.
-    if (store.getMeta('watching_since') === undefined)
-      store.unit(() => store.putMeta('watching_since', String(clock.now())), true);
+    if (store.meta.get('watching_since') === undefined)
+      store.unit(() => store.meta.put('watching_since', String(clock.now())), true);
     this.#arm(clock.now());
   }
 
@@ -54,7 +54,7 @@ export class DailySummaries {
     if (at === null) return;
     this.#cancel = this.d.clock.timer(at, () => {
       const yesterday = this.d.zone.date(this.d.zone.at(at, '12:00', -1));
-      const since = Number(this.d.store.getMeta('watching_since') ?? 0);
+      const since = Number(this.d.store.meta.get('watching_since') ?? 0);
       try {
         if (this.d.zone.at(this.d.zone.at(at, '12:00', -1), '00:00') >= since) this.produce(yesterday);
         else this.d.log.debug(`no daily summary for ${yesterday}: the gateway started during that day`);
@@ -74,25 +74,25 @@ export class DailySummaries {
     const to = zone.at(dayStart + DAY / 2, '00:00', 1);
     store.commit(); // what the summary reads must include the readings still in the group commit
     // The event log keeps no role: it comes from the provisioning file, as for the rules.
-    const events = store
-      .eventsBetween(from, to)
+    const events = store.events
+      .between(from, to)
       .map((e) => ({ ...e, role: devices.get(e.device)?.role ?? null }));
     const summary: DaySummary = summarizeDay({
       date,
       config,
       zone,
       events,
-      history: store.summariesBefore<DaySummary>(date, HISTORY_DAYS),
-      alerts: store.alertsBetween(dayStart, to) as { rule: string; state: AlertState }[],
+      history: store.days.summariesBefore<DaySummary>(date, HISTORY_DAYS),
+      alerts: store.days.alertsBetween(dayStart, to) as { rule: string; state: AlertState }[],
       now: clock.now(),
     });
     const payload = summaryPayload(summary, config);
     const format = config.relay?.summary_format ?? 'json';
     const gw = config.gateway.id;
     store.unit(() => {
-      store.putSummary(date, summary, clock.now());
+      store.days.putSummary(date, summary, clock.now());
       if (format !== 'fhir')
-        store.addOutbox({
+        store.outbox.add({
           id: payload.id,
           topic: topics.summary(gw),
           type: 'summary',
@@ -100,7 +100,7 @@ export class DailySummaries {
           created_at: clock.now(),
         });
       if (format !== 'json')
-        store.addOutbox({
+        store.outbox.add({
           id: `${payload.id}:fhir`,
           topic: topics.summaryFhir(gw),
           type: 'summary',

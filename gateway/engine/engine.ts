@@ -63,7 +63,7 @@ export class RuleEngine {
     const now = this.#o.clock.now();
     this.#anchor = { wall: now, mono: this.#o.clock.monotonic() };
     this.#o.store.beforeCommit(() => this.#persist(this.#o.clock.now()));
-    const saved = new Map(this.#o.store.allRuleStates().map((r) => [r.rule, r]));
+    const saved = new Map(this.#o.store.ruleStates.all().map((r) => [r.rule, r]));
     const home = saved.get(HOME_KEY);
     if (home) {
       this.#home = home.state as HomeState;
@@ -164,18 +164,18 @@ export class RuleEngine {
       // Rule state is written at the group commit (beforeCommit), with the readings that changed it.
       // A unit that changed an alert is committed before anyone is told of it.
       store.unit(() => {
-        if (event) store.appendEvent(event);
+        if (event) store.events.append(event);
         for (const m of out) {
-          store.logAlert(m.at, m.payload.alert_id, m.payload.rule, m.payload.state);
+          store.days.logAlert(m.at, m.payload.alert_id, m.payload.rule, m.payload.state);
           if (m.local) continue;
-          store.addOutbox({
+          store.outbox.add({
             id: m.payload.id,
             topic: m.topic,
             type: 'alert',
             payload: JSON.stringify(m.payload),
             created_at: m.at,
           });
-          for (const row of this.#o.alsoQueue?.(m) ?? []) store.addOutbox(row);
+          for (const row of this.#o.alsoQueue?.(m) ?? []) store.outbox.add(row);
         }
       }, out.length > 0);
     } catch (err) {
@@ -224,8 +224,8 @@ export class RuleEngine {
     const keys = [...this.#dirty];
     this.#dirty.clear();
     for (const k of keys) {
-      if (k === HOME_KEY) this.#o.store.putRuleState(HOME_KEY, this.#home, this.#homeWake, now);
-      else this.#o.store.putRuleState(k, this.#states.get(k), this.#wake.get(k) ?? null, now);
+      if (k === HOME_KEY) this.#o.store.ruleStates.put(HOME_KEY, this.#home, this.#homeWake, now);
+      else this.#o.store.ruleStates.put(k, this.#states.get(k), this.#wake.get(k) ?? null, now);
     }
   }
 

@@ -44,8 +44,8 @@ export const REPLAY_CARE_TEAM = 'care team (replay)';
 export function replay(r: ReplayInput): { consumed: number; skipped: number; end: number | null } {
   const { config, store, lines } = r;
   const devices = indexDevices(config);
-  const consumed = Number(store.getMeta('replay.lines') ?? 0);
-  const resumeAt = store.getMeta('replay.clock');
+  const consumed = Number(store.meta.get('replay.lines') ?? 0);
+  const resumeAt = store.meta.get('replay.clock');
   const first = lines
     .slice(consumed)
     .map(atOf)
@@ -113,8 +113,8 @@ export function replay(r: ReplayInput): { consumed: number; skipped: number; end
   clock.advanceTo(r.until ?? lastAt ?? clock.now());
   engine.stop();
   daily?.stop();
-  store.putMeta('replay.lines', String(i));
-  store.putMeta('replay.clock', String(clock.now()));
+  store.meta.put('replay.lines', String(i));
+  store.meta.put('replay.clock', String(clock.now()));
   return { consumed: i, skipped, end: clock.now() };
 }
 

@@ -20,15 +20,14 @@ function checkProblem(open: () => Store): { store?: Store; problem?: string } {
   let store: Store | undefined;
   try {
     store = open();
-    const rows = store.db.pragma('quick_check') as { quick_check: string }[];
-    const result = rows.map((r) => r.quick_check);
+    const result = store.quickCheck();
     if (result.length === 1 && result[0] === 'ok') return { store };
     store.close();
     return { problem: result.slice(0, 3).join('; ') };
   } catch (err) {
     // Someone else's database, a newer Hearth's, or a disk that will not read: not ours to move.
     if (!/^SQLITE_(CORRUPT|NOTADB)/.test(String((err as { code?: unknown }).code))) throw err;
-    store?.db.close();
+    store?.abandon();
     return { problem: (err as Error).message };
   }
 }

@@ -1,0 +1,37 @@
+// Each rule's state (and the home's) as the engine last wrote it, with the instant it asked to be
+// woken at: what a restart resumes from.
+import { repository } from './repository.ts';
+
+type Row = { rule: string; state: string; wake_at: number | null };
+
+const SQL = {
+  get: 'SELECT state, wake_at FROM rule_state WHERE rule = ?',
+  all: 'SELECT rule, state, wake_at FROM rule_state',
+  put: 'INSERT INTO rule_state (rule, state, wake_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(rule) DO UPDATE SET state = excluded.state, wake_at = excluded.wake_at, updated_at = excluded.updated_at',
+  count: 'SELECT count(*) AS n FROM rule_state',
+};
+
+export class RuleStates extends repository(SQL) {
+  get<T>(rule: string): { state: T; wakeAt: number | null } | undefined {
+    const row = this.sql.get.get(rule) as Omit<Row, 'rule'> | undefined;
+    return row ? { state: JSON.parse(row.state) as T, wakeAt: row.wake_at } : undefined;
+  }
+
+  all(): { rule: string; state: unknown; wakeAt: number | null }[] {
+    return (this.sql.all.all() as Row[]).map((r) => ({
+      rule: r.rule,
+      state: JSON.parse(r.state),
+      wakeAt: r.wake_at,
+    }));
+  }
+
+  put(rule: string, state: unknown, wakeAt: number | null, now: number): void {
+    const json = JSON.stringify(state);
+    this.uow.write({ run: () => this.sql.put.run(rule, json, wakeAt, now), rule });
+  }
+
+  /** A real read, for the health check: throws when the database does not answer. */
+  count(): number {
+    return (this.sql.count.get() as { n: number }).n;
+  }
+}

@@ -1,0 +1,72 @@
+// The figures `hearth status` shows that come from the database: the last reading of a device,
+// the alerts not over yet, the queue, the versions. Read through the running gateway's store, or
+// by the command line from a copy of the file when the gateway is not running.
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Sqlite } from './database.ts';
+
+export type LastReading = { device: string; room: string | null; kind: string; value: unknown; at: number };
+export type OpenAlert = { alert_id: string; rule: string; state: string; at: number };
+
+export class StatusReader {
+  readonly #stmts;
+
+  constructor(db: Sqlite) {
+    this.#stmts = {
+      last: db.prepare(
+        'SELECT device, room, kind, value, at FROM events WHERE device = ? ORDER BY at DESC, id DESC LIMIT 1',
+      ),
+      // The latest state of each alert; the ones not over yet are open.
+      open: db.prepare(
+        `SELECT a.alert_id, a.rule, a.state, a.at FROM alert_log a
+         JOIN (SELECT max(rowid) AS last FROM alert_log GROUP BY alert_id) l ON a.rowid = l.last
+         WHERE a.state NOT IN ('resolved', 'cancelled') ORDER BY a.at`,
+      ),
+      queue: db.prepare(
+        "SELECT count(*) AS depth, min(CASE WHEN type = 'alert' THEN created_at END) AS oldest FROM outbox",
+      ),
+      sqlite: db.prepare('SELECT sqlite_version()').pluck(),
+      schema: db.prepare('SELECT max(version) FROM schema_migrations').pluck(),
+    };
+  }
+
+  lastReading(device: string): LastReading | undefined {
+    const r = this.#stmts.last.get(device) as (Omit<LastReading, 'value'> & { value: string }) | undefined;
+    return r ? { ...r, value: JSON.parse(r.value) as unknown } : undefined;
+  }
+
+  openAlerts(): OpenAlert[] {
+    return this.#stmts.open.all() as OpenAlert[];
+  }
+
+  /** Every message waiting to leave the home, and when the oldest alert among them was queued. */
+  queue(): { depth: number; oldest: number | null } {
+    return this.#stmts.queue.get() as { depth: number; oldest: number | null };
+  }
+
+  versions(): { sqlite: string; schema: number } {
+    return { sqlite: this.#stmts.sqlite.get() as string, schema: this.#stmts.schema.get() as number };
+  }
+}
+
+/**
+ * Reads the database file of a gateway that is not running. A copy is read, not the file:
+ * opening the file would create -wal and -shm files owned by whoever runs this (root), which the
+ * gateway could then not open. The copy is removed before this returns.
+ */
+export function readCopy<T>(path: string, read: (r: StatusReader) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), 'hearth-status-'));
+  let db: Sqlite | undefined;
+  try {
+    const copy = join(dir, 'hearth.db');
+    copyFileSync(path, copy);
+    if (existsSync(`${path}-wal`)) copyFileSync(`${path}-wal`, `${copy}-wal`);
+    db = new Database(copy, { fileMustExist: true });
+    return read(new StatusReader(db));
+  } finally {
+    db?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
