@@ -56,6 +56,14 @@ module.exports = {
       to: { path: '^(gateway/|firmware-bridge/|test/|cloud-relay/(?!hub/|protocol/))' },
     },
     {
+      name: 'uplink-on-its-ports',
+      comment:
+        "The relay and the pusher depend on their ports (cloud-relay/uplink/outbox.ts), which the gateway's store implements, never on the store.",
+      severity: 'error',
+      from: { path: '^cloud-relay/uplink/' },
+      to: { path: '^gateway/store/' },
+    },
+    {
       name: 'sqlite-only-in-the-stores',
       comment:
         "The gateway's SQL lives in gateway/store/ (the CLI's status and data-rights commands call store modules); the hub's database is opened in cloud-relay/hub/db.ts. Tests may read a file themselves.",

@@ -2,7 +2,7 @@
 // in reverse. Nothing else in the gateway opens a resource of its own.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Pusher, pushRowFor } from '../cloud-relay/uplink/push.ts';
+import { PUSH_QUEUE, Pusher, pushRowFor } from '../cloud-relay/uplink/push.ts';
 import { Relay, type RelayLimits } from '../cloud-relay/uplink/relay.ts';
 import type { Config, Device } from '../config/schema.ts';
 import type { Cancel, Clock } from '../core/clock.ts';
@@ -108,6 +108,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     log.info({ path: storePath, outbox: store.outbox.depth() }, 'store open');
 
     const devices = indexDevices(config);
+    const pushes = store.outbox.queue(PUSH_QUEUE);
     const engine = new RuleEngine({
       config,
       devices,
@@ -118,7 +119,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       alsoQueue: (m) => {
         const push = config.relay?.push;
         const row = push ? pushRowFor(m.payload, push, m.at) : undefined;
-        return row ? [row] : [];
+        if (row) pushes.add(row);
       },
       deliver: (m) => {
         log.info(
@@ -221,7 +222,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       ? new Relay({
           config,
           ...(opts.relayLimits ? { limits: opts.relayLimits } : {}),
-          store,
+          outbox: store.outbox,
+          commandLog: store.commands,
           clock,
           zone: engine.zone,
           log,
@@ -241,7 +243,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         })
       : null;
     const pusher = config.relay?.push
-      ? new Pusher({ push: config.relay.push, store, clock, log, counters })
+      ? new Pusher({ push: config.relay.push, queue: pushes, clock, log, counters })
       : null;
     if (pusher) {
       bus.on('message', (m) => !m.local && pusher.kick());

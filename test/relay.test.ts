@@ -5,12 +5,13 @@ import { createServer as createHttpServer } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCommand } from '../cloud-relay/uplink/commands.ts';
-import { Pusher, pushRowFor } from '../cloud-relay/uplink/push.ts';
+import { PUSH_QUEUE, Pusher, pushRowFor } from '../cloud-relay/uplink/push.ts';
 import { type DeliveryState, Relay } from '../cloud-relay/uplink/relay.ts';
 import { RealClock, SimClock } from '../core/clock.ts';
 import { Counters } from '../core/counters.ts';
 import { createLogger } from '../core/log.ts';
 import { Zone } from '../core/zone.ts';
+import { startGateway } from '../gateway/main.ts';
 import { Store } from '../gateway/store/store.ts';
 import { freePort } from './helpers/net.ts';
 import { homeConfig } from './helpers/simulate.ts';
@@ -65,7 +66,8 @@ function relayFor(
 ) {
   const relay = new Relay({
     config,
-    store,
+    outbox: store.outbox,
+    commandLog: store.commands,
     clock: new RealClock(),
     zone: new Zone('Europe/London'),
     log,
@@ -249,13 +251,53 @@ describe('push to carers', () => {
       token: '${env:HEARTH_TEST_PUSH_TOKEN}',
       severity: 'urgent' as const,
     };
-    store.outbox.add(pushRowFor(alert, push, 0) as never);
-    const p = new Pusher({ push, store, clock: new RealClock(), log, counters: new Counters() });
+    const queue = store.outbox.queue(PUSH_QUEUE);
+    queue.add(pushRowFor(alert, push, 0) as never);
+    const p = new Pusher({ push, queue, clock: new RealClock(), log, counters: new Counters() });
     closers.push(() => p.stop());
     p.kick();
     await until('the condition', () => store.outbox.depth() === 0, 15_000);
     expect(calls).toBe(3);
     expect(bodies[2]).toBe('Bearer tk_test 5 The help button (pendant) was pressed at 10:00.');
+  });
+});
+
+describe('push to carers, in a running gateway', () => {
+  it("queues an urgent alert's push in a queue of its own and posts it; the relay publishes the alert, never the push", async () => {
+    const posted: string[] = [];
+    const server = createHttpServer((req, res) => {
+      let b = '';
+      req.on('data', (d) => (b += d));
+      req.on('end', () => {
+        posted.push(b);
+        res.end();
+      });
+    });
+    const httpPort = await freePort();
+    await new Promise<void>((r) => server.listen(httpPort, '127.0.0.1', () => r()));
+    closers.push(() => new Promise<void>((r) => server.close(() => r())));
+    const port = await freePort();
+    const t = await trustBroker(port);
+    closers.push(t.close);
+    const published: string[] = [];
+    t.broker.on('publish', (packet, client) => client && published.push(packet.topic));
+    const { config } = gatewayStore(port);
+    const push = { url: `http://127.0.0.1:${httpPort}/care`, severity: 'urgent' as const };
+    const gw = await startGateway({
+      config: { ...config, relay: { ...config.relay, push } },
+      log,
+      clock: new RealClock(),
+      storePath: join(tempDir(), 'gw.db'),
+      bluetoothSysfs: tempDir(),
+      listen: [{ host: '127.0.0.1', port: 0 }],
+    });
+    closers.push(() => gw.stop());
+    expect(gw.submit({ device: 'pendant', at: Date.now(), kind: 'button', value: 'single' }).ok).toBe(true);
+    await until('the push posted', () => posted.length === 1);
+    await until('the alert at the trust', () => published.some((p) => p.endsWith('/alert')));
+    await until('every queue empty', () => gw.store.outbox.depth() === 0);
+    expect(posted[0]).toMatch(/help button \(pendant\)/);
+    expect(published.filter((p) => !p.startsWith('hearth/v1/gw-relay/'))).toEqual([]);
   });
 });
 

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { PUSH_QUEUE } from '../cloud-relay/uplink/push.ts';
 import { StoreLockedError, StoreTooNewError } from '../gateway/store/errors.ts';
 import { sqliteOf } from '../gateway/store/inspect.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from '../gateway/store/migrations.ts';
@@ -75,6 +76,35 @@ describe('store', () => {
     expect(s.outbox.peek(10).map((r) => r.id)).toEqual(['a', 'b', 'c']);
     s.outbox.remove(s.outbox.peek(1)[0]?.seq ?? -1);
     expect(s.outbox.peek(10).map((r) => r.id)).toEqual(['b', 'c']);
+    s.close();
+  });
+
+  it("moves the pushes an earlier Hearth queued beside the trust's messages to a queue of their own", () => {
+    const path = join(tempDir(), 'hearth.db');
+    const raw = new Database(path);
+    raw.exec(
+      'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+    );
+    for (const m of MIGRATIONS.filter((m) => m.version <= 3)) {
+      raw.exec(m.sql);
+      raw.prepare("INSERT INTO schema_migrations VALUES (?, ?, '2026-01-01')").run(m.version, m.name);
+    }
+    const insert = raw.prepare(
+      "INSERT INTO outbox (id, topic, type, payload, created_at) VALUES (?, ?, ?, '{}', 1)",
+    );
+    insert.run('a1:raised', 'hearth/v1/gw/alert', 'alert');
+    insert.run('a1:raised:push', 'push', 'push');
+    insert.run('a2:raised', 'hearth/v1/gw/alert', 'alert');
+    raw.close();
+    const s = Store.open(path);
+    expect(s.outbox.peekAfter(0, 10).map((r) => r.id)).toEqual(['a1:raised', 'a2:raised']);
+    expect(
+      s.outbox
+        .queue(PUSH_QUEUE)
+        .peekAfter(0, 10)
+        .map((r) => r.id),
+    ).toEqual(['a1:raised:push']);
+    expect(s.outbox.stats().rows).toBe(3);
     s.close();
   });
 

@@ -1,5 +1,5 @@
-// A direct path to carers for urgent alerts: an ntfy-compatible HTTP POST, queued in the outbox
-// beside the MQTT messages (so it survives restarts) and retried until the server takes it.
+// A direct path to carers for urgent alerts: an ntfy-compatible HTTP POST, queued in a queue of
+// its own beside the trust's (so it survives restarts) and retried until the server takes it.
 // The trust broker remains the record; this only makes sure a person's phone rings.
 import { resolveSecret } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
@@ -7,14 +7,16 @@ import { backoff } from '../../core/backoff.ts';
 import type { Cancel, Clock } from '../../core/clock.ts';
 import type { Counters } from '../../core/counters.ts';
 import type { Logger } from '../../core/log.ts';
-import type { NewOutboxRow, Store } from '../../gateway/store/store.ts';
 import type { AlertMessage } from '../protocol/messages.ts';
+import type { NewOutboxRow, Queue } from './outbox.ts';
 
 export type PushConfig = NonNullable<NonNullable<Config['relay']>['push']>;
 
 const RANK = { info: 0, warning: 1, urgent: 2 } as const;
 const PUSHED_STATES = new Set(['raised', 'escalated']);
 export const PUSH_RETRY_CAP_MS = 10 * 60_000;
+/** The name of the pushes' queue in the outbox: the relay never sees it. */
+export const PUSH_QUEUE = 'push';
 
 /** The push an alert state causes, if any. Pure. */
 export function pushRowFor(m: AlertMessage, push: PushConfig, now: number): NewOutboxRow | undefined {
@@ -39,7 +41,8 @@ export class Pusher {
   constructor(
     private readonly d: {
       push: PushConfig;
-      store: Store;
+      /** The pushes' queue (PUSH_QUEUE). */
+      queue: Queue;
       clock: Clock;
       log: Logger;
       counters: Counters;
@@ -57,11 +60,11 @@ export class Pusher {
   }
 
   async #send(): Promise<void> {
-    const { store, push, log, counters, clock } = this.d;
+    const { queue, push, log, counters, clock } = this.d;
     this.#busy = true;
     try {
       for (;;) {
-        const row = store.outbox.peekOfType('push', 1)[0];
+        const row = queue.peekAfter(0, 1)[0];
         if (!row || this.#stopped) return;
         const { message, title, priority } = JSON.parse(row.payload) as {
           message: string;
@@ -94,7 +97,7 @@ export class Pusher {
           return;
         }
         this.#attempt = 0;
-        store.unit(() => store.outbox.remove(row.seq), false);
+        queue.unit(() => queue.remove(row.seq), false);
         counters.add('push.sent');
       }
     } finally {

@@ -8,7 +8,6 @@ import type { Cancel, Clock } from '../../core/clock.ts';
 import type { Counters } from '../../core/counters.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Zone } from '../../core/zone.ts';
-import type { OutboxRow, Store } from '../../gateway/store/store.ts';
 import {
   type CmdResultMessage,
   cmdResultMessage,
@@ -19,6 +18,7 @@ import {
 } from '../protocol/messages.ts';
 import { parseCommand } from './commands.ts';
 import { connectOnce, unsupportedProtocol } from './link.ts';
+import type { CommandLog, NewOutboxRow, Outbox, OutboxRow } from './outbox.ts';
 import { relaySigner, type Signer } from './signer.ts';
 
 /** Messages published and not yet acknowledged, at most: enough to fill a fast link. */
@@ -54,7 +54,10 @@ export type DeliveryState = { undelivered: boolean; oldestAlertAgeS: number | nu
 
 export type RelayDeps = {
   config: Config;
-  store: Store;
+  /** What the relay drains to the trust, and where its own messages are queued. */
+  outbox: Outbox;
+  /** The commands answered, by id. */
+  commandLog: CommandLog;
   clock: Clock;
   zone: Zone;
   log: Logger;
@@ -118,7 +121,7 @@ export class Relay {
     };
     every(this.#d.config.schedules.heartbeat, () => this.#heartbeat());
     // The trust hears of a failing disk (and of its recovery) at once, on the retained status.
-    this.#d.store.onHealth(() => {
+    this.#d.outbox.onHealth(() => {
       if (this.connected) this.#publishStatus(this.#client, 'online');
     });
     every(this.#limits.watchEveryMs, () => this.#watch());
@@ -183,7 +186,7 @@ export class Relay {
         }
         if (e.message !== this.#lastError)
           log.warn(
-            { queue: this.#d.store.outbox.depth() },
+            { queue: this.#d.outbox.stats().rows },
             `relay: cannot reach ${relay.url}: ${e.message}; retrying with backoff`,
           );
         this.#lastError = e.message;
@@ -204,13 +207,13 @@ export class Relay {
   }
 
   #connected(client: MqttClient): void {
-    const { log, store } = this.#d;
+    const { log, outbox } = this.#d;
     this.#client = client;
     this.#lastError = null;
     this.#inflight.clear();
     this.#lastSent = 0;
     log.info(
-      { mqtt: this.#protocol === 5 ? '5' : '3.1.1', queue: store.outbox.depth() },
+      { mqtt: this.#protocol === 5 ? '5' : '3.1.1', queue: outbox.stats().rows },
       `relay: connected to ${this.#d.config.relay?.url}`,
     );
     client.on('error', (err) => log.warn(`relay: ${err.message}`));
@@ -229,9 +232,9 @@ export class Relay {
   #drain(): void {
     const client = this.#client;
     if (!client?.connected) return;
-    const { store, counters } = this.#d;
+    const { outbox, counters } = this.#d;
     while (this.#inflight.size < WINDOW) {
-      const rows = store.outbox.peekAfter(this.#lastSent, WINDOW - this.#inflight.size);
+      const rows = outbox.peekAfter(this.#lastSent, WINDOW - this.#inflight.size);
       if (rows.length === 0) break;
       for (const row of rows) {
         this.#lastSent = row.seq;
@@ -240,7 +243,7 @@ export class Relay {
           // Without a PUBACK the row stays: it goes again on the next connection.
           if (err || client !== this.#client) return;
           this.#inflight.delete(row.seq);
-          store.unit(() => store.outbox.remove(row.seq), false);
+          outbox.unit(() => outbox.remove(row.seq), false);
           counters.add('relay.delivered');
           this.#d.onDelivered?.(row);
           // Only a flagged delay needs a fresh look; the periodic watch covers the rest.
@@ -307,7 +310,7 @@ export class Relay {
   }
 
   #status(state: 'online' | 'offline'): string {
-    const stats = this.#d.store.outbox.stats();
+    const stats = this.#d.outbox.stats();
     const now = this.#d.clock.now();
     return JSON.stringify(
       statusMessage.parse({
@@ -317,22 +320,22 @@ export class Relay {
         queue_depth: stats.rows,
         oldest_undelivered_alert_s:
           stats.oldestAlertAt === null ? null : Math.round((now - stats.oldestAlertAt) / 1000),
-        storage_fault: this.#d.store.health().fault,
+        storage_fault: this.#d.outbox.health().fault,
       }),
     );
   }
 
   #heartbeat(): void {
-    const { store, clock } = this.#d;
+    const { outbox, clock } = this.#d;
     const now = clock.now();
     const payload = heartbeatMessage.parse({
       ...this.#envelope('heartbeat', `${this.#gw}-heartbeat-${now}`),
-      queue_depth: store.outbox.depth(),
+      queue_depth: outbox.stats().rows,
       uptime_s: Math.round((clock.monotonic() - this.#startedMono) / 1000),
     });
-    store.unit(
+    outbox.unit(
       () =>
-        store.outbox.add({
+        outbox.add({
           id: payload.id,
           topic: topics.heartbeat(this.#gw),
           type: 'heartbeat',
@@ -346,8 +349,8 @@ export class Relay {
   }
 
   #enforceLimit(): void {
-    const { store, log, counters } = this.#d;
-    const dropped = store.outbox.enforceLimit(this.#limits.maxRows, this.#limits.maxBytes);
+    const { outbox, log, counters } = this.#d;
+    const dropped = outbox.enforceLimit(this.#limits.maxRows, this.#limits.maxBytes);
     for (const [type, n] of Object.entries(dropped)) {
       counters.add(`relay.dropped.${type}`, n);
       log.warn(
@@ -359,8 +362,8 @@ export class Relay {
 
   /** Is an alert waiting longer than it should? Tells the home (and the log) when that changes. */
   #watch(): void {
-    const { store, clock, log } = this.#d;
-    const { oldestAlertAt } = store.outbox.stats();
+    const { outbox, clock, log } = this.#d;
+    const { oldestAlertAt } = outbox.stats();
     const age = oldestAlertAt === null ? null : clock.now() - oldestAlertAt;
     const undelivered = age !== null && age >= this.#limits.undeliveredAfterMs;
     if (undelivered === this.#undelivered) return;
@@ -384,7 +387,7 @@ export class Relay {
 
   /** Whatever arrives and whatever a handler does, a command never throws into the MQTT client. */
   #command(topic: string, payload: Buffer, props?: Record<string, string | string[]>): void {
-    const { store, log, counters, commands } = this.#d;
+    const { outbox, commandLog, log, counters, commands } = this.#d;
     let answer: { id: string | null; name: string } = { id: null, name: 'unknown' };
     let refused = false;
     const refuse = (reason: string) => {
@@ -410,10 +413,10 @@ export class Relay {
       }
       const cmd = parsed.command;
       answer = { id: cmd.id, name: cmd.name };
-      const known = store.commands.result(cmd.id);
+      const known = commandLog.result(cmd.id);
       if (known) {
         // The same command again (at-least-once delivery): the same answer, no second effect.
-        store.unit(() => store.outbox.add(JSON.parse(known) as Omit<OutboxRow, 'seq'>), true);
+        outbox.unit(() => outbox.add(JSON.parse(known) as NewOutboxRow), true);
         this.#drain();
         return;
       }
@@ -443,7 +446,7 @@ export class Relay {
   }
 
   #result(commandId: string, name: string, ok: boolean, detail: string): void {
-    const { store, clock } = this.#d;
+    const { outbox, commandLog, clock } = this.#d;
     const msg: CmdResultMessage = cmdResultMessage.parse({
       ...this.#envelope('cmd_result', `${commandId}:result`),
       command_id: commandId,
@@ -458,9 +461,9 @@ export class Relay {
       payload: JSON.stringify(msg),
       created_at: clock.now(),
     };
-    store.unit(() => {
-      store.commands.record(commandId, name, JSON.stringify(row), clock.now());
-      store.outbox.add(row);
+    outbox.unit(() => {
+      commandLog.record(commandId, name, JSON.stringify(row), clock.now());
+      outbox.add(row);
     }, true);
     this.#drain();
   }

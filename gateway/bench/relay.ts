@@ -80,7 +80,8 @@ export async function measureRelay(backlog: number, latencySamples: number): Pro
     let delivered = 0;
     const relay = new Relay({
       config: cfg,
-      store,
+      outbox: store.outbox,
+      commandLog: store.commands,
       clock: new RealClock(),
       zone: new Zone('Europe/London'),
       log: createLogger({ level: 'silent' }),

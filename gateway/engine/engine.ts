@@ -12,7 +12,7 @@ import { type HomeState, homeStep, initHome } from '../rules/home.ts';
 import { RULES } from '../rules/index.ts';
 import { bedDevice } from '../rules/night-out-of-bed.ts';
 import type { AlertEmit, RuleContext, RuleInput } from '../rules/types.ts';
-import type { NewOutboxRow, Store } from '../store/store.ts';
+import type { Store } from '../store/store.ts';
 import { alertMessage, type OutMessage } from './messages.ts';
 import { shiftTimes } from './time-shift.ts';
 
@@ -31,8 +31,8 @@ export type EngineOptions = {
   counters: Counters;
   /** Every message, local ones included, after it has been committed. */
   deliver: (m: OutMessage) => void;
-  /** More rows a trust-bound message queues in the same unit (a push to carers). */
-  alsoQueue?: (m: OutMessage) => NewOutboxRow[];
+  /** What else a trust-bound message queues, called in its unit (a push to carers). */
+  alsoQueue?: (m: OutMessage) => void;
 };
 
 export class RuleEngine {
@@ -175,7 +175,7 @@ export class RuleEngine {
             payload: JSON.stringify(m.payload),
             created_at: m.at,
           });
-          for (const row of this.#o.alsoQueue?.(m) ?? []) store.outbox.add(row);
+          this.#o.alsoQueue?.(m);
         }
       }, out.length > 0);
     } catch (err) {

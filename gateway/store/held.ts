@@ -2,16 +2,19 @@
 // order until it takes them again. Alerts and every queued message are kept whatever it costs;
 // plain readings are bounded, the oldest going first, so a card that fails for days cannot
 // exhaust the Pi's memory. Rule states are kept as the latest one per rule.
-import type { OutboxRow } from './outbox-row.ts';
+import type { OutboxRow } from '../../cloud-relay/uplink/outbox.ts';
 
 /** About five days of a typical home's readings. */
 export const MAX_HELD_EVENTS = 100_000;
+
+/** A queued message and its queue (null: the outbox the relay drains). */
+export type QueuedRow = OutboxRow & { queue: string | null };
 
 /** One write, as it can be replayed in a later transaction. */
 export type Op = {
   run: () => void;
   /** The queued message it adds, with the sequence number it keeps when replayed. */
-  outbox?: OutboxRow;
+  outbox?: QueuedRow;
   /** A rule's state: only the latest one per rule is replayed. */
   rule?: string;
   /** A plain reading: what goes first when too many are held. */
@@ -33,7 +36,7 @@ export class HeldWrites {
   fault: string;
   readonly since: number;
   /** Messages held, in sequence order: the relay sends them from here. */
-  readonly outbox: OutboxRow[] = [];
+  readonly outbox: QueuedRow[] = [];
   /** Stored messages delivered while the disk would not take their removal: seq -> bytes. */
   readonly removed = new Map<number, number>();
   droppedEvents = 0;

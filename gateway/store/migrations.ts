@@ -67,6 +67,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX alert_log_at ON alert_log(at);
     `,
   },
+  {
+    version: 4,
+    name: 'queues of the outbox: NULL the one the relay drains to the trust, a name for another',
+    // The pushes to carers an earlier Hearth queued (type push, beside the trust's messages and
+    // skipped by the relay) move to a queue of their own, the one the pusher now names 'push'.
+    sql: `
+      ALTER TABLE outbox ADD COLUMN queue TEXT;
+      UPDATE outbox SET queue = 'push' WHERE type = 'push';
+      CREATE INDEX outbox_queue ON outbox(queue, seq);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -1,26 +1,33 @@
-// The outbox: messages waiting to leave the home, in the order they were queued, each removed only
-// once its recipient has taken it. While the disk will not write, new messages and removals are
-// held by the unit of work and the queue answers from the stored rows and the held ones.
+// The uplink's Outbox over SQLite: messages waiting to leave the home, in the order they were
+// queued, each removed only once its recipient has taken it. The relay drains the outbox (queue
+// NULL); another queue (the pusher's) is a name the uplink gives, in the same table and the same
+// sequence, counted in the stats and never seen by the relay. While the disk will not write, new
+// messages and removals are held by the unit of work and the queues answer from the stored rows
+// and the held ones.
+import {
+  DROPPABLE,
+  type NewOutboxRow,
+  type Outbox,
+  type OutboxHealth,
+  type OutboxRow,
+  type OutboxStats,
+  type Queue,
+  type Queues,
+  queueIn,
+} from '../../cloud-relay/uplink/outbox.ts';
 import type { Sqlite } from './database.ts';
-import type { HeldWrites } from './held.ts';
-import { isStorageFault } from './held.ts';
-import type { NewOutboxRow, OutboxRow } from './outbox-row.ts';
+import { type HeldWrites, isStorageFault, type QueuedRow } from './held.ts';
 import { repository } from './repository.ts';
 import type { UnitOfWork } from './unit-of-work.ts';
-
-/** What may be dropped from a full queue, first to last. Alerts never are. */
-const DROPPABLE = ['heartbeat', 'summary'] as const;
 
 const COLUMNS = 'seq, id, topic, type, payload, created_at';
 
 const SQL = {
-  add: 'INSERT OR IGNORE INTO outbox (id, topic, type, payload, created_at) VALUES (@id, @topic, @type, @payload, @created_at)',
+  add: 'INSERT OR IGNORE INTO outbox (id, topic, type, payload, created_at, queue) VALUES (@id, @topic, @type, @payload, @created_at, @queue)',
   addAt:
-    'INSERT OR IGNORE INTO outbox (seq, id, topic, type, payload, created_at) VALUES (@seq, @id, @topic, @type, @payload, @created_at)',
+    'INSERT OR IGNORE INTO outbox (seq, id, topic, type, payload, created_at, queue) VALUES (@seq, @id, @topic, @type, @payload, @created_at, @queue)',
   peek: `SELECT ${COLUMNS} FROM outbox ORDER BY seq LIMIT ?`,
-  // Pushes to carers go by HTTP, not to the trust broker: the MQTT drain leaves them alone.
-  peekAfter: `SELECT ${COLUMNS} FROM outbox WHERE seq > ? AND type != 'push' ORDER BY seq LIMIT ?`,
-  peekOfType: `SELECT ${COLUMNS} FROM outbox WHERE type = ? ORDER BY seq LIMIT ?`,
+  peekAfter: `SELECT ${COLUMNS} FROM outbox WHERE queue IS ? AND seq > ? ORDER BY seq LIMIT ?`,
   totals: 'SELECT count(*) AS rows, coalesce(sum(length(payload)), 0) AS bytes FROM outbox',
   oldestAlert: "SELECT created_at FROM outbox WHERE type = 'alert' ORDER BY seq LIMIT 1",
   oldestOfType: 'SELECT seq, length(payload) AS bytes FROM outbox WHERE type = ? ORDER BY seq LIMIT ?',
@@ -29,9 +36,7 @@ const SQL = {
   lastSeq: 'SELECT coalesce(max(seq), 0) AS n FROM outbox',
 };
 
-export type OutboxStats = { rows: number; bytes: number; oldestAlertAt: number | null };
-
-export class SqliteOutbox extends repository(SQL) {
+export class SqliteOutbox extends repository(SQL) implements Outbox, Queues {
   /**
    * The outbox's size, kept as running totals so that asking costs nothing however long the
    * queue grows (a week offline); counted afresh after a rollback.
@@ -45,39 +50,32 @@ export class SqliteOutbox extends repository(SQL) {
     });
   }
 
-  /** The highest sequence number stored: held messages are numbered after it. */
-  lastSeq(): number {
-    return (this.sql.lastSeq.get() as { n: number }).n;
-  }
-
-  /** Queues a message; a repeated id is ignored, so a retried transaction cannot queue it twice. */
   add(row: NewOutboxRow): void {
-    const totals = this.#totals();
-    if (!this.uow.held) {
-      try {
-        const r = this.sql.add.run(row);
-        if (r.changes === 1) {
-          totals.rows++;
-          totals.bytes += row.payload.length;
-          // Replayed (after a failed commit) under the same sequence number the relay may have seen.
-          const full = { ...row, seq: Number(r.lastInsertRowid) };
-          this.uow.journal({ run: () => this.sql.addAt.run(full), outbox: full });
-        }
-        return;
-      } catch (err) {
-        if (!isStorageFault(err)) throw err;
-        this.uow.fail(err);
-      }
-    }
-    const held = this.uow.held as HeldWrites;
-    if (held.outbox.some((r) => r.id === row.id)) return;
-    const full = { ...row, seq: held.nextSeq() };
-    held.add({ run: () => this.sql.addAt.run(full), outbox: full });
-    totals.rows++;
-    totals.bytes += row.payload.length;
+    this.addTo(null, row);
   }
 
-  /** Every queued message, in order, up to `limit`. */
+  peekAfter(seq: number, limit: number): OutboxRow[] {
+    return this.peekAfterIn(null, seq, limit);
+  }
+
+  /** Another queue of the outbox, by the name its owner gives it. */
+  queue(name: string): Queue {
+    return queueIn(this, name);
+  }
+
+  unit<T>(fn: () => T, durable: boolean): T {
+    return this.uow.unit(fn, durable);
+  }
+
+  health(): OutboxHealth {
+    return this.uow.health();
+  }
+
+  onHealth(fn: (h: OutboxHealth) => void): void {
+    this.uow.onHealth(fn);
+  }
+
+  /** Every queued message, of every queue, in order, up to `limit`. */
   peek(limit: number): OutboxRow[] {
     return this.#withHeld(
       () => this.sql.peek.all(limit) as OutboxRow[],
@@ -86,20 +84,14 @@ export class SqliteOutbox extends repository(SQL) {
     );
   }
 
-  peekAfter(seq: number, limit: number): OutboxRow[] {
-    return this.#withHeld(
-      () => this.sql.peekAfter.all(seq, limit) as OutboxRow[],
-      (r) => r.seq > seq && r.type !== 'push',
-      limit,
-    );
+  /** How many messages wait, in every queue. */
+  depth(): number {
+    return this.#totals().rows;
   }
 
-  peekOfType(type: string, limit: number): OutboxRow[] {
-    return this.#withHeld(
-      () => this.sql.peekOfType.all(type, limit) as OutboxRow[],
-      (r) => r.type === type,
-      limit,
-    );
+  /** The highest sequence number stored: held messages are numbered after it. */
+  lastSeq(): number {
+    return (this.sql.lastSeq.get() as { n: number }).n;
   }
 
   /** Called once the recipient has taken it (the broker's PUBACK), and only then. */
@@ -150,14 +142,6 @@ export class SqliteOutbox extends repository(SQL) {
     return { ...this.#totals(), oldestAlertAt: oldest ?? heldAlert };
   }
 
-  depth(): number {
-    return this.#totals().rows;
-  }
-
-  /**
-   * Makes room when the queue is over its limits: heartbeats go first, then the oldest summaries.
-   * Alerts (and command results) are never dropped. Returns how many of each type went.
-   */
   enforceLimit(maxRows: number, maxBytes: number): Record<string, number> {
     const dropped: Record<string, number> = {};
     let { rows, bytes } = this.stats();
@@ -180,13 +164,50 @@ export class SqliteOutbox extends repository(SQL) {
     return dropped;
   }
 
+  /** Queues a message; a repeated id is ignored, so a retried transaction cannot queue it twice. */
+  addTo(queue: string | null, row: NewOutboxRow): void {
+    const totals = this.#totals();
+    const { id, topic, type, payload, created_at } = row;
+    const bound = { id, topic, type, payload, created_at, queue };
+    if (!this.uow.held) {
+      try {
+        const r = this.sql.add.run(bound);
+        if (r.changes === 1) {
+          totals.rows++;
+          totals.bytes += payload.length;
+          // Replayed (after a failed commit) under the same sequence number the relay may have seen.
+          const full = { ...bound, seq: Number(r.lastInsertRowid) };
+          this.uow.journal({ run: () => this.sql.addAt.run(full), outbox: full });
+        }
+        return;
+      } catch (err) {
+        if (!isStorageFault(err)) throw err;
+        this.uow.fail(err);
+      }
+    }
+    const held = this.uow.held as HeldWrites;
+    if (held.outbox.some((r) => r.id === id)) return;
+    const full = { ...bound, seq: held.nextSeq() };
+    held.add({ run: () => this.sql.addAt.run(full), outbox: full });
+    totals.rows++;
+    totals.bytes += payload.length;
+  }
+
+  peekAfterIn(queue: string | null, seq: number, limit: number): OutboxRow[] {
+    return this.#withHeld(
+      () => this.sql.peekAfter.all(queue, seq, limit) as OutboxRow[],
+      (r) => r.queue === queue && r.seq > seq,
+      limit,
+    );
+  }
+
   #totals(): { rows: number; bytes: number } {
     this.#counted ??= { ...(this.sql.totals.get() as { rows: number; bytes: number }) };
     return this.#counted;
   }
 
   /** Stored rows (those not delivered meanwhile), then held ones: what is sent next. */
-  #withHeld(stored: () => OutboxRow[], keep: (r: OutboxRow) => boolean, limit: number): OutboxRow[] {
+  #withHeld(stored: () => OutboxRow[], keep: (r: QueuedRow) => boolean, limit: number): OutboxRow[] {
     const held = this.uow.held;
     if (!held) return stored();
     let rows: OutboxRow[];
@@ -195,6 +216,7 @@ export class SqliteOutbox extends repository(SQL) {
     } catch {
       rows = [];
     }
-    return [...rows, ...held.outbox.filter(keep)].slice(0, limit);
+    const waiting = held.outbox.filter(keep).map(({ queue: _, ...row }) => row);
+    return [...rows, ...waiting].slice(0, limit);
   }
 }

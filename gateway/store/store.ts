@@ -17,9 +17,9 @@ import { RuleStates } from './rule-states.ts';
 import { StatusReader } from './status-reader.ts';
 import { type StorageHealth, UnitOfWork } from './unit-of-work.ts';
 
+export type { NewOutboxRow, OutboxRow } from '../../cloud-relay/uplink/outbox.ts';
 export { CHECKPOINT_PAGES, PAGE_SIZE } from './database.ts';
 export type { StoredEvent } from './event-log.ts';
-export type { NewOutboxRow, OutboxRow } from './outbox-row.ts';
 export { GROUP_COMMIT_MS, RETRY_MS, type StorageHealth } from './unit-of-work.ts';
 
 export type StoreOptions = {

@@ -84,7 +84,8 @@ describe('commands from the trust', () => {
     const counters = new Counters();
     const relay = new Relay({
       config,
-      store,
+      outbox: store.outbox,
+      commandLog: store.commands,
       clock: new RealClock(),
       zone: new Zone('Europe/London'),
       log: createLogger({ level: 'silent' }),

@@ -1,0 +1,84 @@
+// The uplink's ports: what the relay and the pusher need of whatever keeps their messages across
+// a restart. The gateway's store implements them over SQLite (gateway/store/outbox.ts,
+// command-log.ts), memory-outbox.ts in memory; test/contracts/outbox.ts is the one suite both
+// must pass. The uplink depends on these and never on the store.
+
+/** A message waiting to leave the home, with its place in the order messages were queued in. */
+export type OutboxRow = {
+  seq: number;
+  id: string;
+  topic: string;
+  type: string;
+  payload: string;
+  created_at: number;
+};
+export type NewOutboxRow = Omit<OutboxRow, 'seq'>;
+
+/** All that waits to leave the home, in every queue (a status and the queue limit count it). */
+export type OutboxStats = { rows: number; bytes: number; oldestAlertAt: number | null };
+
+/** A fault: the disk will not take writes (they are held meanwhile); null: it takes them. */
+export type OutboxHealth = { fault: string | null };
+
+/** What may be dropped from a full outbox, first to last. Alerts and command results never are. */
+export const DROPPABLE = ['heartbeat', 'summary'] as const;
+
+/**
+ * One queue of messages, in the order they were added, each removed only once its recipient
+ * has taken it.
+ */
+export interface Queue {
+  /** Queues a message; a repeated id is ignored, so a retried unit cannot queue it twice. */
+  add(row: NewOutboxRow): void;
+  /** Up to `limit` messages queued after `seq`, in order. */
+  peekAfter(seq: number, limit: number): OutboxRow[];
+  remove(seq: number): void;
+  /**
+   * Runs fn as one unit of work: what it adds, removes and records is all kept or none of it.
+   * A durable unit is on disk when this returns (what it queued may be published); others may
+   * wait for the next group commit.
+   */
+  unit<T>(fn: () => T, durable: boolean): T;
+}
+
+/** The queue the relay drains to the trust broker, and the measures of all that waits. */
+export interface Outbox extends Queue {
+  stats(): OutboxStats;
+  /**
+   * Makes room when the outbox is over its limits: the oldest heartbeats go first, then the
+   * oldest summaries (DROPPABLE); alerts never. Returns how many of each type went.
+   */
+  enforceLimit(maxRows: number, maxBytes: number): Record<string, number>;
+  health(): OutboxHealth;
+  /** Hears when the disk stops taking writes and when it takes them again. */
+  onHealth(fn: (h: OutboxHealth) => void): void;
+}
+
+/**
+ * An outbox that keeps several queues in one sequence, each by its name (null: the one the relay
+ * drains): what a Queue of it needs.
+ */
+export interface Queues {
+  addTo(queue: string | null, row: NewOutboxRow): void;
+  peekAfterIn(queue: string | null, seq: number, limit: number): OutboxRow[];
+  remove(seq: number): void;
+  unit<T>(fn: () => T, durable: boolean): T;
+}
+
+/** One queue of an outbox that keeps several. */
+export function queueIn(q: Queues, name: string | null): Queue {
+  return {
+    add: (row) => q.addTo(name, row),
+    peekAfter: (seq, limit) => q.peekAfterIn(name, seq, limit),
+    remove: (seq) => q.remove(seq),
+    unit: (fn, durable) => q.unit(fn, durable),
+  };
+}
+
+/** Commands from the trust by id, with their answers: a command delivered again is answered the same. */
+export interface CommandLog {
+  /** The answer (the queued cmd_result row, as JSON) given to a command already handled. */
+  result(id: string): string | undefined;
+  /** Written in the unit that queues the answer; a second record of an id keeps the first. */
+  record(id: string, name: string, result: string, at: number): void;
+}
