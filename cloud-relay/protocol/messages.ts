@@ -62,7 +62,8 @@ export function realIso(s: string): boolean {
   );
 }
 
-const isoLocal = z
+/** A time as a home writes it: ISO 8601 with its offset, and one that exists. */
+export const isoLocal = z
   .string()
   .max(40)
   .regex(ISO_RE, { error: 'expected an ISO 8601 time with its offset, 2026-03-02T07:31:00+00:00' })

@@ -12,9 +12,9 @@ import mqtt from 'mqtt';
 import { topics } from '../../cloud-relay/protocol/messages.ts';
 import { loadConfig } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
-import { parseJson } from '../../core/json.ts';
 import { EXIT } from '../../core/process.ts';
 import { Zone } from '../../core/zone.ts';
+import { readLocalStatus } from '../local-status.ts';
 import { type StatusReport, statusReport } from '../status-report.ts';
 import { readCopy } from '../store/status-reader.ts';
 import { problemsText } from './check-config.ts';
@@ -30,8 +30,6 @@ export type StatusView = {
   delivery: { undelivered: boolean; reason: string | null } | null;
   report: StatusReport;
 };
-/** The gateway's local status as it is published; what is missing is read as absent. */
-type StatusLike = Partial<Pick<StatusView, 'sources' | 'delivery' | 'report'>>;
 
 export async function statusCommand(
   o: { config: string; json?: boolean },
@@ -80,16 +78,16 @@ async function fromGateway(config: Config): Promise<StatusView | null> {
       client.on('error', () => done(retained));
       client.on('close', () => done(retained));
       client.on('message', (_t, payload, packet) => {
-        // Whatever is on the topic (another program's garbage, a newer gateway's shape) is no answer.
-        const parsed = parseJson(payload, { maxBytes: 1024 * 1024, maxDepth: 16 });
-        const s =
-          parsed.ok && parsed.value && typeof parsed.value === 'object' ? (parsed.value as StatusLike) : null;
+        // Whatever is on the topic (another program's garbage, a newer gateway's shape) is no answer;
+        // nor is a status without its report (the database could not give one that time).
+        const read = readLocalStatus(payload);
+        const s = read.ok ? read.status : null;
         if (!s?.report) return;
         const view = {
           running: true,
           note: null,
-          sources: s.sources ?? null,
-          delivery: s.delivery ?? null,
+          sources: s.sources,
+          delivery: s.delivery,
           report: s.report,
         };
         if (packet.retain) retained = view;
