@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Ev, homeConfig, local, simulate, zone } from './helpers/simulate.ts';
+import { EVERY_RULE, type Ev, homeConfig, local, simulate, zone } from './helpers/simulate.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 const MIN = 60_000;
@@ -15,22 +15,7 @@ const inactivityOnly = homeConfig(`inactivity:
   prompt: 10m
   escalate: 30m`);
 
-const everything = homeConfig(`inactivity:
-  windows:
-    - { from: "07:00", to: "22:00", quiet: 3h }
-    - { from: "22:00", to: "07:00", quiet: off }
-  prompt: 10m
-  escalate: 30m
-not_up: { by: "10:00" }
-night_out_of_bed:
-  window: { from: "22:00", to: "07:00" }
-  after: 30m
-front_door_at_night:
-  window: { from: "23:00", to: "06:00" }
-help_button: {}
-cold_home: { below: 16, for: 2h }
-device_silent: { after: 6h }
-low_battery: { below: 15 }`);
+const everything = homeConfig(EVERY_RULE);
 
 /** Activity devices and a value each that counts as a sign of life. */
 const LIFE: [string, boolean | string][] = [

@@ -14,6 +14,7 @@ import { openChecked } from '../gateway/store/recover.ts';
 import { Store } from '../gateway/store/store.ts';
 import { startHearth } from './helpers/cli.ts';
 import { homeFile } from './helpers/home-file.ts';
+import { databaseAtSchema } from './helpers/old-database.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 const quiet = createLogger({ level: 'silent' });
@@ -21,18 +22,7 @@ const sha = (file: string) => createHash('sha256').update(readFileSync(file)).di
 
 /** A database as a Hearth of schema `version` left it, with one reading in it when it can hold one. */
 function databaseAt(file: string, version: number): void {
-  const db = new Database(file);
-  db.exec(
-    'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
-  );
-  for (const m of MIGRATIONS.filter((m) => m.version <= version)) {
-    db.exec(m.sql);
-    db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(
-      m.version,
-      m.name,
-      '2026-01-01T00:00:00Z',
-    );
-  }
+  const db = databaseAtSchema(file, version);
   if (version >= 1)
     db.prepare(
       "INSERT INTO events (at, device, kind, value, room) VALUES (1000, 'hall-motion', 'motion', 'true', 'hall')",

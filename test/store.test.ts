@@ -7,6 +7,7 @@ import { StoreLockedError, StoreTooNewError } from '../gateway/store/errors.ts';
 import { sqliteOf } from '../gateway/store/inspect.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from '../gateway/store/migrations.ts';
 import { Store } from '../gateway/store/store.ts';
+import { databaseAtSchema } from './helpers/old-database.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 const ev = (at: number, device = 'hall-motion', value: boolean | number | string = true) => ({
@@ -81,14 +82,7 @@ describe('store', () => {
 
   it("moves the pushes an earlier Hearth queued beside the trust's messages to a queue of their own", () => {
     const path = join(tempDir(), 'hearth.db');
-    const raw = new Database(path);
-    raw.exec(
-      'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
-    );
-    for (const m of MIGRATIONS.filter((m) => m.version <= 3)) {
-      raw.exec(m.sql);
-      raw.prepare("INSERT INTO schema_migrations VALUES (?, ?, '2026-01-01')").run(m.version, m.name);
-    }
+    const raw = databaseAtSchema(path, 3);
     const insert = raw.prepare(
       "INSERT INTO outbox (id, topic, type, payload, created_at) VALUES (?, ?, ?, '{}', 1)",
     );

@@ -1,6 +1,7 @@
 // The rules engine: the shell around the pure reducers. It owns the one rule timer, persists each
-// rule's state in the same SQLite transaction as the event and the outbox rows it caused, and
-// hands the messages on only after that transaction has committed.
+// rule's state (with the version of its shape) in the same SQLite transaction as the event and
+// the outbox rows it caused, and hands the messages on only after that transaction has committed.
+// At start each stored state is checked, migrated or started afresh (rule-state.ts).
 import type { Config } from '../../config/schema.ts';
 import type { Cancel, Clock } from '../../core/clock.ts';
 import type { Counters } from '../../core/counters.ts';
@@ -8,12 +9,13 @@ import type { Logger } from '../../core/log.ts';
 import type { Event } from '../../core/reading.ts';
 import { Zone } from '../../core/zone.ts';
 import type { DeviceIndex } from '../ingest.ts';
-import { type HomeState, homeStep, initHome } from '../rules/home.ts';
+import { HOME, type HomeState, homeStep, initHome } from '../rules/home.ts';
 import { RULES } from '../rules/index.ts';
 import { bedDevice } from '../rules/night-out-of-bed.ts';
-import type { AlertEmit, RuleContext, RuleInput } from '../rules/types.ts';
+import type { AlertEmit, Rule, RuleContext, RuleInput, Versioned } from '../rules/types.ts';
 import type { Store } from '../store/store.ts';
 import { alertMessage, type OutMessage } from './messages.ts';
+import { loadState, restartAlert } from './rule-state.ts';
 import { shiftTimes } from './time-shift.ts';
 
 /** A wall clock further than this from the monotonic clock's account has jumped. */
@@ -33,6 +35,9 @@ export type EngineOptions = {
   deliver: (m: OutMessage) => void;
   /** What else a trust-bound message queues, called in its unit (a push to carers). */
   alsoQueue?: (m: OutMessage) => void;
+  /** The rules, in the order they see each input: RULES (tests give others). */
+  // biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list of reducers, as RULES is
+  rules?: readonly Rule<any>[];
 };
 
 export class RuleEngine {
@@ -48,9 +53,18 @@ export class RuleEngine {
   #anchor = { wall: 0, mono: 0 };
   #bedroom: string | null;
   #hasWearable: boolean;
+  // biome-ignore lint/suspicious/noExplicitAny: as RULES
+  readonly #rules: readonly Rule<any>[];
+  /** The version each state is stored with, by key. */
+  readonly #versions: Map<string, number>;
 
   constructor(o: EngineOptions) {
     this.#o = o;
+    this.#rules = o.rules ?? RULES;
+    this.#versions = new Map([
+      [HOME_KEY, HOME.stateVersion],
+      ...this.#rules.map((r) => [r.key, r.stateVersion] as const),
+    ]);
     this.zone = new Zone(o.config.gateway.timezone);
     const bed = bedDevice({ config: o.config } as RuleContext);
     const bedRoom = bed ? o.devices.get(bed)?.room : undefined;
@@ -63,19 +77,44 @@ export class RuleEngine {
     const now = this.#o.clock.now();
     this.#anchor = { wall: now, mono: this.#o.clock.monotonic() };
     this.#o.store.beforeCommit(() => this.#persist(this.#o.clock.now()));
-    const saved = new Map(this.#o.store.ruleStates.all().map((r) => [r.rule, r]));
-    const home = saved.get(HOME_KEY);
-    if (home) {
-      this.#home = home.state as HomeState;
-      this.#homeWake = home.wakeAt;
-    }
+    const restarts: AlertEmit[] = [];
+    const resume = this.#resumer(now, restarts);
+    const home = resume(HOME_KEY, HOME, initHome);
+    this.#home = home.state;
+    this.#homeWake = home.wakeAt;
     const ctx = this.#ctx();
-    for (const rule of RULES) {
-      const s = saved.get(rule.key);
-      this.#states.set(rule.key, s ? s.state : rule.init(now, ctx));
-      this.#wake.set(rule.key, s ? s.wakeAt : null);
+    for (const rule of this.#rules) {
+      const s = resume(rule.key, rule, () => rule.init(now, ctx));
+      this.#states.set(rule.key, s.state);
+      this.#wake.set(rule.key, s.wakeAt);
     }
-    this.#run({ type: 'tick' }, now, null, true);
+    const told = restarts.map((e) => alertMessage(e, this.#o.config, this.zone));
+    this.#run({ type: 'tick' }, now, null, true, told);
+  }
+
+  /** Brings each stored state back (rule-state.ts); one not usable starts afresh, and is told. */
+  #resumer(now: number, restarts: AlertEmit[]) {
+    const { store, log, counters } = this.#o;
+    const saved = new Map(store.ruleStates.all().map((r) => [r.rule, r]));
+    return <S>(key: string, v: Versioned<S>, fresh: () => S): { state: S; wakeAt: number | null } => {
+      const s = saved.get(key);
+      if (!s) return { state: fresh(), wakeAt: null };
+      const loaded = loadState(v, s);
+      if (loaded.ok) {
+        if (loaded.migratedFrom === null) return { state: loaded.state, wakeAt: s.wakeAt };
+        log.info({ rule: key }, `rule ${key}: state migrated from version ${s.version} to ${v.stateVersion}`);
+        this.#dirty.add(key);
+        return { state: loaded.state, wakeAt: s.wakeAt };
+      }
+      log.warn(
+        { rule: key, reason: loaded.reason },
+        `rule ${key} started afresh: its stored state could not be used (${loaded.reason})`,
+      );
+      counters.add('rules.state_reset');
+      restarts.push(restartAlert(key, loaded.reason, now));
+      this.#dirty.add(key);
+      return { state: fresh(), wakeAt: null };
+    };
   }
 
   stop(): void {
@@ -135,8 +174,14 @@ export class RuleEngine {
     return wall;
   }
 
-  #run(input: RuleInput, now: number, event: Event | null, force = false): OutMessage[] {
-    const out: OutMessage[] = [];
+  #run(
+    input: RuleInput,
+    now: number,
+    event: Event | null,
+    force = false,
+    told: OutMessage[] = [],
+  ): OutMessage[] {
+    const out: OutMessage[] = [...told];
     const changed = this.#dirty;
     const before = {
       home: this.#home,
@@ -209,7 +254,7 @@ export class RuleEngine {
     const ruleInput: RuleInput = input.type === 'event' ? { ...input, life: hs.life } : input;
     const ctx = this.#ctx();
     const emits: AlertEmit[] = [];
-    for (const rule of RULES) {
+    for (const rule of this.#rules) {
       const before = this.#states.get(rule.key);
       const step = rule.reduce(before, ruleInput, now, ctx);
       if (step.state !== before || step.wakeAt !== this.#wake.get(rule.key)) changed.add(rule.key);
@@ -224,8 +269,9 @@ export class RuleEngine {
     const keys = [...this.#dirty];
     this.#dirty.clear();
     for (const k of keys) {
-      if (k === HOME_KEY) this.#o.store.ruleStates.put(HOME_KEY, this.#home, this.#homeWake, now);
-      else this.#o.store.ruleStates.put(k, this.#states.get(k), this.#wake.get(k) ?? null, now);
+      const version = this.#versions.get(k) ?? 1;
+      if (k === HOME_KEY) this.#o.store.ruleStates.put(HOME_KEY, this.#home, this.#homeWake, now, version);
+      else this.#o.store.ruleStates.put(k, this.#states.get(k), this.#wake.get(k) ?? null, now, version);
     }
   }
 

@@ -1,18 +1,21 @@
 // The alert lifecycle shared by every rule (DESIGN.md section 4):
 // pre-alert -> raised -> (acknowledged) -> resolved; escalated; cancelled.
-import type { AlertState, Severity } from '../../cloud-relay/protocol/messages.ts';
+import { z } from 'zod';
+import { type AlertState, alertState, type Severity, severity } from '../../cloud-relay/protocol/messages.ts';
 import type { AlertEmit, RuleContext } from './types.ts';
 
-export type OpenAlert = {
-  id: string;
-  rule: string;
-  state: AlertState;
-  severity: Severity;
-  startedAt: number;
-  device?: string;
-  room?: string;
-  ackBy?: string;
-};
+/** An alert a rule holds open, as its state keeps it. */
+export const openAlert = z.object({
+  id: z.string(),
+  rule: z.string(),
+  state: alertState,
+  severity,
+  startedAt: z.number(),
+  device: z.string().optional(),
+  room: z.string().optional(),
+  ackBy: z.string().optional(),
+});
+export type OpenAlert = z.infer<typeof openAlert>;
 
 /** Stable and unique: the gateway, the rule, what it is about, and the instant it began. */
 export function newAlert(

@@ -1,7 +1,8 @@
 // check_in: the resident's own word on the day, from a button with role check-in (single press:
 // good; double: so-so; long: not good). A "not good" raises an info alert when the provisioning
 // file asks for it; a better answer later resolves it.
-import { aboutEvent, applyAck, newAlert, type OpenAlert, transition } from './alert.ts';
+import { z } from 'zod';
+import { aboutEvent, applyAck, newAlert, openAlert, transition } from './alert.ts';
 import type { Rule, RuleContext } from './types.ts';
 
 export const CHECK_IN_ANSWERS: Readonly<Record<string, 'good' | 'so-so' | 'not good'>> = {
@@ -13,8 +14,12 @@ export const CHECK_IN_ANSWERS: Readonly<Record<string, 'good' | 'so-so' | 'not g
 
 const isCheckIn = (ctx: RuleContext, device: string) => ctx.devices.get(device)?.role === 'check-in';
 
-export const checkIn: Rule<{ alert: OpenAlert | null }> = {
+const checkInState = z.object({ alert: openAlert.nullable() });
+
+export const checkIn: Rule<z.infer<typeof checkInState>> = {
   key: 'check_in',
+  stateVersion: 1,
+  stateSchema: checkInState,
   init: () => ({ alert: null }),
 
   reduce(s, input, now, ctx) {

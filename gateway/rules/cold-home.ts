@@ -1,25 +1,30 @@
 // cold_home: a room below `below` degrees for `for` -> raised; above below + 0.5 for 30 min -> resolved.
+
+import { z } from 'zod';
 import { formatDuration } from '../../config/values.ts';
-import { applyAck, newAlert, type OpenAlert, transition } from './alert.ts';
+import { applyAck, newAlert, openAlert, transition } from './alert.ts';
 import type { AlertEmit, Rule, Step } from './types.ts';
 
 /** Warm again for this long, half a degree above the limit, before the alert is resolved. */
 export const WARM_FOR_MS = 30 * 60_000;
 export const WARM_MARGIN = 0.5;
 
-type Room = {
-  temps: Record<string, number>;
-  belowSince: number | null;
-  warmSince: number | null;
-  alert: OpenAlert | null;
-};
-export type ColdHomeState = { rooms: Record<string, Room> };
+const room = z.object({
+  temps: z.record(z.string(), z.number()),
+  belowSince: z.number().nullable(),
+  warmSince: z.number().nullable(),
+  alert: openAlert.nullable(),
+});
+const coldHomeState = z.object({ rooms: z.record(z.string(), room) });
+export type ColdHomeState = z.infer<typeof coldHomeState>;
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const degrees = (t: number) => `${t.toFixed(1)} °C`;
 
 export const coldHome: Rule<ColdHomeState> = {
   key: 'cold_home',
+  stateVersion: 1,
+  stateSchema: coldHomeState,
   init: () => ({ rooms: {} }),
 
   reduce(s, input, now, ctx): Step<ColdHomeState> {

@@ -1,10 +1,13 @@
 // device_silent and low_battery (info): the monitoring itself is failing, not the resident.
 // A silent sensor is not an inactive person, so the care team is told the sensor is silent.
+
+import { z } from 'zod';
 import { formatDuration } from '../../config/values.ts';
-import { aboutEvent, applyAck, newAlert, type OpenAlert, transition } from './alert.ts';
+import { aboutEvent, applyAck, newAlert, openAlert, transition } from './alert.ts';
 import type { AlertEmit, Rule, RuleContext, RuleInput, Step } from './types.ts';
 
-type PerDevice = Record<string, OpenAlert>;
+const perDevice = z.record(z.string(), openAlert);
+type PerDevice = z.infer<typeof perDevice>;
 
 /** Applies an ack to whichever of a rule's per-device alerts it names. */
 function ackAny(
@@ -26,10 +29,17 @@ function ackAny(
   return out;
 }
 
-export type SilentState = { startedAt: number; seenAt: Record<string, number>; alerts: PerDevice };
+const silentState = z.object({
+  startedAt: z.number(),
+  seenAt: z.record(z.string(), z.number()),
+  alerts: perDevice,
+});
+export type SilentState = z.infer<typeof silentState>;
 
 export const deviceSilent: Rule<SilentState> = {
   key: 'device_silent',
+  stateVersion: 1,
+  stateSchema: silentState,
   init: (now) => ({ startedAt: now, seenAt: {}, alerts: {} }),
 
   reduce(s, input, now, ctx): Step<SilentState> {
@@ -82,10 +92,13 @@ export const deviceSilent: Rule<SilentState> = {
 /** A battery must read this many points above the limit before its alert is resolved (readings wobble). */
 export const BATTERY_HYSTERESIS = 5;
 
-export type BatteryState = { alerts: PerDevice };
+const batteryState = z.object({ alerts: perDevice });
+export type BatteryState = z.infer<typeof batteryState>;
 
 export const lowBattery: Rule<BatteryState> = {
   key: 'low_battery',
+  stateVersion: 1,
+  stateSchema: batteryState,
   init: () => ({ alerts: {} }),
 
   reduce(s, input, now, ctx): Step<BatteryState> {

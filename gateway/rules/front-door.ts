@@ -1,15 +1,20 @@
 // front_door_at_night: the front door opening inside the window raises an urgent alert at once.
+
+import { z } from 'zod';
 import { aboutEvent, newAlert, transition } from './alert.ts';
-import { followUp, type Immediate } from './immediate.ts';
+import { followUp, immediateState } from './immediate.ts';
 import type { Rule, RuleContext } from './types.ts';
 
 const frontDoor = (ctx: RuleContext): string | undefined =>
   ctx.config.rules.front_door_at_night?.device ?? ctx.config.devices.find((d) => d.role === 'front-door')?.id;
 
-export type FrontDoorState = Immediate & { open: boolean | null };
+const frontDoorState = immediateState.extend({ open: z.boolean().nullable() });
+export type FrontDoorState = z.infer<typeof frontDoorState>;
 
 export const frontDoorAtNight: Rule<FrontDoorState> = {
   key: 'front_door_at_night',
+  stateVersion: 1,
+  stateSchema: frontDoorState,
   init: () => ({ alert: null, lastAt: null, open: null }),
 
   reduce(s, input, now, ctx) {

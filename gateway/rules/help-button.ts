@@ -1,7 +1,7 @@
 // help_button: a press on a help pendant raises an urgent alert at once; presses within 60 s of
 // the last one belong to the same alert.
 import { aboutEvent, newAlert, transition } from './alert.ts';
-import { followUp, type Immediate } from './immediate.ts';
+import { followUp, type Immediate, immediateState } from './immediate.ts';
 import type { Rule, RuleContext } from './types.ts';
 
 export const SAME_CALL_MS = 60_000;
@@ -12,6 +12,8 @@ const helpDevices = (ctx: RuleContext): string[] =>
 
 export const helpButton: Rule<Immediate> = {
   key: 'help_button',
+  stateVersion: 1,
+  stateSchema: immediateState,
   init: () => ({ alert: null, lastAt: null }),
 
   reduce(s, input, now, ctx) {

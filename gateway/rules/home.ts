@@ -1,24 +1,30 @@
 // The home's state, read by every rule: the last signs of life, whether the resident is out,
 // whether the wearable tag is seen. It is a reducer too, run before the rules on each input.
+import { z } from 'zod';
 import type { Device } from '../../config/schema.ts';
 import type { Event } from '../../core/reading.ts';
+import type { Versioned } from './versioned.ts';
 
 /** After the front door closes, this long without a sign of life inside means the resident went out. */
 export const AWAY_AFTER_MS = 120_000;
 
-export type HomeState = {
-  lastLifeAt: number | null;
-  lastLifeRoom: string | null;
+const homeState = z.object({
+  lastLifeAt: z.number().nullable(),
+  lastLifeRoom: z.string().nullable(),
   /** The last sign of life in a known room other than the bedroom. */
-  lastOutsideBedroomAt: number | null;
+  lastOutsideBedroomAt: z.number().nullable(),
   /** Last value per device, to tell a change from a repeat (Zigbee2MQTT republishes state). */
-  values: Record<string, string | number | boolean>;
-  away: boolean;
-  awaySince: number | null;
-  doorClosedAt: number | null;
+  values: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  away: z.boolean(),
+  awaySince: z.number().nullable(),
+  doorClosedAt: z.number().nullable(),
   /** null: no wearable tag has reported; a missing tag alone never means out. */
-  wearablePresent: boolean | null;
-};
+  wearablePresent: z.boolean().nullable(),
+});
+export type HomeState = z.infer<typeof homeState>;
+
+/** The home's state as it is stored, versioned as a rule's is. */
+export const HOME: Versioned<HomeState> = { stateVersion: 1, stateSchema: homeState };
 
 export const initHome = (): HomeState => ({
   lastLifeAt: null,

@@ -1,9 +1,11 @@
 // Alerts that skip the prompt (help button, front door at night): raised at once, urgent.
 // Acknowledged by a carer; resolved by the next sign of life in the home after that.
-import { applyAck, type OpenAlert, transition, whereSeen } from './alert.ts';
+import { z } from 'zod';
+import { applyAck, openAlert, transition, whereSeen } from './alert.ts';
 import type { AlertEmit, RuleContext, RuleInput } from './types.ts';
 
-export type Immediate = { alert: OpenAlert | null; lastAt: number | null };
+export const immediateState = z.object({ alert: openAlert.nullable(), lastAt: z.number().nullable() });
+export type Immediate = z.infer<typeof immediateState>;
 
 export function followUp(
   s: Immediate,

@@ -1,17 +1,20 @@
 // Inactivity: a quiet spell longer than the window in force allows -> a prompt in the home ->
 // carers alerted if nobody answers -> escalated if nobody acknowledges.
+
+import { z } from 'zod';
 import { formatDuration } from '../../config/values.ts';
-import { applyAck, newAlert, type OpenAlert, transition, whereSeen } from './alert.ts';
+import { applyAck, newAlert, openAlert, transition, whereSeen } from './alert.ts';
 import { upSinceNight } from './night.ts';
 import type { AlertEmit, Rule, RuleContext, Step } from './types.ts';
 
-export type InactivityState = {
+const inactivityState = z.object({
   /** When the rule began watching: the spell's start before any sign of life has been seen. */
-  startedAt: number;
-  alert: OpenAlert | null;
-  promptUntil: number | null;
-  escalateAt: number | null;
-};
+  startedAt: z.number(),
+  alert: openAlert.nullable(),
+  promptUntil: z.number().nullable(),
+  escalateAt: z.number().nullable(),
+});
+export type InactivityState = z.infer<typeof inactivityState>;
 
 type Limit = { deadline: number; since: number } | { deadline: null; nextCheck: number | null };
 
@@ -41,6 +44,8 @@ const quietReason = (since: number, now: number, ctx: RuleContext) =>
 
 export const inactivity: Rule<InactivityState> = {
   key: 'inactivity',
+  stateVersion: 1,
+  stateSchema: inactivityState,
   init: (now) => ({ startedAt: now, alert: null, promptUntil: null, escalateAt: null }),
 
   reduce(s, input, now, ctx): Step<InactivityState> {

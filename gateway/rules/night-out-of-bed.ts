@@ -1,9 +1,16 @@
 // night_out_of_bed: inside the night window, out of bed and not back within `after`.
+
+import { z } from 'zod';
 import { formatDuration } from '../../config/values.ts';
-import { applyAck, newAlert, type OpenAlert, transition } from './alert.ts';
+import { applyAck, newAlert, openAlert, transition } from './alert.ts';
 import type { AlertEmit, Rule, RuleContext, Step } from './types.ts';
 
-export type NightOutState = { bed: string | null; outSince: number | null; alert: OpenAlert | null };
+const nightOutState = z.object({
+  bed: z.string().nullable(),
+  outSince: z.number().nullable(),
+  alert: openAlert.nullable(),
+});
+export type NightOutState = z.infer<typeof nightOutState>;
 
 /** The bed sensor: the one the rule names, else the first device of kind bed. */
 export const bedDevice = (ctx: RuleContext): string | null =>
@@ -13,6 +20,8 @@ export const bedDevice = (ctx: RuleContext): string | null =>
 
 export const nightOutOfBed: Rule<NightOutState> = {
   key: 'night_out_of_bed',
+  stateVersion: 1,
+  stateSchema: nightOutState,
   init: (_now, ctx) => ({ bed: bedDevice(ctx), outSince: null, alert: null }),
 
   reduce(s, input, now, ctx): Step<NightOutState> {

@@ -1,12 +1,16 @@
 // not_up: by the configured time, no sign of life outside the bedroom since the night ended.
-import { applyAck, newAlert, type OpenAlert, transition, whereSeen } from './alert.ts';
+import { z } from 'zod';
+import { applyAck, newAlert, openAlert, transition, whereSeen } from './alert.ts';
 import { lastNightEnd, upSinceNight } from './night.ts';
 import type { AlertEmit, Rule, Step } from './types.ts';
 
-export type NotUpState = { alert: OpenAlert | null; checkedDay: string | null };
+const notUpState = z.object({ alert: openAlert.nullable(), checkedDay: z.string().nullable() });
+export type NotUpState = z.infer<typeof notUpState>;
 
 export const notUp: Rule<NotUpState> = {
   key: 'not_up',
+  stateVersion: 1,
+  stateSchema: notUpState,
   // Started after `by`, the rule did not watch this morning: it begins with tomorrow's.
   init: (now, ctx) => ({
     alert: null,

@@ -6,6 +6,9 @@ import type { Event } from '../../core/reading.ts';
 import type { Zone } from '../../core/zone.ts';
 import type { DeviceIndex } from '../ingest.ts';
 import type { HomeState } from './home.ts';
+import type { Versioned } from './versioned.ts';
+
+export type { Versioned } from './versioned.ts';
 
 export type RuleInput =
   | { type: 'event'; event: Event /** A sign of life (DESIGN: activity, not telemetry). */; life: boolean }
@@ -37,7 +40,7 @@ export type RuleContext = {
 
 export type Step<S> = { state: S; emits: AlertEmit[]; wakeAt: number | null };
 
-export type Rule<S> = {
+export type Rule<S> = Versioned<S> & {
   key: string;
   init(now: number, ctx: RuleContext): S;
   reduce(state: S, input: RuleInput, now: number, ctx: RuleContext): Step<S>;

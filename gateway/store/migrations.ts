@@ -78,6 +78,11 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX outbox_queue ON outbox(queue, seq);
     `,
   },
+  {
+    version: 5,
+    name: "the version of each rule's state (NULL: written before states had versions, version 1)",
+    sql: 'ALTER TABLE rule_state ADD COLUMN version INTEGER;',
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -32,6 +32,24 @@ const CHECK_IN = `  - { id: check-in, source: zigbee2mqtt, topic: z/checkin, roo
 
 const TAG = `  - { id: wrist-tag, source: ibeacon, uuid: e2c56db5-dffb-48d2-b060-d0f5a71096e0, major: 7, minor: 1, role: wearable }\n`;
 
+/** The rules section with every rule on (but check_in, which needs a check-in button). */
+export const EVERY_RULE = `inactivity:
+  windows:
+    - { from: "07:00", to: "22:00", quiet: 3h }
+    - { from: "22:00", to: "07:00", quiet: off }
+  prompt: 10m
+  escalate: 30m
+not_up: { by: "10:00" }
+night_out_of_bed:
+  window: { from: "22:00", to: "07:00" }
+  after: 30m
+front_door_at_night:
+  window: { from: "23:00", to: "06:00" }
+help_button: {}
+cold_home: { below: 16, for: 2h }
+device_silent: { after: 6h }
+low_battery: { below: 15 }`;
+
 /** A provisioning file with the test home's devices and the given rules section (YAML). */
 export function homeConfig(
   rules: string,
