@@ -85,7 +85,15 @@ describe('evaluate', () => {
   it('counts alerts a carer must act on per 30-day month, warm-up apart, and prompts apart', () => {
     // Day 3 (after a 2-day warm-up) has a silent afternoon: one inactivity alert.
     const lines = routine(6, (t) => t >= T0 + 3 * DAY + 12 * HOUR && t < T0 + 3 * DAY + 17 * HOUR);
-    const e = evaluate({ config, lines, ackAfterMs: 15 * 60_000, warmupDays: 2, collapses: 0, seed: 1 });
+    const e = evaluate({
+      config,
+      lines,
+      ackAfterMs: 15 * 60_000,
+      answerAfterMs: null,
+      warmupDays: 2,
+      collapses: 0,
+      seed: 1,
+    });
     expect(e.warmup).toMatchObject({ raised: 0, prompts: 0 });
     expect(e.after).toMatchObject({ raised: 1, byRule: { inactivity: 1 }, prompts: 1 });
     expect(e.after.perMonth).toBeCloseTo((1 / e.after.days) * 30, 6);
@@ -93,7 +101,15 @@ describe('evaluate', () => {
 
   it('times simulated collapses to the first alert: quiet 3 h, the prompt 10 m, by day', () => {
     const lines = routine(10);
-    const e = evaluate({ config, lines, ackAfterMs: 15 * 60_000, warmupDays: 7, collapses: 4, seed: 7 });
+    const e = evaluate({
+      config,
+      lines,
+      ackAfterMs: 15 * 60_000,
+      answerAfterMs: null,
+      warmupDays: 7,
+      collapses: 4,
+      seed: 7,
+    });
     const day = e.collapses.samples.filter((s) => s.period === 'day');
     expect(day).toHaveLength(4);
     for (const s of day) {
@@ -106,7 +122,15 @@ describe('evaluate', () => {
       expect((s.detectedAfterMin ?? 0) * 60_000).toBe(quietEnds + 10 * 60_000 - s.at);
     }
     // The same seed gives the same instants, and so the same figures.
-    const again = evaluate({ config, lines, ackAfterMs: 15 * 60_000, warmupDays: 7, collapses: 4, seed: 7 });
+    const again = evaluate({
+      config,
+      lines,
+      ackAfterMs: 15 * 60_000,
+      answerAfterMs: null,
+      warmupDays: 7,
+      collapses: 4,
+      seed: 7,
+    });
     expect(again.collapses).toEqual(e.collapses);
   });
 

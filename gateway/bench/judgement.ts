@@ -12,7 +12,13 @@ import { evaluationFigures, evaluationText } from '../evaluate/report.ts';
 export const SHARED_HOMES = fileURLToPath(new URL('../../../shared/data/homes/', import.meta.url));
 
 /** As the figures are quoted: a care team acknowledging after 15 minutes, a week of warm-up. */
-export const JUDGEMENT = { ackAfterMs: 15 * 60_000, warmupDays: 7, collapses: 20, seed: 1 };
+export const JUDGEMENT = {
+  ackAfterMs: 15 * 60_000,
+  answerAfterMs: 60_000,
+  warmupDays: 7,
+  collapses: 20,
+  seed: 1,
+};
 
 export function measureJudgement(
   report: (text: string) => void,
@@ -39,7 +45,9 @@ export function measureJudgement(
         labels: home.labels,
       });
       const title = `${home.name} (${sensors === 'all' ? 'every sensor' : 'motion only'})`;
-      report(evaluationText(title, e, { warmupDays: JUDGEMENT.warmupDays, ackAfterMin: 15 }));
+      report(
+        evaluationText(title, e, { warmupDays: JUDGEMENT.warmupDays, ackAfterMin: 15, answerAfterMin: 1 }),
+      );
       Object.assign(figures, evaluationFigures(`judgement_${home.name.replace(/-/g, '_')}_${sensors}`, e));
     }
   }

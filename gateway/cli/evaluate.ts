@@ -27,6 +27,7 @@ export type EvaluateCommandOptions = {
   template?: string;
   sensors?: string;
   ackAfter: string;
+  answerAfter: string;
   warmup: string;
   collapses: string;
   seed: string;
@@ -68,6 +69,7 @@ function load(o: EvaluateCommandOptions): Loaded | string {
 
 export function evaluateCommand(o: EvaluateCommandOptions, write: (text: string) => void): number {
   const ackAfterMs = parseDuration(o.ackAfter);
+  const answerAfterMs = o.answerAfter === 'never' ? null : parseDuration(o.answerAfter);
   const warmupMs = parseDuration(o.warmup);
   const collapses = Number(o.collapses);
   const seed = Number(o.seed);
@@ -76,6 +78,8 @@ export function evaluateCommand(o: EvaluateCommandOptions, write: (text: string)
     return EXIT.badInput;
   };
   if (ackAfterMs === undefined) return bad(`--ack-after ${o.ackAfter}: not a duration such as 15m`);
+  if (answerAfterMs === undefined)
+    return bad(`--answer-after ${o.answerAfter}: a duration such as 1m, or never`);
   if (warmupMs === undefined) return bad(`--warmup ${o.warmup}: not a duration such as 7d`);
   if (!Number.isInteger(collapses) || collapses < 0) return bad(`--collapses ${o.collapses}: a whole number`);
   if (!Number.isInteger(seed)) return bad(`--seed ${o.seed}: a whole number`);
@@ -87,11 +91,15 @@ export function evaluateCommand(o: EvaluateCommandOptions, write: (text: string)
   }
   if (typeof loaded === 'string') return bad(loaded);
   const warmupDays = warmupMs / 86_400_000;
-  const e = evaluate({ ...loaded, ackAfterMs, warmupDays, collapses, seed });
+  const e = evaluate({ ...loaded, ackAfterMs, answerAfterMs, warmupDays, collapses, seed });
   write(
     o.json
       ? JSON.stringify({ home: loaded.title, ...e })
-      : evaluationText(loaded.title, e, { warmupDays, ackAfterMin: ackAfterMs / 60_000 }),
+      : evaluationText(loaded.title, e, {
+          warmupDays,
+          ackAfterMin: ackAfterMs / 60_000,
+          answerAfterMin: answerAfterMs === null ? null : answerAfterMs / 60_000,
+        }),
   );
   return EXIT.ok;
 }

@@ -57,6 +57,11 @@ program
   .option('--input <events>', 'with --config: EVENTS.jsonl')
   .option('--labels <file>', 'with --config: hand labels as activities.json (Leaving, Sleeping)')
   .option('--ack-after <duration>', 'the care team acknowledges each alert this long after it arrives', '15m')
+  .option(
+    '--answer-after <duration>',
+    'the resident, who is fine, answers each prompt this long after it sounds (unless out); never: she never does',
+    '1m',
+  )
   .option('--warmup <duration>', 'the first days, reported apart (too little history to learn from)', '7d')
   .option('--collapses <n>', 'simulated collapses by day, and as many by night', '20')
   .option('--seed <n>', 'chooses the collapse instants', '1')

@@ -36,6 +36,12 @@ export type ReplayInput = {
   skipped?: (line: number, why: string) => void;
   /** A care team that acknowledges each alert raised to it this long after it arrives. */
   ackAfterMs?: number;
+  /**
+   * A resident who answers each "are you OK?" prompt this long after it sounds, as one who is fine
+   * would, with an "I'm OK" press on `device`; not when `answers(t)` says she cannot (she is out,
+   * or a simulated collapse has happened).
+   */
+  answerPrompts?: { afterMs: number; device: string; answers: (t: number) => boolean };
 };
 
 /** Who acknowledges in a replay with a care team. */
@@ -61,7 +67,17 @@ export function replay(r: ReplayInput): { consumed: number; skipped: number; end
     counters: new Counters(),
     deliver: (m) => {
       r.deliver(m);
-      const { ackAfterMs } = r;
+      const { ackAfterMs, answerPrompts: answer } = r;
+      if (answer && m.payload.state === 'pre-alert' && answer.answers(m.at))
+        clock.timer(m.at + answer.afterMs, () => {
+          const pressed = ingest(devices, {
+            device: answer.device,
+            at: clock.now(),
+            kind: 'button',
+            value: 'ok',
+          });
+          if (pressed.ok) engine.event(pressed.event);
+        });
       if (ackAfterMs === undefined || m.local) return;
       if (m.payload.state === 'raised' || m.payload.state === 'escalated')
         clock.timer(m.at + ackAfterMs, () => engine.ack(m.payload.alert_id, REPLAY_CARE_TEAM));

@@ -5,6 +5,7 @@
 import type { Config } from '../../config/schema.ts';
 import { zoneNamed } from '../../core/zone.ts';
 import type { OutMessage } from '../engine/messages.ts';
+import type { ReplayInput } from '../engine/replay.ts';
 import { collapseInstants, type Detection, detection, type Sample } from './collapses.ts';
 import type { Label } from './home.ts';
 import { isOut, outIntervals } from './labels.ts';
@@ -12,6 +13,22 @@ import { actionable, replayHome } from './replay-home.ts';
 import { type SleepErrors, sleepErrors } from './sleep-errors.ts';
 
 const DAY = 86_400_000;
+/** The "I'm OK" button the simulated resident answers prompts with. */
+const OK_BUTTON = 'evaluation-ok-button';
+
+/** The home's file with the button she answers prompts on. */
+function withOkButton(config: Config): Config {
+  if (config.devices.some((d) => d.id === OK_BUTTON)) return config;
+  const button = {
+    id: OK_BUTTON,
+    source: 'zigbee2mqtt',
+    topic: 'evaluation/ok',
+    kind: 'button',
+  } as Config['devices'][number];
+  return { ...config, devices: [...config.devices, button] };
+}
+
+type Answering = ReplayInput['answerPrompts'];
 /** A resident-month, as the figures are quoted: 30 days. */
 export const MONTH_DAYS = 30;
 
@@ -21,6 +38,12 @@ export type EvaluateOptions = {
   labels?: readonly Label[] | null;
   /** The care team acknowledges each alert this long after it arrives. */
   ackAfterMs: number;
+  /**
+   * The resident answers each prompt this long after it sounds ("I'm OK"), as a resident who is fine
+   * would, unless the labels say she is out (or, in a simulated collapse, after the instant); null:
+   * she never answers (every prompt becomes an alert).
+   */
+  answerAfterMs: number | null;
   /** Days at the start whose alerts are reported apart (learning has too little history). */
   warmupDays: number;
   /** Simulated collapses by day (07:00–22:00) and as many by night. */
@@ -81,9 +104,20 @@ export function evaluate(o: EvaluateOptions): Evaluation {
   const from = Math.min(...times);
   const to = Math.max(...times);
   const warmEnd = Math.min(to, from + o.warmupDays * DAY);
-  const whole = replayHome({ config: o.config, lines: o.lines, ackAfterMs: o.ackAfterMs, summaries: true });
   const zone = zoneNamed(o.config.gateway.timezone);
   const out = o.labels ? outIntervals(o.labels) : [];
+  const config = withOkButton(o.config);
+  const answering = (until: number): Answering =>
+    o.answerAfterMs === null
+      ? undefined
+      : { afterMs: o.answerAfterMs, device: OK_BUTTON, answers: (t: number) => t < until && !isOut(t, out) };
+  const whole = replayHome({
+    config,
+    lines: o.lines,
+    ackAfterMs: o.ackAfterMs,
+    summaries: true,
+    answerPrompts: answering(Number.POSITIVE_INFINITY),
+  });
   const instants = collapseInstants({
     from: warmEnd,
     to,
@@ -92,7 +126,7 @@ export function evaluate(o: EvaluateOptions): Evaluation {
     zone,
     excluded: (t) => isOut(t, out),
   });
-  const samples = instants.map((c) => collapse(o, c.at, c.period));
+  const samples = instants.map((c) => collapse({ ...o, config }, c.at, c.period, answering(c.at)));
   return {
     from,
     to,
@@ -109,9 +143,15 @@ export function evaluate(o: EvaluateOptions): Evaluation {
 }
 
 /** Every reading after `at` removed; the first alert a carer must act on, within a day. */
-function collapse(o: EvaluateOptions, at: number, period: 'day' | 'night'): Sample {
+function collapse(o: EvaluateOptions, at: number, period: 'day' | 'night', answerPrompts: Answering): Sample {
   const cut = o.lines.filter((l) => timeOf(l) <= at);
-  const r = replayHome({ config: o.config, lines: cut, until: at + DAY, ackAfterMs: o.ackAfterMs });
+  const r = replayHome({
+    config: o.config,
+    lines: cut,
+    until: at + DAY,
+    ackAfterMs: o.ackAfterMs,
+    answerPrompts,
+  });
   const first = r.messages.find((m) => m.at > at && actionable(m));
   return {
     at,

@@ -4,7 +4,7 @@ import type { SummaryMessage } from '../../cloud-relay/protocol/messages.ts';
 import type { Config } from '../../config/schema.ts';
 import { createLogger } from '../../core/log.ts';
 import type { OutMessage } from '../engine/messages.ts';
-import { replay } from '../engine/replay.ts';
+import { type ReplayInput, replay } from '../engine/replay.ts';
 import { Store } from '../store/store.ts';
 
 export type Replayed = { messages: OutMessage[]; summaries: SummaryMessage[]; end: number | null };
@@ -17,6 +17,7 @@ export function replayHome(o: {
   until?: number;
   ackAfterMs: number;
   summaries?: boolean;
+  answerPrompts?: ReplayInput['answerPrompts'];
 }): Replayed {
   const store = Store.open(':memory:', { durability: 'off' });
   const messages: OutMessage[] = [];
@@ -32,6 +33,7 @@ export function replayHome(o: {
       summaries: o.summaries ?? false,
       deliverSummary: (m) => summaries.push(m),
       ackAfterMs: o.ackAfterMs,
+      answerPrompts: o.answerPrompts,
     });
     return { messages, summaries, end: r.end };
   } finally {

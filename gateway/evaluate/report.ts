@@ -28,10 +28,14 @@ const detect = (name: string, d: Detection) =>
 export function evaluationText(
   title: string,
   e: Evaluation,
-  o: { warmupDays: number; ackAfterMin: number },
+  o: { warmupDays: number; ackAfterMin: number; answerAfterMin: number | null },
 ): string {
+  const answer =
+    o.answerAfterMin === null
+      ? 'she answers no prompt'
+      : `she answers prompts after ${o.answerAfterMin} m when home`;
   const lines = [
-    `${title}: ${day(e.from)} to ${day(e.to)}, the care team acknowledging each alert after ${o.ackAfterMin} m`,
+    `${title}: ${day(e.from)} to ${day(e.to)}; the care team acknowledges each alert after ${o.ackAfterMin} m, ${answer}`,
     ...alerts(`warm-up ${o.warmupDays} d`, e.warmup),
     ...alerts('false alerts', e.after),
     detect('by day 07-22', e.collapses.day),
