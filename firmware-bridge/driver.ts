@@ -1,6 +1,7 @@
 // One small interface for every source of Readings (serial boards, radars, BLE, local MQTT).
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/log.ts';
+import type { Reading } from '../core/reading.ts';
 
 /** Whether a source's devices can be reached now, and why not. */
 export type SourceStatus = { source: string; devices: string[]; present: boolean; detail: string };
@@ -9,7 +10,7 @@ export type DriverContext = {
   clock: Clock;
   log: Logger;
   /** A Reading, validated downstream by ingest. */
-  reading(r: unknown): void;
+  reading(r: Reading): void;
   status(s: SourceStatus): void;
 };
 

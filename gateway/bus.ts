@@ -1,12 +1,16 @@
 // One typed event bus between the stages. A listener that throws is logged and counted, and
 // cannot take the other listeners (or the source that emitted) down with it.
+// Each event carries the contract type where it is declared.
+import type { DeliveryState } from '../cloud-relay/uplink/relay.ts';
 import type { Counters } from '../core/counters.ts';
 import type { Logger } from '../core/log.ts';
-import type { Event } from '../core/reading.ts';
+import type { Event, Reading } from '../core/reading.ts';
+import type { OutputEvent, SourceStatus } from '../firmware-bridge/driver.ts';
 import type { OutMessage } from './engine/messages.ts';
 
 export type BusEvents = {
-  reading: unknown;
+  /** What a source read, before ingest has checked it and placed it in its room. */
+  reading: Reading;
   event: Event;
   /** An alert state change, committed; local ones (pre-alert, cancelled) included. */
   message: OutMessage;
@@ -14,10 +18,11 @@ export type BusEvents = {
    * A pattern for the prompt output (buzzer/LED) in the home: `prompt` asks the resident to press
    * "I'm OK"; `link-down` says carers are not being told; `link-ok` ends it.
    */
-  output: { pattern: 'prompt' | 'prompt-end' | 'link-down' | 'link-ok' };
+  output: OutputEvent;
   /** Whether every alert reaches the trust (the relay's watch). */
-  delivery: { undelivered: boolean; oldestAlertAgeS: number | null; reason: string | null };
-  'source-status': { source: string; device?: string; present: boolean; detail: string };
+  delivery: DeliveryState;
+  /** Whether a source's devices can be reached now, and why not. */
+  'source-status': SourceStatus;
 };
 
 type Listener<T> = (payload: T) => void;

@@ -306,7 +306,8 @@ export class FirmataDriver implements Driver {
     this.ctx.reading({
       device: row.id,
       at: since,
-      kind: row.kind,
+      // Only input rows are read: an output row is never emitted.
+      kind: row.kind as Exclude<FirmataRow['kind'], 'output'>,
       value: row.kind === 'button' ? 'press' : value,
     });
   }

@@ -4,6 +4,7 @@
 // A bad line is a value: counted, logged a few times a minute at most, never fatal.
 import { HEALTH_KINDS, KIND_VALUE, KINDS, type Kind } from '../../config/device-fields.ts';
 import { jsonDepth, parseJson } from '../../core/json.ts';
+import type { Reading } from '../../core/reading.ts';
 import type { Driver, DriverContext, SourceStatus } from '../driver.ts';
 import { JsonlFramer, LINE_JSON, objectIn } from './jsonl-framer.ts';
 import type { SerialLink, SerialPorts } from './port.ts';
@@ -137,7 +138,9 @@ export class JsonlDriver implements Driver {
     }
     if (line.seq !== undefined) this.#seq(row, line.seq, seqs);
     this.counters.readings++;
-    this.ctx.reading({ device: row.id, at: this.ctx.clock.now(), kind, value: line.value });
+    // checkValue has checked the kind and that the value is of its type.
+    const reading = { device: row.id, at: this.ctx.clock.now(), kind: kind as Kind, value: line.value };
+    this.ctx.reading(reading as Reading);
   }
 
   #seq(row: JsonlRow, seq: number, seqs: Map<string, number>): void {

@@ -1,21 +1,48 @@
-// The database's upkeep while the gateway runs: a backup every night (and at once when there is
-// none yet); after a start that found the database corrupt, the info alert that tells the care
-// team what happened and what may be missing; and word when the disk stops taking writes.
+// The database's upkeep while the gateway runs, as parts: raw events past retention deleted every
+// hour; a backup every night (and at once when there is none yet); after a start that found the
+// database corrupt, the info alert that tells the care team what happened and what may be
+// missing; and word when the disk stops taking writes.
 import { rmSync } from 'node:fs';
-import type { Config } from '../config/schema.ts';
-import type { Cancel, Clock } from '../core/clock.ts';
-import type { Logger } from '../core/log.ts';
-import type { Zone } from '../core/zone.ts';
-import type { Bus } from './bus.ts';
-import { alertMessage, type OutMessage } from './engine/messages.ts';
-import { listBackups } from './store/backup.ts';
-import type { Recovery } from './store/recover.ts';
-import type { StorageHealth, Store } from './store/store.ts';
+import type { Config } from '../../config/schema.ts';
+import type { Cancel, Clock } from '../../core/clock.ts';
+import type { Logger } from '../../core/log.ts';
+import type { Zone } from '../../core/zone.ts';
+import type { Bus } from '../bus.ts';
+import { alertMessage, type OutMessage } from '../engine/messages.ts';
+import { listBackups } from '../store/backup.ts';
+import type { Recovery } from '../store/recover.ts';
+import type { StorageHealth, Store } from '../store/store.ts';
+import type { Part } from './part.ts';
 
 /** Local time of the nightly backup: after the day's summary, before anyone is up. */
 export const BACKUP_AT = '03:15';
+const HOUR = 3_600_000;
 
-export function scheduleBackups(o: { store: Store; clock: Clock; zone: Zone; log: Logger }): Cancel {
+/** Deletes raw events past storage.keep_events at start and then every hour. */
+export function eventRetention(o: { config: Config; store: Store; clock: Clock; log: Logger }): Part {
+  const { store, clock, log } = o;
+  const keepMs = o.config.storage.keep_events;
+  let cancel: Cancel = () => {};
+  const run = () => {
+    const removed = store.events.prune(clock.now() - keepMs);
+    if (removed) log.info({ removed }, 'old events removed by retention');
+    cancel = clock.timer(clock.now() + HOUR, run);
+  };
+  return { name: 'retention', start: run, stop: () => cancel() };
+}
+
+export function nightlyBackups(o: { store: Store; clock: Clock; zone: Zone; log: Logger }): Part {
+  let cancel: Cancel = () => {};
+  return {
+    name: 'backups',
+    start: () => {
+      cancel = scheduleBackups(o);
+    },
+    stop: () => cancel(),
+  };
+}
+
+function scheduleBackups(o: { store: Store; clock: Clock; zone: Zone; log: Logger }): Cancel {
   const { store, clock, zone, log } = o;
   if (store.path === ':memory:') return () => {};
   let cancel: Cancel = () => {};
@@ -44,8 +71,22 @@ export function scheduleBackups(o: { store: Store; clock: Clock; zone: Zone; log
   };
 }
 
-/** The info alert after a restore from backup, queued and committed; returned for delivery. */
+/** After a restore from backup, its info alert, queued before the relay starts (which sends it first). */
 export function recoveryAlert(
+  recovery: Recovery | null,
+  o: { store: Store; config: Config; zone: Zone; clock: Clock },
+): Part {
+  return {
+    name: 'recovery alert',
+    start: () => {
+      if (recovery) queueRecoveryAlert(recovery, { ...o, now: o.clock.now() });
+    },
+    stop: () => {},
+  };
+}
+
+/** The info alert after a restore from backup, queued and committed; returned for delivery. */
+function queueRecoveryAlert(
   r: Recovery,
   o: { store: Store; config: Config; zone: Zone; now: number },
 ): OutMessage {
@@ -83,16 +124,21 @@ export function recoveryAlert(
  * A disk that stops taking writes: said in the log, on the status topic and by the prompt
  * device's fault pattern; while it is full, space is freed by the retention policy.
  */
-export function watchStorage(o: {
+export function storageWatch(o: {
+  config: Config;
   store: Store;
   bus: Bus;
   log: Logger;
   clock: Clock;
-  keepEventsMs: number;
   refresh: () => void;
-}): void {
+}): Part {
+  return { name: 'storage watch', start: () => watchStorage(o), stop: () => {} };
+}
+
+function watchStorage(o: Parameters<typeof storageWatch>[0]): void {
   const { store, bus, log, clock } = o;
-  store.onFull(() => reclaim(store, clock.now() - o.keepEventsMs, log));
+  const keepEventsMs = o.config.storage.keep_events;
+  store.onFull(() => reclaim(store, clock.now() - keepEventsMs, log));
   const told = (h: StorageHealth) => {
     if (h.fault)
       log.error(

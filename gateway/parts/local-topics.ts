@@ -1,21 +1,25 @@
 // The home's own view, on the local broker only and never relayed (DESIGN.md section 5):
 // every accepted Reading, every alert state (pre-alerts and cancellations included), and a
 // retained status for a dashboard in the home and the prompt device.
-import { topics } from '../cloud-relay/protocol/messages.ts';
-import type { Cancel, Clock } from '../core/clock.ts';
-import type { Counters } from '../core/counters.ts';
-import type { Logger } from '../core/log.ts';
-import type { Zone } from '../core/zone.ts';
-import type { LocalBroker } from './broker/broker.ts';
-import type { Bus } from './bus.ts';
-import { checkLocalStatus, LOCAL_STATUS_VERSION } from './local-status.ts';
-import type { Store } from './store/store.ts';
+import { topics } from '../../cloud-relay/protocol/messages.ts';
+import type { Config } from '../../config/schema.ts';
+import type { Cancel, Clock } from '../../core/clock.ts';
+import type { Counters } from '../../core/counters.ts';
+import type { Logger } from '../../core/log.ts';
+import type { Zone } from '../../core/zone.ts';
+import type { LocalBroker } from '../broker/broker.ts';
+import type { Bus } from '../bus.ts';
+import { checkLocalStatus, LOCAL_STATUS_VERSION } from '../local-status.ts';
+import { statusReport } from '../status-report.ts';
+import type { Store } from '../store/store.ts';
+import type { Part } from './part.ts';
+import { storageFault } from './storage-care.ts';
 
 export const STATUS_EVERY_MS = 60_000;
 
 export type StatusSource = () => { source: string; devices: string[]; present: boolean; detail: string }[];
 
-export function publishLocalTopics(o: {
+type LocalTopicsDeps = {
   broker: LocalBroker;
   bus: Bus;
   store: Store;
@@ -26,7 +30,39 @@ export function publishLocalTopics(o: {
   sources: StatusSource;
   /** More of the gateway's state for the status (hearth status reads it from here). */
   more?: () => Record<string, unknown>;
-}): { stop: () => void; status: () => Promise<void> } {
+};
+
+/** The local topics as a part; `status()` publishes a fresh status once it has started. */
+export function localTopics(o: LocalTopicsDeps): Part & { status: () => Promise<void> } {
+  let running: ReturnType<typeof publishLocalTopics> | null = null;
+  return {
+    name: 'local topics',
+    start: () => {
+      running = publishLocalTopics(o);
+    },
+    stop: () => running?.stop(),
+    status: () => running?.status() ?? Promise.resolve(),
+  };
+}
+
+/** The report `hearth status` shows; a database that cannot answer is itself the report. */
+export function statusReportFor(o: {
+  store: Store;
+  path: string;
+  config: Config;
+  zone: Zone;
+  clock: Clock;
+}): Record<string, unknown> {
+  const { store, path, config, zone, clock } = o;
+  const asked = { reader: store.status, path, config, zone, now: clock.now(), failing: storageFault(store) };
+  try {
+    return { report: statusReport(asked) };
+  } catch (err) {
+    return { report_error: (err as Error).message };
+  }
+}
+
+function publishLocalTopics(o: LocalTopicsDeps): { stop: () => void; status: () => Promise<void> } {
   const { broker, bus, zone, log } = o;
   const send = (topic: string, payload: unknown, retain = false) =>
     broker

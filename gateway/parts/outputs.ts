@@ -1,0 +1,28 @@
+// The home's outputs (prompt buzzer, status LED): which pattern each alert state and each
+// change of the link to the trust asks for, and the drivers that play them.
+import type { Driver } from '../../firmware-bridge/driver.ts';
+import type { Bus } from '../bus.ts';
+import { listening, type Part } from './part.ts';
+
+/** Every pattern asked for, to each driver with output rows. */
+export const driverOutputs = (bus: Bus, drivers: readonly Driver[]): Part =>
+  listening('driver outputs', bus, 'output', (o) => {
+    for (const d of drivers) d.output?.(o);
+  });
+
+/**
+ * A pre-alert asks the resident to press "I'm OK"; the prompt ends when it is cancelled, or when
+ * inactivity is raised to carers anyway.
+ */
+export const promptOutputs = (bus: Bus): Part =>
+  listening('prompt outputs', bus, 'message', (m) => {
+    if (m.payload.state === 'pre-alert') bus.emit('output', { pattern: 'prompt' });
+    if (m.payload.state === 'cancelled' || (m.payload.rule === 'inactivity' && m.payload.state === 'raised'))
+      bus.emit('output', { pattern: 'prompt-end' });
+  });
+
+/** An alert the trust has not had in time says so in the home: carers are not being told. */
+export const linkStatusOutputs = (bus: Bus): Part =>
+  listening('link status outputs', bus, 'delivery', (d) =>
+    bus.emit('output', { pattern: d.undelivered ? 'link-down' : 'link-ok' }),
+  );
