@@ -48,19 +48,37 @@ export function createLogger(opts: LogOptions = {}): Logger {
 /** Keys remembered at most: keys are made of what homes send, so their number is theirs to choose. */
 const MAX_KEYS = 1000;
 
-/** At most one line per `key` every `everyMs`, with how many were held back in between. */
-export function rateLimited(everyMs: number, now: () => number) {
-  const last = new Map<string, { at: number; held: number }>();
+export type RateLimit = {
+  /** Lines per key in one window (1). */
+  lines?: number;
+  /**
+   * Windows are the clock's own (whole minutes for a minute), where by default a window opens
+   * with the first line written after the last one closed.
+   */
+  onTheClock?: boolean;
+};
+
+/**
+ * At most `lines` lines per `key` every `everyMs`; the first line of the next window is told how
+ * many were held back in between (`held`), to say so as it sees fit.
+ */
+export function rateLimited(everyMs: number, now: () => number, o: RateLimit = {}) {
+  const lines = o.lines ?? 1;
+  const windows = new Map<string, { at: number; written: number; held: number }>();
   return (key: string, write: (held: number) => void): void => {
     const t = now();
-    const s = last.get(key);
-    if (s && t - s.at < everyMs) {
-      s.held++;
+    const w = windows.get(key);
+    if (w && t - w.at < everyMs) {
+      if (w.written >= lines) w.held++;
+      else {
+        w.written++;
+        write(0);
+      }
       return;
     }
-    write(s?.held ?? 0);
-    last.delete(key);
-    last.set(key, { at: t, held: 0 });
-    if (last.size > MAX_KEYS) last.delete(last.keys().next().value as string);
+    write(w?.held ?? 0);
+    windows.delete(key);
+    windows.set(key, { at: o.onTheClock ? t - (t % everyMs) : t, written: 1, held: 0 });
+    if (windows.size > MAX_KEYS) windows.delete(windows.keys().next().value as string);
   };
 }

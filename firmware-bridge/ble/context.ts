@@ -1,6 +1,7 @@
 // What the BLE source's parts share: the driver context, a counter, and a log that says each
 // distinct problem about a device once per window, however often its adverts repeat it.
 import type { Config } from '../../config/schema.ts';
+import { rateLimited } from '../../core/log.ts';
 import type { DriverContext } from '../driver.ts';
 
 export type BthomeRow = Extract<Config['devices'][number], { source: 'bthome' }>;
@@ -16,20 +17,16 @@ export type BleContext = DriverContext & {
 const WINDOW_MS = 10 * 60_000;
 
 export class ProblemLog {
-  readonly #last = new Map<string, { at: number; suppressed: number }>();
-  constructor(private readonly ctx: BleContext) {}
+  readonly #limit: ReturnType<typeof rateLimited>;
+  constructor(private readonly ctx: BleContext) {
+    this.#limit = rateLimited(WINDOW_MS, () => ctx.clock.monotonic());
+  }
 
   /** Logs a warning unless the same device said the same thing within the window. */
   warn(device: string, problem: string, fields: Record<string, unknown> = {}): void {
-    const key = `${device}\u0000${problem}`;
-    const now = this.ctx.clock.monotonic();
-    const seen = this.#last.get(key);
-    if (seen && now - seen.at < WINDOW_MS) {
-      seen.suppressed++;
-      return;
-    }
-    const repeats = seen?.suppressed ? { repeats: seen.suppressed } : {};
-    this.#last.set(key, { at: now, suppressed: 0 });
-    this.ctx.log.warn({ device, ...fields, ...repeats }, `${device}: ${problem}`);
+    this.#limit(`${device}\u0000${problem}`, (held) => {
+      const repeats = held ? { repeats: held } : {};
+      this.ctx.log.warn({ device, ...fields, ...repeats }, `${device}: ${problem}`);
+    });
   }
 }

@@ -2,6 +2,7 @@
 // names, maps each message, and hands the Readings on. A bad payload is counted and logged, never
 // fatal, and costs none of the good readings in the same message.
 import type { Clock } from '../../core/clock.ts';
+import { rateLimited } from '../../core/log.ts';
 import type { Driver, DriverContext, SourceStatus } from '../driver.ts';
 import type { MapResult, MqttRow } from './mapper.ts';
 import type { Router } from './router.ts';
@@ -15,14 +16,16 @@ export class MqttDevices implements Driver {
   readonly name = 'local-mqtt';
   #off: (() => void)[] = [];
   #seen = new Set<string>();
-  #logged = { minute: 0, count: 0 };
+  #log: ReturnType<typeof rateLimited>;
 
   constructor(
     private readonly rows: readonly MqttRow[],
     private readonly router: Router,
     private readonly subscribe: Subscribe,
     private readonly ctx: DriverContext & { clock: Clock; counted?: (n: number) => void },
-  ) {}
+  ) {
+    this.#log = rateLimited(60_000, () => ctx.clock.now(), { lines: LOG_PER_MINUTE, onTheClock: true });
+  }
 
   async start(): Promise<void> {
     for (const filter of this.router.filters)
@@ -67,12 +70,7 @@ export class MqttDevices implements Driver {
       this.ctx.reading(reading);
     }
     if (r.problems.length) this.ctx.counted?.(r.problems.length);
-    for (const p of r.problems) this.#refused(topic, p, now);
-  }
-
-  #refused(topic: string, problem: string, now: number): void {
-    const minute = Math.floor(now / 60_000);
-    if (minute !== this.#logged.minute) this.#logged = { minute, count: 0 };
-    if (this.#logged.count++ < LOG_PER_MINUTE) this.ctx.log.warn({ topic }, `payload refused: ${problem}`);
+    for (const p of r.problems)
+      this.#log('refused', () => this.ctx.log.warn({ topic }, `payload refused: ${p}`));
   }
 }

@@ -3,6 +3,7 @@
 // (retried until it answers: an Uno resets when the port opens and is deaf for a second or two),
 // then each row's pin is set up and reported; a level counts once it has held `debounce`.
 import type { Cancel } from '../../core/clock.ts';
+import { rateLimited } from '../../core/log.ts';
 import type { Driver, DriverContext, OutputEvent, SourceStatus } from '../driver.ts';
 import {
   decodeMessage,
@@ -87,7 +88,7 @@ export class FirmataDriver implements Driver {
     boardStrings: 0,
   };
   #boards: Board[] = [];
-  #said = { since: -Infinity, n: 0, suppressed: 0 };
+  #said: ReturnType<typeof rateLimited>;
   #handshakeMs: number;
   #capMs: number;
 
@@ -98,6 +99,7 @@ export class FirmataDriver implements Driver {
     opts: FirmataOptions = {},
   ) {
     this.#handshakeMs = opts.handshakeMs ?? 3_000;
+    this.#said = rateLimited(LOG_WINDOW_MS, () => ctx.clock.now(), { lines: LOGS_PER_WINDOW });
     this.#capMs = opts.capMs ?? 30_000;
     const byPort = new Map<string, FirmataRow[]>();
     for (const r of rows) byPort.set(r.port, [...(byPort.get(r.port) ?? []), r]);
@@ -322,15 +324,10 @@ export class FirmataDriver implements Driver {
   /** What the board prints (StandardFirmata's own complaints): a few lines a minute at most. */
   #boardSays(b: Board, text: string): void {
     this.counters.boardStrings++;
-    const now = this.ctx.clock.now();
-    const w = this.#said;
-    if (now - w.since >= LOG_WINDOW_MS) {
-      if (w.suppressed)
-        this.ctx.log.warn({ suppressed: w.suppressed }, 'firmata: more board lines not logged');
-      this.#said = { since: now, n: 0, suppressed: 0 };
-    }
-    if (this.#said.n++ < LOGS_PER_WINDOW) this.ctx.log.warn({ port: b.path }, `firmata board says: ${text}`);
-    else this.#said.suppressed++;
+    this.#said('board', (held) => {
+      if (held) this.ctx.log.warn({ suppressed: held }, 'firmata: more board lines not logged');
+      this.ctx.log.warn({ port: b.path }, `firmata board says: ${text}`);
+    });
   }
 }
 

@@ -4,6 +4,7 @@
 // A bad line is a value: counted, logged a few times a minute at most, never fatal.
 import { HEALTH_KINDS, KIND_VALUE, KINDS, type Kind } from '../../config/device-fields.ts';
 import { jsonDepth, parseJson } from '../../core/json.ts';
+import { rateLimited } from '../../core/log.ts';
 import type { Reading } from '../../core/reading.ts';
 import type { Driver, DriverContext, SourceStatus } from '../driver.ts';
 import { JsonlFramer, LINE_JSON, objectIn } from './jsonl-framer.ts';
@@ -68,13 +69,14 @@ export class JsonlDriver implements Driver {
   readonly name = 'jsonl';
   readonly counters: JsonlCounters = { lines: 0, readings: 0, invalid: 0, unknownSensor: 0, seqGaps: 0 };
   #links: SerialLink[] = [];
-  #logged: { since: number; n: number; suppressed: number } = { since: 0, n: 0, suppressed: 0 };
+  #limit: ReturnType<typeof rateLimited>;
 
   constructor(
     rows: JsonlRow[],
     ports: SerialPorts,
     private readonly ctx: DriverContext,
   ) {
+    this.#limit = rateLimited(LOG_WINDOW_MS, () => ctx.clock.now(), { lines: LOGS_PER_WINDOW });
     const byPort = new Map<string, JsonlRow[]>();
     for (const r of rows) byPort.set(r.port, [...(byPort.get(r.port) ?? []), r]);
     for (const portRows of byPort.values()) {
@@ -162,13 +164,9 @@ export class JsonlDriver implements Driver {
 
   /** At most a few lines a minute; the rest are counted and summed up in the next window. */
   #rateLimited(fields: Record<string, unknown>, msg: string): void {
-    const now = this.ctx.clock.now();
-    const w = this.#logged;
-    if (now - w.since >= LOG_WINDOW_MS) {
-      if (w.suppressed) this.ctx.log.warn({ suppressed: w.suppressed }, 'jsonl: more problems not logged');
-      this.#logged = { since: now, n: 0, suppressed: 0 };
-    }
-    if (this.#logged.n++ < LOGS_PER_WINDOW) this.ctx.log.warn(fields, msg);
-    else this.#logged.suppressed++;
+    this.#limit('problems', (held) => {
+      if (held) this.ctx.log.warn({ suppressed: held }, 'jsonl: more problems not logged');
+      this.ctx.log.warn(fields, msg);
+    });
   }
 }

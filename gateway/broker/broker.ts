@@ -16,8 +16,8 @@ import type { Connection } from './frame-limit.ts';
 import { SignInGuard } from './guard.ts';
 import { publishHooks } from './hooks.ts';
 import { openListeners, portOf } from './listeners.ts';
-import { type Refusals, refusalLog } from './log-budget.ts';
 import { PendingConnections } from './pending.ts';
+import { type Refusals, refusalLog } from './refusal-log.ts';
 import { authenticator, type BrokerUser } from './sign-in.ts';
 import { ConnectionSlots } from './slots.ts';
 

@@ -6,7 +6,7 @@ import type { Config } from '../../config/schema.ts';
 import { type AclUser, canPublish, canSubscribe, topicProblem } from './acl.ts';
 import { forward } from './backlog.ts';
 import type { Connection } from './frame-limit.ts';
-import type { Refusals } from './log-budget.ts';
+import type { Refusals } from './refusal-log.ts';
 import { RetainedBudget } from './retained.ts';
 
 export type HookDeps = Refusals & {
