@@ -396,4 +396,3 @@ export const configSchema = z
   .describe('Hearth provisioning file, schema version 1.');
 
 export type Config = z.infer<typeof configSchema>;
-export type ConfigInput = z.input<typeof configSchema>;

@@ -28,26 +28,12 @@ const pairs = (r: BthomeResult) => (r.ok ? r.readings.map((x) => [x.kind, x.valu
 /** Why a packet was refused, or why its walk stopped early. */
 const why = (r: BthomeResult) => (r.ok ? r.problem : r.reason);
 
-/**
- * Erratum in the shared file: bthome-ble (and ble_monitor, and bthome.io) pair this advert with
- * MAC 54:48:E6:8F:80:A5; the file names A4:C1:38:8D:18:B2, which is not in the nonce the device
- * used, so no decoder can open it. The test below fails once the file is corrected, to drop this.
- */
-const ADDRESS_ERRATA: Record<string, string> = {
-  '41a47266c95f730011223378237214/A4:C1:38:8D:18:B2': '54:48:E6:8F:80:A5',
-};
-const addressOf = (v: Vector) => (v.address && ADDRESS_ERRATA[`${v.hex}/${v.address}`]) ?? v.address;
-
 describe.skipIf(!hasShared)('BTHome v2 reference vectors (bthome-ble test suite)', () => {
   it('has vectors to check', () => expect(vectors.length).toBeGreaterThan(0));
-  it('the address erratum is still needed (the printed address cannot open the advert)', () => {
-    const printed = vectors.filter((v) => v.expect && v.address && ADDRESS_ERRATA[`${v.hex}/${v.address}`]);
-    for (const v of printed)
-      expect(why(decodeHex(v.hex, v.bindkey, v.address))).toContain('decryption failed');
-  });
   for (const v of vectors) {
     it(`${v.hex}${v.bindkey ? ' (encrypted)' : ''} -> ${v.refuse ?? JSON.stringify(v.expect)}`, () => {
-      const result = decodeHex(v.hex, v.bindkey, addressOf(v));
+      // Each encrypted advert with the address the shared file names for it (part of the nonce).
+      const result = decodeHex(v.hex, v.bindkey, v.address);
       if (v.refuse) {
         expect(result.ok).toBe(false);
         expect(why(result)).toContain(v.refuse);

@@ -1,6 +1,5 @@
 // Firmata: the codec against messages as the protocol document spells them, the framer against
 // noise, and the pure pin plan (modes, fallbacks for 2.4 boards, thresholds).
-import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -22,11 +21,11 @@ import {
   versionReport,
 } from '../firmware-bridge/serial/firmata/codec.ts';
 import { MODE } from '../firmware-bridge/serial/firmata/constants.ts';
-import { FirmataFramer, FirmataParser } from '../firmware-bridge/serial/firmata/framer.ts';
+import { FirmataParser } from '../firmware-bridge/serial/firmata/framer.ts';
 import { TUNES, tuneFor } from '../firmware-bridge/serial/firmata/patterns.ts';
 import { analogLevel, type FirmataRow, planPins } from '../firmware-bridge/serial/firmata/pins.ts';
 import { FirmataSim } from '../firmware-bridge/sim/firmata-sim.ts';
-import { through } from './helpers/framing.ts';
+import { chunked } from './helpers/framing.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const bytes = (h: string) => Uint8Array.from(Buffer.from(h.replace(/\s/g, ''), 'hex'));
@@ -65,8 +64,11 @@ const arbNoise = fc.oneof(
   arbBoardMessage.chain((m) => fc.integer({ min: 1, max: m.length - 1 }).map((n) => m.subarray(0, n))),
 );
 
-const frame = (stream: Uint8Array, cuts: number[] = []) =>
-  through<Uint8Array>(new FirmataFramer('board'), stream, cuts);
+/** Through the parser as the driver feeds it, chunk by chunk. */
+const frame = async (stream: Uint8Array, cuts: number[] = []) => {
+  const parser = new FirmataParser('board');
+  return chunked(stream, cuts).flatMap((c) => parser.push(c));
+};
 
 describe('Firmata codec', () => {
   it('encodes what the host sends as the protocol document gives it', () => {
@@ -210,12 +212,12 @@ describe('Firmata framing', () => {
     for (const [i, m] of msgs.entries()) parts.push((rng[i % rng.length] as Uint8Array).subarray(0, 2097), m);
     const stream = concat(parts);
     expect(stream.length).toBeGreaterThan(1_000_000);
-    const framer = new FirmataFramer('board');
+    const parser = new FirmataParser('board');
     const chunks = Array.from({ length: Math.ceil(stream.length / 4096) }, (_, i) =>
       Buffer.from(stream.subarray(i * 4096, (i + 1) * 4096)),
     );
     const got: string[] = [];
-    for await (const m of Readable.from(chunks).pipe(framer)) got.push(hex(m as Uint8Array));
+    for (const chunk of chunks) for (const m of parser.push(chunk)) got.push(hex(m));
     const want = msgs.map(hex);
     let i = 0;
     for (const g of got) if (g === want[i]) i++;

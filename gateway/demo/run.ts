@@ -35,8 +35,6 @@ export type DemoOptions = {
   console?: boolean;
 };
 
-/** One simulated hour per two seconds. */
-export const DEFAULT_SPEED = 1800;
 const MINUTE = 60_000;
 /** The simulated clock moves in steps of at most this, so the console can follow. */
 const STEP_MS = 5 * MINUTE;

@@ -96,7 +96,3 @@ export async function rehashPassword(
     .where('password', '=', old)
     .execute();
 }
-
-export function listStaff(db: Kysely<ConsoleDb>) {
-  return db.selectFrom('staff').select(['name', 'role', 'created_at', 'disabled']).orderBy('name').execute();
-}

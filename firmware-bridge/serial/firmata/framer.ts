@@ -1,7 +1,6 @@
 // Cuts a Firmata byte stream into whole messages. Every command byte has its top bit set and no
 // data byte does, so a command byte always starts afresh: a cut message is dropped the moment the
 // next one begins, garbage data bytes are skipped, and no amount of noise costs a later message.
-import { Transform, type TransformCallback } from 'node:stream';
 import { type Direction, dataLength } from './codec.ts';
 import { CMD } from './constants.ts';
 
@@ -10,7 +9,7 @@ export const MAX_SYSEX = 4096;
 
 export type FramerStats = { messages: number; droppedBytes: number; cutMessages: number };
 
-/** The framing as a plain object: bytes in, whole messages out, state kept between calls. */
+/** The framing: bytes in as the port hands them over, whole messages out, state kept between calls. */
 export class FirmataParser {
   readonly stats: FramerStats = { messages: 0, droppedBytes: 0, cutMessages: 0 };
   #msg = new Uint8Array(MAX_SYSEX);
@@ -87,29 +86,5 @@ export class FirmataParser {
     this.stats.cutMessages++;
     this.#len = 0;
     this.#want = 0;
-  }
-}
-
-/** The parser as a stream: Buffers in, one whole message (a Uint8Array) per object out. */
-export class FirmataFramer extends Transform {
-  readonly #parser: FirmataParser;
-
-  constructor(from: Direction) {
-    super({ readableObjectMode: true });
-    this.#parser = new FirmataParser(from);
-  }
-
-  get stats(): FramerStats {
-    return this.#parser.stats;
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    for (const m of this.#parser.push(chunk)) this.push(m);
-    done();
-  }
-
-  override _flush(done: TransformCallback): void {
-    this.stats.droppedBytes += this.#parser.held;
-    done();
   }
 }

@@ -14,8 +14,6 @@ import {
 
 /** The longest payload accepted: the largest real one is 35 bytes (engineering report). */
 export const MAX_PAYLOAD = 64;
-/** So the bytes held between chunks never exceed one frame: the buffer is bounded. */
-export const MAX_HELD = FRAME_OVERHEAD + MAX_PAYLOAD;
 
 // The shortest payloads: a basic report's target data, a bare command word.
 const MIN_REPORT = 13;
