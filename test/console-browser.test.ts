@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleDb } from '../cloud-relay/hub/console/tables.ts';
+import { startConsole } from '../cloud-relay/hub/console/app.ts';
+import { consoleDb } from '../cloud-relay/hub/console-tables.ts';
 import { type Hub, startHub } from '../cloud-relay/hub/hub.ts';
 import { hubConfigSchema } from '../config/hub-schema.ts';
 import { Zone } from '../core/zone.ts';
@@ -156,6 +157,7 @@ beforeAll(async () => {
     config: hubConfigSchema.parse(hubConfig),
     configFile: hubFile,
     supervisionTimer: false,
+    web: startConsole,
   });
   later(() => hub.stop());
   base = `http://127.0.0.1:${hub.webPort}`;

@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startConsole } from '../cloud-relay/hub/console/app.ts';
 import type { Hub } from '../cloud-relay/hub/hub.ts';
 import { startHub } from '../cloud-relay/hub/hub.ts';
 import { listAlerts, summaries } from '../cloud-relay/hub/queries.ts';
@@ -64,6 +65,7 @@ async function hub(dir: string, instance = `t${++instances}`, patch?: (h: Hub) =
     instance,
     log: createLogger({ level: 'silent' }),
     supervisionTimer: false,
+    web: startConsole,
   });
   patch?.(h);
   cleanups.push(() => h.stop());
@@ -144,6 +146,7 @@ describe('hub with a real Mosquitto', () => {
       instance: `t${++instances}`,
       log: createLogger({ level: 'silent' }),
       supervisionTimer: false,
+      web: startConsole,
     });
     cleanups.push(() => h.stop());
     expect(h.receiver.connected).toBe(false);
@@ -211,6 +214,7 @@ describe('hub with a real Mosquitto', () => {
       instance: `t${++instances}`,
       log: createLogger({ level: 'silent' }),
       supervisionTimer: false,
+      web: startConsole,
       now: () => now,
     });
     cleanups.push(() => h.stop());

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parseIncoming, rejectKey } from '../cloud-relay/hub/incoming.ts';
 import { alertHistory, hubAlerts, listAlerts, summaries } from '../cloud-relay/hub/queries.ts';
 import type { HubStore } from '../cloud-relay/hub/store.ts';
-import { supervisionPass } from '../cloud-relay/hub/supervisor.ts';
+import { supervisionPass } from '../cloud-relay/hub/supervision-pass.ts';
 import { createLogger } from '../core/log.ts';
 import { hubBackends, received as receivedAs, SUPERVISION_LIMITS } from './helpers/hub-backends.ts';
 import { alert, heartbeat, status, summary } from './helpers/hub-messages.ts';

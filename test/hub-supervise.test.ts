@@ -2,7 +2,7 @@
 // check raises with a reason a carer reads, once per episode, and resolves when the home is well.
 import type { Selectable } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { type SupervisionLimits, supervise } from '../cloud-relay/hub/supervise.ts';
+import { type SupervisionLimits, supervise } from '../cloud-relay/hub/supervision-checks.ts';
 import type { HomesTable } from '../cloud-relay/hub/tables.ts';
 
 type Home = Selectable<HomesTable>;

@@ -2,7 +2,7 @@
 // order never moves an alert back. Pure.
 import type { AlertState } from '../protocol/messages.ts';
 
-export const RANK: Readonly<Record<AlertState, number>> = {
+export const STATE_RANK: Readonly<Record<AlertState, number>> = {
   'pre-alert': 0,
   raised: 1,
   escalated: 2,
@@ -19,4 +19,4 @@ export const ackPending = (a: {
   rank: number;
   ack_requested_at: number | null;
   ack_confirmed_at: number | null;
-}) => a.ack_requested_at !== null && a.ack_confirmed_at === null && a.rank < RANK.acknowledged;
+}) => a.ack_requested_at !== null && a.ack_confirmed_at === null && a.rank < STATE_RANK.acknowledged;

@@ -14,6 +14,7 @@ import { createLogger } from '../../core/log.ts';
 import { alertPayload, envelope, topics } from '../protocol/messages.ts';
 import { heartbeat } from '../sim/homes.ts';
 import { measureProcess, startHearthUntil } from './bench-process.ts';
+import { startConsole } from './console/app.ts';
 import { startHub } from './hub.ts';
 import { startPostgres } from './pg-cluster.ts';
 
@@ -119,6 +120,7 @@ async function benchHub(url: string, dir: string, b: Backend) {
     log: createLogger({ level: 'silent' }),
     supervisionTimer: false,
     onStored: (topic) => stored.onStored(topic),
+    web: startConsole,
   });
   return { hub, stored };
 }

@@ -1,6 +1,8 @@
 // The hub's composition root: builds the store, the broker session, supervision and the web
 // listener from the hub file, starts them in that order and stops them in reverse. Instances
-// hold no state of their own; the database is shared.
+// hold no state of their own; the database is shared. The web listener is the care console
+// (console/), which the hub is given by whoever starts it (cli/run.ts): the console imports the
+// hub, never the reverse.
 import { createPrivateKey } from 'node:crypto';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -10,16 +12,33 @@ import { parseRef } from '../../config/values.ts';
 import { createLogger, type Logger } from '../../core/log.ts';
 import { type AckResult, acknowledge } from './ack.ts';
 import { type ProbeVerdict, probeBrokerAcl } from './acl-probe.ts';
-import { startConsole } from './console/app.ts';
-import { LiveFeed } from './console/live.ts';
-import { CarerPush } from './console/push.ts';
-import { consoleDb } from './console/tables.ts';
+import { CarerPush } from './carer-push.ts';
+import { consoleDb } from './console-tables.ts';
 import { type DbTarget, openDb, sqliteTarget } from './db.ts';
+import { LiveFeed } from './live-feed.ts';
 import { type BrokerOptions, Receiver } from './receiver.ts';
 import { startRetention } from './retention-timer.ts';
 import { HomeSignatures } from './signatures.ts';
 import { HubStore } from './store.ts';
-import { type Pass, startSupervisor } from './supervisor.ts';
+import { type Pass, startSupervisor } from './supervision-pass.ts';
+
+/** What the care console is given of the hub (console/context.ts: ConsoleDeps). */
+export type WebDeps = {
+  store: HubStore;
+  health: () => Record<string, unknown> & { ok: boolean };
+  ack: (req: { alertId: string; by: string; gateway?: string }) => Promise<AckResult>;
+  live: LiveFeed;
+  now: () => number;
+  timezone: string;
+  log: Logger;
+};
+
+/** Starts the web listener (console/app.ts: startConsole); `hubFile`, beside which web.tls is read. */
+export type StartWeb = (
+  d: WebDeps,
+  web: HubConfig['web'],
+  hubFile: string,
+) => Promise<{ port: number; stop(): Promise<void> }>;
 
 export type HubOptions = {
   config: HubConfig;
@@ -33,6 +52,8 @@ export type HubOptions = {
   onStored?: (topic: string) => void;
   /** false: publish only (hearth hub ack): no broker session of its own, no web listener. */
   listen?: boolean;
+  /** The web listener, started last (the care console); none without it. */
+  web?: StartWeb;
 };
 
 export type Hub = {
@@ -230,13 +251,9 @@ export async function startHub(o: HubOptions): Promise<Hub> {
       };
     };
     const web =
-      o.listen === false
+      o.listen === false || !o.web
         ? null
-        : await startConsole(
-            { store, health, ack, live, now, log, timezone: c.hub.timezone },
-            c.web,
-            o.configFile,
-          );
+        : await o.web({ store, health, ack, live, now, log, timezone: c.hub.timezone }, c.web, o.configFile);
     if (web) stops.push(() => web.stop());
     webPort = web?.port ?? 0;
     return {

@@ -3,6 +3,7 @@
 import type { HubConfig } from '../../config/hub-schema.ts';
 import { createLogger } from '../../core/log.ts';
 import { EXIT, stopSignal } from '../../core/process.ts';
+import { startConsole } from './console/app.ts';
 import { type Hub, startHub } from './hub.ts';
 
 export async function runHub(
@@ -15,7 +16,7 @@ export async function runHub(
   const log = createLogger();
   let hub: Hub;
   try {
-    hub = await startHub({ config, configFile: file, log, instance: opts.instance });
+    hub = await startHub({ config, configFile: file, log, instance: opts.instance, web: startConsole });
   } catch (err) {
     log.fatal({ err: (err as Error).message }, `hub: cannot start: ${(err as Error).message}`);
     return EXIT.failed;

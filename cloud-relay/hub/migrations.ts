@@ -1,8 +1,8 @@
 // Numbered migrations, run by Kysely's Migrator under its lock (an advisory lock on PostgreSQL),
 // so instances starting together migrate once. Only column types both dialects know.
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
-import { signinBudgetMigration } from './console/budget-migration.ts';
-import { consoleMigration } from './console/migration.ts';
+import { consoleMigration } from './console-migration.ts';
+import { signinBudgetMigration } from './signin-budget-migration.ts';
 
 const ms = 'bigint';
 

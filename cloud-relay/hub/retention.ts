@@ -2,7 +2,7 @@
 // batch at a time: each delete is a short transaction of its own, so storing a home's message
 // never waits long behind one. Any instance may run it; deleting twice deletes nothing more.
 import { type Kysely, sql } from 'kysely';
-import type { ConsoleDb } from './console/tables.ts';
+import type { ConsoleDb } from './console-tables.ts';
 import type { HubDb } from './tables.ts';
 
 export type RetentionPeriods = { messages: number; rejected: number; audit: number; sessions: number };

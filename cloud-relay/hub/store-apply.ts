@@ -3,7 +3,7 @@
 import { sql, type Transaction } from 'kysely';
 import { summaryBundle } from '../protocol/fhir.ts';
 import type { AlertMessage, CmdResultMessage, SummaryMessage } from '../protocol/messages.ts';
-import { RANK } from './alert-order.ts';
+import { STATE_RANK } from './alert-order.ts';
 import type { Incoming } from './incoming.ts';
 import type { HubDb } from './tables.ts';
 
@@ -46,7 +46,7 @@ export async function bindResident(t: Tx, gateway: string, resident: string, now
 
 export async function applyAlert(t: Tx, m: AlertMessage, receivedAt: number) {
   const atMs = Date.parse(m.at);
-  const rank = RANK[m.state];
+  const rank = STATE_RANK[m.state];
   await t
     .insertInto('alert_history')
     .values({

@@ -12,7 +12,7 @@ import type { NewOutboxRow, Queue } from './outbox.ts';
 
 export type PushConfig = NonNullable<NonNullable<Config['relay']>['push']>;
 
-const RANK = { info: 0, warning: 1, urgent: 2 } as const;
+const SEVERITY_RANK = { info: 0, warning: 1, urgent: 2 } as const;
 const PUSHED_STATES = new Set(['raised', 'escalated']);
 export const PUSH_RETRY_CAP_MS = 10 * 60_000;
 /** The name of the pushes' queue in the outbox: the relay never sees it. */
@@ -20,7 +20,8 @@ export const PUSH_QUEUE = 'push';
 
 /** The push an alert state causes, if any. Pure. */
 export function pushRowFor(m: AlertMessage, push: PushConfig, now: number): NewOutboxRow | undefined {
-  if (!PUSHED_STATES.has(m.state) || RANK[m.severity] < RANK[push.severity]) return undefined;
+  if (!PUSHED_STATES.has(m.state) || SEVERITY_RANK[m.severity] < SEVERITY_RANK[push.severity])
+    return undefined;
   const body = {
     title: `Hearth ${m.gateway}: ${m.state === 'escalated' ? 'escalated ' : ''}${m.rule.replace(/_/g, ' ')}`,
     message: m.reason,

@@ -29,9 +29,9 @@ export async function startDemoHub(o: {
     ]);
   const [{ startConsole }, { LiveFeed }, { putStaff }, { consoleDb }] = await Promise.all([
     import('../../cloud-relay/hub/console/app.ts'),
-    import('../../cloud-relay/hub/console/live.ts'),
+    import('../../cloud-relay/hub/live-feed.ts'),
     import('../../cloud-relay/hub/console/accounts.ts'),
-    import('../../cloud-relay/hub/console/tables.ts'),
+    import('../../cloud-relay/hub/console-tables.ts'),
   ]);
   const store = new HubStore(openDb(sqliteTarget(join(o.dir, 'hub-data'))).db);
   await store.migrate();

@@ -12,10 +12,10 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach } from 'vitest';
 import { putStaff } from '../../cloud-relay/hub/console/accounts.ts';
 import { buildConsole, type ConsoleDeps } from '../../cloud-relay/hub/console/app.ts';
-import { LiveFeed } from '../../cloud-relay/hub/console/live.ts';
 import type { ScryptCost } from '../../cloud-relay/hub/console/password.ts';
-import { consoleDb } from '../../cloud-relay/hub/console/tables.ts';
+import { consoleDb } from '../../cloud-relay/hub/console-tables.ts';
 import { type DbTarget, openDb } from '../../cloud-relay/hub/db.ts';
+import { LiveFeed } from '../../cloud-relay/hub/live-feed.ts';
 import { HubStore } from '../../cloud-relay/hub/store.ts';
 
 export const T0 = Date.parse('2026-03-02T10:00:00Z');

@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import mqtt, { type MqttClient } from 'mqtt';
+import { startConsole } from '../../cloud-relay/hub/console/app.ts';
 import { type Hub, startHub } from '../../cloud-relay/hub/hub.ts';
 import { type HubConfigInput, hubConfigSchema } from '../../config/hub-schema.ts';
 import { createLogger } from '../../core/log.ts';
@@ -54,6 +55,7 @@ export async function testHub(
     instance,
     log: createLogger({ level: 'info', destination }),
     supervisionTimer: false,
+    web: startConsole,
     ...(o.now ? { now: o.now } : {}),
   });
   cleanup(() => h.stop());

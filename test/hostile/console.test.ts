@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { putStaff } from '../../cloud-relay/hub/console/accounts.ts';
 import { startConsole } from '../../cloud-relay/hub/console/app.ts';
 import { dummyHash, hashPassword, SCRYPT_COST } from '../../cloud-relay/hub/console/password.ts';
-import { consoleDb } from '../../cloud-relay/hub/console/tables.ts';
+import { consoleDb } from '../../cloud-relay/hub/console-tables.ts';
 import { type DbTarget, sqliteTarget } from '../../cloud-relay/hub/db.ts';
 import type { HubStore } from '../../cloud-relay/hub/store.ts';
 import {

@@ -5,11 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import { openAlerts } from '../../cloud-relay/hub/console/data.ts';
 import { orderQueue } from '../../cloud-relay/hub/console/pages/queue.ts';
-import { consoleDb } from '../../cloud-relay/hub/console/tables.ts';
+import { consoleDb } from '../../cloud-relay/hub/console-tables.ts';
 import { parseIncoming } from '../../cloud-relay/hub/incoming.ts';
 import { listAlerts, summaries } from '../../cloud-relay/hub/queries.ts';
 import { storeErrorKind } from '../../cloud-relay/hub/store-errors.ts';
-import { supervisionPass } from '../../cloud-relay/hub/supervisor.ts';
+import { supervisionPass } from '../../cloud-relay/hub/supervision-pass.ts';
 import type { Config } from '../../config/schema.ts';
 import { createLogger } from '../../core/log.ts';
 import { summaryFromPayload, summaryPayload } from '../../gateway/summaries/summary.ts';

@@ -1,6 +1,6 @@
 // Who may see what: operators and admins every home of the trust, a carer only the residents
 // assigned to them. Pure.
-import type { Role } from './tables.ts';
+import type { Role } from '../console-tables.ts';
 
 export type Staff = { name: string; role: Role; residents: ReadonlySet<string> };
 

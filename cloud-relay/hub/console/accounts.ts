@@ -1,8 +1,8 @@
 // Staff accounts and assignments in the hub's database.
 import type { Kysely } from 'kysely';
+import { type ConsoleDb, ROLES, type Role } from '../console-tables.ts';
 import type { Staff } from './access.ts';
 import { hashPassword, type ScryptCost } from './password.ts';
-import { type ConsoleDb, ROLES, type Role } from './tables.ts';
 
 export type NewStaff = { name: string; role: Role; password: string; residents: string[]; pushUrl?: string };
 

@@ -4,9 +4,9 @@
 // acknowledged is the person signed in, never a name the caller writes.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { audit } from '../audit.ts';
 import { hubAlerts, listAlerts } from '../queries.ts';
 import { mayAck, maySee, seesEveryone } from './access.ts';
-import { audit } from './audit.ts';
 import type { Console, ConsoleDeps } from './context.ts';
 
 const ackBody = z.strictObject({ gateway: z.string().min(1).optional() });

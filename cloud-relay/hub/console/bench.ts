@@ -11,14 +11,14 @@ import { hubConfigSchema } from '../../../config/hub-schema.ts';
 import { createLogger } from '../../../core/log.ts';
 import { topics } from '../../protocol/messages.ts';
 import { broker } from '../bench.ts';
+import { consoleDb } from '../console-tables.ts';
 import { openDb, sqliteTarget } from '../db.ts';
 import { startHub } from '../hub.ts';
+import { LiveFeed } from '../live-feed.ts';
 import { HubStore } from '../store.ts';
 import { putStaff } from './accounts.ts';
-import { buildConsole } from './app.ts';
+import { buildConsole, startConsole } from './app.ts';
 import { alertOf, put, seed } from './bench-data.ts';
-import { LiveFeed } from './live.ts';
-import { consoleDb } from './tables.ts';
 
 const PASSWORD = 'bench-only-password';
 /** LiveFeed's default gap: alerts closer than this share one notice, which is not what is timed. */
@@ -136,6 +136,7 @@ async function alertToPage(dir: string, dataDir: string, homes: number, samples:
     configFile: join(dir, 'hub.json'),
     log: createLogger({ level: 'silent' }),
     supervisionTimer: false,
+    web: startConsole,
   }).catch((e) => {
     b.proc.kill();
     throw e;

@@ -3,25 +3,17 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Logger } from '../../../core/log.ts';
-import type { AckResult } from '../ack.ts';
-import type { HubStore } from '../store.ts';
+import type { ConsoleDb } from '../console-tables.ts';
+import type { WebDeps } from '../hub.ts';
 import type { Staff } from './access.ts';
 import type { Html } from './html.ts';
 import type { PageCtx } from './layout.ts';
-import type { LiveFeed } from './live.ts';
 import type { ScryptCost } from './password.ts';
 import type { SigninLimits } from './rate-limit.ts';
 import type { Session, SessionLimits } from './sessions.ts';
-import type { ConsoleDb } from './tables.ts';
 
-export type ConsoleDeps = {
-  store: HubStore;
-  health: () => Record<string, unknown> & { ok: boolean };
-  ack: (req: { alertId: string; by: string; gateway?: string }) => Promise<AckResult>;
-  live: LiveFeed;
-  now: () => number;
-  /** The trust's time zone: every time on the pages is shown in it. */
-  timezone: string;
+/** What the hub gives the console (hub.ts: WebDeps); `timezone`, in which every time on the pages is shown. */
+export type ConsoleDeps = Omit<WebDeps, 'log'> & {
   log?: Logger;
   session?: SessionLimits;
   signin?: SigninLimits;

@@ -1,9 +1,9 @@
 // What the console's pages read, already narrowed to what the signed-in person may see.
 import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import { ackPending } from '../alert-order.ts';
+import type { ConsoleDb } from '../console-tables.ts';
 import type { AlertsTable, HomesTable, HubAlertsTable } from '../tables.ts';
 import { type Staff, seesEveryone } from './access.ts';
-import type { ConsoleDb } from './tables.ts';
 
 export type OpenAlert = Selectable<AlertsTable> & { ack_pending: boolean; confirmed_by: string | null };
 export type OpenHubAlert = Selectable<HubAlertsTable> & { resident: string | null };

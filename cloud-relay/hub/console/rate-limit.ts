@@ -8,8 +8,8 @@
 import { createHash } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import { type Kysely, sql, type Transaction } from 'kysely';
+import type { ConsoleDb } from '../console-tables.ts';
 import type { HubStore } from '../store.ts';
-import type { ConsoleDb } from './tables.ts';
 
 export type Bucket = { burst: number; everyMs: number };
 export type SigninLimits = { name: Bucket; address: Bucket };

@@ -3,9 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SummaryMessage } from '../../protocol/messages.ts';
+import { audit, auditLog } from '../audit.ts';
 import { alertHistory, hubAlerts } from '../queries.ts';
 import { isAdmin, mayAck, maySee } from './access.ts';
-import { audit, auditLog } from './audit.ts';
 import { type Console, safeNext } from './context.ts';
 import {
   alertOne,

@@ -3,7 +3,7 @@
 // A session unused for `idleMs` is gone (automatic sign-out); none lives longer than `maxMs`.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { ConsoleDb } from './tables.ts';
+import type { ConsoleDb } from '../console-tables.ts';
 
 export type SessionLimits = { idleMs: number; maxMs: number };
 export const DEFAULT_LIMITS: SessionLimits = { idleMs: 15 * 60_000, maxMs: 12 * 3_600_000 };

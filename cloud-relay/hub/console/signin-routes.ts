@@ -4,8 +4,8 @@
 // audited; a name that is no account is audited by its length only, since it may be a password
 // typed into the wrong box.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { audit } from '../audit.ts';
 import { mayBeName, passwordOf, rehashPassword } from './accounts.ts';
-import { audit } from './audit.ts';
 import { COOKIE, type Console, safeNext } from './context.ts';
 import { signinBody } from './pages/signin.ts';
 import { dummyHash, verifyPassword, weakerThan } from './password.ts';

@@ -2,12 +2,12 @@
 // forms to acknowledge and to add a note.
 import type { Selectable } from 'kysely';
 import { ackPending } from '../../alert-order.ts';
+import type { AlertNotesTable } from '../../console-tables.ts';
 import type { AlertHistoryTable, AlertsTable } from '../../tables.ts';
 import { mayAck } from '../access.ts';
 import { clock, dayAndClock } from '../format.ts';
 import { type Html, html } from '../html.ts';
 import { csrfField, type PageCtx } from '../layout.ts';
-import type { AlertNotesTable } from '../tables.ts';
 
 export type AlertData = {
   alert: Selectable<AlertsTable>;

@@ -1,9 +1,9 @@
 // Resolved and cancelled alerts, newest first, searchable; and the admin's audit log.
 import type { Selectable } from 'kysely';
+import type { AuditTable } from '../../console-tables.ts';
 import type { AlertsTable } from '../../tables.ts';
 import { dayAndClock } from '../format.ts';
 import { type Html, html } from '../html.ts';
-import type { AuditTable } from '../tables.ts';
 
 function search(action: string, label: string, q: string): Html {
   return html`<form class="toolbar" method="get" action="${action}" role="search" aria-label="${label}">

@@ -3,7 +3,7 @@
 // the page then asks again for what it shows, through the same permission checks as a reload.
 // No loop reads the database. Bursts are coalesced: at most one notice per kind every `gapMs`.
 import type { ServerResponse } from 'node:http';
-import { parseTopic } from '../../protocol/messages.ts';
+import { parseTopic } from '../protocol/messages.ts';
 
 export type LiveKind = 'alert' | 'summary' | 'status' | 'heartbeat' | 'cmd-result' | 'ack';
 /** The topics of a home a page hears about, by their leaf: the kind of message each carries. */

@@ -4,9 +4,9 @@
 // retried a few times, then given up with a log line and an audit entry. The console's queue
 // and the hub's database remain the record; a push only makes a phone ring.
 import type { Kysely } from 'kysely';
-import type { Logger } from '../../../core/log.ts';
+import type { Logger } from '../../core/log.ts';
 import { audit } from './audit.ts';
-import type { ConsoleDb } from './tables.ts';
+import type { ConsoleDb } from './console-tables.ts';
 
 export type PushRequest = { carer: string; url: string; headers: Record<string, string>; body: string };
 

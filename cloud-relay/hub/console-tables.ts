@@ -2,7 +2,7 @@
 // budgets, the audit log, outcome notes and the secret that signs cookies. Same columns on
 // PostgreSQL and SQLite; times are epoch milliseconds.
 import type { Kysely } from 'kysely';
-import type { HubDb } from '../tables.ts';
+import type { HubDb } from './tables.ts';
 
 export const ROLES = ['operator', 'carer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];

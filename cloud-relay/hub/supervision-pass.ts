@@ -3,7 +3,7 @@
 import type { Logger } from '../../core/log.ts';
 import { commandsDue, homes, hubAlerts } from './queries.ts';
 import type { HubStore } from './store.ts';
-import { type SupervisionLimits, supervise } from './supervise.ts';
+import { type SupervisionLimits, supervise } from './supervision-checks.ts';
 
 export type SupervisorDeps = {
   store: HubStore;

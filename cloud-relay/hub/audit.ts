@@ -2,8 +2,8 @@
 // when; never a password, never the content of the page, and never a field longer than MAX.
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { safeText } from '../../../core/json.ts';
-import type { ConsoleDb } from './tables.ts';
+import { safeText } from '../../core/json.ts';
+import type { ConsoleDb } from './console-tables.ts';
 
 export type AuditEntry = {
   staff: string;
