@@ -1,10 +1,11 @@
 // `hearth check-config FILE`: exit 0 with a one-screen summary, or exit 2 with every problem.
+
+import { checkHubCommand } from '../../cloud-relay/hub/cli/commands.ts';
 import { isHubFile, loadConfig } from '../../config/load.ts';
 import { formatProblem, type Problem } from '../../config/problems.ts';
 import type { Config } from '../../config/schema.ts';
 import { formatDuration } from '../../config/values.ts';
 import { EXIT } from '../../core/process.ts';
-import { checkHubCommand } from './hub.ts';
 
 export function checkConfigCommand(
   file: string,

@@ -2,11 +2,11 @@
 // password comes from stdin or an environment variable, never from the command line (where
 // `ps` and the shell history would show it), and is never printed.
 import type { HubConfig } from '../../../config/hub-schema.ts';
+import { checkNewStaff, putStaff } from '../console/accounts.ts';
 import { consoleDb, type Role } from '../console-tables.ts';
 import { openDb } from '../db.ts';
 import { dbTarget } from '../hub.ts';
 import { HubStore } from '../store.ts';
-import { checkNewStaff, putStaff } from './accounts.ts';
 
 export type UserAdd = { name: string; role: string; residents: string[]; password: string; pushUrl?: string };
 

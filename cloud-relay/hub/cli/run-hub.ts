@@ -1,10 +1,10 @@
 // `hearth hub`: the hub in the foreground until SIGINT/SIGTERM, and `hearth hub ack`, a one-off
 // acknowledgement through a running hub's database and broker.
-import type { HubConfig } from '../../config/hub-schema.ts';
-import { createLogger } from '../../core/log.ts';
-import { EXIT, stopSignal } from '../../core/process.ts';
-import { startConsole } from './console/app.ts';
-import { type Hub, startHub } from './hub.ts';
+import type { HubConfig } from '../../../config/hub-schema.ts';
+import { createLogger } from '../../../core/log.ts';
+import { EXIT, stopSignal } from '../../../core/process.ts';
+import { startConsole } from '../console/app.ts';
+import { type Hub, startHub } from '../hub.ts';
 
 export async function runHub(
   config: HubConfig,

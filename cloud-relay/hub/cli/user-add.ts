@@ -1,7 +1,7 @@
 // `hearth hub user add NAME --role operator|carer|admin [--resident R ...] --config HUB.yaml`:
 // the password is read from stdin (one line) or from the variable named by --password-env.
-import { loadHubConfig } from '../../config/load.ts';
-import { EXIT } from '../../core/process.ts';
+import { loadHubConfig } from '../../../config/load.ts';
+import { EXIT } from '../../../core/process.ts';
 
 async function readStdin(): Promise<string> {
   let text = '';
@@ -35,6 +35,6 @@ export async function hubUserAddCommand(
       text: 'hearth hub user add: give the password on stdin (a pipe) or name a variable holding it with --password-env NAME',
     };
   else password = await readStdin();
-  const { addUser } = await import('../../cloud-relay/hub/console/user-command.ts');
+  const { addUser } = await import('./staff-account.ts');
   return addUser(config, o.config, { name, role: o.role, residents: o.resident, password, pushUrl: o.push });
 }

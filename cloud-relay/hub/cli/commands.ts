@@ -1,10 +1,10 @@
 // `hearth hub --config HUB.yaml` (the trust's end, cloud-relay/hub/), `hearth hub ack`, and the
 // check of a hub file for `hearth check-config`. The hub itself loads only when it runs.
-import { signaturesOf } from '../../config/hub-schema.ts';
-import { loadHubConfig } from '../../config/load.ts';
-import { formatProblem, type Problem } from '../../config/problems.ts';
-import { formatDuration } from '../../config/values.ts';
-import { EXIT } from '../../core/process.ts';
+import { signaturesOf } from '../../../config/hub-schema.ts';
+import { loadHubConfig } from '../../../config/load.ts';
+import { formatProblem, type Problem } from '../../../config/problems.ts';
+import { formatDuration } from '../../../config/values.ts';
+import { EXIT } from '../../../core/process.ts';
 
 function problemsText(file: string, problems: Problem[]): string {
   const errors = problems.filter((p) => p.severity === 'error').length;
@@ -44,7 +44,7 @@ export async function hubCommand(file: string, instance?: string): Promise<numbe
     process.stderr.write(`${problemsText(file, problems)}\n`);
     return EXIT.badInput;
   }
-  const { runHub } = await import('../../cloud-relay/hub/main.ts');
+  const { runHub } = await import('./run-hub.ts');
   return runHub(config, file, { instance });
 }
 
@@ -55,6 +55,6 @@ export async function hubAckCommand(
 ): Promise<{ code: number; text: string }> {
   const { config, problems } = loadHubConfig(file, { strictRefs: true });
   if (!config) return { code: EXIT.badInput, text: problemsText(file, problems) };
-  const { ackOnce } = await import('../../cloud-relay/hub/main.ts');
+  const { ackOnce } = await import('./run-hub.ts');
   return ackOnce(config, file, alertId, by);
 }
