@@ -11,10 +11,10 @@ import { createLogger } from '../core/log.ts';
 import type { Event } from '../core/reading.ts';
 import { BleSource } from '../firmware-bridge/ble/source.ts';
 import type { SourceStatus } from '../firmware-bridge/driver.ts';
-import { ADV, bthomeAd, ibeaconAd, sealBthome } from '../firmware-bridge/sim/ble-adverts.ts';
-import { SimHeartRateBand } from '../firmware-bridge/sim/ble-band.ts';
-import { installBleController, SimRadio } from '../firmware-bridge/sim/ble-controller.ts';
 import { type Gateway, startGateway } from '../gateway/main.ts';
+import { ADV, bthomeAd, ibeaconAd, sealBthome } from '../tools/sim/ble-adverts.ts';
+import { SimHeartRateBand } from '../tools/sim/ble-band.ts';
+import { installBleController, SimRadio } from '../tools/sim/ble-controller.ts';
 import { tempDir } from './helpers/tmp.ts';
 import { until } from './helpers/until.ts';
 

@@ -24,7 +24,7 @@ import { MODE } from '../firmware-bridge/serial/firmata/constants.ts';
 import { FirmataParser } from '../firmware-bridge/serial/firmata/framer.ts';
 import { TUNES, tuneFor } from '../firmware-bridge/serial/firmata/patterns.ts';
 import { analogLevel, type FirmataRow, planPins } from '../firmware-bridge/serial/firmata/pins.ts';
-import { FirmataSim } from '../firmware-bridge/sim/firmata-sim.ts';
+import { FirmataSim } from '../tools/sim/firmata-sim.ts';
 import { chunked } from './helpers/framing.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');

@@ -6,7 +6,7 @@ import { JsonlDriver } from '../firmware-bridge/serial/jsonl-driver.ts';
 import { REPORT_FOOTER, REPORT_HEADER } from '../firmware-bridge/serial/ld2410/codec.ts';
 import { Ld2410Driver } from '../firmware-bridge/serial/ld2410-driver.ts';
 import { SerialPorts } from '../firmware-bridge/serial/port.ts';
-import { ackFrame } from '../firmware-bridge/sim/ld2410-sim.ts';
+import { ackFrame } from '../tools/sim/ld2410-sim.ts';
 import { driverContext } from './helpers/driver-context.ts';
 import { openPty, pointLink } from './helpers/pty.ts';
 import { tempDir } from './helpers/tmp.ts';

@@ -8,9 +8,9 @@ import { decodeFrame, readFirmware } from '../firmware-bridge/serial/ld2410/code
 import { Ld2410Driver } from '../firmware-bridge/serial/ld2410-driver.ts';
 import { SerialPorts } from '../firmware-bridge/serial/port.ts';
 import { listPorts } from '../firmware-bridge/serial/scan.ts';
-import { JsonlSim } from '../firmware-bridge/sim/jsonl-sim.ts';
-import { Ld2410Sim } from '../firmware-bridge/sim/ld2410-sim.ts';
-import { parsePattern, stepAt } from '../firmware-bridge/sim/pattern.ts';
+import { JsonlSim } from '../tools/sim/jsonl-sim.ts';
+import { Ld2410Sim } from '../tools/sim/ld2410-sim.ts';
+import { parsePattern, stepAt } from '../tools/sim/pattern.ts';
 import { type Running, runHearth, startHearth } from './helpers/cli.ts';
 import { driverContext } from './helpers/driver-context.ts';
 import { openPair as openPtyPair } from './helpers/pty.ts';

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { heartbeatMessage, statusMessage } from '../cloud-relay/protocol/messages.ts';
-import { simulateHomesCommand } from '../gateway/cli/simulate-homes.ts';
+import { simulateHomesCommand } from '../tools/sim/homes-command.ts';
 import { runHearth, startHearth } from './helpers/cli.ts';
 import { type Mosquitto, makePki, mosquitto, type Pki } from './helpers/mosquitto.ts';
 import { freePort } from './helpers/net.ts';

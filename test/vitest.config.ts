@@ -10,6 +10,7 @@ export default defineConfig({
       'firmware-bridge/**/*.test.ts',
       'cloud-relay/**/*.test.ts',
       'config/**/*.test.ts',
+      'tools/**/*.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 30_000,

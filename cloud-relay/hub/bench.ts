@@ -9,14 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { type HubConfigInput, hubConfigSchema } from '../../config/hub-schema.ts';
-import { freePort } from '../../core/free-port.ts';
 import { createLogger } from '../../core/log.ts';
+import { heartbeat } from '../../tools/sim/homes.ts';
+import { freePort } from '../../tools/testbed/free-port.ts';
+import { startPostgres } from '../../tools/testbed/pg-cluster.ts';
 import { alertPayload, envelope, topics } from '../protocol/messages.ts';
-import { heartbeat } from '../sim/homes.ts';
 import { measureProcess, startHearthUntil } from './bench-process.ts';
 import { startConsole } from './console/app.ts';
 import { startHub } from './hub.ts';
-import { startPostgres } from './pg-cluster.ts';
 
 export async function broker(dir: string): Promise<{ url: string; proc: ChildProcess }> {
   if (spawnSync('sh', ['-c', 'command -v mosquitto']).status !== 0)

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { parseConfigText } from '../../config/parse.ts';
 import { RealClock } from '../../core/clock.ts';
-import { freePort } from '../../core/free-port.ts';
 import { createLogger } from '../../core/log.ts';
+import { freePort } from '../../tools/testbed/free-port.ts';
 import { startGateway } from '../main.ts';
 
 export async function measureZigbeeIngest(count: number): Promise<{ perSecond: number }> {

@@ -10,9 +10,9 @@ import { Relay } from '../../cloud-relay/uplink/relay.ts';
 import { parseConfigText } from '../../config/parse.ts';
 import { RealClock } from '../../core/clock.ts';
 import { Counters } from '../../core/counters.ts';
-import { freePort } from '../../core/free-port.ts';
 import { createLogger } from '../../core/log.ts';
 import { Zone } from '../../core/zone.ts';
+import { freePort } from '../../tools/testbed/free-port.ts';
 import { startGateway } from '../main.ts';
 import { Store } from '../store/store.ts';
 

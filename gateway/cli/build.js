@@ -13,7 +13,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const SOURCES = ['core', 'gateway', 'firmware-bridge', 'cloud-relay', 'config'];
+const SOURCES = ['core', 'gateway', 'firmware-bridge', 'cloud-relay', 'config', 'tools'];
 const ENTRY = 'gateway/cli/program.ts';
 const KEEP = 3;
 

@@ -123,7 +123,7 @@ simulate
       baud?: string;
       firmata: string;
     }) => {
-      const { simulateCommand } = await import('./simulate.ts');
+      const { simulateCommand } = await import('../../tools/sim/serial-command.ts');
       code = await simulateCommand(o);
     },
   );
@@ -139,8 +139,8 @@ simulate
   .option('--key <file>', "that certificate's key (PEM)")
   .option('--username <name>', 'MQTT user name')
   .option('--password-env <name>', 'the environment variable holding the MQTT password')
-  .action(async (o: import('./simulate-homes.ts').SimulateHomesOptions) => {
-    const { simulateHomesCommand } = await import('./simulate-homes.ts');
+  .action(async (o: import('../../tools/sim/homes-command.ts').SimulateHomesOptions) => {
+    const { simulateHomesCommand } = await import('../../tools/sim/homes-command.ts');
     code = await simulateHomesCommand(o);
   });
 

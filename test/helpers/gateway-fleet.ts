@@ -1,7 +1,7 @@
 // Many simulated gateways for the hub's load and kill tests: the homes simulator of
-// cloud-relay/sim over TLS, with the test PKI's files.
+// tools/sim over TLS, with the test PKI's files.
 import { readFileSync } from 'node:fs';
-import { type Homes, startHomes } from '../../cloud-relay/sim/homes.ts';
+import { type Homes, startHomes } from '../../tools/sim/homes.ts';
 
 export type FleetOptions = {
   url: string;

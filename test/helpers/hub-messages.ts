@@ -7,9 +7,9 @@ import {
   type SummaryMessage,
   validSummary,
 } from '../../cloud-relay/protocol/messages.ts';
-import { utcIso } from '../../cloud-relay/sim/homes.ts';
+import { utcIso } from '../../tools/sim/homes.ts';
 
-export { heartbeat, status } from '../../cloud-relay/sim/homes.ts';
+export { heartbeat, status } from '../../tools/sim/homes.ts';
 
 export function alert(
   gw: string,

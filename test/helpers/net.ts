@@ -1,1 +1,1 @@
-export { freePort } from '../../core/free-port.ts';
+export { freePort } from '../../tools/testbed/free-port.ts';

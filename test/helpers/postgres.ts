@@ -1,2 +1,2 @@
-// The hub's throwaway PostgreSQL cluster (cloud-relay/hub/pg-cluster.ts), for the tests.
-export { type Postgres, startPostgres } from '../../cloud-relay/hub/pg-cluster.ts';
+// The hub's throwaway PostgreSQL cluster (tools/testbed/pg-cluster.ts), for the tests.
+export { type Postgres, startPostgres } from '../../tools/testbed/pg-cluster.ts';

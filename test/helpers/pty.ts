@@ -6,7 +6,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { renameSync, symlinkSync } from 'node:fs';
 import { onTestFinished } from 'vitest';
-import { openPtyPair, type PtyPair } from '../../firmware-bridge/sim/pty-pair.ts';
+import { openPtyPair, type PtyPair } from '../../tools/sim/pty-pair.ts';
 import { requireTool } from './tools.ts';
 
 // Keeps a slave fd open so the master never sees EIO while the port under test is closed.

@@ -1,9 +1,9 @@
-// `hearth simulate homes`: many homes at the trust's broker at once (cloud-relay/sim/homes.ts),
+// `hearth simulate homes`: many homes at the trust's broker at once (homes.ts),
 // to size a trust's broker and hub before real homes depend on them. Runs until Ctrl-C.
 import { readFileSync } from 'node:fs';
-import { startHomes } from '../../cloud-relay/sim/homes.ts';
 import { parseDuration } from '../../config/values.ts';
 import { EXIT, out, stopSignal } from '../../core/process.ts';
+import { startHomes } from './homes.ts';
 
 export type SimulateHomesOptions = {
   broker: string;

@@ -1,5 +1,4 @@
-// A free TCP port on loopback, for the benchmarks and tests of both ends. It lives with the hub,
-// which may import none of the home's code; the home's benchmarks may import the hub's.
+// A free TCP port on loopback, for the benchmarks and tests of both ends.
 import { createServer } from 'node:net';
 
 /** A TCP port free on loopback right now (the OS picks it). */

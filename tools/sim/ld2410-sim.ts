@@ -8,8 +8,8 @@ import {
   REPORT_FOOTER,
   REPORT_HEADER,
   type TargetState,
-} from '../serial/ld2410/codec.ts';
-import { Ld2410Framer } from '../serial/ld2410/framer.ts';
+} from '../../firmware-bridge/serial/ld2410/codec.ts';
+import { Ld2410Framer } from '../../firmware-bridge/serial/ld2410/framer.ts';
 import { type Pattern, stepAt, truthy } from './pattern.ts';
 
 export type SimOptions = {

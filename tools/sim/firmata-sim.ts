@@ -14,9 +14,9 @@ import {
   type PinCapability,
   stringData,
   versionReport,
-} from '../serial/firmata/codec.ts';
-import { MODE, MODE_NAMES } from '../serial/firmata/constants.ts';
-import { FirmataParser } from '../serial/firmata/framer.ts';
+} from '../../firmware-bridge/serial/firmata/codec.ts';
+import { MODE, MODE_NAMES } from '../../firmware-bridge/serial/firmata/constants.ts';
+import { FirmataParser } from '../../firmware-bridge/serial/firmata/framer.ts';
 import { type Pattern, stepAt, truthy } from './pattern.ts';
 
 export type FirmataFlavour = '2.5' | '2.4';

@@ -1,7 +1,7 @@
 // What simulated BLE devices put on the air: advertising data (AD structures) as devices build
 // them, and the LE Advertising Report event a controller hands the host for each one heard.
 import { createCipheriv } from 'node:crypto';
-import { encodeIBeacon, type IBeacon } from '../ble/ibeacon.ts';
+import { encodeIBeacon, type IBeacon } from '../../firmware-bridge/ble/ibeacon.ts';
 
 /** ADV_IND: connectable (a band); ADV_NONCONN_IND: broadcast only (sensors, tags); SCAN_RSP. */
 export const ADV = { ind: 0x00, nonconnInd: 0x03, scanRsp: 0x04 } as const;

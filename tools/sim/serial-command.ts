@@ -3,10 +3,10 @@
 import { SerialPort } from 'serialport';
 import { KINDS, type Kind } from '../../config/device-fields.ts';
 import { EXIT, out, stopSignal } from '../../core/process.ts';
-import { type FirmataFlavour, FirmataSim } from '../../firmware-bridge/sim/firmata-sim.ts';
-import { JsonlSim } from '../../firmware-bridge/sim/jsonl-sim.ts';
-import { Ld2410Sim } from '../../firmware-bridge/sim/ld2410-sim.ts';
-import { DEFAULT_PATTERN, parsePattern } from '../../firmware-bridge/sim/pattern.ts';
+import { type FirmataFlavour, FirmataSim } from './firmata-sim.ts';
+import { JsonlSim } from './jsonl-sim.ts';
+import { Ld2410Sim } from './ld2410-sim.ts';
+import { DEFAULT_PATTERN, parsePattern } from './pattern.ts';
 
 export type SimulateOptions = {
   driver: string;

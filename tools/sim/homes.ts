@@ -12,7 +12,7 @@ import {
   type StatusMessage,
   statusMessage,
   topics,
-} from '../protocol/messages.ts';
+} from '../../cloud-relay/protocol/messages.ts';
 
 /** A simulated home writes its times in UTC, to the second: 2026-03-02T07:31:00Z. */
 export const utcIso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
