@@ -86,19 +86,10 @@ program
   .option('--json', 'one JSON object per event, for machines')
   .option('--no-color', 'no colour, even on a terminal')
   .option('--console', "after the day, keep the trust's hub and its care console running")
-  .action(
-    async (o: {
-      speed: string;
-      days: string;
-      seed: string;
-      json?: boolean;
-      color: boolean;
-      console?: boolean;
-    }) => {
-      const { demoCommand } = await import('./demo.ts');
-      code = await demoCommand(o);
-    },
-  );
+  .action(async (o: import('../../tools/demo/command.ts').DemoFlags) => {
+    const { demoCommand } = await import('../../tools/demo/command.ts');
+    code = await demoCommand(o);
+  });
 
 const simulate = program
   .command('simulate')

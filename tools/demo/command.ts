@@ -1,7 +1,7 @@
 // `hearth demo`: a simulated resident's day and night in time-lapse, on embedded defaults.
 
 import { EXIT } from '../../core/process.ts';
-import { runDemo } from '../demo/run.ts';
+import { runDemo } from './run.ts';
 
 export type DemoFlags = {
   speed: string;

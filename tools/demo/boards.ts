@@ -5,8 +5,8 @@
 import { SerialPort } from 'serialport';
 import type { Device } from '../../config/schema.ts';
 import type { Clock } from '../../core/clock.ts';
-import { FirmataSim } from '../../tools/sim/firmata-sim.ts';
-import { openPtyPair, type PtyPair } from '../../tools/sim/pty-pair.ts';
+import { FirmataSim } from '../sim/firmata-sim.ts';
+import { openPtyPair, type PtyPair } from '../sim/pty-pair.ts';
 
 export type DemoBoards = {
   /** The device rows with each board's pty in place of its by-id path. */

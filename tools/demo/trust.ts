@@ -5,7 +5,7 @@ import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
 import { PROTOCOL_VERSION, parseTopic, topics } from '../../cloud-relay/protocol/messages.ts';
 import type { Clock } from '../../core/clock.ts';
-import { generatePassword } from '../broker/credentials.ts';
+import { generatePassword } from '../../gateway/broker/credentials.ts';
 
 export type Arrival = { topic: string; message: Record<string, unknown> };
 

@@ -5,7 +5,7 @@
 // client of its own instead of the hub's MQTT 5 session; what it stores and serves is the hub's.
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { generatePassword } from '../broker/credentials.ts';
+import { generatePassword } from '../../gateway/broker/credentials.ts';
 
 export type DemoHub = { url: string; user: string; password: string; stop(): Promise<void> };
 

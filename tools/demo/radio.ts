@@ -4,8 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ADV, bthomeAd, ibeaconAd, sealBthome } from '../../tools/sim/ble-adverts.ts';
-import { installBleController, SimRadio } from '../../tools/sim/ble-controller.ts';
+import { ADV, bthomeAd, ibeaconAd, sealBthome } from '../sim/ble-adverts.ts';
+import { installBleController, SimRadio } from '../sim/ble-controller.ts';
 
 export const PENDANT = '54:48:e6:8f:80:a5';
 export const TAG = { uuid: 'e2c56db5-dffb-48d2-b060-d0f5a71096e0', major: 7, minor: 1, txPower: -59 };
