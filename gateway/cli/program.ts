@@ -216,7 +216,7 @@ program
   .option('--json', 'one JSON object, keys naming figure and unit')
   .option('--quick', 'fewer readings and less history (a smoke run)')
   .action(async (o: { json?: boolean; quick?: boolean }) => {
-    const { runBench, table } = await import('../bench/run.ts');
+    const { runBench, table } = await import('../../tools/bench/run.ts');
     const figures = await runBench({ json: Boolean(o.json), quick: o.quick });
     await out(o.json ? JSON.stringify(figures) : table(figures));
   });

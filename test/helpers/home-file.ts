@@ -1,2 +1,2 @@
-// The reference home moved into a test's folder (gateway/bench/home-file.ts).
-export { type HomeFile, homeFile } from '../../gateway/bench/home-file.ts';
+// The reference home moved into a test's folder (tools/bench/home-file.ts).
+export { type HomeFile, homeFile } from '../../tools/bench/home-file.ts';

@@ -3,7 +3,7 @@
 // nothing plugged in.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from '../../tools/testbed/free-port.ts';
+import { freePort } from '../testbed/free-port.ts';
 
 const HOME = new URL('../../config/examples/home.yaml', import.meta.url).pathname;
 

@@ -7,9 +7,9 @@ import type { Config } from '../../config/schema.ts';
 import { SimClock } from '../../core/clock.ts';
 import { Counters } from '../../core/counters.ts';
 import { createLogger } from '../../core/log.ts';
-import { RuleEngine } from '../engine/engine.ts';
-import { indexDevices, ingest } from '../ingest.ts';
-import { Store } from '../store/store.ts';
+import { RuleEngine } from '../../gateway/engine/engine.ts';
+import { indexDevices, ingest } from '../../gateway/ingest.ts';
+import { Store } from '../../gateway/store/store.ts';
 
 const DAY = 86_400_000;
 /** A typical home sends about 20,000 readings a day. */

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../config/schema.ts';
 import { SimClock } from '../../core/clock.ts';
-import { ingest } from '../ingest.ts';
-import { Store } from '../store/store.ts';
+import { ingest } from '../../gateway/ingest.ts';
+import { Store } from '../../gateway/store/store.ts';
 import { quietEngine, READINGS_PER_DAY, readings } from './ingest.ts';
 
 const DAY = 86_400_000;

@@ -8,15 +8,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
+import { startConsole } from '../../cloud-relay/hub/console/app.ts';
+import { startHub } from '../../cloud-relay/hub/hub.ts';
+import { alertPayload, envelope, topics } from '../../cloud-relay/protocol/messages.ts';
 import { type HubConfigInput, hubConfigSchema } from '../../config/hub-schema.ts';
 import { createLogger } from '../../core/log.ts';
-import { heartbeat } from '../../tools/sim/homes.ts';
-import { freePort } from '../../tools/testbed/free-port.ts';
-import { startPostgres } from '../../tools/testbed/pg-cluster.ts';
-import { alertPayload, envelope, topics } from '../protocol/messages.ts';
-import { measureProcess, startHearthUntil } from './bench-process.ts';
-import { startConsole } from './console/app.ts';
-import { startHub } from './hub.ts';
+import { heartbeat } from '../sim/homes.ts';
+import { freePort } from '../testbed/free-port.ts';
+import { startPostgres } from '../testbed/pg-cluster.ts';
+import { measureProcess, startHearthUntil } from './hearth-process.ts';
 
 export async function broker(dir: string): Promise<{ url: string; proc: ChildProcess }> {
   if (spawnSync('sh', ['-c', 'command -v mosquitto']).status !== 0)

@@ -7,9 +7,9 @@ import type { Config } from '../../config/schema.ts';
 import { SimClock } from '../../core/clock.ts';
 import { createLogger } from '../../core/log.ts';
 import { Zone } from '../../core/zone.ts';
-import { DailySummaries } from '../engine/daily-summaries.ts';
-import { indexDevices } from '../ingest.ts';
-import { Store } from '../store/store.ts';
+import { DailySummaries } from '../../gateway/engine/daily-summaries.ts';
+import { indexDevices } from '../../gateway/ingest.ts';
+import { Store } from '../../gateway/store/store.ts';
 import { READINGS_PER_DAY } from './ingest.ts';
 
 const DAY = 86_400_000;

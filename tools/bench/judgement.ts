@@ -5,9 +5,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { evaluate } from '../evaluate/evaluate.ts';
-import { homeConfig, linesFor, loadLabelledHome, REFERENCE_HOME } from '../evaluate/home.ts';
-import { evaluationFigures, evaluationText } from '../evaluate/report.ts';
+import { evaluate } from '../../gateway/evaluate/evaluate.ts';
+import { homeConfig, linesFor, loadLabelledHome, REFERENCE_HOME } from '../../gateway/evaluate/home.ts';
+import { evaluationFigures, evaluationText } from '../../gateway/evaluate/report.ts';
 
 export const SHARED_HOMES = fileURLToPath(new URL('../../../shared/data/homes/', import.meta.url));
 

@@ -12,9 +12,9 @@ import { RealClock } from '../../core/clock.ts';
 import { Counters } from '../../core/counters.ts';
 import { createLogger } from '../../core/log.ts';
 import { Zone } from '../../core/zone.ts';
-import { freePort } from '../../tools/testbed/free-port.ts';
-import { startGateway } from '../main.ts';
-import { Store } from '../store/store.ts';
+import { startGateway } from '../../gateway/main.ts';
+import { Store } from '../../gateway/store/store.ts';
+import { freePort } from '../testbed/free-port.ts';
 
 async function mosquitto(dir: string): Promise<{ port: number; proc: ChildProcess }> {
   if (spawnSync('sh', ['-c', 'command -v mosquitto']).status !== 0)

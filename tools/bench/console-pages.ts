@@ -1,5 +1,5 @@
 // The care console's figures for `npm run bench`, on the embedded SQLite store with a trust's
-// worth of history (bench-data.ts): the server time of the alert queue and the homes page, and
+// worth of history (console-history.ts): the server time of the alert queue and the homes page, and
 // the time from a home's alert reaching the trust broker to that alert being on an open page.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, type ClientRequest, request } from 'node:http';
@@ -7,18 +7,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import mqtt from 'mqtt';
-import { hubConfigSchema } from '../../../config/hub-schema.ts';
-import { createLogger } from '../../../core/log.ts';
-import { topics } from '../../protocol/messages.ts';
-import { broker } from '../bench.ts';
-import { consoleDb } from '../console-tables.ts';
-import { openDb, sqliteTarget } from '../db.ts';
-import { startHub } from '../hub.ts';
-import { LiveFeed } from '../live-feed.ts';
-import { HubStore } from '../store.ts';
-import { putStaff } from './accounts.ts';
-import { buildConsole, startConsole } from './app.ts';
-import { alertOf, put, seed } from './bench-data.ts';
+import { putStaff } from '../../cloud-relay/hub/console/accounts.ts';
+import { buildConsole, startConsole } from '../../cloud-relay/hub/console/app.ts';
+import { consoleDb } from '../../cloud-relay/hub/console-tables.ts';
+import { openDb, sqliteTarget } from '../../cloud-relay/hub/db.ts';
+import { startHub } from '../../cloud-relay/hub/hub.ts';
+import { LiveFeed } from '../../cloud-relay/hub/live-feed.ts';
+import { HubStore } from '../../cloud-relay/hub/store.ts';
+import { topics } from '../../cloud-relay/protocol/messages.ts';
+import { hubConfigSchema } from '../../config/hub-schema.ts';
+import { createLogger } from '../../core/log.ts';
+import { alertOf, put, seed } from './console-history.ts';
+import { broker } from './hub-load.ts';
 
 const PASSWORD = 'bench-only-password';
 /** LiveFeed's default gap: alerts closer than this share one notice, which is not what is timed. */

@@ -3,6 +3,8 @@
 // still open, and supervision alerts for silent homes. Every message goes through the store's
 // own receive path, so the rows are the ones the pages really read.
 import { sql } from 'kysely';
+import { parseIncoming } from '../../cloud-relay/hub/incoming.ts';
+import type { HubStore } from '../../cloud-relay/hub/store.ts';
 import {
   type AlertState,
   alertPayload,
@@ -11,9 +13,7 @@ import {
   statusMessage,
   topics,
   validSummary,
-} from '../../protocol/messages.ts';
-import { parseIncoming } from '../incoming.ts';
-import type { HubStore } from '../store.ts';
+} from '../../cloud-relay/protocol/messages.ts';
 
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;

@@ -7,8 +7,8 @@ import mqtt from 'mqtt';
 import { parseConfigText } from '../../config/parse.ts';
 import { RealClock } from '../../core/clock.ts';
 import { createLogger } from '../../core/log.ts';
-import { freePort } from '../../tools/testbed/free-port.ts';
-import { startGateway } from '../main.ts';
+import { startGateway } from '../../gateway/main.ts';
+import { freePort } from '../testbed/free-port.ts';
 
 export async function measureZigbeeIngest(count: number): Promise<{ perSecond: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'hearth-bench-mqtt-'));
