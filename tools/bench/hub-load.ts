@@ -3,7 +3,7 @@
 // committed row with ten thousand simulated homes connected and heartbeating. Each on the
 // embedded database and on a PostgreSQL server that syncs its commits, through a local Mosquitto
 // (plain TCP, loopback).
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,35 +14,12 @@ import { alertPayload, envelope, topics } from '../../cloud-relay/protocol/messa
 import { type HubConfigInput, hubConfigSchema } from '../../config/hub-schema.ts';
 import { createLogger } from '../../core/log.ts';
 import { heartbeat } from '../sim/homes.ts';
-import { freePort } from '../testbed/free-port.ts';
 import { startPostgres } from '../testbed/pg-cluster.ts';
+import { type PlainMosquitto, plainMosquitto } from '../testbed/plain-mosquitto.ts';
 import { measureProcess, startHearthUntil } from './hearth-process.ts';
 
-export async function broker(dir: string): Promise<{ url: string; proc: ChildProcess }> {
-  if (spawnSync('sh', ['-c', 'command -v mosquitto']).status !== 0)
-    throw new Error("mosquitto is not installed (Debian's mosquitto; test/setup-system.sh)");
-  const port = await freePort();
-  const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(
-    conf,
-    `listener ${port} 127.0.0.1\nallow_anonymous true\nset_tcp_nodelay true\nmax_inflight_messages 0\nmax_queued_messages 0\n`,
-  );
-  const proc = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
-  const url = `mqtt://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    const c = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 500 });
-    const ok = await new Promise<boolean>((r) => {
-      c.once('connect', () => r(true));
-      c.once('error', () => r(false));
-      c.once('close', () => r(false));
-    });
-    c.end(true);
-    if (ok) return { url, proc };
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  proc.kill();
-  throw new Error('mosquitto did not start');
-}
+export const broker = (dir: string): Promise<PlainMosquitto> =>
+  plainMosquitto(dir, ['set_tcp_nodelay true', 'max_inflight_messages 0', 'max_queued_messages 0']);
 
 function hubInput(url: string, dir: string, instance: string): HubConfigInput {
   return {

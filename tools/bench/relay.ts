@@ -1,8 +1,6 @@
 // The relay against a real Mosquitto on loopback: a 10,000-message backlog drained (messages/s),
 // and alert latency from the Reading to the broker's PUBACK under 100 readings/s (p50, p99).
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { topics } from '../../cloud-relay/protocol/messages.ts';
@@ -14,32 +12,15 @@ import { createLogger } from '../../core/log.ts';
 import { Zone } from '../../core/zone.ts';
 import { startGateway } from '../../gateway/main.ts';
 import { Store } from '../../gateway/store/store.ts';
-import { freePort } from '../testbed/free-port.ts';
+import { type PlainMosquitto, plainMosquitto } from '../testbed/plain-mosquitto.ts';
 
-async function mosquitto(dir: string): Promise<{ port: number; proc: ChildProcess }> {
-  if (spawnSync('sh', ['-c', 'command -v mosquitto']).status !== 0)
-    throw new Error("mosquitto is not installed (Debian's mosquitto; test/setup-system.sh)");
-  const port = await freePort();
-  const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(
-    conf,
-    `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_inflight_messages 0\nmax_queued_messages 100000\nset_tcp_nodelay true\n`,
-  );
-  const proc = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
-  for (let i = 0; i < 200; i++) {
-    const up = await new Promise<boolean>((r) => {
-      const s = connect(port, '127.0.0.1', () => {
-        s.destroy();
-        r(true);
-      });
-      s.on('error', () => r(false));
-    });
-    if (up) return { port, proc };
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  proc.kill();
-  throw new Error('mosquitto did not start');
-}
+const mosquitto = (dir: string): Promise<PlainMosquitto> =>
+  plainMosquitto(dir, [
+    'persistence false',
+    'max_inflight_messages 0',
+    'max_queued_messages 100000',
+    'set_tcp_nodelay true',
+  ]);
 
 const config = (port: number, dir: string, devices = '') =>
   parseConfigText(`version: 1
