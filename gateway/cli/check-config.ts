@@ -1,6 +1,6 @@
 // `hearth check-config FILE`: exit 0 with a one-screen summary, or exit 2 with every problem.
 
-import { checkHubCommand } from '../../cloud-relay/hub/cli/commands.ts';
+import { checkHubCommand } from '../../cloud-relay/hub/cli/hearth-hub.ts';
 import { isHubFile, loadConfig } from '../../config/load.ts';
 import { formatProblem, type Problem } from '../../config/problems.ts';
 import type { Config } from '../../config/schema.ts';

@@ -228,7 +228,7 @@ const hub = program
   .option('--instance <name>', 'name of this instance (MQTT client id hub-<name>); default hub.instance')
   .action(async (o: { config?: string; instance?: string }) => {
     if (!o.config) throw new CommanderError(2, 'hub.config', 'hearth hub: --config <file> is required');
-    const { hubCommand } = await import('../../cloud-relay/hub/cli/commands.ts');
+    const { hubCommand } = await import('../../cloud-relay/hub/cli/hearth-hub.ts');
     code = await hubCommand(o.config, o.instance);
   });
 hub
@@ -240,7 +240,7 @@ hub
   .action(async (alertId: string, o: { by: string; config?: string }) => {
     const config = o.config ?? (hub.opts() as { config?: string }).config;
     if (!config) throw new CommanderError(2, 'hub.ack.config', 'hearth hub ack: --config <file> is required');
-    const { hubAckCommand } = await import('../../cloud-relay/hub/cli/commands.ts');
+    const { hubAckCommand } = await import('../../cloud-relay/hub/cli/hearth-hub.ts');
     const r = await hubAckCommand(config, alertId, o.by);
     await out(r.text);
     code = r.code;
