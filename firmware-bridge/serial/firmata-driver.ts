@@ -3,8 +3,13 @@
 // (retried until it answers: an Uno resets when the port opens and is deaf for a second or two),
 // then each row's pin is set up and reported; a level counts once it has held `debounce`.
 import type { Cancel } from '../../core/clock.ts';
-import { rateLimited } from '../../core/log.ts';
-import type { Driver, DriverContext, OutputEvent, SourceStatus } from '../driver.ts';
+import {
+  type Driver,
+  type DriverContext,
+  deviceProblemLog,
+  type OutputEvent,
+  type SourceStatus,
+} from '../driver.ts';
 import {
   decodeMessage,
   type Message,
@@ -49,8 +54,6 @@ export type FirmataCounters = {
 
 /** Attempts at the first pace before the board is reported silent and waits grow. */
 const RETRIES = 3;
-const LOG_WINDOW_MS = 60_000;
-const LOGS_PER_WINDOW = 5;
 
 type Input = {
   reported?: boolean;
@@ -88,7 +91,7 @@ export class FirmataDriver implements Driver {
     boardStrings: 0,
   };
   #boards: Board[] = [];
-  #said: ReturnType<typeof rateLimited>;
+  #said: ReturnType<typeof deviceProblemLog>;
   #handshakeMs: number;
   #capMs: number;
 
@@ -99,7 +102,7 @@ export class FirmataDriver implements Driver {
     opts: FirmataOptions = {},
   ) {
     this.#handshakeMs = opts.handshakeMs ?? 3_000;
-    this.#said = rateLimited(LOG_WINDOW_MS, () => ctx.clock.now(), { lines: LOGS_PER_WINDOW });
+    this.#said = deviceProblemLog(ctx.clock);
     this.#capMs = opts.capMs ?? 30_000;
     const byPort = new Map<string, FirmataRow[]>();
     for (const r of rows) byPort.set(r.port, [...(byPort.get(r.port) ?? []), r]);

@@ -4,9 +4,8 @@
 // A bad line is a value: counted, logged a few times a minute at most, never fatal.
 import { HEALTH_KINDS, KIND_VALUE, KINDS, type Kind } from '../../config/device-fields.ts';
 import { jsonDepth, parseJson } from '../../core/json.ts';
-import { rateLimited } from '../../core/log.ts';
 import type { Reading } from '../../core/reading.ts';
-import type { Driver, DriverContext, SourceStatus } from '../driver.ts';
+import { type Driver, type DriverContext, deviceProblemLog, type SourceStatus } from '../driver.ts';
 import { JsonlFramer, LINE_JSON, objectIn } from './jsonl-framer.ts';
 import type { SerialLink, SerialPorts } from './port.ts';
 
@@ -19,9 +18,6 @@ export type JsonlCounters = {
   unknownSensor: number;
   seqGaps: number;
 };
-
-const LOG_WINDOW_MS = 60_000;
-const LOGS_PER_WINDOW = 5;
 
 type Line =
   | { ok: true; sensor: string; kind?: string; value: unknown; seq?: number }
@@ -69,14 +65,14 @@ export class JsonlDriver implements Driver {
   readonly name = 'jsonl';
   readonly counters: JsonlCounters = { lines: 0, readings: 0, invalid: 0, unknownSensor: 0, seqGaps: 0 };
   #links: SerialLink[] = [];
-  #limit: ReturnType<typeof rateLimited>;
+  #limit: ReturnType<typeof deviceProblemLog>;
 
   constructor(
     rows: JsonlRow[],
     ports: SerialPorts,
     private readonly ctx: DriverContext,
   ) {
-    this.#limit = rateLimited(LOG_WINDOW_MS, () => ctx.clock.now(), { lines: LOGS_PER_WINDOW });
+    this.#limit = deviceProblemLog(ctx.clock);
     const byPort = new Map<string, JsonlRow[]>();
     for (const r of rows) byPort.set(r.port, [...(byPort.get(r.port) ?? []), r]);
     for (const portRows of byPort.values()) {
