@@ -3,16 +3,13 @@
 import { z } from 'zod';
 import { common, deviceKind, payloadKind } from './device-fields.ts';
 import { esphome, shelly, tasmota, zigbee2mqtt } from './mqtt-rows.ts';
+import { homeSettings, rules } from './rules-schema.ts';
 import {
   cronExpression,
   duration,
-  durationOrOff,
-  durationOrZero,
   identifier,
-  localTime,
   macAddress,
   secretRef,
-  timeWindow,
   timeZone,
   topicFilter,
   uuid,
@@ -141,77 +138,6 @@ export const device = z.discriminatedUnion('source', [
 ]);
 export type Device = z.infer<typeof device>;
 export type Source = Device['source'];
-
-const inactivityWindow = z.strictObject({
-  from: localTime,
-  to: localTime,
-  quiet: durationOrOff.describe('The quiet spell allowed in this window before a prompt; off = never.'),
-});
-
-const rules = z
-  .strictObject({
-    inactivity: z
-      .strictObject({
-        windows: z
-          .array(inactivityWindow)
-          .min(1)
-          .describe('Local-time windows and the quiet spell allowed in each.'),
-        prompt: durationOrZero
-          .prefault('10m')
-          .describe('"I\'m OK" window before carers are alerted; 0 = none.'),
-        escalate: duration
-          .prefault('30m')
-          .describe('Raised and not acknowledged for this long -> escalated.'),
-      })
-      .optional(),
-    not_up: z
-      .strictObject({ by: localTime.describe('No sign of life outside the bedroom by this time -> alert.') })
-      .optional(),
-    night_out_of_bed: z
-      .strictObject({
-        window: timeWindow,
-        after: duration.describe('Out of bed for this long at night -> alert.'),
-        device: z.string().optional().describe('The bed sensor; by default the device of kind bed.'),
-      })
-      .optional(),
-    front_door_at_night: z
-      .strictObject({
-        window: timeWindow,
-        device: z.string().optional().describe('The door; by default the device with role front-door.'),
-      })
-      .optional(),
-    check_in: z
-      .strictObject({
-        alert_not_good: z
-          .boolean()
-          .default(false)
-          .describe('A "not good" check-in (a long press) raises an info alert to the care team.'),
-      })
-      .optional()
-      .describe(
-        "The resident's daily check-in on a role: check-in button: single = good, double = so-so, long = not good.",
-      ),
-    help_button: z
-      .strictObject({
-        devices: z.array(z.string()).optional().describe('By default every device with role help-button.'),
-      })
-      .optional(),
-    cold_home: z
-      .strictObject({
-        below: z.number().min(-20).max(40).describe('Degrees C.'),
-        for: duration,
-        rooms: z.array(z.string()).optional().describe('By default every room with a temperature sensor.'),
-      })
-      .optional(),
-    device_silent: z
-      .strictObject({
-        after: duration.describe('No reading for this long -> info alert; per device: `silent`.'),
-      })
-      .optional(),
-    low_battery: z.strictObject({ below: z.number().min(1).max(100).describe('Percent.') }).optional(),
-  })
-  .prefault({})
-  .describe('Rules; a rule absent from the file is off.');
 
 const listener = z.strictObject({
   host: z.string().min(1).describe('Address to listen on; 127.0.0.1 keeps the broker inside the Pi.'),
@@ -369,6 +295,7 @@ export const configSchema = z
     rooms: z.array(identifier('room name')).min(1).describe('Rooms of the home.'),
     devices: z.array(device).describe('One row per sensor or output.'),
     rules,
+    home: homeSettings,
     schedules: z
       .strictObject({
         daily_summary: cronExpression.default('0 8 * * *'),
