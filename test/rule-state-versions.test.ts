@@ -13,9 +13,9 @@ import { createLogger, type Logger } from '../core/log.ts';
 import { RuleEngine } from '../gateway/engine/engine.ts';
 import type { OutMessage } from '../gateway/engine/messages.ts';
 import { loadState } from '../gateway/engine/rule-state.ts';
+import { HOME_MODEL as HOME } from '../gateway/home-state/state.ts';
 import { indexDevices, ingest } from '../gateway/ingest.ts';
 import { startGateway } from '../gateway/main.ts';
-import { HOME } from '../gateway/rules/home.ts';
 import { RULES } from '../gateway/rules/index.ts';
 import type { Rule, Versioned } from '../gateway/rules/types.ts';
 import { Store } from '../gateway/store/store.ts';
@@ -99,20 +99,35 @@ describe('rule state written before states had versions', () => {
         const v = VERSIONED.get(row.rule);
         expect(v, row.rule).toBeDefined();
         const loaded = loadState(v as Versioned<unknown>, { json: row.state, version: 1 });
-        expect(loaded, row.rule).toEqual({ ok: true, state: JSON.parse(row.state), migratedFrom: null });
+        // The home's state became the home model (version 2): it is migrated, keeping what it knew.
+        const want =
+          row.rule === '_home'
+            ? { ok: true, state: HOME.migrate?.(JSON.parse(row.state), 1), migratedFrom: 1 }
+            : { ok: true, state: JSON.parse(row.state), migratedFrom: null };
+        expect(loaded, row.rule).toEqual(want);
       }
       const clock = new SimClock(local(snap.until));
       const cap = captured();
       const g = engineOn(databaseOf(snap.rows), clock, { log: cap.log });
       expect(told(g.seen)).toEqual([]);
       expect(g.counters.get('rules.state_reset')).toBe(0);
-      expect(cap.lines().filter((l) => /started afresh|migrated/.test(l.msg))).toEqual([]);
+      expect(cap.lines().filter((l) => /started afresh/.test(l.msg))).toEqual([]);
       g.store.commit();
       const now = g.store.ruleStates.all();
-      expect(now.map((r) => r.version)).toEqual(now.map(() => 1));
-      expect(Object.fromEntries(now.map((r) => [r.rule, JSON.parse(r.json)]))).toEqual(
-        Object.fromEntries(snap.rows.map((r) => [r.rule, JSON.parse(r.state)])),
+      expect(now.map((r) => r.version)).toEqual(now.map((r) => (r.rule === '_home' ? 2 : 1)));
+      const rulesOnly = (rows: { rule: string; json: unknown }[]) =>
+        Object.fromEntries(rows.filter((r) => r.rule !== '_home').map((r) => [r.rule, r.json]));
+      expect(rulesOnly(now.map((r) => ({ rule: r.rule, json: JSON.parse(r.json) })))).toEqual(
+        rulesOnly(snap.rows.map((r) => ({ rule: r.rule, json: JSON.parse(r.state) }))),
       );
+      // What the home knew (the last signs of life, out or not) is carried into the model.
+      const home = JSON.parse(now.find((r) => r.rule === '_home')?.json ?? '{}');
+      const old = JSON.parse(snap.rows.find((r) => r.rule === '_home')?.state ?? '{}');
+      expect(home).toMatchObject({
+        lastLifeAt: old.lastLifeAt,
+        lastLifeRoom: old.lastLifeRoom,
+        out: old.away ? expect.anything() : null,
+      });
       g.engine.stop();
       g.store.close();
     });

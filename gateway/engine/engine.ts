@@ -8,8 +8,9 @@ import type { Counters } from '../../core/counters.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Event } from '../../core/reading.ts';
 import { Zone } from '../../core/zone.ts';
+import { type HomeEnv, type HomeModel, homeModelStep, initHomeModel } from '../home-state/model.ts';
+import { HOME_MODEL } from '../home-state/state.ts';
 import type { DeviceIndex } from '../ingest.ts';
-import { HOME, type HomeState, homeStep, initHome } from '../rules/home.ts';
 import { RULES } from '../rules/index.ts';
 import { bedDevice } from '../rules/night-out-of-bed.ts';
 import type { AlertEmit, Rule, RuleContext, RuleInput, Versioned } from '../rules/types.ts';
@@ -43,7 +44,7 @@ export type EngineOptions = {
 export class RuleEngine {
   readonly zone: Zone;
   #o: EngineOptions;
-  #home: HomeState = initHome();
+  #home: HomeModel = initHomeModel();
   #homeWake: number | null = null;
   #states = new Map<string, unknown>();
   #wake = new Map<string, number | null>();
@@ -52,7 +53,7 @@ export class RuleEngine {
   #dirty = new Set<string>();
   #anchor = { wall: 0, mono: 0 };
   #bedroom: string | null;
-  #hasWearable: boolean;
+  #homeEnv: HomeEnv;
   // biome-ignore lint/suspicious/noExplicitAny: as RULES
   readonly #rules: readonly Rule<any>[];
   /** The version each state is stored with, by key. */
@@ -62,14 +63,21 @@ export class RuleEngine {
     this.#o = o;
     this.#rules = o.rules ?? RULES;
     this.#versions = new Map([
-      [HOME_KEY, HOME.stateVersion],
+      [HOME_KEY, HOME_MODEL.stateVersion],
       ...this.#rules.map((r) => [r.key, r.stateVersion] as const),
     ]);
     this.zone = new Zone(o.config.gateway.timezone);
     const bed = bedDevice({ config: o.config } as RuleContext);
     const bedRoom = bed ? o.devices.get(bed)?.room : undefined;
     this.#bedroom = bedRoom ?? (o.config.rooms.includes('bedroom') ? 'bedroom' : null);
-    this.#hasWearable = o.config.devices.some((d) => d.role === 'wearable');
+    const h = o.config.home;
+    this.#homeEnv = {
+      row: (device) => o.devices.get(device),
+      bedroom: this.#bedroom,
+      matHoldMs: h.mat_hold,
+      awayAfterMs: h.away_after,
+      tagGraceMs: h.tag_grace,
+    };
   }
 
   /** Resumes every rule from the store (or starts it afresh) and catches up on what fell due. */
@@ -79,7 +87,7 @@ export class RuleEngine {
     this.#o.store.beforeCommit(() => this.#persist(this.#o.clock.now()));
     const restarts: AlertEmit[] = [];
     const resume = this.#resumer(now, restarts);
-    const home = resume(HOME_KEY, HOME, initHome);
+    const home = resume(HOME_KEY, HOME_MODEL, initHomeModel);
     this.#home = home.state;
     this.#homeWake = home.wakeAt;
     const ctx = this.#ctx();
@@ -242,12 +250,12 @@ export class RuleEngine {
     out: OutMessage[],
     event: Event | null = null,
   ): void {
-    const row = event ? this.#o.devices.get(event.device) : undefined;
-    const hs = homeStep(this.#home, event ? { type: 'event', event } : { type: 'tick' }, now, {
-      row,
-      bedroom: this.#bedroom,
-      hasWearable: this.#hasWearable,
-    });
+    const hs = homeModelStep(
+      this.#home,
+      event ? { type: 'event', event } : { type: 'tick' },
+      now,
+      this.#homeEnv,
+    );
     if (hs.state !== this.#home || hs.wakeAt !== this.#homeWake) changed.add(HOME_KEY);
     this.#home = hs.state;
     this.#homeWake = hs.wakeAt;

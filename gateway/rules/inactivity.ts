@@ -23,7 +23,7 @@ function limitAt(now: number, s: InactivityState, ctx: RuleContext): Limit {
   const cfg = ctx.config.rules.inactivity;
   if (!cfg) return { deadline: null, nextCheck: null };
   // Out of the home, or not yet up after the night (not_up speaks for the morning): quiet.
-  if (ctx.home.away || (ctx.config.rules.not_up && !upSinceNight(now, ctx)))
+  if (ctx.home.out !== null || (ctx.config.rules.not_up && !upSinceNight(now, ctx)))
     return { deadline: null, nextCheck: null };
   const lastLife = ctx.home.lastLifeAt ?? s.startedAt;
   for (const w of cfg.windows) {

@@ -43,7 +43,7 @@ export const notUp: Rule<NotUpState> = {
     if (now >= byAt && st.checkedDay !== today) {
       st = { ...st, checkedDay: today };
       const nightEnd = lastNightEnd(now, ctx);
-      if (!st.alert && !ctx.home.away && !upSinceNight(now, ctx) && nightEnd <= byAt) {
+      if (!st.alert && ctx.home.out === null && !upSinceNight(now, ctx) && nightEnd <= byAt) {
         const last = ctx.home.lastLifeAt;
         const seen =
           last !== null

@@ -4,8 +4,8 @@ import type { AlertState, Severity } from '../../cloud-relay/protocol/messages.t
 import type { Config } from '../../config/schema.ts';
 import type { Event } from '../../core/reading.ts';
 import type { Zone } from '../../core/zone.ts';
+import type { HomeModel } from '../home-state/model.ts';
 import type { DeviceIndex } from '../ingest.ts';
-import type { HomeState } from './home.ts';
 import type { Versioned } from './versioned.ts';
 
 export type { Versioned } from './versioned.ts';
@@ -32,8 +32,8 @@ export type RuleContext = {
   config: Config;
   zone: Zone;
   devices: DeviceIndex;
-  /** The home's state after the current input: last signs of life, away, wearable. */
-  home: HomeState;
+  /** Where the resident is believed to be after the current input (gateway/home-state/). */
+  home: HomeModel;
   /** The bedroom: the bed sensor's room, or the room named bedroom. */
   bedroom: string | null;
 };

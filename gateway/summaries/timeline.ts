@@ -3,8 +3,14 @@
 import type { Config } from '../../config/schema.ts';
 import type { Event } from '../../core/reading.ts';
 import type { Zone } from '../../core/zone.ts';
+import {
+  type HomeEnv,
+  type HomeModel,
+  type HomeStep,
+  homeModelStep,
+  initHomeModel,
+} from '../home-state/model.ts';
 import { type DeviceIndex, indexDevices, rowKind } from '../ingest.ts';
-import { AWAY_AFTER_MS, type HomeState, homeStep, initHome } from '../rules/home.ts';
 import { bedDevice } from '../rules/night-out-of-bed.ts';
 import type { RuleContext } from '../rules/types.ts';
 import type { DailyWindow, Interval, SummaryOptions } from './types.ts';
@@ -119,48 +125,65 @@ function kindsOf(config: Config, events: Event[]): Map<string, Set<string>> {
 
 const isSorted = (events: Event[]) => events.every((e, i) => i === 0 || (events[i - 1] as Event).at <= e.at);
 
-/** Runs the home reducer of the rules over the events: which are signs of life, and when the resident was out. */
+/**
+ * Runs the home model the rules read over the events: which are movement (signs of life; a mat's
+ * change once it has held, at its start), and when the resident was out.
+ */
 function markLife(
   events: Event[],
   devices: DeviceIndex,
   o: { bedroom: string | null; config: Config; window: Span; awaySince: number | null },
 ): { life: Event[]; away: Span[] } {
-  const { bedroom, config } = o;
-  const end = o.window.end;
-  const hasWearable = config.devices.some((d) => d.role === 'wearable');
+  const { config } = o;
+  const env: HomeEnv = {
+    row: (d) => devices.get(d),
+    bedroom: o.bedroom,
+    matHoldMs: config.home.mat_hold,
+    awayAfterMs: config.home.away_after,
+    tagGraceMs: config.home.tag_grace,
+  };
   const life: Event[] = [];
   const away: Span[] = [];
-  // Out since before the window: gone until the next sign of life, as the rules' home state would be.
-  let s: HomeState =
-    o.awaySince === null ? initHome() : { ...initHome(), away: true, awaySince: o.awaySince };
+  const matEvents = new Map<string, Event>();
+  // Out since before the window: gone until the next movement, as the rules' model would be.
+  let s: HomeModel =
+    o.awaySince === null
+      ? initHomeModel()
+      : {
+          ...initHomeModel(),
+          place: 'out',
+          placeSince: o.awaySince,
+          out: { since: o.awaySince, evidence: 'door' },
+        };
   let awayFrom: number | null = o.awaySince;
-  const note = (next: HomeState, at: number) => {
-    if (!s.away && next.away) awayFrom = next.awaySince ?? at;
-    if (s.away && !next.away && awayFrom !== null) {
+  let wake: number | null = null;
+  const apply = (step: HomeStep, at: number) => {
+    for (const c of step.settled) {
+      const raw = matEvents.get(c.device);
+      if (raw && raw.at === c.at) life.push(raw);
+    }
+    if (!s.out && step.state.out) awayFrom = step.state.out.since;
+    if (s.out && !step.state.out && awayFrom !== null) {
       away.push({ start: awayFrom, end: at });
       awayFrom = null;
     }
-    s = next;
+    s = step.state;
+    wake = step.wakeAt;
   };
   const tickUntil = (t: number) => {
-    if (s.doorClosedAt !== null && t >= s.doorClosedAt + AWAY_AFTER_MS) {
-      const at = s.doorClosedAt + AWAY_AFTER_MS;
-      note(homeStep(s, { type: 'tick' }, at, { bedroom, hasWearable }).state, at);
-    }
+    for (let i = 0; i < 100 && wake !== null && wake <= t; i++)
+      apply(homeModelStep(s, { type: 'tick' }, wake, env), wake);
   };
   for (const e of events) {
     tickUntil(e.at);
-    const step = homeStep(s, { type: 'event', event: e }, e.at, {
-      row: devices.get(e.device),
-      bedroom,
-      hasWearable,
-    });
+    const step = homeModelStep(s, { type: 'event', event: e }, e.at, env);
     if (step.life) life.push(e);
-    note(step.state, e.at);
+    if (e.kind === 'bed' || e.kind === 'chair') matEvents.set(e.device, e);
+    apply(step, e.at);
   }
-  tickUntil(end);
-  if (s.away && awayFrom !== null) away.push({ start: awayFrom, end: Math.max(end, awayFrom) });
-  return { life, away };
+  tickUntil(o.window.end);
+  if (s.out && awayFrom !== null) away.push({ start: awayFrom, end: Math.max(o.window.end, awayFrom) });
+  return { life: life.sort((a, b) => a.at - b.at), away };
 }
 
 /** Devices that measure `kind`, by their row or by what they reported. */

@@ -1,0 +1,214 @@
+// Where the resident is believed to be, and what she is doing: a pure reducer over every reading,
+// run before the rules, which read this belief instead of deciding "life" and "away" each their
+// own way (DESIGN.md section 4).
+//
+// Movement is life: a motion detection, a door or contact change, a button, getting into or out
+// of bed or a chair (a mat's change that has held), a radar starting or stopping to see someone.
+// Presence is presence: a radar or a mat saying someone is there, repeated, is not movement: a
+// person lying still is exactly what a presence sensor keeps reporting.
+//
+// Out is a belief with a bound: the front door closes and nothing moves inside for a while, a
+// worn tag fading after the door confirms it (even some minutes later), and the belief ends with
+// the door opening or with any movement inside.
+import type { Device } from '../../config/schema.ts';
+import type { Event } from '../../core/reading.ts';
+import { type MatState, matStep, settleMats } from './mats.ts';
+
+export type Place = 'out' | 'bed' | 'chair' | 'room' | 'unknown';
+
+export type OutBelief = {
+  since: number;
+  /** door: the door, then nothing inside; tag: and her tag faded; movement-less: nothing else. */
+  evidence: 'door' | 'door and tag';
+};
+
+export type HomeModel = {
+  place: Place;
+  /** The room she is believed to be in (bed: the bed's room); null when out or unknown. */
+  room: string | null;
+  /** Since when she has been in this place. */
+  placeSince: number | null;
+  /** The last movement anywhere in the home, where and on what. */
+  lastLifeAt: number | null;
+  lastLifeRoom: string | null;
+  lastLifeDevice: string | null;
+  /** The last movement in a known room other than the bedroom. */
+  lastOutsideBedroomAt: number | null;
+  /** The last value per device, to tell a change from a repeat (Zigbee2MQTT republishes state). */
+  values: Record<string, string | number | boolean>;
+  /** Debounced mats (bed, chair): a change counts once it has held. */
+  mats: Record<string, MatState>;
+  out: OutBelief | null;
+  /** The front door closed and nothing has moved inside since: out is being decided. */
+  doorClosedAt: number | null;
+  /** null: no wearable tag has reported; a missing tag alone never means out. */
+  wearablePresent: boolean | null;
+  wearableSince: number | null;
+};
+
+export const initHomeModel = (): HomeModel => ({
+  place: 'unknown',
+  room: null,
+  placeSince: null,
+  lastLifeAt: null,
+  lastLifeRoom: null,
+  lastLifeDevice: null,
+  lastOutsideBedroomAt: null,
+  values: {},
+  mats: {},
+  out: null,
+  doorClosedAt: null,
+  wearablePresent: null,
+  wearableSince: null,
+});
+
+export type HomeEnv = {
+  row: (device: string) => Device | undefined;
+  bedroom: string | null;
+  /** A mat's change counts once it has held this long (flickering mats). */
+  matHoldMs: number;
+  /** After the front door closes, this long without movement inside means she went out. */
+  awayAfterMs: number;
+  /** A worn tag lost this long after the door still means she left by it. */
+  tagGraceMs: number;
+};
+
+export type HomeInput = { type: 'event'; event: Event } | { type: 'tick' };
+
+export type HomeStep = {
+  state: HomeModel;
+  /** The input was movement: a sign of life. */
+  life: boolean;
+  /** Movement that only now counts (a mat change that has held), with its instant and room. */
+  settled: { at: number; room: string | null; device: string; kind: 'bed' | 'chair'; value: boolean }[];
+  wakeAt: number | null;
+};
+
+const isMat = (row: Device | undefined): row is Device & { kind: 'bed' | 'chair' } =>
+  row !== undefined && 'kind' in row && (row.kind === 'bed' || row.kind === 'chair');
+
+/** Movement, from a reading and the device's previous value. Mats are judged apart (debounced). */
+export function isMovement(e: Event, previous: string | number | boolean | undefined, row?: Device): boolean {
+  switch (e.kind) {
+    case 'motion':
+      return e.value === true;
+    case 'presence':
+      // A radar or a tag seeing someone arrive, or stop seeing them: a change, never a repeat.
+      return previous === undefined ? e.value === true : previous !== e.value;
+    case 'contact':
+      return previous === undefined ? e.value === true : previous !== e.value;
+    case 'bed':
+    case 'chair':
+      return !isMat(row) && (previous === undefined ? e.value === true : previous !== e.value);
+    case 'button':
+    case 'fall':
+      return true;
+    case 'steps':
+      return typeof e.value === 'number' && typeof previous === 'number' && e.value > previous;
+    default:
+      return false;
+  }
+}
+
+/** Which place a movement in a room puts her in, given what the mats say. */
+function placeAfter(s: HomeModel, room: string | null): { place: Place; room: string | null } {
+  for (const m of Object.values(s.mats)) if (m.held && m.room === room) return { place: m.kind, room };
+  return room === null
+    ? { place: s.place === 'out' ? 'unknown' : s.place, room: s.room }
+    : { place: 'room', room };
+}
+
+function moved(s: HomeModel, at: number, room: string | null, device: string, env: HomeEnv): HomeModel {
+  const where = placeAfter(s, room);
+  const samePlace = where.place === s.place && where.room === s.room;
+  return {
+    ...s,
+    ...where,
+    placeSince: samePlace ? s.placeSince : at,
+    lastLifeAt: at,
+    lastLifeRoom: room ?? s.lastLifeRoom,
+    lastLifeDevice: device,
+    lastOutsideBedroomAt: room !== null && room !== env.bedroom ? at : s.lastOutsideBedroomAt,
+    out: null,
+    // Movement inside after the door closed: she did not leave by it.
+    doorClosedAt: s.doorClosedAt !== null && at > s.doorClosedAt ? null : s.doorClosedAt,
+  };
+}
+
+export function homeModelStep(s: HomeModel, input: HomeInput, now: number, env: HomeEnv): HomeStep {
+  const settled: HomeStep['settled'] = [];
+  let st = s;
+  // Mats whose change has now held: getting into or out of bed or a chair.
+  const mats = settleMats(st.mats, now, env.matHoldMs);
+  for (const change of mats.changes) {
+    st = { ...st, mats: mats.mats };
+    st = { ...moved(st, change.at, change.room, change.device, env) };
+    if (!change.value && st.place === 'room' && st.room === change.room)
+      st = { ...st, placeSince: change.at };
+    settled.push(change);
+  }
+  st = { ...st, mats: mats.mats };
+  if (input.type === 'tick') return decideOut(st, false, settled, now, env);
+  const e = input.event;
+  const row = env.row(e.device);
+  const previous = st.values[e.device];
+  st = { ...st, values: { ...st.values, [e.device]: e.value } };
+  if (isMat(row) && typeof e.value === 'boolean')
+    st = { ...st, mats: matStep(st.mats, e.device, row.kind, e.room, e.value, e.at) };
+  if (row?.role === 'wearable' && e.kind === 'presence') {
+    st = { ...st, wearablePresent: e.value === true, wearableSince: e.at };
+    // A tag is not movement inside: it is carried in and out.
+    return decideOut(st, false, settled, now, env);
+  }
+  const life = isMovement(e, previous, row);
+  const isFrontDoor = row?.role === 'front-door' && e.kind === 'contact';
+  if (isFrontDoor && st.out && e.value === true) {
+    // The door opening while she is out: she is coming home.
+    st = moved(st, e.at, e.room, e.device, env);
+    return decideOut(st, true, settled, now, env);
+  }
+  if (life) st = moved(st, e.at, e.room, e.device, env);
+  if (isFrontDoor && e.value === false && previous === true) st = { ...st, doorClosedAt: e.at };
+  return decideOut(st, life, settled, now, env);
+}
+
+/** After the door closed: out once nothing has moved inside for awayAfterMs, tag permitting. */
+function decideOut(
+  s: HomeModel,
+  life: boolean,
+  settled: HomeStep['settled'],
+  now: number,
+  env: HomeEnv,
+): HomeStep {
+  const closed = s.doorClosedAt;
+  if (closed === null) return { state: s, life, settled, wakeAt: nextMat(s, env) };
+  const quiet = s.lastLifeAt === null || s.lastLifeAt <= closed;
+  if (!quiet) return { state: { ...s, doorClosedAt: null }, life, settled, wakeAt: nextMat(s, env) };
+  const decideAt = closed + env.awayAfterMs;
+  if (now < decideAt) return { state: s, life, settled, wakeAt: min(decideAt, nextMat(s, env)) };
+  // A tag still heard: she may have stayed in. It fading within the grace still means out by the door.
+  const tagHere = s.wearablePresent === true;
+  if (tagHere && now < closed + env.tagGraceMs)
+    return { state: s, life, settled, wakeAt: min(closed + env.tagGraceMs, nextMat(s, env)) };
+  if (tagHere) return { state: { ...s, doorClosedAt: null }, life, settled, wakeAt: nextMat(s, env) };
+  const evidence = s.wearablePresent === false && (s.wearableSince ?? 0) >= closed ? 'door and tag' : 'door';
+  const out: HomeModel = {
+    ...s,
+    place: 'out',
+    room: null,
+    placeSince: closed,
+    out: { since: closed, evidence },
+    doorClosedAt: null,
+  };
+  return { state: out, life, settled, wakeAt: nextMat(out, env) };
+}
+
+const min = (a: number, b: number | null) => (b === null ? a : Math.min(a, b));
+
+const nextMat = (s: HomeModel, env: HomeEnv): number | null => {
+  let next: number | null = null;
+  for (const m of Object.values(s.mats))
+    if (m.raw !== m.held)
+      next = next === null ? m.rawSince + env.matHoldMs : Math.min(next, m.rawSince + env.matHoldMs);
+  return next;
+};
