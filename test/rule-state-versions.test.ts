@@ -33,6 +33,9 @@ const FIXTURE = JSON.parse(
   readFileSync(new URL('./fixtures/rule-state-0.1.0.json', import.meta.url), 'utf8'),
 ) as { snapshots: Snapshot[] };
 
+/** The states whose shape changed after the fixture was written: migrated from version 1 to 2. */
+const MIGRATED = new Set(['_home', 'inactivity']);
+
 /** Each stored key and how it is versioned: the home's state and every rule's. */
 const VERSIONED = new Map<string, Versioned<unknown>>([
   ['_home', HOME],
@@ -99,11 +102,11 @@ describe('rule state written before states had versions', () => {
         const v = VERSIONED.get(row.rule);
         expect(v, row.rule).toBeDefined();
         const loaded = loadState(v as Versioned<unknown>, { json: row.state, version: 1 });
-        // The home's state became the home model (version 2): it is migrated, keeping what it knew.
-        const want =
-          row.rule === '_home'
-            ? { ok: true, state: HOME.migrate?.(JSON.parse(row.state), 1), migratedFrom: 1 }
-            : { ok: true, state: JSON.parse(row.state), migratedFrom: null };
+        // The home's state became the home model, and inactivity learned where she is (both at
+        // version 2): they are migrated, keeping what they knew; every other state is as it was.
+        const want = MIGRATED.has(row.rule)
+          ? { ok: true, state: v?.migrate?.(JSON.parse(row.state), 1), migratedFrom: 1 }
+          : { ok: true, state: JSON.parse(row.state), migratedFrom: null };
         expect(loaded, row.rule).toEqual(want);
       }
       const clock = new SimClock(local(snap.until));
@@ -114,9 +117,9 @@ describe('rule state written before states had versions', () => {
       expect(cap.lines().filter((l) => /started afresh/.test(l.msg))).toEqual([]);
       g.store.commit();
       const now = g.store.ruleStates.all();
-      expect(now.map((r) => r.version)).toEqual(now.map((r) => (r.rule === '_home' ? 2 : 1)));
+      expect(now.map((r) => r.version)).toEqual(now.map((r) => (MIGRATED.has(r.rule) ? 2 : 1)));
       const rulesOnly = (rows: { rule: string; json: unknown }[]) =>
-        Object.fromEntries(rows.filter((r) => r.rule !== '_home').map((r) => [r.rule, r.json]));
+        Object.fromEntries(rows.filter((r) => !MIGRATED.has(r.rule)).map((r) => [r.rule, r.json]));
       expect(rulesOnly(now.map((r) => ({ rule: r.rule, json: JSON.parse(r.json) })))).toEqual(
         rulesOnly(snap.rows.map((r) => ({ rule: r.rule, json: JSON.parse(r.state) }))),
       );
@@ -260,7 +263,7 @@ describe('a state that does not parse', () => {
     ]);
     const inactivity = told(g.seen)[1]?.payload;
     expect(inactivity?.reason).toBe(
-      'The inactivity rule started afresh at this start of the gateway: its stored state could not be used (it does not fit version 1 (startedAt: Invalid input: expected number, received string)). What it was following (an open alert, a quiet spell) starts over from now.',
+      'The inactivity rule started afresh at this start of the gateway: its stored state could not be used (it does not fit version 2 (startedAt: Invalid input: expected number, received string)). What it was following (an open alert, a quiet spell) starts over from now.',
     );
     expect(told(g.seen)[0]?.payload.reason).toMatch(
       /^The home's state \(the last signs of life, whether the resident is out\) started afresh at this start of the gateway: its stored state could not be used \(it is not JSON \(/,
@@ -284,6 +287,7 @@ describe('a state that does not parse', () => {
       alert: null,
       promptUntil: null,
       escalateAt: null,
+      where: null,
     });
     expect(JSON.parse(stored.get('cold_home')?.json ?? '')).toEqual(
       JSON.parse(snap.rows.find((r) => r.rule === 'cold_home')?.state ?? ''),

@@ -40,7 +40,7 @@ describe('inactivity', () => {
     ]);
     expect(seen.map((s) => s.severity)).toEqual(['warning', 'warning', 'urgent', 'urgent']);
     expect(seen[1]?.message.reason).toBe(
-      'No movement seen since 10:42 (3 h 10 m); the prompt was not answered.',
+      'No movement seen since 10:42 (3 h 10 m), last seen in the lounge; the prompt was not answered.',
     );
     expect(seen[1]?.message).toMatchObject({ since: '2026-03-02T10:42:00+00:00', quiet_for_s: 11_400 });
     expect(new Set(seen.map((s) => s.message.alert_id)).size).toBe(1);

@@ -259,7 +259,12 @@ export class RuleEngine {
     if (hs.state !== this.#home || hs.wakeAt !== this.#homeWake) changed.add(HOME_KEY);
     this.#home = hs.state;
     this.#homeWake = hs.wakeAt;
-    const ruleInput: RuleInput = input.type === 'event' ? { ...input, life: hs.life } : input;
+    const ruleInput: RuleInput =
+      input.type === 'event'
+        ? { ...input, life: hs.life || hs.settled.length > 0 }
+        : input.type === 'tick' && hs.settled.length > 0
+          ? { type: 'tick', life: true }
+          : input;
     const ctx = this.#ctx();
     const emits: AlertEmit[] = [];
     for (const rule of this.#rules) {

@@ -12,7 +12,7 @@
 // the door opening or with any movement inside.
 import type { Device } from '../../config/schema.ts';
 import type { Event } from '../../core/reading.ts';
-import { type MatState, matStep, settleMats } from './mats.ts';
+import { type MatState, matStep, occupied, settleMats } from './mats.ts';
 
 export type Place = 'out' | 'bed' | 'chair' | 'room' | 'unknown';
 
@@ -38,6 +38,11 @@ export type HomeModel = {
   values: Record<string, string | number | boolean>;
   /** Debounced mats (bed, chair): a change counts once it has held. */
   mats: Record<string, MatState>;
+  /** In bed (any of the bed's mats held occupied), and since when it has been so, or not. */
+  inBed: boolean;
+  inBedSince: number | null;
+  /** Presence sensors (radars) that see someone now, by device: their room and since when. */
+  present: Record<string, { room: string | null; since: number }>;
   out: OutBelief | null;
   /** The front door closed and nothing has moved inside since: out is being decided. */
   doorClosedAt: number | null;
@@ -56,6 +61,9 @@ export const initHomeModel = (): HomeModel => ({
   lastOutsideBedroomAt: null,
   values: {},
   mats: {},
+  inBed: false,
+  inBedSince: null,
+  present: {},
   out: null,
   doorClosedAt: null,
   wearablePresent: null,
@@ -140,14 +148,13 @@ export function homeModelStep(s: HomeModel, input: HomeInput, now: number, env: 
   let st = s;
   // Mats whose change has now held: getting into or out of bed or a chair.
   const mats = settleMats(st.mats, now, env.matHoldMs);
+  st = { ...st, mats: mats.mats };
   for (const change of mats.changes) {
-    st = { ...st, mats: mats.mats };
-    st = { ...moved(st, change.at, change.room, change.device, env) };
-    if (!change.value && st.place === 'room' && st.room === change.room)
-      st = { ...st, placeSince: change.at };
+    st = moved(st, change.at, change.room, change.device, env);
+    const inBed = occupied(st.mats, 'bed');
+    if (inBed !== st.inBed) st = { ...st, inBed, inBedSince: change.at };
     settled.push(change);
   }
-  st = { ...st, mats: mats.mats };
   if (input.type === 'tick') return decideOut(st, false, settled, now, env);
   const e = input.event;
   const row = env.row(e.device);
@@ -160,6 +167,7 @@ export function homeModelStep(s: HomeModel, input: HomeInput, now: number, env: 
     // A tag is not movement inside: it is carried in and out.
     return decideOut(st, false, settled, now, env);
   }
+  if (e.kind === 'presence') st = { ...st, present: seen(st.present, e) };
   const life = isMovement(e, previous, row);
   const isFrontDoor = row?.role === 'front-door' && e.kind === 'contact';
   if (isFrontDoor && st.out && e.value === true) {
@@ -212,3 +220,16 @@ const nextMat = (s: HomeModel, env: HomeEnv): number | null => {
       next = next === null ? m.rawSince + env.matHoldMs : Math.min(next, m.rawSince + env.matHoldMs);
   return next;
 };
+
+/** Who the presence sensors see: a radar's `true` kept with when it began, its `false` removes it. */
+function seen(present: HomeModel['present'], e: Event): HomeModel['present'] {
+  if (e.value === true)
+    return present[e.device] ? present : { ...present, [e.device]: { room: e.room, since: e.at } };
+  if (!present[e.device]) return present;
+  const { [e.device]: _gone, ...rest } = present;
+  return rest;
+}
+
+/** Someone is seen, still or not, in this room by a presence sensor. */
+export const presentIn = (s: HomeModel, room: string | null): boolean =>
+  room !== null && Object.values(s.present).some((p) => p.room === room);

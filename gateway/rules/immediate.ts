@@ -2,7 +2,7 @@
 // Acknowledged by a carer; resolved by the next sign of life in the home after that.
 import { z } from 'zod';
 import { applyAck, openAlert, transition, whereSeen } from './alert.ts';
-import type { AlertEmit, RuleContext, RuleInput } from './types.ts';
+import { type AlertEmit, lifeOf, type RuleContext, type RuleInput } from './types.ts';
 
 export const immediateState = z.object({ alert: openAlert.nullable(), lastAt: z.number().nullable() });
 export type Immediate = z.infer<typeof immediateState>;
@@ -16,8 +16,9 @@ export function followUp(
   if (!s.alert) return { state: s, emits: [] };
   const acked = applyAck(s.alert, input, now, ctx);
   if (acked) return { state: { ...s, alert: acked.alert }, emits: [acked.emit] };
-  if (s.alert.state === 'acknowledged' && input.type === 'event' && input.life) {
-    const where = whereSeen(input.event.device, input.event.room);
+  const life = lifeOf(input, ctx);
+  if (s.alert.state === 'acknowledged' && life) {
+    const where = whereSeen(life.device, life.room);
     return {
       state: { ...s, alert: null },
       emits: [

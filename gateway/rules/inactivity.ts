@@ -1,11 +1,13 @@
-// Inactivity: a quiet spell longer than the window in force allows -> a prompt in the home ->
-// carers alerted if nobody answers -> escalated if nobody acknowledges.
+// Inactivity: a still spell longer than the place and the window in force allow (still-limits.ts)
+// -> a prompt in the home -> carers alerted if nobody answers -> escalated if nobody acknowledges.
 
 import { z } from 'zod';
 import { formatDuration } from '../../config/values.ts';
 import { applyAck, newAlert, openAlert, transition, whereSeen } from './alert.ts';
-import { upSinceNight } from './night.ts';
-import type { AlertEmit, Rule, RuleContext, Step } from './types.ts';
+import { stillLimitAt, stillSentence } from './still-limits.ts';
+import { type AlertEmit, lifeOf, type Rule, type RuleContext, type Step } from './types.ts';
+
+const where = z.object({ place: z.enum(['room', 'chair', 'bed', 'bathroom']), room: z.string().nullable() });
 
 const inactivityState = z.object({
   /** When the rule began watching: the spell's start before any sign of life has been seen. */
@@ -13,40 +15,21 @@ const inactivityState = z.object({
   alert: openAlert.nullable(),
   promptUntil: z.number().nullable(),
   escalateAt: z.number().nullable(),
+  /** Where she was when the spell began to count: the alert's sentences say it. */
+  where: where.nullable(),
 });
 export type InactivityState = z.infer<typeof inactivityState>;
 
-type Limit = { deadline: number; since: number } | { deadline: null; nextCheck: number | null };
-
-/** The deadline of the quiet spell in force at now, or when to look again. */
-function limitAt(now: number, s: InactivityState, ctx: RuleContext): Limit {
-  const cfg = ctx.config.rules.inactivity;
-  if (!cfg) return { deadline: null, nextCheck: null };
-  // Out of the home, or not yet up after the night (not_up speaks for the morning): quiet.
-  if (ctx.home.out !== null || (ctx.config.rules.not_up && !upSinceNight(now, ctx)))
-    return { deadline: null, nextCheck: null };
-  const lastLife = ctx.home.lastLifeAt ?? s.startedAt;
-  for (const w of cfg.windows) {
-    const occ = ctx.zone.windowAt(now, w.from, w.to);
-    if (!occ) continue;
-    if (w.quiet === null) return { deadline: null, nextCheck: occ.end };
-    const since = Math.max(lastLife, occ.start);
-    const deadline = since + w.quiet;
-    return deadline < occ.end ? { deadline, since } : { deadline: null, nextCheck: occ.end };
-  }
-  // Between windows: look again when the next one starts.
-  const starts = cfg.windows.map((w) => ctx.zone.nextStart(now, w.from));
-  return { deadline: null, nextCheck: starts.length ? Math.min(...starts) : null };
-}
-
-const quietReason = (since: number, now: number, ctx: RuleContext) =>
-  `since ${ctx.zone.hm(since)} (${formatDuration(now - since)})`;
-
 export const inactivity: Rule<InactivityState> = {
   key: 'inactivity',
-  stateVersion: 1,
+  stateVersion: 2,
   stateSchema: inactivityState,
-  init: (now) => ({ startedAt: now, alert: null, promptUntil: null, escalateAt: null }),
+  // Version 1 did not say where she was: the sentences of an alert open then say nothing of it.
+  migrate: (old, from) =>
+    from === 1 && old && typeof old === 'object'
+      ? ({ ...(old as object), where: null } as InactivityState)
+      : undefined,
+  init: (now) => ({ startedAt: now, alert: null, promptUntil: null, escalateAt: null, where: null }),
 
   reduce(s, input, now, ctx): Step<InactivityState> {
     const cfg = ctx.config.rules.inactivity;
@@ -55,9 +38,10 @@ export const inactivity: Rule<InactivityState> = {
     let st = s;
     const a = st.alert;
 
-    if (a && input.type === 'event' && input.life) {
+    const life = lifeOf(input, ctx);
+    if (a && life) {
       // Any sign of life, the "I'm OK" button included, ends the spell.
-      const where = whereSeen(input.event.device, input.event.room);
+      const where = whereSeen(life.device, life.room);
       const quiet = formatDuration(now - quietStart(st));
       const t =
         a.state === 'pre-alert'
@@ -65,7 +49,7 @@ export const inactivity: Rule<InactivityState> = {
               a,
               'cancelled',
               now,
-              input.event.kind === 'button'
+              life.kind === 'button'
                 ? `The resident answered the prompt at ${ctx.zone.hm(now)}.`
                 : `Activity ${where} at ${ctx.zone.hm(now)} cancelled the prompt.`,
             )
@@ -87,7 +71,7 @@ export const inactivity: Rule<InactivityState> = {
           a,
           'raised',
           now,
-          `No movement seen ${quietReason(quietStart(st), now, ctx)}; the prompt was not answered.`,
+          `${sentence(st, now, ctx)}; the prompt was not answered.`,
           facts(st, now, ctx),
         );
         emits.push(t.emit);
@@ -97,7 +81,7 @@ export const inactivity: Rule<InactivityState> = {
           a,
           'escalated',
           now,
-          `No movement seen ${quietReason(quietStart(st), now, ctx)}, and not acknowledged for ${formatDuration(cfg.escalate)}.`,
+          `${sentence(st, now, ctx)}, and not acknowledged for ${formatDuration(cfg.escalate)}.`,
           facts(st, now, ctx),
           'urgent',
         );
@@ -107,17 +91,28 @@ export const inactivity: Rule<InactivityState> = {
     }
 
     if (!st.alert) {
-      const lim = limitAt(now, st, ctx);
+      const lim = stillLimitAt(now, st.startedAt, ctx);
       if (lim.deadline !== null && now >= lim.deadline) {
-        const fresh = { ...newAlert(ctx, 'inactivity', lim.since, 'warning'), state: 'pre-alert' as const };
-        const reason = `No sign of life ${quietReason(lim.since, now, ctx)}`;
+        const at = { place: lim.place, room: lim.room };
+        const about = lim.room ? { room: lim.room } : {};
+        const fresh = {
+          ...newAlert(ctx, 'inactivity', lim.since, 'warning', about),
+          state: 'pre-alert' as const,
+        };
+        const spell = {
+          since: ctx.zone.iso(lim.since),
+          quiet_for_s: Math.round((now - lim.since) / 1000),
+          place: lim.place,
+        };
+        st = { ...st, where: at };
         if (cfg.prompt > 0) {
+          const reason = stillSentence(at, lim.since, now, ctx, 'No sign of life');
           const t = transition(
             fresh,
             'pre-alert',
             now,
             `${reason}; prompting the resident to press "I'm OK".`,
-            { since: ctx.zone.iso(lim.since), quiet_for_s: Math.round((now - lim.since) / 1000) },
+            spell,
           );
           emits.push(t.emit);
           st = { ...st, alert: t.alert, promptUntil: now + cfg.prompt };
@@ -126,8 +121,8 @@ export const inactivity: Rule<InactivityState> = {
             fresh,
             'raised',
             now,
-            `No movement seen ${quietReason(lim.since, now, ctx)}.`,
-            { since: ctx.zone.iso(lim.since), quiet_for_s: Math.round((now - lim.since) / 1000) },
+            `${stillSentence(at, lim.since, now, ctx, 'No movement seen')}.`,
+            spell,
           );
           emits.push(t.emit);
           st = { ...st, alert: t.alert, escalateAt: now + cfg.escalate };
@@ -142,13 +137,21 @@ export const inactivity: Rule<InactivityState> = {
 const quietStart = (s: InactivityState): number => s.alert?.startedAt ?? s.startedAt;
 
 function facts(s: InactivityState, now: number, ctx: RuleContext) {
-  return { since: ctx.zone.iso(quietStart(s)), quiet_for_s: Math.round((now - quietStart(s)) / 1000) };
+  return {
+    since: ctx.zone.iso(quietStart(s)),
+    quiet_for_s: Math.round((now - quietStart(s)) / 1000),
+    ...(s.where ? { place: s.where.place } : {}),
+  };
 }
+
+/** The still spell of the open alert, in words, where she was. */
+const sentence = (s: InactivityState, now: number, ctx: RuleContext) =>
+  stillSentence(s.where ?? { place: 'room', room: null }, quietStart(s), now, ctx, 'No movement seen');
 
 function wakeAt(s: InactivityState, now: number, ctx: RuleContext): number | null {
   if (s.alert?.state === 'pre-alert') return s.promptUntil;
   if (s.alert?.state === 'raised') return s.escalateAt;
   if (s.alert) return null;
-  const lim = limitAt(now, s, ctx);
+  const lim = stillLimitAt(now, s.startedAt, ctx);
   return lim.deadline ?? lim.nextCheck;
 }

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { applyAck, newAlert, openAlert, transition, whereSeen } from './alert.ts';
 import { lastNightEnd, upSinceNight } from './night.ts';
-import type { AlertEmit, Rule, Step } from './types.ts';
+import { type AlertEmit, lifeOf, type Rule, type Step } from './types.ts';
 
 const notUpState = z.object({ alert: openAlert.nullable(), checkedDay: z.string().nullable() });
 export type NotUpState = z.infer<typeof notUpState>;
@@ -30,8 +30,9 @@ export const notUp: Rule<NotUpState> = {
       if (acked) {
         emits.push(acked.emit);
         st = { ...st, alert: acked.alert };
-      } else if (input.type === 'event' && input.life && upSinceNight(now, ctx)) {
-        const where = whereSeen(input.event.device, input.event.room);
+      } else if (lifeOf(input, ctx) && upSinceNight(now, ctx)) {
+        const life = lifeOf(input, ctx) as NonNullable<ReturnType<typeof lifeOf>>;
+        const where = whereSeen(life.device, life.room);
         emits.push(
           transition(st.alert, 'resolved', now, `Up at ${ctx.zone.hm(now)}: activity ${where}.`).emit,
         );

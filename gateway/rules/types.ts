@@ -12,8 +12,26 @@ export type { Versioned } from './versioned.ts';
 
 export type RuleInput =
   | { type: 'event'; event: Event /** A sign of life (DESIGN: activity, not telemetry). */; life: boolean }
-  | { type: 'tick' }
+  /** `life`: movement came due with the tick (a mat's change that has now held): see ctx.home. */
+  | { type: 'tick'; life?: boolean }
   | { type: 'ack'; alertId: string; by: string };
+
+/** The movement this input brought, where and when; null when it brought none. */
+export function lifeOf(
+  input: RuleInput,
+  ctx: RuleContext,
+): { at: number; device: string; room: string | null; kind: string } | null {
+  if (input.type === 'event' && input.life)
+    return { at: input.event.at, device: input.event.device, room: input.event.room, kind: input.event.kind };
+  if (input.type === 'tick' && input.life && ctx.home.lastLifeAt !== null)
+    return {
+      at: ctx.home.lastLifeAt,
+      device: ctx.home.lastLifeDevice ?? '',
+      room: ctx.home.lastLifeRoom,
+      kind: 'mat',
+    };
+  return null;
+}
 
 /** One state change of one alert. */
 export type AlertEmit = {
