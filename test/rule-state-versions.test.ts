@@ -34,7 +34,7 @@ const FIXTURE = JSON.parse(
 ) as { snapshots: Snapshot[] };
 
 /** The states whose shape changed after the fixture was written: migrated from version 1 to 2. */
-const MIGRATED = new Set(['_home', 'inactivity']);
+const MIGRATED = new Set(['_home', 'inactivity', 'night_out_of_bed']);
 
 /** Each stored key and how it is versioned: the home's state and every rule's. */
 const VERSIONED = new Map<string, Versioned<unknown>>([
@@ -102,8 +102,8 @@ describe('rule state written before states had versions', () => {
         const v = VERSIONED.get(row.rule);
         expect(v, row.rule).toBeDefined();
         const loaded = loadState(v as Versioned<unknown>, { json: row.state, version: 1 });
-        // The home's state became the home model, and inactivity learned where she is (both at
-        // version 2): they are migrated, keeping what they knew; every other state is as it was.
+        // The home's state became the home model, inactivity learned where she is and the night's
+        // bed is the model's (each at version 2): they are migrated, keeping what they knew; every other state is as it was.
         const want = MIGRATED.has(row.rule)
           ? { ok: true, state: v?.migrate?.(JSON.parse(row.state), 1), migratedFrom: 1 }
           : { ok: true, state: JSON.parse(row.state), migratedFrom: null };

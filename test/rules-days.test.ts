@@ -205,6 +205,8 @@ describe('front_door_at_night', () => {
       [
         ['2026-03-02 22:30', 'front-door', true],
         ['2026-03-02 22:31', 'front-door', false],
+        // She stayed in (a visitor left): the opening at 02:14 is her leaving, not coming home.
+        ['2026-03-02 22:32', 'hall-motion', true],
         ['2026-03-03 02:14', 'front-door', true],
         ['2026-03-03 02:15', 'front-door', false],
       ],

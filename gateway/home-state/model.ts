@@ -44,6 +44,8 @@ export type HomeModel = {
   /** Presence sensors (radars) that see someone now, by device: their room and since when. */
   present: Record<string, { room: string | null; since: number }>;
   out: OutBelief | null;
+  /** The last time she came home by the front door (it opened while she was out). */
+  arrivedAt: number | null;
   /** The front door closed and nothing has moved inside since: out is being decided. */
   doorClosedAt: number | null;
   /** null: no wearable tag has reported; a missing tag alone never means out. */
@@ -65,6 +67,7 @@ export const initHomeModel = (): HomeModel => ({
   inBedSince: null,
   present: {},
   out: null,
+  arrivedAt: null,
   doorClosedAt: null,
   wearablePresent: null,
   wearableSince: null,
@@ -172,7 +175,7 @@ export function homeModelStep(s: HomeModel, input: HomeInput, now: number, env: 
   const isFrontDoor = row?.role === 'front-door' && e.kind === 'contact';
   if (isFrontDoor && st.out && e.value === true) {
     // The door opening while she is out: she is coming home.
-    st = moved(st, e.at, e.room, e.device, env);
+    st = { ...moved(st, e.at, e.room, e.device, env), arrivedAt: e.at };
     return decideOut(st, true, settled, now, env);
   }
   if (life) st = moved(st, e.at, e.room, e.device, env);

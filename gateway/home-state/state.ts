@@ -28,6 +28,7 @@ const homeModel = z.object({
   inBedSince: z.number().nullable(),
   present: z.record(z.string(), z.object({ room: z.string().nullable(), since: z.number() })),
   out: z.object({ since: z.number(), evidence: z.enum(['door', 'door and tag']) }).nullable(),
+  arrivedAt: z.number().nullable(),
   doorClosedAt: z.number().nullable(),
   wearablePresent: z.boolean().nullable(),
   wearableSince: z.number().nullable(),

@@ -1,4 +1,5 @@
-// front_door_at_night: the front door opening inside the window raises an urgent alert at once.
+// front_door_at_night: the front door opening inside the window while she is home (leaving, not
+// coming back) raises an urgent alert at once.
 
 import { z } from 'zod';
 import { aboutEvent, newAlert, transition } from './alert.ts';
@@ -26,7 +27,9 @@ export const frontDoorAtNight: Rule<FrontDoorState> = {
       const f = followUp(s, input, now, ctx);
       return { state: { ...s, ...f.state }, emits: f.emits, wakeAt: null };
     }
-    const opened = input.event.value === true && s.open !== true;
+    // Opening while she is out is her coming home: the rule is about leaving in the night.
+    const arriving = ctx.home.arrivedAt === input.event.at;
+    const opened = input.event.value === true && s.open !== true && !arriving;
     const next = { ...s, open: input.event.value === true };
     if (!opened || s.alert?.state === 'raised' || !ctx.zone.windowAt(now, cfg.window.from, cfg.window.to)) {
       const f = followUp(next, input, now, ctx);

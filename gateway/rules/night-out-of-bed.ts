@@ -6,7 +6,8 @@ import { applyAck, newAlert, openAlert, transition } from './alert.ts';
 import type { AlertEmit, Rule, RuleContext, Step } from './types.ts';
 
 const nightOutState = z.object({
-  bed: z.string().nullable(),
+  /** In bed at the last input: getting up is the change from in bed to not. */
+  wasInBed: z.boolean(),
   outSince: z.number().nullable(),
   alert: openAlert.nullable(),
 });
@@ -18,15 +19,37 @@ export const bedDevice = (ctx: RuleContext): string | null =>
   ctx.config.devices.find((d) => 'kind' in d && d.kind === 'bed')?.id ??
   null;
 
+/**
+ * In bed, as the home model has it: the named sensor's mat, else any mat of the bed (two mats on
+ * one bed are one bed), each counted once its change has held; and since when.
+ */
+function inBed(ctx: RuleContext): { inBed: boolean; since: number | null } {
+  const named = ctx.config.rules.night_out_of_bed?.device;
+  if (!named) return { inBed: ctx.home.inBed, since: ctx.home.inBedSince };
+  const m = ctx.home.mats[named];
+  return { inBed: m?.held ?? false, since: m && m.raw === m.held ? m.rawSince : null };
+}
+
 export const nightOutOfBed: Rule<NightOutState> = {
   key: 'night_out_of_bed',
-  stateVersion: 1,
+  stateVersion: 2,
   stateSchema: nightOutState,
-  init: (_now, ctx) => ({ bed: bedDevice(ctx), outSince: null, alert: null }),
+  // Version 1 named its bed and read its raw events; the model's debounced bed replaces both.
+  migrate: (old, from) => {
+    if (from !== 1 || !old || typeof old !== 'object') return undefined;
+    const o = old as { outSince?: number | null; alert?: unknown };
+    const r = nightOutState.safeParse({
+      wasInBed: false,
+      outSince: o.outSince ?? null,
+      alert: o.alert ?? null,
+    });
+    return r.success ? r.data : undefined;
+  },
+  init: (_now, ctx) => ({ wasInBed: inBed(ctx).inBed, outSince: null, alert: null }),
 
   reduce(s, input, now, ctx): Step<NightOutState> {
     const cfg = ctx.config.rules.night_out_of_bed;
-    if (!cfg || !s.bed) return { state: s, emits: [], wakeAt: null };
+    if (!cfg || !bedDevice(ctx)) return { state: s, emits: [], wakeAt: null };
     const emits: AlertEmit[] = [];
     let st = s;
     const acked = applyAck(st.alert, input, now, ctx);
@@ -34,23 +57,25 @@ export const nightOutOfBed: Rule<NightOutState> = {
       emits.push(acked.emit);
       st = { ...st, alert: acked.alert };
     }
-    if (input.type === 'event' && input.event.device === st.bed && input.event.kind === 'bed') {
-      if (input.event.value === false && st.outSince === null && !st.alert) st = { ...st, outSince: now };
-      if (input.event.value === true) {
-        if (st.alert) {
-          const out = st.outSince ?? st.alert.startedAt;
-          emits.push(
-            transition(
-              st.alert,
-              'resolved',
-              now,
-              `Back in bed at ${ctx.zone.hm(now)} after ${formatDuration(now - out)}.`,
-            ).emit,
-          );
-        }
-        st = { ...st, outSince: null, alert: null };
+    const bed = inBed(ctx);
+    const at = bed.since ?? now;
+    if (st.wasInBed && !bed.inBed && st.outSince === null && !st.alert) st = { ...st, outSince: at };
+    if (!st.wasInBed && bed.inBed) {
+      if (st.alert) {
+        const out = st.outSince ?? st.alert.startedAt;
+        // Stamped when she lay down: the mat's change is known once it has held.
+        emits.push(
+          transition(
+            st.alert,
+            'resolved',
+            at,
+            `Back in bed at ${ctx.zone.hm(at)} after ${formatDuration(at - out)}.`,
+          ).emit,
+        );
       }
+      st = { ...st, outSince: null, alert: null };
     }
+    st = { ...st, wasInBed: bed.inBed };
     const deadline = st.outSince === null || st.alert ? null : st.outSince + cfg.after;
     if (deadline !== null && st.outSince !== null) {
       const night = ctx.zone.windowAt(st.outSince, cfg.window.from, cfg.window.to);
@@ -58,7 +83,7 @@ export const nightOutOfBed: Rule<NightOutState> = {
       if (!night || deadline >= night.end) st = { ...st, outSince: null };
       else if (now >= deadline) {
         const alert = newAlert(ctx, 'night_out_of_bed', st.outSince, 'warning', {
-          device: st.bed ?? undefined,
+          device: bedDevice(ctx) ?? undefined,
           ...(ctx.bedroom ? { room: ctx.bedroom } : {}),
         });
         const t = transition(
