@@ -113,8 +113,8 @@ export const rules = z
       .strictObject({
         devices: z.array(z.string()).optional().describe('By default every device with role help-button.'),
         escalate: duration
-          .prefault('10m')
-          .describe('A call nobody has acknowledged this long after a press is escalated.'),
+          .prefault('15m')
+          .describe('A call nobody has acknowledged this long after the first press is escalated.'),
       })
       .optional(),
     cold_home: z

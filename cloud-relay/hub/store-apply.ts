@@ -92,8 +92,20 @@ export async function applyAlert(t: Tx, m: AlertMessage, receivedAt: number) {
       oc
         .columns(['gateway', 'alert_id'])
         .doUpdateSet(state)
-        // Only forward: a late `raised` after `acknowledged` goes to the history, not the state.
-        .where((eb) => eb('alerts.rank', '<', rank)),
+        // Only forward: a late `raised` after `acknowledged` goes to the history, not the state. An
+        // update of the state it is in (another press while unanswered) is taken, if it is newer.
+        .where((eb) =>
+          eb.or([
+            eb('alerts.rank', '<', rank),
+            eb.and([
+              eb('alerts.state', '=', m.state),
+              eb.or([
+                eb('alerts.state_received_at', 'is', null),
+                eb('alerts.state_received_at', '<', receivedAt),
+              ]),
+            ]),
+          ]),
+        ),
     )
     .executeTakeFirst();
   return { gateway: m.gateway, alertId: m.alert_id, state: m.state, moved: affected(r) > 0 };

@@ -202,8 +202,10 @@ export class RuleEngine {
     for (let i = 0; i < MAX_STEPS; i++) {
       // Whatever fell due before this input happens first, at its own instant; on a restart,
       // what fell due while the gateway was down happens now, when it can be told.
+      // A reading at the very instant of a deadline is applied first: the resident seen at 11:00:00
+      // is not prompted at 11:00:00 (deadlines at `now` come after the input, below).
       const due = this.nextWake();
-      if (due === null || due > now || (due === now && !force && input.type === 'tick')) break;
+      if (due === null || due > now || (due === now && !force)) break;
       this.#step({ type: 'tick' }, force ? now : due, changed, out);
     }
     this.#step(input, now, changed, out, event);

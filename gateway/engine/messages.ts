@@ -18,7 +18,8 @@ export function alertMessage(e: AlertEmit, config: Config, zone: Zone): OutMessa
     ...envelope({
       type: 'alert',
       // One message per state of an alert: the same id on every retry, distinct across states.
-      id: `${e.alertId}:${e.state}`,
+      // An update of a state (another press) is a message of its own: its number goes in the id.
+      id: `${e.alertId}:${e.state}${e.update ? `:${e.update}` : ''}`,
       gateway: config.gateway.id,
       resident: config.gateway.resident,
       at: zone.iso(e.at),

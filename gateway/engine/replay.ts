@@ -114,17 +114,20 @@ export function replay(r: ReplayInput): { consumed: number; skipped: number; end
     const at = Date.parse(parsed.value.at);
     if (r.until !== undefined && at > r.until) break;
     lastAt = at;
-    clock.advanceTo(at);
+    // Up to the instant, not through it: a reading at the instant of a deadline comes first, then
+    // whatever falls due at that instant.
+    clock.advanceTo(Math.max(clock.now(), at - 1));
     const row = devices.get(parsed.value.device);
     const kind = parsed.value.kind ?? (row ? rowKind(row) : undefined);
     const result = ingest(devices, {
       device: parsed.value.device,
-      at: clock.now(),
+      at: Math.max(clock.now(), at),
       kind,
       value: parsed.value.value,
     });
     if (result.ok) engine.event(result.event);
     else skip(i, `${result.reason} (${result.detail})`);
+    clock.advanceTo(at);
   }
   clock.advanceTo(r.until ?? lastAt ?? clock.now());
   engine.stop();

@@ -1,48 +1,38 @@
-// help_button: a press on a help pendant raises an urgent alert at once; presses within 60 s of
-// the last one belong to the same alert.
-import { aboutEvent, newAlert, transition } from './alert.ts';
-import { followUp, type Immediate, immediateState } from './immediate.ts';
+// help_button: a press on a help pendant raises an urgent alert at once (call.ts): presses within
+// a minute are one call, a later one while unanswered is an update of it, and a call nobody
+// acknowledges in time is escalated.
+import { type CallState, callFromV1, callState, callStep, initCall } from './call.ts';
 import type { Rule, RuleContext } from './types.ts';
 
-export const SAME_CALL_MS = 60_000;
+export { SAME_CALL_MS } from './call.ts';
 
 const helpDevices = (ctx: RuleContext): string[] =>
   ctx.config.rules.help_button?.devices ??
   ctx.config.devices.filter((d) => d.role === 'help-button').map((d) => d.id);
 
-export const helpButton: Rule<Immediate> = {
+export const helpButton: Rule<CallState> = {
   key: 'help_button',
-  stateVersion: 1,
-  stateSchema: immediateState,
-  init: () => ({ alert: null, lastAt: null }),
+  stateVersion: 2,
+  stateSchema: callState,
+  migrate: (old, from) => (from === 1 ? callFromV1(old) : undefined),
+  init: initCall,
 
   reduce(s, input, now, ctx) {
-    if (!ctx.config.rules.help_button) return { state: s, emits: [], wakeAt: null };
-    const isPress =
+    const cfg = ctx.config.rules.help_button;
+    if (!cfg) return { state: s, emits: [], wakeAt: null };
+    const press =
       input.type === 'event' &&
       input.event.kind === 'button' &&
       input.event.value !== 'ok' &&
-      helpDevices(ctx).includes(input.event.device);
-    if (!isPress) {
-      const f = followUp(s, input, now, ctx);
-      return { ...f, wakeAt: null };
-    }
-    const sameCall = s.alert && s.lastAt !== null && now - s.lastAt < SAME_CALL_MS;
-    if (sameCall || s.alert?.state === 'raised')
-      return { state: { ...s, lastAt: now }, emits: [], wakeAt: null };
-    const emits = s.alert
-      ? [transition(s.alert, 'resolved', now, `Superseded by a new call at ${ctx.zone.hm(now)}.`).emit]
-      : [];
-    const e = input.event;
-    const alert = newAlert(ctx, 'help_button', now, 'urgent', aboutEvent(e));
-    const t = transition(
-      alert,
-      'raised',
-      now,
-      `The help button (${e.device}) was pressed at ${ctx.zone.hm(now)}.`,
-      { press: String(e.value) },
-    );
-    emits.push(t.emit);
-    return { state: { alert: t.alert, lastAt: now }, emits, wakeAt: null };
+      helpDevices(ctx).includes(input.event.device)
+        ? input.event
+        : null;
+    const kind = {
+      rule: 'help_button',
+      one: 'press',
+      escalateMs: cfg.escalate,
+      first: (device: string, at: string) => `The help button (${device}) was pressed at ${at}`,
+    };
+    return callStep(kind, s, input, press, now, ctx);
   },
 };

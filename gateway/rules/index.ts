@@ -1,7 +1,9 @@
 // Every rule, in the order they see each input (the home's state is computed before all of them).
+import { away } from './away.ts';
 import { checkIn } from './check-in.ts';
 import { coldHome } from './cold-home.ts';
 import { deviceSilent, lowBattery } from './device-health.ts';
+import { fall } from './fall.ts';
 import { frontDoorAtNight } from './front-door.ts';
 import { helpButton } from './help-button.ts';
 import { inactivity } from './inactivity.ts';
@@ -13,10 +15,12 @@ import type { Rule } from './types.ts';
 // biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list of reducers, each typed where it is defined
 export const RULES: readonly Rule<any>[] = [
   helpButton,
+  fall,
   frontDoorAtNight,
   inactivity,
   notUp,
   nightOutOfBed,
+  away,
   coldHome,
   deviceSilent,
   lowBattery,

@@ -44,6 +44,8 @@ export type AlertEmit = {
   device?: string;
   room?: string;
   facts?: Record<string, string | number | boolean | null>;
+  /** An update of a state already told (another press while unanswered): the how-manyth. */
+  update?: number;
 };
 
 export type RuleContext = {
