@@ -182,6 +182,11 @@ export function checkConfig(
     if (!r.help_button.devices && !c.devices.some((d) => d.role === 'help-button') && !mayBeRefused())
       warn(['rules', 'help_button'], 'no device has role: help-button, so this rule has nothing to watch');
   }
+  if (r.not_up?.latest !== undefined && r.not_up.latest < r.not_up.by)
+    err(
+      ['rules', 'not_up', 'latest'],
+      `"${r.not_up.latest}" is before by ("${r.not_up.by}"): the latest getting-up time must come after it`,
+    );
   r.cold_home?.rooms?.forEach((room, i) => {
     if (!refused.rooms && !rooms.has(room))
       err(

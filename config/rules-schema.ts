@@ -15,12 +15,18 @@ const inactivityWindow = z.strictObject({
 /** Ceilings of stillness by place, within the window's own. */
 const places = z
   .strictObject({
-    bed: duration.prefault('3h').describe('In bed by day (a nap): the longest still spell before a prompt.'),
-    chair: duration.prefault('3h').describe('In a chair (its mat occupied), nothing else moving.'),
-    bathroom: duration.prefault('1h30m').describe('Last seen in the bathroom, nothing moving since.'),
+    bed: duration.prefault('4h').describe('In bed by day (a nap): the longest still spell before a prompt.'),
+    chair: duration
+      .prefault('6h')
+      .describe('Sitting in a chair (its mat occupied), nothing else moving: a long film is no alarm.'),
+    bathroom: duration
+      .prefault('1h30m')
+      .describe(
+        "Last seen in the bathroom, nothing moving since; also at night, and never longer than the window's quiet.",
+      ),
   })
   .prefault({})
-  .describe('Still spells allowed by place, each within the window in force.');
+  .describe("Still spells allowed by place, in the day's windows (the bathroom's at night too).");
 
 const learn = z
   .union([

@@ -142,7 +142,7 @@ night_out_of_bed:
       ['2026-03-03 10:25:00', 'not_up', 'resolved'],
     ]);
     expect(seen[0]?.message.reason).toBe(
-      'Not up by 10:00: no sign of life outside the bedroom since 07:00. Last sign of life at 08:10 in the bedroom.',
+      'Not up by 10:00: still in bed since 21:30; no sign of life outside the bedroom since 07:00. Last sign of life at 08:10 in the bedroom.',
     );
     expect(seen[0]?.message).toMatchObject({ room: 'bedroom', severity: 'warning' });
   });

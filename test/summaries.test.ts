@@ -93,6 +93,38 @@ function variedNight(zone: Zone, date: string, i: number): NightPlan {
 const minutesOff = (iso: string | null, truth: number) => Math.abs(Date.parse(iso ?? 'x') - truth) / MIN;
 
 describe('sleep, source by source, against the known truth', () => {
+  it('with a bed sensor the rooms do not confirm: a trip no room outside the bedroom saw lowers the confidence', () => {
+    const date = '2026-03-02';
+    const w = run({ bed: true }, date, 1, () => ({
+      night: nightOf(london, date, '22:30', '07:00', [
+        ['02:10', 20],
+        ['04:20', 9],
+      ]),
+    }));
+    expect(w.days[0]?.sleep).toMatchObject({
+      source: 'bed',
+      confidence: 'high',
+      note: 'From the bed sensor.',
+    });
+    // The same night with the bathroom blind during the first trip: the mat says up, nothing else does.
+    const trip = localAt(london, date, '02:10');
+    const blind = w.events.filter((e) => !(e.room !== 'bedroom' && e.at >= trip && e.at <= trip + 20 * MIN));
+    const d = summarizeDay({
+      date,
+      config: w.config,
+      zone: london,
+      events: eventsFor(blind, london, date),
+      history: [],
+      alerts: [],
+    });
+    expect(d.sleep).toMatchObject({
+      source: 'bed',
+      confidence: 'medium',
+      note: 'From the bed sensor; it said she was up 1 of 2 times when no room outside the bedroom saw her.',
+    });
+    expect(d.sleep.outOfBed?.count).toBe(2);
+  });
+
   it('with a bed sensor: bedtime and wake to the minute, out-of-bed trips, bathroom visits, heart rate', () => {
     const w = run({ bed: true, band: true }, '2026-03-02', 7, (date, i) => ({
       night: variedNight(london, date, i),

@@ -36,6 +36,9 @@ const RULES = [
   'not_up',
   'night_out_of_bed',
   'front_door_at_night',
+  'away',
+  'fall',
+  'check_in',
   'help_button',
   'cold_home',
   'device_silent',
@@ -43,8 +46,10 @@ const RULES = [
 ] as const;
 
 function summary(file: string, c: Config, warnings: Problem[]): string {
-  const on = RULES.filter((r) => c.rules[r] !== undefined);
-  const off = RULES.filter((r) => c.rules[r] === undefined);
+  // Absent is off, and so is `off` (away and fall are on unless they say it).
+  const isOn = (r: (typeof RULES)[number]) => c.rules[r] !== undefined && c.rules[r] !== 'off';
+  const on = RULES.filter(isOn);
+  const off = RULES.filter((r) => !isOn(r));
   const relay = c.relay
     ? `${c.relay.url} (${c.relay.cert ? 'client certificate' : c.relay.username ? `user ${c.relay.username}` : 'no credentials'}${c.relay.ca ? ', own CA' : ''})`
     : 'none: alerts stay in the home';

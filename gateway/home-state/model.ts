@@ -41,8 +41,9 @@ export type HomeModel = {
   /** In bed (any of the bed's mats held occupied), and since when it has been so, or not. */
   inBed: boolean;
   inBedSince: number | null;
-  /** Presence sensors (radars) that see someone now, by device: their room and since when. */
-  present: Record<string, { room: string | null; since: number }>;
+  /** Presence sensors (radars) that see someone now, by device: their room, since when, and
+   *  whether the radar last said its target was moving (one that says so). */
+  present: Record<string, { room: string | null; since: number; moving: boolean }>;
   out: OutBelief | null;
   /** The last time she came home by the front door (it opened while she was out). */
   arrivedAt: number | null;
@@ -170,8 +171,11 @@ export function homeModelStep(s: HomeModel, input: HomeInput, now: number, env: 
     // A tag is not movement inside: it is carried in and out.
     return decideOut(st, false, settled, now, env);
   }
+  // A radar that tells a moving target from a still one: its target starting to move is movement.
+  const startedMoving =
+    e.kind === 'presence' && e.value === true && radarMoving(e) && st.present[e.device]?.moving === false;
   if (e.kind === 'presence') st = { ...st, present: seen(st.present, e) };
-  const life = isMovement(e, previous, row);
+  const life = startedMoving || isMovement(e, previous, row);
   const isFrontDoor = row?.role === 'front-door' && e.kind === 'contact';
   if (isFrontDoor && st.out && e.value === true) {
     // The door opening while she is out: she is coming home.
@@ -224,10 +228,20 @@ const nextMat = (s: HomeModel, env: HomeEnv): number | null => {
   return next;
 };
 
+/** The LD2410 (and radars like it) report a moving target as target_state 1 (moving) or 3 (both);
+ *  mappers of other radars say `moving`. */
+export function radarMoving(e: Event): boolean {
+  const f = e.facts;
+  if (!f) return false;
+  return f.moving === true || f.target_state === 1 || f.target_state === 3;
+}
+
 /** Who the presence sensors see: a radar's `true` kept with when it began, its `false` removes it. */
 function seen(present: HomeModel['present'], e: Event): HomeModel['present'] {
-  if (e.value === true)
-    return present[e.device] ? present : { ...present, [e.device]: { room: e.room, since: e.at } };
+  if (e.value === true) {
+    const was = present[e.device];
+    return { ...present, [e.device]: { room: e.room, since: was?.since ?? e.at, moving: radarMoving(e) } };
+  }
   if (!present[e.device]) return present;
   const { [e.device]: _gone, ...rest } = present;
   return rest;

@@ -26,7 +26,10 @@ const homeModel = z.object({
   mats: z.record(z.string(), mat),
   inBed: z.boolean(),
   inBedSince: z.number().nullable(),
-  present: z.record(z.string(), z.object({ room: z.string().nullable(), since: z.number() })),
+  present: z.record(
+    z.string(),
+    z.object({ room: z.string().nullable(), since: z.number(), moving: z.boolean() }),
+  ),
   out: z.object({ since: z.number(), evidence: z.enum(['door', 'door and tag']) }).nullable(),
   arrivedAt: z.number().nullable(),
   doorClosedAt: z.number().nullable(),

@@ -33,6 +33,8 @@ export type CallKind = {
   first(device: string, at: string): string;
   /** One of them: "press", "fall". */
   one: string;
+  /** Another of them: "Pressed again", "Another fall". */
+  again: string;
   escalateMs: number;
 };
 
@@ -78,7 +80,7 @@ export function callStep(
       s.alert,
       s.alert.state,
       now,
-      `${cap(k.one)} again at ${ctx.zone.hm(now)} ${whereSeen(trigger.device, trigger.room)} (${plural(count, k.one)}); not yet acknowledged.`,
+      `${k.again} at ${ctx.zone.hm(now)} ${whereSeen(trigger.device, trigger.room)} (${plural(count, k.one)}); not yet acknowledged.`,
       { count, last_at: ctx.zone.iso(now), last_device: trigger.device },
     );
     return {
@@ -99,6 +101,5 @@ export function callStep(
   return { state: { alert: t.alert, lastAt: now, count: 1, escalateAt }, emits, wakeAt: escalateAt };
 }
 
-const cap = (s: string) => `${s[0]?.toUpperCase() ?? ''}${s.slice(1)}`;
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : one.endsWith('s') ? 'es' : 's'}`;
 const minutes = (ms: number) => `${Math.round(ms / 60_000)} m`;

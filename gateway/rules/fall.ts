@@ -21,6 +21,7 @@ export const fall: Rule<CallState> = {
     const kind = {
       rule: 'fall',
       one: 'fall',
+      again: 'Another fall',
       escalateMs: FALL_ESCALATE_MS,
       first: (device: string, at: string) => `A fall was detected by ${device} at ${at}`,
     };

@@ -30,6 +30,7 @@ export const helpButton: Rule<CallState> = {
     const kind = {
       rule: 'help_button',
       one: 'press',
+      again: 'Pressed again',
       escalateMs: cfg.escalate,
       first: (device: string, at: string) => `The help button (${device}) was pressed at ${at}`,
     };

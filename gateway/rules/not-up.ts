@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { applyAck, newAlert, openAlert, transition, whereSeen } from './alert.ts';
 import { lastNightEnd, upSinceNight } from './night.ts';
-import { type AlertEmit, lifeOf, type Rule, type Step } from './types.ts';
+import { type AlertEmit, lifeOf, type Rule, type RuleContext, type Step } from './types.ts';
 
 const notUpState = z.object({ alert: openAlert.nullable(), checkedDay: z.string().nullable() });
 export type NotUpState = z.infer<typeof notUpState>;
@@ -55,7 +55,7 @@ export const notUp: Rule<NotUpState> = {
           alert,
           'raised',
           now,
-          `Not up by ${cfg.by}: no sign of life outside the bedroom since ${ctx.zone.hm(nightEnd)}.${seen}`,
+          `Not up by ${cfg.by}: ${inBedNow(ctx)}no sign of life outside the bedroom since ${ctx.zone.hm(nightEnd)}.${seen}`,
           {
             night_ended: ctx.zone.iso(nightEnd),
             last_sign_of_life: last === null ? null : ctx.zone.iso(last),
@@ -69,3 +69,9 @@ export const notUp: Rule<NotUpState> = {
     return { state: st, emits, wakeAt: next };
   },
 };
+
+/** "still in bed since 23:00; " when the bed says so (the home model's, debounced). */
+const inBedNow = (ctx: RuleContext): string =>
+  ctx.home.inBed && ctx.home.inBedSince !== null
+    ? `still in bed since ${ctx.zone.hm(ctx.home.inBedSince)}; `
+    : '';

@@ -122,14 +122,35 @@ function occupancyNight(day: Day, c: Candidate): Night {
   const inMain = (s: Span) => s.start >= period.start && s.end <= period.end;
   const inBed =
     c.source === 'bed' ? inBedAt((s) => inMain(s) || s.end - s.start >= o.minNapMs) : inBedAt(inMain);
+  const unseen = c.source === 'bed' ? unseenUps(day, outOfBed) : null;
   return {
     source: c.source,
-    confidence: c.source === 'bed' ? 'high' : 'medium',
+    // A mat that says up while no room outside the bedroom sees her is a mat to doubt.
+    confidence: c.source === 'bed' ? (unseen ? 'medium' : 'high') : 'medium',
     period,
     outOfBed,
     inBed,
-    note: `From ${label}.`,
+    note: unseen
+      ? `From ${label}; it said she was up ${unseen.of === 1 ? 'once' : `${unseen.n} of ${unseen.of} times`} when no room outside the bedroom saw her.`
+      : `From ${label}.`,
   };
+}
+
+/**
+ * Out-of-bed spells in which no room outside the bedroom saw her, in a home with a sensor that
+ * could have (a motion sensor, radar or door outside the bedroom); null when every one was seen or
+ * nothing outside could see.
+ */
+function unseenUps(day: Day, ups: Span[]): { n: number; of: number } | null {
+  const outside = (room: string | null | undefined) => room != null && room !== day.bedroom;
+  const couldSee = ['motion', 'presence', 'contact'].some((k) =>
+    devicesOfKind(day, k).some((id) => outside(day.devices.get(id)?.room)),
+  );
+  if (!couldSee || ups.length === 0) return null;
+  const n = ups.filter(
+    (u) => !day.life.some((e) => outside(e.room) && e.at >= u.start && e.at <= u.end),
+  ).length;
+  return n > 0 ? { n, of: ups.length } : null;
 }
 
 /** Motion alone, as a Night. */

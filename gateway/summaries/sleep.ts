@@ -1,6 +1,6 @@
 // The night's figures: bedtime, wake, time in bed, out-of-bed episodes, bathroom visits,
 // restlessness and heart rate, from the main sleep period that sleep-sources.ts found.
-import type { Event } from '../../core/reading.ts';
+import { radarMoving } from '../home-state/model.ts';
 import { findNight, type Night } from './sleep-sources.ts';
 import {
   bedroomSensors,
@@ -15,13 +15,6 @@ import {
   within,
 } from './timeline.ts';
 import type { SleepSummary } from './types.ts';
-
-/** The LD2410 (and radars like it) report a moving target as target_state 1 (moving) or 3 (both). */
-export function radarMoving(e: Event): boolean {
-  const f = e.facts;
-  if (!f) return false;
-  return f.moving === true || f.target_state === 1 || f.target_state === 3;
-}
 
 /** A room named bathroom with a sensor that sees someone come in. */
 const hasBathroomSensor = (day: Day): boolean =>

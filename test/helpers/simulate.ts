@@ -53,12 +53,13 @@ low_battery: { below: 15 }`;
 /** A provisioning file with the test home's devices and the given rules section (YAML). */
 export function homeConfig(
   rules: string,
-  opts: { tag?: boolean; checkIn?: boolean; timezone?: string } = {},
+  opts: { tag?: boolean; checkIn?: boolean; timezone?: string; devices?: string[] } = {},
 ): Config {
+  const more = (opts.devices ?? []).map((d) => `  - ${d}\n`).join('');
   const text = `version: 1
 gateway: { id: gw-test, resident: r-test, timezone: ${opts.timezone ?? TZ} }
 rooms: [bedroom, bathroom, kitchen, lounge, hall]
-${DEVICES}${opts.tag ? TAG : ''}${opts.checkIn ? CHECK_IN : ''}
+${DEVICES}${opts.tag ? TAG : ''}${opts.checkIn ? CHECK_IN : ''}${more}
 rules:
 ${rules.replace(/^/gm, '  ')}
 `;

@@ -34,6 +34,9 @@ const armchair = (seated: boolean) => ({
 });
 // Zigbee2MQTT's contact: false is an open door.
 const door = (open: boolean) => ({ device: 'front_door', payload: { contact: !open }, exact: true as const });
+// A Zigbee mmWave radar: Zigbee2MQTT republishes its whole state, presence included, with every
+// attribute change, so `presence: true` arrives again and again while someone lies there.
+const radar = (present: boolean) => ({ device: 'bathroom_radar', payload: { presence: present } });
 const tag = (home: boolean) => ({ ble: { tagHome: home }, exact: true as const });
 
 export const DAY_MINUTES = 1440;
@@ -65,22 +68,33 @@ function oneDay(): Step[] {
     },
     { at: t('11:52'), ...motion('lounge'), scene: 'Finds them under the armchair' },
     { at: t('12:10'), ...motion('kitchen'), scene: 'Lunch' },
-    { at: t('12:40'), ...motion('lounge'), scene: 'An afternoon nap in the armchair' },
-    { at: t('12:40'), ...armchair(true) },
     {
-      at: t('15:43'),
+      at: t('12:40'),
+      ...motion('lounge'),
+      scene:
+        'An afternoon nap in the armchair: its pad says she is sitting, so three hours still is no alarm',
+    },
+    { at: t('12:40'), ...armchair(true) },
+    { at: t('15:45'), ...armchair(false) },
+    { at: t('15:50'), ...motion('kitchen') },
+    { at: t('16:20'), ...motion('lounge'), scene: 'Dozes off on the sofa, where no pad sees her' },
+    {
+      at: t('19:23'),
       device: 'ok_button',
       payload: { action: 'single' },
       scene: 'Woken by the chime: presses "I\'m OK"',
     },
-    { at: t('15:45'), ...armchair(false) },
-    { at: t('15:50'), ...motion('kitchen') },
-    { at: t('16:25'), ...motion('lounge'), scene: 'Sits down in the lounge and does not move again' },
-    { at: t('16:25'), ...armchair(true) },
-    { at: t('20:05'), ...motion('lounge'), scene: 'Moves again at 20:05' },
-    { at: t('20:05'), ...armchair(false) },
-    { at: t('20:40'), ...motion('kitchen') },
-    { at: t('21:50'), ...motion('bathroom') },
+    { at: t('19:30'), ...motion('kitchen') },
+    {
+      at: t('19:40'),
+      ...motion('bathroom'),
+      scene: 'Slips in the bathroom and lies still; the radar there sees someone, not moving',
+    },
+    { at: t('21:40'), ...door(true), scene: 'Her daughter lets herself in, finds her and helps her up' },
+    { at: t('21:41'), ...door(false) },
+    { at: t('21:41'), ...motion('hall') },
+    { at: t('21:43'), ...motion('bathroom') },
+    { at: t('21:55'), ...radar(false) },
     { at: t('22:05'), ...bed(true), scene: 'To bed at 22:05' },
     { at: t('02:10', true), ...bed(false), scene: 'Night: a trip to the bathroom' },
     { at: t('02:12', true), ...motion('bathroom') },
@@ -89,6 +103,7 @@ function oneDay(): Step[] {
     { at: t('03:36', true), ...motion('lounge') },
     { at: t('04:40', true), ...bed(true), scene: 'Back in bed at 04:40' },
   ];
+  for (let m = t('19:40'); m < t('21:43'); m += 2) steps.push({ at: m, ...radar(true), exact: true });
   // The lounge cools through the evening (the heating is off), then warms when it comes back on.
   const evening = [
     18.4, 17.6, 16.8, 16.1, 15.6, 15.2, 14.9, 14.7, 14.6, 14.6, 14.7, 15.4, 16.4, 17.2, 17.8, 18.3, 18.6,
