@@ -22,7 +22,7 @@ const places = z
     bathroom: duration
       .prefault('1h30m')
       .describe(
-        "Last seen in the bathroom, nothing moving since; also at night, and never longer than the window's quiet.",
+        "A presence sensor sees someone in the bathroom, nothing moving; also at night, and never longer than the window's quiet.",
       ),
   })
   .prefault({})

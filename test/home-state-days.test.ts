@@ -107,6 +107,18 @@ describe('missed: a person in danger', () => {
     );
   });
 
+  it('still in the lounge from 20:30, up and not in bed: prompted at 23:30, not at ten the next morning', () => {
+    const seen = simulate(
+      config,
+      [...busy('2026-03-02', '20:10'), ['2026-03-02 20:30', 'lounge-motion', true]],
+      '2026-03-02 23:45',
+    );
+    expect(told(seen)).toEqual([
+      ['2026-03-02 23:30:00', 'inactivity', 'pre-alert'],
+      ['2026-03-02 23:40:00', 'inactivity', 'raised'],
+    ]);
+  });
+
   it('a reading at the very instant of a deadline comes first: seen at 11:00:00, not prompted then', () => {
     const seen = simulate(
       homeConfig(EVERY_RULE),
@@ -197,6 +209,20 @@ describe('alarmed: a person who is fine', () => {
       '2026-03-03 06:00',
     );
     expect(states(seen).filter(([, r]) => r === 'night_out_of_bed')).toEqual([]);
+  });
+
+  it("a PIR's last word in the bathroom is not the bathroom's short limit: she may have left it for a room no sensor sees", () => {
+    const pir = homeConfig(EVERY_RULE, {
+      devices: ['{ id: bathroom-pir, source: zigbee2mqtt, topic: z/bpir, room: bathroom, kind: motion }'],
+    });
+    const day: Ev[] = [...busy('2026-03-02', '10:00'), ['2026-03-02 10:30', 'bathroom-pir', true]];
+    expect(told(simulate(pir, day, '2026-03-02 13:25'))).toEqual([]);
+    expect(told(simulate(pir, day, '2026-03-02 13:35'))).toEqual([
+      ['2026-03-02 13:30:00', 'inactivity', 'pre-alert'],
+    ]);
+    expect(simulate(pir, day, '2026-03-02 13:35')[0]?.message.reason).toMatch(
+      /^No sign of life since 10:30 \(3 h\), last seen in the bathroom/,
+    );
   });
 
   it('not up: the alert says she is still in bed', () => {

@@ -71,10 +71,16 @@ describe('inactivity', () => {
     ]);
   });
 
-  it('counts only time inside a window with a limit: a spell from 21:00 does not alert at night and counts afresh from 07:00', () => {
-    const seen = simulate(config, [['2026-03-02 21:00', 'lounge-motion', true]], '2026-03-03 10:05');
+  it('counts only time inside a window with a limit for one who may be asleep: last seen in the bedroom at 21:00, nothing at night, counted afresh from 07:00', () => {
+    const seen = simulate(config, [['2026-03-02 21:00', 'bedroom-motion', true]], '2026-03-03 10:05');
     expect(states(seen)).toEqual([['2026-03-03 10:00:00', 'inactivity', 'pre-alert']]);
     expect(seen[0]?.message.reason).toMatch(/^No sign of life since 07:00 \(3 h\)/);
+  });
+
+  it('one who is up keeps the limits of the day into the night: still in the lounge from 21:00, prompted at midnight', () => {
+    const seen = simulate(config, [['2026-03-02 21:00', 'lounge-motion', true]], '2026-03-03 00:05');
+    expect(states(seen)).toEqual([['2026-03-03 00:00:00', 'inactivity', 'pre-alert']]);
+    expect(seen[0]?.message.reason).toMatch(/^No sign of life since 21:00 \(3 h\), last seen in the lounge/);
   });
 
   it('is silent while the resident is out, and starts again when they come back', () => {

@@ -15,14 +15,50 @@ export type StillLimit =
 
 const BATHROOM = /bath|toilet|wc|shower/i;
 
-/** Where she is, as the limits see it. */
+/**
+ * Where she is, as the limits see it. The bathroom's shorter limit needs a presence sensor that
+ * sees someone there: a PIR's last detection in the bathroom is as often her leaving it for a room
+ * no sensor sees (a home with sensors in the bathroom and kitchen only), and a short limit on that
+ * guess would prompt her several times a day.
+ */
 export function stillPlace(ctx: RuleContext): { place: StillPlace; room: string | null } {
   const h = ctx.home;
   if (h.place === 'chair') return { place: 'chair', room: h.room };
   if (h.place === 'bed') return { place: 'bed', room: h.room };
   const room = h.room ?? h.lastLifeRoom;
-  return { place: room !== null && BATHROOM.test(room) ? 'bathroom' : 'room', room };
+  const bathroom = room !== null && BATHROOM.test(room) && presentIn(h, room);
+  return { place: bathroom ? 'bathroom' : 'room', room };
 }
+
+/** Homes whose sensors can tell her bed from elsewhere at night: a bed mat, or one in the bedroom. */
+const bedSeen = new WeakMap<RuleContext['config'], boolean>();
+function seesBed(ctx: RuleContext): boolean {
+  let seen = bedSeen.get(ctx.config);
+  if (seen === undefined) {
+    seen = ctx.config.devices.some(
+      (d) =>
+        'kind' in d &&
+        (d.kind === 'bed' || (d.room === ctx.bedroom && (d.kind === 'motion' || d.kind === 'presence'))),
+    );
+    bedSeen.set(ctx.config, seen);
+  }
+  return seen;
+}
+
+/**
+ * Up, not in bed, as far as the sensors can tell: in a chair, seen by a presence sensor outside the
+ * bedroom, or last seen outside the bedroom in a home that would have seen her go to bed. Then the
+ * night's "no limit" does not apply: it is for a person asleep, and a person who collapses in the
+ * lounge at nine in the evening is not asleep.
+ */
+function upAndAbout(place: StillPlace, room: string | null, ctx: RuleContext): boolean {
+  if (place === 'bed' || room === null || room === ctx.bedroom) return false;
+  return place === 'chair' || place === 'bathroom' || presentIn(ctx.home, room) || seesBed(ctx);
+}
+
+/** The day's longest quiet spell: the limit of a still spell up at night, away from any chair. */
+const longestQuiet = (windows: readonly { quiet: number | null }[]): number | null =>
+  windows.reduce<number | null>((m, w) => (w.quiet === null ? m : Math.max(m ?? 0, w.quiet)), null);
 
 /** The deadline of the still spell in force at now, or when to look again. */
 export function stillLimitAt(now: number, startedAt: number, ctx: RuleContext): StillLimit {
@@ -33,26 +69,28 @@ export function stillLimitAt(now: number, startedAt: number, ctx: RuleContext): 
     return { deadline: null, nextCheck: null };
   const lastLife = ctx.home.lastLifeAt ?? startedAt;
   const { place, room } = stillPlace(ctx);
+  const up = upAndAbout(place, room, ctx);
   for (const w of cfg.windows) {
     const occ = ctx.zone.windowAt(now, w.from, w.to);
     if (!occ) continue;
-    // A window with no limit is the night: in bed, the night rules speak; up in the bathroom, the
-    // bathroom's limit still holds (a fall there at night is the commonest one).
+    // A window with no limit is the night: in bed (or where the sensors cannot tell), the night
+    // rules speak; up and about, the day's limits by place still hold.
+    const quiet = w.quiet ?? (up ? longestQuiet(cfg.windows) : null);
     const limitMs =
-      w.quiet === null
-        ? place === 'bathroom'
-          ? cfg.places.bathroom
-          : null
+      quiet === null
+        ? null
         : place === 'chair'
           ? cfg.places.chair
           : place === 'bed'
             ? cfg.places.bed
             : place === 'bathroom'
-              ? Math.min(cfg.places.bathroom, w.quiet)
-              : w.quiet;
+              ? Math.min(cfg.places.bathroom, quiet)
+              : quiet;
     if (limitMs === null) return { deadline: null, nextCheck: occ.end };
-    const since = Math.max(lastLife, occ.start);
-    const deadline = since + limitMs;
+    // A spell counts from her last movement; from the window's start only when she may have been
+    // asleep before it (the night's quiet does not run on into the morning's limit).
+    const since = up ? lastLife : Math.max(lastLife, occ.start);
+    const deadline = Math.max(since + limitMs, now);
     return deadline < occ.end
       ? { deadline, since, place, room, limitMs }
       : { deadline: null, nextCheck: occ.end };
