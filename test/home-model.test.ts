@@ -15,6 +15,8 @@ const rows: Record<string, { kind: Event['kind']; room?: string; role?: string }
   tag: { kind: 'presence', role: 'wearable' },
   bed1: { kind: 'bed', room: 'bedroom' },
   bed2: { kind: 'bed', room: 'bedroom' },
+  chair: { kind: 'chair', room: 'lounge' },
+  bathpir: { kind: 'motion', room: 'bathroom' },
 };
 const env: HomeEnv = {
   row: (id) =>
@@ -84,6 +86,20 @@ describe('movement is life, presence is presence', () => {
     // In bed once the mat held; the flickers never held; one mat off of two is still in bed.
     expect(r.life).toEqual([0, 0]);
     expect(r.s).toMatchObject({ place: 'bed', inBed: true, inBedSince: 0 });
+  });
+
+  it('up from the chair for less than the hold, seen in the bathroom meanwhile: back in the chair', () => {
+    // Minute-stamped records put the mat's off, the bathroom and the mat's on in one instant.
+    const r = run(
+      [
+        [0, 'chair', true],
+        [60 * M, 'chair', false],
+        [60 * M, 'bathpir', true],
+        [60 * M, 'chair', true],
+      ],
+      90 * M,
+    );
+    expect(r.s).toMatchObject({ place: 'chair', room: 'lounge', lastLifeRoom: 'bathroom' });
   });
 });
 

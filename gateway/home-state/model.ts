@@ -164,8 +164,14 @@ export function homeModelStep(s: HomeModel, input: HomeInput, now: number, env: 
   const row = env.row(e.device);
   const previous = st.values[e.device];
   st = { ...st, values: { ...st.values, [e.device]: e.value } };
-  if (isMat(row) && typeof e.value === 'boolean')
+  if (isMat(row) && typeof e.value === 'boolean') {
     st = { ...st, mats: matStep(st.mats, e.device, row.kind, e.room, e.value, e.at) };
+    // Back on a mat that never counted as left (up for less than the hold, seen meanwhile in
+    // another room): she is on it again, not where that movement was. Not life: the flicker was.
+    const m = st.mats[e.device];
+    if (e.value === true && m?.held && (st.place !== row.kind || st.room !== e.room))
+      st = { ...st, place: row.kind, room: e.room, placeSince: e.at };
+  }
   if (row?.role === 'wearable' && e.kind === 'presence') {
     st = { ...st, wearablePresent: e.value === true, wearableSince: e.at };
     // A tag is not movement inside: it is carried in and out.
