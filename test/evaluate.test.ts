@@ -17,7 +17,8 @@ const DEMO = new URL('../config/examples/demo.yaml', import.meta.url).pathname;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-/** A small home: a hall and a lounge PIR, inactivity by day (3 h, a 10-minute prompt). */
+/** A small home: a hall and a lounge PIR, inactivity by day (3 h, a 10-minute prompt), the fixed
+ *  limits only (learning off: these time the evaluation itself; test/routine.test.ts the learning). */
 const HOME = `version: 1
 gateway: { id: gw-eval, resident: r-eval, timezone: Europe/London }
 rooms: [hall, lounge]
@@ -31,6 +32,7 @@ rules:
       - { from: "22:00", to: "07:00", quiet: off }
     prompt: 10m
     escalate: 30m
+    learn: off
 `;
 const config = parseConfigText(HOME).config as Config;
 const T0 = Date.parse('2026-03-02T00:00:00Z');

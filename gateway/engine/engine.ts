@@ -11,8 +11,12 @@ import { Zone } from '../../core/zone.ts';
 import { type HomeEnv, type HomeModel, homeModelStep, initHomeModel } from '../home-state/model.ts';
 import { HOME_MODEL } from '../home-state/state.ts';
 import type { DeviceIndex } from '../ingest.ts';
+import { learnRoutine } from '../routine/learn.ts';
+import type { Routine } from '../routine/types.ts';
 import { RULES } from '../rules/index.ts';
+import { nightEndTime } from '../rules/night.ts';
 import { bedDevice } from '../rules/night-out-of-bed.ts';
+import { spellPlace } from '../rules/still-limits.ts';
 import type { AlertEmit, Rule, RuleContext, RuleInput, Versioned } from '../rules/types.ts';
 import type { Store } from '../store/store.ts';
 import { alertMessage, type OutMessage } from './messages.ts';
@@ -24,6 +28,9 @@ export const JUMP_LIMIT_MS = 60_000;
 const HOME_KEY = '_home';
 /** Bounds the catch-up loop; a rule that keeps waking at the same instant is a bug, not a reason to hang. */
 const MAX_STEPS = 50;
+/** Her routine is learned again each night at this local time, from the days before it. */
+export const LEARN_AT = '03:00';
+const DAY_MS = 86_400_000;
 
 export type EngineOptions = {
   config: Config;
@@ -46,6 +53,8 @@ export class RuleEngine {
   #o: EngineOptions;
   #home: HomeModel = initHomeModel();
   #homeWake: number | null = null;
+  #routine: Routine | null = null;
+  #learnAt: number | null = null;
   #states = new Map<string, unknown>();
   #wake = new Map<string, number | null>();
   #timer: Cancel | null = null;
@@ -90,6 +99,7 @@ export class RuleEngine {
     const home = resume(HOME_KEY, HOME_MODEL, initHomeModel);
     this.#home = home.state;
     this.#homeWake = home.wakeAt;
+    this.#learn(now);
     const ctx = this.#ctx();
     for (const rule of this.#rules) {
       const s = resume(rule.key, rule, () => rule.init(now, ctx));
@@ -145,7 +155,9 @@ export class RuleEngine {
 
   /** The earliest instant a rule asked to be woken at. */
   nextWake(): number | null {
-    const all = [this.#homeWake, ...this.#wake.values()].filter((w): w is number => w !== null);
+    const all = [this.#homeWake, this.#learnAt, ...this.#wake.values()].filter(
+      (w): w is number => w !== null,
+    );
     return all.length ? Math.min(...all) : null;
   }
 
@@ -156,7 +168,28 @@ export class RuleEngine {
       devices: this.#o.devices,
       home: this.#home,
       bedroom: this.#bedroom,
+      routine: this.#routine,
     };
+  }
+
+  /**
+   * Learns her routine from the stored readings of the days before the last LEARN_AT (so that a
+   * restart learns what an unbroken night did), and sets the next. Pure but for the read.
+   */
+  #learn(now: number): void {
+    const today = this.zone.at(now, LEARN_AT);
+    const asOf = today <= now ? today : this.zone.at(now, LEARN_AT, -1);
+    this.#learnAt = this.zone.at(asOf + DAY_MS / 2, LEARN_AT, 1);
+    const cfg = this.#o.config;
+    if (!cfg.rules.inactivity && !cfg.rules.not_up) return;
+    const events = this.#o.store.events.between(asOf - cfg.home.learn_days * DAY_MS, asOf);
+    const base = this.#ctx();
+    this.#routine = learnRoutine(events, asOf, {
+      env: this.#homeEnv,
+      zone: this.zone,
+      classify: (home, at) => spellPlace({ ...base, home }, at),
+      nightEnd: nightEndTime(base),
+    });
   }
 
   /** Wall time, after checking it against the monotonic clock for a jump. */
@@ -252,6 +285,7 @@ export class RuleEngine {
     out: OutMessage[],
     event: Event | null = null,
   ): void {
+    if (this.#learnAt !== null && now >= this.#learnAt) this.#learn(now);
     const hs = homeModelStep(
       this.#home,
       event ? { type: 'event', event } : { type: 'tick' },

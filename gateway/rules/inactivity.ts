@@ -17,6 +17,8 @@ const inactivityState = z.object({
   escalateAt: z.number().nullable(),
   /** Where she was when the spell began to count: the alert's sentences say it. */
   where: where.nullable(),
+  /** What her routine says of such a spell, when a learned limit applied (limits.ts). */
+  usual: z.string().optional(),
 });
 export type InactivityState = z.infer<typeof inactivityState>;
 
@@ -104,9 +106,9 @@ export const inactivity: Rule<InactivityState> = {
           quiet_for_s: Math.round((now - lim.since) / 1000),
           place: lim.place,
         };
-        st = { ...st, where: at };
+        st = { ...st, where: at, usual: lim.usual };
         if (cfg.prompt > 0) {
-          const reason = stillSentence(at, lim.since, now, ctx, 'No sign of life');
+          const reason = stillSentence(at, lim.since, now, ctx, 'No sign of life') + lim.usual;
           const t = transition(
             fresh,
             'pre-alert',
@@ -121,7 +123,7 @@ export const inactivity: Rule<InactivityState> = {
             fresh,
             'raised',
             now,
-            `${stillSentence(at, lim.since, now, ctx, 'No movement seen')}.`,
+            `${stillSentence(at, lim.since, now, ctx, 'No movement seen')}${lim.usual}.`,
             spell,
           );
           emits.push(t.emit);
@@ -146,7 +148,8 @@ function facts(s: InactivityState, now: number, ctx: RuleContext) {
 
 /** The still spell of the open alert, in words, where she was. */
 const sentence = (s: InactivityState, now: number, ctx: RuleContext) =>
-  stillSentence(s.where ?? { place: 'room', room: null }, quietStart(s), now, ctx, 'No movement seen');
+  stillSentence(s.where ?? { place: 'room', room: null }, quietStart(s), now, ctx, 'No movement seen') +
+  (s.usual ?? '');
 
 function wakeAt(s: InactivityState, now: number, ctx: RuleContext): number | null {
   if (s.alert?.state === 'pre-alert') return s.promptUntil;

@@ -1,5 +1,7 @@
 // not_up: by the configured time, no sign of life outside the bedroom since the night ended.
 import { z } from 'zod';
+import { minutesOfDay } from '../../core/zone.ts';
+import { clock, getUpBy, type LearnedGetUp } from '../routine/limits.ts';
 import { applyAck, newAlert, openAlert, transition, whereSeen } from './alert.ts';
 import { lastNightEnd, upSinceNight } from './night.ts';
 import { type AlertEmit, lifeOf, type Rule, type RuleContext, type Step } from './types.ts';
@@ -39,7 +41,8 @@ export const notUp: Rule<NotUpState> = {
         st = { ...st, alert: null };
       }
     }
-    const byAt = ctx.zone.at(now, cfg.by);
+    const by = upBy(ctx);
+    const byAt = ctx.zone.at(now, by.byMin);
     const today = ctx.zone.date(now);
     if (now >= byAt && st.checkedDay !== today) {
       st = { ...st, checkedDay: today };
@@ -55,7 +58,7 @@ export const notUp: Rule<NotUpState> = {
           alert,
           'raised',
           now,
-          `Not up by ${cfg.by}: ${inBedNow(ctx)}no sign of life outside the bedroom since ${ctx.zone.hm(nightEnd)}.${seen}`,
+          `Not up by ${clock(by.byMin)}: ${inBedNow(ctx)}no sign of life outside the bedroom since ${ctx.zone.hm(nightEnd)}.${seen}${usualUp(by)}`,
           {
             night_ended: ctx.zone.iso(nightEnd),
             last_sign_of_life: last === null ? null : ctx.zone.iso(last),
@@ -65,10 +68,26 @@ export const notUp: Rule<NotUpState> = {
         st = { ...st, alert: t.alert };
       }
     }
-    const next = now < byAt ? byAt : ctx.zone.at(now, cfg.by, 1);
+    const next = now < byAt ? byAt : ctx.zone.at(now, by.byMin, 1);
     return { state: st, emits, wakeAt: next };
   },
 };
+
+/** `by`, or once her mornings are known, a late one of hers and a margin, never past `latest`. */
+function upBy(ctx: RuleContext): LearnedGetUp {
+  const cfg = ctx.config.rules.not_up;
+  if (!cfg) return { byMin: 0 };
+  const byMin = minutesOfDay(cfg.by);
+  if (cfg.learn === 'off') return { byMin };
+  const latestMin = cfg.latest ? minutesOfDay(cfg.latest) : Math.min(byMin + 180, 23 * 60 + 59);
+  return getUpBy(ctx.routine, { byMin, latestMin, learnAfter: ctx.config.home.learn_after });
+}
+
+/** " She usually gets up by 10:50 (latest in 14 days: 11:15)." once learned. */
+const usualUp = (by: LearnedGetUp): string =>
+  by.usual
+    ? ` She usually gets up by ${clock(by.usual.q50Min)} (latest in ${by.usual.days} days: ${clock(by.usual.maxMin)}).`
+    : '';
 
 /** "still in bed since 23:00; " when the bed says so (the home model's, debounced). */
 const inBedNow = (ctx: RuleContext): string =>

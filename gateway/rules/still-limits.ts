@@ -4,13 +4,22 @@
 // and in what words. Pure.
 import { formatDuration } from '../../config/values.ts';
 import { presentIn } from '../home-state/model.ts';
+import { stillLimit, usualStill } from '../routine/limits.ts';
 import { upSinceNight } from './night.ts';
 import type { RuleContext } from './types.ts';
 
 export type StillPlace = 'room' | 'chair' | 'bed' | 'bathroom';
 
 export type StillLimit =
-  | { deadline: number; since: number; place: StillPlace; room: string | null; limitMs: number }
+  | {
+      deadline: number;
+      since: number;
+      place: StillPlace;
+      room: string | null;
+      limitMs: number;
+      /** What her routine says of such spells, for the sentence ('' while the configured limit applies). */
+      usual: string;
+    }
   | { deadline: null; nextCheck: number | null };
 
 const BATHROOM = /bath|toilet|wc|shower/i;
@@ -56,6 +65,19 @@ function upAndAbout(place: StillPlace, room: string | null, ctx: RuleContext): b
   return place === 'chair' || place === 'bathroom' || presentIn(ctx.home, room) || seesBed(ctx);
 }
 
+/**
+ * Where a still spell that begins now is learned as spent, or null when it teaches nothing of her
+ * days: asleep (in bed or the bedroom at night, not yet up in the morning) or out.
+ */
+export function spellPlace(ctx: RuleContext, now: number): StillPlace | null {
+  const cfg = ctx.config.rules.inactivity;
+  if (!cfg || ctx.home.out !== null || !upSinceNight(now, ctx)) return null;
+  const { place, room } = stillPlace(ctx);
+  const night = cfg.windows.some((w) => w.quiet === null && ctx.zone.windowAt(now, w.from, w.to));
+  if (night && !upAndAbout(place, room, ctx)) return null;
+  return place;
+}
+
 /** The day's longest quiet spell: the limit of a still spell up at night, away from any chair. */
 const longestQuiet = (windows: readonly { quiet: number | null }[]): number | null =>
   windows.reduce<number | null>((m, w) => (w.quiet === null ? m : Math.max(m ?? 0, w.quiet)), null);
@@ -76,7 +98,7 @@ export function stillLimitAt(now: number, startedAt: number, ctx: RuleContext): 
     // A window with no limit is the night: in bed (or where the sensors cannot tell), the night
     // rules speak; up and about, the day's limits by place still hold.
     const quiet = w.quiet ?? (up ? longestQuiet(cfg.windows) : null);
-    const limitMs =
+    const ceilingMs =
       quiet === null
         ? null
         : place === 'chair'
@@ -86,13 +108,24 @@ export function stillLimitAt(now: number, startedAt: number, ctx: RuleContext): 
             : place === 'bathroom'
               ? Math.min(cfg.places.bathroom, quiet)
               : quiet;
-    if (limitMs === null) return { deadline: null, nextCheck: occ.end };
+    if (ceilingMs === null) return { deadline: null, nextCheck: occ.end };
     // A spell counts from her last movement; from the window's start only when she may have been
     // asleep before it (the night's quiet does not run on into the morning's limit).
     const since = up ? lastLife : Math.max(lastLife, occ.start);
-    const deadline = Math.max(since + limitMs, now);
+    // Inside the configured limit, the one her own days teach (gateway/routine/).
+    const learned =
+      cfg.learn === 'off'
+        ? { limitMs: ceilingMs }
+        : stillLimit(ctx.routine, {
+            place,
+            minuteOfDay: ctx.zone.minuteOfDay(since),
+            floorMs: Math.min(cfg.learn.floor, ceilingMs),
+            ceilingMs,
+            learnAfter: ctx.config.home.learn_after,
+          });
+    const deadline = Math.max(since + learned.limitMs, now);
     return deadline < occ.end
-      ? { deadline, since, place, room, limitMs }
+      ? { deadline, since, place, room, limitMs: learned.limitMs, usual: usualStill(learned) }
       : { deadline: null, nextCheck: occ.end };
   }
   // Between windows: look again when the next one starts.

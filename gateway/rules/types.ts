@@ -6,6 +6,7 @@ import type { Event } from '../../core/reading.ts';
 import type { Zone } from '../../core/zone.ts';
 import type { HomeModel } from '../home-state/model.ts';
 import type { DeviceIndex } from '../ingest.ts';
+import type { Routine } from '../routine/types.ts';
 import type { Versioned } from './versioned.ts';
 
 export type { Versioned } from './versioned.ts';
@@ -56,6 +57,8 @@ export type RuleContext = {
   home: HomeModel;
   /** The bedroom: the bed sensor's room, or the room named bedroom. */
   bedroom: string | null;
+  /** Her routine as learned from her own history (gateway/routine/), or null before any. */
+  routine: Routine | null;
 };
 
 export type Step<S> = { state: S; emits: AlertEmit[]; wakeAt: number | null };

@@ -1,0 +1,98 @@
+// Learning her routine from stored readings: the home model is run over the last days' readings
+// (the same reducer the rules read), and each gap between two movements while she was home and up
+// is a still spell, filed by where she was and when it began; each morning's first movement
+// outside the bedroom is a getting-up time. Pure: readings in, figures out.
+import type { Event } from '../../core/reading.ts';
+import type { Zone } from '../../core/zone.ts';
+import { type HomeEnv, type HomeModel, homeModelStep, initHomeModel } from '../home-state/model.ts';
+import { type Routine, SLOT_HOURS, type SpellPlace } from './types.ts';
+
+export type Spell = { start: number; ms: number; place: SpellPlace };
+
+export type LearnOptions = {
+  env: HomeEnv;
+  zone: Zone;
+  /** Where a spell that starts now counts, or null when it is no still spell to learn from
+   *  (asleep: in bed at night, not yet up; the rules' own view, still-limits.ts). */
+  classify: (home: HomeModel, at: number) => SpellPlace | null;
+  /** The local time the night ends (HH:MM): getting up is the first movement outside the bedroom
+   *  after it. */
+  nightEnd: string;
+  /** Instants to leave out (a care mode: away, visitor, paused). */
+  excluded?: (at: number) => boolean;
+};
+
+/** A morning with no movement outside the bedroom by this local hour taught nothing of getting up. */
+const GET_UP_BY_HOUR = 15;
+
+export function learnRoutine(events: readonly Event[], now: number, o: LearnOptions): Routine {
+  const spells: Spell[] = [];
+  const getUps = new Map<string, number>();
+  const days = new Set<string>();
+  let s = initHomeModel();
+  let last: { at: number; place: SpellPlace | null } | null = null;
+  for (const e of events) {
+    days.add(o.zone.date(e.at));
+    const wasOut = s.out !== null || s.doorClosedAt !== null;
+    const step = homeModelStep(s, { type: 'event', event: e }, e.at, o.env);
+    s = step.state;
+    const lives = [...step.settled.map((c) => c.at), ...(step.life ? [e.at] : [])].sort((a, b) => a - b);
+    for (const at of lives) {
+      if (last && last.place !== null && !wasOut && !o.excluded?.(last.at) && !o.excluded?.(at))
+        spells.push({ start: last.at, ms: at - last.at, place: last.place });
+      last = { at, place: s.out === null ? o.classify(s, at) : null };
+    }
+    if (lives.length > 0) noteGetUp(getUps, s, e.at, o);
+  }
+  return {
+    asOf: now,
+    days: days.size,
+    still: figuresBySlot(spells, o.zone),
+    getUp: getUpFigures([...getUps.values()]),
+  };
+}
+
+/** The first movement outside the bedroom after the night's end, each day, before mid-afternoon. */
+function noteGetUp(getUps: Map<string, number>, s: HomeModel, at: number, o: LearnOptions): void {
+  const day = o.zone.date(at);
+  if (getUps.has(day) || o.excluded?.(at)) return;
+  if (s.lastOutsideBedroomAt !== at || s.out !== null) return;
+  const minute = o.zone.minuteOfDay(at);
+  const end = o.zone.minuteOfDay(o.zone.at(at, o.nightEnd));
+  if (minute >= end && minute < GET_UP_BY_HOUR * 60) getUps.set(day, minute);
+}
+
+function figuresBySlot(spells: readonly Spell[], zone: Zone): Routine['still'] {
+  const slots = 24 / SLOT_HOURS;
+  const by: Partial<Record<SpellPlace, number[][]>> = {};
+  for (const sp of spells) {
+    const slot = Math.floor(zone.minuteOfDay(sp.start) / 60 / SLOT_HOURS) % slots;
+    const place = by[sp.place] ?? Array.from({ length: slots }, (): number[] => []);
+    by[sp.place] = place;
+    place[slot]?.push(sp.ms);
+  }
+  const out: Routine['still'] = {};
+  for (const [place, perSlot] of Object.entries(by) as [SpellPlace, number[][]][])
+    out[place] = perSlot.map((ms) => [...ms].sort((a, b) => a - b));
+  return out;
+}
+
+function getUpFigures(minutes: number[]): Routine['getUp'] {
+  if (minutes.length === 0) return null;
+  const sorted = [...minutes].sort((a, b) => a - b);
+  return {
+    n: sorted.length,
+    q50Min: quantile(sorted, 0.5),
+    q90Min: quantile(sorted, 0.9),
+    maxMin: sorted[sorted.length - 1] as number,
+  };
+}
+
+/** The q-quantile of sorted values, interpolated between neighbours. */
+export function quantile(sorted: readonly number[], q: number): number {
+  const i = (sorted.length - 1) * q;
+  const lo = Math.floor(i);
+  const a = sorted[lo] as number;
+  const b = sorted[Math.min(lo + 1, sorted.length - 1)] as number;
+  return a + (b - a) * (i - lo);
+}

@@ -1,0 +1,85 @@
+// The limits the rules use: learned from her routine (learn.ts), always inside the provisioning
+// file's bounds, and the configured values exactly until enough days are known. A limit is a high
+// quantile of her own spells plus a margin: long enough that her ordinary days are never
+// prompted, short enough that a fall is found hours sooner than a fixed limit finds it.
+import { formatDuration } from '../../config/values.ts';
+import { quantile } from './learn.ts';
+import { type Routine, SLOT_HOURS, type SpellPlace } from './types.ts';
+
+/** Spells needed in a slot (or in it and its neighbours) before they say what is usual there. */
+export const MIN_SPELLS = 8;
+const MARGIN_MS = 30 * 60_000;
+const MARGIN_SHARE = 0.25;
+/** Her getting-up time is learned from this many mornings at least. */
+const MIN_MORNINGS = 5;
+const GET_UP_MARGIN_MIN = 30;
+
+export type LearnedLimit = {
+  limitMs: number;
+  /** What her routine says, for the alert's sentence; absent while the configured value applies. */
+  usual?: { q50Ms: number; maxMs: number; days: number };
+};
+
+/** Her still spells that began in this slot of the day (or, too few, in it and its neighbours). */
+function spellsAround(r: Routine, place: SpellPlace, minuteOfDay: number): number[] | null {
+  const slots = r.still[place];
+  if (!slots) return null;
+  const n = slots.length;
+  const i = Math.floor(minuteOfDay / 60 / SLOT_HOURS) % n;
+  const own = slots[i] ?? [];
+  if (own.length >= MIN_SPELLS) return own;
+  const near = [...own, ...(slots[(i + n - 1) % n] ?? []), ...(slots[(i + 1) % n] ?? [])].sort(
+    (a, b) => a - b,
+  );
+  return near.length >= MIN_SPELLS ? near : null;
+}
+
+/** The still limit for a spell that began at minuteOfDay in place, within [floor, ceiling]. */
+export function stillLimit(
+  r: Routine | null,
+  o: { place: SpellPlace; minuteOfDay: number; floorMs: number; ceilingMs: number; learnAfter: number },
+): LearnedLimit {
+  if (!r || r.days < o.learnAfter) return { limitMs: o.ceilingMs };
+  const spells = spellsAround(r, o.place, o.minuteOfDay);
+  if (!spells) return { limitMs: o.ceilingMs };
+  const q95 = quantile(spells, 0.95);
+  const learned = q95 + Math.max(MARGIN_MS, q95 * MARGIN_SHARE);
+  const limitMs = Math.min(o.ceilingMs, Math.max(o.floorMs, Math.round(learned / 60_000) * 60_000));
+  return {
+    limitMs,
+    usual: { q50Ms: quantile(spells, 0.5), maxMs: spells[spells.length - 1] as number, days: r.days },
+  };
+}
+
+/** "; at this time of day she is usually seen again within 40 m (longest in 14 days: 2 h 5 m)" */
+export const usualStill = (l: LearnedLimit): string =>
+  l.usual
+    ? `; at this time of day she is usually seen again within ${formatDuration(roundMin(l.usual.q50Ms))} (longest in ${l.usual.days} days: ${formatDuration(roundMin(l.usual.maxMs))})`
+    : '';
+
+const roundMin = (ms: number) => Math.max(60_000, Math.round(ms / 60_000) * 60_000);
+
+export type LearnedGetUp = {
+  /** Minutes after midnight by which she is up. */
+  byMin: number;
+  usual?: { q50Min: number; maxMin: number; days: number };
+};
+
+/** When she should be up: a late morning of hers and a margin, within [by, latest]. */
+export function getUpBy(
+  r: Routine | null,
+  o: { byMin: number; latestMin: number; learnAfter: number },
+): LearnedGetUp {
+  const g = r?.getUp;
+  if (!r || !g || r.days < o.learnAfter || g.n < Math.min(MIN_MORNINGS, o.learnAfter))
+    return { byMin: o.byMin };
+  const learned = Math.ceil((g.q90Min + GET_UP_MARGIN_MIN) / 5) * 5;
+  return {
+    byMin: Math.min(o.latestMin, Math.max(o.byMin, learned)),
+    usual: { q50Min: g.q50Min, maxMin: g.maxMin, days: r.days },
+  };
+}
+
+/** "10:50" */
+export const clock = (minute: number): string =>
+  `${String(Math.floor(minute / 60) % 24).padStart(2, '0')}:${String(Math.round(minute) % 60).padStart(2, '0')}`;

@@ -1,0 +1,20 @@
+// What Hearth has learned of the resident's routine from her own stored history: how long she
+// usually stays still, by place and time of day, and when she usually gets up. The rules read it
+// through limits.ts, always inside the provisioning file's bounds.
+
+/** Where a still spell was spent, as the inactivity limits see it. */
+export type SpellPlace = 'room' | 'chair' | 'bed' | 'bathroom';
+
+export type Routine = {
+  /** The instant learned at, and the days of history it saw (days with a reading). */
+  asOf: number;
+  days: number;
+  /** By place, by slot of the day (SLOT_HOURS each, from midnight): her still spells that began
+   *  there, in milliseconds, shortest first. */
+  still: Partial<Record<SpellPlace, number[][]>>;
+  /** Her getting-up times (minutes after midnight, local): the usual, a high one and the latest. */
+  getUp: { n: number; q50Min: number; q90Min: number; maxMin: number } | null;
+};
+
+/** The day in slots: two hours each, enough spells in each from two weeks of one person's days. */
+export const SLOT_HOURS = 2;

@@ -1,0 +1,122 @@
+// Her routine, learned: simulated weeks through the engine as it runs (a replay of stored
+// readings, the learning each night at 03:00). The configured limits apply exactly until enough
+// days are known; then her own days set them, and they never pass the provisioning file's bounds.
+import { describe, expect, it } from 'vitest';
+import { learnRoutine } from '../gateway/routine/learn.ts';
+import { getUpBy, stillLimit } from '../gateway/routine/limits.ts';
+import { EVERY_RULE, type Ev, homeConfig, simulate } from './helpers/simulate.ts';
+
+const config = homeConfig(EVERY_RULE);
+
+/** "2026-03-02" plus n days. */
+const dayAfter = (n: number): string => new Date(Date.UTC(2026, 2, 2 + n)).toISOString().slice(0, 10);
+const hhmm = (min: number) =>
+  `${String(Math.floor(min / 60)).padStart(2, '0')}:${String(min % 60).padStart(2, '0')}`;
+
+/** A day of hers: up at `up` (minutes after midnight), about the house every 30 minutes, in bed at 22:30. */
+function day(d: string, up: number): Ev[] {
+  const out: Ev[] = [[`${d} ${hhmm(up - 5)}`, 'bed-pad', false]];
+  for (let m = up; m <= 22 * 60; m += 30)
+    out.push([`${d} ${hhmm(m)}`, m % 60 === 0 ? 'kitchen-motion' : 'lounge-motion', true]);
+  out.push([`${d} 22:25`, 'bedroom-motion', true], [`${d} 22:30`, 'bed-pad', true]);
+  return out;
+}
+
+const notUps = (seen: ReturnType<typeof simulate>) =>
+  seen.filter((s) => s.rule === 'not_up' && s.message.state === 'raised').map((s) => s.message.reason);
+
+describe('learned from her own days', () => {
+  it('until seven days are known the configured limits apply to the second; then a collapse is prompted at her own limit, with her routine in the sentence', () => {
+    // Six days: 3 h of quiet, as configured.
+    const six: Ev[] = [];
+    for (let i = 0; i < 6; i++) six.push(...day(dayAfter(i), 8 * 60));
+    const early = simulate(
+      config,
+      [...six, ...day(dayAfter(6), 8 * 60).filter(([t]) => t <= `${dayAfter(6)} 12:00`)],
+      `${dayAfter(6)} 15:20`,
+    );
+    const first = early.find((s) => s.rule === 'inactivity');
+    expect(first?.message.state).toBe('pre-alert');
+    expect(first?.at).toBe(`${dayAfter(6)} 15:00:00`);
+    // Fourteen days of movement every 30 minutes: her limit is 30 m + 30 m, at the 45 m floor or
+    // above, so a collapse at 12:00 is prompted at 13:00, two hours sooner.
+    const days: Ev[] = [];
+    for (let i = 0; i < 14; i++) days.push(...day(dayAfter(i), 8 * 60));
+    const d = dayAfter(14);
+    const seen = simulate(
+      config,
+      [...days, ...day(d, 8 * 60).filter(([t]) => t <= `${d} 12:00`)],
+      `${d} 13:20`,
+    );
+    const prompt = seen.find((s) => s.rule === 'inactivity');
+    expect(prompt?.at).toBe(`${d} 13:00:00`);
+    expect(prompt?.message.reason).toBe(
+      'No sign of life since 12:00 (1 h), last seen in the kitchen; at this time of day she is usually seen again within 30 m (longest in 14 days: 30 m); prompting the resident to press "I\'m OK".',
+    );
+  });
+
+  it('she starts getting up later: not_up follows within three mornings, and never past its latest', () => {
+    const days: Ev[] = [];
+    // Ten mornings up at 08:00: `by` (10:00) stands, the floor of the learned time.
+    for (let i = 0; i < 10; i++) days.push(...day(dayAfter(i), 8 * 60));
+    // Then up at 11:00 each morning: alerted at 10:00 until her new mornings are learned.
+    for (let i = 10; i < 16; i++) days.push(...day(dayAfter(i), 11 * 60));
+    // Then at 14:00: past `latest` (13:00 by default, three hours after `by`), so alerted at 13:00.
+    for (let i = 16; i < 22; i++) days.push(...day(dayAfter(i), 14 * 60));
+    const seen = simulate(config, days, `${dayAfter(22)} 00:00`);
+    const byDay = new Map(
+      seen
+        .filter((s) => s.rule === 'not_up' && s.message.state === 'raised')
+        .map((s) => [s.at.slice(0, 10), s.at.slice(11, 16)]),
+    );
+    // The first late mornings are alerted at 10:00; within three, no more.
+    expect(byDay.get(dayAfter(10))).toBe('10:00');
+    const lateAlerts = [10, 11, 12, 13, 14, 15].filter((i) => byDay.has(dayAfter(i)));
+    expect(lateAlerts.length).toBeLessThanOrEqual(3);
+    expect(byDay.has(dayAfter(15))).toBe(false);
+    // Up at 14:00 is never learned past 13:00: each such morning is alerted, at 13:00 at the latest.
+    for (let i = 16; i < 22; i++) expect(byDay.get(dayAfter(i)) ?? 'none').not.toBe('none');
+    for (const at of byDay.values()) expect(at <= '13:00').toBe(true);
+    expect(notUps(seen).at(-1)).toMatch(
+      /^Not up by 13:00: .* She usually gets up by \d\d:\d\d \(latest in \d+ days: \d\d:\d\d\)\.$/,
+    );
+  });
+});
+
+describe('the limits, bounded', () => {
+  const routine = (spellsMs: number[], days = 14) => ({
+    asOf: 0,
+    days,
+    still: { room: Array.from({ length: 12 }, () => [...spellsMs].sort((a, b) => a - b)) },
+    getUp: { n: days, q50Min: 9 * 60, q90Min: 12 * 60 + 40, maxMin: 12 * 60 + 50 },
+  });
+  const M = 60_000;
+  it('a learned limit is her 95th percentile and a margin, inside [floor, ceiling]', () => {
+    const o = {
+      place: 'room' as const,
+      minuteOfDay: 12 * 60,
+      floorMs: 45 * M,
+      ceilingMs: 180 * M,
+      learnAfter: 7,
+    };
+    expect(stillLimit(routine(Array(20).fill(10 * M)), o).limitMs).toBe(45 * M);
+    expect(stillLimit(routine(Array(20).fill(60 * M)), o).limitMs).toBe(90 * M);
+    expect(stillLimit(routine(Array(20).fill(240 * M)), o).limitMs).toBe(180 * M);
+    expect(stillLimit(routine(Array(20).fill(60 * M), 6), o)).toEqual({ limitMs: 180 * M });
+    expect(stillLimit(routine([60 * M]), o)).toEqual({ limitMs: 180 * M });
+  });
+  it('her getting-up time is a late morning of hers and 30 minutes, inside [by, latest]', () => {
+    expect(getUpBy(routine([]), { byMin: 600, latestMin: 780, learnAfter: 7 }).byMin).toBe(780);
+    expect(getUpBy(routine([]), { byMin: 600, latestMin: 900, learnAfter: 7 }).byMin).toBe(12 * 60 + 40 + 30);
+    expect(getUpBy(routine([], 3), { byMin: 600, latestMin: 900, learnAfter: 7 })).toEqual({ byMin: 600 });
+  });
+  it('learns nothing from no readings', () => {
+    const r = learnRoutine([], 0, {
+      env: { row: () => undefined, bedroom: null, matHoldMs: 0, awayAfterMs: 0, tagGraceMs: 0 },
+      zone: { date: () => '', minuteOfDay: () => 0, at: () => 0 } as never,
+      classify: () => 'room',
+      nightEnd: '05:00',
+    });
+    expect(r).toMatchObject({ days: 0, still: {}, getUp: null });
+  });
+});
