@@ -34,7 +34,14 @@ export type EvaluateCommandOptions = {
   json?: boolean;
 };
 
-type Loaded = { title: string; config: Config; lines: string[]; labels: Label[] | null };
+type Loaded = {
+  title: string;
+  config: Config;
+  lines: string[];
+  labels: Label[] | null;
+  /** A labelled home's sensors, which the targets depend on. */
+  sensors?: Sensors;
+};
 
 function load(o: EvaluateCommandOptions): Loaded | string {
   if (o.home) {
@@ -47,6 +54,7 @@ function load(o: EvaluateCommandOptions): Loaded | string {
       config,
       lines: linesFor(home, config),
       labels: home.labels,
+      sensors,
     };
   }
   if (!o.config || !o.input) return 'give --home DIR, or --config FILE and --input EVENTS.jsonl';
@@ -91,7 +99,8 @@ export function evaluateCommand(o: EvaluateCommandOptions, write: (text: string)
   }
   if (typeof loaded === 'string') return bad(loaded);
   const warmupDays = warmupMs / 86_400_000;
-  const e = evaluate({ ...loaded, ackAfterMs, answerAfterMs, warmupDays, collapses, seed });
+  const { sensors, ...input } = loaded;
+  const e = evaluate({ ...input, ackAfterMs, answerAfterMs, warmupDays, collapses, seed });
   write(
     o.json
       ? JSON.stringify({ home: loaded.title, ...e })
@@ -99,6 +108,7 @@ export function evaluateCommand(o: EvaluateCommandOptions, write: (text: string)
           warmupDays,
           ackAfterMin: ackAfterMs / 60_000,
           answerAfterMin: answerAfterMs === null ? null : answerAfterMs / 60_000,
+          ...(sensors ? { sensors } : {}),
         }),
   );
   return EXIT.ok;

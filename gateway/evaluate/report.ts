@@ -25,10 +25,27 @@ const detect = (name: string, d: Detection) =>
   `${name.padEnd(16)}${d.n} collapses: mean ${hm(d.meanMin)}, median ${hm(d.medianMin)}, 90th ${hm(d.p90Min)}; ` +
   `missed within 12 h ${d.missed12h}, within 24 h ${d.missed24h}`;
 
+/** The targets a home is held to after the warm-up: false alerts a month, with every sensor or
+ *  motion alone; a daytime collapse found within 3 h on average, none missed within 12 h. */
+export const TARGETS = { falsePerMonth: { all: 1, motion: 3 }, dayMeanMin: 180, missed12h: 0 };
+
+/** "targets: false alerts ≤ 1 a month no (2.1); ..." */
+export function targetsLine(e: Evaluation, sensors: 'all' | 'motion'): string {
+  const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  const limit = TARGETS.falsePerMonth[sensors];
+  const day = e.collapses.day.meanMin;
+  const missed = e.collapses.day.missed12h + e.collapses.night.missed12h;
+  return (
+    `${'targets'.padEnd(16)}false alerts <= ${limit} a month: ${met(e.after.perMonth <= limit)} (${one(e.after.perMonth)}); ` +
+    `day mean <= 3 h: ${met(day !== null && day <= TARGETS.dayMeanMin)} (${hm(day)}); ` +
+    `none missed within 12 h: ${met(missed <= TARGETS.missed12h)} (${missed})`
+  );
+}
+
 export function evaluationText(
   title: string,
   e: Evaluation,
-  o: { warmupDays: number; ackAfterMin: number; answerAfterMin: number | null },
+  o: { warmupDays: number; ackAfterMin: number; answerAfterMin: number | null; sensors?: 'all' | 'motion' },
 ): string {
   const answer =
     o.answerAfterMin === null
@@ -40,6 +57,7 @@ export function evaluationText(
     ...alerts('false alerts', e.after),
     detect('by day 07-22', e.collapses.day),
     detect('by night', e.collapses.night),
+    ...(o.sensors ? [targetsLine(e, o.sensors)] : []),
   ];
   if (e.sleep)
     lines.push(

@@ -46,7 +46,12 @@ export function measureJudgement(
       });
       const title = `${home.name} (${sensors === 'all' ? 'every sensor' : 'motion only'})`;
       report(
-        evaluationText(title, e, { warmupDays: JUDGEMENT.warmupDays, ackAfterMin: 15, answerAfterMin: 1 }),
+        evaluationText(title, e, {
+          warmupDays: JUDGEMENT.warmupDays,
+          ackAfterMin: 15,
+          answerAfterMin: 1,
+          sensors,
+        }),
       );
       Object.assign(figures, evaluationFigures(`judgement_${home.name.replace(/-/g, '_')}_${sensors}`, e));
     }
