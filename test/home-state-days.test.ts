@@ -80,6 +80,24 @@ describe('missed: a person in danger', () => {
     });
   });
 
+  it('a fall a presence radar reports (its row is presence) is the same urgent alert at once', () => {
+    const seen = simulate(
+      config,
+      [
+        ...busy('2026-03-02', '15:30'),
+        ['2026-03-02 15:38', 'bathroom-radar', true],
+        ['2026-03-02 15:40', 'bathroom-radar', true, 'fall'],
+      ],
+      '2026-03-02 15:45',
+    );
+    expect(told(seen)).toEqual([['2026-03-02 15:40:00', 'fall', 'raised']]);
+    expect(seen.find((s) => s.rule === 'fall')?.message).toMatchObject({
+      severity: 'urgent',
+      device: 'bathroom-radar',
+      room: 'bathroom',
+    });
+  });
+
   it('a second help press while unanswered reaches the trust, and an unanswered call escalates', () => {
     const seen = simulate(
       config,

@@ -2,9 +2,9 @@
 // mapper is a table of Fields (where a value sits in its payload, what Hearth calls it, how to
 // read it) plus the little that is its own (which topic carries what). Pure, and never throws:
 // a wrong value is a problem naming the topic and the key, and the message's other keys still count.
-import { HEALTH_KINDS, KIND_VALUE, type Kind } from '../../config/device-fields.ts';
+import { KIND_VALUE, type Kind } from '../../config/device-fields.ts';
 import { jsonDepth, parseJson } from '../../core/json.ts';
-import type { Reading } from '../../core/reading.ts';
+import { type Reading, rowTakes } from '../../core/reading.ts';
 import type { MapResult, MqttRow } from './mapper.ts';
 
 export type Value = Reading['value'];
@@ -65,11 +65,14 @@ export const RANGES: Partial<Record<Kind, readonly [number, number]>> = {
 /** Longest button value kept: anything longer is not an event name. */
 const MAX_EVENT = 64;
 
-/** The kind a field yields for a row, or undefined when the row does not take it. */
+/**
+ * The kind a field yields for a row, or undefined when the row does not take it: the row's own
+ * kind, its health, and what core/reading.ts ALSO_TAKES adds (a presence radar's falls).
+ */
 export function kindFor(f: Field, rowKind: Kind | undefined): Kind | undefined {
   if (f.kind === 'row') return rowKind && KIND_VALUE[rowKind] === READ_VALUE[f.read.as] ? rowKind : undefined;
   if (rowKind === undefined) return f.optIn ? undefined : f.kind;
-  if (f.kind === rowKind || HEALTH_KINDS.includes(f.kind)) return f.kind;
+  if (rowTakes(rowKind, f.kind)) return f.kind;
   return f.alias?.includes(rowKind) ? rowKind : undefined;
 }
 
