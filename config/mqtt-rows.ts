@@ -25,7 +25,9 @@ export const zigbee2mqtt = z
     topic: topicName.describe("The device's Zigbee2MQTT topic, e.g. zigbee2mqtt/hall_motion."),
     kind: payloadKind
       .optional()
-      .describe('Only the readings of this kind are taken; by default every known key.'),
+      .describe(
+        "Only the readings of this kind are taken, and the battery; a presence row takes a fall radar's falls too. By default every known key.",
+      ),
   })
   .describe('A Zigbee device published by Zigbee2MQTT to the local broker.');
 

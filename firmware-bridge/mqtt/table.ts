@@ -24,7 +24,14 @@ export type Read =
    * `ignore`: names that are not a press (a release, the empty action that resets one). Any other
    * name is kept as the device wrote it, or refused where `unknown` says so.
    */
-  | { as: 'press'; names: Readonly<Record<string, string>>; ignore: RegExp; unknown: 'keep' | 'refuse' };
+  | { as: 'press'; names: Readonly<Record<string, string>>; ignore: RegExp; unknown: 'keep' | 'refuse' }
+  /**
+   * A state written as a word -> true/false through `names` (lower-case, matched case-insensitively):
+   * a fall radar's "fall" and "none". `ignore`: words that are neither (a fall the radar is still
+   * making sure of). Any other word is refused, naming the words expected: it is the device saying
+   * something this table does not know, never to be guessed at.
+   */
+  | { as: 'enum'; names: Readonly<Record<string, boolean>>; ignore: readonly string[] };
 
 /** One entry of a table. */
 export type Field = {
@@ -50,6 +57,7 @@ export const READ_VALUE: Readonly<Record<Read['as'], 'boolean' | 'number' | 'str
   number: 'number',
   'number-text': 'number',
   press: 'string',
+  enum: 'boolean',
 };
 
 /** Plausible bounds per kind: a value outside is a faulty sensor or a misread, not a reading. */
@@ -125,8 +133,20 @@ function readValue(read: Read, raw: unknown): Got {
       if (read.unknown === 'refuse') return { problem: `not a press: ${show(raw)}` };
       return raw.length <= MAX_EVENT ? { value: raw } : { problem: `event name too long: ${show(raw)}` };
     }
+    case 'enum': {
+      const word = typeof raw === 'string' ? raw.toLowerCase() : undefined;
+      if (word !== undefined && read.ignore.includes(word)) return undefined;
+      const value = word === undefined ? undefined : lookup(read.names, word);
+      return value === undefined
+        ? { problem: `expected ${either([...Object.keys(read.names), ...read.ignore])}, got ${show(raw)}` }
+        : { value };
+    }
   }
 }
+
+/** "a, b or c". */
+const either = (words: readonly string[]): string =>
+  words.length < 2 ? (words[0] ?? 'nothing') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
 
 /** `subject` at `path`; `notObject` names the level that should have been an object and was not. */
 function at(subject: unknown, path: readonly string[]): { value: unknown } | { notObject: string } {
@@ -162,7 +182,9 @@ export class Collector {
   ) {}
 
   problem(where: string, why: string): void {
-    this.result.problems.push(`${this.topic}: ${where}: ${why}`);
+    // One key read as two kinds (the OWON FDS315's status: presence and a fall) is one problem.
+    const p = `${this.topic}: ${where}: ${why}`;
+    if (!this.result.problems.includes(p)) this.result.problems.push(p);
   }
 
   reading(kind: Kind, value: Value, where: string): void {
