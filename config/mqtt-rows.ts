@@ -53,8 +53,9 @@ export const esphome = z
     ),
     kind: payloadKind.describe(
       'What the entity senses. motion, presence, contact, bed, chair, fall, water_leak: a binary_sensor ' +
-        '(ON = detected/occupied/open); temperature, humidity, battery, heart_rate, steps, rssi: a sensor ' +
-        '(a number); button: a binary_sensor (ON = a press) or an event entity.',
+        '(ON = detected/occupied/open/a fall); temperature, humidity, battery, heart_rate, steps, rssi: a sensor ' +
+        '(a number); button: a binary_sensor (ON = a press) or an event entity; fall also: a text_sensor ' +
+        'saying Real, Suspected or None (the Seeed MR24FDB1 component).',
     ),
   })
   .describe('One entity of an ESPHome node that publishes to the local broker over MQTT.');

@@ -455,6 +455,49 @@ describe('esphome', () => {
   ];
   it.each(cases)('$row.kind on $on: $name', (c) => expectCase(esphome, esp(c.row.kind), topic(c.on), c));
 
+  describe('fall radars', () => {
+    // The Seeed MR60FDA2 (ESPHome's seeed_mr60fda2): its fall_detected binary sensor, named as
+    // ESPHome's documentation names it, "Falling Detected", whose object id is falling_detected.
+    const mr60 = esp('fall', { sensor: 'falling_detected' });
+    // The Seeed MR24FDB1 (the esphome-mr24fdb1 component): its fall_state text sensor, "MR24FDB1 Fall State".
+    const mr24 = esp('fall', { sensor: 'mr24fdb1_fall_state' });
+    const run = (r: Row<'esphome'>, domain: string, payload: string) =>
+      esphome.map(r, topic(domain, r.sensor), bytes(payload), NOW);
+
+    it('a fall row is subscribed to its binary sensor and its text sensor; a presence row to its binary sensor only', () => {
+      expect(esphome.filters(mr60)).toEqual([
+        topic(B, 'falling_detected'),
+        topic('text_sensor', 'falling_detected'),
+      ]);
+      expect(esphome.filters(esp('presence', { sensor: 'person_information' }))).toEqual([
+        topic(B, 'person_information'),
+      ]);
+    });
+
+    it('Seeed MR60FDA2 fall_detected: ON a fall, OFF over', () => {
+      expect(got(run(mr60, B, 'ON'))).toEqual({ fall: true });
+      expect(got(run(mr60, B, 'OFF'))).toEqual({ fall: false });
+    });
+
+    it('Seeed MR24FDB1 fall_state: Real a fall, None over, Suspected not yet', () => {
+      expect(got(run(mr24, 'text_sensor', 'Real'))).toEqual({ fall: true });
+      expect(got(run(mr24, 'text_sensor', 'None'))).toEqual({ fall: false });
+      expect(run(mr24, 'text_sensor', 'Suspected')).toEqual(NONE);
+    });
+
+    it('a word no known component says is refused: "fall" is the DFRobot SEN0623 status for its mode', () => {
+      expect(run(mr24, 'text_sensor', 'fall')).toEqual({
+        readings: [],
+        problems: [
+          `${topic('text_sensor', 'mr24fdb1_fall_state')}: state: expected real, none or suspected, got "fall"`,
+        ],
+      });
+      expect(run(mr60, B, 'fallen').problems).toEqual([
+        `${topic(B, 'falling_detected')}: state: expected ON or OFF, got "fallen"`,
+      ]);
+    });
+  });
+
   it('ignores topics of other entities, domains and the status topic', () => {
     expect(esphome.map(esp('motion'), topic('sensor'), bytes('21'), NOW)).toEqual(NONE);
     expect(esphome.map(esp('motion'), 'kitchen-node/status', bytes('online'), NOW)).toEqual(NONE);
@@ -922,6 +965,9 @@ describe('never a throw, always a MapResult', () => {
   const rows: MqttRow[] = [
     z2m(),
     z2m({ kind: 'bed' }),
+    z2m({ kind: 'presence' }),
+    z2m({ kind: 'fall' }),
+    esp('fall'),
     esp('motion'),
     esp('temperature'),
     esp('button'),
