@@ -51,15 +51,15 @@ export const ZIGBEE2MQTT_FIELDS: readonly Field[] = [
   // a fall nor its end, a fall the radar is still making sure of, is no reading; a word not listed
   // is refused. A presence row takes these too (core/reading.ts ALSO_TAKES): a technician gives a
   // fall radar the presence row it also is.
-  // Tuya MIR-HE200-TY (TS0601 _TZE200_lu01t0zl, _vrfecyku, _ypprdwsl, _jkbljri7): maybe_fall, then
-  // fall once the radar holds it for its tumble_alarm_time; none when it is over.
+  // Tuya MIR-HE200-TY (TS0601 _TZE200_lu01t0zl, _vrfecyku, _ypprdwsl, _jkbljri7): fall; maybe_fall,
+  // a fall it is not yet sure of; none.
   {
     path: ['fall_down_status'],
     kind: 'fall',
     read: { as: 'enum', names: { fall: true, none: false }, ignore: ['maybe_fall'] },
   },
-  // Heiman HS2FD-EF1-3.0: fall_warning before fall_alarm. Its converter writes "unknown" for a status
-  // it cannot read: refused, not guessed.
+  // Heiman HS2FD-EF1-3.0: fall_alarm; fall_warning, not yet an alarm; normal. Its converter writes
+  // "unknown" for a status it cannot read: refused, not guessed.
   {
     path: ['fall_status'],
     kind: 'fall',
