@@ -2,6 +2,7 @@
 // row's kind, that the row names the part of the device that reports it, and one row per part.
 // The tables mirror the decoders in firmware-bridge/mqtt/ (config imports no stage); a test
 // keeps the two in step.
+import { rowTakes } from '../core/reading.ts';
 import { HEALTH_KINDS, KIND_VALUE, KINDS, type Kind } from './device-fields.ts';
 import { didYouMean, listOf, type Path } from './problems.ts';
 import type { Device } from './schema.ts';
@@ -21,6 +22,7 @@ export const MQTT_SOURCE_KINDS: Readonly<Record<MqttDevice['source'], readonly K
     'bed',
     'chair',
     'button',
+    'fall',
     'water_leak',
     'temperature',
     'humidity',
@@ -144,6 +146,7 @@ export function checkMqttRows(
   err: Report,
 ): void {
   const seen = new Map<string, number>();
+  const falls = new Map<string, { fall?: number; also?: number }>();
   devices.forEach((d, at) => {
     if (!isMqtt(d)) return;
     const i = indexOf(at);
@@ -153,5 +156,29 @@ export function checkMqttRows(
     if (first !== undefined)
       err(['devices', i, field], `${what} is already read by devices.${first}; one row per part of a device`);
     else seen.set(`${d.source}|${key}`, i);
+    if (d.source === 'zigbee2mqtt') fallsReadTwice(d, i, falls, err);
   });
+}
+
+/**
+ * A Zigbee2MQTT fall radar with a row of kind fall beside one of kind presence (or of no kind),
+ * which takes its falls too (core/reading.ts ALSO_TAKES): each fall would arrive twice.
+ */
+function fallsReadTwice(
+  d: Extract<MqttDevice, { source: 'zigbee2mqtt' }>,
+  i: number,
+  falls: Map<string, { fall?: number; also?: number }>,
+  err: Report,
+): void {
+  const own = d.kind === 'fall';
+  if (!own && d.kind !== undefined && !rowTakes(d.kind, 'fall')) return;
+  const rows = falls.get(d.topic) ?? {};
+  const other = own ? rows.also : rows.fall;
+  if (other !== undefined)
+    err(
+      ['devices', i, d.kind === undefined ? 'topic' : 'kind'],
+      `devices.${other} and this row both read the falls on ${d.topic}, so each fall would arrive twice: ` +
+        "a row of kind presence (or of no kind) takes its radar's falls too; the row of kind fall is not needed",
+    );
+  else falls.set(d.topic, own ? { ...rows, fall: rows.fall ?? i } : { ...rows, also: rows.also ?? i });
 }

@@ -25,7 +25,9 @@ export const zigbee2mqtt = z
     topic: topicName.describe("The device's Zigbee2MQTT topic, e.g. zigbee2mqtt/hall_motion."),
     kind: payloadKind
       .optional()
-      .describe('Only the readings of this kind are taken; by default every known key.'),
+      .describe(
+        "Only the readings of this kind are taken, and the battery; a presence row takes a fall radar's falls too. By default every known key.",
+      ),
   })
   .describe('A Zigbee device published by Zigbee2MQTT to the local broker.');
 
@@ -51,8 +53,9 @@ export const esphome = z
     ),
     kind: payloadKind.describe(
       'What the entity senses. motion, presence, contact, bed, chair, fall, water_leak: a binary_sensor ' +
-        '(ON = detected/occupied/open); temperature, humidity, battery, heart_rate, steps, rssi: a sensor ' +
-        '(a number); button: a binary_sensor (ON = a press) or an event entity.',
+        '(ON = detected/occupied/open/a fall); temperature, humidity, battery, heart_rate, steps, rssi: a sensor ' +
+        '(a number); button: a binary_sensor (ON = a press) or an event entity; fall also: a text_sensor ' +
+        'saying Real, Suspected or None (the Seeed MR24FDB1 component).',
     ),
   })
   .describe('One entity of an ESPHome node that publishes to the local broker over MQTT.');

@@ -45,6 +45,17 @@ export const KIND_VALUE: Readonly<Record<Kind, 'boolean' | 'number' | 'string'>>
 /** Kinds any device may report whatever its row's kind: its own health. */
 export const HEALTH_KINDS: readonly Kind[] = ['battery', 'rssi'];
 
+/**
+ * Kinds a row takes beyond its own and health, by the row's kind: a radar that also detects falls,
+ * provisioned as the presence sensor it also is, still reports its falls. A presence row that never
+ * sees a fall costs nothing; a fall lost to the kind its row was given could cost a life.
+ */
+export const ALSO_TAKES: Readonly<Partial<Record<Kind, readonly Kind[]>>> = { presence: ['fall'] };
+
+/** Whether a row of `rowKind` takes a reading of `kind`: its own, its health, or what ALSO_TAKES adds. */
+export const rowTakes = (rowKind: Kind, kind: Kind): boolean =>
+  kind === rowKind || HEALTH_KINDS.includes(kind) || (ALSO_TAKES[rowKind]?.includes(kind) ?? false);
+
 export const readingSchema = z.strictObject({
   device: z.string().min(1),
   at: z.number().int().nonnegative().describe('epoch ms'),

@@ -1,13 +1,10 @@
 // Ingest: a source's Reading -> an Event placed in its room, or a counted refusal.
 // Room, role and kind come from the provisioning file, never from the device. Pure.
 import type { Config, Device } from '../config/schema.ts';
-import { type Event, readingSchema } from '../core/reading.ts';
+import { type Event, readingSchema, rowTakes } from '../core/reading.ts';
 
 export type DropReason = 'unknown_device' | 'invalid' | 'kind_not_configured' | 'output_device';
 export type IngestResult = { ok: true; event: Event } | { ok: false; reason: DropReason; detail: string };
-
-/** Kinds any device may report whatever its row says: its own health. */
-const HEALTH_KINDS = new Set(['battery', 'rssi']);
 
 export type DeviceIndex = ReadonlyMap<string, Device>;
 
@@ -37,7 +34,8 @@ export function ingest(devices: DeviceIndex, input: unknown): IngestResult {
   if (!row) return { ok: false, reason: 'unknown_device', detail: r.device };
   const rowKind = 'kind' in row ? row.kind : undefined;
   if (rowKind === 'output') return { ok: false, reason: 'output_device', detail: r.device };
-  if (rowKind && rowKind !== r.kind && !HEALTH_KINDS.has(r.kind))
+  // Its own kind, its health, and a presence radar's falls (core/reading.ts ALSO_TAKES).
+  if (rowKind && !rowTakes(rowKind, r.kind))
     return { ok: false, reason: 'kind_not_configured', detail: `${r.device} is ${rowKind}, got ${r.kind}` };
   return { ok: true, event: { ...r, room: row.room ?? null, role: row.role ?? null } };
 }

@@ -29,18 +29,25 @@ const env: HomeEnv = {
   tagGraceMs: 10 * M,
 };
 
-type In = [at: number, device: string, value: boolean, facts?: Record<string, string | number | boolean>];
+type In = [
+  at: number,
+  device: string,
+  value: boolean | number,
+  facts?: Record<string, string | number | boolean>,
+  /** Another kind than the row's: a device whose message carries several (its battery, its falls). */
+  kind?: Event['kind'],
+];
 
 /** Runs readings (and a tick at `until`) through the model; the state and which readings were life. */
 function run(readings: In[], until?: number): { s: HomeModel; life: number[] } {
   let s = initHomeModel();
   const life: number[] = [];
-  for (const [at, device, value, facts] of readings) {
+  for (const [at, device, value, facts, kind] of readings) {
     const row = rows[device];
     const e: Event = {
       device,
       at,
-      kind: row?.kind ?? 'motion',
+      kind: kind ?? row?.kind ?? 'motion',
       value,
       room: row?.room ?? null,
       role: row?.role ?? null,
@@ -100,6 +107,36 @@ describe('movement is life, presence is presence', () => {
       90 * M,
     );
     expect(r.s).toMatchObject({ place: 'chair', room: 'lounge', lastLifeRoom: 'bathroom' });
+  });
+});
+
+describe('one device, several kinds', () => {
+  it('each kind is judged against its own last value: a door republished with its battery is no movement', () => {
+    const battery = (at: number): In => [at, 'door', 97, undefined, 'battery'];
+    const r = run([
+      [0, 'door', false],
+      battery(0),
+      [2 * M, 'door', false],
+      battery(2 * M),
+      [3 * M, 'door', true],
+    ]);
+    expect(r.life).toEqual([3 * M]);
+  });
+
+  it("a fall radar's presence and fall state republished together: the fall and its end are movement, the repeats are not", () => {
+    const fall = (at: number, value: boolean): In => [at, 'radar', value, undefined, 'fall'];
+    const r = run([
+      [0, 'radar', true],
+      fall(0, false),
+      [2 * M, 'radar', true],
+      fall(2 * M, false),
+      [3 * M, 'radar', true],
+      fall(3 * M, true),
+      [4 * M, 'radar', true],
+      fall(4 * M, true),
+      fall(5 * M, false),
+    ]);
+    expect(r.life).toEqual([0, 3 * M, 5 * M]);
   });
 });
 

@@ -80,6 +80,24 @@ describe('missed: a person in danger', () => {
     });
   });
 
+  it('a fall a presence radar reports (its row is presence) is the same urgent alert at once', () => {
+    const seen = simulate(
+      config,
+      [
+        ...busy('2026-03-02', '15:30'),
+        ['2026-03-02 15:38', 'bathroom-radar', true],
+        ['2026-03-02 15:40', 'bathroom-radar', true, 'fall'],
+      ],
+      '2026-03-02 15:45',
+    );
+    expect(told(seen)).toEqual([['2026-03-02 15:40:00', 'fall', 'raised']]);
+    expect(seen.find((s) => s.rule === 'fall')?.message).toMatchObject({
+      severity: 'urgent',
+      device: 'bathroom-radar',
+      room: 'bathroom',
+    });
+  });
+
   it('a second help press while unanswered reaches the trust, and an unanswered call escalates', () => {
     const seen = simulate(
       config,
@@ -223,6 +241,51 @@ describe('alarmed: a person who is fine', () => {
     expect(simulate(pir, day, '2026-03-02 13:35')[0]?.message.reason).toMatch(
       /^No sign of life since 10:30 \(3 h\), last seen in the bathroom/,
     );
+  });
+
+  it('a fall radar republishing its fall state is one call: no "another fall", and no new call once acknowledged', () => {
+    // Zigbee2MQTT sends a radar's whole state, its fall state with it, at every other change.
+    const republished: Ev[] = [];
+    for (let m = 42; m <= 58; m += 2) republished.push([`2026-03-02 15:${m}`, 'fall-radar', true]);
+    const seen = simulate(
+      config,
+      [
+        ...busy('2026-03-02', '15:30'),
+        ['2026-03-02 15:40', 'fall-radar', true],
+        ...republished,
+        // Back to normal: she is up, or her daughter has helped her up.
+        ['2026-03-02 16:05', 'fall-radar', false],
+      ],
+      '2026-03-02 16:10',
+      undefined,
+      { ackAfterMs: 5 * 60_000 },
+    );
+    expect(told(seen)).toEqual([
+      ['2026-03-02 15:40:00', 'fall', 'raised'],
+      ['2026-03-02 15:45:00', 'fall', 'acknowledged'],
+      ['2026-03-02 16:05:00', 'fall', 'resolved'],
+    ]);
+  });
+
+  it('a device that only ever says true: a fall after the call is over is a new call', () => {
+    const seen = simulate(
+      config,
+      [
+        ...busy('2026-03-02', '15:30'),
+        ['2026-03-02 15:40', 'fall-radar', true],
+        ['2026-03-02 15:50', 'kitchen-motion', true],
+        ['2026-03-02 17:00', 'fall-radar', true],
+      ],
+      '2026-03-02 17:04',
+      undefined,
+      { ackAfterMs: 5 * 60_000 },
+    );
+    expect(told(seen)).toEqual([
+      ['2026-03-02 15:40:00', 'fall', 'raised'],
+      ['2026-03-02 15:45:00', 'fall', 'acknowledged'],
+      ['2026-03-02 15:50:00', 'fall', 'resolved'],
+      ['2026-03-02 17:00:00', 'fall', 'raised'],
+    ]);
   });
 
   it('not up: the alert says she is still in bed', () => {

@@ -74,6 +74,17 @@ function expectCase<R extends MqttRow>(mapper: Mapper<R>, r: R, topic: string, c
   });
 }
 
+/**
+ * Tuya MIR-HE200-TY (TS0601 _TZE200_lu01t0zl) as Zigbee2MQTT publishes it: its whole state, with
+ * its fall state (zigbee-herdsman-converters' exposes for the model).
+ */
+const MIR_HE200_TY = (fall: string) =>
+  `{"fall_down_status":"${fall}","fall_sensitivity":6,"illuminance":31,"linkquality":156,"motion_direction":"standing_still","motion_speed":0,"occupancy":true,"presence":true,"radar_scene":"toilet","radar_sensitivity":7,"static_dwell_alarm":null,"tumble_alarm_time":1,"tumble_switch":"ON"}`;
+
+/** OWON FDS315 as Zigbee2MQTT publishes it: one `status`, with breathing and where the person is. */
+const OWON_FDS315 = (status: string) =>
+  `{"breathing_rate":15,"linkquality":120,"location_x":-35,"location_y":182,"status":"${status}"}`;
+
 // ---------------------------------------------------------------------------------------------
 describe('zigbee2mqtt', () => {
   const T = 'zigbee2mqtt/hall';
@@ -212,6 +223,114 @@ describe('zigbee2mqtt', () => {
       payload: { occupancy: false, vibration: true },
       want: { motion: false },
     },
+    // Fall radars: Zigbee2MQTT sends the whole state, the fall state with every other change.
+    {
+      name: 'Tuya MIR-HE200-TY, kind presence: its presence and its falls, none = no fall',
+      row: { kind: 'presence' },
+      payload: MIR_HE200_TY('none'),
+      want: { presence: true, fall: false },
+    },
+    {
+      name: 'Tuya MIR-HE200-TY fall',
+      row: { kind: 'presence' },
+      payload: MIR_HE200_TY('fall'),
+      want: { presence: true, fall: true },
+    },
+    {
+      name: 'Tuya MIR-HE200-TY maybe_fall: the radar is still making sure, no reading yet',
+      row: { kind: 'presence' },
+      payload: MIR_HE200_TY('maybe_fall'),
+      want: { presence: true },
+    },
+    {
+      name: 'Tuya MIR-HE200-TY, kind fall: its falls alone',
+      row: { kind: 'fall' },
+      payload: MIR_HE200_TY('fall'),
+      want: { fall: true },
+    },
+    {
+      name: 'Tuya MIR-HE200-TY, no kind: every key it has',
+      payload: MIR_HE200_TY('fall'),
+      want: { presence: true, motion: true, fall: true },
+    },
+    {
+      name: 'Heiman HS2FD-EF1-3.0 fall_alarm, kind fall',
+      row: { kind: 'fall' },
+      payload: '{"fall_status":"fall_alarm","linkquality":98,"occupancy":true,"sensor_status":"none"}',
+      want: { fall: true },
+    },
+    {
+      name: 'Heiman HS2FD-EF1-3.0, kind presence: occupancy is its presence, and its falls',
+      row: { kind: 'presence' },
+      payload: '{"fall_status":"normal","linkquality":98,"occupancy":true,"sensor_status":"activity"}',
+      want: { presence: true, fall: false },
+    },
+    {
+      name: 'Heiman HS2FD-EF1-3.0 fall_warning: not yet a fall',
+      row: { kind: 'fall' },
+      payload: '{"fall_status":"fall_warning","linkquality":98,"occupancy":true,"sensor_status":"none"}',
+      want: {},
+    },
+    {
+      name: 'OWON FDS315 falling, kind fall',
+      row: { kind: 'fall' },
+      payload: OWON_FDS315('falling'),
+      want: { fall: true },
+    },
+    {
+      name: 'OWON FDS315 on_the_bed, kind presence: someone there, no fall',
+      row: { kind: 'presence' },
+      payload: OWON_FDS315('on_the_bed'),
+      want: { presence: true, fall: false },
+    },
+    {
+      name: 'OWON FDS315 unoccupied, kind presence',
+      row: { kind: 'presence' },
+      payload: OWON_FDS315('unoccupied'),
+      want: { presence: false, fall: false },
+    },
+    {
+      name: "OWON FDS315, no kind: `status` is another device's word too, read only when the row asks",
+      payload: OWON_FDS315('falling'),
+      want: {},
+    },
+    {
+      name: 'an ESPHome-like capitalised word is the same word',
+      row: { kind: 'fall' },
+      payload: { fall_down_status: 'FALL' },
+      want: { fall: true },
+    },
+    // A fall state Hearth does not know is refused, named, never guessed; the rest still counts.
+    {
+      name: "Tuya MIR-HE200-TY with another radar's word",
+      row: { kind: 'presence' },
+      payload: { fall_down_status: 'falling', presence: true },
+      want: { presence: true },
+      problems: [/^zigbee2mqtt\/hall: fall_down_status: expected fall, none or maybe_fall, got "falling"$/],
+    },
+    {
+      name: 'Tuya MIR-HE200-TY datapoint number instead of its word',
+      row: { kind: 'fall' },
+      payload: { fall_down_status: 2 },
+      want: {},
+      problems: [/fall_down_status: expected fall, none or maybe_fall, got 2$/],
+    },
+    {
+      name: 'Heiman HS2FD-EF1-3.0 "unknown" (a status its converter cannot read)',
+      row: { kind: 'fall' },
+      payload: { fall_status: 'unknown', occupancy: true },
+      want: {},
+      problems: [/fall_status: expected fall_alarm, normal or fall_warning, got "unknown"$/],
+    },
+    {
+      name: 'OWON FDS315 code its converter does not know',
+      row: { kind: 'presence' },
+      payload: OWON_FDS315('Unknown (6)'),
+      want: {},
+      problems: [
+        /status: expected unoccupied, occupied, sitting, on_the_bed, low_posture or falling, got "Unknown \(6\)"$/,
+      ],
+    },
   ];
   it.each(cases)('$name', (c) => expectCase(zigbee2mqtt, z2m(c.row), T, c));
 
@@ -335,6 +454,49 @@ describe('esphome', () => {
     },
   ];
   it.each(cases)('$row.kind on $on: $name', (c) => expectCase(esphome, esp(c.row.kind), topic(c.on), c));
+
+  describe('fall radars', () => {
+    // The Seeed MR60FDA2 (ESPHome's seeed_mr60fda2): its fall_detected binary sensor, named as
+    // ESPHome's documentation names it, "Falling Detected", whose object id is falling_detected.
+    const mr60 = esp('fall', { sensor: 'falling_detected' });
+    // The Seeed MR24FDB1 (the esphome-mr24fdb1 component): its fall_state text sensor, "MR24FDB1 Fall State".
+    const mr24 = esp('fall', { sensor: 'mr24fdb1_fall_state' });
+    const run = (r: Row<'esphome'>, domain: string, payload: string) =>
+      esphome.map(r, topic(domain, r.sensor), bytes(payload), NOW);
+
+    it('a fall row is subscribed to its binary sensor and its text sensor; a presence row to its binary sensor only', () => {
+      expect(esphome.filters(mr60)).toEqual([
+        topic(B, 'falling_detected'),
+        topic('text_sensor', 'falling_detected'),
+      ]);
+      expect(esphome.filters(esp('presence', { sensor: 'person_information' }))).toEqual([
+        topic(B, 'person_information'),
+      ]);
+    });
+
+    it('Seeed MR60FDA2 fall_detected: ON a fall, OFF over', () => {
+      expect(got(run(mr60, B, 'ON'))).toEqual({ fall: true });
+      expect(got(run(mr60, B, 'OFF'))).toEqual({ fall: false });
+    });
+
+    it('Seeed MR24FDB1 fall_state: Real a fall, None over, Suspected not yet', () => {
+      expect(got(run(mr24, 'text_sensor', 'Real'))).toEqual({ fall: true });
+      expect(got(run(mr24, 'text_sensor', 'None'))).toEqual({ fall: false });
+      expect(run(mr24, 'text_sensor', 'Suspected')).toEqual(NONE);
+    });
+
+    it('a word no known component says is refused: "fall" is the DFRobot SEN0623 status for its mode', () => {
+      expect(run(mr24, 'text_sensor', 'fall')).toEqual({
+        readings: [],
+        problems: [
+          `${topic('text_sensor', 'mr24fdb1_fall_state')}: state: expected real, none or suspected, got "fall"`,
+        ],
+      });
+      expect(run(mr60, B, 'fallen').problems).toEqual([
+        `${topic(B, 'falling_detected')}: state: expected ON or OFF, got "fallen"`,
+      ]);
+    });
+  });
 
   it('ignores topics of other entities, domains and the status topic', () => {
     expect(esphome.map(esp('motion'), topic('sensor'), bytes('21'), NOW)).toEqual(NONE);
@@ -803,6 +965,9 @@ describe('never a throw, always a MapResult', () => {
   const rows: MqttRow[] = [
     z2m(),
     z2m({ kind: 'bed' }),
+    z2m({ kind: 'presence' }),
+    z2m({ kind: 'fall' }),
+    esp('fall'),
     esp('motion'),
     esp('temperature'),
     esp('button'),
@@ -1009,6 +1174,22 @@ rules:
       problems(`  - ${line}`).some((p) => p.startsWith(want)),
       problems(`  - ${line}`).join('\n'),
     ).toBe(true);
+  });
+
+  it("reads a fall radar's falls by one row: its presence row (or a row of no kind), or a row of kind fall", () => {
+    const two = (a: string, b: string) => problems(`  - ${a}\n  - ${b}`);
+    const row = (id: string, kind?: string) =>
+      `{ id: ${id}, source: zigbee2mqtt, topic: zigbee2mqtt/bathroom_radar${kind ? `, kind: ${kind}` : ''} }`;
+    const twice =
+      'both read the falls on zigbee2mqtt/bathroom_radar, so each fall would arrive twice: a row of kind ' +
+      "presence (or of no kind) takes its radar's falls too; the row of kind fall is not needed";
+    expect(two(row('a', 'presence'), row('b', 'fall'))).toEqual([
+      `devices.1.kind  devices.0 and this row ${twice}`,
+    ]);
+    expect(two(row('a', 'fall'), row('b'))).toEqual([`devices.1.topic  devices.0 and this row ${twice}`]);
+    expect(two(row('a', 'presence'), row('b', 'temperature'))).toEqual([]);
+    expect(two(row('a', 'fall'), row('b', 'temperature'))).toEqual([]);
+    expect(problems(`  - ${row('a', 'fall')}`)).toEqual([]);
   });
 
   it('refuses two rows that read the same part of a device', () => {

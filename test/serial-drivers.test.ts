@@ -75,6 +75,45 @@ describe('jsonl driver', () => {
     ]);
   });
 
+  it("a fall radar's board: its falls under its presence row's sensor and on a fall row; a fall neither true nor false is refused and counted", async () => {
+    const pty = await openPty();
+    const link = join(tempDir(), 'usb-custom-if00');
+    pointLink(link, pty.path);
+    const { ctx, readings, statuses, logs } = driverContext();
+    const driver = new JsonlDriver(
+      [
+        { id: 'bathroom-radar', port: link, sensor: 'radar1', kind: 'presence', baud: 115200 },
+        { id: 'hall-fall', port: link, sensor: 'fall1', kind: 'fall', baud: 115200 },
+      ],
+      new SerialPorts(ctx, 500),
+      ctx,
+    );
+    stops.push(() => driver.stop());
+    await driver.start();
+    await until('port open', () => statuses.some((s) => s.present));
+    pty.send(
+      [
+        '{"sensor":"radar1","kind":"presence","value":true,"seq":1}',
+        '{"sensor":"radar1","kind":"fall","value":true,"seq":2}',
+        '{"sensor":"radar1","kind":"fall","value":"fallen","seq":3}',
+        '{"sensor":"radar1","kind":"fall","value":false,"seq":4}',
+        '{"sensor":"fall1","kind":"presence","value":true}',
+        '{"sensor":"fall1","kind":"fall","value":true}',
+        '',
+      ].join('\n'),
+    );
+    await until('readings', () => readings.length >= 4);
+    expect(readings.map((r) => [r.device, r.kind, r.value])).toEqual([
+      ['bathroom-radar', 'presence', true],
+      ['bathroom-radar', 'fall', true],
+      ['bathroom-radar', 'fall', false],
+      ['hall-fall', 'fall', true],
+    ]);
+    expect(driver.counters).toMatchObject({ readings: 4, invalid: 2 });
+    expect(logs()).toMatch(/invalid jsonl line: value "fallen" is not a boolean for fall/);
+    expect(logs()).toMatch(/invalid jsonl line: kind presence on a fall row/);
+  });
+
   it('reconnects by itself when the pty goes away and a new one appears at the same path', async () => {
     const first = await openPty();
     const link = join(tempDir(), 'usb-custom-if00');

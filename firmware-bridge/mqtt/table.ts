@@ -2,9 +2,9 @@
 // mapper is a table of Fields (where a value sits in its payload, what Hearth calls it, how to
 // read it) plus the little that is its own (which topic carries what). Pure, and never throws:
 // a wrong value is a problem naming the topic and the key, and the message's other keys still count.
-import { HEALTH_KINDS, KIND_VALUE, type Kind } from '../../config/device-fields.ts';
+import { KIND_VALUE, type Kind } from '../../config/device-fields.ts';
 import { jsonDepth, parseJson } from '../../core/json.ts';
-import type { Reading } from '../../core/reading.ts';
+import { type Reading, rowTakes } from '../../core/reading.ts';
 import type { MapResult, MqttRow } from './mapper.ts';
 
 export type Value = Reading['value'];
@@ -24,7 +24,14 @@ export type Read =
    * `ignore`: names that are not a press (a release, the empty action that resets one). Any other
    * name is kept as the device wrote it, or refused where `unknown` says so.
    */
-  | { as: 'press'; names: Readonly<Record<string, string>>; ignore: RegExp; unknown: 'keep' | 'refuse' };
+  | { as: 'press'; names: Readonly<Record<string, string>>; ignore: RegExp; unknown: 'keep' | 'refuse' }
+  /**
+   * A state written as a word -> true/false through `names` (lower-case, matched case-insensitively):
+   * a fall radar's "fall" and "none". `ignore`: words that are neither (a fall the radar is still
+   * making sure of). Any other word is refused, naming the words expected: it is the device saying
+   * something this table does not know, never to be guessed at.
+   */
+  | { as: 'enum'; names: Readonly<Record<string, boolean>>; ignore: readonly string[] };
 
 /** One entry of a table. */
 export type Field = {
@@ -50,6 +57,7 @@ export const READ_VALUE: Readonly<Record<Read['as'], 'boolean' | 'number' | 'str
   number: 'number',
   'number-text': 'number',
   press: 'string',
+  enum: 'boolean',
 };
 
 /** Plausible bounds per kind: a value outside is a faulty sensor or a misread, not a reading. */
@@ -65,11 +73,14 @@ export const RANGES: Partial<Record<Kind, readonly [number, number]>> = {
 /** Longest button value kept: anything longer is not an event name. */
 const MAX_EVENT = 64;
 
-/** The kind a field yields for a row, or undefined when the row does not take it. */
+/**
+ * The kind a field yields for a row, or undefined when the row does not take it: the row's own
+ * kind, its health, and what core/reading.ts ALSO_TAKES adds (a presence radar's falls).
+ */
 export function kindFor(f: Field, rowKind: Kind | undefined): Kind | undefined {
   if (f.kind === 'row') return rowKind && KIND_VALUE[rowKind] === READ_VALUE[f.read.as] ? rowKind : undefined;
   if (rowKind === undefined) return f.optIn ? undefined : f.kind;
-  if (f.kind === rowKind || HEALTH_KINDS.includes(f.kind)) return f.kind;
+  if (rowTakes(rowKind, f.kind)) return f.kind;
   return f.alias?.includes(rowKind) ? rowKind : undefined;
 }
 
@@ -122,8 +133,20 @@ function readValue(read: Read, raw: unknown): Got {
       if (read.unknown === 'refuse') return { problem: `not a press: ${show(raw)}` };
       return raw.length <= MAX_EVENT ? { value: raw } : { problem: `event name too long: ${show(raw)}` };
     }
+    case 'enum': {
+      const word = typeof raw === 'string' ? raw.toLowerCase() : undefined;
+      if (word !== undefined && read.ignore.includes(word)) return undefined;
+      const value = word === undefined ? undefined : lookup(read.names, word);
+      return value === undefined
+        ? { problem: `expected ${either([...Object.keys(read.names), ...read.ignore])}, got ${show(raw)}` }
+        : { value };
+    }
   }
 }
+
+/** "a, b or c". */
+const either = (words: readonly string[]): string =>
+  words.length < 2 ? (words[0] ?? 'nothing') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
 
 /** `subject` at `path`; `notObject` names the level that should have been an object and was not. */
 function at(subject: unknown, path: readonly string[]): { value: unknown } | { notObject: string } {
@@ -159,7 +182,9 @@ export class Collector {
   ) {}
 
   problem(where: string, why: string): void {
-    this.result.problems.push(`${this.topic}: ${where}: ${why}`);
+    // One key read as two kinds (the OWON FDS315's status: presence and a fall) is one problem.
+    const p = `${this.topic}: ${where}: ${why}`;
+    if (!this.result.problems.includes(p)) this.result.problems.push(p);
   }
 
   reading(kind: Kind, value: Value, where: string): void {

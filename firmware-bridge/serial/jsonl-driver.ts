@@ -2,9 +2,9 @@
 //   {"sensor":"chair1","kind":"chair","value":true,"seq":12}
 // Lines are matched to rows by port and `sensor`; the value's type is checked against the kind.
 // A bad line is a value: counted, logged a few times a minute at most, never fatal.
-import { HEALTH_KINDS, KIND_VALUE, KINDS, type Kind } from '../../config/device-fields.ts';
+import { KIND_VALUE, KINDS, type Kind } from '../../config/device-fields.ts';
 import { jsonDepth, parseJson } from '../../core/json.ts';
-import type { Reading } from '../../core/reading.ts';
+import { type Reading, rowTakes } from '../../core/reading.ts';
 import { type Driver, type DriverContext, deviceProblemLog, type SourceStatus } from '../driver.ts';
 import { JsonlFramer, LINE_JSON, objectIn } from './jsonl-framer.ts';
 import type { SerialLink, SerialPorts } from './port.ts';
@@ -54,7 +54,8 @@ export function parseLine(text: string): Line {
 export function checkValue(rowKind: Kind, lineKind: string | undefined, value: unknown): Kind | string {
   const k = (lineKind ?? rowKind) as Kind;
   if (!KINDS.includes(k)) return `unknown kind ${lineKind}`;
-  if (k !== rowKind && !HEALTH_KINDS.includes(k)) return `kind ${k} on a ${rowKind} row`;
+  // A board's radar that also detects falls may print them under its presence row's sensor.
+  if (!rowTakes(rowKind, k)) return `kind ${k} on a ${rowKind} row`;
   const want = KIND_VALUE[k];
   if (typeof value !== want || (want === 'number' && !Number.isFinite(value)))
     return `value ${JSON.stringify(value)} is not a ${want} for ${k}`;

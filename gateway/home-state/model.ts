@@ -34,7 +34,11 @@ export type HomeModel = {
   lastLifeDevice: string | null;
   /** The last movement in a known room other than the bedroom. */
   lastOutsideBedroomAt: number | null;
-  /** The last value per device, to tell a change from a repeat (Zigbee2MQTT republishes state). */
+  /**
+   * The last value per device and kind (`device:kind`), to tell a change from a repeat: Zigbee2MQTT
+   * republishes a device's whole state, a door's battery with its contact, a fall radar's fall
+   * state with its presence, and a value compared with another kind's would be a change each time.
+   */
   values: Record<string, string | number | boolean>;
   /** Debounced mats (bed, chair): a change counts once it has held. */
   mats: Record<string, MatState>;
@@ -99,21 +103,22 @@ export type HomeStep = {
 const isMat = (row: Device | undefined): row is Device & { kind: 'bed' | 'chair' } =>
   row !== undefined && 'kind' in row && (row.kind === 'bed' || row.kind === 'chair');
 
-/** Movement, from a reading and the device's previous value. Mats are judged apart (debounced). */
+/** Movement, from a reading and the device's previous value of that kind. Mats are judged apart (debounced). */
 export function isMovement(e: Event, previous: string | number | boolean | undefined, row?: Device): boolean {
   switch (e.kind) {
     case 'motion':
       return e.value === true;
+    // A radar or a tag seeing someone arrive or stop seeing them, a door opening or closing, a
+    // fall and a fall radar's word that it is over: a change, never a repeat (a fall radar on
+    // Zigbee2MQTT republishes its fall state, a fall or none, with every other change of state).
     case 'presence':
-      // A radar or a tag seeing someone arrive, or stop seeing them: a change, never a repeat.
-      return previous === undefined ? e.value === true : previous !== e.value;
     case 'contact':
+    case 'fall':
       return previous === undefined ? e.value === true : previous !== e.value;
     case 'bed':
     case 'chair':
       return !isMat(row) && (previous === undefined ? e.value === true : previous !== e.value);
     case 'button':
-    case 'fall':
       return true;
     case 'steps':
       return typeof e.value === 'number' && typeof previous === 'number' && e.value > previous;
@@ -162,8 +167,9 @@ export function homeModelStep(s: HomeModel, input: HomeInput, now: number, env: 
   if (input.type === 'tick') return decideOut(st, false, settled, now, env);
   const e = input.event;
   const row = env.row(e.device);
-  const previous = st.values[e.device];
-  st = { ...st, values: { ...st.values, [e.device]: e.value } };
+  const key = `${e.device}:${e.kind}`;
+  const previous = st.values[key];
+  st = { ...st, values: { ...st.values, [key]: e.value } };
   if (isMat(row) && typeof e.value === 'boolean') {
     st = { ...st, mats: matStep(st.mats, e.device, row.kind, e.room, e.value, e.at) };
     // Back on a mat that never counted as left (up for less than the hold, seen meanwhile in

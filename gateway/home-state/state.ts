@@ -65,7 +65,9 @@ export const HOME_MODEL: Versioned<HomeModel> = {
       lastLifeAt: s.lastLifeAt,
       lastLifeRoom: s.lastLifeRoom,
       lastOutsideBedroomAt: s.lastOutsideBedroomAt,
-      values: s.values,
+      // Version 1 kept one value per device, whatever its kind: compared with the next reading
+      // of another kind it would be taken for a change. Each kind starts without one instead.
+      values: {},
       out,
       doorClosedAt: s.doorClosedAt,
       wearablePresent: s.wearablePresent,

@@ -14,10 +14,13 @@ export const fall: Rule<CallState> = {
 
   reduce(s, input, now, ctx) {
     if (ctx.config.rules.fall === 'off') return { state: s, emits: [], wakeAt: null };
-    const fell =
-      input.type === 'event' && input.event.kind === 'fall' && input.event.value === true
-        ? input.event
-        : null;
+    const fallen = input.type === 'event' && input.event.kind === 'fall' && input.event.value === true;
+    // A fall that is no change (the home model's `life`) while its call is open is that same fall
+    // republished: a fall radar on Zigbee2MQTT sends its fall state again with every other change
+    // of its state, and the trust would hear "another fall" each time, or a new call once a carer
+    // has acknowledged. After the call is over, a fall is a new call, changed or not, so a device
+    // that only ever says true is still heard.
+    const fell = fallen && (input.life || s.alert === null) ? input.event : null;
     const kind = {
       rule: 'fall',
       one: 'fall',

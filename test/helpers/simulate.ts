@@ -79,20 +79,35 @@ export function local(text: string, z = zone): number {
   );
 }
 
-export type Ev = [when: string, device: string, value: boolean | number | string];
+export type Ev = [
+  when: string,
+  device: string,
+  value: boolean | number | string,
+  /** Where the row's kind is not the reading's (a presence radar's fall). */
+  kind?: string,
+];
 
 /** EVENTS.jsonl lines from local-time events. */
 export const toLines = (events: Ev[], z = zone): string[] =>
-  events.map(([when, device, value]) =>
-    JSON.stringify({ at: new Date(local(when, z)).toISOString(), device, value }),
+  events.map(([when, device, value, kind]) =>
+    JSON.stringify({ at: new Date(local(when, z)).toISOString(), device, value, ...(kind ? { kind } : {}) }),
   );
 
 export type Seen = { at: string; rule: string; state: string; severity: string; message: AlertMessage };
 
 const quiet = createLogger({ level: 'silent' });
 
-/** Runs the events (and time until `until`) through the engine; returns every message. */
-export function simulate(config: Config, events: Ev[], until?: string, db?: string): Seen[] {
+/**
+ * Runs the events (and time until `until`) through the engine; returns every message. `ackAfterMs`:
+ * a care team that acknowledges each alert raised to it this long after it arrives.
+ */
+export function simulate(
+  config: Config,
+  events: Ev[],
+  until?: string,
+  db?: string,
+  opts: { ackAfterMs?: number } = {},
+): Seen[] {
   const dir = db ? undefined : mkdtempSync(join(tmpdir(), 'hearth-sim-'));
   const store = Store.open(db ?? join(dir as string, 'sim.db'), { durability: 'off' });
   const z = new Zone(config.gateway.timezone);
@@ -103,6 +118,7 @@ export function simulate(config: Config, events: Ev[], until?: string, db?: stri
       store,
       lines: toLines(events, z),
       until: until ? local(until, z) : undefined,
+      ...opts,
       log: quiet,
       deliver: (m) =>
         seen.push({
