@@ -14,8 +14,14 @@ import {
 import { repeatUntil } from '../repeat.ts';
 import { type PromptCommand, promptCommand } from './prompt-commands.ts';
 
-/** Publishes as the gateway on the local broker (QoS 1: the start and the stop matter). */
-export type Publish = (topic: string, payload: string, opts: { qos: 0 | 1 }) => Promise<void>;
+/**
+ * Publishes as the gateway on the local broker, with QoS 0. aedes numbers a QoS 1 message before
+ * an asynchronous step, so a message the device itself publishes meanwhile (Zigbee2MQTT clears a
+ * button's action at once, and hears its own base topic) overtakes it and aedes's duplicate check
+ * drops it (moscajs/aedes issue 994; seen in the live test: the siren's stop was lost). Loopback
+ * TCP loses nothing, and the start is said again every few seconds anyway.
+ */
+export type Publish = (topic: string, payload: string) => Promise<void>;
 
 export type PromptOptions = {
   /** No output asks for longer than this, even if the prompt's end never comes. */
@@ -84,7 +90,7 @@ export class MqttPromptOutputs implements Driver {
   }
 
   #send(id: string, topic: string, payload: string): Promise<void> {
-    return this.publish(topic, payload, { qos: 1 }).catch((err: unknown) =>
+    return this.publish(topic, payload).catch((err: unknown) =>
       this.#limit(`publish ${id}`, () =>
         this.ctx.log.warn({ topic, err: String(err) }, `prompt: could not publish to ${id}`),
       ),

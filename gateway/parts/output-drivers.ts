@@ -27,7 +27,8 @@ export function buildOutputDrivers(d: {
   const boundMs = promptBound(config);
   const drivers: Driver[] = [];
   const rows = config.devices.filter((r): r is MqttOutput => isMqttOutput(r) && r.role === 'prompt');
-  if (rows.length) drivers.push(new MqttPromptOutputs(rows, broker.publish, d, { boundMs }));
+  const publish = (topic: string, payload: string) => broker.publish(topic, payload, { qos: 0 });
+  if (rows.length) drivers.push(new MqttPromptOutputs(rows, publish, d, { boundMs }));
   if (config.speaker) drivers.push(new SpeakerOutput(config.speaker, d, { boundMs }));
   return drivers;
 }
