@@ -122,6 +122,8 @@ function kindProblems(d: MqttDevice, at: Path, err: Report): void {
   if (d.source !== 'shelly') return;
   const type = d.component?.split(':')[0];
   const known = Object.keys(SHELLY_COMPONENT_KINDS);
+  // A Gen1 relay (relay:N) is driven, never read: config/prompt-outputs.ts checks it.
+  if (type === 'relay') return;
   if (type !== undefined && !known.includes(type)) {
     err(
       [...at, 'component'],

@@ -1,6 +1,7 @@
 // Cross-field checks that a schema of single fields cannot express. Pure: config in, problems out.
 import { checkMqttRows, MQTT_DEFAULT_KINDS } from './check-mqtt.ts';
 import { didYouMean, listOf, type Path, type Severity } from './problems.ts';
+import { checkPromptOutputs } from './prompt-outputs.ts';
 import type { Config, Device, Role, Source } from './schema.ts';
 import { minutesOfDay } from './values.ts';
 
@@ -33,7 +34,16 @@ const ROLE_NEEDS: Record<Role, Need> = {
     what: 'a door contact (zigbee2mqtt, bthome, or kind: contact)',
   },
   // No payload source: an output is driven, never reported, so it must be named.
-  prompt: { kinds: ['output'], payload: [], what: 'an output (kind: output on a firmata or jsonl row)' },
+  prompt: {
+    kinds: ['output'],
+    payload: [],
+    what: 'an output (kind: output on a firmata row; output: siren, chime, bulb or relay on a zigbee2mqtt, shelly or tasmota row)',
+  },
+  ok: {
+    kinds: ['button'],
+    payload: ['zigbee2mqtt', 'bthome'],
+    what: 'a button: a press answers the prompt ("I\'m OK")',
+  },
   'check-in': {
     kinds: ['button'],
     payload: ['zigbee2mqtt', 'bthome', 'shelly'],
@@ -47,6 +57,7 @@ const ROLE_NEEDS: Record<Role, Need> = {
 };
 
 function fits(d: Device, need: Need): boolean {
+  if ('output' in d && d.output) return need.kinds.includes('output');
   if ('kind' in d && d.kind) return need.kinds.includes(d.kind);
   const fixed = SOURCE_KINDS[d.source];
   return fixed ? fixed.some((k) => need.kinds.includes(k)) : need.payload.includes(d.source);
@@ -60,6 +71,8 @@ export type Refused = {
   devices: boolean;
   /** The ids written on refused rows; absent when the list itself is unreadable. */
   deviceIds?: ReadonlySet<string>;
+  /** The speaker was written but refused. */
+  speaker?: boolean;
 };
 
 export type CheckContext = {
@@ -145,6 +158,7 @@ export function checkConfig(
   });
 
   checkMqttRows(c.devices, (at) => rowIndex[at] ?? at, err);
+  checkPromptOutputs(c, { indexOf: (at) => rowIndex[at] ?? at, refused }, err, warn);
 
   const deviceIds = [...ids.keys()];
   const named = (path: Path, id: string): Device | undefined => {

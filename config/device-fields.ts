@@ -13,7 +13,7 @@ export { HEALTH_KINDS, KIND_VALUE, KINDS, type Kind, kind } from '../core/readin
 export const payloadKind = z.enum(KINDS, {
   error: (issue) =>
     issue.input === 'output'
-      ? 'only firmata and jsonl rows can drive an output; this row can only report readings'
+      ? 'kind: output is for firmata and jsonl pins; a zigbee2mqtt, shelly or tasmota device plays the prompt with output: (siren, chime, bulb or relay) and role: prompt'
       : `unknown kind; allowed: ${KINDS.join(', ')}`,
 });
 
@@ -22,7 +22,11 @@ export const deviceKind = z.enum([...KINDS, 'output'], {
   error: `unknown kind; allowed: ${[...KINDS, 'output'].join(', ')}`,
 });
 
-export const ROLES = ['help-button', 'front-door', 'prompt', 'wearable', 'check-in'] as const;
+/**
+ * `prompt` asks the resident "are you OK?" (an output, or a speaker); `ok` is the button she
+ * answers with. Any movement answers a prompt too, so `ok` says what a press means, not whether.
+ */
+export const ROLES = ['help-button', 'front-door', 'prompt', 'ok', 'wearable', 'check-in'] as const;
 export type Role = (typeof ROLES)[number];
 const role = z.enum(ROLES, { error: `unknown role; allowed: ${ROLES.join(', ')}` });
 

@@ -13,6 +13,20 @@ const topicPart = (what: string, example: string, pattern: RegExp, rule: string)
     .string({ error: `expected ${what}, e.g. ${example}` })
     .regex(pattern, { error: `not ${what}; ${rule}, e.g. ${example}` });
 
+/** What a Zigbee2MQTT device can be when it plays the prompt (firmware-bridge/mqtt/prompt-commands.ts). */
+export const ZIGBEE_OUTPUTS = ['siren', 'chime', 'bulb', 'relay'] as const;
+/** Zigbee2MQTT's warning levels, quietest first. */
+export const SIREN_LEVELS = ['low', 'medium', 'high', 'very_high'] as const;
+
+/** A relay is all a Shelly or Tasmota device can be as an output: a sounder or lamp wired to it. */
+const relayOutput = (device: string) =>
+  z
+    .literal('relay', { error: `a ${device} device plays the prompt as a relay: output: relay` })
+    .optional()
+    .describe(
+      'With role: prompt, the relay is switched on while the resident is asked "are you OK?" and off when she answers: wire a sounder or a lamp to it.',
+    );
+
 /** One or more topic levels: no empty level, no spaces, no wildcards. */
 const LEVELS = /^[^\s/+#]+(\/[^\s/+#]+)*$/;
 /** Exactly one topic level. */
@@ -28,6 +42,18 @@ export const zigbee2mqtt = z
       .describe(
         "Only the readings of this kind are taken, and the battery; a presence row takes a fall radar's falls too. By default every known key.",
       ),
+    output: z
+      .enum(ZIGBEE_OUTPUTS, { error: `unknown output; allowed: ${ZIGBEE_OUTPUTS.join(', ')}` })
+      .optional()
+      .describe(
+        'With role: prompt, how the device asks the resident "are you OK?": siren (its warning, in short bursts), ' +
+          'chime (a sound device with an `alarm` switch), bulb (its blink effect), relay (a plug or switch turned on). ' +
+          'The gateway publishes to <topic>/set on the local broker.',
+      ),
+    level: z
+      .enum(SIREN_LEVELS, { error: `unknown level; allowed: ${SIREN_LEVELS.join(', ')}` })
+      .optional()
+      .describe("A siren's sound level while it prompts (Zigbee2MQTT's warning level); medium by default."),
   })
   .describe('A Zigbee device published by Zigbee2MQTT to the local broker.');
 
@@ -90,6 +116,7 @@ export const tasmota = z
         'What it senses. An ON/OFF kind (motion, contact, bed...) reads the relay or switch: ON = true; ' +
           'by default the readings of every known sensor key (temperature, humidity, battery).',
       ),
+    output: relayOutput('Tasmota'),
   })
   .describe('A device running Tasmota that publishes to the local broker.');
 
@@ -114,7 +141,9 @@ export const shelly = z
       .optional()
       .describe(
         'Only this component: temperature:0, humidity:0, flood:0, input:N, switch:N... Needed for an ' +
-          'ON/OFF kind (an input wired to a reed switch or PIR, or a switch), which it reads as true = on.',
+          'ON/OFF kind (an input wired to a reed switch or PIR, or a switch), which it reads as true = on. ' +
+          'For output: relay, the switch it drives (switch:0 by default), or relay:N on a Gen1 device ' +
+          '(topic shellies/<id>), which Hearth drives but does not read.',
       ),
     kind: payloadKind
       .optional()
@@ -122,5 +151,8 @@ export const shelly = z
         'Only the readings of this kind are taken (and battery, rssi); by default every known component ' +
           '(temperature, humidity, battery, water_leak, rssi, and presses of inputs as button).',
       ),
+    output: relayOutput('Shelly'),
   })
-  .describe('A Shelly Gen2/Gen3 device (RPC notifications over MQTT) publishing to the local broker.');
+  .describe(
+    'A Shelly Gen2/Gen3 device (RPC notifications over MQTT) publishing to the local broker, or a Gen1 relay driven as a prompt output.',
+  );

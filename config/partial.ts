@@ -32,6 +32,7 @@ export function partialConfig(raw: Record<string, unknown>): CheckContext & { co
     else {
       if (key === 'rooms') refused.rooms = true;
       if (key === 'devices') refused.devices = true;
+      if (key === 'speaker') refused.speaker = true;
       const fallback = schema.safeParse(undefined);
       out[key] = fallback.success ? fallback.data : undefined;
     }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { common, deviceKind, payloadKind } from './device-fields.ts';
 import { esphome, shelly, tasmota, zigbee2mqtt } from './mqtt-rows.ts';
 import { homeSettings, rules } from './rules-schema.ts';
+import { speaker } from './speaker.ts';
 import {
   cronExpression,
   duration,
@@ -294,6 +295,7 @@ export const configSchema = z
     }),
     rooms: z.array(identifier('room name')).min(1).describe('Rooms of the home.'),
     devices: z.array(device).describe('One row per sensor or output.'),
+    speaker: speaker.optional(),
     rules,
     home: homeSettings,
     schedules: z

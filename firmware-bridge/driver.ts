@@ -20,7 +20,7 @@ export type DriverContext = {
  */
 export const deviceProblemLog = (clock: Clock) => rateLimited(60_000, () => clock.now(), { lines: 5 });
 
-/** A pattern the gateway asks the outputs in the home (prompt buzzer, status LED) to show. */
+/** A pattern the gateway asks the outputs in the home (prompt buzzer, siren, speaker, status LED) to show. */
 export type OutputEvent = { pattern: 'prompt' | 'prompt-end' | 'link-down' | 'link-ok' };
 
 export interface Driver {

@@ -16,6 +16,7 @@ import { ingestLoop } from './parts/ingest-loop.ts';
 import { openLocalBroker } from './parts/local-broker.ts';
 import { localTopics, statusReportFor } from './parts/local-topics.ts';
 import { openStore } from './parts/open-store.ts';
+import { buildOutputDrivers } from './parts/output-drivers.ts';
 import { driverOutputs, linkStatusOutputs, promptOutputs } from './parts/outputs.ts';
 import { asPart, PartRunner } from './parts/part.ts';
 import { ruleEngine, rules } from './parts/rule-engine.ts';
@@ -69,7 +70,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     await parts.start([rules(engine), recoveryAlert(recovery, { ...g, store, zone })]);
     const broker = await parts.open(openLocalBroker({ ...g, listen: opts.listen, storePath: path }));
 
-    const drivers = buildDrivers({ ...g, broker }, opts);
+    const drivers = [...buildDrivers({ ...g, broker }, opts), ...buildOutputDrivers({ ...g, broker })];
     const summaries = new DailySummaries({ ...g, devices, store, zone, deliver: () => up?.kick() });
     const up = relayFor({ ...g, store, engine, summaries, limits: opts.relayLimits });
     const pusher = pusherFor({ ...g, pushes: queue });

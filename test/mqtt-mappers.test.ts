@@ -1122,7 +1122,7 @@ rules:
     [
       'an output on esphome',
       '{ id: a, source: esphome, node: n, sensor: pir, kind: output }',
-      'devices.0.kind  "output": only firmata and jsonl',
+      'devices.0.kind  "output": kind: output is for firmata and jsonl pins',
     ],
     [
       'tasmota with a full topic',

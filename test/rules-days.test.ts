@@ -64,6 +64,34 @@ describe('inactivity', () => {
     expect(seen[1]?.message.reason).toBe('The resident answered the prompt at 13:04.');
   });
 
+  it('says so when the answer is a press of the button with role ok, before the alert and after', () => {
+    const withOk = homeConfig(INACTIVITY, {
+      devices: [
+        '{ id: ok-plate, source: zigbee2mqtt, topic: z/ok-plate, room: lounge, kind: button, role: ok }',
+      ],
+    });
+    const seen = simulate(
+      withOk,
+      [
+        ['2026-03-02 10:00', 'kitchen-motion', true],
+        ['2026-03-02 13:04', 'ok-plate', 'press'],
+        ['2026-03-02 16:20', 'ok-plate', 'press'],
+      ],
+      '2026-03-02 16:30',
+    );
+    expect(states(seen)).toEqual([
+      ['2026-03-02 13:00:00', 'inactivity', 'pre-alert'],
+      ['2026-03-02 13:04:00', 'inactivity', 'cancelled'],
+      ['2026-03-02 16:04:00', 'inactivity', 'pre-alert'],
+      ['2026-03-02 16:14:00', 'inactivity', 'raised'],
+      ['2026-03-02 16:20:00', 'inactivity', 'resolved'],
+    ]);
+    expect(seen[1]?.message.reason).toBe('The resident pressed "I\'m OK" (ok-plate) at 13:04.');
+    expect(seen[4]?.message.reason).toBe(
+      'The resident pressed "I\'m OK" (ok-plate) at 16:20, after 3 h 16 m without movement.',
+    );
+  });
+
   it('with prompt: 0 goes straight to raised', () => {
     const c = homeConfig(INACTIVITY.replace('prompt: 10m', 'prompt: 0'));
     expect(states(simulate(c, [['2026-03-02 09:00', 'kitchen-motion', true]], '2026-03-02 12:29'))).toEqual([

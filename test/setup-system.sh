@@ -13,6 +13,7 @@ PACKAGES=(
   systemd      # systemd-analyze verify on the service unit
   postgresql   # a real PostgreSQL for the hub's store and its kill test
   chromium     # a real browser for the care console's tests (driven by playwright-core)
+  espeak-ng    # the speaker's voice: its tests synthesise the prompt's words into a WAV file
 )
 
 missing=()

@@ -82,7 +82,8 @@ function readEvents(params: Record<string, unknown>, row: Row, c: Collector): vo
 
 export const shelly: Mapper<Row> = {
   source: 'shelly',
-  filters: (row) => [`${row.topic}/events/rpc`],
+  // A Gen1 relay (relay:N) publishes nothing Hearth reads: it is only driven, as a prompt output.
+  filters: (row) => (row.component?.startsWith('relay:') ? [] : [`${row.topic}/events/rpc`]),
   map(row, topic, payload, now) {
     const c = new Collector(
       row,

@@ -3,6 +3,7 @@
 import { checkHubCommand } from '../../cloud-relay/hub/cli/hearth-hub.ts';
 import { isHubFile, loadConfig } from '../../config/load.ts';
 import { formatProblem, type Problem } from '../../config/problems.ts';
+import { promptOutputs } from '../../config/prompt-outputs.ts';
 import type { Config } from '../../config/schema.ts';
 import { formatDuration } from '../../config/values.ts';
 import { EXIT } from '../../core/process.ts';
@@ -61,6 +62,7 @@ function summary(file: string, c: Config, warnings: Problem[]): string {
       c.devices.some((d) => !d.room) ? `; no room ${c.devices.filter((d) => !d.room).length}` : ''
     }`,
     `rules on  ${on.join(', ') || 'none'}${off.length ? `  (off: ${off.join(', ')})` : ''}`,
+    `prompt    ${promptOutputs(c).join(', ') || 'nothing asks "are you OK?"'}`,
     `relay     ${relay}`,
     `broker    ${c.local_broker.listen.map((l) => `${l.host}:${l.port}${l.tls ? ' tls' : ''}`).join(', ')}; users: ${
       c.local_broker.users.map((u) => u.name).join(', ') || 'none'

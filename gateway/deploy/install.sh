@@ -4,8 +4,8 @@
 #
 #   sudo gateway/deploy/install.sh [--config home.yaml]
 #
-# It copies the program to /opt/hearth, creates the system user `hearth` (in the groups dialout
-# and bluetooth), /etc/hearth for the provisioning file and /var/lib/hearth for the database,
+# It copies the program to /opt/hearth, creates the system user `hearth` (in the groups dialout,
+# bluetooth and audio), /etc/hearth for the provisioning file and /var/lib/hearth for the database,
 # installs the production dependencies with npm ci, builds the program, installs and enables
 # hearth.service, and starts it when a provisioning file that passes check-config is in place.
 # Safe to run again (an upgrade is the same command from the new copy).
@@ -49,14 +49,19 @@ major=$("$NODE" -p 'process.versions.node.split(".")[0]')
 command -v npm >/dev/null || die "npm is missing (it comes with NodeSource's nodejs package)"
 # perl-base is Essential on Debian; the systemd notify sender is a Perl one-liner.
 command -v perl >/dev/null || die "perl is missing (Debian's perl-base)"
+# The gateway runs without it (and says so once), but the resident would not hear the prompt.
+if [ -n "$CONFIG" ] && grep -q '^speaker:' "$CONFIG" && ! command -v espeak-ng >/dev/null; then
+  say "warning: $CONFIG has a speaker but espeak-ng is not installed; apt-get install espeak-ng"
+fi
 
 say "system user hearth"
 getent group bluetooth >/dev/null || groupadd --system bluetooth
 getent group dialout >/dev/null || groupadd --system dialout
+getent group audio >/dev/null || groupadd --system audio
 if ! id hearth >/dev/null 2>&1; then
   useradd --system --user-group --home-dir "$STATE_DIR" --no-create-home --shell /usr/sbin/nologin hearth
 fi
-usermod -a -G dialout,bluetooth hearth
+usermod -a -G dialout,bluetooth,audio hearth
 
 say "program in $PREFIX"
 mkdir -p "$PREFIX"

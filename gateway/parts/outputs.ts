@@ -1,5 +1,5 @@
-// The home's outputs (prompt buzzer, status LED): which pattern each alert state and each
-// change of the link to the trust asks for, and the drivers that play them.
+// The home's outputs (a prompt buzzer, siren, bulb, relay or speaker; a status LED): which pattern
+// each alert state and each change of the link to the trust asks for, and the drivers that play them.
 import type { Driver } from '../../firmware-bridge/driver.ts';
 import type { Bus } from '../bus.ts';
 import { listening, type Part } from './part.ts';

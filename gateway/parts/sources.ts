@@ -35,7 +35,9 @@ export function buildDrivers(
   const ctx = sourceContext(d);
   const drivers: Driver[] = [];
   const mqtt = config.devices.filter((r): r is MqttRow => MQTT_SOURCES.has(r.source));
-  if (mqtt.length) drivers.push(new MqttDevices(mqtt, router(mqtt), broker.subscribe, ctx));
+  // Rows nothing is read from (a Gen1 Shelly relay, only driven) are not waited for.
+  const heard = mqtt.filter((r) => MAPPERS[r.source].filters(r).length > 0);
+  if (heard.length) drivers.push(new MqttDevices(heard, router(mqtt), broker.subscribe, ctx));
   // Serial sources: one owner per port, shared by every row on it.
   const ports = new SerialPorts(ctx);
   const jsonl = config.devices.flatMap((r) => (r.source === 'jsonl' ? [r] : []));

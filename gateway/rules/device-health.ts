@@ -2,6 +2,7 @@
 // A silent sensor is not an inactive person, so the care team is told the sensor is silent.
 
 import { z } from 'zod';
+import type { Device } from '../../config/schema.ts';
 import { formatDuration } from '../../config/values.ts';
 import { aboutEvent, applyAck, newAlert, openAlert, transition } from './alert.ts';
 import type { AlertEmit, Rule, RuleContext, RuleInput, Step } from './types.ts';
@@ -28,6 +29,13 @@ function ackAny(
   }
   return out;
 }
+
+/**
+ * Outputs are driven, not heard from: a silent buzzer, siren or relay says nothing about the
+ * monitoring. An MQTT output row that names a kind is there to be read too, and is watched.
+ */
+const drivenOnly = (row: Device): boolean =>
+  ('kind' in row && row.kind === 'output') || ('output' in row && row.output !== undefined && !row.kind);
 
 const silentState = z.object({
   startedAt: z.number(),
@@ -60,7 +68,7 @@ export const deviceSilent: Rule<SilentState> = {
     }
     let wake: number | null = null;
     for (const row of ctx.config.devices) {
-      if (('kind' in row && row.kind === 'output') || alerts[row.id]) continue;
+      if (drivenOnly(row) || alerts[row.id]) continue;
       const last = seenAt[row.id] ?? s.startedAt;
       const limit = row.silent ?? cfg.after;
       if (now >= last + limit) {

@@ -42,24 +42,31 @@ export const inactivity: Rule<InactivityState> = {
 
     const life = lifeOf(input, ctx);
     if (a && life) {
-      // Any sign of life, the "I'm OK" button included, ends the spell.
+      // Any sign of life, the "I'm OK" button included, ends the spell; a press of the button
+      // given role ok is her answer, and the sentence says so.
       const where = whereSeen(life.device, life.room);
       const quiet = formatDuration(now - quietStart(st));
+      const ok = life.kind === 'button' && ctx.devices.get(life.device)?.role === 'ok';
+      const pressed = `The resident pressed "I'm OK" (${life.device}) at ${ctx.zone.hm(now)}`;
       const t =
         a.state === 'pre-alert'
           ? transition(
               a,
               'cancelled',
               now,
-              life.kind === 'button'
-                ? `The resident answered the prompt at ${ctx.zone.hm(now)}.`
-                : `Activity ${where} at ${ctx.zone.hm(now)} cancelled the prompt.`,
+              ok
+                ? `${pressed}.`
+                : life.kind === 'button'
+                  ? `The resident answered the prompt at ${ctx.zone.hm(now)}.`
+                  : `Activity ${where} at ${ctx.zone.hm(now)} cancelled the prompt.`,
             )
           : transition(
               a,
               'resolved',
               now,
-              `Activity ${where} at ${ctx.zone.hm(now)} after ${quiet} without.`,
+              ok
+                ? `${pressed}, after ${quiet} without movement.`
+                : `Activity ${where} at ${ctx.zone.hm(now)} after ${quiet} without.`,
             );
       emits.push(t.emit);
       st = { ...st, alert: null, promptUntil: null, escalateAt: null };
