@@ -271,7 +271,9 @@ export const validSummary = (m: unknown): SummaryMessage => summaryMessage.parse
 export const nightMessage = z.strictObject({
   ...envelopeSchema.shape,
   type: z.literal('night'),
-  date: z.iso.date().describe('The morning the night ended on: the date of the summary that will carry it too'),
+  date: z.iso
+    .date()
+    .describe('The morning the night ended on: the date of the summary that will carry it too'),
   over: z
     .boolean()
     .describe('false: she was not seen up by schedules.night_summary_by; the figures are those known then'),
