@@ -9,8 +9,8 @@ import {
   envelopeSchema,
   heartbeatMessage,
   MESSAGE_TYPES,
-  nightMessage,
   type MessageType,
+  nightMessage,
   PROTOCOL_VERSION,
   statusMessage,
   summaryMessage,
@@ -82,7 +82,14 @@ describe('envelope()', () => {
 
   it('is the protocol version-1, and every message type the protocol has is one it makes', () => {
     expect(PROTOCOL_VERSION).toBe(1);
-    const schemas = [alertMessage, summaryMessage, nightMessage, statusMessage, heartbeatMessage, cmdResultMessage];
+    const schemas = [
+      alertMessage,
+      summaryMessage,
+      nightMessage,
+      statusMessage,
+      heartbeatMessage,
+      cmdResultMessage,
+    ];
     expect(schemas.map((s) => s.shape.type.value).sort()).toEqual([...MESSAGE_TYPES].sort());
     expect(envelopeSchema.shape.type.options).toEqual([...MESSAGE_TYPES]);
   });
