@@ -86,7 +86,10 @@ export function summary(
   });
 }
 
-/** The night ending on `date`'s morning, sent alone that morning; bedtime and wake as given (HH:MM, UTC). */
+/**
+ * The night ending on `date`'s morning, sent alone that morning; bedtime and wake as given (HH:MM,
+ * UTC; a bedtime from noon on is the evening before).
+ */
 export function night(
   gw: string,
   resident: string,
@@ -94,7 +97,9 @@ export function night(
   at: number,
   o: { bedtime?: string; wake?: string | null; over?: boolean; note?: string } = {},
 ): NightMessage {
-  const bedtime = `${date}T${o.bedtime ?? '00:10'}:00+00:00`;
+  const hhmm = o.bedtime ?? '00:10';
+  const evening = new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+  const bedtime = `${hhmm >= '12:00' ? evening : date}T${hhmm}:00+00:00`;
   const wake = o.wake === null ? null : `${date}T${o.wake ?? '07:30'}:00+00:00`;
   return validNight({
     ...envelope({ type: 'night', id: `${gw}-night-${date}-${at}`, gateway: gw, resident, at: utcIso(at) }),
