@@ -9,6 +9,7 @@ import {
   cronExpression,
   duration,
   identifier,
+  localTime,
   macAddress,
   secretRef,
   timeZone,
@@ -301,6 +302,11 @@ export const configSchema = z
     schedules: z
       .strictObject({
         daily_summary: cronExpression.default('0 8 * * *'),
+        night_summary_by: localTime
+          .default('11:00')
+          .describe(
+            'The night is sent the morning it ends, once she has been up 30 minutes; at this local time at the latest, saying so if she is not up.',
+          ),
         heartbeat: duration.prefault('60s').describe('Interval of the heartbeat to the trust.'),
       })
       .prefault({}),

@@ -11,6 +11,7 @@ import type { LocalBroker } from './broker/broker.ts';
 import { Bus } from './bus.ts';
 import { DailySummaries } from './engine/daily-summaries.ts';
 import type { RuleEngine } from './engine/engine.ts';
+import { NightSummaries } from './engine/night-summaries.ts';
 import { type IngestResult, indexDevices } from './ingest.ts';
 import { ingestLoop } from './parts/ingest-loop.ts';
 import { openLocalBroker } from './parts/local-broker.ts';
@@ -72,6 +73,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 
     const drivers = [...buildDrivers({ ...g, broker }, opts), ...buildOutputDrivers({ ...g, broker })];
     const summaries = new DailySummaries({ ...g, devices, store, zone, deliver: () => up?.kick() });
+    const home = () => engine.home;
+    const nights = new NightSummaries({ ...g, devices, store, zone, home, deliver: () => up?.kick() });
     const up = relayFor({ ...g, store, engine, summaries, limits: opts.relayLimits });
     const pusher = pusherFor({ ...g, pushes: queue });
     const sources = () => drivers.flatMap((d) => d.health());
@@ -86,6 +89,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       ...drivers,
       driverOutputs(bus, drivers),
       asPart('daily summaries', summaries),
+      asPart('night summaries', nights),
       ...(pusher ? [pushes(pusher)] : []),
       promptOutputs(bus),
       linkStatusOutputs(bus),

@@ -2,7 +2,8 @@
 // process (`hearth run`) through a real Mosquitto: an operator signs in, a help-button press
 // published as Zigbee2MQTT would appears without a reload, the operator acknowledges and the
 // page shows the home's acknowledgement; a carer sees only their resident and is refused
-// another's page; the resident page draws 14 real summaries (made by `hearth replay`); the
+// another's page; the resident page draws 14 real summaries (made by `hearth replay`) and, first,
+// the night that ended this morning (sent by the same replay that morning); the
 // gateway killed shows as silent on the homes page. axe-core checks every page; screenshots of
 // each page go to test-output/console/.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -49,8 +50,11 @@ async function eventually<T>(what: string, probe: () => Promise<T>, ms = 20_000)
   }
 }
 
-/** 15 days of a home with a bed sensor, ending yesterday: `hearth replay` makes 14 summaries. */
-async function realSummaries(dir: string): Promise<string[]> {
+/**
+ * 15 days of a home with a bed sensor, ending yesterday: `hearth replay` makes 14 summaries, and
+ * sends each night the morning it ended, the last one's too, before its day has a summary.
+ */
+async function realSummaries(dir: string): Promise<{ summaries: string[]; nights: string[]; last: string }> {
   const today = Date.parse(`${new Date().toISOString().slice(0, 10)}T12:00:00Z`);
   const plans: DayPlan[] = Array.from({ length: 15 }, (_, i) => {
     const noon = today - (15 - i) * DAY;
@@ -81,7 +85,9 @@ async function realSummaries(dir: string): Promise<string[]> {
     `${last.date}T09:00:00Z`,
   ]);
   expect(r.code).toBe(0);
-  return r.output.split('\n').filter((l) => l.startsWith('{') && l.includes('"type":"summary"'));
+  const of = (type: string) =>
+    r.output.split('\n').filter((l) => l.startsWith('{') && l.includes(`"type":"${type}"`));
+  return { summaries: of('summary'), nights: of('night'), last: last.date };
 }
 
 let pki: Pki;
@@ -91,6 +97,8 @@ let gateway: Running;
 let base: string;
 let localPort: number;
 let dir: string;
+/** The morning the replayed home's last night ended on: no day summary has it yet. */
+let lastMorning: string;
 /** What the carer's phone was told: POSTs to their ntfy-compatible topic. */
 const pushes: { url: string; headers: Record<string, string | string[] | undefined>; body: string }[] = [];
 
@@ -163,8 +171,10 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${hub.webPort}`;
 
   // Fourteen real summaries, published as the home publishes them, before the home goes live.
-  const summaries = await realSummaries(dir);
+  const { summaries, nights, last } = await realSummaries(dir);
+  lastMorning = last;
   expect(summaries).toHaveLength(14);
+  expect(nights.length).toBeGreaterThanOrEqual(14);
   const asHome = await mqtt.connectAsync(broker.url, {
     ca: readFileSync(pki.ca),
     cert: readFileSync(pki.gateway.cert),
@@ -175,6 +185,8 @@ beforeAll(async () => {
   // Signed as the home signs them (its certificate's key), or the hub refuses them.
   const topic = `hearth/v1/${GW}/summary`;
   for (const s of summaries) await asHome.publishAsync(topic, s, signedAs(pki.gateway)(topic, s));
+  const nightTopic = `hearth/v1/${GW}/night`;
+  for (const n of nights) await asHome.publishAsync(nightTopic, n, signedAs(pki.gateway)(nightTopic, n));
   await asHome.endAsync();
   await eventually('14 summaries at the hub', async () => {
     const n = await hub.store.db
@@ -182,6 +194,13 @@ beforeAll(async () => {
       .select((eb) => eb.fn.countAll().as('n'))
       .executeTakeFirst();
     return Number(n?.n) === 14;
+  });
+  await eventually('the nights at the hub', async () => {
+    const n = await hub.store.db
+      .selectFrom('nights')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirst();
+    return Number(n?.n) === nights.length;
   });
 
   // The home: `hearth run` with a Zigbee2MQTT help button and a relay to the trust broker.
@@ -324,6 +343,12 @@ describe('the care console in Chromium', () => {
     await accessible(page, 'alert');
 
     await page.goto(`${base}/residents/${R}`);
+    // Last night first: sent the morning it ended, a day before its day's summary.
+    await expect(page.locator('#last-night').textContent()).resolves.toMatch(
+      new RegExp(
+        `^Night to ${lastMorning}: to bed \\d\\d:\\d\\d, up 06:55, \\d+ h \\d\\d in bed\\. From the bed sensor\\.`,
+      ),
+    );
     expect(await page.locator('#nights rect').count()).toBeGreaterThanOrEqual(14);
     expect(await page.locator('#activity rect').count()).toBe(14 * 24);
     // Darker squares where the resident was busy: the plot is drawn from the figures, not a stencil.

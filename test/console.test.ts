@@ -15,7 +15,7 @@ import { LiveFeed } from '../cloud-relay/hub/live-feed.ts';
 import { HubStore } from '../cloud-relay/hub/store.ts';
 import { startHearth } from './helpers/cli.ts';
 import { TEST_COST } from './helpers/console-rig.ts';
-import { alert, summary } from './helpers/hub-messages.ts';
+import { alert, night, summary } from './helpers/hub-messages.ts';
 import { type Postgres, startPostgres } from './helpers/postgres.ts';
 import { tempDir } from './helpers/tmp.ts';
 
@@ -317,6 +317,33 @@ describe.each(BACKENDS)('care console on $name', (backend) => {
     expect(f.statusCode).toBe(200);
     expect(f.headers['content-disposition']).toBe('attachment; filename="hearth-r-1-2026-03-02.fhir.json"');
     expect(JSON.parse(f.body)).toMatchObject({ resourceType: 'Bundle' });
+  });
+
+  it('shows last night in the morning, sent as soon as it was over, before the day summary that will carry it', async () => {
+    const { app, store } = await rig(backend.open);
+    const { header } = await signIn(app, 'carl');
+    // The morning of 3 March: the night that ended at 07:30 arrives at 08:00; the summary of
+    // 3 March (with that night) will come a day later. The night of 2 March, sent that morning, is
+    // overtaken by the day's summary, made later with the whole day.
+    const eight = Date.parse('2026-03-03T08:00:00Z');
+    await receive(
+      store,
+      night('gw-1', 'r-1', '2026-03-03', eight, { bedtime: '22:40', wake: '07:30' }),
+      eight,
+    );
+    const early = Date.parse('2026-03-02T07:40:00Z');
+    await receive(store, night('gw-1', 'r-1', '2026-03-02', early, { wake: '07:10' }), early);
+    const p = await page(app, header, '/residents/r-1');
+    expect(p.body).toContain(
+      '<p id="last-night"><strong>Night to 2026-03-03</strong>: to bed 22:40, up 07:30, 8 h 50 in bed. From the bed sensor.</p>',
+    );
+    const rows = [
+      ...p.body.matchAll(/<th scope="row">(2026-03-0\d)<\/th><td>([^<]*)<\/td><td>([^<]*)<\/td>/g),
+    ];
+    expect(rows.map((r) => r.slice(1))).toEqual([
+      ['2026-03-03', '22:40', '07:30'],
+      ['2026-03-02', '00:10', '07:05'],
+    ]);
   });
 
   it('serves its JSON API only to staff signed in: alerts they may see, acks in their own name', async () => {

@@ -4,12 +4,12 @@
 // alert raised once however many instances look, refused messages kept with their reason.
 import { describe, expect, it } from 'vitest';
 import { parseIncoming, rejectKey } from '../cloud-relay/hub/incoming.ts';
-import { alertHistory, hubAlerts, listAlerts, summaries } from '../cloud-relay/hub/queries.ts';
+import { alertHistory, hubAlerts, listAlerts, nights, summaries } from '../cloud-relay/hub/queries.ts';
 import type { HubStore } from '../cloud-relay/hub/store.ts';
 import { supervisionPass } from '../cloud-relay/hub/supervision-pass.ts';
 import { createLogger } from '../core/log.ts';
 import { hubBackends, received as receivedAs, SUPERVISION_LIMITS } from './helpers/hub-backends.ts';
-import { alert, heartbeat, status, summary } from './helpers/hub-messages.ts';
+import { alert, heartbeat, night, status, summary } from './helpers/hub-messages.ts';
 
 const GW = 'gw-1';
 const R = 'r-1';
@@ -67,6 +67,27 @@ describe.each(BACKENDS)('hub store on $name', (backend) => {
     const fhir = JSON.parse(rows[1]?.fhir ?? '{}');
     expect(fhir).toMatchObject({ resourceType: 'Bundle', type: 'collection' });
     expect(fhir.entry.length).toBeGreaterThan(5);
+  });
+
+  it('keeps the night sent the morning it ended beside the day summaries, one per resident and morning', async () => {
+    const { store } = await backend.open();
+    const topic = `hearth/v1/${GW}/night`;
+    const first = night(GW, R, '2026-03-02', T0 - 2 * 3_600_000, { wake: null, over: false });
+    await store.receive(received(topic, first, T0 - 2 * 3_600_000));
+    expect(await store.receive(received(topic, first, T0))).toEqual({ duplicate: true });
+    // Sent again (the home restarted and knew more): the newer replaces it; an older one does not.
+    const again = night(GW, R, '2026-03-02', T0, { wake: '07:30' });
+    await store.receive(received(topic, again, T0 + 1000));
+    await store.receive(received(topic, night(GW, R, '2026-03-02', T0 - 3_600_000), T0 + 2000));
+    // An older gateway's combined summary is kept as before, beside the nights.
+    await store.receive(received(`hearth/v1/${GW}/summary`, summary(GW, R, '2026-03-01', T0), T0));
+    const rows = await nights(store.db, R);
+    expect(rows.map((r) => [r.date, r.message_id, r.gateway])).toEqual([['2026-03-02', again.id, GW]]);
+    expect(JSON.parse(rows[0]?.json ?? '{}')).toMatchObject({
+      over: true,
+      sleep: { wake: '2026-03-02T07:30:00+00:00' },
+    });
+    expect((await summaries(store.db, R)).map((r) => r.date)).toEqual(['2026-03-01']);
   });
 
   it('raises "gateway silent" once however many instances look, and resolves it when the gateway is back', async () => {

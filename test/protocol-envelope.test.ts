@@ -10,11 +10,12 @@ import {
   heartbeatMessage,
   MESSAGE_TYPES,
   type MessageType,
+  nightMessage,
   PROTOCOL_VERSION,
   statusMessage,
   summaryMessage,
 } from '../cloud-relay/protocol/messages.ts';
-import { summary } from './helpers/hub-messages.ts';
+import { night, summary } from './helpers/hub-messages.ts';
 
 const KEYS = ['v', 'id', 'type', 'gateway', 'resident', 'at'];
 const AT = '2026-03-02T07:31:00+00:00';
@@ -32,6 +33,7 @@ const messages: Record<MessageType, unknown> = {
     reason: 'The help button was pressed.',
   }),
   summary: summary('gw-0042', 'r-7f3a', '2026-03-01', Date.parse(AT)),
+  night: night('gw-0042', 'r-7f3a', '2026-03-02', Date.parse(AT)),
   status: statusMessage.parse({
     ...of('status'),
     state: 'online',
@@ -80,7 +82,14 @@ describe('envelope()', () => {
 
   it('is the protocol version-1, and every message type the protocol has is one it makes', () => {
     expect(PROTOCOL_VERSION).toBe(1);
-    const schemas = [alertMessage, summaryMessage, statusMessage, heartbeatMessage, cmdResultMessage];
+    const schemas = [
+      alertMessage,
+      summaryMessage,
+      nightMessage,
+      statusMessage,
+      heartbeatMessage,
+      cmdResultMessage,
+    ];
     expect(schemas.map((s) => s.shape.type.value).sort()).toEqual([...MESSAGE_TYPES].sort());
     expect(envelopeSchema.shape.type.options).toEqual([...MESSAGE_TYPES]);
   });

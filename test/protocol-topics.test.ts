@@ -12,7 +12,7 @@ const level = fc
   .filter((s) => !['/', '+', '#', '\u0000'].some((c) => s.includes(c)));
 const name = fc.oneof(gatewayId, level);
 
-const HOME = ['alert', 'summary', 'summaryFhir', 'status', 'heartbeat', 'commandResult'] as const;
+const HOME = ['alert', 'summary', 'summaryFhir', 'night', 'status', 'heartbeat', 'commandResult'] as const;
 const LOCAL = ['localAlert', 'localStatus', 'localStatusRequest'] as const;
 /** What follows hearth/v1/{gw}/ or hearth/local/: the leaf. */
 const after = (prefix: string, topic: string) => {

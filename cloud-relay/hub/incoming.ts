@@ -9,6 +9,8 @@ import {
   cmdResultMessage,
   type HeartbeatMessage,
   heartbeatMessage,
+  type NightMessage,
+  nightMessage,
   parseTopic,
   type StatusMessage,
   type SummaryMessage,
@@ -20,6 +22,7 @@ import {
 export type Incoming =
   | { type: 'alert'; msg: AlertMessage }
   | { type: 'summary'; msg: SummaryMessage }
+  | { type: 'night'; msg: NightMessage }
   | { type: 'status'; msg: StatusMessage }
   | { type: 'heartbeat'; msg: HeartbeatMessage }
   | { type: 'cmd_result'; msg: CmdResultMessage };
@@ -28,6 +31,7 @@ export type Incoming =
 const BY_KIND = {
   alert: { type: 'alert', schema: alertMessage },
   summary: { type: 'summary', schema: summaryMessage },
+  night: { type: 'night', schema: nightMessage },
   status: { type: 'status', schema: statusMessage },
   heartbeat: { type: 'heartbeat', schema: heartbeatMessage },
   commandResult: { type: 'cmd_result', schema: cmdResultMessage },

@@ -5,11 +5,12 @@
 import type { ServerResponse } from 'node:http';
 import { parseTopic } from '../protocol/messages.ts';
 
-export type LiveKind = 'alert' | 'summary' | 'status' | 'heartbeat' | 'cmd-result' | 'ack';
+export type LiveKind = 'alert' | 'summary' | 'night' | 'status' | 'heartbeat' | 'cmd-result' | 'ack';
 /** The topics of a home a page hears about, by their leaf: the kind of message each carries. */
 const FROM_HOMES: ReadonlySet<string> = new Set<LiveKind>([
   'alert',
   'summary',
+  'night',
   'status',
   'heartbeat',
   'cmd-result',

@@ -2,6 +2,7 @@
 // so instances starting together migrate once. Only column types both dialects know.
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { consoleMigration } from './console-migration.ts';
+import { nightsMigration } from './nights-migration.ts';
 import { signinBudgetMigration } from './signin-budget-migration.ts';
 
 const ms = 'bigint';
@@ -232,6 +233,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0003-storage-fault': m0003,
   '0004-per-home': m0004,
   '0005-signin-budget': signinBudgetMigration,
+  '0006-nights': nightsMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -50,6 +50,12 @@ export function summaries(db: Kysely<HubDb>, resident?: string) {
   return q.execute();
 }
 
+export function nights(db: Kysely<HubDb>, resident?: string) {
+  let q = db.selectFrom('nights').selectAll().orderBy('resident').orderBy('date');
+  if (resident) q = q.where('resident', '=', resident);
+  return q.execute();
+}
+
 /** Commands sent before `before` and still without a reply. */
 export function commandsDue(db: Kysely<HubDb>, before: number) {
   return db

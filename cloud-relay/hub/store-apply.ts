@@ -2,7 +2,7 @@
 // Every effect is keyed by the gateway that sent it: one home never touches another's rows.
 import { sql, type Transaction } from 'kysely';
 import { summaryBundle } from '../protocol/fhir.ts';
-import type { AlertMessage, CmdResultMessage, SummaryMessage } from '../protocol/messages.ts';
+import type { AlertMessage, CmdResultMessage, NightMessage, SummaryMessage } from '../protocol/messages.ts';
 import { STATE_RANK } from './alert-order.ts';
 import type { Incoming } from './incoming.ts';
 import type { HubDb } from './tables.ts';
@@ -133,6 +133,30 @@ export async function applySummary(t: Tx, m: SummaryMessage, receivedAt: number)
         .columns(['resident', 'date'])
         .doUpdateSet(row)
         .where((eb) => eb.or([eb('summaries.order_ms', 'is', null), eb('summaries.order_ms', '<', orderMs)])),
+    )
+    .execute();
+}
+
+/** One night per resident and morning; a newer one (sent again after a restart) replaces it. */
+export async function applyNight(t: Tx, m: NightMessage, receivedAt: number) {
+  const atMs = Date.parse(m.at);
+  const orderMs = Math.min(atMs, receivedAt);
+  const row = {
+    gateway: m.gateway,
+    message_id: m.id,
+    at: m.at,
+    at_ms: atMs,
+    order_ms: orderMs,
+    json: JSON.stringify(m),
+  };
+  await t
+    .insertInto('nights')
+    .values({ ...row, resident: m.resident, date: m.date })
+    .onConflict((oc) =>
+      oc
+        .columns(['resident', 'date'])
+        .doUpdateSet(row)
+        .where((eb) => eb('nights.order_ms', '<', orderMs)),
     )
     .execute();
 }

@@ -8,6 +8,7 @@ import { enforceRetention, type RetentionPeriods, type RetentionResult } from '.
 import {
   affected,
   applyAlert,
+  applyNight,
   applyResult,
   applySummary,
   bindResident,
@@ -140,6 +141,7 @@ export class HubStore {
       const i = r.incoming;
       if (i.type === 'alert') result = { duplicate: false, alert: await applyAlert(t, i.msg, r.receivedAt) };
       else if (i.type === 'summary') await applySummary(t, i.msg, r.receivedAt);
+      else if (i.type === 'night') await applyNight(t, i.msg, r.receivedAt);
       else if (i.type === 'cmd_result') await applyResult(t, i.msg, r.receivedAt);
       await touchHome(t, { ...r, clockSkewMs: r.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS });
       return result;

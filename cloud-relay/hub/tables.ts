@@ -82,6 +82,20 @@ export type SummariesTable = {
   fhir: string;
 };
 
+/** The night a home sends the morning it ends; the day's summary a day later carries it too. */
+export type NightsTable = {
+  resident: string;
+  /** The morning the night ended on. */
+  date: string;
+  gateway: string;
+  message_id: string;
+  at: string;
+  at_ms: number;
+  /** As the summaries': the home's `at`, but never later than the hub received it. */
+  order_ms: number;
+  json: string;
+};
+
 export type CommandsTable = {
   id: string;
   gateway: string;
@@ -126,6 +140,7 @@ export type HubDb = {
   alerts: AlertsTable;
   alert_history: AlertHistoryTable;
   summaries: SummariesTable;
+  nights: NightsTable;
   commands: CommandsTable;
   hub_alerts: HubAlertsTable;
   rejected: RejectedTable;

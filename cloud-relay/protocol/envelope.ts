@@ -5,7 +5,7 @@
 export const PROTOCOL_VERSION = 1 as const;
 
 /** The `type` of each message a home sends the trust. */
-export const MESSAGE_TYPES = ['alert', 'summary', 'status', 'heartbeat', 'cmd_result'] as const;
+export const MESSAGE_TYPES = ['alert', 'summary', 'night', 'status', 'heartbeat', 'cmd_result'] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 
 export type Envelope<T extends MessageType = MessageType> = {

@@ -262,3 +262,24 @@ export type SummaryMessage = z.infer<typeof summaryMessage>;
 
 /** The one way a summary payload is made: validated, keys in the schema's order. */
 export const validSummary = (m: unknown): SummaryMessage => summaryMessage.parse(m);
+
+// The night alone (the night part of a day's summary, sent as soon as it is over): the summary of
+// day D carries the night that ended on D's morning, so a carer reading it at 08:00 on D+1 sees a
+// night a day old. This message, dated the morning the night ended on, is sent that morning once
+// the resident has been up a while, or at schedules.night_summary_by whatever the case; the day's
+// summary still carries the same night, recomputed with the whole day, for the record.
+export const nightMessage = z.strictObject({
+  ...envelopeSchema.shape,
+  type: z.literal('night'),
+  date: z.iso
+    .date()
+    .describe('The morning the night ended on: the date of the summary that will carry it too'),
+  over: z
+    .boolean()
+    .describe('false: she was not seen up by schedules.night_summary_by; the figures are those known then'),
+  sleep: sleepSummary,
+});
+export type NightMessage = z.infer<typeof nightMessage>;
+
+/** The one way a night payload is made: validated, keys in the schema's order. */
+export const validNight = (m: unknown): NightMessage => nightMessage.parse(m);

@@ -21,7 +21,7 @@ export type OutboxStats = { rows: number; bytes: number; oldestAlertAt: number |
 export type OutboxHealth = { fault: string | null };
 
 /** What may be dropped from a full outbox, first to last. Alerts and command results never are. */
-export const DROPPABLE = ['heartbeat', 'summary'] as const;
+export const DROPPABLE = ['heartbeat', 'summary', 'night'] as const;
 
 /**
  * One queue of messages, in the order they were added, each removed only once its recipient
@@ -46,7 +46,7 @@ export interface Outbox extends Queue {
   stats(): OutboxStats;
   /**
    * Makes room when the outbox is over its limits: the oldest heartbeats go first, then the
-   * oldest summaries (DROPPABLE); alerts never. Returns how many of each type went.
+   * oldest summaries, then nights (DROPPABLE); alerts never. Returns how many of each type went.
    */
   enforceLimit(maxRows: number, maxBytes: number): Record<string, number>;
   health(): OutboxHealth;

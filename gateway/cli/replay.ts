@@ -49,6 +49,7 @@ export async function replayCommand(o: ReplayOptions, write: (line: string) => v
         deliver: (m) => write(JSON.stringify(m.payload)),
         summaries: true,
         deliverSummary: (m) => write(JSON.stringify(m)),
+        deliverNight: (m) => write(JSON.stringify(m)),
         skipped: (n, why) => process.stderr.write(`${o.input}:${n}: ${why}; line skipped\n`),
         ackAfterMs,
       });

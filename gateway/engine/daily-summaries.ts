@@ -28,6 +28,18 @@ export type SummaryDeps = {
   deliver: (m: SummaryMessage) => void;
 };
 
+/**
+ * Since when the gateway has watched the home, noted the first time it starts. A day (or a night)
+ * it did not watch from its start would be a partial summary and would skew the baselines of the
+ * days after it: the first scheduled summary is of the first whole day.
+ */
+export function watchingSince(store: Store, now: number): number {
+  const known = store.meta.get('watching_since');
+  if (known !== undefined) return Number(known);
+  store.unit(() => store.meta.put('watching_since', String(now)), true);
+  return now;
+}
+
 export class DailySummaries {
   #cancel: Cancel | null = null;
   #cron;
@@ -37,12 +49,8 @@ export class DailySummaries {
   }
 
   start(): void {
-    const { store, clock } = this.d;
-    // A day the gateway did not watch from its start would be a partial summary and would skew
-    // the baselines of the days after it: the first scheduled summary is of the first whole day.
-    if (store.meta.get('watching_since') === undefined)
-      store.unit(() => store.meta.put('watching_since', String(clock.now())), true);
-    this.#arm(clock.now());
+    watchingSince(this.d.store, this.d.clock.now());
+    this.#arm(this.d.clock.now());
   }
 
   stop(): void {

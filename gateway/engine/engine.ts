@@ -153,6 +153,11 @@ export class RuleEngine {
     );
   }
 
+  /** What the home model believes now: the night summary asks it whether she is up. */
+  get home(): Readonly<HomeModel> {
+    return this.#home;
+  }
+
   /** The earliest instant a rule asked to be woken at. */
   nextWake(): number | null {
     const all = [this.#homeWake, this.#learnAt, ...this.#wake.values()].filter(

@@ -2,7 +2,7 @@
 // simulated instants as the clock moves from one line to the next. Resumable: the store keeps how
 // many lines were consumed and where the clock stood.
 import { z } from 'zod';
-import type { SummaryMessage } from '../../cloud-relay/protocol/messages.ts';
+import type { NightMessage, SummaryMessage } from '../../cloud-relay/protocol/messages.ts';
 import type { Config } from '../../config/schema.ts';
 import { SimClock } from '../../core/clock.ts';
 import { Counters } from '../../core/counters.ts';
@@ -13,6 +13,7 @@ import type { Store } from '../store/store.ts';
 import { DailySummaries } from './daily-summaries.ts';
 import { RuleEngine } from './engine.ts';
 import type { OutMessage } from './messages.ts';
+import { NightSummaries } from './night-summaries.ts';
 
 const lineSchema = z.strictObject({
   at: z.iso.datetime({ offset: true }),
@@ -32,6 +33,8 @@ export type ReplayInput = {
   summaries?: boolean;
   /** Each summary made, as its message. */
   deliverSummary?: (m: SummaryMessage) => void;
+  /** Each night sent the morning it ended (with `summaries`), as its message. */
+  deliverNight?: (m: NightMessage) => void;
   /** A line that was not used, with its 1-based number and why. */
   skipped?: (line: number, why: string) => void;
   /** A care team that acknowledges each alert raised to it this long after it arrives. */
@@ -96,6 +99,19 @@ export function replay(r: ReplayInput): { consumed: number; skipped: number; end
       })
     : null;
   daily?.start();
+  const nights = r.summaries
+    ? new NightSummaries({
+        config,
+        devices,
+        store,
+        clock,
+        zone: engine.zone,
+        log: r.log,
+        home: () => engine.home,
+        deliver: (m) => r.deliverNight?.(m),
+      })
+    : null;
+  nights?.start();
   let skipped = 0;
   const skip = (i: number, why: string) => {
     skipped++;
@@ -132,6 +148,7 @@ export function replay(r: ReplayInput): { consumed: number; skipped: number; end
   clock.advanceTo(r.until ?? lastAt ?? clock.now());
   engine.stop();
   daily?.stop();
+  nights?.stop();
   store.meta.put('replay.lines', String(i));
   store.meta.put('replay.clock', String(clock.now()));
   return { consumed: i, skipped, end: clock.now() };

@@ -90,7 +90,7 @@ function occupiedSpans(events: Event[], devices: string[], kind: string, end: nu
 function occupancyNight(day: Day, c: Candidate): Night {
   const o = day.options;
   const kind = c.source === 'bed' ? 'bed' : 'presence';
-  const spells = joinSpans(occupiedSpans(day.events, c.devices, kind, day.day.end), o.minOutOfBedMs);
+  const spells = joinSpans(occupiedSpans(day.events, c.devices, kind, day.until), o.minOutOfBedMs);
   const periods: Span[][] = [];
   for (const s of spells) {
     const group = periods[periods.length - 1];

@@ -82,6 +82,9 @@ function rekey(x: unknown, f: (k: string) => string): unknown {
   return x;
 }
 
+/** The wire's snake_case keys of a part of a summary (the night message carries its sleep). */
+export const snakeKeys = (x: unknown): unknown => rekey(x, toSnake);
+
 /**
  * The section-5 `summary` message. Its id names the day and a digest of the figures: sent again
  * unchanged it is the same message (the trust drops it); recomputed with new data it is a new one.

@@ -31,6 +31,11 @@ export type Day = {
   bed: string | null;
   /** Local midnight to local midnight. */
   day: Span;
+  /**
+   * The end of what is known: the day's end, or earlier when the summary is made during the day
+   * (the night summary, in the morning): a spell still going on then ends here, not at midnight.
+   */
+  until: number;
   /** Local noon of the day before to local noon: the sleep day of the night ending on `date`. */
   sleepDay: Span;
   /** The window the main sleep period must overlap. */
@@ -82,12 +87,16 @@ export function makeDay(input: {
   events: Event[];
   /** Out since this instant, before the window began (the day before's summary says so). */
   awaySince?: number | null;
+  /** When the summary is made; the day's end when later or not given. */
+  now?: number;
 }): Day {
   const { date, zone, config, options } = input;
   const devices = indexDevices(config);
   const events = isSorted(input.events) ? input.events : [...input.events].sort((a, b) => a.at - b.at);
   const { bed, bedroom } = bedroomOf(config, devices);
-  const window = { start: localAt(zone, date, '12:00', -1), end: localAt(zone, date, 0, 1) };
+  const dayEnd = localAt(zone, date, 0, 1);
+  const until = Math.min(input.now ?? dayEnd, dayEnd);
+  const window = { start: localAt(zone, date, '12:00', -1), end: until };
   const { life, away } = markLife(events, devices, {
     bedroom,
     config,
@@ -102,7 +111,8 @@ export function makeDay(input: {
     devices,
     bed,
     bedroom,
-    day: { start: localAt(zone, date, 0), end: localAt(zone, date, 0, 1) },
+    day: { start: localAt(zone, date, 0), end: dayEnd },
+    until,
     sleepDay: { start: localAt(zone, date, '12:00', -1), end: localAt(zone, date, '12:00') },
     search: windowEndingOn(zone, date, options.sleepSearch),
     night: windowEndingOn(zone, date, config.rules.night_out_of_bed?.window ?? options.night),

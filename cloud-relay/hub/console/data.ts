@@ -88,6 +88,17 @@ export function summariesOf(db: Kysely<ConsoleDb>, resident: string, days: numbe
     .execute();
 }
 
+/** The nights homes sent the mornings they ended, newest first. */
+export function nightsOf(db: Kysely<ConsoleDb>, resident: string, days: number) {
+  return db
+    .selectFrom('nights')
+    .select(['date', 'json'])
+    .where('resident', '=', resident)
+    .orderBy('date', 'desc')
+    .limit(days)
+    .execute();
+}
+
 export function fhirOf(db: Kysely<ConsoleDb>, resident: string, date: string) {
   return db
     .selectFrom('summaries')

@@ -2,7 +2,7 @@
 // asking for someone else's resident or alert gets 403, and the refusal is audited.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { SummaryMessage } from '../../protocol/messages.ts';
+import type { NightMessage, SummaryMessage } from '../../protocol/messages.ts';
 import { audit, auditLog } from '../audit.ts';
 import { alertHistory, hubAlerts } from '../queries.ts';
 import { isAdmin, mayAck, maySee } from './access.ts';
@@ -13,6 +13,7 @@ import {
   fhirOf,
   history,
   latestSummaries,
+  nightsOf,
   notesOf,
   openAlerts,
   openHubAlerts,
@@ -75,20 +76,22 @@ export function pageRoutes(app: FastifyInstance, c: Console): void {
     if (!g) return reply;
     const { resident } = req.params as { resident: string };
     if (!maySee(g.staff, resident)) return c.refuse(req, reply, g.ctx, { action: 'view-resident', resident });
-    const [homes, rows, alerts] = await Promise.all([
+    const [homes, rows, nightRows, alerts] = await Promise.all([
       visibleHomes(db, g.staff).then((hs) => hs.filter((h) => h.resident === resident)),
       summariesOf(db, resident, 14),
+      nightsOf(db, resident, 14),
       alertsOf(db, resident),
     ]);
     if (!req.headers['x-fragment'])
       await audit(db, { staff: g.staff.name, action: 'view-resident', resident, outcome: 'ok' }, d.now());
     const summaries = rows.map((r) => JSON.parse(r.json) as SummaryMessage);
-    const content = residentContent({ resident, homes, summaries, alerts }, tz);
+    const nights = nightRows.map((r) => JSON.parse(r.json) as NightMessage);
+    const content = residentContent({ resident, homes, summaries, nights, alerts }, tz);
     return c.render(req, reply, g.ctx, {
       title: `Resident ${resident}`,
       body: residentBody(resident, content),
       fragment: content,
-      live: ['summary', 'alert'],
+      live: ['summary', 'night', 'alert'],
     });
   });
 

@@ -1,11 +1,13 @@
-// A resident's page: the last 14 nights and days as plots and as tables, what the summaries
-// found notable, the check-in answers, the alerts, and each day's FHIR bundle to download.
+// A resident's page: last night first (sent the morning it ended), the last 14 nights and days as
+// plots and as tables, what the summaries found notable, the check-in answers, the alerts, and
+// each day's FHIR bundle to download.
 import type { Selectable } from 'kysely';
-import type { SummaryMessage } from '../../../protocol/messages.ts';
+import type { NightMessage, SummaryMessage } from '../../../protocol/messages.ts';
 import type { AlertsTable } from '../../tables.ts';
 import type { Home } from '../data.ts';
 import { dayAndClock, isoClock } from '../format.ts';
 import { type Html, html } from '../html.ts';
+import { type NightRow, nightRows } from '../nights.ts';
 import { activityHeatmap, type Day, type Night, nightsPlot } from '../plots.ts';
 
 export type ResidentData = {
@@ -13,13 +15,15 @@ export type ResidentData = {
   homes: Home[];
   /** Newest first. */
   summaries: SummaryMessage[];
+  /** The nights sent the mornings they ended, newest first. */
+  nights: NightMessage[];
   alerts: Selectable<AlertsTable>[];
 };
 
 const hm = (min: number | null) =>
   min === null ? '–' : `${Math.floor(min / 60)} h ${String(min % 60).padStart(2, '0')}`;
 
-export function nightsOf(s: SummaryMessage[]): Night[] {
+export function nightsOf(s: NightRow[]): Night[] {
   return [...s].reverse().map((d) => ({
     date: d.date,
     inBed: d.sleep.in_bed,
@@ -33,7 +37,16 @@ export function nightsOf(s: SummaryMessage[]): Night[] {
 export const daysOf = (s: SummaryMessage[]): Day[] =>
   [...s].reverse().map((d) => ({ date: d.date, perHour: d.activity.per_hour }));
 
-function nightsTable(s: SummaryMessage[]): Html {
+/** The newest night in a sentence, so a carer reading in the morning sees last night first. */
+function lastNight(n: NightRow | undefined): Html {
+  if (!n) return html``;
+  const figures = n.sleep.slept
+    ? html`to bed ${isoClock(n.sleep.bedtime)}, ${n.over ? html`up ${isoClock(n.sleep.wake)}` : 'not up yet'}, ${hm(n.sleep.time_in_bed_min)} in bed. `
+    : '';
+  return html`<p id="last-night"><strong>Night to ${n.date}</strong>: ${figures}${n.sleep.note}</p>`;
+}
+
+function nightsTable(s: NightRow[]): Html {
   return html`<div class="table-wrap" tabindex="0" role="region" aria-label="Nights, as figures"><table>
 <thead><tr><th scope="col">Night to</th><th scope="col">Bedtime</th><th scope="col">Wake</th><th scope="col">In bed</th><th scope="col">Out of bed</th><th scope="col">Bathroom</th><th scope="col">Note</th></tr></thead>
 <tbody>${s.map(
@@ -81,13 +94,19 @@ const LEGEND = html`<p class="legend" aria-hidden="true">Fewer <span class="sw s
 
 export function residentContent(d: ResidentData, tz: string): Html {
   const s = d.summaries;
+  const nights = nightRows(s, d.nights).slice(0, 14);
   const homes = d.homes.map((h) => h.gateway).join(', ') || 'no home known';
   return html`<p class="muted">Home ${homes}. ${s.length} daily summar${s.length === 1 ? 'y' : 'ies'} shown${s[0] ? html`, the newest for ${s[0].date}` : ''}.</p>
+${lastNight(nights[0])}
+${
+  nights.length
+    ? html`<h2 id="nights-h">Nights</h2>${nightsPlot(nightsOf(nights))}
+<details><summary>Nights as figures</summary>${nightsTable(nights)}</details>`
+    : ''
+}
 ${
   s.length
-    ? html`<h2 id="nights-h">Nights</h2>${nightsPlot(nightsOf(s))}
-<details><summary>Nights as figures</summary>${nightsTable(s)}</details>
-<h2 id="days-h">Days</h2>${activityHeatmap(daysOf(s))}${LEGEND}
+    ? html`<h2 id="days-h">Days</h2>${activityHeatmap(daysOf(s))}${LEGEND}
 <details open><summary>Days as figures (rooms, time out, temperature, FHIR)</summary>${daysTable(s)}</details>`
     : html`<p>No daily summary has arrived for this resident yet.</p>`
 }
