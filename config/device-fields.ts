@@ -22,7 +22,14 @@ export const deviceKind = z.enum([...KINDS, 'output'], {
   error: `unknown kind; allowed: ${[...KINDS, 'output'].join(', ')}`,
 });
 
-export const ROLES = ['help-button', 'front-door', 'prompt', 'wearable', 'check-in'] as const;
+export const ROLES = [
+  'help-button',
+  'front-door',
+  'prompt',
+  'wearable',
+  'check-in',
+  'visitor-button',
+] as const;
 export type Role = (typeof ROLES)[number];
 const role = z.enum(ROLES, { error: `unknown role; allowed: ${ROLES.join(', ')}` });
 
