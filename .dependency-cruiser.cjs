@@ -20,9 +20,9 @@ module.exports = {
     },
     {
       name: 'pure-rules-and-summaries',
-      comment: 'Rules and summaries are pure reducers: time and data come in as arguments, no I/O.',
+      comment: 'Rules, care modes and summaries are pure reducers: time and data come in as arguments, no I/O.',
       severity: 'error',
-      from: { path: '^gateway/(rules|summaries)/' },
+      from: { path: '^gateway/(rules|summaries|modes)/' },
       to: { path: [IO, '^gateway/(store|cli)/', '^gateway/(main|log|clock)\\.ts$', '^firmware-bridge/', '^cloud-relay/uplink/'] },
     },
     {

@@ -49,6 +49,11 @@ const ROLE_NEEDS: Record<Role, Need> = {
     payload: ['zigbee2mqtt', 'bthome', 'shelly'],
     what: 'a button (single press: good; double: so-so; long: not good)',
   },
+  'visitor-button': {
+    kinds: ['button'],
+    payload: ['zigbee2mqtt', 'bthome', 'shelly'],
+    what: 'a button (a press starts visitor mode for home.visitor_for; another ends it)',
+  },
   wearable: {
     kinds: ['presence', 'heart_rate', 'steps', 'button'],
     payload: ['bthome'],

@@ -26,7 +26,15 @@ export const deviceKind = z.enum([...KINDS, 'output'], {
  * `prompt` asks the resident "are you OK?" (an output, or a speaker); `ok` is the button she
  * answers with. Any movement answers a prompt too, so `ok` says what a press means, not whether.
  */
-export const ROLES = ['help-button', 'front-door', 'prompt', 'ok', 'wearable', 'check-in'] as const;
+export const ROLES = [
+  'help-button',
+  'front-door',
+  'prompt',
+  'ok',
+  'wearable',
+  'check-in',
+  'visitor-button',
+] as const;
 export type Role = (typeof ROLES)[number];
 const role = z.enum(ROLES, { error: `unknown role; allowed: ${ROLES.join(', ')}` });
 

@@ -151,6 +151,11 @@ export const homeSettings = z
     tag_grace: duration
       .prefault('10m')
       .describe('A worn tag that fades this long after the door closed still means she left by it.'),
+    visitor_for: duration
+      .prefault('4h')
+      .describe(
+        'A press of a button with role visitor-button starts visitor mode for this long (another press ends it; README: Care modes).',
+      ),
     learn_days: z
       .number()
       .int()

@@ -7,6 +7,7 @@ import type { Logger } from '../core/log.ts';
 import type { Event, Reading } from '../core/reading.ts';
 import type { OutputEvent, SourceStatus } from '../firmware-bridge/driver.ts';
 import type { OutMessage } from './engine/messages.ts';
+import type { ModeChange } from './modes/mode.ts';
 
 export type BusEvents = {
   /** What a source read, before ingest has checked it and placed it in its room. */
@@ -23,6 +24,8 @@ export type BusEvents = {
   delivery: DeliveryState;
   /** Whether a source's devices can be reached now, and why not. */
   'source-status': SourceStatus;
+  /** A care mode set, replaced or ended, committed. */
+  mode: ModeChange;
 };
 
 type Listener<T> = (payload: T) => void;

@@ -34,6 +34,9 @@ const report = z.strictObject({
   open_alerts: z.array(
     z.strictObject({ alert_id: z.string(), rule: z.string(), state: z.string(), at: isoLocal }),
   ),
+  mode: z
+    .strictObject({ mode: z.string(), since: isoLocal, until: isoLocal, by: z.string(), source: z.string() })
+    .nullable(),
   queue: z.strictObject({ depth: count, oldest_undelivered_alert: isoLocal.nullable() }),
   storage: z.strictObject({
     path: z.string(),

@@ -15,6 +15,7 @@ import { NightSummaries } from './engine/night-summaries.ts';
 import { type IngestResult, indexDevices } from './ingest.ts';
 import { ingestLoop } from './parts/ingest-loop.ts';
 import { openLocalBroker } from './parts/local-broker.ts';
+import { localModes } from './parts/local-modes.ts';
 import { localTopics, statusReportFor } from './parts/local-topics.ts';
 import { openStore } from './parts/open-store.ts';
 import { buildOutputDrivers } from './parts/output-drivers.ts';
@@ -96,6 +97,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       uplinkKicks(bus, { relay: up, pusher }),
       relay(up, log),
       local,
+      localModes({ ...g, broker, engine, zone }),
       storageWatch({ ...g, store, refresh: local.status }),
     ]);
     const gateway = { store, engine, broker, relay: up, bus, counters, sources };

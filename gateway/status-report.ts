@@ -19,6 +19,8 @@ export type StatusReport = {
   at: string;
   last_readings: { device: string; room: string | null; kind: string; value: unknown; at: string }[];
   open_alerts: { alert_id: string; rule: string; state: string; at: string }[];
+  /** The care mode on (README: Care modes), or null. */
+  mode: { mode: string; since: string; until: string; by: string; source: string } | null;
   queue: { depth: number; oldest_undelivered_alert: string | null };
   storage: { path: string; bytes: number; free_bytes: number | null; failing: string | null };
   last_backup: { file: string; at: string } | null;
@@ -42,6 +44,7 @@ export function statusReport(o: {
     return r ? [{ ...r, at: zone.iso(r.at) }] : [];
   });
   const open = reader.openAlerts();
+  const mode = reader.mode(o.now);
   const queue = reader.queue();
   let free: number | null = null;
   try {
@@ -56,6 +59,7 @@ export function statusReport(o: {
     at: zone.iso(o.now),
     last_readings: readings,
     open_alerts: open.map((a) => ({ ...a, at: zone.iso(a.at) })),
+    mode: mode && { ...mode, since: zone.iso(mode.since), until: zone.iso(mode.until) },
     queue: {
       depth: queue.depth,
       oldest_undelivered_alert: queue.oldest === null ? null : zone.iso(queue.oldest),

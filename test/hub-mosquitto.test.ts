@@ -1,7 +1,7 @@
 // The hub against a real Mosquitto, as a trust runs it (mutual TLS, an ACL per user): a home's
 // messages arrive in the database, a bad payload is refused and kept, a message whose commit
 // failed is not acknowledged and comes again, and the ack goes round: recorded, sent on the
-// home's command topic, pending until the home says acknowledged.
+// home's command topic, pending until the home says acknowledged; and a care mode goes the same way.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -252,6 +252,92 @@ describe('hub with a real Mosquitto', () => {
       { resolved_at: T0 + 61_000 },
     ]);
     expect((await listAlerts(h.store.db))[0]).toMatchObject({ ack_pending: false });
+  });
+
+  it("sends a care mode to a home named by its resident: recorded, on the home's cmd/mode topic, settled by its answer", async () => {
+    const dir = tempDir('hearth-hub-');
+    let now = T0;
+    const { config, file } = hubFile(dir);
+    const h = await startHub({
+      config,
+      configFile: file,
+      instance: `t${++instances}`,
+      log: createLogger({ level: 'silent' }),
+      supervisionTimer: false,
+      now: () => now,
+    });
+    cleanups.push(() => h.stop());
+    const gw = await home();
+    await gw.subscribeAsync(`hearth/v1/${GW}/cmd/#`, { qos: 1 });
+    const end = '2026-03-02T18:00:00+00:00';
+    const r = await h.mode({ home: R, mode: 'visitor', until: end, by: 'nurse-jo' });
+    expect(r).toMatchObject({ ok: true, gateway: GW });
+    await until('the mode command at the home', () => gw.got.length > 0);
+    expect(gw.got[0]).toMatchObject({
+      topic: `hearth/v1/${GW}/cmd/mode`,
+      json: { v: 1, mode: 'visitor', until: end, by: 'nurse-jo', id: r.ok ? r.commandId : '' },
+    });
+    const sent = () => h.store.db.selectFrom('commands').select(['name', 'by', 'state']).execute();
+    expect(await sent()).toEqual([{ name: 'mode', by: 'nurse-jo', state: 'sent' }]);
+    await send(gw, 'cmd-result', {
+      v: 1,
+      id: `${GW}-result-mode`,
+      type: 'cmd_result',
+      gateway: GW,
+      resident: R,
+      at: new Date(T0 + 1_000).toISOString(),
+      command_id: r.ok ? r.commandId : '',
+      command: 'mode',
+      ok: true,
+      detail: 'visitor mode until 18:00 (2026-03-02T18:00:00+00:00)',
+    });
+    await until('the result stored', () => h.receiver.counters.stored >= 1);
+    expect(await sent()).toEqual([{ name: 'mode', by: 'nurse-jo', state: 'confirmed' }]);
+    // What the home would refuse is refused here first, and nothing is sent.
+    now = T0;
+    for (const [ask, reason] of [
+      [{ mode: 'visitor', until: '2026-03-02T09:00:00+00:00' }, /is not ahead/],
+      [
+        { mode: 'paused', until: '2026-03-20T09:00:00+00:00' },
+        /too far: paused mode may be set for 7 days at most/,
+      ],
+      [{ mode: 'holiday', until: end }, /not a valid mode: mode: /],
+      [{ mode: 'away' }, /away mode needs an until/],
+    ] as const)
+      expect(await h.mode({ home: GW, by: 'nurse-jo', ...ask })).toMatchObject({
+        ok: false,
+        status: 400,
+        reason,
+      });
+    expect(await h.mode({ home: 'r-nobody', mode: 'off', by: 'nurse-jo' })).toMatchObject({
+      ok: false,
+      status: 404,
+    });
+    expect(await sent()).toHaveLength(1);
+  });
+
+  it('hearth hub mode: sends the mode to the home, or refuses with a reason', async () => {
+    const dir = tempDir('hearth-hub-');
+    await hub(dir);
+    const gw = await home();
+    await gw.subscribeAsync(`hearth/v1/${GW}/cmd/#`, { qos: 1 });
+    const hubMode = (...args: string[]) =>
+      runHearth(['hub', 'mode', ...args, '--config', join(dir, 'hub.yaml')]);
+    const r = await hubMode(GW, 'away', '--for', '3d', '--by', 'nurse-sam');
+    expect(r.output).toMatch(
+      /^away mode until \S+ by nurse-sam sent to gw-hub as command mode-\S+; pending until the home confirms$/m,
+    );
+    expect(r.code).toBe(0);
+    await until('the mode command at the home', () => gw.got.length > 0);
+    expect(gw.got[0]?.json).toMatchObject({ mode: 'away', by: 'nurse-sam' });
+    expect(await hubMode(GW, 'paused', '--for', '8d', '--by', 'nurse-sam')).toMatchObject({
+      code: 2,
+      output: expect.stringMatching(/^hearth hub mode: until .+ is too far/m),
+    });
+    expect(await hubMode(GW, 'visitor', '--by', 'nurse-sam')).toMatchObject({
+      code: 2,
+      output: expect.stringMatching(/^hearth hub mode: visitor needs --until/m),
+    });
   });
 
   it('hearth hub ack: records the ack and sends it to the home', async () => {

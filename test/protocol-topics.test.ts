@@ -13,7 +13,13 @@ const level = fc
 const name = fc.oneof(gatewayId, level);
 
 const HOME = ['alert', 'summary', 'summaryFhir', 'night', 'status', 'heartbeat', 'commandResult'] as const;
-const LOCAL = ['localAlert', 'localStatus', 'localStatusRequest'] as const;
+const LOCAL = [
+  'localAlert',
+  'localStatus',
+  'localStatusRequest',
+  'localModeRequest',
+  'localModeResult',
+] as const;
 /** What follows hearth/v1/{gw}/ or hearth/local/: the leaf. */
 const after = (prefix: string, topic: string) => {
   expect(topic.startsWith(prefix)).toBe(true);

@@ -156,7 +156,7 @@ describe('relay', () => {
       ['c1', true, 'acknowledged'],
       ['c1', true, 'acknowledged'],
       ['c2', false, 'alert_id: Invalid input: expected string, received undefined'],
-      ['c3', false, 'unknown command "reboot"; known: ack, request-summary, ping'],
+      ['c3', false, 'unknown command "reboot"; known: ack, request-summary, ping, mode'],
       ['c4', true, 'pong'],
     ]);
     expect(new Set(obs.got.filter((g) => g.msg.command_id === 'c1').map((g) => g.msg.id)).size).toBe(1);

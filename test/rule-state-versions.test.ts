@@ -16,6 +16,7 @@ import { loadState } from '../gateway/engine/rule-state.ts';
 import { HOME_MODEL as HOME } from '../gateway/home-state/state.ts';
 import { indexDevices, ingest } from '../gateway/ingest.ts';
 import { startGateway } from '../gateway/main.ts';
+import { MODE_STATE } from '../gateway/modes/state.ts';
 import { RULES } from '../gateway/rules/index.ts';
 import type { Rule, Versioned } from '../gateway/rules/types.ts';
 import { Store } from '../gateway/store/store.ts';
@@ -36,9 +37,10 @@ const FIXTURE = JSON.parse(
 /** The states whose shape changed after the fixture was written: migrated from version 1 to 2. */
 const MIGRATED = new Set(['_home', 'inactivity', 'night_out_of_bed', 'help_button']);
 
-/** Each stored key and how it is versioned: the home's state and every rule's. */
+/** Each stored key and how it is versioned: the home's state, the care mode's and every rule's. */
 const VERSIONED = new Map<string, Versioned<unknown>>([
   ['_home', HOME],
+  ['_mode', MODE_STATE],
   ...RULES.map((r) => [r.key, r] as const),
 ]);
 

@@ -16,6 +16,7 @@ import { CarerPush } from './carer-push.ts';
 import { consoleDb } from './console-tables.ts';
 import { type DbTarget, openDb, sqliteTarget } from './db.ts';
 import { LiveFeed } from './live-feed.ts';
+import { type ModeAsk, type ModeResult, sendMode } from './mode.ts';
 import { type BrokerOptions, Receiver } from './receiver.ts';
 import { startRetention } from './retention-timer.ts';
 import { HomeSignatures } from './signatures.ts';
@@ -64,6 +65,8 @@ export type Hub = {
   target: DbTarget;
   supervise(): Promise<Pass>;
   ack(req: { alertId: string; by: string; gateway?: string }): Promise<AckResult>;
+  /** A care mode for a home, or `off` (mode.ts). */
+  mode(req: ModeAsk): Promise<ModeResult>;
   stop(): Promise<void>;
 };
 
@@ -237,6 +240,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     stops.push(() => supervisor.stop());
     const ack = (req: { alertId: string; by: string; gateway?: string }) =>
       acknowledge({ store, now, publish: (t, p) => receiver.publish(t, p) }, req);
+    const mode = (req: ModeAsk) => sendMode({ store, now, publish: (t, p) => receiver.publish(t, p) }, req);
     stops.push(startRetention({ store, log, now, periods: c.retention }));
     const health = () => {
       const held = receiver.held(now());
@@ -264,6 +268,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
       target,
       supervise: () => supervisor.runNow(),
       ack,
+      mode,
       stop,
     };
   } catch (e) {

@@ -157,12 +157,33 @@ export const cmdResultMessage = envelopeSchema.extend({
 });
 export type CmdResultMessage = z.infer<typeof cmdResultMessage>;
 
+/**
+ * Care modes (README: Care modes): for a while the home's usual rules do not all apply. away: she
+ * is not home; visitor: someone else is in the home with her; paused: a technician is working.
+ */
+export const CARE_MODES = ['away', 'visitor', 'paused'] as const;
+export type CareModeName = (typeof CARE_MODES)[number];
+const DAY_MS = 86_400_000;
+/** How far ahead a mode may be set to end: a longer stay is set again, by someone who knows. */
+export const CARE_MODE_MAX_MS: Readonly<Record<CareModeName, number>> = {
+  away: 90 * DAY_MS,
+  visitor: 90 * DAY_MS,
+  // Nothing but a call for help alerts while paused: a week at most, then someone decides again.
+  paused: 7 * DAY_MS,
+};
+
 /** Commands the trust may send (hearth/v1/{gw}/cmd/{name}). */
 const commandBase = z.strictObject({ v: z.literal(PROTOCOL_VERSION), id: z.string().min(1).max(128) });
 export const commands = {
   ack: commandBase.extend({ alert_id: z.string().min(1).max(256), by: z.string().min(1).max(128) }),
   'request-summary': commandBase.extend({ date: z.iso.date() }),
   ping: commandBase,
+  /** A care mode on until `until` (the home checks it is ahead, and not too far), or `off`. */
+  mode: commandBase.extend({
+    mode: z.enum([...CARE_MODES, 'off']),
+    until: isoLocal.optional(),
+    by: z.string().min(1).max(128),
+  }),
 } as const;
 export type CommandName = keyof typeof commands;
 export type Command = { [K in CommandName]: { name: K } & z.infer<(typeof commands)[K]> }[CommandName];
@@ -257,6 +278,11 @@ export const summaryMessage = z.strictObject({
     }),
     64,
   ),
+  /** Care modes on during the day (absent when none was): its figures are not her usual ones. */
+  modes: list(
+    z.strictObject({ mode: z.enum(CARE_MODES), from: isoLocal, to: isoLocal, by: text(128) }),
+    32,
+  ).optional(),
 });
 export type SummaryMessage = z.infer<typeof summaryMessage>;
 

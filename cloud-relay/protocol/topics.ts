@@ -24,6 +24,10 @@ const LOCAL_LEAVES = {
   localStatus: 'status',
   /** A tool on the Pi (hearth status) publishes here for a fresh status rather than one a minute old. */
   localStatusRequest: 'status/request',
+  /** A tool on the Pi (hearth mode) asks for a care mode here, as the trust's `mode` command does. */
+  localModeRequest: 'mode/request',
+  /** The answer to each such request, by its id. */
+  localModeResult: 'mode/result',
 } as const;
 /** hearth/local/reading/{device}: each accepted Reading. */
 const READING = 'reading';
@@ -45,6 +49,8 @@ export const topics = {
   localAlert: `${LOCAL}/${LOCAL_LEAVES.localAlert}`,
   localStatus: `${LOCAL}/${LOCAL_LEAVES.localStatus}`,
   localStatusRequest: `${LOCAL}/${LOCAL_LEAVES.localStatusRequest}`,
+  localModeRequest: `${LOCAL}/${LOCAL_LEAVES.localModeRequest}`,
+  localModeResult: `${LOCAL}/${LOCAL_LEAVES.localModeResult}`,
   localReading: (device: string) => `${LOCAL}/${READING}/${device}`,
 } as const;
 

@@ -8,6 +8,8 @@ import type { Command, CommandName } from '../protocol/messages.ts';
 export type CommandHandlers = {
   ack(alertId: string, by: string): { ok: boolean; detail: string };
   requestSummary?(date: string): { ok: boolean; detail: string };
+  /** A care mode until an instant (ISO with its offset), or `off`; the gateway checks the clock. */
+  mode?(req: { mode: string; until?: string; by: string }): { ok: boolean; detail: string };
 };
 
 export type CommandOutcome = { ok: boolean; detail: string };
@@ -25,6 +27,11 @@ export const COMMAND_TABLE: { readonly [K in CommandName]: Handler<K> } = {
       detail: 'daily summaries are not available in this version',
     },
   ping: () => ({ ok: true, detail: 'pong' }),
+  mode: (cmd, gateway) =>
+    gateway.mode?.({ mode: cmd.mode, by: cmd.by, ...(cmd.until ? { until: cmd.until } : {}) }) ?? {
+      ok: false,
+      detail: 'care modes are not available in this version',
+    },
 };
 
 /** Runs a parsed command's handler; a name with none (never, after parseCommand) throws. */

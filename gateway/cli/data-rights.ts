@@ -81,6 +81,16 @@ export async function exportCommand(
       (s) => `{"date":${JSON.stringify(s.date)},"summary":${s.summary}}`,
     );
     await section(write, 'undelivered_messages', data.undelivered(from), (m) => m.payload);
+    await section(write, 'care_modes', data.modeSpans(from), (m) =>
+      JSON.stringify({
+        mode: m.mode,
+        from: zone.iso(m.started_at),
+        until: zone.iso(m.until),
+        ended: m.ended_at === null ? null : zone.iso(m.ended_at),
+        by: m.set_by,
+        source: m.source,
+      }),
+    );
     await section(
       write,
       'rule_state',

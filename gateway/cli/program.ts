@@ -190,6 +190,22 @@ program
   });
 
 program
+  .command('mode')
+  .description('set a care mode in the home (away, visitor, paused) until a time, or end it (off)')
+  .argument('<mode>', 'away, visitor, paused or off')
+  .option('--until <when>', 'a date (2026-12-24: through that day), a local time (18:00) or an ISO time')
+  .option('--for <duration>', 'from now, a duration such as 2h or 3d')
+  .option('--by <name>', 'who sets it (shown with the mode and in its alerts)')
+  .option('--config <file>', 'provisioning file', CONFIG_ON_PI)
+  .option('--json', "the gateway's answer as JSON")
+  .action(async (mode: string, o: import('./mode.ts').ModeFlags) => {
+    const { modeCommand } = await import('./mode.ts');
+    const lines: string[] = [];
+    code = await modeCommand(mode, o, (l) => lines.push(l));
+    await out(lines.join('\n'));
+  });
+
+program
   .command('export')
   .description('write everything held about the resident as JSON (stop the gateway first)')
   .option('--config <file>', 'provisioning file', CONFIG_ON_PI)
@@ -223,7 +239,7 @@ program
 
 const hub = program
   .command('hub')
-  .description("the trust's hub: receive every home's messages into the database, supervise, send acks")
+  .description("the trust's hub: receive every home's messages into the database, supervise, send commands")
   .option('--config <file>', 'hub file (YAML or JSON, see config/examples/hub.yaml)')
   .option('--instance <name>', 'name of this instance (MQTT client id hub-<name>); default hub.instance')
   .action(async (o: { config?: string; instance?: string }) => {
@@ -245,6 +261,26 @@ hub
     await out(r.text);
     code = r.code;
   });
+hub
+  .command('mode')
+  .description("set a home's care mode (away, visitor, paused) until a time, or end it (off)")
+  .argument('<home>', "the home's gateway id, or its resident's id")
+  .argument('<mode>', 'away, visitor, paused or off')
+  .requiredOption('--by <name>', 'who sets it')
+  .option('--until <when>', 'a date (2026-12-24: through that day), a local time (18:00) or an ISO time')
+  .option('--for <duration>', 'from now, a duration such as 2h or 3d')
+  .option('--config <file>', 'hub file')
+  .action(
+    async (home: string, mode: string, o: { by: string; until?: string; for?: string; config?: string }) => {
+      const config = o.config ?? (hub.opts() as { config?: string }).config;
+      if (!config)
+        throw new CommanderError(2, 'hub.mode.config', 'hearth hub mode: --config <file> is required');
+      const { hubModeCommand } = await import('../../cloud-relay/hub/cli/hearth-hub.ts');
+      const r = await hubModeCommand(config, home, mode, o);
+      await out(r.text);
+      code = r.code;
+    },
+  );
 hub
   .command('user')
   .description("staff accounts of the care console, in the hub's database")

@@ -6,9 +6,7 @@
 // its tools beside the database: so this command asks the broker, which costs the SD card
 // nothing, and asks it for a fresh one. Only when no gateway answers does it read (a copy of)
 // the file itself, and says that it did.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import mqtt from 'mqtt';
+import { existsSync } from 'node:fs';
 import { topics } from '../../cloud-relay/protocol/messages.ts';
 import { loadConfig } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
@@ -18,6 +16,7 @@ import { readLocalStatus } from '../local-status.ts';
 import { type StatusReport, statusReport } from '../status-report.ts';
 import { readCopy } from '../store/status-reader.ts';
 import { problemsText } from './check-config.ts';
+import { localClient } from './local-client.ts';
 
 /** How long the gateway's broker has to answer before the file is read instead. */
 const ASK_MS = 3_000;
@@ -50,22 +49,8 @@ export async function statusCommand(
 }
 
 async function fromGateway(config: Config): Promise<StatusView | null> {
-  const file = join(dirname(config.storage.path), 'local-broker.json');
-  let cred: { username: string; password: string; host?: string; port?: number };
-  try {
-    cred = JSON.parse(readFileSync(file, 'utf8'));
-  } catch {
-    return null;
-  }
-  const host = !cred.host || cred.host === '0.0.0.0' || cred.host === '::' ? '127.0.0.1' : cred.host;
-  const client = mqtt.connect({
-    host,
-    port: cred.port,
-    username: cred.username,
-    password: cred.password,
-    reconnectPeriod: 0,
-    connectTimeout: ASK_MS,
-  });
+  const client = localClient(config, ASK_MS);
+  if (!client) return null;
   try {
     return await new Promise<StatusView | null>((resolve) => {
       // The retained status may be a minute old: it answers only if no fresh one comes in time.
@@ -141,6 +126,10 @@ export function render(v: StatusView): string {
   if (r.last_readings.length === 0) lines.push('  none stored');
   for (const x of r.last_readings)
     lines.push(`  ${x.device.padEnd(16)} ${x.kind.padEnd(12)} ${String(x.value).padEnd(8)} ${hm(x.at)}`);
+  if (r.mode)
+    lines.push(
+      `care mode    ${r.mode.mode} until ${hm(r.mode.until)} (set by ${r.mode.by}, ${r.mode.source}, at ${hm(r.mode.since)})`,
+    );
   lines.push(`open alerts  ${r.open_alerts.length || 'none'}`);
   for (const a of r.open_alerts) lines.push(`  ${a.rule} ${a.state} since ${hm(a.at)} (${a.alert_id})`);
   const oldest = r.queue.oldest_undelivered_alert;

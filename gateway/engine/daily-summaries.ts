@@ -92,6 +92,7 @@ export class DailySummaries {
       events,
       history: store.days.summariesBefore<DaySummary>(date, HISTORY_DAYS),
       alerts: store.days.alertsBetween(dayStart, to) as { rule: string; state: AlertState }[],
+      modes: store.modes.between(dayStart, to),
       now: clock.now(),
     });
     const payload = summaryPayload(summary, config);

@@ -1,7 +1,9 @@
 // The rules engine: the shell around the pure reducers. It owns the one rule timer, persists each
 // rule's state (with the version of its shape) in the same SQLite transaction as the event and
 // the outbox rows it caused, and hands the messages on only after that transaction has committed.
-// At start each stored state is checked, migrated or started afresh (rule-state.ts).
+// At start each stored state is checked, migrated or started afresh (rule-state.ts). A care mode
+// (gateway/modes/) stands between the rules and the world: it is reduced before them, kept with
+// their states, and what they emit passes its filter.
 import type { Config } from '../../config/schema.ts';
 import type { Cancel, Clock } from '../../core/clock.ts';
 import type { Counters } from '../../core/counters.ts';
@@ -11,6 +13,11 @@ import { Zone } from '../../core/zone.ts';
 import { type HomeEnv, type HomeModel, homeModelStep, initHomeModel } from '../home-state/model.ts';
 import { HOME_MODEL } from '../home-state/state.ts';
 import type { DeviceIndex } from '../ingest.ts';
+import { filterEmits, modeText } from '../modes/filter.ts';
+import { type ModeChange, type ModeEnv, type ModeInput, modeStep } from '../modes/mode.ts';
+import { checkModeRequest, type ModeRequest } from '../modes/request.ts';
+import { daysInModes } from '../modes/spans.ts';
+import { type CareMode, initModeState, MODE_STATE, type ModeState } from '../modes/state.ts';
 import { learnRoutine } from '../routine/learn.ts';
 import type { Routine } from '../routine/types.ts';
 import { RULES } from '../rules/index.ts';
@@ -20,12 +27,14 @@ import { spellPlace } from '../rules/still-limits.ts';
 import type { AlertEmit, Rule, RuleContext, RuleInput, Versioned } from '../rules/types.ts';
 import type { Store } from '../store/store.ts';
 import { alertMessage, type OutMessage } from './messages.ts';
+import { recordModeChanges, tellModeChange } from './mode-changes.ts';
 import { loadState, restartAlert } from './rule-state.ts';
 import { shiftTimes } from './time-shift.ts';
 
 /** A wall clock further than this from the monotonic clock's account has jumped. */
 export const JUMP_LIMIT_MS = 60_000;
 const HOME_KEY = '_home';
+const MODE_KEY = '_mode';
 /** Bounds the catch-up loop; a rule that keeps waking at the same instant is a bug, not a reason to hang. */
 const MAX_STEPS = 50;
 /** Her routine is learned again each night at this local time, from the days before it. */
@@ -43,10 +52,15 @@ export type EngineOptions = {
   deliver: (m: OutMessage) => void;
   /** What else a trust-bound message queues, called in its unit (a push to carers). */
   alsoQueue?: (m: OutMessage) => void;
+  /** Each change of care mode, after it has been committed. */
+  onMode?: (c: ModeChange) => void;
   /** The rules, in the order they see each input: RULES (tests give others). */
   // biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list of reducers, as RULES is
   rules?: readonly Rule<any>[];
 };
+
+/** What the engine runs: what the rules take, or a change of care mode someone asked for. */
+type EngineInput = RuleInput | { type: 'mode'; change: Extract<ModeInput, { type: 'set' | 'end' }> };
 
 export class RuleEngine {
   readonly zone: Zone;
@@ -55,6 +69,9 @@ export class RuleEngine {
   #homeWake: number | null = null;
   #routine: Routine | null = null;
   #learnAt: number | null = null;
+  #mode: ModeState = initModeState();
+  #modeWake: number | null = null;
+  #modeEnv: ModeEnv;
   #states = new Map<string, unknown>();
   #wake = new Map<string, number | null>();
   #timer: Cancel | null = null;
@@ -73,6 +90,7 @@ export class RuleEngine {
     this.#rules = o.rules ?? RULES;
     this.#versions = new Map([
       [HOME_KEY, HOME_MODEL.stateVersion],
+      [MODE_KEY, MODE_STATE.stateVersion],
       ...this.#rules.map((r) => [r.key, r.stateVersion] as const),
     ]);
     this.zone = new Zone(o.config.gateway.timezone);
@@ -87,6 +105,11 @@ export class RuleEngine {
       awayAfterMs: h.away_after,
       tagGraceMs: h.tag_grace,
     };
+    this.#modeEnv = {
+      zone: this.zone,
+      isVisitorButton: (device) => o.devices.get(device)?.role === 'visitor-button',
+      visitorForMs: h.visitor_for,
+    };
   }
 
   /** Resumes every rule from the store (or starts it afresh) and catches up on what fell due. */
@@ -100,6 +123,9 @@ export class RuleEngine {
     this.#home = home.state;
     this.#homeWake = home.wakeAt;
     this.#learn(now);
+    const mode = resume(MODE_KEY, MODE_STATE, initModeState);
+    this.#mode = mode.state;
+    this.#modeWake = mode.wakeAt;
     const ctx = this.#ctx();
     for (const rule of this.#rules) {
       const s = resume(rule.key, rule, () => rule.init(now, ctx));
@@ -158,9 +184,34 @@ export class RuleEngine {
     return this.#home;
   }
 
+  /**
+   * A care mode set, replaced or ended early (`off`): checked against the clock (request.ts), then
+   * committed and synced with the rules' states before this returns. A refusal says why.
+   */
+  setMode(r: ModeRequest): { ok: boolean; detail: string } {
+    const now = this.#now();
+    const checked = checkModeRequest(r, now, this.zone);
+    if (!checked.ok) {
+      this.#o.counters.add('modes.refused');
+      this.#o.log.warn({ mode: r.mode, source: r.source }, `care mode refused: ${checked.reason}`);
+      return { ok: false, detail: checked.reason };
+    }
+    const was = this.#mode.current;
+    this.#run({ type: 'mode', change: checked.input }, now, null);
+    const m = this.#mode.current;
+    if (checked.input.type === 'end')
+      return { ok: true, detail: was ? `${was.mode} mode ended` : 'no care mode was on' };
+    return { ok: true, detail: m ? `${modeText(m, now, this.zone)} (${this.zone.iso(m.until)})` : 'not set' };
+  }
+
+  /** The care mode on, if any. */
+  mode(): CareMode | null {
+    return this.#mode.current;
+  }
+
   /** The earliest instant a rule asked to be woken at. */
   nextWake(): number | null {
-    const all = [this.#homeWake, this.#learnAt, ...this.#wake.values()].filter(
+    const all = [this.#homeWake, this.#modeWake, this.#learnAt, ...this.#wake.values()].filter(
       (w): w is number => w !== null,
     );
     return all.length ? Math.min(...all) : null;
@@ -189,11 +240,16 @@ export class RuleEngine {
     if (!cfg.rules.inactivity && !cfg.rules.not_up) return;
     const events = this.#o.store.events.between(asOf - cfg.home.learn_days * DAY_MS, asOf);
     const base = this.#ctx();
+    // A day in a care mode (away, a visitor, a technician) is not one of her days: left out whole.
+    const modeDays = new Set(
+      daysInModes(this.#o.store.modes.between(asOf - cfg.home.learn_days * DAY_MS, asOf), this.zone),
+    );
     this.#routine = learnRoutine(events, asOf, {
       env: this.#homeEnv,
       zone: this.zone,
       classify: (home, at) => spellPlace({ ...base, home }, at),
       nightEnd: nightEndTime(base),
+      excluded: modeDays.size ? (at) => modeDays.has(this.zone.date(at)) : undefined,
     });
   }
 
@@ -221,17 +277,20 @@ export class RuleEngine {
   }
 
   #run(
-    input: RuleInput,
+    input: EngineInput,
     now: number,
     event: Event | null,
     force = false,
     told: OutMessage[] = [],
   ): OutMessage[] {
     const out: OutMessage[] = [...told];
+    const modes: ModeChange[] = [];
     const changed = this.#dirty;
     const before = {
       home: this.#home,
       homeWake: this.#homeWake,
+      mode: this.#mode,
+      modeWake: this.#modeWake,
       states: new Map(this.#states),
       wake: new Map(this.#wake),
     };
@@ -244,20 +303,23 @@ export class RuleEngine {
       // is not prompted at 11:00:00 (deadlines at `now` come after the input, below).
       const due = this.nextWake();
       if (due === null || due > now || (due === now && !force)) break;
-      this.#step({ type: 'tick' }, force ? now : due, changed, out);
+      this.#step({ type: 'tick' }, force ? now : due, changed, out, modes);
     }
-    this.#step(input, now, changed, out, event);
+    this.#step(input, now, changed, out, modes, event);
     for (let i = 0; i < MAX_STEPS; i++) {
       const due = this.nextWake();
       if (due === null || due > now) break;
-      this.#step({ type: 'tick' }, now, changed, out);
+      this.#step({ type: 'tick' }, now, changed, out, modes);
     }
     const { store } = this.#o;
     try {
       // Rule state is written at the group commit (beforeCommit), with the readings that changed it.
       // A unit that changed an alert is committed before anyone is told of it.
+      // A change of care mode is answered to whoever asked: it is synced too.
+      const durable = out.length > 0 || modes.length > 0;
       store.unit(() => {
         if (event) store.events.append(event);
+        recordModeChanges(store, modes);
         for (const m of out) {
           store.days.logAlert(m.at, m.payload.alert_id, m.payload.rule, m.payload.state);
           if (m.local) continue;
@@ -270,24 +332,28 @@ export class RuleEngine {
           });
           this.#o.alsoQueue?.(m);
         }
-      }, out.length > 0);
+      }, durable);
     } catch (err) {
       this.#home = before.home;
       this.#homeWake = before.homeWake;
+      this.#mode = before.mode;
+      this.#modeWake = before.modeWake;
       this.#states = before.states;
       this.#wake = before.wake;
       throw err;
     }
     this.#arm();
+    for (const c of modes) tellModeChange(c, { ...this.#o, zone: this.zone });
     for (const m of out) this.#o.deliver(m);
     return out;
   }
 
   #step(
-    input: RuleInput,
+    input: EngineInput,
     now: number,
     changed: Set<string>,
     out: OutMessage[],
+    modes: ModeChange[],
     event: Event | null = null,
   ): void {
     if (this.#learnAt !== null && now >= this.#learnAt) this.#learn(now);
@@ -300,14 +366,34 @@ export class RuleEngine {
     if (hs.state !== this.#home || hs.wakeAt !== this.#homeWake) changed.add(HOME_KEY);
     this.#home = hs.state;
     this.#homeWake = hs.wakeAt;
+    const ms = modeStep(
+      this.#mode,
+      input.type === 'mode' ? input.change : event ? { type: 'event', event } : { type: 'tick' },
+      now,
+      this.#modeEnv,
+    );
+    if (ms.state !== this.#mode || ms.wakeAt !== this.#modeWake) changed.add(MODE_KEY);
+    this.#mode = ms.state;
+    this.#modeWake = ms.wakeAt;
+    modes.push(...ms.changes);
+    // The rules see a change of mode as time passing: the mode's filter is what changed.
+    const given: RuleInput = input.type === 'mode' ? { type: 'tick' } : input;
     const ruleInput: RuleInput =
-      input.type === 'event'
-        ? { ...input, life: hs.life || hs.settled.length > 0 }
-        : input.type === 'tick' && hs.settled.length > 0
+      given.type === 'event'
+        ? { ...given, life: hs.life || hs.settled.length > 0 }
+        : given.type === 'tick' && hs.settled.length > 0
           ? { type: 'tick', life: true }
-          : input;
+          : given;
     const ctx = this.#ctx();
-    const emits: AlertEmit[] = [];
+    // A rule that held an alert back while a mode quieted it, kept again, starts afresh (policy.ts).
+    for (const key of ms.afresh) {
+      const rule = this.#rules.find((r) => r.key === key);
+      if (!rule) continue;
+      this.#states.set(key, rule.init(now, ctx));
+      this.#wake.set(key, null);
+      changed.add(key);
+    }
+    const emits: AlertEmit[] = [...ms.told];
     for (const rule of this.#rules) {
       const before = this.#states.get(rule.key);
       const step = rule.reduce(before, ruleInput, now, ctx);
@@ -316,7 +402,11 @@ export class RuleEngine {
       this.#wake.set(rule.key, step.wakeAt);
       emits.push(...step.emits);
     }
-    for (const e of emits) out.push(alertMessage(e, this.#o.config, this.zone));
+    const f = filterEmits(this.#mode, emits, this.zone);
+    if (f.state !== this.#mode) changed.add(MODE_KEY);
+    this.#mode = f.state;
+    if (f.heldBack.length) this.#o.counters.add('modes.held_back', f.heldBack.length);
+    for (const e of [...ms.stopped, ...f.emits]) out.push(alertMessage(e, this.#o.config, this.zone));
   }
 
   #persist(now: number): void {
@@ -325,6 +415,8 @@ export class RuleEngine {
     for (const k of keys) {
       const version = this.#versions.get(k) ?? 1;
       if (k === HOME_KEY) this.#o.store.ruleStates.put(HOME_KEY, this.#home, this.#homeWake, now, version);
+      else if (k === MODE_KEY)
+        this.#o.store.ruleStates.put(MODE_KEY, this.#mode, this.#modeWake, now, version);
       else this.#o.store.ruleStates.put(k, this.#states.get(k), this.#wake.get(k) ?? null, now, version);
     }
   }

@@ -99,6 +99,8 @@ function publishLocalTopics(o: LocalTopicsDeps): { stop: () => void; status: () 
     return send(topics.localStatus, made.status, true);
   };
   const offSource = bus.on('source-status', () => void status());
+  // A care mode set or ended shows at once: a dashboard in the home says it, hearth status too.
+  const offMode = bus.on('mode', () => void status());
   const offRequest = broker.subscribe(topics.localStatusRequest, () => void status());
   let delivery: { undelivered: boolean; oldest_alert_age_s: number | null; reason: string | null } = {
     undelivered: false,
@@ -121,6 +123,7 @@ function publishLocalTopics(o: LocalTopicsDeps): { stop: () => void; status: () 
       offEvent();
       offMessage();
       offSource();
+      offMode();
       offRequest();
       offDelivery();
       cancel();

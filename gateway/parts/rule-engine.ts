@@ -1,5 +1,6 @@
 // The rule engine as a part: resumed from the store at start. What it delivers is logged and
-// told on the bus; a trust-bound alert that carers must hear of at once also queues a push.
+// told on the bus, and so is each change of care mode; a trust-bound alert that carers must hear
+// of at once also queues a push.
 import type { Queue } from '../../cloud-relay/uplink/outbox.ts';
 import { pushRowFor } from '../../cloud-relay/uplink/push.ts';
 import type { Bus } from '../bus.ts';
@@ -7,7 +8,7 @@ import { type EngineOptions, RuleEngine } from '../engine/engine.ts';
 import type { Part } from './part.ts';
 
 export function ruleEngine(
-  d: Omit<EngineOptions, 'deliver' | 'alsoQueue' | 'rules'> & {
+  d: Omit<EngineOptions, 'deliver' | 'alsoQueue' | 'rules' | 'onMode'> & {
     bus: Bus;
     /** The pushes' queue (PUSH_QUEUE). */
     pushes: Queue;
@@ -33,6 +34,7 @@ export function ruleEngine(
       );
       bus.emit('message', m);
     },
+    onMode: (c) => bus.emit('mode', c),
   });
 }
 

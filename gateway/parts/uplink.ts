@@ -47,6 +47,8 @@ export function relayFor(d: {
         engine.ack(id, by)
           ? { ok: true, detail: `${id} acknowledged by ${by}` }
           : { ok: false, detail: `no raised or escalated alert ${id} to acknowledge` },
+      mode: ({ mode, until, by }) =>
+        engine.setMode({ mode, by, source: 'trust', ...(until ? { until: Date.parse(until) } : {}) }),
     },
     onDelivery: (s) => bus.emit('delivery', s),
   });

@@ -83,6 +83,23 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "the version of each rule's state (NULL: written before states had versions, version 1)",
     sql: 'ALTER TABLE rule_state ADD COLUMN version INTEGER;',
   },
+  {
+    version: 6,
+    name: 'care modes, span by span (the learner leaves their days out)',
+    // ended_at is NULL while the mode is on; until is when it was set to end by itself.
+    sql: `
+      CREATE TABLE mode_spans (
+        id INTEGER PRIMARY KEY,
+        mode TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        until INTEGER NOT NULL,
+        ended_at INTEGER,
+        set_by TEXT NOT NULL,
+        source TEXT NOT NULL
+      );
+      CREATE INDEX mode_spans_started ON mode_spans(started_at);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -8,6 +8,14 @@ export type ReadingRow = { at: number; device: string; kind: string; value: stri
 export type AlertRow = { at: number; alert_id: string; rule: string; state: string };
 export type SummaryRow = { date: string; summary: string };
 export type RuleStateRow = { rule: string; state: string; updated_at: number };
+export type ModeSpanRow = {
+  mode: string;
+  started_at: number;
+  until: number;
+  ended_at: number | null;
+  set_by: string;
+  source: string;
+};
 
 /** What is held about the resident, table by table, and how to pick the rows before a time. */
 const ERASE: { table: string; what: string; before: string }[] = [
@@ -16,6 +24,7 @@ const ERASE: { table: string; what: string; before: string }[] = [
   { table: 'summaries', what: 'daily summaries', before: 'date < @date' },
   { table: 'commands', what: 'command results', before: 'at < @t' },
   { table: 'outbox', what: 'queued messages', before: 'created_at < @t' },
+  { table: 'mode_spans', what: 'care modes', before: 'started_at < @t' },
 ];
 
 export class ResidentData {
@@ -52,6 +61,15 @@ export class ResidentData {
       .iterate(from) as IterableIterator<{ payload: string }>;
   }
 
+  /** Care modes begun at or after `from`, in time order. */
+  modeSpans(from: number): IterableIterator<ModeSpanRow> {
+    return this.#db
+      .prepare(
+        'SELECT mode, started_at, until, ended_at, set_by, source FROM mode_spans WHERE started_at >= ? ORDER BY started_at, id',
+      )
+      .iterate(from) as IterableIterator<ModeSpanRow>;
+  }
+
   ruleStates(): IterableIterator<RuleStateRow> {
     return this.#db
       .prepare('SELECT rule, state, updated_at FROM rule_state ORDER BY rule')
@@ -81,8 +99,10 @@ export function eraseBackup(file: string, t: number | null, date: string): Recor
 function erase(db: Sqlite, t: number | null, date: string): Record<string, number> {
   db.pragma('secure_delete = ON');
   const counts: Record<string, number> = {};
+  // A backup taken before a table was added to the schema has none of it to erase.
+  const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").pluck();
   db.transaction(() => {
-    for (const e of ERASE)
+    for (const e of ERASE.filter((x) => has.get(x.table)))
       counts[e.what] = db
         .prepare(`DELETE FROM ${e.table}${t === null ? '' : ` WHERE ${e.before}`}`)
         .run(t === null ? {} : e.before.includes('@date') ? { date } : { t }).changes;

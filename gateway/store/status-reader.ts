@@ -9,11 +9,14 @@ import type { Sqlite } from './database.ts';
 
 export type LastReading = { device: string; room: string | null; kind: string; value: unknown; at: number };
 export type OpenAlert = { alert_id: string; rule: string; state: string; at: number };
+export type ModeOn = { mode: string; since: number; until: number; by: string; source: string };
 
 export class StatusReader {
   readonly #stmts;
+  readonly #db: Sqlite;
 
   constructor(db: Sqlite) {
+    this.#db = db;
     this.#stmts = {
       last: db.prepare(
         'SELECT device, room, kind, value, at FROM events WHERE device = ? ORDER BY at DESC, id DESC LIMIT 1',
@@ -44,6 +47,25 @@ export class StatusReader {
   /** Every message waiting to leave the home, and when the oldest alert among them was queued. */
   queue(): { depth: number; oldest: number | null } {
     return this.#stmts.queue.get() as { depth: number; oldest: number | null };
+  }
+
+  /**
+   * The care mode on at `now`, as last written: one whose until has passed is over, even when the
+   * gateway was not running to end it. A database from before care modes has none.
+   */
+  mode(now: number): ModeOn | null {
+    const has = this.#db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'mode_spans'")
+      .pluck()
+      .get();
+    if (!has) return null;
+    const r = this.#db
+      .prepare(
+        `SELECT mode, started_at AS since, until, set_by AS by, source FROM mode_spans
+         WHERE ended_at IS NULL AND until > ? ORDER BY started_at DESC, id DESC LIMIT 1`,
+      )
+      .get(now) as ModeOn | undefined;
+    return r ?? null;
   }
 
   versions(): { sqlite: string; schema: number } {

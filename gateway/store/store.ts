@@ -11,6 +11,7 @@ import { DayRecords } from './day-records.ts';
 import { EventLog } from './event-log.ts';
 import { SQLITE } from './inspect.ts';
 import { Meta } from './meta.ts';
+import { ModeSpans } from './mode-spans.ts';
 import { SqliteOutbox } from './outbox.ts';
 import { ResidentData } from './resident-data.ts';
 import { RuleStates } from './rule-states.ts';
@@ -20,6 +21,7 @@ import { type StorageHealth, UnitOfWork } from './unit-of-work.ts';
 export type { NewOutboxRow, OutboxRow } from '../../cloud-relay/uplink/outbox.ts';
 export { CHECKPOINT_PAGES, PAGE_SIZE } from './database.ts';
 export type { StoredEvent } from './event-log.ts';
+export { type ModeSpan, modeSpans } from './mode-spans.ts';
 export { GROUP_COMMIT_MS, RETRY_MS, type StorageHealth } from './unit-of-work.ts';
 
 export type StoreOptions = {
@@ -41,6 +43,8 @@ export class Store {
   readonly commands: SqliteCommandLog;
   readonly days: DayRecords;
   readonly meta: Meta;
+  /** Care modes, span by span. */
+  readonly modes: ModeSpans;
   /** What `hearth status` reads. */
   readonly status: StatusReader;
   /** What `hearth export` reads and `hearth forget` erases. */
@@ -59,6 +63,7 @@ export class Store {
     this.commands = new SqliteCommandLog(db, this.#uow);
     this.days = new DayRecords(db, this.#uow);
     this.meta = new Meta(db, this.#uow);
+    this.modes = new ModeSpans(db, this.#uow);
     this.status = new StatusReader(db);
     this.residentData = new ResidentData(db);
   }

@@ -40,10 +40,13 @@ const show = (unit: Unit, x: number): number | string =>
 
 type Usual = { figure: Figure; value: number | null; median: number; days: number };
 
-/** Each figure with at least 7 values in the 14 days before `today.date`. */
+/**
+ * Each figure with at least 7 values in the 14 days before `today.date`. A day a care mode touched
+ * (away, a visitor, a technician) is not one of her usual days and is left out.
+ */
 export function usualRanges(today: DaySummary, history: DaySummary[]): Usual[] {
   const from = addDays(today.date, -BASELINE_DAYS);
-  const previous = history.filter((h) => h.date >= from && h.date < today.date);
+  const previous = history.filter((h) => h.date >= from && h.date < today.date && !h.modes?.length);
   const out: Usual[] = [];
   for (const f of FIGURES) {
     const values = previous.map(f.get).filter((v): v is number => v !== null);

@@ -16,7 +16,7 @@ import { alertCounts, deviceHealth, temperatures } from './home-health.ts';
 import { summarizeMentalHealth } from './regularity.ts';
 import { summarizeSleep } from './sleep.ts';
 import { addDays, localAt, makeDay } from './timeline.ts';
-import { type DaySummary, DEFAULT_OPTIONS, type SummaryOptions } from './types.ts';
+import { type DaySummary, DEFAULT_OPTIONS, type ModeOnDay, type SummaryOptions } from './types.ts';
 
 export type SummaryInput = {
   /** The local day, YYYY-MM-DD. */
@@ -29,6 +29,8 @@ export type SummaryInput = {
   history: DaySummary[];
   /** The day's alert state changes. */
   alerts: { rule: string; state: AlertState }[];
+  /** Care modes that touched the day (from the store's spans); none when absent. */
+  modes?: { mode: ModeOnDay['mode']; from: number; to: number; by: string }[];
   /** When the summary is made; the end of the day by default. */
   now?: number;
   options?: Partial<SummaryOptions>;
@@ -55,7 +57,16 @@ export function summarizeDay(input: SummaryInput): DaySummary {
     notable: [],
   };
   const usual = usualRanges(summary, input.history);
-  return { ...summary, baselines: baselines(usual), notable: notable(usual) };
+  const modes = (input.modes ?? []).map((m) => ({
+    mode: m.mode,
+    from: input.zone.iso(m.from),
+    to: input.zone.iso(m.to),
+    by: m.by,
+  }));
+  if (modes.length === 0) return { ...summary, baselines: baselines(usual), notable: notable(usual) };
+  // A day in a care mode is not one of her usual days: its figures are shown beside her baselines,
+  // but not called unusual (she was away, someone was with her, a technician was at work).
+  return { ...summary, baselines: baselines(usual), notable: [], modes };
 }
 
 /** When the resident went out, if the day before's summary saw them out at noon and not back by midnight. */

@@ -84,6 +84,9 @@ export type Baseline = {
 };
 export type Notable = { figure: string; value: number | string | null; usual: number | string; text: string };
 
+/** A care mode on during the day (README: Care modes), with its true start and end. */
+export type ModeOnDay = { mode: 'away' | 'visitor' | 'paused'; from: string; to: string; by: string };
+
 export type DaySummary = {
   /** The local day, YYYY-MM-DD. */
   date: string;
@@ -94,6 +97,8 @@ export type DaySummary = {
   mentalHealth: MentalHealthSummary;
   baselines: Baseline[];
   notable: Notable[];
+  /** Absent when no care mode was on: a day in one is left out of the baselines. */
+  modes?: ModeOnDay[];
 };
 
 export type DailyWindow = { from: string; to: string };

@@ -116,14 +116,21 @@ describe('commands from the trust', () => {
 
 describe('parseCommand', () => {
   const name = fc.oneof(
-    fc.constantFrom(...INHERITED, 'ack', 'ping', 'request-summary', '', '#', '+'),
+    fc.constantFrom(...INHERITED, 'ack', 'ping', 'request-summary', 'mode', '', '#', '+'),
     fc.string(),
   );
   const payload = fc.oneof(
     fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)),
     fc.json().map((j) => Buffer.from(j)),
     fc
-      .record({ v: fc.anything(), id: fc.anything(), alert_id: fc.anything(), by: fc.anything() })
+      .record({
+        v: fc.anything(),
+        id: fc.anything(),
+        alert_id: fc.anything(),
+        by: fc.anything(),
+        mode: fc.anything(),
+        until: fc.anything(),
+      })
       .map((o) => Buffer.from(JSON.stringify(o) ?? 'null')),
   );
 
@@ -131,7 +138,7 @@ describe('parseCommand', () => {
     fc.assert(
       fc.property(name, payload, (n, p) => {
         const r = parseCommand('gw', `hearth/v1/gw/cmd/${n}`, p);
-        if (r.ok) expect(['ack', 'ping', 'request-summary']).toContain(r.command.name);
+        if (r.ok) expect(['ack', 'ping', 'request-summary', 'mode']).toContain(r.command.name);
         expect(parseCommand('gw', 'hearth/v1/gw/cmd/ping', Buffer.from('{"v":1,"id":"p"}')).ok).toBe(true);
       }),
       { numRuns: 2000 },

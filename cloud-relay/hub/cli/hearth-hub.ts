@@ -1,10 +1,13 @@
-// `hearth hub --config HUB.yaml` (the trust's end, cloud-relay/hub/), `hearth hub ack`, and the
-// check of a hub file for `hearth check-config`. The hub itself loads only when it runs.
+// `hearth hub --config HUB.yaml` (the trust's end, cloud-relay/hub/), `hearth hub ack`, `hearth hub
+// mode`, and the check of a hub file for `hearth check-config`. The hub itself loads only when it
+// runs.
 import { signaturesOf } from '../../../config/hub-schema.ts';
 import { loadHubConfig } from '../../../config/load.ts';
 import { formatProblem, type Problem } from '../../../config/problems.ts';
-import { formatDuration } from '../../../config/values.ts';
+import { formatDuration, parseDuration } from '../../../config/values.ts';
 import { EXIT } from '../../../core/process.ts';
+import { parseUntil, UNTIL_HELP } from '../../../core/until.ts';
+import { Zone } from '../../../core/zone.ts';
 
 function problemsText(file: string, problems: Problem[]): string {
   const errors = problems.filter((p) => p.severity === 'error').length;
@@ -57,4 +60,43 @@ export async function hubAckCommand(
   if (!config) return { code: EXIT.badInput, text: problemsText(file, problems) };
   const { ackOnce } = await import('./run-hub.ts');
   return ackOnce(config, file, alertId, by);
+}
+
+export type HubModeFlags = { by: string; until?: string; for?: string };
+
+/**
+ * A care mode sent to a home (its gateway or resident id): `--until` read in hub.timezone (a date
+ * is through that day), or `--for` a duration from now; `off` takes neither.
+ */
+export async function hubModeCommand(
+  file: string,
+  home: string,
+  mode: string,
+  o: HubModeFlags,
+): Promise<{ code: number; text: string }> {
+  const bad = (why: string) => ({ code: EXIT.badInput, text: `hearth hub mode: ${why}` });
+  const { config, problems } = loadHubConfig(file, { strictRefs: true });
+  if (!config) return { code: EXIT.badInput, text: problemsText(file, problems) };
+  const zone = new Zone(config.hub.timezone);
+  const now = Date.now();
+  let until: number | undefined;
+  if (mode === 'off') {
+    if (o.until || o.for) return bad('off takes neither --until nor --for');
+  } else if (o.until && o.for) return bad('give --until or --for, not both');
+  else if (o.until) {
+    const u = parseUntil(o.until, now, zone);
+    if (!u.ok) return bad(`--until ${u.reason}`);
+    until = u.at;
+  } else if (o.for) {
+    const ms = parseDuration(o.for);
+    if (ms === undefined) return bad(`--for "${o.for}" is not a duration such as 30m, 2h or 3d`);
+    until = now + ms;
+  } else return bad(`${mode} needs --until (${UNTIL_HELP}) or --for (a duration such as 2h)`);
+  const { modeOnce } = await import('./run-hub.ts');
+  return modeOnce(config, file, {
+    home,
+    mode,
+    by: o.by,
+    ...(until === undefined ? {} : { until: zone.iso(until) }),
+  });
 }

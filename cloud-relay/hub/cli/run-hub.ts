@@ -1,10 +1,11 @@
-// `hearth hub`: the hub in the foreground until SIGINT/SIGTERM, and `hearth hub ack`, a one-off
-// acknowledgement through a running hub's database and broker.
+// `hearth hub`: the hub in the foreground until SIGINT/SIGTERM, and `hearth hub ack` and `hearth
+// hub mode`, one-off commands through a running hub's database and broker.
 import type { HubConfig } from '../../../config/hub-schema.ts';
 import { createLogger } from '../../../core/log.ts';
 import { EXIT, stopSignal } from '../../../core/process.ts';
 import { startConsole } from '../console/app.ts';
 import { type Hub, startHub } from '../hub.ts';
+import type { ModeAsk } from '../mode.ts';
 
 export async function runHub(
   config: HubConfig,
@@ -42,23 +43,43 @@ export async function runHub(
   return EXIT.ok;
 }
 
+/** A hub of its own client id, publishing only: the running instances' sessions are theirs. */
+const publishingHub = (config: HubConfig, file: string, what: string) =>
+  startHub({
+    config,
+    configFile: file,
+    log: createLogger({ level: process.env.HEARTH_LOG_LEVEL ?? 'warn' }),
+    instance: `${config.hub.instance ?? 'hub'}-${what}-${process.pid}`,
+    supervisionTimer: false,
+    listen: false,
+  });
+
+export async function modeOnce(
+  config: HubConfig,
+  file: string,
+  req: ModeAsk,
+): Promise<{ code: number; text: string }> {
+  const hub = await publishingHub(config, file, 'mode');
+  try {
+    const r = await hub.mode(req);
+    if (!r.ok) return { code: EXIT.badInput, text: `hearth hub mode: ${r.reason}` };
+    const what = req.mode === 'off' ? 'care mode off' : `${req.mode} mode until ${req.until}`;
+    return {
+      code: EXIT.ok,
+      text: `${what} by ${req.by} sent to ${r.gateway} as command ${r.commandId}; pending until the home confirms`,
+    };
+  } finally {
+    await hub.stop();
+  }
+}
+
 export async function ackOnce(
   config: HubConfig,
   file: string,
   alertId: string,
   by: string,
 ): Promise<{ code: number; text: string }> {
-  const log = createLogger({ level: process.env.HEARTH_LOG_LEVEL ?? 'warn' });
-  const instance = `${config.hub.instance ?? 'hub'}-ack-${process.pid}`;
-  // Its own client id, publishing only: the running instances' sessions are theirs.
-  const hub = await startHub({
-    config,
-    configFile: file,
-    log,
-    instance,
-    supervisionTimer: false,
-    listen: false,
-  });
+  const hub = await publishingHub(config, file, 'ack');
   try {
     const r = await hub.ack({ alertId, by });
     if (!r.ok)
