@@ -129,6 +129,9 @@ describe('away mode', () => {
       'lounge-motion',
       true,
     ]) as Act[]),
+    // To bed, and up in the morning: the bed mat says so.
+    ['2026-03-04 22:00', 'bed-pad', true],
+    ['2026-03-05 07:25', 'bed-pad', false],
     ...(['07:30', '09:00', '10:30', '11:45'].map((t) => [
       `2026-03-05 ${t}`,
       'kitchen-motion',
