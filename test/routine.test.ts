@@ -38,8 +38,8 @@ describe('learned from her own days', () => {
     const first = early.find((s) => s.rule === 'inactivity');
     expect(first?.message.state).toBe('pre-alert');
     expect(first?.at).toBe(`${dayAfter(6)} 15:00:00`);
-    // Fourteen days of movement every 30 minutes: her limit is 30 m + 30 m, at the 45 m floor or
-    // above, so a collapse at 12:00 is prompted at 13:00, two hours sooner.
+    // Fourteen days of movement every 30 minutes: her longest spell each day is 30 m, her limit
+    // 30 m + 30 m, so a collapse at 12:00 is prompted at 13:00, two hours sooner.
     const days: Ev[] = [];
     for (let i = 0; i < 14; i++) days.push(...day(dayAfter(i), 8 * 60));
     const d = dayAfter(14);
@@ -51,8 +51,21 @@ describe('learned from her own days', () => {
     const prompt = seen.find((s) => s.rule === 'inactivity');
     expect(prompt?.at).toBe(`${d} 13:00:00`);
     expect(prompt?.message.reason).toBe(
-      'No sign of life since 12:00 (1 h), last seen in the kitchen; at this time of day she is usually seen again within 30 m (longest in 14 days: 30 m); prompting the resident to press "I\'m OK".',
+      'No sign of life since 12:00 (1 h), last seen in the kitchen; at this time of day she is usually still for at most 30 m (longest in 14 days: 30 m); prompting the resident to press "I\'m OK".',
     );
+  });
+
+  it('a PIR that sees her every few minutes does not make her limit minutes: her two-hour sofa nap each afternoon is no prompt', () => {
+    /** About the house, a PIR every 2 minutes from 13:00 to 14:00, then still on the sofa until 16:00. */
+    const napDay = (d: string): Ev[] => {
+      const out = day(d, 8 * 60).filter(([t]) => t < `${d} 13:00` || t >= `${d} 16:00`);
+      for (let m = 13 * 60; m <= 14 * 60; m += 2) out.push([`${d} ${hhmm(m)}`, 'lounge-motion', true]);
+      return out.sort(([a], [b]) => a.localeCompare(b));
+    };
+    const days: Ev[] = [];
+    for (let i = 0; i < 15; i++) days.push(...napDay(dayAfter(i)));
+    const seen = simulate(config, days, `${dayAfter(14)} 18:00`);
+    expect(seen.filter((s) => s.rule === 'inactivity' && s.at >= `${dayAfter(7)}`)).toEqual([]);
   });
 
   it('she starts getting up later: not_up follows within three mornings, and never past its latest', () => {

@@ -62,19 +62,28 @@ function noteGetUp(getUps: Map<string, number>, s: HomeModel, at: number, o: Lea
   if (minute >= end && minute < GET_UP_BY_HOUR * 60) getUps.set(day, minute);
 }
 
+/**
+ * By place and slot, her longest still spell of each day that began there: the gaps between two
+ * movements are mostly a PIR seeing her again within minutes, and a percentile of those says
+ * nothing of how long she stays still; the longest of each day is what a limit must let pass.
+ */
 function figuresBySlot(spells: readonly Spell[], zone: Zone): Routine['still'] {
   const slots = 24 / SLOT_HOURS;
-  const by: Partial<Record<SpellPlace, number[][]>> = {};
+  const longest = new Map<string, number>();
   for (const sp of spells) {
     const slot = Math.floor(zone.minuteOfDay(sp.start) / 60 / SLOT_HOURS) % slots;
-    const place = by[sp.place] ?? Array.from({ length: slots }, (): number[] => []);
-    by[sp.place] = place;
-    place[slot]?.push(sp.ms);
+    const key = `${sp.place}|${slot}|${zone.date(sp.start)}`;
+    longest.set(key, Math.max(longest.get(key) ?? 0, sp.ms));
   }
-  const out: Routine['still'] = {};
-  for (const [place, perSlot] of Object.entries(by) as [SpellPlace, number[][]][])
-    out[place] = perSlot.map((ms) => [...ms].sort((a, b) => a - b));
-  return out;
+  const by: Partial<Record<SpellPlace, number[][]>> = {};
+  for (const [key, ms] of longest) {
+    const [place, slot] = key.split('|') as [SpellPlace, string];
+    const perSlot = by[place] ?? Array.from({ length: slots }, (): number[] => []);
+    by[place] = perSlot;
+    perSlot[Number(slot)]?.push(ms);
+  }
+  for (const perSlot of Object.values(by)) for (const ms of perSlot) ms.sort((a, b) => a - b);
+  return by;
 }
 
 function getUpFigures(minutes: number[]): Routine['getUp'] {

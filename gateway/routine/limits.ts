@@ -1,13 +1,14 @@
 // The limits the rules use: learned from her routine (learn.ts), always inside the provisioning
 // file's bounds, and the configured values exactly until enough days are known. A limit is a high
-// quantile of her own spells plus a margin: long enough that her ordinary days are never
-// prompted, short enough that a fall is found hours sooner than a fixed limit finds it.
+// quantile of her longest still spell of each day, there and then, plus a margin: long enough that
+// her ordinary days are not prompted, short enough that a fall is found hours sooner than a fixed
+// limit finds it.
 import { formatDuration } from '../../config/values.ts';
 import { quantile } from './learn.ts';
 import { type Routine, SLOT_HOURS, type SpellPlace } from './types.ts';
 
-/** Spells needed in a slot (or in it and its neighbours) before they say what is usual there. */
-export const MIN_SPELLS = 8;
+/** Days with a spell in a slot (or in it and its neighbours) before they say what is usual there. */
+export const MIN_SPELLS = 5;
 const MARGIN_MS = 30 * 60_000;
 const MARGIN_SHARE = 0.25;
 /** Her getting-up time is learned from this many mornings at least. */
@@ -20,7 +21,7 @@ export type LearnedLimit = {
   usual?: { q50Ms: number; maxMs: number; days: number };
 };
 
-/** Her still spells that began in this slot of the day (or, too few, in it and its neighbours). */
+/** Her longest still spell of each day in this slot (or, too few days, in it and its neighbours). */
 function spellsAround(r: Routine, place: SpellPlace, minuteOfDay: number): number[] | null {
   const slots = r.still[place];
   if (!slots) return null;
@@ -51,10 +52,10 @@ export function stillLimit(
   };
 }
 
-/** "; at this time of day she is usually seen again within 40 m (longest in 14 days: 2 h 5 m)" */
+/** "; at this time of day she is usually still for at most 40 m (longest in 14 days: 2 h 5 m)" */
 export const usualStill = (l: LearnedLimit): string =>
   l.usual
-    ? `; at this time of day she is usually seen again within ${formatDuration(roundMin(l.usual.q50Ms))} (longest in ${l.usual.days} days: ${formatDuration(roundMin(l.usual.maxMs))})`
+    ? `; at this time of day she is usually still for at most ${formatDuration(roundMin(l.usual.q50Ms))} (longest in ${l.usual.days} days: ${formatDuration(roundMin(l.usual.maxMs))})`
     : '';
 
 const roundMin = (ms: number) => Math.max(60_000, Math.round(ms / 60_000) * 60_000);

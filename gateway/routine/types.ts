@@ -9,8 +9,8 @@ export type Routine = {
   /** The instant learned at, and the days of history it saw (days with a reading). */
   asOf: number;
   days: number;
-  /** By place, by slot of the day (SLOT_HOURS each, from midnight): her still spells that began
-   *  there, in milliseconds, shortest first. */
+  /** By place, by slot of the day (SLOT_HOURS each, from midnight): the longest still spell of
+   *  each day that began there, in milliseconds, shortest first. */
   still: Partial<Record<SpellPlace, number[][]>>;
   /** Her getting-up times (minutes after midnight, local): the usual, a high one and the latest. */
   getUp: { n: number; q50Min: number; q90Min: number; maxMin: number } | null;

@@ -39,30 +39,37 @@ export function stillPlace(ctx: RuleContext): { place: StillPlace; room: string 
   return { place: bathroom ? 'bathroom' : 'room', room };
 }
 
-/** Homes whose sensors can tell her bed from elsewhere at night: a bed mat, or one in the bedroom. */
-const bedSeen = new WeakMap<RuleContext['config'], boolean>();
-function seesBed(ctx: RuleContext): boolean {
-  let seen = bedSeen.get(ctx.config);
+/**
+ * Homes whose sensors can tell her bed from elsewhere at night (a bed mat, or one in the bedroom)
+ * and her being out from her being still inside (a front door contact).
+ */
+const nightSeen = new WeakMap<RuleContext['config'], boolean>();
+function seesNight(ctx: RuleContext): boolean {
+  let seen = nightSeen.get(ctx.config);
   if (seen === undefined) {
-    seen = ctx.config.devices.some(
+    const rows = ctx.config.devices.filter((d) => 'kind' in d);
+    const bed = rows.some(
       (d) =>
         'kind' in d &&
         (d.kind === 'bed' || (d.room === ctx.bedroom && (d.kind === 'motion' || d.kind === 'presence'))),
     );
-    bedSeen.set(ctx.config, seen);
+    const door = rows.some((d) => d.role === 'front-door');
+    seen = bed && door;
+    nightSeen.set(ctx.config, seen);
   }
   return seen;
 }
 
 /**
  * Up, not in bed, as far as the sensors can tell: in a chair, seen by a presence sensor outside the
- * bedroom, or last seen outside the bedroom in a home that would have seen her go to bed. Then the
- * night's "no limit" does not apply: it is for a person asleep, and a person who collapses in the
- * lounge at nine in the evening is not asleep.
+ * bedroom, or last seen outside the bedroom in a home that would have seen her go to bed or go out.
+ * Then the night's "no limit" does not apply: it is for a person asleep, and a person who collapses
+ * in the lounge at nine in the evening is not asleep. A home without a front door contact cannot
+ * tell an evening out from stillness in the lounge, and at night says nothing of either, as before.
  */
 function upAndAbout(place: StillPlace, room: string | null, ctx: RuleContext): boolean {
   if (place === 'bed' || room === null || room === ctx.bedroom) return false;
-  return place === 'chair' || place === 'bathroom' || presentIn(ctx.home, room) || seesBed(ctx);
+  return place === 'chair' || place === 'bathroom' || presentIn(ctx.home, room) || seesNight(ctx);
 }
 
 /**
