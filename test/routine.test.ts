@@ -39,19 +39,19 @@ describe('learned from her own days', () => {
     expect(first?.message.state).toBe('pre-alert');
     expect(first?.at).toBe(`${dayAfter(6)} 15:00:00`);
     // Fourteen days of movement every 30 minutes: her longest spell each day is 30 m, her limit
-    // 30 m + 30 m, so a collapse at 12:00 is prompted at 13:00, two hours sooner.
+    // 30 m and an hour, so a collapse at 12:00 is prompted at 13:30, an hour and a half sooner.
     const days: Ev[] = [];
     for (let i = 0; i < 14; i++) days.push(...day(dayAfter(i), 8 * 60));
     const d = dayAfter(14);
     const seen = simulate(
       config,
       [...days, ...day(d, 8 * 60).filter(([t]) => t <= `${d} 12:00`)],
-      `${d} 13:20`,
+      `${d} 13:50`,
     );
     const prompt = seen.find((s) => s.rule === 'inactivity');
-    expect(prompt?.at).toBe(`${d} 13:00:00`);
+    expect(prompt?.at).toBe(`${d} 13:30:00`);
     expect(prompt?.message.reason).toBe(
-      'No sign of life since 12:00 (1 h), last seen in the kitchen; at this time of day she is usually still for at most 30 m (longest in 14 days: 30 m); prompting the resident to press "I\'m OK".',
+      'No sign of life since 12:00 (1 h 30 m), last seen in the kitchen; at this time of day she is usually still for at most 30 m (longest in 14 days: 30 m); prompting the resident to press "I\'m OK".',
     );
   });
 
@@ -104,7 +104,7 @@ describe('the limits, bounded', () => {
     getUp: { n: days, q50Min: 9 * 60, q90Min: 12 * 60 + 40, maxMin: 12 * 60 + 50 },
   });
   const M = 60_000;
-  it('a learned limit is her 95th percentile and a margin, inside [floor, ceiling]', () => {
+  it('a learned limit is the 95th percentile of her longest spell each day and a margin, inside [floor, ceiling]', () => {
     const o = {
       place: 'room' as const,
       minuteOfDay: 12 * 60,
@@ -112,8 +112,10 @@ describe('the limits, bounded', () => {
       ceilingMs: 180 * M,
       learnAfter: 7,
     };
-    expect(stillLimit(routine(Array(20).fill(10 * M)), o).limitMs).toBe(45 * M);
-    expect(stillLimit(routine(Array(20).fill(60 * M)), o).limitMs).toBe(90 * M);
+    expect(stillLimit(routine(Array(20).fill(10 * M)), o).limitMs).toBe(70 * M);
+    expect(stillLimit(routine(Array(20).fill(10 * M)), { ...o, floorMs: 90 * M }).limitMs).toBe(90 * M);
+    expect(stillLimit(routine(Array(20).fill(60 * M)), o).limitMs).toBe(120 * M);
+    expect(stillLimit(routine(Array(20).fill(150 * M)), { ...o, ceilingMs: 600 * M }).limitMs).toBe(225 * M);
     expect(stillLimit(routine(Array(20).fill(240 * M)), o).limitMs).toBe(180 * M);
     expect(stillLimit(routine(Array(20).fill(60 * M), 6), o)).toEqual({ limitMs: 180 * M });
     expect(stillLimit(routine([60 * M]), o)).toEqual({ limitMs: 180 * M });

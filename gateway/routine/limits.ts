@@ -9,8 +9,8 @@ import { type Routine, SLOT_HOURS, type SpellPlace } from './types.ts';
 
 /** Days with a spell in a slot (or in it and its neighbours) before they say what is usual there. */
 export const MIN_SPELLS = 5;
-const MARGIN_MS = 30 * 60_000;
-const MARGIN_SHARE = 0.25;
+const MARGIN_MS = 60 * 60_000;
+const MARGIN_SHARE = 0.5;
 /** Her getting-up time is learned from this many mornings at least. */
 const MIN_MORNINGS = 5;
 const GET_UP_MARGIN_MIN = 30;
