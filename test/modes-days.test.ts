@@ -439,6 +439,22 @@ describe('setting and ending a mode', () => {
   });
 });
 
+describe('a stored mode that cannot be used', () => {
+  it('starts afresh with no mode on, and the care team is told which and why', () => {
+    const first = modeHome(config, '2026-03-02 07:00');
+    first.play([['2026-03-02 08:00', 'mode', { mode: 'visitor', until: '2026-03-02 18:00' }]]);
+    first.store.ruleStates.put('_mode', { current: 'visitor' }, null, local('2026-03-02 08:00'), 1);
+    const disk = first.cut();
+    const second = modeHome(config, '2026-03-02 09:00', disk);
+    expect(second.engine.mode()).toBeNull();
+    expect(told(second.seen)).toEqual([['2026-03-02 09:00:00', 'rules', 'raised']]);
+    expect(second.seen[0]?.message.reason).toMatch(
+      /^The care mode \(away, visitor or paused, and the alerts it held back\) started afresh at this start of the gateway: its stored state could not be used \(it does not fit version 1 \(current: /,
+    );
+    second.close();
+  });
+});
+
 describe("a day's summary", () => {
   it('lists the modes of the day, calls nothing unusual, and the next days leave it out of their baselines', () => {
     const kit = { bed: true };

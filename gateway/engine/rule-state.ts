@@ -59,7 +59,9 @@ function migrate<S>(v: Versioned<S>, old: unknown, from: number): Loaded<S> {
 const named = (key: string) =>
   key === '_home'
     ? "The home's state (the last signs of life, whether the resident is out)"
-    : `The ${key.replace(/_/g, ' ')} rule`;
+    : key === '_mode'
+      ? 'The care mode (away, visitor or paused, and the alerts it held back)'
+      : `The ${key.replace(/_/g, ' ')} rule`;
 
 /** The info alert that says which rule started afresh, and why (rule `rules`). */
 export function restartAlert(key: string, reason: string, now: number): AlertEmit {

@@ -10,6 +10,9 @@ import type { Versioned } from '../rules/versioned.ts';
 export const MODE_SOURCES = ['trust', 'home', 'button'] as const;
 export type ModeSource = (typeof MODE_SOURCES)[number];
 
+// `since` and `until` are instants on the calendar ("until 18:00"), not spans of elapsed time: a
+// wall-clock jump, which moves the rules' ...At, ...Since and ...Until fields (time-shift.ts), does
+// not move them.
 const careMode = z.object({
   mode: z.enum(CARE_MODES),
   since: z.number(),
