@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { learnRoutine } from '../gateway/routine/learn.ts';
 import { getUpBy, stillLimit } from '../gateway/routine/limits.ts';
+import { Store } from '../gateway/store/store.ts';
 import { EVERY_RULE, type Ev, homeConfig, simulate } from './helpers/simulate.ts';
 
 const config = homeConfig(EVERY_RULE);
@@ -133,5 +134,42 @@ describe('the limits, bounded', () => {
       nightEnd: '05:00',
     });
     expect(r).toMatchObject({ days: 0, still: {}, getUp: null });
+  });
+});
+
+describe('what her routine is learned from', () => {
+  it('the readings that say where she is, the newest at most, in time order; temperature and battery not at all', () => {
+    const store = Store.open(':memory:', { durability: 'off' });
+    try {
+      const at = (m: number) => Date.parse('2026-03-02T00:00:00Z') + m * 60_000;
+      store.unit(() => {
+        for (let m = 0; m < 10; m++) {
+          store.events.append({
+            device: 'k',
+            at: at(m),
+            kind: 'motion',
+            value: true,
+            room: 'kitchen',
+            role: null,
+          });
+          store.events.append({
+            device: 't',
+            at: at(m),
+            kind: 'temperature',
+            value: 20,
+            room: 'kitchen',
+            role: null,
+          });
+        }
+      }, false);
+      const all = store.events.movementBetween(at(0), at(60), 100);
+      expect(all.capped).toBe(false);
+      expect(all.events.map((e) => e.at)).toEqual(Array.from({ length: 10 }, (_, m) => at(m)));
+      const some = store.events.movementBetween(at(0), at(60), 4);
+      expect(some.capped).toBe(true);
+      expect(some.events.map((e) => e.at)).toEqual([at(6), at(7), at(8), at(9)]);
+    } finally {
+      store.close();
+    }
   });
 });

@@ -40,6 +40,8 @@ const MAX_STEPS = 50;
 /** Her routine is learned again each night at this local time, from the days before it. */
 export const LEARN_AT = '03:00';
 const DAY_MS = 86_400_000;
+/** Readings her routine is learned from at most: about a second's work here, a few on a Pi. */
+export const MAX_LEARN_READINGS = 250_000;
 
 export type EngineOptions = {
   config: Config;
@@ -238,12 +240,20 @@ export class RuleEngine {
     this.#learnAt = this.zone.at(asOf + DAY_MS / 2, LEARN_AT, 1);
     const cfg = this.#o.config;
     if (!cfg.rules.inactivity && !cfg.rules.not_up) return;
-    const events = this.#o.store.events.between(asOf - cfg.home.learn_days * DAY_MS, asOf);
+    const from = asOf - cfg.home.learn_days * DAY_MS;
+    const { events, capped } = this.#o.store.events.movementBetween(from, asOf, MAX_LEARN_READINGS);
+    if (capped) {
+      // A home this busy (a radar republishing every second) would hold the event loop for the
+      // watchdog's whole period: her routine is learned from the newest readings only.
+      this.#o.counters.add('routine.capped');
+      this.#o.log.warn(
+        { readings: MAX_LEARN_READINGS, since: this.zone.iso(events[0]?.at ?? from) },
+        `routine: learned from the newest ${MAX_LEARN_READINGS} readings only (since ${this.zone.iso(events[0]?.at ?? from)})`,
+      );
+    }
     const base = this.#ctx();
     // A day in a care mode (away, a visitor, a technician) is not one of her days: left out whole.
-    const modeDays = new Set(
-      daysInModes(this.#o.store.modes.between(asOf - cfg.home.learn_days * DAY_MS, asOf), this.zone),
-    );
+    const modeDays = new Set(daysInModes(this.#o.store.modes.between(from, asOf), this.zone));
     this.#routine = learnRoutine(events, asOf, {
       env: this.#homeEnv,
       zone: this.zone,

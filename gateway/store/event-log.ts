@@ -20,6 +20,11 @@ const SQL = {
   insert:
     'INSERT INTO events (at, device, kind, value, room, facts) VALUES (@at, @device, @kind, @value, @room, @facts)',
   between: 'SELECT * FROM events WHERE at >= ? AND at < ? ORDER BY at, id',
+  // The newest readings of the kinds that say where she is, at most a bound: what her routine is
+  // learned from (gateway/routine/), in reverse; the caller turns them round.
+  movementNewest: `SELECT * FROM events WHERE at >= ? AND at < ?
+    AND kind IN ('motion', 'presence', 'contact', 'bed', 'chair', 'button', 'fall', 'steps')
+    ORDER BY at DESC, id DESC LIMIT ?`,
   lastOf: 'SELECT * FROM events WHERE device = ? ORDER BY at DESC, id DESC LIMIT 1',
   prune: 'DELETE FROM events WHERE at < ?',
 };
@@ -40,6 +45,16 @@ export class EventLog extends repository(SQL) {
   /** Events with from <= at < to, in time order. */
   between(from: number, to: number): StoredEvent[] {
     return (this.sql.between.all(from, to) as EventRow[]).map(toEvent);
+  }
+
+  /**
+   * Readings of the kinds the home model reads, from <= at < to, in time order; at most `limit`,
+   * the newest, and whether more were left out.
+   */
+  movementBetween(from: number, to: number, limit: number): { events: StoredEvent[]; capped: boolean } {
+    const rows = this.sql.movementNewest.all(from, to, limit + 1) as EventRow[];
+    const capped = rows.length > limit;
+    return { events: rows.slice(0, limit).reverse().map(toEvent), capped };
   }
 
   lastOf(device: string): StoredEvent | undefined {
