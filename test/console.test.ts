@@ -12,6 +12,7 @@ import { consoleDb } from '../cloud-relay/hub/console-tables.ts';
 import { openDb, sqliteTarget } from '../cloud-relay/hub/db.ts';
 import { parseIncoming } from '../cloud-relay/hub/incoming.ts';
 import { LiveFeed } from '../cloud-relay/hub/live-feed.ts';
+import { sendMode } from '../cloud-relay/hub/mode.ts';
 import { HubStore } from '../cloud-relay/hub/store.ts';
 import { startHearth } from './helpers/cli.ts';
 import { TEST_COST } from './helpers/console-rig.ts';
@@ -111,6 +112,11 @@ async function rig(
     health: () => ({ ok: true, instance: 'test' }),
     ack: (req) =>
       acknowledge(
+        { store, now: () => now, publish: async (topic, payload) => void sent.push({ topic, payload }) },
+        req,
+      ),
+    mode: (req) =>
+      sendMode(
         { store, now: () => now, publish: async (topic, payload) => void sent.push({ topic, payload }) },
         req,
       ),

@@ -28,6 +28,8 @@ export type WebDeps = {
   store: HubStore;
   health: () => Record<string, unknown> & { ok: boolean };
   ack: (req: { alertId: string; by: string; gateway?: string }) => Promise<AckResult>;
+  /** A care mode for a home (mode.ts: sendMode). */
+  mode: (req: ModeAsk) => Promise<ModeResult>;
   live: LiveFeed;
   now: () => number;
   timezone: string;
@@ -257,7 +259,11 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     const web =
       o.listen === false || !o.web
         ? null
-        : await o.web({ store, health, ack, live, now, log, timezone: c.hub.timezone }, c.web, o.configFile);
+        : await o.web(
+            { store, health, ack, mode, live, now, log, timezone: c.hub.timezone },
+            c.web,
+            o.configFile,
+          );
     if (web) stops.push(() => web.stop());
     webPort = web?.port ?? 0;
     return {

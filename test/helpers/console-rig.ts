@@ -58,6 +58,7 @@ export function consoleDeps(store: HubStore, now: () => number, cost?: ScryptCos
     timezone: 'Europe/London',
     health: () => ({ ok: true, instance: 'test' }),
     ack: async () => ({ ok: false, status: 404, reason: 'no acks in these tests' }),
+    mode: async () => ({ ok: false, status: 404, reason: 'no care modes in these tests' }),
     passwordCost: cost,
   };
 }

@@ -57,6 +57,7 @@ async function pageFigures(dataDir: string, requests: number) {
     timezone: 'Europe/London',
     health: () => ({ ok: true }),
     ack: async () => ({ ok: false, status: 409, reason: 'not in the benchmark' }),
+    mode: async () => ({ ok: false, status: 404, reason: 'not in the benchmark' }),
   });
   try {
     const r = await app.inject({ method: 'POST', url: '/signin', headers: SIGNIN, payload: signinBody });

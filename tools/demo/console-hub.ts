@@ -5,6 +5,7 @@
 // client of its own instead of the hub's MQTT 5 session; what it stores and serves is the hub's.
 import { join } from 'node:path';
 import mqtt from 'mqtt';
+import type { ModeAsk } from '../../cloud-relay/hub/mode.ts';
 import { generatePassword } from '../../gateway/broker/credentials.ts';
 
 export type DemoHub = { url: string; user: string; password: string; stop(): Promise<void> };
@@ -27,11 +28,12 @@ export async function startDemoHub(o: {
       import('../../cloud-relay/hub/incoming.ts'),
       import('../../cloud-relay/hub/store.ts'),
     ]);
-  const [{ startConsole }, { LiveFeed }, { putStaff }, { consoleDb }] = await Promise.all([
+  const [{ startConsole }, { LiveFeed }, { putStaff }, { consoleDb }, { sendMode }] = await Promise.all([
     import('../../cloud-relay/hub/console/app.ts'),
     import('../../cloud-relay/hub/live-feed.ts'),
     import('../../cloud-relay/hub/console/accounts.ts'),
     import('../../cloud-relay/hub/console-tables.ts'),
+    import('../../cloud-relay/hub/mode.ts'),
   ]);
   const store = new HubStore(openDb(sqliteTarget(join(o.dir, 'hub-data'))).db);
   await store.migrate();
@@ -73,6 +75,15 @@ export async function startDemoHub(o: {
     health: () => ({ ok: client.connected, instance: 'demo' }),
     ack: (req: { alertId: string; by: string; gateway?: string }) =>
       acknowledge(
+        {
+          store,
+          now: o.now,
+          publish: async (t, payload) => void (await client.publishAsync(t, payload, { qos: 1 })),
+        },
+        req,
+      ),
+    mode: (req: ModeAsk) =>
+      sendMode(
         {
           store,
           now: o.now,

@@ -21,11 +21,12 @@ import {
   visibleHomes,
 } from './data.ts';
 import { html } from './html.ts';
+import { FORM_MODES, formUntil, lastMode } from './mode-form.ts';
 import { alertBody, alertContent } from './pages/alert.ts';
 import { auditBody, historyBody } from './pages/history.ts';
 import { arrange, homeRows, homesBody, homesContent, SORTS, type Sort } from './pages/homes.ts';
 import { orderQueue, queueBody, queueContent } from './pages/queue.ts';
-import { residentBody, residentContent } from './pages/resident.ts';
+import { modeForm, residentBody, residentContent } from './pages/resident.ts';
 
 type Q = Record<string, string | undefined>;
 const str = (v: unknown, max = 200) => (typeof v === 'string' ? v.slice(0, max) : '');
@@ -82,17 +83,68 @@ export function pageRoutes(app: FastifyInstance, c: Console): void {
       nightsOf(db, resident, 14),
       alertsOf(db, resident),
     ]);
+    const mode = await lastMode(
+      db,
+      homes.map((h) => h.gateway),
+    );
     if (!req.headers['x-fragment'])
       await audit(db, { staff: g.staff.name, action: 'view-resident', resident, outcome: 'ok' }, d.now());
     const summaries = rows.map((r) => JSON.parse(r.json) as SummaryMessage);
     const nights = nightRows.map((r) => JSON.parse(r.json) as NightMessage);
-    const content = residentContent({ resident, homes, summaries, nights, alerts }, tz);
+    const content = residentContent({ resident, homes, summaries, nights, alerts, mode, now: d.now() }, tz);
     return c.render(req, reply, g.ctx, {
       title: `Resident ${resident}`,
-      body: residentBody(resident, content),
+      body: residentBody(resident, content, mayAck(g.staff, resident) ? modeForm(g.ctx, resident) : html``),
       fragment: content,
-      live: ['summary', 'night', 'alert'],
+      live: ['summary', 'night', 'alert', 'cmd-result'],
     });
+  });
+
+  // A care mode for her home (README: Care modes): the same people as may acknowledge her alerts.
+  // sendMode checks the mode and its end against the protocol's limits and records the command;
+  // the page then shows it pending until the home answers.
+  app.post('/residents/:resident/mode', async (req, reply) => {
+    const g = await c.guard(req, reply);
+    if (!g) return reply;
+    const { resident } = req.params as { resident: string };
+    if (!mayAck(g.staff, resident)) return c.refuse(req, reply, g.ctx, { action: 'mode', resident });
+    const body = (req.body ?? {}) as Q;
+    const mode = str(body.mode, 32).trim();
+    // An unknown mode is named before its end time is looked at: "holiday" needs no until to be wrong.
+    const until = !FORM_MODES.includes(mode)
+      ? { ok: false as const, reason: `mode: "${mode}" is not one of ${FORM_MODES.join(', ')}` }
+      : mode === 'off'
+        ? { ok: true as const, until: undefined }
+        : formUntil(str(body.until, 64), d.now(), tz);
+    const r = until.ok
+      ? await d.mode({
+          home: resident,
+          mode,
+          by: g.staff.name,
+          ...(until.until ? { until: until.until } : {}),
+        })
+      : ({ ok: false, status: 400, reason: until.reason } as const);
+    await audit(
+      db,
+      {
+        staff: g.staff.name,
+        action: 'mode',
+        resident,
+        target: r.ok ? r.gateway : null,
+        outcome: r.ok ? 'ok' : 'failed',
+        detail: r.ok
+          ? `${mode}${until.ok && until.until ? ` until ${until.until}` : ''}: ${r.commandId}`
+          : r.reason,
+      },
+      d.now(),
+    );
+    if (!r.ok)
+      return c.render(req, reply, g.ctx, {
+        status: r.status,
+        title: 'Care mode not set',
+        body: html`<h1>Care mode not set</h1><p>${r.reason}</p><p><a href="/residents/${encodeURIComponent(resident)}">Back to resident ${resident}</a></p>`,
+      });
+    return reply.redirect(`/residents/${encodeURIComponent(resident)}`, 303);
   });
 
   app.get('/residents/:resident/fhir/:date', async (req, reply) => {

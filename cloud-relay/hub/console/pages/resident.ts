@@ -1,12 +1,14 @@
 // A resident's page: last night first (sent the morning it ended), the last 14 nights and days as
 // plots and as tables, what the summaries found notable, the check-in answers, the alerts, and
-// each day's FHIR bundle to download.
+// each day's FHIR bundle to download; the home's care mode, and a form to set one.
 import type { Selectable } from 'kysely';
 import type { NightMessage, SummaryMessage } from '../../../protocol/messages.ts';
 import type { AlertsTable } from '../../tables.ts';
 import type { Home } from '../data.ts';
 import { dayAndClock, isoClock } from '../format.ts';
 import { type Html, html } from '../html.ts';
+import { csrfField, type PageCtx } from '../layout.ts';
+import { FORM_MODES, type ModeShown } from '../mode-form.ts';
 import { type NightRow, nightRows } from '../nights.ts';
 import { activityHeatmap, type Day, type Night, nightsPlot } from '../plots.ts';
 
@@ -18,6 +20,9 @@ export type ResidentData = {
   /** The nights sent the mornings they ended, newest first. */
   nights: NightMessage[];
   alerts: Selectable<AlertsTable>[];
+  /** The newest mode command the hub sent to her home, or null. */
+  mode: ModeShown | null;
+  now: number;
 };
 
 const hm = (min: number | null) =>
@@ -90,6 +95,37 @@ function alerts(a: Selectable<AlertsTable>[], tz: string): Html {
   )}</tbody></table></div>`;
 }
 
+const STATE: Readonly<Record<string, string>> = {
+  sent: 'pending until the home answers',
+  confirmed: 'confirmed by the home',
+  failed: 'refused by the home',
+  unconfirmed: 'not confirmed by the home in time',
+};
+
+/** The home's care mode as the hub recorded it: the last one asked for, and what the home said. */
+function careMode(m: ModeShown | null, now: number, tz: string): Html {
+  if (!m) return html`<p id="care-mode">No care mode has been set from the trust.</p>`;
+  const until = m.until ? Date.parse(m.until) : Number.NaN;
+  const what =
+    m.mode === 'off'
+      ? html`<strong>off</strong>`
+      : html`<strong>${m.mode}</strong> until ${Number.isFinite(until) ? dayAndClock(until, tz) : (m.until ?? '–')}`;
+  const state =
+    m.state === 'confirmed' && m.mode !== 'off' && Number.isFinite(until) && until <= now
+      ? 'confirmed by the home, now ended'
+      : (STATE[m.state] ?? m.state);
+  return html`<p id="care-mode" data-mode-state="${m.state}">Care mode ${what}, asked by ${m.by ?? '–'} at ${dayAndClock(m.sentAt, tz)}: ${state}${m.detail ? html` (${m.detail})` : ''}.</p>`;
+}
+
+/** The form that sets a care mode for her home; only for those who may act on her alerts. */
+export function modeForm(ctx: PageCtx, resident: string): Html {
+  return html`<form method="post" action="/residents/${encodeURIComponent(resident)}/mode" aria-labelledby="set-mode-h">
+<h3 id="set-mode-h">Set a care mode</h3>${csrfField(ctx)}
+<label for="mode">Mode</label><select id="mode" name="mode">${FORM_MODES.map((m) => html`<option value="${m}">${m}</option>`)}</select>
+<label for="until">Until (not for off)</label><input id="until" name="until" type="datetime-local" maxlength="64">
+<button type="submit">Send to the home</button></form>`;
+}
+
 const LEGEND = html`<p class="legend" aria-hidden="true">Fewer <span class="sw sw0"></span><span class="sw sw1"></span><span class="sw sw2"></span><span class="sw sw3"></span><span class="sw sw4"></span><span class="sw sw5"></span> more</p>`;
 
 export function residentContent(d: ResidentData, tz: string): Html {
@@ -97,6 +133,7 @@ export function residentContent(d: ResidentData, tz: string): Html {
   const nights = nightRows(s, d.nights).slice(0, 14);
   const homes = d.homes.map((h) => h.gateway).join(', ') || 'no home known';
   return html`<p class="muted">Home ${homes}. ${s.length} daily summar${s.length === 1 ? 'y' : 'ies'} shown${s[0] ? html`, the newest for ${s[0].date}` : ''}.</p>
+${careMode(d.mode, d.now, tz)}
 ${lastNight(nights[0])}
 ${
   nights.length
@@ -115,6 +152,7 @@ ${
 <h2 id="alerts-h">Alerts</h2>${alerts(d.alerts, tz)}`;
 }
 
-export function residentBody(resident: string, content: Html): Html {
-  return html`<h1>Resident ${resident}</h1><div id="live">${content}</div>`;
+/** `form`: the care-mode form, outside the part live updates replace, so typing is not lost. */
+export function residentBody(resident: string, content: Html, form: Html = html``): Html {
+  return html`<h1>Resident ${resident}</h1><div id="live">${content}</div>${form}`;
 }
