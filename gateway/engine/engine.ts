@@ -16,18 +16,15 @@ import type { DeviceIndex } from '../ingest.ts';
 import { filterEmits, modeText } from '../modes/filter.ts';
 import { type ModeChange, type ModeEnv, type ModeInput, modeStep } from '../modes/mode.ts';
 import { checkModeRequest, type ModeRequest } from '../modes/request.ts';
-import { daysInModes } from '../modes/spans.ts';
 import { type CareMode, initModeState, MODE_STATE, type ModeState } from '../modes/state.ts';
-import { learnRoutine } from '../routine/learn.ts';
 import type { Routine } from '../routine/types.ts';
 import { RULES } from '../rules/index.ts';
-import { nightEndTime } from '../rules/night.ts';
 import { bedDevice } from '../rules/night-out-of-bed.ts';
-import { spellPlace } from '../rules/still-limits.ts';
 import type { AlertEmit, Rule, RuleContext, RuleInput, Versioned } from '../rules/types.ts';
 import type { Store } from '../store/store.ts';
 import { alertMessage, type OutMessage } from './messages.ts';
 import { recordModeChanges, tellModeChange } from './mode-changes.ts';
+import { learnFromStore, learningInstants } from './routine-learning.ts';
 import { loadState, restartAlert } from './rule-state.ts';
 import { shiftTimes } from './time-shift.ts';
 
@@ -37,11 +34,6 @@ const HOME_KEY = '_home';
 const MODE_KEY = '_mode';
 /** Bounds the catch-up loop; a rule that keeps waking at the same instant is a bug, not a reason to hang. */
 const MAX_STEPS = 50;
-/** Her routine is learned again each night at this local time, from the days before it. */
-export const LEARN_AT = '03:00';
-const DAY_MS = 86_400_000;
-/** Readings her routine is learned from at most: about a second's work here, a few on a Pi. */
-export const MAX_LEARN_READINGS = 250_000;
 
 export type EngineOptions = {
   config: Config;
@@ -230,37 +222,12 @@ export class RuleEngine {
     };
   }
 
-  /**
-   * Learns her routine from the stored readings of the days before the last LEARN_AT (so that a
-   * restart learns what an unbroken night did), and sets the next. Pure but for the read.
-   */
+  /** Her routine, learned from the store (routine-learning.ts), and when to learn it again. */
   #learn(now: number): void {
-    const today = this.zone.at(now, LEARN_AT);
-    const asOf = today <= now ? today : this.zone.at(now, LEARN_AT, -1);
-    this.#learnAt = this.zone.at(asOf + DAY_MS / 2, LEARN_AT, 1);
-    const cfg = this.#o.config;
-    if (!cfg.rules.inactivity && !cfg.rules.not_up) return;
-    const from = asOf - cfg.home.learn_days * DAY_MS;
-    const { events, capped } = this.#o.store.events.movementBetween(from, asOf, MAX_LEARN_READINGS);
-    if (capped) {
-      // A home this busy (a radar republishing every second) would hold the event loop for the
-      // watchdog's whole period: her routine is learned from the newest readings only.
-      this.#o.counters.add('routine.capped');
-      this.#o.log.warn(
-        { readings: MAX_LEARN_READINGS, since: this.zone.iso(events[0]?.at ?? from) },
-        `routine: learned from the newest ${MAX_LEARN_READINGS} readings only (since ${this.zone.iso(events[0]?.at ?? from)})`,
-      );
-    }
-    const base = this.#ctx();
-    // A day in a care mode (away, a visitor, a technician) is not one of her days: left out whole.
-    const modeDays = new Set(daysInModes(this.#o.store.modes.between(from, asOf), this.zone));
-    this.#routine = learnRoutine(events, asOf, {
-      env: this.#homeEnv,
-      zone: this.zone,
-      classify: (home, at) => spellPlace({ ...base, home }, at),
-      nightEnd: nightEndTime(base),
-      excluded: modeDays.size ? (at) => modeDays.has(this.zone.date(at)) : undefined,
-    });
+    const { asOf, next } = learningInstants(now, this.zone);
+    this.#learnAt = next;
+    const { store, log, counters } = this.#o;
+    this.#routine = learnFromStore({ asOf, store, ctx: this.#ctx(), env: this.#homeEnv, log, counters });
   }
 
   /** Wall time, after checking it against the monotonic clock for a jump. */
