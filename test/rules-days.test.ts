@@ -111,6 +111,19 @@ describe('inactivity', () => {
     expect(seen[0]?.message.reason).toMatch(/^No sign of life since 21:00 \(3 h\), last seen in the lounge/);
   });
 
+  it('a front door row written without a kind is the front door all the same: up in the lounge from 21:00, prompted at midnight', () => {
+    const kindless = {
+      ...config,
+      devices: config.devices.map((d) => {
+        if (d.id !== 'front-door') return d;
+        const { kind: _kind, ...rest } = d as typeof d & { kind?: string };
+        return rest as typeof d;
+      }),
+    };
+    const seen = simulate(kindless, [['2026-03-02 21:00', 'lounge-motion', true]], '2026-03-03 00:05');
+    expect(states(seen)).toEqual([['2026-03-03 00:00:00', 'inactivity', 'pre-alert']]);
+  });
+
   it('is silent while the resident is out, and starts again when they come back', () => {
     const seen = simulate(
       config,

@@ -10,7 +10,8 @@ import type { AlertEmit, Rule, RuleContext, Step } from './types.ts';
 const awayState = z.object({ alert: openAlert.nullable(), outSince: z.number().nullable() });
 export type AwayState = z.infer<typeof awayState>;
 
-const hasDoor = (ctx: RuleContext) => ctx.config.devices.some((d) => d.role === 'front-door');
+/** The home has a front door contact: without one, nothing tells her out from her still inside. */
+export const hasFrontDoor = (ctx: RuleContext) => ctx.config.devices.some((d) => d.role === 'front-door');
 
 /** When out since `since` becomes an alert, and how urgent. */
 function deadlineOf(since: number, ctx: RuleContext): { at: number; urgent: boolean } | null {
@@ -31,7 +32,7 @@ export const away: Rule<AwayState> = {
   init: () => ({ alert: null, outSince: null }),
 
   reduce(s, input, now, ctx): Step<AwayState> {
-    if (ctx.config.rules.away === 'off' || !hasDoor(ctx)) return { state: s, emits: [], wakeAt: null };
+    if (ctx.config.rules.away === 'off' || !hasFrontDoor(ctx)) return { state: s, emits: [], wakeAt: null };
     const emits: AlertEmit[] = [];
     let st = s;
     const acked = applyAck(st.alert, input, now, ctx);

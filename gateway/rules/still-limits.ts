@@ -5,7 +5,9 @@
 import { formatDuration } from '../../config/values.ts';
 import { presentIn } from '../home-state/model.ts';
 import { stillLimit, usualStill } from '../routine/limits.ts';
+import { hasFrontDoor } from './away.ts';
 import { upSinceNight } from './night.ts';
+import { bedDevice } from './night-out-of-bed.ts';
 import type { RuleContext } from './types.ts';
 
 export type StillPlace = 'room' | 'chair' | 'bed' | 'bathroom';
@@ -43,22 +45,12 @@ export function stillPlace(ctx: RuleContext): { place: StillPlace; room: string 
  * Homes whose sensors can tell her bed from elsewhere at night (a bed mat, or one in the bedroom)
  * and her being out from her being still inside (a front door contact).
  */
-const nightSeen = new WeakMap<RuleContext['config'], boolean>();
-function seesNight(ctx: RuleContext): boolean {
-  let seen = nightSeen.get(ctx.config);
-  if (seen === undefined) {
-    const rows = ctx.config.devices.filter((d) => 'kind' in d);
-    const bed = rows.some(
-      (d) =>
-        'kind' in d &&
-        (d.kind === 'bed' || (d.room === ctx.bedroom && (d.kind === 'motion' || d.kind === 'presence'))),
-    );
-    const door = rows.some((d) => d.role === 'front-door');
-    seen = bed && door;
-    nightSeen.set(ctx.config, seen);
-  }
-  return seen;
-}
+const seesNight = (ctx: RuleContext): boolean =>
+  hasFrontDoor(ctx) &&
+  (bedDevice(ctx) !== null ||
+    ctx.config.devices.some(
+      (d) => 'kind' in d && d.room === ctx.bedroom && (d.kind === 'motion' || d.kind === 'presence'),
+    ));
 
 /**
  * Up, not in bed, as far as the sensors can tell: in a chair, seen by a presence sensor outside the
