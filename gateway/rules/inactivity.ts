@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { formatDuration } from '../../config/values.ts';
 import { applyAck, newAlert, openAlert, transition, whereSeen } from './alert.ts';
-import { stillLimitAt, stillSentence } from './still-limits.ts';
+import { type StillLimit, stillLimitAt, stillSentence } from './still-limits.ts';
 import { type AlertEmit, lifeOf, type Rule, type RuleContext, type Step } from './types.ts';
 
 const where = z.object({ place: z.enum(['room', 'chair', 'bed', 'bathroom']), room: z.string().nullable() });
@@ -99,8 +99,9 @@ export const inactivity: Rule<InactivityState> = {
       }
     }
 
-    if (!st.alert) {
-      const lim = stillLimitAt(now, st.startedAt, ctx);
+    // No alert open: the spell's limit, asked once, says both whether it is due and when to wake.
+    const lim = st.alert ? null : stillLimitAt(now, st.startedAt, ctx);
+    if (lim) {
       if (lim.deadline !== null && now >= lim.deadline) {
         const at = { place: lim.place, room: lim.room };
         const about = lim.room ? { room: lim.room } : {};
@@ -138,7 +139,7 @@ export const inactivity: Rule<InactivityState> = {
         }
       }
     }
-    return { state: st, emits, wakeAt: wakeAt(st, now, ctx) };
+    return { state: st, emits, wakeAt: wakeAt(st, lim) };
   },
 };
 
@@ -158,10 +159,9 @@ const sentence = (s: InactivityState, now: number, ctx: RuleContext) =>
   stillSentence(s.where ?? { place: 'room', room: null }, quietStart(s), now, ctx, 'No movement seen') +
   (s.usual ?? '');
 
-function wakeAt(s: InactivityState, now: number, ctx: RuleContext): number | null {
+function wakeAt(s: InactivityState, lim: StillLimit | null): number | null {
   if (s.alert?.state === 'pre-alert') return s.promptUntil;
   if (s.alert?.state === 'raised') return s.escalateAt;
-  if (s.alert) return null;
-  const lim = stillLimitAt(now, s.startedAt, ctx);
+  if (s.alert || !lim) return null;
   return lim.deadline ?? lim.nextCheck;
 }
