@@ -10,6 +10,13 @@ export function minutesOfDay(hhmm: string): number {
   return Number(m[1]) * 60 + Number(m[2]);
 }
 
+/** "07:30" for minutes since local midnight, the inverse of minutesOfDay: rounded to the minute
+ *  first (a median may fall between two), and taken round the clock. */
+export function hhmmOf(minutes: number): string {
+  const m = ((Math.round(minutes) % 1440) + 1440) % 1440;
+  return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+}
+
 const QUARTER = 900_000;
 const MINUTE = 60_000;
 const DAY = 86_400_000;

@@ -4,6 +4,7 @@ import { jsonSchema } from '../config/json-schema.ts';
 import { loadConfig } from '../config/load.ts';
 import { parseConfigText } from '../config/parse.ts';
 import { formatDuration, isTopicFilter, minutesOfDay, parseDuration } from '../config/values.ts';
+import { hhmmOf } from '../core/zone.ts';
 import { hasShared, sharedPath } from './helpers/shared.ts';
 
 const example = (name: string) => new URL(`../config/examples/${name}`, import.meta.url).pathname;
@@ -73,6 +74,10 @@ describe('values', () => {
   });
   it('reads local times and MQTT topic filters', () => {
     expect(minutesOfDay('07:30')).toBe(450);
+    // And back: a median of mornings may fall between two minutes (659.7 is 11:00, not 10:00).
+    expect(hhmmOf(450)).toBe('07:30');
+    expect(hhmmOf(659.7)).toBe('11:00');
+    expect(hhmmOf(1439.6)).toBe('00:00');
     expect(isTopicFilter('zigbee2mqtt/+/set')).toBe(true);
     expect(isTopicFilter('zigbee2mqtt/#')).toBe(true);
     expect(isTopicFilter('zigbee2mqtt/#/x')).toBe(false);

@@ -80,7 +80,3 @@ export function getUpBy(
     usual: { q50Min: g.q50Min, maxMin: g.maxMin, days: r.days },
   };
 }
-
-/** "10:50" */
-export const clock = (minute: number): string =>
-  `${String(Math.floor(minute / 60) % 24).padStart(2, '0')}:${String(Math.round(minute) % 60).padStart(2, '0')}`;

@@ -1,7 +1,7 @@
 // not_up: by the configured time, no sign of life outside the bedroom since the night ended.
 import { z } from 'zod';
-import { minutesOfDay } from '../../core/zone.ts';
-import { clock, getUpBy, type LearnedGetUp } from '../routine/limits.ts';
+import { hhmmOf, minutesOfDay } from '../../core/zone.ts';
+import { getUpBy, type LearnedGetUp } from '../routine/limits.ts';
 import { applyAck, newAlert, openAlert, transition, whereSeen } from './alert.ts';
 import { lastNightEnd, upSinceNight } from './night.ts';
 import { type AlertEmit, lifeOf, type Rule, type RuleContext, type Step } from './types.ts';
@@ -58,7 +58,7 @@ export const notUp: Rule<NotUpState> = {
           alert,
           'raised',
           now,
-          `Not up by ${clock(by.byMin)}: ${inBedNow(ctx)}no sign of life outside the bedroom since ${ctx.zone.hm(nightEnd)}.${seen}${usualUp(by)}`,
+          `Not up by ${hhmmOf(by.byMin)}: ${inBedNow(ctx)}no sign of life outside the bedroom since ${ctx.zone.hm(nightEnd)}.${seen}${usualUp(by)}`,
           {
             night_ended: ctx.zone.iso(nightEnd),
             last_sign_of_life: last === null ? null : ctx.zone.iso(last),
@@ -86,7 +86,7 @@ function upBy(ctx: RuleContext): LearnedGetUp {
 /** " She usually gets up by 10:50 (latest in 14 days: 11:15)." once learned. */
 const usualUp = (by: LearnedGetUp): string =>
   by.usual
-    ? ` She usually gets up by ${clock(by.usual.q50Min)} (latest in ${by.usual.days} days: ${clock(by.usual.maxMin)}).`
+    ? ` She usually gets up by ${hhmmOf(by.usual.q50Min)} (latest in ${by.usual.days} days: ${hhmmOf(by.usual.maxMin)}).`
     : '';
 
 /** "still in bed since 23:00; " when the bed says so (the home model's, debounced). */

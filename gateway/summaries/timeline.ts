@@ -2,7 +2,7 @@
 // of life with the same reducer the rules use, the spells away from home, and span arithmetic.
 import type { Config } from '../../config/schema.ts';
 import type { Event } from '../../core/reading.ts';
-import type { Zone } from '../../core/zone.ts';
+import { hhmmOf, type Zone } from '../../core/zone.ts';
 import {
   type HomeEnv,
   type HomeModel,
@@ -261,7 +261,4 @@ export function minutesFromNoon(iso: string): number {
 }
 
 /** 670 -> "23:10". */
-export function clockOfMinutesFromNoon(m: number): string {
-  const local = (((Math.round(m) + 720) % 1440) + 1440) % 1440;
-  return `${String(Math.floor(local / 60)).padStart(2, '0')}:${String(local % 60).padStart(2, '0')}`;
-}
+export const clockOfMinutesFromNoon = (m: number): string => hhmmOf(Math.round(m) + 720);
