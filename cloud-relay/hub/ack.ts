@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { commands, PROTOCOL_VERSION, topics } from '../protocol/messages.ts';
 import { alertsById } from './queries.ts';
 import type { HubStore } from './store.ts';
+import { sentCommand } from './tables.ts';
 
 export type AckResult =
   | { ok: true; gateway: string; alertId: string; commandId: string }
@@ -33,18 +34,17 @@ export async function acknowledge(
   await d.store.tx(async (t) => {
     await t
       .insertInto('commands')
-      .values({
-        id: cmd.id,
-        gateway: alert.gateway,
-        name: 'ack',
-        payload,
-        alert_id: req.alertId,
-        by: req.by,
-        sent_at: now,
-        state: 'sent',
-        detail: null,
-        result_at: null,
-      })
+      .values(
+        sentCommand({
+          id: cmd.id,
+          gateway: alert.gateway,
+          name: 'ack',
+          payload,
+          alertId: req.alertId,
+          by: req.by,
+          at: now,
+        }),
+      )
       .execute();
     await t
       .updateTable('alerts')

@@ -11,6 +11,7 @@ import {
   topics,
 } from '../protocol/messages.ts';
 import type { HubStore } from './store.ts';
+import { sentCommand } from './tables.ts';
 
 export type ModeResult =
   | { ok: true; gateway: string; commandId: string }
@@ -73,18 +74,7 @@ export async function sendMode(
   await d.store.tx(async (t) => {
     await t
       .insertInto('commands')
-      .values({
-        id: cmd.id,
-        gateway,
-        name: 'mode',
-        payload,
-        alert_id: null,
-        by: req.by,
-        sent_at: now,
-        state: 'sent',
-        detail: null,
-        result_at: null,
-      })
+      .values(sentCommand({ id: cmd.id, gateway, name: 'mode', payload, by: req.by, at: now }))
       .execute();
   });
   // Committed first: if the publish fails the command stays `sent` and is flagged after the timeout.

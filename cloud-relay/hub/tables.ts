@@ -110,6 +110,28 @@ export type CommandsTable = {
   result_at: number | null;
 };
 
+/** A command as it is recorded when sent: no reply yet (the ack and the mode command alike). */
+export const sentCommand = (c: {
+  id: string;
+  gateway: string;
+  name: string;
+  payload: string;
+  alertId?: string;
+  by: string;
+  at: number;
+}): CommandsTable => ({
+  id: c.id,
+  gateway: c.gateway,
+  name: c.name,
+  payload: c.payload,
+  alert_id: c.alertId ?? null,
+  by: c.by,
+  sent_at: c.at,
+  state: 'sent',
+  detail: null,
+  result_at: null,
+});
+
 export type HubAlertsTable = {
   /** kind/gateway/episode: the same on every instance, so each alert is raised once. */
   key: string;
