@@ -32,6 +32,7 @@ export type EvaluateCommandOptions = {
   collapses: string;
   seed: string;
   json?: boolean;
+  alerts?: boolean;
 };
 
 type Loaded = {
@@ -109,6 +110,7 @@ export function evaluateCommand(o: EvaluateCommandOptions, write: (text: string)
           ackAfterMin: ackAfterMs / 60_000,
           answerAfterMin: answerAfterMs === null ? null : answerAfterMs / 60_000,
           ...(sensors ? { sensors } : {}),
+          list: o.alerts === true,
         }),
   );
   return EXIT.ok;

@@ -65,7 +65,8 @@ program
   .option('--warmup <duration>', 'the first days, reported apart (too little history to learn from)', '7d')
   .option('--collapses <n>', 'simulated collapses by day, and as many by night', '20')
   .option('--seed <n>', 'chooses the collapse instants', '1')
-  .option('--json', 'one JSON object')
+  .option('--alerts', 'each alert raised, with its time and the sentence a carer read')
+  .option('--json', 'one JSON object (each alert listed)')
   .action(async (o) => {
     const { evaluateCommand } = await import('./evaluate.ts');
     let text = '';

@@ -62,6 +62,8 @@ export type AlertFigures = {
   /** "Are you OK?" prompts in the home (answered or not). */
   prompts: number;
   promptsPerMonth: number;
+  /** Each alert raised, with the sentence a carer read: what a reviewer checks a figure by. */
+  list: { at: string; rule: string; reason: string }[];
 };
 
 export type Evaluation = {
@@ -95,6 +97,7 @@ function figures(messages: readonly OutMessage[], from: number, to: number): Ale
       .length,
     prompts,
     promptsPerMonth: perMonth(prompts),
+    list: raised.map((m) => ({ at: m.payload.at, rule: m.payload.rule, reason: m.payload.reason })),
   };
 }
 

@@ -45,7 +45,14 @@ export function targetsLine(e: Evaluation, sensors: 'all' | 'motion'): string {
 export function evaluationText(
   title: string,
   e: Evaluation,
-  o: { warmupDays: number; ackAfterMin: number; answerAfterMin: number | null; sensors?: 'all' | 'motion' },
+  o: {
+    warmupDays: number;
+    ackAfterMin: number;
+    answerAfterMin: number | null;
+    sensors?: 'all' | 'motion';
+    /** Each alert raised, one line each, under the figures. */
+    list?: boolean;
+  },
 ): string {
   const answer =
     o.answerAfterMin === null
@@ -64,6 +71,13 @@ export function evaluationText(
       `${'sleep'.padEnd(16)}${e.sleep.found} of ${e.sleep.nights} labelled nights found: bedtime off by ` +
         `${hm(e.sleep.bedtimeMedianMin)}, wake by ${hm(e.sleep.wakeMedianMin)} (medians), worst ${hm(e.sleep.worstMin)}`,
     );
+  if (o.list)
+    for (const [name, f] of [
+      ['warm-up', e.warmup],
+      ['after warm-up', e.after],
+    ] as const)
+      for (const a of f.list)
+        lines.push(`${name.padEnd(16)}${a.at.slice(0, 16).replace('T', ' ')} ${a.rule}: ${a.reason}`);
   return lines.join('\n');
 }
 
