@@ -125,14 +125,27 @@ export function checkPromptOutputs(c: Config, ctx: PromptCheckContext, err: Repo
       );
   });
 
-  const prompt = c.rules.inactivity?.prompt ?? 0;
-  if (prompt > 0 && promptOutputs(c).length === 0 && !ctx.refused.devices && !ctx.refused.speaker) {
-    const jsonl = c.devices.some((d) => d.source === 'jsonl' && d.kind === 'output' && d.role === 'prompt');
+  if (promptOutputs(c).length > 0 || ctx.refused.devices || ctx.refused.speaker) return;
+  const jsonl = c.devices.some((d) => d.source === 'jsonl' && d.kind === 'output' && d.role === 'prompt');
+  for (const p of rulePrompts(c))
     warn(
-      ['rules', 'inactivity', 'prompt'],
-      `a still spell (in a room, a chair, in bed by day, the bathroom) first asks the resident "are you OK?" for ${formatDuration(prompt)}, but nothing in the home can ask her: ` +
+      ['rules', p.rule, 'prompt'],
+      `${p.what} first asks the resident "are you OK?" for ${formatDuration(p.ms)}, but nothing in the home can ask her: ` +
         'add a device with role: prompt (a firmata output; a zigbee2mqtt siren, chime, bulb or relay, or a shelly or tasmota relay, with output: ...) ' +
         `or a speaker, or set prompt: 0${jsonl ? '; a jsonl output is not played by the gateway' : ''}`,
     );
-  }
+}
+
+/** The rules that ask the resident before carers are told, and for how long. */
+export function rulePrompts(c: Pick<Config, 'rules'>): { rule: string; what: string; ms: number }[] {
+  const r = c.rules;
+  return [
+    {
+      rule: 'inactivity',
+      what: 'a still spell (in a room, a chair, in bed by day, the bathroom)',
+      ms: r.inactivity?.prompt ?? 0,
+    },
+    { rule: 'not_up', what: "not being up by the morning's time", ms: r.not_up?.prompt ?? 0 },
+    { rule: 'night_out_of_bed', what: 'being out of bed at night', ms: r.night_out_of_bed?.prompt ?? 0 },
+  ].filter((p) => p.ms > 0);
 }

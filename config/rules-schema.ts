@@ -40,6 +40,17 @@ const learn = z
     "Limits learned from the resident's own history, inside the configured ones; off: the configured ones only.",
   );
 
+/**
+ * Rules whose deadline is a time (not up by 10:00) or a bound (out of bed 30 m) ask her in the
+ * minutes before it, so a resident who is fine is asked rather than reported, and a carer still
+ * hears at the configured instant, never later.
+ */
+const askFirst = durationOrZero
+  .prefault('10m')
+  .describe(
+    'Before carers are told, the resident is asked "are you OK?" for this long, ending at the deadline; 0 = none.',
+  );
+
 export const rules = z
   .strictObject({
     inactivity: z
@@ -61,11 +72,12 @@ export const rules = z
     not_up: z
       .strictObject({
         by: localTime.describe(
-          'Still in bed, or nothing outside the bedroom, by this time -> prompt, then alert; learned from her getting-up times once known.',
+          'Still in bed, or nothing outside the bedroom, by this time -> alert (asked first, in the minutes before: prompt); learned from her getting-up times once known.',
         ),
         latest: localTime
           .optional()
           .describe('A learned getting-up time is never later than this; default: three hours after `by`.'),
+        prompt: askFirst,
         learn: z.enum(['on', 'off']).default('on').describe('off: always `by`.'),
       })
       .optional(),
@@ -73,9 +85,12 @@ export const rules = z
       .strictObject({
         window: timeWindow,
         after: duration.describe(
-          'Out of bed for this long at night -> alert (a learned limit may be shorter).',
+          'Out of bed for this long at night -> alert (asked first, in its last minutes: prompt).',
         ),
         device: z.string().optional().describe('The bed sensor; by default every device of kind bed.'),
+        prompt: askFirst.describe(
+          'Before carers are told, the resident is asked "are you OK?" for this long; 0 = none (a resident who wanders at night and should not be asked).',
+        ),
       })
       .optional(),
     front_door_at_night: z

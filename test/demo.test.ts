@@ -36,14 +36,16 @@ describe('hearth demo', () => {
       'Wed 21:20 inactivity raised',
       'Wed 21:25 inactivity acknowledged',
       'Wed 21:40 inactivity resolved',
+      'Thu 03:50 night_out_of_bed pre-alert',
       'Thu 04:00 night_out_of_bed raised',
       'Thu 04:05 night_out_of_bed acknowledged',
       'Thu 04:40 night_out_of_bed resolved',
     ]);
-    // The prompt reached the Firmata board's buzzer over its serial port, once per prompt.
+    // The prompt reached the Firmata board's buzzer over its serial port, once per prompt: the night
+    // out of bed is asked in its last ten minutes too.
     expect(
       events.filter((e) => e.kind === 'scene' && /chime sounds/.test(String(e.text))).map((e) => e.at),
-    ).toEqual(['Wed 19:20', 'Wed 21:10']);
+    ).toEqual(['Wed 19:20', 'Wed 21:10', 'Thu 03:50']);
     // Three hours asleep in the armchair is no alarm; three on the sofa, where no pad sees her, is a
     // prompt; the radar's republished presence in the bathroom is her there, still, and said so.
     const reasons = events.filter((e) => e.kind === 'alert' && e.rule === 'inactivity').map((e) => e.reason);

@@ -290,8 +290,8 @@ describe('alarmed: a person who is fine', () => {
 
   it('not up: the alert says she is still in bed', () => {
     const seen = simulate(config, [['2026-03-02 23:00', 'bed-pad', true]], '2026-03-03 10:01');
-    expect(seen.find((s) => s.rule === 'not_up')?.message.reason).toBe(
-      'Not up by 10:00: still in bed since 23:00; no sign of life outside the bedroom since 07:00. Last sign of life at 23:00 in the bedroom.',
+    expect(seen.find((s) => s.rule === 'not_up' && s.message.state === 'raised')?.message.reason).toBe(
+      'Not up by 10:00: still in bed since 23:00; no sign of life outside the bedroom since 07:00. Last sign of life at 23:00 in the bedroom. The prompt was not answered.',
     );
   });
 });

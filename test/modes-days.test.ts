@@ -255,6 +255,7 @@ describe('visitor mode', () => {
       ).told,
     ).toEqual([
       ['2026-03-02 23:30:00', 'front_door_at_night', 'raised'],
+      ['2026-03-03 00:20:00', 'night_out_of_bed', 'pre-alert'],
       ['2026-03-03 00:30:00', 'night_out_of_bed', 'raised'],
       ['2026-03-03 00:45:00', 'night_out_of_bed', 'resolved'],
     ]);

@@ -202,6 +202,29 @@ describe('check-config warns of a prompt nobody would hear', () => {
     expect(problems(home(rows, more))).toEqual([]);
   });
 
+  it('warns for each rule that asks first: not up in the morning, out of bed at night (10 m by default)', () => {
+    const rules = `  not_up: { by: "10:00" }
+  night_out_of_bed: { window: { from: "22:00", to: "07:00" }, after: 30m }
+`;
+    const bed = '  - { id: bed, source: zigbee2mqtt, topic: zigbee2mqtt/bed, room: lounge, kind: bed }';
+    const got = problems(home(bed).replace('prompt: 10m\n', `prompt: 10m\n${rules}`));
+    expect(
+      got.filter((p) =>
+        /^warning rules\.not_up\.prompt {2}not being up by the morning's time first asks the resident "are you OK\?" for 10 m, but nothing in the home can ask her/.test(
+          p,
+        ),
+      ),
+    ).toHaveLength(1);
+    expect(
+      got.filter((p) =>
+        /^warning rules\.night_out_of_bed\.prompt {2}being out of bed at night first asks/.test(p),
+      ),
+    ).toHaveLength(1);
+    expect(problems(home(bed, 'speaker: {}\n').replace('prompt: 10m\n', `prompt: 10m\n${rules}`))).toEqual(
+      [],
+    );
+  });
+
   it('says nothing when the rule does not prompt (prompt: 0)', () => {
     expect(problems(home('').replace('prompt: 10m', 'prompt: 0'))).toEqual([]);
   });

@@ -92,7 +92,29 @@ describe('learned from her own days', () => {
     for (let i = 16; i < 22; i++) expect(byDay.get(dayAfter(i)) ?? 'none').not.toBe('none');
     for (const at of byDay.values()) expect(at <= '13:00').toBe(true);
     expect(notUps(seen).at(-1)).toMatch(
-      /^Not up by 13:00: .* She usually gets up by \d\d:\d\d \(latest in \d+ days: \d\d:\d\d\)\.$/,
+      /^Not up by 13:00: .* She usually gets up by \d\d:\d\d \(latest in \d+ days: \d\d:\d\d\)\. The prompt was not answered\.$/,
+    );
+  });
+});
+
+describe('her later mornings are for a night in bed', () => {
+  it('never seen going to bed (last seen in the kitchen at 21:00), she is looked for at `by`, not at her learned time', () => {
+    const days: Ev[] = [];
+    // Twelve mornings up at 11:00: her learned time is past 11:00, and 10:00 passes quietly.
+    for (let i = 0; i < 12; i++) days.push(...day(dayAfter(i), 11 * 60));
+    const normal = simulate(config, [...days, ...day(dayAfter(12), 11 * 60)], `${dayAfter(13)} 00:00`);
+    // Once her mornings are learned (a week, and a few more of them), 10:00 passes quietly.
+    for (const i of [10, 11, 12])
+      expect(normal.filter((s) => s.rule === 'not_up' && s.at.startsWith(dayAfter(i)))).toEqual([]);
+    // The thirteenth evening she is last seen in the kitchen at 21:00 and never reaches the bedroom.
+    const collapsed = day(dayAfter(12), 11 * 60).filter(([t]) => t <= `${dayAfter(12)} 21:00`);
+    const seen = simulate(config, [...days, ...collapsed], `${dayAfter(13)} 12:00`);
+    const raised = seen.find(
+      (s) => s.rule === 'not_up' && s.at.startsWith(dayAfter(13)) && s.message.state === 'raised',
+    );
+    expect(raised?.at).toBe(`${dayAfter(13)} 10:00:00`);
+    expect(raised?.message.reason).toMatch(
+      /Last sign of life at 21:00 in the kitchen\. She was not seen going to bed\. The prompt was not answered\.$/,
     );
   });
 });

@@ -184,14 +184,42 @@ night_out_of_bed:
       ],
       '2026-03-03 10:30',
     );
+    // Asked in the ten minutes before `by`; carers told at `by`, as a rule without a prompt tells them.
     expect(states(seen)).toEqual([
+      ['2026-03-03 09:50:00', 'not_up', 'pre-alert'],
       ['2026-03-03 10:00:00', 'not_up', 'raised'],
       ['2026-03-03 10:25:00', 'not_up', 'resolved'],
     ]);
     expect(seen[0]?.message.reason).toBe(
-      'Not up by 10:00: still in bed since 21:30; no sign of life outside the bedroom since 07:00. Last sign of life at 08:10 in the bedroom.',
+      'Not up at 09:50: still in bed since 21:30; no sign of life outside the bedroom since 07:00. Last sign of life at 08:10 in the bedroom. Asking the resident to press "I\'m OK" before carers are told at 10:00.',
     );
-    expect(seen[0]?.message).toMatchObject({ room: 'bedroom', severity: 'warning' });
+    expect(seen[1]?.message.reason).toBe(
+      'Not up by 10:00: still in bed since 21:30; no sign of life outside the bedroom since 07:00. Last sign of life at 08:10 in the bedroom. The prompt was not answered.',
+    );
+    expect(seen[1]?.message).toMatchObject({ room: 'bedroom', severity: 'warning' });
+  });
+
+  it('asks first: a press of any button before `by` is her answer, and carers are not told', () => {
+    const seen = simulate(
+      config,
+      [
+        ['2026-03-02 21:30', 'bed-pad', true],
+        ['2026-03-03 09:53', 'ok-button', 'ok'],
+      ],
+      '2026-03-03 12:00',
+    );
+    expect(states(seen)).toEqual([
+      ['2026-03-03 09:50:00', 'not_up', 'pre-alert'],
+      ['2026-03-03 09:53:00', 'not_up', 'cancelled'],
+    ]);
+    expect(seen[1]?.message.reason).toBe('The resident answered at 09:53 (ok-button).');
+  });
+
+  it('with prompt: 0, tells carers at `by` without asking', () => {
+    const quiet = homeConfig(`${INACTIVITY}
+not_up: { by: "10:00", prompt: 0 }`);
+    const seen = simulate(quiet, [['2026-03-02 21:30', 'bed-pad', true]], '2026-03-03 10:30');
+    expect(states(seen)).toEqual([['2026-03-03 10:00:00', 'not_up', 'raised']]);
   });
 
   it('stays quiet on a day the resident is up, and while they are out', () => {
@@ -233,12 +261,42 @@ describe('night_out_of_bed', () => {
       ],
       '2026-03-03 08:00',
     );
+    // Asked for the last ten minutes of the thirty; carers told at the thirtieth, as without asking.
     expect(states(seen)).toEqual([
+      ['2026-03-03 03:20:00', 'night_out_of_bed', 'pre-alert'],
       ['2026-03-03 03:30:00', 'night_out_of_bed', 'raised'],
       ['2026-03-03 03:45:00', 'night_out_of_bed', 'resolved'],
     ]);
-    expect(seen[0]?.message.reason).toBe('Out of bed since 03:00 (30 m) in the night.');
-    expect(seen[1]?.message.reason).toBe('Back in bed at 03:45 after 45 m.');
+    expect(seen[0]?.message.reason).toBe(
+      'Out of bed since 03:00 (20 m) in the night; asking the resident to press "I\'m OK" before carers are told at 03:30.',
+    );
+    expect(seen[1]?.message.reason).toBe(
+      'Out of bed since 03:00 (30 m) in the night; the prompt was not answered.',
+    );
+    expect(seen[2]?.message.reason).toBe('Back in bed at 03:45 after 45 m.');
+  });
+
+  it('asks first: her answer ends this time out of bed, back in bed before the bound ends the question', () => {
+    const seen = simulate(
+      config,
+      [
+        ['2026-03-02 22:30', 'bed-pad', true],
+        ['2026-03-03 01:00', 'bed-pad', false],
+        ['2026-03-03 01:24', 'ok-button', 'ok'],
+        ['2026-03-03 02:30', 'bed-pad', true],
+        ['2026-03-03 03:00', 'bed-pad', false],
+        ['2026-03-03 03:25', 'bed-pad', true],
+      ],
+      '2026-03-03 06:00',
+    );
+    expect(states(seen)).toEqual([
+      ['2026-03-03 01:20:00', 'night_out_of_bed', 'pre-alert'],
+      ['2026-03-03 01:24:00', 'night_out_of_bed', 'cancelled'],
+      ['2026-03-03 03:20:00', 'night_out_of_bed', 'pre-alert'],
+      ['2026-03-03 03:25:00', 'night_out_of_bed', 'cancelled'],
+    ]);
+    expect(seen[1]?.message.reason).toBe('The resident answered at 01:24 (ok-button).');
+    expect(seen[3]?.message.reason).toBe('Back in bed at 03:25 after 25 m.');
   });
 });
 
@@ -420,9 +478,10 @@ describe('daylight saving (Europe/London, 2026)', () => {
   it('local windows follow the clocks: not_up at 10:00 BST and 10:00 GMT on the change days', () => {
     const c = homeConfig('not_up: { by: "10:00" }');
     const spring = simulate(c, [['2026-03-28 21:00', 'bedroom-motion', true]], '2026-03-29 11:00');
-    expect(spring.map((s) => s.message.at)).toEqual(['2026-03-29T10:00:00+01:00']);
+    const raised = (seen: typeof spring) => seen.filter((s) => s.message.state === 'raised');
+    expect(raised(spring).map((s) => s.message.at)).toEqual(['2026-03-29T10:00:00+01:00']);
     const autumn = simulate(c, [['2026-10-24 21:00', 'bedroom-motion', true]], '2026-10-25 11:00');
-    expect(autumn.map((s) => s.message.at)).toEqual(['2026-10-25T10:00:00+00:00']);
+    expect(raised(autumn).map((s) => s.message.at)).toEqual(['2026-10-25T10:00:00+00:00']);
   });
 
   it('the long night of 25 October: out of bed at 01:30 BST for 30 min raises at the first 02:00... which is 01:00 GMT', () => {
@@ -437,6 +496,10 @@ describe('daylight saving (Europe/London, 2026)', () => {
       ],
       '2026-10-25 03:00',
     );
-    expect(seen.map((s) => s.message.at)).toEqual(['2026-10-25T01:10:00+01:00']);
+    // Asked ten minutes before, at 01:00 BST.
+    expect(seen.map((s) => [s.message.at, s.message.state])).toEqual([
+      ['2026-10-25T01:00:00+01:00', 'pre-alert'],
+      ['2026-10-25T01:10:00+01:00', 'raised'],
+    ]);
   });
 });

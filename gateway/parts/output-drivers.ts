@@ -1,7 +1,7 @@
 // The drivers that only play the home's outputs, no Readings: the prompt on devices of the local
 // broker (a Zigbee siren, chime, bulb or relay, a Shelly or Tasmota relay) and the speaker. Like
 // the serial boards' output rows, each hears the patterns of driverOutputs (outputs.ts).
-import { isMqttOutput, type MqttOutput } from '../../config/prompt-outputs.ts';
+import { isMqttOutput, type MqttOutput, rulePrompts } from '../../config/prompt-outputs.ts';
 import type { Config } from '../../config/schema.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/log.ts';
@@ -15,7 +15,7 @@ import type { LocalBroker } from '../broker/broker.ts';
  * prompt ended) by then, so this bound only ever catches an end that never came.
  */
 export const promptBound = (config: Config): number =>
-  Math.max(config.rules.inactivity?.prompt ?? 0, 60_000) + 60_000;
+  Math.max(60_000, ...rulePrompts(config).map((p) => p.ms)) + 60_000;
 
 export function buildOutputDrivers(d: {
   config: Config;

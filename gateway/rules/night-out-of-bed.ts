@@ -3,13 +3,15 @@
 import { z } from 'zod';
 import { formatDuration } from '../../config/values.ts';
 import { applyAck, newAlert, openAlert, transition } from './alert.ts';
-import type { AlertEmit, Rule, RuleContext, Step } from './types.ts';
+import { type AlertEmit, lifeOf, type Rule, type RuleContext, type Step } from './types.ts';
 
 const nightOutState = z.object({
   /** In bed at the last input: getting up is the change from in bed to not. */
   wasInBed: z.boolean(),
   outSince: z.number().nullable(),
   alert: openAlert.nullable(),
+  /** She answered the prompt: this time out of bed is done with, until she is back in bed. */
+  answered: z.boolean(),
 });
 export type NightOutState = z.infer<typeof nightOutState>;
 
@@ -32,20 +34,22 @@ function inBed(ctx: RuleContext): { inBed: boolean; since: number | null } {
 
 export const nightOutOfBed: Rule<NightOutState> = {
   key: 'night_out_of_bed',
-  stateVersion: 2,
+  stateVersion: 3,
   stateSchema: nightOutState,
   // Version 1 named its bed and read its raw events; the model's debounced bed replaces both.
+  // Version 2 never asked her first, so nothing was answered.
   migrate: (old, from) => {
-    if (from !== 1 || !old || typeof old !== 'object') return undefined;
-    const o = old as { outSince?: number | null; alert?: unknown };
+    if ((from !== 1 && from !== 2) || !old || typeof old !== 'object') return undefined;
+    const o = old as { wasInBed?: boolean; outSince?: number | null; alert?: unknown };
     const r = nightOutState.safeParse({
-      wasInBed: false,
+      wasInBed: from === 2 ? o.wasInBed : false,
       outSince: o.outSince ?? null,
       alert: o.alert ?? null,
+      answered: false,
     });
     return r.success ? r.data : undefined;
   },
-  init: (_now, ctx) => ({ wasInBed: inBed(ctx).inBed, outSince: null, alert: null }),
+  init: (_now, ctx) => ({ wasInBed: inBed(ctx).inBed, outSince: null, alert: null, answered: false }),
 
   reduce(s, input, now, ctx): Step<NightOutState> {
     const cfg = ctx.config.rules.night_out_of_bed;
@@ -64,43 +68,82 @@ export const nightOutOfBed: Rule<NightOutState> = {
       if (st.alert) {
         const out = st.outSince ?? st.alert.startedAt;
         // Stamped when she lay down: the mat's change is known once it has held.
+        const back = `Back in bed at ${ctx.zone.hm(at)} after ${formatDuration(at - out)}.`;
         emits.push(
-          transition(
-            st.alert,
-            'resolved',
-            at,
-            `Back in bed at ${ctx.zone.hm(at)} after ${formatDuration(at - out)}.`,
-          ).emit,
+          transition(st.alert, st.alert.state === 'pre-alert' ? 'cancelled' : 'resolved', at, back).emit,
         );
       }
-      st = { ...st, outSince: null, alert: null };
+      st = { ...st, outSince: null, alert: null, answered: false };
     }
     st = { ...st, wasInBed: bed.inBed };
-    const deadline = st.outSince === null || st.alert ? null : st.outSince + cfg.after;
-    if (deadline !== null && st.outSince !== null) {
-      const night = ctx.zone.windowAt(st.outSince, cfg.window.from, cfg.window.to);
+    // Asked, she answers with any button: she is up and well, and this time out of bed is done.
+    const life = lifeOf(input, ctx);
+    if (st.alert?.state === 'pre-alert' && life?.kind === 'button') {
+      emits.push(
+        transition(
+          st.alert,
+          'cancelled',
+          now,
+          `The resident answered at ${ctx.zone.hm(now)} (${life.device}).`,
+        ).emit,
+      );
+      st = { ...st, alert: null, answered: true };
+    }
+    const deadline = st.outSince === null ? null : st.outSince + cfg.after;
+    if (
+      deadline !== null &&
+      st.outSince !== null &&
+      !st.answered &&
+      (!st.alert || st.alert.state === 'pre-alert')
+    ) {
+      const since = st.outSince;
+      const night = ctx.zone.windowAt(since, cfg.window.from, cfg.window.to);
+      const askAt = Math.max(since, deadline - cfg.prompt);
+      const outFor = (t: number) =>
+        `Out of bed since ${ctx.zone.hm(since)} (${formatDuration(t - since)}) in the night`;
       // Up near the end of the night is the morning, not a night out of bed.
       if (!night || deadline >= night.end) st = { ...st, outSince: null };
       else if (now >= deadline) {
-        const alert = newAlert(ctx, 'night_out_of_bed', st.outSince, 'warning', {
-          device: bedDevice(ctx) ?? undefined,
-          ...(ctx.bedroom ? { room: ctx.bedroom } : {}),
-        });
+        const alert = st.alert ?? newAlert(ctx, 'night_out_of_bed', since, 'warning', about(ctx));
         const t = transition(
           alert,
           'raised',
           now,
-          `Out of bed since ${ctx.zone.hm(st.outSince)} (${formatDuration(now - st.outSince)}) in the night.`,
+          `${outFor(now)}${st.alert ? '; the prompt was not answered' : ''}.`,
           {
-            out_since: ctx.zone.iso(st.outSince),
-            out_for_s: Math.round((now - st.outSince) / 1000),
+            out_since: ctx.zone.iso(since),
+            out_for_s: Math.round((now - since) / 1000),
           },
+        );
+        emits.push(t.emit);
+        st = { ...st, alert: t.alert };
+      } else if (now >= askAt && !st.alert) {
+        // Asked in the last minutes before the bound, so carers hear at the bound, as unasked.
+        const alert = {
+          ...newAlert(ctx, 'night_out_of_bed', since, 'warning', about(ctx)),
+          state: 'pre-alert' as const,
+        };
+        const t = transition(
+          alert,
+          'pre-alert',
+          now,
+          `${outFor(now)}; asking the resident to press "I'm OK" before carers are told at ${ctx.zone.hm(deadline)}.`,
         );
         emits.push(t.emit);
         st = { ...st, alert: t.alert };
       }
     }
-    const wake = st.outSince !== null && !st.alert ? st.outSince + cfg.after : null;
+    const wake =
+      st.outSince === null || st.answered || (st.alert && st.alert.state !== 'pre-alert')
+        ? null
+        : st.alert
+          ? st.outSince + cfg.after
+          : Math.max(st.outSince, st.outSince + cfg.after - cfg.prompt);
     return { state: st, emits, wakeAt: wake };
   },
 };
+
+const about = (ctx: RuleContext) => ({
+  device: bedDevice(ctx) ?? undefined,
+  ...(ctx.bedroom ? { room: ctx.bedroom } : {}),
+});

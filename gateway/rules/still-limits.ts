@@ -6,8 +6,7 @@ import { formatDuration } from '../../config/values.ts';
 import { presentIn } from '../home-state/model.ts';
 import { stillLimit, usualStill } from '../routine/limits.ts';
 import { hasFrontDoor } from './away.ts';
-import { upSinceNight } from './night.ts';
-import { bedDevice } from './night-out-of-bed.ts';
+import { seesBedroom, upSinceNight } from './night.ts';
 import type { RuleContext } from './types.ts';
 
 export type StillPlace = 'room' | 'chair' | 'bed' | 'bathroom';
@@ -45,12 +44,7 @@ export function stillPlace(ctx: RuleContext): { place: StillPlace; room: string 
  * Homes whose sensors can tell her bed from elsewhere at night (a bed mat, or one in the bedroom)
  * and her being out from her being still inside (a front door contact).
  */
-const seesNight = (ctx: RuleContext): boolean =>
-  hasFrontDoor(ctx) &&
-  (bedDevice(ctx) !== null ||
-    ctx.config.devices.some(
-      (d) => 'kind' in d && d.room === ctx.bedroom && (d.kind === 'motion' || d.kind === 'presence'),
-    ));
+const seesNight = (ctx: RuleContext): boolean => hasFrontDoor(ctx) && seesBedroom(ctx);
 
 /**
  * Up, not in bed, as far as the sensors can tell: in a chair, seen by a presence sensor outside the
