@@ -110,7 +110,13 @@ export const rules = z
             ),
           back_by: localTime
             .optional()
-            .describe('Out at this local time at night and not back -> alert; default: none.'),
+            .describe(
+              'Out at this local time at night and not back -> urgent alert; default: none (a learned time, from her own late returns, may apply).',
+            ),
+          learn: z
+            .enum(['on', 'off'])
+            .default('on')
+            .describe('off: `after` and `back_by` only, never her own times out.'),
         }),
       ])
       .prefault({})

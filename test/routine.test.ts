@@ -119,12 +119,79 @@ describe('her later mornings are for a night in bed', () => {
   });
 });
 
+describe('how long she is out, and by when back at night', () => {
+  /** Her day, out 14:00–16:00 by the front door, and on some evenings 20:00–23:30 too. */
+  function dayOut(d: string, evening: boolean): Ev[] {
+    const out = (from: string, to: string, t: string) => t >= `${d} ${from}` && t < `${d} ${to}`;
+    const evs = day(d, 8 * 60).filter(
+      ([t]) => !out('14:00', '16:05', t) && !(evening && out('20:00', '23:45', t)),
+    );
+    evs.push(
+      [`${d} 14:00`, 'front-door', true],
+      [`${d} 14:00:30`, 'front-door', false],
+      [`${d} 16:00`, 'front-door', true],
+      [`${d} 16:00:30`, 'front-door', false],
+      [`${d} 16:01`, 'hall-motion', true],
+    );
+    if (evening)
+      evs.push(
+        [`${d} 20:00`, 'front-door', true],
+        [`${d} 20:00:30`, 'front-door', false],
+        [`${d} 23:30`, 'front-door', true],
+        [`${d} 23:30:30`, 'front-door', false],
+        [`${d} 23:31`, 'hall-motion', true],
+        [`${d} 23:40`, 'bedroom-motion', true],
+        [`${d} 23:45`, 'bed-pad', true],
+      );
+    return evs.sort(([a], [b]) => a.localeCompare(b));
+  }
+  const history: Ev[] = [];
+  for (let i = 0; i < 12; i++) history.push(...dayOut(dayAfter(i), i % 3 === 1));
+  const away = (seen: ReturnType<typeof simulate>) =>
+    seen.filter((s) => s.rule === 'away' && s.message.state === 'raised');
+
+  it('without her history, 12 h; with it, her longest time out and a margin (3 h 30 m: 5 h 30 m)', () => {
+    const gone = (d: string, at: string): Ev[] => [
+      ...dayOut(d, false).filter(([t]) => t < `${d} ${at}`),
+      [`${d} ${at}`, 'front-door', true],
+      [`${d} ${at}:30`, 'front-door', false],
+    ];
+    const early = away(
+      simulate(config, [...history.slice(0, 0), ...gone(dayAfter(0), '14:00')], `${dayAfter(1)} 06:00`),
+    );
+    // Out from the door closing (14:00:30).
+    expect(early.map((s) => s.at)).toEqual([`${dayAfter(1)} 02:00:30`]);
+    const late = away(
+      simulate(config, [...history, ...gone(dayAfter(12), '14:00')], `${dayAfter(13)} 06:00`),
+    );
+    expect(late.map((s) => s.at)).toEqual([`${dayAfter(12)} 19:30:30`]);
+    expect(late[0]?.message.reason).toMatch(
+      /^Out since 14:00 \(5 h 30 m\) by the front door; not back\. She is usually out for about 2 h \(longest in 12 days: 3 h 30 m\)\. If she is in, she has not moved since\.$/,
+    );
+  });
+
+  it('out in the evening and not back an hour after her latest return at night (23:30): told at 00:30', () => {
+    const d = dayAfter(12);
+    const evening: Ev[] = [
+      ...dayOut(d, false).filter(([t]) => t < `${d} 20:00`),
+      [`${d} 20:00`, 'front-door', true],
+      [`${d} 20:00:30`, 'front-door', false],
+    ];
+    const seen = away(simulate(config, [...history, ...evening], `${dayAfter(13)} 06:00`));
+    expect(seen.map((s) => s.at)).toEqual([`${dayAfter(13)} 00:30:00`]);
+    expect(seen[0]?.message.reason).toContain(
+      'She is usually back by 00:30 at night (latest in 12 days: 23:30).',
+    );
+  });
+});
+
 describe('the limits, bounded', () => {
   const routine = (spellsMs: number[], days = 14) => ({
     asOf: 0,
     days,
     still: { room: Array.from({ length: 12 }, () => [...spellsMs].sort((a, b) => a - b)) },
     getUp: { n: days, q50Min: 9 * 60, q90Min: 12 * 60 + 40, maxMin: 12 * 60 + 50 },
+    outings: null,
   });
   const M = 60_000;
   it('a learned limit is the 95th percentile of her longest spell each day and a margin, inside [floor, ceiling]', () => {

@@ -38,7 +38,7 @@ export function learnFromStore(o: {
 }): Routine | null {
   const { asOf, store, ctx, log, counters } = o;
   const cfg = ctx.config;
-  if (!cfg.rules.inactivity && !cfg.rules.not_up) return null;
+  if (!cfg.rules.inactivity && !cfg.rules.not_up && cfg.rules.away === 'off') return null;
   const zone = ctx.zone;
   const from = asOf - cfg.home.learn_days * DAY_MS;
   const { events, capped } = store.events.movementBetween(from, asOf, MAX_LEARN_READINGS);

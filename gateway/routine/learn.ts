@@ -4,7 +4,13 @@
 // outside the bedroom is a getting-up time. Pure: readings in, figures out.
 import type { Event } from '../../core/reading.ts';
 import type { Zone } from '../../core/zone.ts';
-import { type HomeEnv, type HomeModel, homeModelStep, initHomeModel } from '../home-state/model.ts';
+import {
+  type HomeEnv,
+  type HomeInput,
+  type HomeModel,
+  homeModelStep,
+  initHomeModel,
+} from '../home-state/model.ts';
 import { type Routine, SLOT_HOURS, type SpellPlace } from './types.ts';
 
 export type Spell = { start: number; ms: number; place: SpellPlace };
@@ -22,33 +28,71 @@ export type LearnOptions = {
   excluded?: (at: number) => boolean;
 };
 
+/** Deadlines the model may ask for between two readings (a door, each mat): a bound, not a limit. */
+const MAX_WAKES_BETWEEN = 16;
 /** A morning with no movement outside the bedroom by this local hour taught nothing of getting up. */
 const GET_UP_BY_HOUR = 15;
 
 export function learnRoutine(events: readonly Event[], now: number, o: LearnOptions): Routine {
   const spells: Spell[] = [];
   const getUps = new Map<string, number>();
+  const outings: { start: number; back: number }[] = [];
   const days = new Set<string>();
   let s = initHomeModel();
+  let wake: number | null = null;
   let last: { at: number; place: SpellPlace | null } | null = null;
+  /** One step of the model, as the engine runs it: a reading, or a deadline it asked to be woken at
+   *  (a door closed long enough to mean out, a mat's change that has held). */
+  const step = (input: HomeInput, at: number) => {
+    const wasOut = s.out !== null || s.doorClosedAt !== null;
+    const outSince = s.out?.since ?? null;
+    const r = homeModelStep(s, input, at, o.env);
+    s = r.state;
+    wake = r.wakeAt;
+    // Back (by the door, or moving inside): a time out, unless a care mode covered it.
+    if (outSince !== null && s.out === null && !o.excluded?.(outSince) && !o.excluded?.(at))
+      outings.push({ start: outSince, back: at });
+    const lives = [...r.settled.map((c) => c.at), ...(r.life ? [at] : [])].sort((a, b) => a - b);
+    for (const t of lives) {
+      if (last && last.place !== null && !wasOut && !o.excluded?.(last.at) && !o.excluded?.(t))
+        spells.push({ start: last.at, ms: t - last.at, place: last.place });
+      last = { at: t, place: s.out === null ? o.classify(s, t) : null };
+    }
+    if (lives.length > 0) noteGetUp(getUps, s, at, o);
+  };
   for (const e of events) {
     days.add(o.zone.date(e.at));
-    const wasOut = s.out !== null || s.doorClosedAt !== null;
-    const step = homeModelStep(s, { type: 'event', event: e }, e.at, o.env);
-    s = step.state;
-    const lives = [...step.settled.map((c) => c.at), ...(step.life ? [e.at] : [])].sort((a, b) => a - b);
-    for (const at of lives) {
-      if (last && last.place !== null && !wasOut && !o.excluded?.(last.at) && !o.excluded?.(at))
-        spells.push({ start: last.at, ms: at - last.at, place: last.place });
-      last = { at, place: s.out === null ? o.classify(s, at) : null };
-    }
-    if (lives.length > 0) noteGetUp(getUps, s, e.at, o);
+    // Deadlines before this reading first: the same order as live, where a wake-up comes on time.
+    for (let n = 0; wake !== null && wake < e.at && n < MAX_WAKES_BETWEEN; n++) step({ type: 'tick' }, wake);
+    step({ type: 'event', event: e }, e.at);
   }
   return {
     asOf: now,
     days: days.size,
     still: figuresBySlot(spells, o.zone),
     getUp: getUpFigures([...getUps.values()]),
+    outings: outingFigures(outings, o.zone),
+  };
+}
+
+/** A return between these local hours is a return at night. */
+const NIGHT_FROM_MIN = 22 * 60;
+const NIGHT_TO_MIN = 6 * 60;
+
+function outingFigures(outings: { start: number; back: number }[], zone: Zone): Routine['outings'] {
+  if (outings.length === 0) return null;
+  const ms = outings.map((x) => x.back - x.start).sort((a, b) => a - b);
+  const fromNoon = (m: number) => (m + 12 * 60) % (24 * 60);
+  const nightly = outings
+    .map((x) => zone.minuteOfDay(x.back))
+    .filter((m) => m >= NIGHT_FROM_MIN || m < NIGHT_TO_MIN)
+    .map(fromNoon);
+  return {
+    n: ms.length,
+    q50Ms: quantile(ms, 0.5),
+    maxMs: ms[ms.length - 1] as number,
+    nightReturns: nightly.length,
+    latestReturnMin: nightly.length ? Math.max(...nightly) : null,
   };
 }
 

@@ -80,3 +80,41 @@ export function getUpBy(
     usual: { q50Min: g.q50Min, maxMin: g.maxMin, days: r.days },
   };
 }
+
+/** Times out she must have come back from before her longest says anything. */
+const MIN_OUTINGS = 5;
+/** Returns at night before her latest says by when she is back. */
+const MIN_NIGHT_RETURNS = 3;
+/** A day out longer than any in two weeks (a visit, a hospital appointment) is common: her longest
+ *  and half as long again, two hours at least, and never under this. */
+const OUT_FLOOR_MS = 4 * 60 * 60_000;
+const OUT_MARGIN_MS = 2 * 60 * 60_000;
+const BACK_MARGIN_MIN = 60;
+
+export type LearnedAway = {
+  limitMs: number;
+  /** Minutes after noon by which she is back at night (learned), or null. */
+  backByFromNoon: number | null;
+  usual?: { q50Ms: number; maxMs: number; latestReturnMin: number | null; days: number };
+};
+
+/** How long she may be out, and by when back at night: from her own times out, within `after`. */
+export function awayLimits(r: Routine | null, o: { afterMs: number; learnAfter: number }): LearnedAway {
+  const g = r?.outings;
+  if (!r || !g || r.days < o.learnAfter || g.n < MIN_OUTINGS)
+    return { limitMs: o.afterMs, backByFromNoon: null };
+  const learned = Math.max(g.maxMs + OUT_MARGIN_MS, g.maxMs * 1.5, OUT_FLOOR_MS);
+  const limitMs = Math.min(o.afterMs, Math.ceil(learned / (15 * 60_000)) * 15 * 60_000);
+  const late = g.nightReturns >= MIN_NIGHT_RETURNS && g.latestReturnMin !== null;
+  const backByFromNoon = late ? Math.ceil(((g.latestReturnMin as number) + BACK_MARGIN_MIN) / 15) * 15 : null;
+  return {
+    limitMs,
+    backByFromNoon: backByFromNoon !== null && backByFromNoon < 24 * 60 ? backByFromNoon : null,
+    usual: {
+      q50Ms: g.q50Ms,
+      maxMs: g.maxMs,
+      latestReturnMin: late ? (g.latestReturnMin as number) : null,
+      days: r.days,
+    },
+  };
+}

@@ -14,6 +14,16 @@ export type Routine = {
   still: Partial<Record<SpellPlace, number[][]>>;
   /** Her getting-up times (minutes after midnight, local): the usual, a high one and the latest. */
   getUp: { n: number; q50Min: number; q90Min: number; maxMin: number } | null;
+  /** Her times out by the front door: how many, the usual length and the longest (ms); and of
+   *  those she came back from at night (22:00–06:00), the latest return, in minutes after noon
+   *  (so that 23:30 is before 01:40). */
+  outings: {
+    n: number;
+    q50Ms: number;
+    maxMs: number;
+    nightReturns: number;
+    latestReturnMin: number | null;
+  } | null;
 };
 
 /** The day in slots: two hours each, enough spells in each from two weeks of one person's days. */

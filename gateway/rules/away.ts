@@ -4,6 +4,8 @@
 // by the door or by movement inside. Pure.
 import { z } from 'zod';
 import { formatDuration } from '../../config/values.ts';
+import { hhmmOf } from '../../core/zone.ts';
+import { awayLimits, type LearnedAway } from '../routine/limits.ts';
 import { applyAck, newAlert, openAlert, transition } from './alert.ts';
 import type { AlertEmit, Rule, RuleContext, Step } from './types.ts';
 
@@ -13,17 +15,48 @@ export type AwayState = z.infer<typeof awayState>;
 /** The home has a front door contact: without one, nothing tells her out from her still inside. */
 export const hasFrontDoor = (ctx: RuleContext) => ctx.config.devices.some((d) => d.role === 'front-door');
 
-/** When out since `since` becomes an alert, and how urgent. */
-function deadlineOf(since: number, ctx: RuleContext): { at: number; urgent: boolean } | null {
+type Deadline = { at: number; urgent: boolean; usual: string };
+
+/** The first `hhmm` after `since`, at least an hour on: a walk at 01:30 is not "not back by 02:00". */
+function firstAfter(since: number, hhmm: string | number, ctx: RuleContext): number {
+  const t = ctx.zone.at(since, hhmm);
+  return t < since + 3_600_000 ? ctx.zone.at(since, hhmm, 1) : t;
+}
+
+/** When out since `since` becomes an alert, how urgent, and what her own times out say. */
+function deadlineOf(since: number, ctx: RuleContext): Deadline | null {
   const cfg = ctx.config.rules.away;
   if (cfg === 'off') return null;
-  const after = { at: since + cfg.after, urgent: false };
-  if (!cfg.back_by) return after;
-  // The first back_by after she left, at least an hour on: a walk at 01:30 is not "not back by 02:00".
-  let backBy = ctx.zone.at(since, cfg.back_by);
-  if (backBy < since + 3_600_000) backBy = ctx.zone.at(since, cfg.back_by, 1);
-  return backBy < after.at ? { at: backBy, urgent: true } : after;
+  const learned =
+    cfg.learn === 'off'
+      ? null
+      : awayLimits(ctx.routine, { afterMs: cfg.after, learnAfter: ctx.config.home.learn_after });
+  const all: Deadline[] = [
+    { at: since + (learned?.limitMs ?? cfg.after), urgent: false, usual: outFor(learned) },
+  ];
+  if (cfg.back_by) all.push({ at: firstAfter(since, cfg.back_by, ctx), urgent: true, usual: '' });
+  if (learned?.backByFromNoon != null) {
+    const min = (learned.backByFromNoon + 12 * 60) % (24 * 60);
+    all.push({ at: firstAfter(since, min, ctx), urgent: false, usual: backBy(learned, min) });
+  }
+  return all.reduce((a, b) => (b.at < a.at ? b : a));
 }
+
+/** " She is usually out for about 1 h 30 m (longest in 14 days: 4 h 20 m)." once learned. */
+const outFor = (l: LearnedAway | null): string =>
+  l?.usual
+    ? ` She is usually out for about ${formatDuration(roundMin(l.usual.q50Ms))} (longest in ${l.usual.days} days: ${formatDuration(roundMin(l.usual.maxMs))}).`
+    : '';
+
+/** " She is usually back by 02:45 at night (latest in 14 days: 01:42)." */
+const backBy = (l: LearnedAway, min: number): string => {
+  const latest = l.usual?.latestReturnMin;
+  const latestText =
+    latest == null ? '' : ` (latest in ${l.usual?.days} days: ${hhmmOf((latest + 12 * 60) % (24 * 60))})`;
+  return ` She is usually back by ${hhmmOf(min)} at night${latestText}.`;
+};
+
+const roundMin = (ms: number) => Math.max(60_000, Math.round(ms / 60_000) * 60_000);
 
 export const away: Rule<AwayState> = {
   key: 'away',
@@ -60,7 +93,7 @@ export const away: Rule<AwayState> = {
         alert,
         'raised',
         now,
-        `Out since ${ctx.zone.hm(out.since)} (${formatDuration(now - out.since)}) by ${evidence}; not back. If she is in, she has not moved since.`,
+        `Out since ${ctx.zone.hm(out.since)} (${formatDuration(now - out.since)}) by ${evidence}; not back.${due.usual} If she is in, she has not moved since.`,
         { out_since: ctx.zone.iso(out.since), out_for_s: Math.round((now - out.since) / 1000) },
       );
       emits.push(t.emit);
