@@ -85,12 +85,16 @@ export const rules = z
       .strictObject({
         window: timeWindow,
         after: duration.describe(
-          'Out of bed for this long at night -> alert (asked first, in its last minutes: prompt).',
+          'Out of bed for this long at night -> alert (asked first, in its last minutes: prompt); a limit learned from her own nights may be shorter, never longer.',
         ),
         device: z.string().optional().describe('The bed sensor; by default every device of kind bed.'),
         prompt: askFirst.describe(
           'Before carers are told, the resident is asked "are you OK?" for this long; 0 = none (a resident who wanders at night and should not be asked).',
         ),
+        learn: z
+          .enum(['on', 'off'])
+          .default('on')
+          .describe('off: always `after`, never her own times up in the night.'),
       })
       .optional(),
     front_door_at_night: z

@@ -185,6 +185,34 @@ describe('how long she is out, and by when back at night', () => {
   });
 });
 
+describe('how long she is up in the night', () => {
+  it('six minutes up at three each night: out of bed twenty minutes is told at 03:20, not 03:30', () => {
+    const nights: Ev[] = [];
+    for (let i = 0; i < 12; i++) {
+      const d = dayAfter(i + 1);
+      nights.push(
+        ...day(dayAfter(i), 8 * 60),
+        [`${d} 03:00`, 'bed-pad', false],
+        [`${d} 03:06`, 'bed-pad', true],
+      );
+    }
+    nights.sort(([a], [b]) => a.localeCompare(b));
+    const d = dayAfter(13);
+    const seen = simulate(
+      config,
+      [...nights, ...day(dayAfter(12), 8 * 60), [`${d} 03:00`, 'bed-pad', false]],
+      `${d} 04:00`,
+    ).filter((s) => s.rule === 'night_out_of_bed');
+    expect(seen.map((s) => [s.at, s.message.state])).toEqual([
+      [`${d} 03:10:00`, 'pre-alert'],
+      [`${d} 03:20:00`, 'raised'],
+    ]);
+    expect(seen[1]?.message.reason).toBe(
+      'Out of bed since 03:00 (20 m) in the night; at night she is usually back in bed within 6 m (longest in 13 days: 6 m); the prompt was not answered.',
+    );
+  });
+});
+
 describe('the limits, bounded', () => {
   const routine = (spellsMs: number[], days = 14) => ({
     asOf: 0,
@@ -192,6 +220,7 @@ describe('the limits, bounded', () => {
     still: { room: Array.from({ length: 12 }, () => [...spellsMs].sort((a, b) => a - b)) },
     getUp: { n: days, q50Min: 9 * 60, q90Min: 12 * 60 + 40, maxMin: 12 * 60 + 50 },
     outings: null,
+    nightUps: null,
   });
   const M = 60_000;
   it('a learned limit is the 95th percentile of her longest spell each day and a margin, inside [floor, ceiling]', () => {

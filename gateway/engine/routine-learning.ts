@@ -38,7 +38,8 @@ export function learnFromStore(o: {
 }): Routine | null {
   const { asOf, store, ctx, log, counters } = o;
   const cfg = ctx.config;
-  if (!cfg.rules.inactivity && !cfg.rules.not_up && cfg.rules.away === 'off') return null;
+  if (!cfg.rules.inactivity && !cfg.rules.not_up && !cfg.rules.night_out_of_bed && cfg.rules.away === 'off')
+    return null;
   const zone = ctx.zone;
   const from = asOf - cfg.home.learn_days * DAY_MS;
   const { events, capped } = store.events.movementBetween(from, asOf, MAX_LEARN_READINGS);
@@ -59,6 +60,7 @@ export function learnFromStore(o: {
     zone,
     classify: (home, at) => spellPlace({ ...ctx, home }, at),
     nightEnd: nightEndTime(ctx),
+    ...(cfg.rules.night_out_of_bed ? { nightWindow: cfg.rules.night_out_of_bed.window } : {}),
     excluded: modeDays.size ? (at) => modeDays.has(zone.date(at)) : undefined,
   });
 }

@@ -26,6 +26,9 @@ export type LearnOptions = {
   nightEnd: string;
   /** Instants to leave out (a care mode: away, visitor, paused). */
   excluded?: (at: number) => boolean;
+  /** The night_out_of_bed window (local HH:MM): a time out of bed begun and ended inside it is a
+   *  time up in the night. */
+  nightWindow?: { from: string; to: string };
 };
 
 /** Deadlines the model may ask for between two readings (a door, each mat): a bound, not a limit. */
@@ -37,6 +40,7 @@ export function learnRoutine(events: readonly Event[], now: number, o: LearnOpti
   const spells: Spell[] = [];
   const getUps = new Map<string, number>();
   const outings: { start: number; back: number }[] = [];
+  const nightUps: number[] = [];
   const days = new Set<string>();
   let s = initHomeModel();
   let wake: number | null = null;
@@ -46,9 +50,12 @@ export function learnRoutine(events: readonly Event[], now: number, o: LearnOpti
   const step = (input: HomeInput, at: number) => {
     const wasOut = s.out !== null || s.doorClosedAt !== null;
     const outSince = s.out?.since ?? null;
+    const upSince = s.inBed ? null : s.inBedSince;
     const r = homeModelStep(s, input, at, o.env);
     s = r.state;
     wake = r.wakeAt;
+    // Back in bed: a time up in the night, if it began and ended inside the window.
+    if (upSince !== null && s.inBed && s.inBedSince !== null) noteNightUp(nightUps, upSince, s.inBedSince, o);
     // Back (by the door, or moving inside): a time out, unless a care mode covered it.
     if (outSince !== null && s.out === null && !o.excluded?.(outSince) && !o.excluded?.(at))
       outings.push({ start: outSince, back: at });
@@ -61,7 +68,7 @@ export function learnRoutine(events: readonly Event[], now: number, o: LearnOpti
     if (lives.length > 0) noteGetUp(getUps, s, at, o);
   };
   for (const e of events) {
-    days.add(o.zone.date(e.at));
+    if (!o.excluded?.(e.at)) days.add(o.zone.date(e.at));
     // Deadlines before this reading first: the same order as live, where a wake-up comes on time.
     for (let n = 0; wake !== null && wake < e.at && n < MAX_WAKES_BETWEEN; n++) step({ type: 'tick' }, wake);
     step({ type: 'event', event: e }, e.at);
@@ -72,7 +79,21 @@ export function learnRoutine(events: readonly Event[], now: number, o: LearnOpti
     still: figuresBySlot(spells, o.zone),
     getUp: getUpFigures([...getUps.values()]),
     outings: outingFigures(outings, o.zone),
+    nightUps: nightUpFigures(nightUps),
   };
+}
+
+function noteNightUp(ups: number[], from: number, to: number, o: LearnOptions): void {
+  const w = o.nightWindow;
+  if (!w || o.excluded?.(from) || o.excluded?.(to)) return;
+  const night = o.zone.windowAt(from, w.from, w.to);
+  if (night && to <= night.end) ups.push(to - from);
+}
+
+function nightUpFigures(ms: number[]): Routine['nightUps'] {
+  if (ms.length === 0) return null;
+  const sorted = [...ms].sort((a, b) => a - b);
+  return { n: sorted.length, q95Ms: quantile(sorted, 0.95), maxMs: sorted[sorted.length - 1] as number };
 }
 
 /** A return between these local hours is a return at night. */

@@ -55,10 +55,12 @@ export function stillLimit(
 /** "; at this time of day she is usually still for at most 40 m (longest in 14 days: 2 h 5 m)" */
 export const usualStill = (l: LearnedLimit): string =>
   l.usual
-    ? `; at this time of day she is usually still for at most ${formatDuration(roundMin(l.usual.q50Ms))} (longest in ${l.usual.days} days: ${formatDuration(roundMin(l.usual.maxMs))})`
+    ? `; at this time of day she is usually still for at most ${inMinutes(l.usual.q50Ms)} (longest in ${l.usual.days} days: ${inMinutes(l.usual.maxMs)})`
     : '';
 
-const roundMin = (ms: number) => Math.max(60_000, Math.round(ms / 60_000) * 60_000);
+/** A learned span as the sentences say it: to the minute, at least one ("1 h 5 m"). */
+export const inMinutes = (ms: number): string =>
+  formatDuration(Math.max(60_000, Math.round(ms / 60_000) * 60_000));
 
 export type LearnedGetUp = {
   /** Minutes after midnight by which she is up. */
@@ -117,4 +119,20 @@ export function awayLimits(r: Routine | null, o: { afterMs: number; learnAfter: 
       days: r.days,
     },
   };
+}
+
+/** Times up in the night before they say how long she is usually up. */
+const MIN_NIGHT_UPS = 5;
+const NIGHT_UP_FLOOR_MS = 15 * 60_000;
+const NIGHT_UP_MARGIN_MS = 10 * 60_000;
+
+export type LearnedNightUp = { afterMs: number; usual?: { q95Ms: number; maxMs: number; days: number } };
+
+/** How long she may be up in the night: a long time up of hers and a margin, within [15 m, after]. */
+export function nightUpLimit(r: Routine | null, o: { afterMs: number; learnAfter: number }): LearnedNightUp {
+  const g = r?.nightUps;
+  if (!r || !g || r.days < o.learnAfter || g.n < MIN_NIGHT_UPS) return { afterMs: o.afterMs };
+  const learned = Math.max(g.q95Ms + NIGHT_UP_MARGIN_MS, g.q95Ms * 1.5, NIGHT_UP_FLOOR_MS);
+  const afterMs = Math.min(o.afterMs, Math.ceil(learned / (5 * 60_000)) * 5 * 60_000);
+  return { afterMs, usual: { q95Ms: g.q95Ms, maxMs: g.maxMs, days: r.days } };
 }

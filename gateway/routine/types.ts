@@ -6,7 +6,8 @@
 export type SpellPlace = 'room' | 'chair' | 'bed' | 'bathroom';
 
 export type Routine = {
-  /** The instant learned at, and the days of history it saw (days with a reading). */
+  /** The instant learned at, and the days of history it saw (days with a reading, but for those in
+   *  a care mode). */
   asOf: number;
   days: number;
   /** By place, by slot of the day (SLOT_HOURS each, from midnight): the longest still spell of
@@ -24,6 +25,9 @@ export type Routine = {
     nightReturns: number;
     latestReturnMin: number | null;
   } | null;
+  /** Her times up in the night (out of bed and back within the night window): how many, the
+   *  95th percentile and the longest (ms). */
+  nightUps: { n: number; q95Ms: number; maxMs: number } | null;
 };
 
 /** The day in slots: two hours each, enough spells in each from two weeks of one person's days. */

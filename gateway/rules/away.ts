@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { formatDuration } from '../../config/values.ts';
 import { hhmmOf } from '../../core/zone.ts';
-import { awayLimits, type LearnedAway } from '../routine/limits.ts';
+import { awayLimits, inMinutes, type LearnedAway } from '../routine/limits.ts';
 import { applyAck, newAlert, openAlert, transition } from './alert.ts';
 import type { AlertEmit, Rule, RuleContext, Step } from './types.ts';
 
@@ -45,7 +45,7 @@ function deadlineOf(since: number, ctx: RuleContext): Deadline | null {
 /** " She is usually out for about 1 h 30 m (longest in 14 days: 4 h 20 m)." once learned. */
 const outFor = (l: LearnedAway | null): string =>
   l?.usual
-    ? ` She is usually out for about ${formatDuration(roundMin(l.usual.q50Ms))} (longest in ${l.usual.days} days: ${formatDuration(roundMin(l.usual.maxMs))}).`
+    ? ` She is usually out for about ${inMinutes(l.usual.q50Ms)} (longest in ${l.usual.days} days: ${inMinutes(l.usual.maxMs)}).`
     : '';
 
 /** " She is usually back by 02:45 at night (latest in 14 days: 01:42)." */
@@ -55,8 +55,6 @@ const backBy = (l: LearnedAway, min: number): string => {
     latest == null ? '' : ` (latest in ${l.usual?.days} days: ${hhmmOf((latest + 12 * 60) % (24 * 60))})`;
   return ` She is usually back by ${hhmmOf(min)} at night${latestText}.`;
 };
-
-const roundMin = (ms: number) => Math.max(60_000, Math.round(ms / 60_000) * 60_000);
 
 export const away: Rule<AwayState> = {
   key: 'away',

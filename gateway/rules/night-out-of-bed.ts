@@ -2,6 +2,7 @@
 
 import { z } from 'zod';
 import { formatDuration } from '../../config/values.ts';
+import { inMinutes, type LearnedNightUp, nightUpLimit } from '../routine/limits.ts';
 import { applyAck, newAlert, openAlert, transition } from './alert.ts';
 import { type AlertEmit, lifeOf, type Rule, type RuleContext, type Step } from './types.ts';
 
@@ -89,7 +90,8 @@ export const nightOutOfBed: Rule<NightOutState> = {
       );
       st = { ...st, alert: null, answered: true };
     }
-    const deadline = st.outSince === null ? null : st.outSince + cfg.after;
+    const limit = upLimit(ctx);
+    const deadline = st.outSince === null ? null : st.outSince + limit.afterMs;
     if (
       deadline !== null &&
       st.outSince !== null &&
@@ -109,7 +111,7 @@ export const nightOutOfBed: Rule<NightOutState> = {
           alert,
           'raised',
           now,
-          `${outFor(now)}${st.alert ? '; the prompt was not answered' : ''}.`,
+          `${outFor(now)}${usualUp(limit)}${st.alert ? '; the prompt was not answered' : ''}.`,
           {
             out_since: ctx.zone.iso(since),
             out_for_s: Math.round((now - since) / 1000),
@@ -127,7 +129,7 @@ export const nightOutOfBed: Rule<NightOutState> = {
           alert,
           'pre-alert',
           now,
-          `${outFor(now)}; asking the resident to press "I'm OK" before carers are told at ${ctx.zone.hm(deadline)}.`,
+          `${outFor(now)}${usualUp(limit)}; asking the resident to press "I'm OK" before carers are told at ${ctx.zone.hm(deadline)}.`,
         );
         emits.push(t.emit);
         st = { ...st, alert: t.alert };
@@ -137,11 +139,25 @@ export const nightOutOfBed: Rule<NightOutState> = {
       st.outSince === null || st.answered || (st.alert && st.alert.state !== 'pre-alert')
         ? null
         : st.alert
-          ? st.outSince + cfg.after
-          : Math.max(st.outSince, st.outSince + cfg.after - cfg.prompt);
+          ? st.outSince + limit.afterMs
+          : Math.max(st.outSince, st.outSince + limit.afterMs - cfg.prompt);
     return { state: st, emits, wakeAt: wake };
   },
 };
+
+/** `after`, or once her nights are known, a long time up of hers and a margin, never longer. */
+function upLimit(ctx: RuleContext): LearnedNightUp {
+  const cfg = ctx.config.rules.night_out_of_bed;
+  if (!cfg) return { afterMs: 0 };
+  if (cfg.learn === 'off') return { afterMs: cfg.after };
+  return nightUpLimit(ctx.routine, { afterMs: cfg.after, learnAfter: ctx.config.home.learn_after });
+}
+
+/** "; at night she is usually back in bed within 12 m (longest in 14 days: 20 m)" once learned. */
+const usualUp = (l: LearnedNightUp): string =>
+  l.usual
+    ? `; at night she is usually back in bed within ${inMinutes(l.usual.q95Ms)} (longest in ${l.usual.days} days: ${inMinutes(l.usual.maxMs)})`
+    : '';
 
 const about = (ctx: RuleContext) => ({
   device: bedDevice(ctx) ?? undefined,
