@@ -396,11 +396,11 @@ describe('setting and ending a mode', () => {
       [false, "until 2026-03-02T08:00:00+00:00 is not ahead of the home's clock (2026-03-02T09:00:00+00:00)"],
       [
         false,
-        'until 2026-06-01T09:00:00+01:00 is too far: away mode may be set for 90 d at most (until 2026-05-31T10:00:00+01:00); set it again later',
+        'until 2026-06-01T09:00:00+01:00 is too far: away mode may be set for 90 days at most (until 2026-05-31T10:00:00+01:00); set it again later',
       ],
       [
         false,
-        'until 2026-03-10T09:00:00+00:00 is too far: paused mode may be set for 7 d at most (until 2026-03-09T09:00:00+00:00); set it again later',
+        'until 2026-03-10T09:00:00+00:00 is too far: paused mode may be set for 7 days at most (until 2026-03-09T09:00:00+00:00); set it again later',
       ],
       [false, 'paused mode needs an until: it always ends by itself'],
       [false, 'by: who sets the mode, 1 to 128 characters without control characters'],

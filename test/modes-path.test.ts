@@ -119,7 +119,7 @@ describe("the trust's mode command", () => {
     expect(m3?.slice(0, 2)).toEqual(['m3', false]);
     expect(m3?.[2]).toMatch(/is not ahead of the home's clock/);
     expect(m4?.slice(0, 2)).toEqual(['m4', false]);
-    expect(m4?.[2]).toMatch(/is too far: away mode may be set for 90 d at most/);
+    expect(m4?.[2]).toMatch(/is too far: away mode may be set for 90 days at most/);
     expect(m5).toEqual(['m5', true, 'visitor mode ended']);
     expect(gw.counters.get('relay.command_refused')).toBe(1);
     expect(gw.counters.get('modes.refused')).toBe(2);
@@ -176,7 +176,7 @@ storage: { path: ${join(dir, 'hearth.db')} }
     const refusals = [
       [
         ['paused', '--for', '8d'],
-        /^hearth mode: refused: until .+ is too far: paused mode may be set for 7 d at most/,
+        /^hearth mode: refused: until .+ is too far: paused mode may be set for 7 days at most/,
       ],
       [
         ['holiday', '--for', '2h'],

@@ -10,6 +10,7 @@ import { type HubConfig, signaturesOf } from '../../config/hub-schema.ts';
 import { readPemFile, resolveSecret } from '../../config/load.ts';
 import { parseRef } from '../../config/values.ts';
 import { createLogger, type Logger } from '../../core/log.ts';
+import { zoneNamed } from '../../core/zone.ts';
 import { type AckResult, acknowledge } from './ack.ts';
 import { type ProbeVerdict, probeBrokerAcl } from './acl-probe.ts';
 import { CarerPush } from './carer-push.ts';
@@ -242,7 +243,9 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     stops.push(() => supervisor.stop());
     const ack = (req: { alertId: string; by: string; gateway?: string }) =>
       acknowledge({ store, now, publish: (t, p) => receiver.publish(t, p) }, req);
-    const mode = (req: ModeAsk) => sendMode({ store, now, publish: (t, p) => receiver.publish(t, p) }, req);
+    const zone = zoneNamed(c.hub.timezone);
+    const mode = (req: ModeAsk) =>
+      sendMode({ store, now, iso: (t) => zone.iso(t), publish: (t, p) => receiver.publish(t, p) }, req);
     stops.push(startRetention({ store, log, now, periods: c.retention }));
     const health = () => {
       const held = receiver.held(now());

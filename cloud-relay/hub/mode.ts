@@ -3,15 +3,12 @@
 // its own clock and answers; until then it is pending, and supervision flags a command nobody
 // confirmed in time, as it does an ack.
 import { randomUUID } from 'node:crypto';
-import {
-  CARE_MODE_MAX_MS,
-  type CARE_MODES,
-  commands,
-  PROTOCOL_VERSION,
-  topics,
-} from '../protocol/messages.ts';
+import { zoneNamed } from '../../core/zone.ts';
+import { careModeUntilProblem, commands, PROTOCOL_VERSION, topics } from '../protocol/messages.ts';
 import type { HubStore } from './store.ts';
 import { sentCommand } from './tables.ts';
+
+const UTC = zoneNamed('UTC');
 
 export type ModeResult =
   | { ok: true; gateway: string; commandId: string }
@@ -28,7 +25,13 @@ export type ModeAsk = {
 
 /** Checks, records and publishes the command; resolves once the broker has it (PUBACK). */
 export async function sendMode(
-  d: { store: HubStore; publish: (topic: string, payload: string) => Promise<void>; now: () => number },
+  d: {
+    store: HubStore;
+    publish: (topic: string, payload: string) => Promise<void>;
+    now: () => number;
+    /** An instant as the trust writes it (the hub's zone), for the reasons; UTC by default. */
+    iso?: (t: number) => string;
+  },
   req: ModeAsk,
 ): Promise<ModeResult> {
   const home = await d.store.db
@@ -59,16 +62,12 @@ export async function sendMode(
   const now = d.now();
   const m = valid.data.mode;
   if (m !== 'off') {
-    const until = valid.data.until ? Date.parse(valid.data.until) : Number.NaN;
-    if (!Number.isFinite(until)) return { ok: false, status: 400, reason: `${m} mode needs an until` };
-    if (until <= now) return { ok: false, status: 400, reason: `until ${valid.data.until} is not ahead` };
-    const max = CARE_MODE_MAX_MS[m as (typeof CARE_MODES)[number]];
-    if (until > now + max)
-      return {
-        ok: false,
-        status: 400,
-        reason: `until ${valid.data.until} is too far: ${m} mode may be set for ${Math.round(max / 86_400_000)} days at most`,
-      };
+    const until = valid.data.until ? Date.parse(valid.data.until) : undefined;
+    const problem = careModeUntilProblem(m, until, now, {
+      iso: d.iso ?? ((t) => UTC.iso(t)),
+      clock: "the trust's clock",
+    });
+    if (problem) return { ok: false, status: 400, reason: problem };
   }
   const payload = JSON.stringify(valid.data);
   await d.store.tx(async (t) => {

@@ -172,6 +172,26 @@ export const CARE_MODE_MAX_MS: Readonly<Record<CareModeName, number>> = {
   paused: 7 * DAY_MS,
 };
 
+/**
+ * Why a care mode's end is refused, or null: it is needed, ahead of `now` and within the mode's
+ * maximum. Both ends ask it, in the same words: the hub before it sends ("the trust's clock"), the
+ * home on its own clock when the command arrives. Pure.
+ */
+export function careModeUntilProblem(
+  mode: CareModeName,
+  until: number | undefined,
+  now: number,
+  o: { iso: (t: number) => string; clock: string },
+): string | null {
+  if (until === undefined || !Number.isFinite(until))
+    return `${mode} mode needs an until: it always ends by itself`;
+  if (until <= now) return `until ${o.iso(until)} is not ahead of ${o.clock} (${o.iso(now)})`;
+  const max = CARE_MODE_MAX_MS[mode];
+  if (until > now + max)
+    return `until ${o.iso(until)} is too far: ${mode} mode may be set for ${max / DAY_MS} days at most (until ${o.iso(now + max)}); set it again later`;
+  return null;
+}
+
 /** Commands the trust may send (hearth/v1/{gw}/cmd/{name}). */
 const commandBase = z.strictObject({ v: z.literal(PROTOCOL_VERSION), id: z.string().min(1).max(128) });
 export const commands = {

@@ -1,10 +1,10 @@
 // A request for a care mode, from whoever asks (the trust's `mode` command, the home's command
 // line, a local tool): checked against the clock before it reaches the engine, and refused with a
 // sentence that says what was wrong and what is allowed. Pure.
-import { formatDuration } from '../../config/values.ts';
+import { careModeUntilProblem } from '../../cloud-relay/protocol/messages.ts';
 import type { Zone } from '../../core/zone.ts';
 import type { ModeInput } from './mode.ts';
-import { CARE_MODE_MAX_MS, CARE_MODES, type CareModeName } from './policy.ts';
+import { CARE_MODES, type CareModeName } from './policy.ts';
 import type { ModeSource } from './state.ts';
 
 export type ModeRequest = {
@@ -33,14 +33,10 @@ export function checkModeRequest(r: ModeRequest, now: number, zone: Zone): Check
   if (r.mode === 'off') return { ok: true, input: { type: 'end', by, source: r.source } };
   if (!isMode(r.mode))
     return refuse(`unknown mode "${r.mode.slice(0, 32)}"; one of: ${[...CARE_MODES, 'off'].join(', ')}`);
-  if (r.until === undefined || !Number.isFinite(r.until))
-    return refuse(`${r.mode} mode needs an until: it always ends by itself`);
-  if (r.until <= now)
-    return refuse(`until ${zone.iso(r.until)} is not ahead of the home's clock (${zone.iso(now)})`);
-  const max = CARE_MODE_MAX_MS[r.mode];
-  if (r.until > now + max)
-    return refuse(
-      `until ${zone.iso(r.until)} is too far: ${r.mode} mode may be set for ${formatDuration(max)} at most (until ${zone.iso(now + max)}); set it again later`,
-    );
+  const problem = careModeUntilProblem(r.mode, r.until, now, {
+    iso: (t) => zone.iso(t),
+    clock: "the home's clock",
+  });
+  if (problem || r.until === undefined) return refuse(problem ?? '');
   return { ok: true, input: { type: 'set', mode: r.mode, until: r.until, by, source: r.source } };
 }
