@@ -12,11 +12,13 @@ import { parseRef } from '../../config/values.ts';
 import { createLogger, type Logger } from '../../core/log.ts';
 import { type AckResult, acknowledge } from './ack.ts';
 import { type ProbeVerdict, probeBrokerAcl } from './acl-probe.ts';
-import { CarerPush } from './carer-push.ts';
-import { consoleDb } from './console-tables.ts';
 import { type DbTarget, openDb, sqliteTarget } from './db.ts';
 import { LiveFeed } from './live-feed.ts';
 import { type ModeAsk, type ModeResult, sendMode } from './mode.ts';
+import { ntfyTransport } from './push-ntfy.ts';
+import { enqueueAlertPushes, enqueueHubPushes } from './push-outbox.ts';
+import { PushSender } from './push-sender.ts';
+import { pushTx } from './push-tables.ts';
 import { type BrokerOptions, Receiver } from './receiver.ts';
 import { startRetention } from './retention-timer.ts';
 import { HomeSignatures } from './signatures.ts';
@@ -170,7 +172,14 @@ export async function startHub(o: HubOptions): Promise<Hub> {
   };
   try {
     const { db } = openDb(target);
-    const store = new HubStore(db);
+    let webPort = 0;
+    /** Where carers open the console; known once the web listener listens. */
+    const base = () => c.web.public_url ?? `http://${c.web.host}:${webPort}`;
+    // The pushes an alert state or a hub alert causes are written with it, in its transaction.
+    const store = new HubStore(db, {
+      alertMoved: (t, a, at) => enqueueAlertPushes(pushTx(t), a, at, base()),
+      hubAlertRaised: (t, a, at) => enqueueHubPushes(pushTx(t), a, at, base()),
+    });
     stops.push(() => store.close());
     await store.migrate();
     await store.expectHomes(
@@ -183,14 +192,15 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     );
     // The console's open pages hear of every message this instance stores or sees again.
     const live = new LiveFeed();
-    let webPort = 0;
-    const push = new CarerPush({
-      db: consoleDb(store.db),
+    const push = new PushSender({
+      store,
       log,
       now,
-      base: () => c.web.public_url ?? `http://${c.web.host}:${webPort}`,
+      instance,
+      skipLocked: target.kind === 'postgres',
+      transports: { ntfy: ntfyTransport() },
+      onHubAlert: () => live.notify('alert'),
     });
-    stops.push(() => push.stop());
     const receiver = new Receiver({
       broker,
       instance,
@@ -199,11 +209,14 @@ export async function startHub(o: HubOptions): Promise<Hub> {
       now,
       onStored: (topic, r) => {
         live.notifyTopic(topic);
-        if (!r.duplicate && r.alert) push.alertStored(r.alert);
+        if (!r.duplicate && r.alert?.moved) push.kick();
         o.onStored?.(topic);
       },
       onSeen: (topic) => live.notifyTopic(topic),
-      onHubAlert: () => live.notify('alert'),
+      onHubAlert: () => {
+        live.notify('alert');
+        push.kick();
+      },
       subscribe: o.listen,
       signatures: homeSignatures(c, o.configFile),
       commandKey: broker.key ? createPrivateKey(broker.key) : undefined,
@@ -216,6 +229,11 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     });
     await receiver.start();
     stops.push(() => receiver.stop());
+    // Any instance alive sends what any instance queued; a one-off command sends nothing.
+    if (o.listen !== false) {
+      push.start();
+      stops.push(() => push.stop());
+    }
     if (c.broker.probe && o.listen !== false) {
       const probing = startProbe(c, o.configFile, { broker, instance, log, receiver, now });
       stops.push(() => probing.then(() => undefined));
