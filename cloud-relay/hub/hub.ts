@@ -12,13 +12,16 @@ import { parseRef } from '../../config/values.ts';
 import { createLogger, type Logger } from '../../core/log.ts';
 import { type AckResult, acknowledge } from './ack.ts';
 import { type ProbeVerdict, probeBrokerAcl } from './acl-probe.ts';
+import { consoleDb } from './console-tables.ts';
 import { type DbTarget, openDb, sqliteTarget } from './db.ts';
 import { LiveFeed } from './live-feed.ts';
 import { type ModeAsk, type ModeResult, sendMode } from './mode.ts';
+import { pushKeys } from './push-keys.ts';
 import { ntfyTransport } from './push-ntfy.ts';
 import { enqueueAlertPushes, enqueueHubPushes } from './push-outbox.ts';
 import { PushSender } from './push-sender.ts';
-import { pushTx } from './push-tables.ts';
+import { pushDb, pushTx } from './push-tables.ts';
+import { forgetSubscription, webPushTransport } from './push-webpush.ts';
 import { type BrokerOptions, Receiver } from './receiver.ts';
 import { startRetention } from './retention-timer.ts';
 import { HomeSignatures } from './signatures.ts';
@@ -116,6 +119,13 @@ export function brokerOptions(c: HubConfig, configFile: string): BrokerOptions {
   };
 }
 
+/**
+ * Whom a push service may contact about this hub (VAPID's \`sub\`): the console's https address,
+ * else a mailto: naming this host, which push services accept but cannot use.
+ */
+const vapidSubject = (c: HubConfig): string =>
+  c.web.public_url?.startsWith('https:') ? c.web.public_url : 'mailto:hearth-hub@invalid.example';
+
 export const instanceName = (c: HubConfig, override?: string): string =>
   override ??
   c.hub.instance ??
@@ -192,13 +202,18 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     );
     // The console's open pages hear of every message this instance stores or sees again.
     const live = new LiveFeed();
+    const keys = await pushKeys(consoleDb(store.db));
     const push = new PushSender({
       store,
       log,
       now,
       instance,
       skipLocked: target.kind === 'postgres',
-      transports: { ntfy: ntfyTransport() },
+      transports: {
+        ntfy: ntfyTransport(),
+        webpush: webPushTransport({ db: pushDb(store.db), keys, subject: vapidSubject(c), now }),
+      },
+      forget: (t, _row, p) => forgetSubscription(pushDb(t), p),
       onHubAlert: () => live.notify('alert'),
     });
     const receiver = new Receiver({

@@ -5,6 +5,7 @@ import { consoleMigration } from './console-migration.ts';
 import { nightsMigration } from './nights-migration.ts';
 import { pushOutboxMigration } from './push-migration.ts';
 import { signinBudgetMigration } from './signin-budget-migration.ts';
+import { webPushMigration } from './web-push-migration.ts';
 
 const ms = 'bigint';
 
@@ -236,6 +237,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0005-signin-budget': signinBudgetMigration,
   '0006-nights': nightsMigration,
   '0007-push-outbox': pushOutboxMigration,
+  '0008-web-push': webPushMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

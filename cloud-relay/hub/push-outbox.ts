@@ -19,7 +19,7 @@ import type { PushDb, PushOutboxTable } from './push-tables.ts';
 type T = Transaction<PushDb>;
 export type PushRow = Selectable<PushOutboxTable>;
 
-/** Those of `role` who may be told, with their ntfy topic; only the residents' carers if given. */
+/** Those of `role` who may be told, with their ntfy topic and phones; only the resident's carers if given. */
 async function recipients(t: T, role: string, resident?: string): Promise<Recipient[]> {
   let q = t
     .selectFrom('staff')
@@ -35,7 +35,23 @@ async function recipients(t: T, role: string, resident?: string): Promise<Recipi
           .where('sr.resident', '=', resident),
       ),
     );
-  return (await q.orderBy('staff.name').execute()).map((r) => ({ name: r.name, ntfy: r.push_url }));
+  const people = await q.orderBy('staff.name').execute();
+  if (people.length === 0) return [];
+  const subs = await t
+    .selectFrom('push_subscriptions')
+    .select(['id', 'staff'])
+    .where(
+      'staff',
+      'in',
+      people.map((p) => p.name),
+    )
+    .orderBy('created')
+    .execute();
+  return people.map((r) => ({
+    name: r.name,
+    ntfy: r.push_url,
+    subscriptions: subs.filter((s) => s.staff === r.name).map((s) => s.id),
+  }));
 }
 
 async function insertDrafts(t: T, drafts: PushDraft[], now: number): Promise<number> {

@@ -1,7 +1,8 @@
 // What a stored alert state or a raised hub alert pushes, and to whom: urgent alerts to the
 // carers assigned to the resident, the hub's own alerts (a silent gateway, an alert a home cannot
 // deliver, failing storage, a push that failed) to the monitoring team. One draft per person and
-// channel: an ntfy-compatible POST to their own topic URL. Pure; push-outbox.ts writes the drafts
+// channel: an ntfy-compatible POST to their own topic URL, and a Web Push message to each phone
+// they subscribed. Pure; push-outbox.ts writes the drafts
 // in the transaction that stored their cause, push-sender.ts sends them.
 import { z } from 'zod';
 import type { PushChannel } from './push-tables.ts';
@@ -19,8 +20,8 @@ export type AlertFacts = {
 
 export type HubAlertFacts = { key: string; gateway: string; kind: string; severity: string; reason: string };
 
-/** Someone who may be told, and where: their ntfy topic if they gave one. */
-export type Recipient = { name: string; ntfy: string | null };
+/** Someone who may be told, and where: their ntfy topic if they gave one, their phones' subscriptions. */
+export type Recipient = { name: string; ntfy: string | null; subscriptions: string[] };
 
 const about = z.discriminatedUnion('kind', [
   z.strictObject({
@@ -48,6 +49,8 @@ export const pushPayload = z.strictObject({
   urgent: z.boolean(),
   /** The ntfy topic URL (channel ntfy). */
   url: z.string().max(2000).optional(),
+  /** The phone's subscription id (channel webpush). */
+  subscription: z.string().max(100).optional(),
 });
 export type PushPayload = z.infer<typeof pushPayload>;
 export type PushDraft = { recipient: string; channel: PushChannel; payload: PushPayload };
@@ -77,9 +80,14 @@ export const alertLink = (base: string, gateway: string, alertId: string): strin
 
 /** One draft for each channel the person has. */
 function toEach(to: Recipient[], p: PushPayload): PushDraft[] {
-  return to.flatMap((r) =>
-    r.ntfy ? [{ recipient: r.name, channel: 'ntfy' as const, payload: { ...p, url: r.ntfy } }] : [],
-  );
+  return to.flatMap((r) => [
+    ...(r.ntfy ? [{ recipient: r.name, channel: 'ntfy' as const, payload: { ...p, url: r.ntfy } }] : []),
+    ...r.subscriptions.map((subscription) => ({
+      recipient: r.name,
+      channel: 'webpush' as const,
+      payload: { ...p, subscription },
+    })),
+  ]);
 }
 
 /** The pushes one alert state causes, to the carers given. */

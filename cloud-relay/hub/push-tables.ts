@@ -27,8 +27,32 @@ export type PushOutboxTable = {
   created: number;
 };
 
-export type PushDb = ConsoleDb & { push_outbox: PushOutboxTable };
+/** A phone's Web Push subscription, as its browser gave it (RFC 8030 endpoint, RFC 8291 keys). */
+export type PushSubscriptionsTable = {
+  /** sha256 of the endpoint: one row per phone, whoever signed in on it last. */
+  id: string;
+  staff: string;
+  endpoint: string;
+  /** The phone's P-256 public key and auth secret, base64url. */
+  p256dh: string;
+  auth: string;
+  created: number;
+};
+
+/** "I'm on my way": who claimed an alert and when; colleagues see it on the queue. */
+export type AlertClaimsTable = { gateway: string; alert_id: string; staff: string; at: number };
+
+/** Action tokens used, until they would have expired anyway: a replay is refused. */
+export type PushTokensUsedTable = { id: string; used_at: number; expires_at: number };
+
+export type PushDb = ConsoleDb & {
+  push_outbox: PushOutboxTable;
+  push_subscriptions: PushSubscriptionsTable;
+  alert_claims: AlertClaimsTable;
+  push_tokens_used: PushTokensUsedTable;
+};
 
 /** The hub's database seen with the push tables too (the migration list holds them). */
-export const pushDb = (db: Kysely<HubDb>): Kysely<PushDb> => db as unknown as Kysely<PushDb>;
+export const pushDb = (db: Kysely<HubDb> | Kysely<ConsoleDb>): Kysely<PushDb> =>
+  db as unknown as Kysely<PushDb>;
 export const pushTx = (t: Transaction<HubDb>): Transaction<PushDb> => t as unknown as Transaction<PushDb>;

@@ -4,12 +4,15 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { NightMessage, SummaryMessage } from '../../protocol/messages.ts';
 import { audit, auditLog } from '../audit.ts';
+import { claimAlert } from '../claims.ts';
+import { pushDb } from '../push-tables.ts';
 import { alertHistory, hubAlerts } from '../queries.ts';
 import { isAdmin, mayAck, maySee } from './access.ts';
 import { type Console, safeNext } from './context.ts';
 import {
   alertOne,
   alertsOf,
+  claimsOn,
   fhirOf,
   history,
   latestSummaries,
@@ -180,9 +183,10 @@ export function pageRoutes(app: FastifyInstance, c: Console): void {
         resident: alert.resident,
         target: `${gateway}/${alertId}`,
       });
-    const [hist, notes] = await Promise.all([
+    const [hist, notes, claims] = await Promise.all([
       alertHistory(d.store.db, gateway, alertId),
       notesOf(db, gateway, alertId),
+      claimsOn(db, gateway, alertId),
     ]);
     if (!req.headers['x-fragment'])
       await audit(
@@ -196,7 +200,7 @@ export function pageRoutes(app: FastifyInstance, c: Console): void {
         },
         d.now(),
       );
-    const content = alertContent(g.ctx, { alert, history: hist, notes }, tz);
+    const content = alertContent(g.ctx, { alert, history: hist, notes, claims }, tz);
     return c.render(req, reply, g.ctx, {
       title: 'Alert',
       body: alertBody(content),
@@ -249,6 +253,29 @@ export function pageRoutes(app: FastifyInstance, c: Console): void {
         title: 'Not acknowledged',
         body: html`<h1>Not acknowledged</h1><p>${r.reason}</p><p><a href="/">Back to the alerts</a></p>`,
       });
+    d.live.notify('ack');
+    return reply.redirect(safeNext((req.body as Q).back), 303);
+  });
+
+  // "I'm on my way", from the console (a notification's button does the same through push-action.ts).
+  app.post('/alerts/:gateway/:alertId/claim', async (req, reply) => {
+    const a = await actOn(req, reply, 'claim');
+    if (!a) return reply;
+    const { g, gateway, alertId, alert, target } = a;
+    const fresh = await claimAlert(pushDb(db), { gateway, alertId, staff: g.staff.name }, d.now());
+    if (fresh)
+      await audit(
+        db,
+        {
+          staff: g.staff.name,
+          action: 'claim',
+          resident: alert.resident,
+          target,
+          outcome: 'ok',
+          detail: 'from the console',
+        },
+        d.now(),
+      );
     d.live.notify('ack');
     return reply.redirect(safeNext((req.body as Q).back), 303);
   });
