@@ -3,15 +3,14 @@
 // An instance stopped before sending (or with the row in hand) loses nothing; two instances never
 // send one push twice; a dead endpoint is retried with growing waits and ends in an audited
 // failure and a hub alert on the console's queue. Time is the test's clock.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { auditLog } from '../cloud-relay/hub/audit.ts';
 import { putStaff } from '../cloud-relay/hub/console/accounts.ts';
 import { openHubAlerts } from '../cloud-relay/hub/console/data.ts';
 import { consoleDb } from '../cloud-relay/hub/console-tables.ts';
+import { enqueueAlertPushes, enqueueHubPushes } from '../cloud-relay/hub/push-causes.ts';
 import { ntfyTransport } from '../cloud-relay/hub/push-ntfy.ts';
-import { claimDue, enqueueAlertPushes, enqueueHubPushes } from '../cloud-relay/hub/push-outbox.ts';
+import { claimDue } from '../cloud-relay/hub/push-outbox.ts';
 import { PushSender } from '../cloud-relay/hub/push-sender.ts';
 import { pushDb, pushTx } from '../cloud-relay/hub/push-tables.ts';
 import { HubStore, type StoreEffects } from '../cloud-relay/hub/store.ts';
@@ -19,6 +18,7 @@ import { createLogger } from '../core/log.ts';
 import { TEST_COST } from './helpers/console-rig.ts';
 import { type Backend, hubBackends, received } from './helpers/hub-backends.ts';
 import { alert } from './helpers/hub-messages.ts';
+import { ntfyServer } from './helpers/ntfy-server.ts';
 
 const GW = 'gw-1';
 const R = 'r-1';
@@ -32,30 +32,6 @@ const effects: StoreEffects = {
   alertMoved: (t, a, at) => enqueueAlertPushes(pushTx(t), a, at, BASE),
   hubAlertRaised: (t, a, at) => enqueueHubPushes(pushTx(t), a, at, BASE),
 };
-
-type Posted = { path: string; title: string; body: string };
-
-/** An ntfy server answering `status` (changeable); every POST kept. */
-async function ntfyServer(status = 200): Promise<{ url: string; posted: Posted[]; close(): Promise<void> }> {
-  const posted: Posted[] = [];
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => {
-      body += c.toString();
-    });
-    req.on('end', () => {
-      posted.push({ path: req.url ?? '', title: String(req.headers.title), body });
-      res.statusCode = status;
-      res.end('{}');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    posted,
-    close: () => new Promise((r) => server.close(() => r())),
-  };
-}
 
 async function staff(store: HubStore, carlTopic: string, oliveTopic?: string) {
   const db = consoleDb(store.db);

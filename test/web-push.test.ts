@@ -13,25 +13,31 @@ import { acknowledge } from '../cloud-relay/hub/ack.ts';
 import { buildConsole } from '../cloud-relay/hub/console/app.ts';
 import { consoleDb } from '../cloud-relay/hub/console-tables.ts';
 import { openDb, sqliteTarget } from '../cloud-relay/hub/db.ts';
+import { enqueueAlertPushes } from '../cloud-relay/hub/push-causes.ts';
 import { pushKeys } from '../cloud-relay/hub/push-keys.ts';
-import { enqueueAlertPushes } from '../cloud-relay/hub/push-outbox.ts';
-import { PushSender } from '../cloud-relay/hub/push-sender.ts';
+import type { PushSender } from '../cloud-relay/hub/push-sender.ts';
 import { pushDb, pushTx } from '../cloud-relay/hub/push-tables.ts';
-import { forgetSubscription, webPushTransport } from '../cloud-relay/hub/push-webpush.ts';
 import { HubStore } from '../cloud-relay/hub/store.ts';
 import { createLogger } from '../core/log.ts';
 import { addStaff, consoleDeps, T0 } from './helpers/console-rig.ts';
 import { received } from './helpers/hub-backends.ts';
 import { alert } from './helpers/hub-messages.ts';
-import { checkVapid, decrypt, type Phone, phone, pushService } from './helpers/push-service.ts';
+import {
+  checkVapid,
+  decrypt,
+  hubSender,
+  type Phone,
+  phone,
+  pushService,
+  VAPID_SUBJECT,
+} from './helpers/push-service.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 const GW = 'gw-1';
 const R = 'r-1';
 const BASE = 'https://care.example.org';
-const SUBJECT = 'mailto:care-team@example.org';
 const PASSWORD = 'correct horse battery';
-const log = createLogger({ level: 'silent' });
+const _log = createLogger({ level: 'silent' });
 
 type World = {
   app: FastifyInstance;
@@ -63,17 +69,7 @@ beforeEach(async () => {
     );
   const app = await buildConsole({ ...consoleDeps(store, now), ack });
   const svc = await pushService(() => status.code);
-  const keys = await pushKeys(consoleDb(store.db));
-  const sender = new PushSender({
-    store,
-    log,
-    now,
-    instance: 'hub-a',
-    skipLocked: false,
-    transports: { webpush: webPushTransport({ db: pushDb(store.db), keys, subject: SUBJECT, now }) },
-    forget: (t, _row, p) => forgetSubscription(pushDb(t), p),
-    retryMs: [5_000],
-  });
+  const sender = await hubSender(store, now, { retryMs: [5_000] });
   closers.push(
     () => app.close(),
     () => svc.close(),
@@ -139,7 +135,7 @@ describe('Web Push to a phone', () => {
     expect(req?.headers).toMatchObject({ 'content-encoding': 'aes128gcm', ttl: '3600', urgency: 'high' });
     const vapid = checkVapid(req?.headers.authorization);
     const keys = await pushKeys(consoleDb(w.store.db));
-    expect(vapid).toMatchObject({ aud: w.svc.origin, sub: SUBJECT, key: keys.vapid.publicKey });
+    expect(vapid).toMatchObject({ aud: w.svc.origin, sub: VAPID_SUBJECT, key: keys.vapid.publicKey });
     expect(vapid.exp * 1000).toBeGreaterThan(Date.now());
     const notice = JSON.parse(decrypt(req?.body as Buffer, carls)) as Notice;
     expect(notice).toMatchObject({

@@ -2,7 +2,9 @@
 // person's claim is recorded once (their first), beside the alert; several may be on their way.
 // And the action tokens spent from notifications, so that one used is refused if sent again.
 import type { Kysely, Transaction } from 'kysely';
-import type { PushDb } from './push-tables.ts';
+import { enqueueClaimNotices } from './push-causes.ts';
+import { type PushDb, pushTx } from './push-tables.ts';
+import type { HubStore } from './store.ts';
 
 export type Claim = { staff: string; at: number };
 
@@ -62,4 +64,30 @@ export async function spendToken(
     .onConflict((oc) => oc.column('id').doNothing())
     .executeTakeFirst();
   return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+}
+
+export type ClaimRequest = {
+  gateway: string;
+  alertId: string;
+  staff: string;
+  /** The notification's token, spent in the same transaction. */
+  token?: { id: string; exp: number };
+};
+
+/**
+ * Claims the alert for `staff` and tells the others it was pushed to, in one transaction with
+ * the token's spending: 'spent' when the token was used before (nothing recorded).
+ */
+export function claimWith(
+  d: { store: HubStore; now: () => number; base: () => string },
+  c: ClaimRequest,
+): Promise<'claimed' | 'already' | 'spent'> {
+  const now = d.now();
+  return d.store.tx(async (tx) => {
+    const t = pushTx(tx);
+    if (c.token && !(await spendToken(t, c.token, now))) return 'spent';
+    if (!(await claimAlert(t, c, now))) return 'already';
+    await enqueueClaimNotices(t, c, now, d.base());
+    return 'claimed';
+  });
 }

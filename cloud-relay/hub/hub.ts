@@ -14,11 +14,12 @@ import { type AckResult, acknowledge } from './ack.ts';
 import { type ProbeVerdict, probeBrokerAcl } from './acl-probe.ts';
 import { consoleDb } from './console-tables.ts';
 import { type DbTarget, openDb, sqliteTarget } from './db.ts';
+import { startLadder } from './ladder-pass.ts';
 import { LiveFeed } from './live-feed.ts';
 import { type ModeAsk, type ModeResult, sendMode } from './mode.ts';
+import { enqueueAlertPushes, enqueueHubPushes } from './push-causes.ts';
 import { pushKeys } from './push-keys.ts';
 import { ntfyTransport } from './push-ntfy.ts';
-import { enqueueAlertPushes, enqueueHubPushes } from './push-outbox.ts';
 import { PushSender } from './push-sender.ts';
 import { pushDb, pushTx } from './push-tables.ts';
 import { forgetSubscription, webPushTransport } from './push-webpush.ts';
@@ -39,6 +40,10 @@ export type WebDeps = {
   now: () => number;
   timezone: string;
   log: Logger;
+  /** Where carers open the console, for links in pushes the console causes (a claim's news). */
+  pushBase?: () => string;
+  /** After the console queued pushes: the sender may send at once. */
+  pushQueued?: () => void;
 };
 
 /** Starts the web listener (console/app.ts: startConsole); `hubFile`, beside which web.tls is read. */
@@ -76,6 +81,9 @@ export type Hub = {
   mode(req: ModeAsk): Promise<ModeResult>;
   stop(): Promise<void>;
 };
+
+/** How often the escalation ladders are looked at: a rung is late by this much at most. */
+const LADDER_EVERY_MS = 15_000;
 
 /** /healthz fails once a message has waited on the database longer than this. */
 export const HELD_TOO_LONG_MS = 5_000;
@@ -248,6 +256,8 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     if (o.listen !== false) {
       push.start();
       stops.push(() => push.stop());
+      const ladder = startLadder({ store, now, base, log, onPushed: () => push.kick() }, LADDER_EVERY_MS);
+      stops.push(() => ladder.stop());
     }
     if (c.broker.probe && o.listen !== false) {
       const probing = startProbe(c, o.configFile, { broker, instance, log, receiver, now });
@@ -293,7 +303,18 @@ export async function startHub(o: HubOptions): Promise<Hub> {
       o.listen === false || !o.web
         ? null
         : await o.web(
-            { store, health, ack, mode, live, now, log, timezone: c.hub.timezone },
+            {
+              store,
+              health,
+              ack,
+              mode,
+              live,
+              now,
+              log,
+              timezone: c.hub.timezone,
+              pushBase: base,
+              pushQueued: () => push.kick(),
+            },
             c.web,
             o.configFile,
           );

@@ -2,6 +2,7 @@
 // so instances starting together migrate once. Only column types both dialects know.
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { consoleMigration } from './console-migration.ts';
+import { ladderMigration } from './ladder-migration.ts';
 import { nightsMigration } from './nights-migration.ts';
 import { pushOutboxMigration } from './push-migration.ts';
 import { signinBudgetMigration } from './signin-budget-migration.ts';
@@ -238,6 +239,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0006-nights': nightsMigration,
   '0007-push-outbox': pushOutboxMigration,
   '0008-web-push': webPushMigration,
+  '0009-ladders': ladderMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -5,27 +5,21 @@
 // dies with a row in hand leaves it to another once the lease lapses.
 import { randomUUID } from 'node:crypto';
 import { type Selectable, sql, type Transaction } from 'kysely';
-import {
-  type AlertFacts,
-  type HubAlertFacts,
-  hubPushesFor,
-  type PushDraft,
-  pushesAlert,
-  pushesFor,
-  type Recipient,
-} from './push-plan.ts';
+import type { PushDraft, Recipient } from './push-plan.ts';
 import type { PushDb, PushOutboxTable } from './push-tables.ts';
 
-type T = Transaction<PushDb>;
+export type T = Transaction<PushDb>;
 export type PushRow = Selectable<PushOutboxTable>;
 
-/** Those of `role` who may be told, with their ntfy topic and phones; only the resident's carers if given. */
-async function recipients(t: T, role: string, resident?: string): Promise<Recipient[]> {
-  let q = t
-    .selectFrom('staff')
-    .select(['staff.name', 'staff.push_url'])
-    .where('staff.role', '=', role)
-    .where('staff.disabled', '=', 0);
+/** Who may be told, with their ntfy topic and phones: of a role (a resident's carers only, if given), or by name. */
+export async function recipients(
+  t: T,
+  who: { role: string; resident?: string } | { names: string[] },
+): Promise<Recipient[]> {
+  let q = t.selectFrom('staff').select(['staff.name', 'staff.push_url']).where('staff.disabled', '=', 0);
+  if ('names' in who) q = q.where('staff.name', 'in', [...who.names, '']);
+  else q = q.where('staff.role', '=', who.role);
+  const resident = 'names' in who ? undefined : who.resident;
   if (resident !== undefined)
     q = q.where(({ exists, selectFrom }) =>
       exists(
@@ -54,7 +48,7 @@ async function recipients(t: T, role: string, resident?: string): Promise<Recipi
   }));
 }
 
-async function insertDrafts(t: T, drafts: PushDraft[], now: number): Promise<number> {
+export async function insertDrafts(t: T, drafts: PushDraft[], now: number): Promise<number> {
   if (drafts.length === 0) return 0;
   await t
     .insertInto('push_outbox')
@@ -73,29 +67,6 @@ async function insertDrafts(t: T, drafts: PushDraft[], now: number): Promise<num
     )
     .execute();
   return drafts.length;
-}
-
-/** In the transaction that moved the alert: its pushes to the resident's carers; how many. */
-export async function enqueueAlertPushes(
-  t: T,
-  moved: { gateway: string; alertId: string },
-  now: number,
-  base: string,
-): Promise<number> {
-  const a: AlertFacts | undefined = await t
-    .selectFrom('alerts')
-    .select(['gateway', 'alert_id', 'rule', 'state', 'severity', 'reason', 'resident', 'room'])
-    .where('gateway', '=', moved.gateway)
-    .where('alert_id', '=', moved.alertId)
-    .executeTakeFirst();
-  if (!a || !pushesAlert(a)) return 0;
-  return insertDrafts(t, pushesFor(a, await recipients(t, 'carer', a.resident), base), now);
-}
-
-/** In the transaction that raised the hub alert: its pushes to the monitoring team; how many. */
-export async function enqueueHubPushes(t: T, h: HubAlertFacts, now: number, base: string): Promise<number> {
-  const drafts = hubPushesFor(h, await recipients(t, 'operator'), base);
-  return insertDrafts(t, drafts, now);
 }
 
 /** Claims up to `limit` due rows for `leaseMs`; each comes back with its attempt counted. */

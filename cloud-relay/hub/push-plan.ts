@@ -51,6 +51,8 @@ export const pushPayload = z.strictObject({
   url: z.string().max(2000).optional(),
   /** The phone's subscription id (channel webpush). */
   subscription: z.string().max(100).optional(),
+  /** News about an alert (someone is on the way), not a call to act: no buttons. */
+  info: z.boolean().optional(),
 });
 export type PushPayload = z.infer<typeof pushPayload>;
 export type PushDraft = { recipient: string; channel: PushChannel; payload: PushPayload };
@@ -90,17 +92,38 @@ function toEach(to: Recipient[], p: PushPayload): PushDraft[] {
   ]);
 }
 
-/** The pushes one alert state causes, to the carers given. */
-export function pushesFor(a: AlertFacts, to: Recipient[], base: string): PushDraft[] {
+/** The pushes one alert state causes, to the carers given; `note` follows the sentence. */
+export function pushesFor(a: AlertFacts, to: Recipient[], base: string, note?: string): PushDraft[] {
   if (!pushesAlert(a)) return [];
   const what = a.rule.replace(/_/g, ' ');
   return toEach(to, {
     about: { kind: 'alert', gateway: a.gateway, alert_id: a.alert_id, resident: a.resident, state: a.state },
     title: `Hearth ${a.resident}: ${a.state === 'escalated' ? 'escalated ' : ''}${what}${a.room ? ` (${a.room})` : ''}`,
-    body: a.reason,
+    body: note ? `${a.reason} ${note}` : a.reason,
     link: alertLink(base, a.gateway, a.alert_id),
     urgent: true,
   });
+}
+
+/** Those told of an alert hear that someone is on the way: the same notification, replaced. */
+export function claimNoticesFor(a: AlertFacts, claimer: string, to: Recipient[], base: string): PushDraft[] {
+  return toEach(
+    to.filter((r) => r.name !== claimer),
+    {
+      about: {
+        kind: 'alert',
+        gateway: a.gateway,
+        alert_id: a.alert_id,
+        resident: a.resident,
+        state: a.state,
+      },
+      title: `Hearth ${a.resident}: ${claimer} is on the way`,
+      body: a.reason,
+      link: alertLink(base, a.gateway, a.alert_id),
+      urgent: false,
+      info: true,
+    },
+  );
 }
 
 /** The pushes a raised hub alert causes, to the monitoring team given. */

@@ -45,7 +45,22 @@ export type AlertClaimsTable = { gateway: string; alert_id: string; staff: strin
 /** Action tokens used, until they would have expired anyway: a replay is refused. */
 export type PushTokensUsedTable = { id: string; used_at: number; expires_at: number };
 
+/** One rung of a resident's ladder: a member of staff or an ntfy address, and the wait for them. */
+export type LadderRungsTable = {
+  resident: string;
+  position: number;
+  kind: 'staff' | 'ntfy';
+  /** The staff name, or the ntfy topic URL. */
+  target: string;
+  wait_min: number;
+};
+
+/** The rungs an alert has been pushed to, and when (the centre is the rung after the last). */
+export type AlertEscalationsTable = { gateway: string; alert_id: string; rung: number; at: number };
+
 export type PushDb = ConsoleDb & {
+  ladder_rungs: LadderRungsTable;
+  alert_escalations: AlertEscalationsTable;
   push_outbox: PushOutboxTable;
   push_subscriptions: PushSubscriptionsTable;
   alert_claims: AlertClaimsTable;

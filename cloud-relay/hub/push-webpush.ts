@@ -35,7 +35,7 @@ export function noticeFor(staff: string, p: PushPayload, actionKey: Buffer, now:
     tag: safeText(tag, 300),
     urgent: p.urgent,
   };
-  if (p.about.kind !== 'alert') return notice;
+  if (p.about.kind !== 'alert' || p.info) return notice;
   const a = { staff, gateway: p.about.gateway, alertId: p.about.alert_id };
   notice.actions = {
     ack: signAction(actionKey, { ...a, action: 'ack' }, now),

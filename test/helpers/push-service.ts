@@ -14,6 +14,14 @@ import {
 } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { consoleDb } from '../../cloud-relay/hub/console-tables.ts';
+import { pushKeys } from '../../cloud-relay/hub/push-keys.ts';
+import { ntfyTransport } from '../../cloud-relay/hub/push-ntfy.ts';
+import { PushSender } from '../../cloud-relay/hub/push-sender.ts';
+import { pushDb } from '../../cloud-relay/hub/push-tables.ts';
+import { forgetSubscription, webPushTransport } from '../../cloud-relay/hub/push-webpush.ts';
+import type { HubStore } from '../../cloud-relay/hub/store.ts';
+import { createLogger } from '../../core/log.ts';
 
 export type Phone = { ecdh: ECDH; auth: Buffer; subscription: (endpoint: string) => PhoneSubscription };
 export type PhoneSubscription = {
@@ -115,3 +123,28 @@ export async function pushService(status: () => number = () => 201) {
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { origin, got, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
+
+/** The hub's push sender as the hub builds it (both channels, its database's keys), on a test clock. */
+export async function hubSender(
+  store: HubStore,
+  now: () => number,
+  o: { instance?: string; skipLocked?: boolean; retryMs?: number[] } = {},
+): Promise<PushSender> {
+  const keys = await pushKeys(consoleDb(store.db));
+  return new PushSender({
+    store,
+    log: createLogger({ level: 'silent' }),
+    now,
+    instance: o.instance ?? 'hub-a',
+    skipLocked: o.skipLocked ?? false,
+    transports: {
+      ntfy: ntfyTransport(),
+      webpush: webPushTransport({ db: pushDb(store.db), keys, subject: VAPID_SUBJECT, now }),
+    },
+    forget: (t, _row, p) => forgetSubscription(pushDb(t), p),
+    ...(o.retryMs ? { retryMs: o.retryMs } : {}),
+  });
+}
+
+/** Whom the tests' hub names to push services. */
+export const VAPID_SUBJECT = 'mailto:care-team@example.org';

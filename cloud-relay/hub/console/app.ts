@@ -14,6 +14,7 @@ import { apiRoutes } from './api.ts';
 import { SCRIPT } from './client.ts';
 import { COOKIE, type Console, type ConsoleDeps } from './context.ts';
 import { html } from './html.ts';
+import { ladderRoutes } from './ladder-routes.ts';
 import { type PageCtx, page } from './layout.ts';
 import { type ConsoleWeb, consoleFastify, type ListenOptions, listenOptions } from './listener.ts';
 import { SCRYPT_COST } from './password.ts';
@@ -141,6 +142,7 @@ export async function buildConsole(d: ConsoleDeps, o: ListenOptions = {}): Promi
   signinRoutes(app, c);
   pageRoutes(app, c);
   pushPages(app, c, keys);
+  ladderRoutes(app, c);
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0] ?? '/';
     if (path.startsWith('/api/'))

@@ -17,7 +17,10 @@ export function page(ctx: PageCtx | null, o: { title: string; body: Html; live?:
         ...NAV,
         // Pushes go to carers and operators; an admin's work is the accounts and the audit log.
         ...(ctx.staff.role === 'admin'
-          ? [{ href: '/admin/audit', label: 'Audit' }]
+          ? [
+              { href: '/admin/ladders', label: 'Ladders' },
+              { href: '/admin/audit', label: 'Audit' },
+            ]
           : [{ href: '/push', label: 'Alerts on this phone' }]),
       ]
     : [];

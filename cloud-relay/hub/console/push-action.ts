@@ -4,7 +4,7 @@
 // command to the home, pending until the home confirms); "I'm on my way" claims the alert. Every
 // answer, refused or done, is in the audit log.
 import { audit } from '../audit.ts';
-import { claimAlert, spendToken } from '../claims.ts';
+import { type ClaimRequest, claimWith, spendToken } from '../claims.ts';
 import type { PushKeys } from '../push-keys.ts';
 import { pushTx } from '../push-tables.ts';
 import { type ActionClaim, verifyAction } from '../push-tokens.ts';
@@ -15,7 +15,20 @@ import { alertOne } from './data.ts';
 
 export type ActionAnswer = { status: number; body: { done: string } | { error: string } };
 
-export async function answerAction(c: Console, keys: PushKeys, token: string): Promise<ActionAnswer> {
+/** Claims the alert (claims.ts) and lets the sender know there is news to push. */
+export async function claimFor(c: Console, base: string, r: ClaimRequest) {
+  const got = await claimWith({ store: c.d.store, now: c.d.now, base: () => c.d.pushBase?.() ?? base }, r);
+  if (got === 'claimed') c.d.pushQueued?.();
+  return got;
+}
+
+/** `base`: the console's address as this request reached it, when the hub gives none. */
+export async function answerAction(
+  c: Console,
+  keys: PushKeys,
+  token: string,
+  base: string,
+): Promise<ActionAnswer> {
   const now = c.d.now();
   const v = verifyAction(keys.actionKey, token, now);
   const refuse = async (status: number, error: string, claim?: ActionClaim, resident?: string) => {
@@ -42,12 +55,15 @@ export async function answerAction(c: Console, keys: PushKeys, token: string): P
   if (!mayAck(staff, alert.resident))
     return refuse(403, 'this resident is not assigned to you', k, alert.resident);
   const target = `${k.gateway}/${k.alert_id}`;
-  const fresh = await c.d.store.tx(async (t) => {
-    if (!(await spendToken(pushTx(t), k, now))) return false;
-    if (k.action === 'claim')
-      await claimAlert(pushTx(t), { gateway: k.gateway, alertId: k.alert_id, staff: staff.name }, now);
-    return true;
-  });
+  const fresh =
+    k.action === 'claim'
+      ? (await claimFor(c, base, {
+          gateway: k.gateway,
+          alertId: k.alert_id,
+          staff: staff.name,
+          token: k,
+        })) !== 'spent'
+      : await c.d.store.tx((t) => spendToken(pushTx(t), k, now));
   if (!fresh) return refuse(409, 'this button was used already', k, alert.resident);
   if (k.action === 'claim') {
     await audit(

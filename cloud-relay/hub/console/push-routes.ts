@@ -200,7 +200,7 @@ export function pushApi(api: FastifyInstance, c: Console, keys: PushKeys): void 
   api.post('/push/action', async (req, reply) => {
     const b = parsed(reply, req.body, actionBody, '{"token": "…"}');
     if (!b) return reply;
-    const r = await answerAction(c, keys, b.token);
+    const r = await answerAction(c, keys, b.token, `${req.protocol}://${req.host}`);
     return reply.code(r.status).headers(JSON_HEADERS).send(JSON.stringify(r.body));
   });
 }

@@ -4,8 +4,6 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { NightMessage, SummaryMessage } from '../../protocol/messages.ts';
 import { audit, auditLog } from '../audit.ts';
-import { claimAlert } from '../claims.ts';
-import { pushDb } from '../push-tables.ts';
 import { alertHistory, hubAlerts } from '../queries.ts';
 import { isAdmin, mayAck, maySee } from './access.ts';
 import { type Console, safeNext } from './context.ts';
@@ -30,6 +28,7 @@ import { auditBody, historyBody } from './pages/history.ts';
 import { arrange, homeRows, homesBody, homesContent, SORTS, type Sort } from './pages/homes.ts';
 import { orderQueue, queueBody, queueContent } from './pages/queue.ts';
 import { modeForm, residentBody, residentContent } from './pages/resident.ts';
+import { claimFor } from './push-action.ts';
 
 type Q = Record<string, string | undefined>;
 const str = (v: unknown, max = 200) => (typeof v === 'string' ? v.slice(0, max) : '');
@@ -262,8 +261,8 @@ export function pageRoutes(app: FastifyInstance, c: Console): void {
     const a = await actOn(req, reply, 'claim');
     if (!a) return reply;
     const { g, gateway, alertId, alert, target } = a;
-    const fresh = await claimAlert(pushDb(db), { gateway, alertId, staff: g.staff.name }, d.now());
-    if (fresh)
+    const got = await claimFor(c, `${req.protocol}://${req.host}`, { gateway, alertId, staff: g.staff.name });
+    if (got === 'claimed')
       await audit(
         db,
         {
