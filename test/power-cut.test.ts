@@ -11,10 +11,9 @@ import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { topics } from '../cloud-relay/protocol/messages.ts';
-import { startHearth } from './helpers/cli.ts';
 import { makePki, mosquitto } from './helpers/mosquitto.ts';
 import { freePort } from './helpers/net.ts';
-import { pendantHomeFile } from './helpers/pendant-home.ts';
+import { pendantHomeFile, startPendantHome } from './helpers/pendant-home.ts';
 import { tempDir } from './helpers/tmp.ts';
 import { requireTool } from './helpers/tools.ts';
 import { until } from './helpers/until.ts';
@@ -117,24 +116,8 @@ describe('power cuts', () => {
       HEARTH_DURABLE_FILES: join(dbDir, 'hearth.db'),
       HEARTH_DURABLE_IMAGES: images,
     };
-    const start = async () => {
-      const gw = startHearth(['run', '--config', file], env);
-      cleanups.push(async () => {
-        if (gw.child.exitCode === null && gw.child.signalCode === null) gw.child.kill('SIGKILL');
-        await gw.exited;
-      });
-      await gw.waitFor(/gateway running/);
-      const z2m = await mqtt.connectAsync({
-        host: '127.0.0.1',
-        port,
-        username: 'z2m',
-        password: Z2M,
-        reconnectPeriod: 0,
-      });
-      z2m.on('error', () => {});
-      cleanups.push(() => z2m.endAsync(true));
-      return { gw, z2m };
-    };
+    const start = () =>
+      startPendantHome(file, { port, env, ready: /gateway running/, cleanup: (fn) => cleanups.push(fn) });
     let cutting = false;
     const waitMsg = async (ok: (m: Msg) => boolean, from: number, ms: number) => {
       const end = Date.now() + ms;

@@ -13,11 +13,17 @@ import { createLogger, type Logger } from '../../core/log.ts';
 import { zoneNamed } from '../../core/zone.ts';
 import { type AckResult, acknowledge } from './ack.ts';
 import { type ProbeVerdict, probeBrokerAcl } from './acl-probe.ts';
-import { CarerPush } from './carer-push.ts';
 import { consoleDb } from './console-tables.ts';
 import { type DbTarget, openDb, sqliteTarget } from './db.ts';
+import { startLadder } from './ladder-pass.ts';
 import { LiveFeed } from './live-feed.ts';
 import { type ModeAsk, type ModeResult, sendMode } from './mode.ts';
+import { enqueueAlertPushes, enqueueHubPushes } from './push-causes.ts';
+import { pushKeys } from './push-keys.ts';
+import { ntfyTransport } from './push-ntfy.ts';
+import { PushSender } from './push-sender.ts';
+import { pushDb, pushTx } from './push-tables.ts';
+import { forgetSubscription, webPushTransport } from './push-webpush.ts';
 import { type BrokerOptions, Receiver } from './receiver.ts';
 import { startRetention } from './retention-timer.ts';
 import { HomeSignatures } from './signatures.ts';
@@ -35,6 +41,10 @@ export type WebDeps = {
   now: () => number;
   timezone: string;
   log: Logger;
+  /** Where carers open the console, for links in pushes the console causes (a claim's news). */
+  pushBase?: () => string;
+  /** After the console queued pushes: the sender may send at once. */
+  pushQueued?: () => void;
 };
 
 /** Starts the web listener (console/app.ts: startConsole); `hubFile`, beside which web.tls is read. */
@@ -72,6 +82,9 @@ export type Hub = {
   mode(req: ModeAsk): Promise<ModeResult>;
   stop(): Promise<void>;
 };
+
+/** How often the escalation ladders are looked at: a rung is late by this much at most. */
+const LADDER_EVERY_MS = 15_000;
 
 /** /healthz fails once a message has waited on the database longer than this. */
 export const HELD_TOO_LONG_MS = 5_000;
@@ -114,6 +127,13 @@ export function brokerOptions(c: HubConfig, configFile: string): BrokerOptions {
     password: secret(b.password),
   };
 }
+
+/**
+ * Whom a push service may contact about this hub (VAPID's \`sub\`): the console's https address,
+ * else a mailto: naming this host, which push services accept but cannot use.
+ */
+const vapidSubject = (c: HubConfig): string =>
+  c.web.public_url?.startsWith('https:') ? c.web.public_url : 'mailto:hearth-hub@invalid.example';
 
 export const instanceName = (c: HubConfig, override?: string): string =>
   override ??
@@ -171,7 +191,14 @@ export async function startHub(o: HubOptions): Promise<Hub> {
   };
   try {
     const { db } = openDb(target);
-    const store = new HubStore(db);
+    let webPort = 0;
+    /** Where carers open the console; known once the web listener listens. */
+    const base = () => c.web.public_url ?? `http://${c.web.host}:${webPort}`;
+    // The pushes an alert state or a hub alert causes are written with it, in its transaction.
+    const store = new HubStore(db, {
+      alertMoved: (t, a, at) => enqueueAlertPushes(pushTx(t), a, at, base()),
+      hubAlertRaised: (t, a, at) => enqueueHubPushes(pushTx(t), a, at, base()),
+    });
     stops.push(() => store.close());
     await store.migrate();
     await store.expectHomes(
@@ -184,14 +211,20 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     );
     // The console's open pages hear of every message this instance stores or sees again.
     const live = new LiveFeed();
-    let webPort = 0;
-    const push = new CarerPush({
-      db: consoleDb(store.db),
+    const keys = await pushKeys(consoleDb(store.db));
+    const push = new PushSender({
+      store,
       log,
       now,
-      base: () => c.web.public_url ?? `http://${c.web.host}:${webPort}`,
+      instance,
+      skipLocked: target.kind === 'postgres',
+      transports: {
+        ntfy: ntfyTransport(),
+        webpush: webPushTransport({ db: pushDb(store.db), keys, subject: vapidSubject(c), now }),
+      },
+      forget: (t, _row, p) => forgetSubscription(pushDb(t), p),
+      onHubAlert: () => live.notify('alert'),
     });
-    stops.push(() => push.stop());
     const receiver = new Receiver({
       broker,
       instance,
@@ -200,11 +233,14 @@ export async function startHub(o: HubOptions): Promise<Hub> {
       now,
       onStored: (topic, r) => {
         live.notifyTopic(topic);
-        if (!r.duplicate && r.alert) push.alertStored(r.alert);
+        if (!r.duplicate && r.alert?.moved) push.kick();
         o.onStored?.(topic);
       },
       onSeen: (topic) => live.notifyTopic(topic),
-      onHubAlert: () => live.notify('alert'),
+      onHubAlert: () => {
+        live.notify('alert');
+        push.kick();
+      },
       subscribe: o.listen,
       signatures: homeSignatures(c, o.configFile),
       commandKey: broker.key ? createPrivateKey(broker.key) : undefined,
@@ -217,6 +253,13 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     });
     await receiver.start();
     stops.push(() => receiver.stop());
+    // Any instance alive sends what any instance queued; a one-off command sends nothing.
+    if (o.listen !== false) {
+      push.start();
+      stops.push(() => push.stop());
+      const ladder = startLadder({ store, now, base, log, onPushed: () => push.kick() }, LADDER_EVERY_MS);
+      stops.push(() => ladder.stop());
+    }
     if (c.broker.probe && o.listen !== false) {
       const probing = startProbe(c, o.configFile, { broker, instance, log, receiver, now });
       stops.push(() => probing.then(() => undefined));
@@ -263,7 +306,18 @@ export async function startHub(o: HubOptions): Promise<Hub> {
       o.listen === false || !o.web
         ? null
         : await o.web(
-            { store, health, ack, mode, live, now, log, timezone: c.hub.timezone },
+            {
+              store,
+              health,
+              ack,
+              mode,
+              live,
+              now,
+              log,
+              timezone: c.hub.timezone,
+              pushBase: base,
+              pushQueued: () => push.kick(),
+            },
             c.web,
             o.configFile,
           );

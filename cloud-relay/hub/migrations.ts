@@ -2,8 +2,11 @@
 // so instances starting together migrate once. Only column types both dialects know.
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { consoleMigration } from './console-migration.ts';
+import { ladderMigration } from './ladder-migration.ts';
 import { nightsMigration } from './nights-migration.ts';
+import { pushOutboxMigration } from './push-migration.ts';
 import { signinBudgetMigration } from './signin-budget-migration.ts';
+import { webPushMigration } from './web-push-migration.ts';
 
 const ms = 'bigint';
 
@@ -234,6 +237,9 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0004-per-home': m0004,
   '0005-signin-budget': signinBudgetMigration,
   '0006-nights': nightsMigration,
+  '0007-push-outbox': pushOutboxMigration,
+  '0008-web-push': webPushMigration,
+  '0009-ladders': ladderMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

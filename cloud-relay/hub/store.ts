@@ -53,6 +53,15 @@ export type HubAlertDraft = { key: string; gateway: string; kind: string; severi
 
 export type ExpectedHome = { gateway: string; resident: string; heartbeatMs: number };
 
+/**
+ * What else an alert state or a hub alert causes, written in the same transaction (the push
+ * outbox): committed with its cause or not at all.
+ */
+export type StoreEffects = {
+  alertMoved?: (t: Tx, a: { gateway: string; alertId: string }, now: number) => Promise<unknown>;
+  hubAlertRaised?: (t: Tx, a: HubAlertDraft, now: number) => Promise<unknown>;
+};
+
 const n = affected;
 /** Heartbeats and statuses change a home's row to what they say, again and again alike: no id kept. */
 const IDEMPOTENT = new Set(['heartbeat', 'status']);
@@ -67,8 +76,10 @@ export const DEFAULT_CLOCK_SKEW_MS = 5 * 60_000;
 
 export class HubStore {
   readonly db: Kysely<HubDb>;
-  constructor(db: Kysely<HubDb>) {
+  readonly #effects: StoreEffects;
+  constructor(db: Kysely<HubDb>, effects: StoreEffects = {}) {
     this.db = db;
+    this.#effects = effects;
   }
 
   migrate(): Promise<string[]> {
@@ -139,8 +150,11 @@ export class HubStore {
         return { duplicate: true };
       let result: ReceiveResult = { duplicate: false };
       const i = r.incoming;
-      if (i.type === 'alert') result = { duplicate: false, alert: await applyAlert(t, i.msg, r.receivedAt) };
-      else if (i.type === 'summary') await applySummary(t, i.msg, r.receivedAt);
+      if (i.type === 'alert') {
+        const alert = await applyAlert(t, i.msg, r.receivedAt);
+        if (alert.moved) await this.#effects.alertMoved?.(t, alert, r.receivedAt);
+        result = { duplicate: false, alert };
+      } else if (i.type === 'summary') await applySummary(t, i.msg, r.receivedAt);
       else if (i.type === 'night') await applyNight(t, i.msg, r.receivedAt);
       else if (i.type === 'cmd_result') await applyResult(t, i.msg, r.receivedAt);
       await touchHome(t, { ...r, clockSkewMs: r.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS });
@@ -188,15 +202,20 @@ export class HubStore {
   }
 
   /** Raises a supervision alert unless an instance already did (same key); true for the one that did. */
-  async raiseHubAlert(a: HubAlertDraft, now: number, instance: string): Promise<boolean> {
-    const r = await this.#retry(() =>
-      this.db
-        .insertInto('hub_alerts')
-        .values({ ...a, raised_at: now, raised_by: instance, resolved_at: null })
-        .onConflict((oc) => oc.column('key').doNothing())
-        .executeTakeFirst(),
-    );
-    return n(r) > 0;
+  raiseHubAlert(a: HubAlertDraft, now: number, instance: string): Promise<boolean> {
+    return this.tx((t) => this.raiseHubAlertIn(t, a, now, instance));
+  }
+
+  /** raiseHubAlert inside a transaction of the caller's, with what it causes. */
+  async raiseHubAlertIn(t: Tx, a: HubAlertDraft, now: number, instance: string): Promise<boolean> {
+    const r = await t
+      .insertInto('hub_alerts')
+      .values({ ...a, raised_at: now, raised_by: instance, resolved_at: null })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .executeTakeFirst();
+    if (n(r) === 0) return false;
+    await this.#effects.hubAlertRaised?.(t, a, now);
+    return true;
   }
 
   /** Resolves the open supervision alerts of one kind for a gateway; how many were open. */

@@ -16,8 +16,8 @@ export type SupervisorDeps = {
 
 export type Pass = { raised: string[]; resolved: number; flagged: number };
 
-/** Raised by the receiver or the ACL probe when something happened, at most once a day each. */
-export const EVENT_KINDS = ['signature_refused', 'resident_claimed', 'broker_acl'];
+/** Raised by the receiver, the ACL probe or the push sender when something happened, at most once a day each. */
+export const EVENT_KINDS = ['signature_refused', 'resident_claimed', 'broker_acl', 'push_failed'];
 const EVENT_ALERT_MS = 24 * 3600_000;
 
 /** One pass; safe to run on every instance at once. */

@@ -4,14 +4,19 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { openDb, sqliteTarget } from '../../cloud-relay/hub/db.ts';
 import { parseIncoming } from '../../cloud-relay/hub/incoming.ts';
-import { HubStore, type Received } from '../../cloud-relay/hub/store.ts';
+import { HubStore, type Received, type StoreEffects } from '../../cloud-relay/hub/store.ts';
 import { type Postgres, startPostgres } from './postgres.ts';
 import { tempDir } from './tmp.ts';
 
 export type Backend = {
   name: string;
-  /** A new, empty, migrated store; `another` opens a second instance on the same database. */
-  open: () => Promise<{ store: HubStore; another: () => Promise<HubStore> }>;
+  /**
+   * A new, empty, migrated store; `another` opens a second instance on the same database. `effects`:
+   * what the hub writes beside an alert state (its pushes).
+   */
+  open: (effects?: StoreEffects) => Promise<{ store: HubStore; another: () => Promise<HubStore> }>;
+  /** PostgreSQL: several instances claim work with SKIP LOCKED. */
+  postgres: boolean;
 };
 
 /** Registers the hooks that start PostgreSQL once and close every store a test opened. */
@@ -28,10 +33,11 @@ export function hubBackends(): Backend[] {
   });
   const backend = (name: string, target: () => Promise<Parameters<typeof openDb>[0]>): Backend => ({
     name,
-    async open() {
+    postgres: name === 'PostgreSQL',
+    async open(effects) {
       const t = await target();
       const make = async () => {
-        const s = new HubStore(openDb(t).db);
+        const s = new HubStore(openDb(t).db, effects);
         opened.push(s);
         await s.migrate();
         return s;

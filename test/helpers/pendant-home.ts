@@ -3,6 +3,8 @@
 // broker over mutual TLS, its database in a folder of the test's choosing.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import { type Running, startHearth } from './cli.ts';
 
 export type PendantHome = {
   gateway: string;
@@ -33,4 +35,30 @@ storage: { path: ${join(h.dbDir, 'hearth.db')} }
 `,
   );
   return file;
+}
+
+/**
+ * Runs `hearth run` on the home's file (`env` must hold HEARTH_TEST_Z2M) until its log says
+ * `ready`, and signs Zigbee2MQTT in to its local broker; `cleanup` is handed both ends.
+ */
+export async function startPendantHome(
+  file: string,
+  o: { port: number; env: Record<string, string>; ready: RegExp; cleanup: (fn: () => unknown) => void },
+): Promise<{ gw: Running; z2m: MqttClient }> {
+  const gw = startHearth(['run', '--config', file], o.env);
+  o.cleanup(async () => {
+    if (gw.child.exitCode === null && gw.child.signalCode === null) gw.child.kill('SIGKILL');
+    await gw.exited;
+  });
+  await gw.waitFor(o.ready);
+  const z2m = await mqtt.connectAsync({
+    host: '127.0.0.1',
+    port: o.port,
+    username: 'z2m',
+    password: o.env.HEARTH_TEST_Z2M,
+    reconnectPeriod: 0,
+  });
+  z2m.on('error', () => {});
+  o.cleanup(() => z2m.endAsync(true));
+  return { gw, z2m };
 }

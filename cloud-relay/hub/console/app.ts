@@ -8,14 +8,17 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
 import { audit } from '../audit.ts';
 import { consoleDb } from '../console-tables.ts';
+import { pushKeys } from '../push-keys.ts';
 import { loadStaff } from './accounts.ts';
 import { apiRoutes } from './api.ts';
 import { SCRIPT } from './client.ts';
 import { COOKIE, type Console, type ConsoleDeps } from './context.ts';
 import { html } from './html.ts';
+import { ladderRoutes } from './ladder-routes.ts';
 import { type PageCtx, page } from './layout.ts';
 import { type ConsoleWeb, consoleFastify, type ListenOptions, listenOptions } from './listener.ts';
 import { SCRYPT_COST } from './password.ts';
+import { pushApi, pushPages } from './push-routes.ts';
 import { DEFAULT_SIGNIN } from './rate-limit.ts';
 import { pageRoutes } from './routes.ts';
 import { secure, securityHeaders } from './security.ts';
@@ -130,9 +133,16 @@ export async function buildConsole(d: ConsoleDeps, o: ListenOptions = {}): Promi
     reply.hijack();
     d.live.add(reply.raw);
   });
-  await app.register(async (api) => apiRoutes(api, d, c));
+  // Made by the first instance to start, hub or console: the same keys for every instance.
+  const keys = await pushKeys(db);
+  await app.register(async (api) => {
+    apiRoutes(api, d, c);
+    pushApi(api, c, keys);
+  });
   signinRoutes(app, c);
   pageRoutes(app, c);
+  pushPages(app, c, keys);
+  ladderRoutes(app, c);
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0] ?? '/';
     if (path.startsWith('/api/'))

@@ -61,6 +61,8 @@ export const SCRIPT = `
       opened = true;
     });
   }
+  // The console's service worker (served at /sw.js) makes it installable and shows pushes.
+  if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {});
   const idle = Number(document.body.dataset.idleMs || 0);
   const out = document.getElementById('signout');
   if (idle && out) {

@@ -1,11 +1,18 @@
 // What the console's pages read, already narrowed to what the signed-in person may see.
 import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import { ackPending } from '../alert-order.ts';
+import { type Claim, claimsOf } from '../claims.ts';
 import type { ConsoleDb } from '../console-tables.ts';
+import { pushDb } from '../push-tables.ts';
 import type { AlertsTable, HomesTable, HubAlertsTable } from '../tables.ts';
 import { type Staff, seesEveryone } from './access.ts';
 
-export type OpenAlert = Selectable<AlertsTable> & { ack_pending: boolean; confirmed_by: string | null };
+export type OpenAlert = Selectable<AlertsTable> & {
+  ack_pending: boolean;
+  confirmed_by: string | null;
+  /** Who said "I'm on my way", and when. */
+  claims: Claim[];
+};
 export type OpenHubAlert = Selectable<HubAlertsTable> & { resident: string | null };
 export type Home = Selectable<HomesTable>;
 
@@ -34,10 +41,12 @@ export async function openAlerts(db: Kysely<ConsoleDb>, s: Staff): Promise<OpenA
   let q = db.selectFrom('alerts').selectAll('alerts').select(raisedReason).where('state', 'not in', CLOSED);
   if (!seesEveryone(s)) q = q.where('resident', 'in', [...s.residents, '']);
   const rows = await q.execute();
+  const claims = await claimsOf(pushDb(db), rows);
   return rows.map(withRaisedReason).map((a) => ({
     ...a,
     ack_pending: ackPending(a),
     confirmed_by: a.ack_confirmed_at ? a.ack_by : null,
+    claims: claims.get(`${a.gateway}/${a.alert_id}`) ?? [],
   }));
 }
 
@@ -118,6 +127,11 @@ export async function alertsOf(db: Kysely<ConsoleDb>, resident: string, limit = 
     .limit(limit)
     .execute();
   return rows.map(withRaisedReason);
+}
+
+/** Who is on their way to this alert, earliest first. */
+export async function claimsOn(db: Kysely<ConsoleDb>, gateway: string, alertId: string): Promise<Claim[]> {
+  return (await claimsOf(pushDb(db), [{ gateway, alert_id: alertId }])).get(`${gateway}/${alertId}`) ?? [];
 }
 
 export function alertOne(db: Kysely<ConsoleDb>, gateway: string, alertId: string) {

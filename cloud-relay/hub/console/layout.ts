@@ -13,7 +13,16 @@ const NAV = [
 
 export function page(ctx: PageCtx | null, o: { title: string; body: Html; live?: string[] }): Html {
   const nav = ctx
-    ? [...NAV, ...(ctx.staff.role === 'admin' ? [{ href: '/admin/audit', label: 'Audit' }] : [])]
+    ? [
+        ...NAV,
+        // Pushes go to carers and operators; an admin's work is the accounts and the audit log.
+        ...(ctx.staff.role === 'admin'
+          ? [
+              { href: '/admin/ladders', label: 'Ladders' },
+              { href: '/admin/audit', label: 'Audit' },
+            ]
+          : [{ href: '/push', label: 'Alerts on this phone' }]),
+      ]
     : [];
   const current = (href: string) =>
     ctx && (href === '/' ? ctx.path === '/' : ctx.path.startsWith(href)) ? 'page' : undefined;
@@ -23,6 +32,9 @@ export function page(ctx: PageCtx | null, o: { title: string; body: Html; live?:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${o.title} · Hearth care console</title>
+<meta name="theme-color" content="#1d4e89">
+<link rel="manifest" href="/manifest.webmanifest">
+<link rel="icon" href="/static/icon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/console.css">
 <script src="/static/console.js" defer></script>
 </head>

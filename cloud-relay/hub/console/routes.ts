@@ -10,6 +10,7 @@ import { type Console, safeNext } from './context.ts';
 import {
   alertOne,
   alertsOf,
+  claimsOn,
   fhirOf,
   history,
   latestSummaries,
@@ -27,6 +28,7 @@ import { auditBody, historyBody } from './pages/history.ts';
 import { arrange, homeRows, homesBody, homesContent, SORTS, type Sort } from './pages/homes.ts';
 import { orderQueue, queueBody, queueContent } from './pages/queue.ts';
 import { modeForm, residentBody, residentContent } from './pages/resident.ts';
+import { claimFor } from './push-action.ts';
 
 type Q = Record<string, string | undefined>;
 const str = (v: unknown, max = 200) => (typeof v === 'string' ? v.slice(0, max) : '');
@@ -180,9 +182,10 @@ export function pageRoutes(app: FastifyInstance, c: Console): void {
         resident: alert.resident,
         target: `${gateway}/${alertId}`,
       });
-    const [hist, notes] = await Promise.all([
+    const [hist, notes, claims] = await Promise.all([
       alertHistory(d.store.db, gateway, alertId),
       notesOf(db, gateway, alertId),
+      claimsOn(db, gateway, alertId),
     ]);
     if (!req.headers['x-fragment'])
       await audit(
@@ -196,7 +199,7 @@ export function pageRoutes(app: FastifyInstance, c: Console): void {
         },
         d.now(),
       );
-    const content = alertContent(g.ctx, { alert, history: hist, notes }, tz);
+    const content = alertContent(g.ctx, { alert, history: hist, notes, claims }, tz);
     return c.render(req, reply, g.ctx, {
       title: 'Alert',
       body: alertBody(content),
@@ -249,6 +252,29 @@ export function pageRoutes(app: FastifyInstance, c: Console): void {
         title: 'Not acknowledged',
         body: html`<h1>Not acknowledged</h1><p>${r.reason}</p><p><a href="/">Back to the alerts</a></p>`,
       });
+    d.live.notify('ack');
+    return reply.redirect(safeNext((req.body as Q).back), 303);
+  });
+
+  // "I'm on my way", from the console (a notification's button does the same through push-action.ts).
+  app.post('/alerts/:gateway/:alertId/claim', async (req, reply) => {
+    const a = await actOn(req, reply, 'claim');
+    if (!a) return reply;
+    const { g, gateway, alertId, alert, target } = a;
+    const got = await claimFor(c, `${req.protocol}://${req.host}`, { gateway, alertId, staff: g.staff.name });
+    if (got === 'claimed')
+      await audit(
+        db,
+        {
+          staff: g.staff.name,
+          action: 'claim',
+          resident: alert.resident,
+          target,
+          outcome: 'ok',
+          detail: 'from the console',
+        },
+        d.now(),
+      );
     d.live.notify('ack');
     return reply.redirect(safeNext((req.body as Q).back), 303);
   });

@@ -2,17 +2,20 @@
 // forms to acknowledge and to add a note.
 import type { Selectable } from 'kysely';
 import { ackPending } from '../../alert-order.ts';
+import type { Claim } from '../../claims.ts';
 import type { AlertNotesTable } from '../../console-tables.ts';
 import type { AlertHistoryTable, AlertsTable } from '../../tables.ts';
 import { mayAck } from '../access.ts';
 import { clock, dayAndClock } from '../format.ts';
 import { type Html, html } from '../html.ts';
 import { csrfField, type PageCtx } from '../layout.ts';
+import { claimForm, claimsLine } from './claims.ts';
 
 export type AlertData = {
   alert: Selectable<AlertsTable>;
   history: Selectable<AlertHistoryTable>[];
   notes: Selectable<AlertNotesTable>[];
+  claims: Claim[];
 };
 
 export function alertContent(ctx: PageCtx, d: AlertData, tz: string): Html {
@@ -31,6 +34,7 @@ export function alertContent(ctx: PageCtx, d: AlertData, tz: string): Html {
 <ul class="facts"><li>Home <strong>${a.gateway}</strong></li><li>Resident <a href="/residents/${encodeURIComponent(a.resident)}">${a.resident}</a></li>
 ${a.room ? html`<li>Room <strong>${a.room}</strong></li>` : ''}<li>Rule <strong>${a.rule.replace(/_/g, ' ')}</strong></li><li>State <strong>${a.state}</strong></li></ul>
 ${ack}
+${claimsLine(d.claims, tz)}${claimForm(ctx, a, d.claims, path)}
 <h2>What happened</h2>
 <ol>${d.history.map((h) => html`<li>${dayAndClock(h.at_ms, tz)}: <strong>${h.state}</strong> — ${h.reason}</li>`)}</ol>
 <h2>Outcome notes</h2>

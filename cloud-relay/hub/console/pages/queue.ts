@@ -6,6 +6,7 @@ import type { OpenAlert, OpenHubAlert } from '../data.ts';
 import { clock, SEVERITY_RANK, span } from '../format.ts';
 import { type Html, html } from '../html.ts';
 import { csrfField, type PageCtx } from '../layout.ts';
+import { claimForm, claimsLine } from './claims.ts';
 
 export type QueueItem =
   | { kind: 'home'; a: OpenAlert; since: number }
@@ -62,7 +63,8 @@ ${a.room ? html`<li>Room <strong>${a.room}</strong></li>` : ''}
 <li>Raised <strong>${clock(raised, tz)}</strong>${homeClock(a, tz)}</li>
 ${a.state === 'acknowledged' ? '' : html`<li>Waiting <strong>${span(now - raised)}</strong></li>`}
 </ul>
-<div class="actions">${ackState(ctx, a, tz, '/')}<a href="${href}">Details and notes</a></div>
+${claimsLine(a.claims, tz)}
+<div class="actions">${ackState(ctx, a, tz, '/')}${claimForm(ctx, a, a.claims, '/')}<a href="${href}">Details and notes</a></div>
 </li>`;
 }
 
