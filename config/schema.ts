@@ -262,6 +262,17 @@ const relay = z
     alert_undelivered_after: duration
       .prefault('2m')
       .describe('An alert not acknowledged by the trust broker for this long: the home is told.'),
+    receipts: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Keep each alert, summary and night until the hub's receipt says it stored it, sending it again (same id, with backoff) until then. Needs a hub that sends receipts (this version's does); off, a message is done at the trust broker's PUBACK.",
+      ),
+    alert_unconfirmed_after: duration
+      .prefault('10m')
+      .describe(
+        'With receipts on: an alert the hub has not confirmed storing for this long is a fault in the home (cannot confirm delivery), told as an undelivered alert is.',
+      ),
     push: z
       .strictObject({
         url: z.url({

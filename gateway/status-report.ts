@@ -21,7 +21,13 @@ export type StatusReport = {
   open_alerts: { alert_id: string; rule: string; state: string; at: string }[];
   /** The care mode on (README: Care modes), or null. */
   mode: { mode: string; since: string; until: string; by: string; source: string } | null;
-  queue: { depth: number; oldest_undelivered_alert: string | null };
+  /** awaiting_receipt: at the trust broker, not yet confirmed stored by the hub (relay.receipts). */
+  queue: {
+    depth: number;
+    oldest_undelivered_alert: string | null;
+    awaiting_receipt: number;
+    oldest_awaiting_receipt: string | null;
+  };
   storage: { path: string; bytes: number; free_bytes: number | null; failing: string | null };
   last_backup: { file: string; at: string } | null;
   clock: { synchronized: boolean | null; time_zone: string };
@@ -63,6 +69,8 @@ export function statusReport(o: {
     queue: {
       depth: queue.depth,
       oldest_undelivered_alert: queue.oldest === null ? null : zone.iso(queue.oldest),
+      awaiting_receipt: queue.awaiting,
+      oldest_awaiting_receipt: queue.oldestAwaiting === null ? null : zone.iso(queue.oldestAwaiting),
     },
     storage: {
       path,

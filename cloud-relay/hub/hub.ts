@@ -17,6 +17,7 @@ import { consoleDb } from './console-tables.ts';
 import { type DbTarget, openDb, sqliteTarget } from './db.ts';
 import { LiveFeed } from './live-feed.ts';
 import { type ModeAsk, type ModeResult, sendMode } from './mode.ts';
+import { Receipts } from './receipts.ts';
 import { type BrokerOptions, Receiver } from './receiver.ts';
 import { startRetention } from './retention-timer.ts';
 import { HomeSignatures } from './signatures.ts';
@@ -191,6 +192,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
       base: () => c.web.public_url ?? `http://${c.web.host}:${webPort}`,
     });
     stops.push(() => push.stop());
+    const receipts = new Receipts({ publish: (t, p) => receiver.publish(t, p), log });
     const receiver = new Receiver({
       broker,
       instance,
@@ -203,6 +205,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
         o.onStored?.(topic);
       },
       onSeen: (topic) => live.notifyTopic(topic),
+      onKept: (gateway, id) => receipts.stored(gateway, id),
       onHubAlert: () => live.notify('alert'),
       subscribe: o.listen,
       signatures: homeSignatures(c, o.configFile),
@@ -216,6 +219,8 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     });
     await receiver.start();
     stops.push(() => receiver.stop());
+    // Receipts still gathering go before the broker session closes.
+    stops.push(() => receipts.flush());
     if (c.broker.probe && o.listen !== false) {
       const probing = startProbe(c, o.configFile, { broker, instance, log, receiver, now });
       stops.push(() => probing.then(() => undefined));
@@ -253,6 +258,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
         instance,
         database: target.kind,
         ...receiver.counters,
+        ...receipts.counters,
         ...(held ? { held_s: Math.round(held.ms / 1000), held_because: held.error } : {}),
       };
     };

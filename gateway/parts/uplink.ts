@@ -2,7 +2,7 @@
 // pushes to carers' phones, and the kick that sends each new trust-bound message at once.
 import type { Queue } from '../../cloud-relay/uplink/outbox.ts';
 import { Pusher } from '../../cloud-relay/uplink/push.ts';
-import { Relay, type RelayLimits } from '../../cloud-relay/uplink/relay.ts';
+import { Relay, type RelayDeps, type RelayLimits } from '../../cloud-relay/uplink/relay.ts';
 import type { Config } from '../../config/schema.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Counters } from '../../core/counters.ts';
@@ -13,6 +13,8 @@ import type { RuleEngine } from '../engine/engine.ts';
 import { VERSION } from '../status-report.ts';
 import type { Store } from '../store/store.ts';
 import { listening, type Part } from './part.ts';
+
+export type RelayHooks = Pick<RelayDeps, 'onResent' | 'onReceipt'>;
 
 /** The relay of the provisioning file, or null when it has none (alerts stay in the home). */
 export function relayFor(d: {
@@ -25,12 +27,14 @@ export function relayFor(d: {
   log: Logger;
   counters: Counters;
   limits?: Partial<RelayLimits>;
+  hooks?: RelayHooks;
 }): Relay | null {
   const { config, store, engine, summaries, bus } = d;
   if (!config.relay) return null;
   return new Relay({
     config,
     ...(d.limits ? { limits: d.limits } : {}),
+    ...d.hooks,
     outbox: store.outbox,
     commandLog: store.commands,
     clock: d.clock,

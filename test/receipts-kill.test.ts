@@ -1,0 +1,178 @@
+// The hub's receipt, end to end (README: the relay to the trust): a real gateway relay (receipts
+// on) drains 1,000 alert states through a real Mosquitto (TLS, an ACL per user) to a real hub on
+// PostgreSQL. Halfway, the hub falls behind (its store made to wait, as a slow database would) and
+// the trust's Mosquitto is SIGKILLed and started again without its persistence file: everything
+// it had acknowledged to the home and not yet handed to the hub is gone. The home still holds
+// each of those (no receipt), sends it again with the same id, and the hub stores every alert
+// state exactly once. The home sends again only what no receipt had named.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import type { Hub } from '../cloud-relay/hub/hub.ts';
+import { startHub } from '../cloud-relay/hub/hub.ts';
+import type { Received } from '../cloud-relay/hub/store.ts';
+import { type AlertState, topics } from '../cloud-relay/protocol/messages.ts';
+import { type HubConfigInput, hubConfigSchema } from '../config/hub-schema.ts';
+import { parseConfigText } from '../config/parse.ts';
+import { RealClock } from '../core/clock.ts';
+import { createLogger } from '../core/log.ts';
+import { type Gateway, startGateway } from '../gateway/main.ts';
+import { type NewOutboxRow, Store } from '../gateway/store/store.ts';
+import { alert } from './helpers/hub-messages.ts';
+import { freePort } from './helpers/net.ts';
+import { tempDir } from './helpers/tmp.ts';
+import { trustRig } from './helpers/trust-rig.ts';
+import { until } from './helpers/until.ts';
+
+const GW = 'gw-receipt';
+const R = 'r-receipt';
+const STATES: AlertState[] = ['raised', 'acknowledged', 'resolved'];
+const TOTAL = 1_000;
+/** The hub stores this many alert states, then waits (falls behind) until the broker is killed. */
+const STORED_BEFORE_KILL = 400;
+
+const rig = trustRig(GW);
+
+/** 1,000 alert states, each alert raised, acknowledged and resolved in turn (the last raised only). */
+function alertStates(now: number): NewOutboxRow[] {
+  return Array.from({ length: TOTAL }, (_, i) => {
+    const m = alert(GW, R, `a${Math.floor(i / 3)}`, STATES[i % 3] as AlertState, now + i);
+    return { id: m.id, topic: topics.alert(GW), type: 'alert', payload: JSON.stringify(m), created_at: now };
+  });
+}
+
+async function hubOn(url: string, dir: string): Promise<Hub> {
+  const { broker, pki } = rig;
+  const input: HubConfigInput = {
+    version: 1,
+    hub: { instance: 'receipts', timezone: 'Europe/London' },
+    broker: { url: broker.url, ca: pki.ca, cert: pki.trust.cert, key: pki.trust.key },
+    database: { url },
+    web: { host: '127.0.0.1', port: 0 },
+    homes: { expected: [{ gateway: GW, resident: R }] },
+  };
+  const file = join(dir, 'hub.json');
+  writeFileSync(file, JSON.stringify(input));
+  return startHub({
+    config: hubConfigSchema.parse(input),
+    configFile: file,
+    log: createLogger({ level: 'silent' }),
+    supervisionTimer: false,
+  });
+}
+
+async function homeOn(dir: string, seen: { resent: string[]; receipted: Set<string>; wrong: string[] }) {
+  const { broker, pki } = rig;
+  const r = parseConfigText(
+    JSON.stringify({
+      version: 1,
+      gateway: { id: GW, resident: R, timezone: 'Europe/London' },
+      rooms: ['hall'],
+      devices: [],
+      local_broker: { listen: [{ host: '127.0.0.1', port: await freePort() }] },
+      relay: {
+        url: broker.url,
+        ca: pki.ca,
+        cert: pki.gateway.cert,
+        key: pki.gateway.key,
+        hub_cert: pki.trust.cert,
+        receipts: true,
+      },
+      storage: { path: join(dir, 'hearth.db') },
+    }),
+  );
+  if (!r.config) throw new Error(JSON.stringify(r.problems));
+  return startGateway({
+    config: r.config,
+    log: createLogger({ level: 'silent' }),
+    clock: new RealClock(),
+    bluetoothSysfs: dir,
+    // Short waits, so that the test sees them pass; the defaults are a minute, doubling.
+    relayLimits: { receiptWaitMs: 4_000, receiptWaitCapMs: 8_000, resendEveryMs: 500 },
+    relayHooks: {
+      onResent: (row) => {
+        if (seen.receipted.has(row.id)) seen.wrong.push(row.id);
+        seen.resent.push(row.id);
+      },
+      onReceipt: (ids) => {
+        for (const id of ids) seen.receipted.add(id);
+      },
+    },
+  });
+}
+
+describe("the hub's receipt", () => {
+  it('brings every alert state to the hub exactly once through a broker killed without its persistence file', async () => {
+    const dir = tempDir('hearth-receipts-');
+    const { broker, db } = rig;
+    const url = await db.createDatabase('receipts_kill');
+    const sql = new pg.Client({ connectionString: url });
+    await sql.connect();
+    const count = async (q: string) => Number((await sql.query(q)).rows[0].n);
+    let hub: Hub | undefined;
+    let gw: Gateway | undefined;
+    try {
+      hub = await hubOn(url, dir);
+      // The hub falls behind after STORED_BEFORE_KILL alert states, as on a slow database.
+      let release = () => {};
+      const held = new Promise<void>((r) => {
+        release = r;
+      });
+      let alerts = 0;
+      const store = hub.store;
+      const receive = store.receive.bind(store);
+      store.receive = async (m: Received) => {
+        if (m.incoming.type === 'alert' && ++alerts > STORED_BEFORE_KILL) await held;
+        return receive(m);
+      };
+      const rows = alertStates(Date.now());
+      const home = Store.open(join(dir, 'hearth.db'));
+      home.transaction(() => {
+        for (const row of rows) home.outbox.add(row);
+      });
+      home.close();
+      const seen = { resent: [] as string[], receipted: new Set<string>(), wrong: [] as string[] };
+      gw = await homeOn(dir, seen);
+      const outbox = (gw as Gateway).store.outbox;
+      // Every state is at the trust broker (none left to drain), and the hub has only some of them.
+      await until('the whole backlog taken by the broker', () => outbox.peekAfter(0, 1).length === 0, 30_000);
+      await until('the hub behind', () => alerts > STORED_BEFORE_KILL, 30_000);
+      const receiptedBeforeKill = new Set(seen.receipted);
+      const awaitingAtKill = outbox.receipts().awaiting;
+      expect(awaitingAtKill).toBeGreaterThan(0);
+
+      await broker.kill();
+      rmSync(join(broker.dir, 'data'), { recursive: true, force: true });
+      mkdirSync(join(broker.dir, 'data'));
+      await broker.start();
+      release();
+
+      await until('every receipt at the home', () => outbox.stats().rows === 0, 90_000);
+      const states = await count(`select count(*) as n from alert_history where gateway = '${GW}'`);
+      const distinct = await count(
+        `select count(distinct alert_id || ' ' || state) as n from alert_history where gateway = '${GW}'`,
+      );
+      const ids = await count(`select count(*) as n from message_ids where gateway = '${GW}'`);
+      expect({ states, distinct, ids }).toEqual({ states: TOTAL, distinct: TOTAL, ids: TOTAL });
+      expect(await count("select count(*) as n from alerts where state not in ('resolved', 'raised')")).toBe(
+        0,
+      );
+      // Sent again: only what no receipt had named, none of what the hub had receipted before the kill.
+      expect(seen.wrong).toEqual([]);
+      expect(seen.resent.filter((id) => receiptedBeforeKill.has(id))).toEqual([]);
+      const resentIds = new Set(seen.resent);
+      expect(resentIds.size).toBeGreaterThan(0);
+      expect(resentIds.size).toBeLessThanOrEqual(TOTAL - receiptedBeforeKill.size);
+      expect(seen.receipted.size).toBe(TOTAL);
+      expect(gw.counters.get('relay.receipted')).toBe(TOTAL);
+      console.info(
+        `receipts: ${TOTAL} alert states, ${states} in the hub's database (${ids} ids, each once); at the kill ${receiptedBeforeKill.size} receipted and ${awaitingAtKill} awaiting a receipt; the home sent ${resentIds.size} again (${seen.resent.length} sends), the hub dropped ${hub.receiver.counters.duplicates} repeats`,
+      );
+    } finally {
+      await gw?.stop();
+      await hub?.stop();
+      await sql.end().catch(() => {});
+    }
+  }, 150_000);
+});
