@@ -319,6 +319,14 @@ export const configSchema = z
             'The night is sent the morning it ends, once she has been up 30 minutes; at this local time at the latest, saying so if she is not up.',
           ),
         heartbeat: duration.prefault('60s').describe('Interval of the heartbeat to the trust.'),
+        test_call: localTime
+          .optional()
+          .describe(
+            'Local time of the daily test call: an `info` alert through the whole chain to the trust, acknowledged there and confirmed here. Absent: no test call.',
+          ),
+        test_call_ack_within: duration
+          .prefault('15m')
+          .describe("The test call's acknowledgement not back within this long: a fault in the home."),
       })
       .prefault({}),
     local_broker: z

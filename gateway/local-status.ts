@@ -49,6 +49,15 @@ const report = z.strictObject({
     free_bytes: count.nullable(),
     failing: z.string().nullable(),
   }),
+  test_call: z
+    .strictObject({
+      alert_id: z.string(),
+      sent_at: isoLocal,
+      acked_at: isoLocal.nullable(),
+      acked_by: z.string().nullable(),
+      fault: z.string().nullable(),
+    })
+    .nullable(),
   last_backup: z.strictObject({ file: z.string(), at: isoLocal }).nullable(),
   clock: z.strictObject({ synchronized: z.boolean().nullable(), time_zone: z.string() }),
   versions: z.strictObject({ hearth: z.string(), node: z.string(), sqlite: z.string(), schema: z.number() }),

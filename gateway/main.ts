@@ -12,6 +12,7 @@ import { Bus } from './bus.ts';
 import { DailySummaries } from './engine/daily-summaries.ts';
 import type { RuleEngine } from './engine/engine.ts';
 import { NightSummaries } from './engine/night-summaries.ts';
+import { TestCalls } from './engine/test-calls.ts';
 import { type IngestResult, indexDevices } from './ingest.ts';
 import { ingestLoop } from './parts/ingest-loop.ts';
 import { openLocalBroker } from './parts/local-broker.ts';
@@ -78,7 +79,16 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const summaries = new DailySummaries({ ...g, devices, store, zone, deliver: () => up?.kick() });
     const home = () => engine.home;
     const nights = new NightSummaries({ ...g, devices, store, zone, home, deliver: () => up?.kick() });
-    const up = relayFor({ ...g, store, engine, summaries, limits: opts.relayLimits, hooks: opts.relayHooks });
+    const testCalls = new TestCalls({ ...g, store, zone, deliver: () => up?.kick() });
+    const up = relayFor({
+      ...g,
+      store,
+      engine,
+      summaries,
+      testCalls,
+      limits: opts.relayLimits,
+      hooks: opts.relayHooks,
+    });
     const pusher = pusherFor({ ...g, pushes: queue });
     const sources = () => drivers.flatMap((d) => d.health());
     const more = () => statusReportFor({ ...g, store, path, zone });
@@ -93,6 +103,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       driverOutputs(bus, drivers),
       asPart('daily summaries', summaries),
       asPart('night summaries', nights),
+      asPart('test calls', testCalls),
       ...(pusher ? [pushes(pusher)] : []),
       promptOutputs(bus),
       linkStatusOutputs(bus),

@@ -5,7 +5,7 @@
 // it had acknowledged to the home and not yet handed to the hub is gone. The home still holds
 // each of those (no receipt), sends it again with the same id, and the hub stores every alert
 // state exactly once. The home sends again only what no receipt had named.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
@@ -13,14 +13,12 @@ import type { Hub } from '../cloud-relay/hub/hub.ts';
 import { startHub } from '../cloud-relay/hub/hub.ts';
 import type { Received } from '../cloud-relay/hub/store.ts';
 import { type AlertState, topics } from '../cloud-relay/protocol/messages.ts';
-import { type HubConfigInput, hubConfigSchema } from '../config/hub-schema.ts';
-import { parseConfigText } from '../config/parse.ts';
 import { RealClock } from '../core/clock.ts';
 import { createLogger } from '../core/log.ts';
 import { type Gateway, startGateway } from '../gateway/main.ts';
 import { type NewOutboxRow, Store } from '../gateway/store/store.ts';
 import { alert } from './helpers/hub-messages.ts';
-import { freePort } from './helpers/net.ts';
+import { linkedHomeConfig, linkedHubConfig } from './helpers/linked-home.ts';
 import { tempDir } from './helpers/tmp.ts';
 import { trustRig } from './helpers/trust-rig.ts';
 import { until } from './helpers/until.ts';
@@ -33,6 +31,7 @@ const TOTAL = 1_000;
 const STORED_BEFORE_KILL = 400;
 
 const rig = trustRig(GW);
+const HOME = { gateway: GW, resident: R };
 
 /** 1,000 alert states, each alert raised, acknowledged and resolved in turn (the last raised only). */
 function alertStates(now: number): NewOutboxRow[] {
@@ -43,19 +42,12 @@ function alertStates(now: number): NewOutboxRow[] {
 }
 
 async function hubOn(url: string, dir: string): Promise<Hub> {
-  const { broker, pki } = rig;
-  const input: HubConfigInput = {
-    version: 1,
+  const { config, file } = linkedHubConfig(dir, rig, HOME, {
     hub: { instance: 'receipts', timezone: 'Europe/London' },
-    broker: { url: broker.url, ca: pki.ca, cert: pki.trust.cert, key: pki.trust.key },
     database: { url },
-    web: { host: '127.0.0.1', port: 0 },
-    homes: { expected: [{ gateway: GW, resident: R }] },
-  };
-  const file = join(dir, 'hub.json');
-  writeFileSync(file, JSON.stringify(input));
+  });
   return startHub({
-    config: hubConfigSchema.parse(input),
+    config,
     configFile: file,
     log: createLogger({ level: 'silent' }),
     supervisionTimer: false,
@@ -63,28 +55,9 @@ async function hubOn(url: string, dir: string): Promise<Hub> {
 }
 
 async function homeOn(dir: string, seen: { resent: string[]; receipted: Set<string>; wrong: string[] }) {
-  const { broker, pki } = rig;
-  const r = parseConfigText(
-    JSON.stringify({
-      version: 1,
-      gateway: { id: GW, resident: R, timezone: 'Europe/London' },
-      rooms: ['hall'],
-      devices: [],
-      local_broker: { listen: [{ host: '127.0.0.1', port: await freePort() }] },
-      relay: {
-        url: broker.url,
-        ca: pki.ca,
-        cert: pki.gateway.cert,
-        key: pki.gateway.key,
-        hub_cert: pki.trust.cert,
-        receipts: true,
-      },
-      storage: { path: join(dir, 'hearth.db') },
-    }),
-  );
-  if (!r.config) throw new Error(JSON.stringify(r.problems));
+  const config = await linkedHomeConfig(dir, rig, HOME);
   return startGateway({
-    config: r.config,
+    config,
     log: createLogger({ level: 'silent' }),
     clock: new RealClock(),
     bluetoothSysfs: dir,

@@ -23,6 +23,7 @@ import { startRetention } from './retention-timer.ts';
 import { HomeSignatures } from './signatures.ts';
 import { HubStore } from './store.ts';
 import { type Pass, startSupervisor } from './supervision-pass.ts';
+import { acknowledgedByHub, HUB_ACKER } from './test-calls.ts';
 
 /** What the care console is given of the hub (console/context.ts: ConsoleDeps). */
 export type WebDeps = {
@@ -193,6 +194,16 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     });
     stops.push(() => push.stop());
     const receipts = new Receipts({ publish: (t, p) => receiver.publish(t, p), log });
+    const testCallAck = (a?: { alertId: string; gateway: string }) =>
+      a &&
+      acknowledge(
+        { store, now, publish: (t, p) => receiver.publish(t, p) },
+        { alertId: a.alertId, gateway: a.gateway, by: HUB_ACKER },
+      )
+        .then(
+          (r) => r.ok || log.warn({ alert_id: a.alertId }, `hub: test call not acknowledged: ${r.reason}`),
+        )
+        .catch((err) => log.error({ err: (err as Error).message }, 'hub: test call not acknowledged'));
     const receiver = new Receiver({
       broker,
       instance,
@@ -202,6 +213,9 @@ export async function startHub(o: HubOptions): Promise<Hub> {
       onStored: (topic, r) => {
         live.notifyTopic(topic);
         if (!r.duplicate && r.alert) push.alertStored(r.alert);
+        // A daily test call, acknowledged at once by the instance that stored it (unless the trust
+        // leaves it to an operator); a failed publish is flagged by supervision as any ack is.
+        if (!r.duplicate && acknowledgedByHub(r.alert, c.test_calls.ack)) testCallAck(r.alert);
         o.onStored?.(topic);
       },
       onSeen: (topic) => live.notifyTopic(topic),
@@ -240,6 +254,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
           queueGrowing: s.queue_growing,
           night: s.night,
           timezone: c.hub.timezone,
+          testMissingAfterMs: c.test_calls.missing_after,
         },
       },
       o.supervisionTimer === false ? 2 ** 31 - 1 : s.interval,

@@ -4,6 +4,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } fr
 import { consoleMigration } from './console-migration.ts';
 import { nightsMigration } from './nights-migration.ts';
 import { signinBudgetMigration } from './signin-budget-migration.ts';
+import { testCallsMigration } from './test-calls-migration.ts';
 
 const ms = 'bigint';
 
@@ -234,6 +235,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0004-per-home': m0004,
   '0005-signin-budget': signinBudgetMigration,
   '0006-nights': nightsMigration,
+  '0007-test-calls': testCallsMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

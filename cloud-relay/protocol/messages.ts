@@ -28,6 +28,13 @@ export type AlertState = z.infer<typeof alertState>;
 export const LOCAL_ONLY_STATES: ReadonlySet<AlertState> = new Set(['pre-alert', 'cancelled']);
 
 export const severity = z.enum(['info', 'warning', 'urgent']);
+
+/**
+ * The rule of the daily test call: an `info` alert the home sends at schedules.test_call, which
+ * the trust acknowledges (the hub by itself, or an operator) to prove the whole chain works. It is
+ * nobody's emergency: never pushed to carers, never a false alarm.
+ */
+export const TEST_CALL_RULE = 'test';
 export type Severity = z.infer<typeof severity>;
 
 // Every string a home sends is bounded and free of control characters: it is stored by the

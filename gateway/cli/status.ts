@@ -144,6 +144,11 @@ export function render(v: StatusView): string {
   lines.push(
     `storage      ${r.storage.path} ${mb(r.storage.bytes)}, ${r.storage.free_bytes === null ? 'free space unknown' : `${mb(r.storage.free_bytes)} free`}${r.storage.failing ? `; FAILING: ${r.storage.failing}` : ''}`,
   );
+  const t = r.test_call;
+  if (t)
+    lines.push(
+      `test call    ${t.alert_id} sent ${hm(t.sent_at)}${t.acked_at ? `, acknowledged by ${t.acked_by} at ${hm(t.acked_at)}` : t.fault ? ` NOT ACKNOWLEDGED (${t.fault})` : ', awaiting its acknowledgement'}`,
+    );
   lines.push(`last backup  ${r.last_backup ? `${hm(r.last_backup.at)}  ${r.last_backup.file}` : 'none yet'}`);
   lines.push(
     `clock        ${r.clock.synchronized === null ? 'synchronisation unknown' : r.clock.synchronized ? 'synchronised' : 'NOT synchronised'} (${r.clock.time_zone})`,

@@ -10,6 +10,7 @@ import type { Logger } from '../../core/log.ts';
 import type { Bus } from '../bus.ts';
 import type { DailySummaries } from '../engine/daily-summaries.ts';
 import type { RuleEngine } from '../engine/engine.ts';
+import type { TestCalls } from '../engine/test-calls.ts';
 import { VERSION } from '../status-report.ts';
 import type { Store } from '../store/store.ts';
 import { listening, type Part } from './part.ts';
@@ -22,6 +23,7 @@ export function relayFor(d: {
   store: Store;
   engine: RuleEngine;
   summaries: DailySummaries;
+  testCalls: TestCalls;
   bus: Bus;
   clock: Clock;
   log: Logger;
@@ -47,10 +49,12 @@ export function relayFor(d: {
         const m = summaries.produce(date);
         return { ok: true, detail: `summary ${m.id} queued` };
       },
+      // A daily test call is acknowledged as any alert is, and answered by the test calls.
       ack: (id, by) =>
-        engine.ack(id, by)
+        d.testCalls.ack(id, by) ??
+        (engine.ack(id, by)
           ? { ok: true, detail: `${id} acknowledged by ${by}` }
-          : { ok: false, detail: `no raised or escalated alert ${id} to acknowledge` },
+          : { ok: false, detail: `no raised or escalated alert ${id} to acknowledge` }),
       mode: ({ mode, until, by }) =>
         engine.setMode({ mode, by, source: 'trust', ...(until ? { until: Date.parse(until) } : {}) }),
     },

@@ -42,6 +42,7 @@ export class StatusReader {
              FROM outbox`
           : "SELECT count(*) AS depth, min(CASE WHEN type = 'alert' THEN created_at END) AS oldest, 0 AS awaiting, NULL AS oldestAwaiting FROM outbox",
       ),
+      meta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
       sqlite: db.prepare('SELECT sqlite_version()').pluck(),
       schema: db.prepare('SELECT max(version) FROM schema_migrations').pluck(),
     };
@@ -81,6 +82,11 @@ export class StatusReader {
       )
       .get(now) as ModeOn | undefined;
     return r ?? null;
+  }
+
+  /** A value the gateway keeps in meta (the last test call), if any. */
+  meta(key: string): string | undefined {
+    return this.#stmts.meta.get(key) as string | undefined;
   }
 
   versions(): { sqlite: string; schema: number } {
