@@ -62,7 +62,7 @@ async function homeOn(dir: string, seen: { resent: string[]; receipted: Set<stri
     clock: new RealClock(),
     bluetoothSysfs: dir,
     // Short waits, so that the test sees them pass; the defaults are a minute, doubling.
-    relayLimits: { receiptWaitMs: 4_000, receiptWaitCapMs: 8_000, resendEveryMs: 500 },
+    relayLimits: { receiptWaitMs: 6_000, receiptWaitCapMs: 12_000, resendEveryMs: 500 },
     relayHooks: {
       onResent: (row) => {
         if (seen.receipted.has(row.id)) seen.wrong.push(row.id);
@@ -112,6 +112,7 @@ describe("the hub's receipt", () => {
       await until('the whole backlog taken by the broker', () => outbox.peekAfter(0, 1).length === 0, 30_000);
       await until('the hub behind', () => alerts > STORED_BEFORE_KILL, 30_000);
       const receiptedBeforeKill = new Set(seen.receipted);
+      const resentBeforeKill = seen.resent.length;
       const awaitingAtKill = outbox.receipts().awaiting;
       expect(awaitingAtKill).toBeGreaterThan(0);
 
@@ -132,15 +133,17 @@ describe("the hub's receipt", () => {
         0,
       );
       // Sent again: only what no receipt had named, none of what the hub had receipted before the kill.
+      // (A busy machine can make the hub slower than the home's wait: what it sends again before
+      // the kill is still what no receipt had named by then.)
       expect(seen.wrong).toEqual([]);
-      expect(seen.resent.filter((id) => receiptedBeforeKill.has(id))).toEqual([]);
+      const afterKill = new Set(seen.resent.slice(resentBeforeKill));
+      expect([...afterKill].filter((id) => receiptedBeforeKill.has(id))).toEqual([]);
+      expect(afterKill.size).toBeGreaterThan(0);
       const resentIds = new Set(seen.resent);
-      expect(resentIds.size).toBeGreaterThan(0);
-      expect(resentIds.size).toBeLessThanOrEqual(TOTAL - receiptedBeforeKill.size);
       expect(seen.receipted.size).toBe(TOTAL);
       expect(gw.counters.get('relay.receipted')).toBe(TOTAL);
       console.info(
-        `receipts: ${TOTAL} alert states, ${states} in the hub's database (${ids} ids, each once); at the kill ${receiptedBeforeKill.size} receipted and ${awaitingAtKill} awaiting a receipt; the home sent ${resentIds.size} again (${seen.resent.length} sends), the hub dropped ${hub.receiver.counters.duplicates} repeats`,
+        `receipts: ${TOTAL} alert states, ${states} in the hub's database (${ids} ids, each once); at the kill ${receiptedBeforeKill.size} receipted and ${awaitingAtKill} awaiting a receipt; the home sent ${resentIds.size} again (${seen.resent.length} sends, ${afterKill.size} after the kill), the hub dropped ${hub.receiver.counters.duplicates} repeats`,
       );
     } finally {
       await gw?.stop();

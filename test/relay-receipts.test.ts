@@ -11,6 +11,8 @@ import { SimClock } from '../core/clock.ts';
 import { Counters } from '../core/counters.ts';
 import { createLogger } from '../core/log.ts';
 import { Zone } from '../core/zone.ts';
+import { render } from '../gateway/cli/status.ts';
+import { statusReport } from '../gateway/status-report.ts';
 import { Store } from '../gateway/store/store.ts';
 import { homeConfig } from './helpers/simulate.ts';
 import { tempDir } from './helpers/tmp.ts';
@@ -97,6 +99,22 @@ describe('receipts in the home', () => {
     await until('four refusals', () => counters.get('relay.receipt_refused') === 4);
     expect(store.outbox.receipts().awaiting).toBe(130);
 
+    // hearth status says how many wait for a receipt, and since when.
+    const report = statusReport({
+      reader: store.status,
+      path: ':memory:',
+      config,
+      zone: new Zone('Europe/London'),
+      now: clock.now(),
+    });
+    expect(report.queue).toMatchObject({
+      depth: 130,
+      awaiting_receipt: 130,
+      oldest_awaiting_receipt: '2026-03-02T10:00:00+00:00',
+    });
+    expect(render({ running: true, note: null, sources: [], delivery: null, report })).toContain(
+      "receipts     130 messages at the trust broker awaiting the hub's receipt, the oldest from 2026-03-02 10:00",
+    );
     const sends = () => obs.got.filter((g) => g.topic.endsWith('/alert')).length;
     const first = sends();
     expect(first).toBe(150);

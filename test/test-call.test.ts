@@ -8,6 +8,7 @@ import type { Config } from '../config/schema.ts';
 import { SimClock } from '../core/clock.ts';
 import { createLogger } from '../core/log.ts';
 import type { OutputEvent } from '../firmware-bridge/driver.ts';
+import { render } from '../gateway/cli/status.ts';
 import { type Gateway, startGateway } from '../gateway/main.ts';
 import { statusReport } from '../gateway/status-report.ts';
 import { eventually } from './helpers/hub-rig.ts';
@@ -175,7 +176,11 @@ describe('the daily test call', () => {
     clock.advance(15 * MIN);
     expect(gw.outputs.map((o) => o.pattern)).toContain('link-down');
     expect(homeRecord(gw)).toMatchObject({ alert_id: alertId, acked_at: null });
-    expect(reportOf(gw, dir, clock).test_call?.fault).toMatch(/has not been acknowledged by the trust/);
+    const report = reportOf(gw, dir, clock);
+    expect(report.test_call?.fault).toMatch(/has not been acknowledged by the trust/);
+    expect(render({ running: true, note: null, sources: [], delivery: null, report })).toMatch(
+      /test call {4}\S+ sent 2026-03-02 10:30 NOT ACKNOWLEDGED \(the daily test call sent 15 min ago/,
+    );
     const r = await h.ack({ alertId, by: 'nurse-jo' });
     expect(r).toMatchObject({ ok: true, gateway: GW });
     await until('the home confirmed', () => homeRecord(gw)?.acked_by === 'nurse-jo');
