@@ -26,6 +26,17 @@ const alertIn = (id: string, state: Parameters<typeof alert>[3], at: number) =>
 
 const silentLimits = SUPERVISION_LIMITS;
 
+/** One supervision pass by `instance` at `now`. */
+const pass = (s: HubStore, instance: string, now: number) =>
+  supervisionPass({
+    store: s,
+    log: createLogger({ level: 'silent' }),
+    now: () => now,
+    instance,
+    limits: silentLimits,
+    commandTimeoutMs: MIN,
+  });
+
 describe.each(BACKENDS)('hub store on $name', (backend) => {
   it('drops a repeated message id: its effect happens once', async () => {
     const { store } = await backend.open();
@@ -97,16 +108,6 @@ describe.each(BACKENDS)('hub store on $name', (backend) => {
     const second = await another();
     await store.expectHomes([{ gateway: GW, resident: R, heartbeatMs: MIN }], T0);
     await store.receive(received(`hearth/v1/${GW}/heartbeat`, heartbeat(GW, R, T0), T0));
-    const log = createLogger({ level: 'silent' });
-    const pass = (s: HubStore, instance: string, now: number) =>
-      supervisionPass({
-        store: s,
-        log,
-        now: () => now,
-        instance,
-        limits: silentLimits,
-        commandTimeoutMs: MIN,
-      });
     expect((await pass(store, 'a', T0 + 2 * MIN)).raised).toEqual([]);
     const [one, two] = await Promise.all([pass(store, 'a', T0 + 4 * MIN), pass(second, 'b', T0 + 4 * MIN)]);
     expect([...one.raised, ...two.raised]).toHaveLength(1);
@@ -162,16 +163,6 @@ describe.each(BACKENDS)('hub store on $name', (backend) => {
         confirmed_at: T0 + 3000,
       },
     ]);
-    const log = createLogger({ level: 'silent' });
-    const pass = (s: HubStore, instance: string, now: number) =>
-      supervisionPass({
-        store: s,
-        log,
-        now: () => now,
-        instance,
-        limits: silentLimits,
-        commandTimeoutMs: MIN,
-      });
     const missing = async () =>
       (await hubAlerts(store.db, { open: true })).filter((a) => a.kind === 'test_missing');
     await pass(store, 'a', T0 + 25 * 60 * MIN);

@@ -141,6 +141,15 @@ describe('receipts in the home', () => {
     await until('cannot confirm delivery', () => states.at(-1)?.unconfirmed === true);
     expect(states.at(-1)).toMatchObject({ undelivered: false, oldestUnconfirmedAlertAgeS: 600 });
     expect(states.at(-1)?.reason).toMatch(/hub has not confirmed storing it/);
+    // The trust hears it too, on the retained status.
+    await until('the status at the trust', () =>
+      obs.got.some(
+        (g) =>
+          g.topic.endsWith('/status') &&
+          g.msg.awaiting_receipt === 130 &&
+          g.msg.oldest_awaiting_receipt_s === 600,
+      ),
+    );
     await receipt(JSON.stringify({ v: 1, ids: ids(20, 150) }));
     await until('all receipted', () => store.outbox.stats().rows === 0);
     clock.advance(10_000);

@@ -107,7 +107,8 @@ export class DeliveryWatch {
     return this.#undelivered;
   }
 
-  check(): void {
+  /** Looks again; true when what the home is told has changed. */
+  check(): boolean {
     const { outbox, clock, config } = this.#d;
     const now = clock.now();
     const ageOf = (at: number | null) => (at === null ? null : now - at);
@@ -115,7 +116,7 @@ export class DeliveryWatch {
     const unconfirmedAge = config.relay?.receipts ? ageOf(outbox.receipts().oldestAlertAt) : null;
     const undelivered = age !== null && age >= this.#limits.undeliveredAfterMs;
     const unconfirmed = unconfirmedAge !== null && unconfirmedAge >= this.#limits.unconfirmedAfterMs;
-    if (undelivered === this.#undelivered && unconfirmed === this.#unconfirmed) return;
+    if (undelivered === this.#undelivered && unconfirmed === this.#unconfirmed) return false;
     this.#say(undelivered, age, unconfirmed, unconfirmedAge);
     this.#undelivered = undelivered;
     this.#unconfirmed = unconfirmed;
@@ -127,6 +128,7 @@ export class DeliveryWatch {
       oldestUnconfirmedAlertAgeS: s(unconfirmedAge),
       reason: undelivered ? this.#why() : unconfirmed ? UNCONFIRMED : null,
     });
+    return true;
   }
 
   #why(): string {

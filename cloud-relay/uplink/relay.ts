@@ -67,7 +67,10 @@ export class Relay {
     this.#d.outbox.onHealth(() => {
       if (this.connected) this.#status.publish(this.#session.client, 'online');
     });
-    every(this.#limits.watchEveryMs, () => this.#watch.check());
+    // The retained status says it too when an alert starts or stops waiting too long.
+    every(this.#limits.watchEveryMs, () => {
+      if (this.#watch.check() && this.connected) this.#status.publish(this.#session.client, 'online');
+    });
     if (this.#d.config.relay?.receipts) every(this.#limits.resendEveryMs, () => this.#receipts.resend());
     this.#status.enforceLimit();
   }
