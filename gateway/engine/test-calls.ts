@@ -142,8 +142,8 @@ export class TestCalls {
   /** The trust's ack of a test call; null when the alert is not one (the rules' then). */
   ack(alertId: string, by: string): { ok: boolean; detail: string } | null {
     const { config, store, zone, clock, log, bus } = this.#d;
-    const r = this.record();
     if (!alertId.startsWith(`${config.gateway.id}-test-`)) return null;
+    const r = this.record();
     if (!r || r.alert_id !== alertId) return { ok: false, detail: `no test call ${alertId} to acknowledge` };
     if (r.acked_at !== null) return { ok: true, detail: `test call ${alertId} already confirmed` };
     const now = clock.now();
