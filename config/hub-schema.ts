@@ -122,6 +122,22 @@ export const hubConfigSchema = z
           .describe('Hours (hub.timezone) when a silent gateway is urgent rather than high.'),
       })
       .prefault({}),
+    test_calls: z
+      .strictObject({
+        ack: z
+          .enum(['hub', 'operator'])
+          .default('hub')
+          .describe(
+            "Who acknowledges a home's daily test call: the hub by itself as it stores it, or an operator from the console (the trust's choice).",
+          ),
+        missing_after: duration
+          .prefault('26h')
+          .describe(
+            'A home that has made test calls with none completed (acknowledged and confirmed by the home) for this long: "daily test missing".',
+          ),
+      })
+      .prefault({})
+      .describe("Each home's daily test call (schedules.test_call in its provisioning file)."),
     homes: z
       .strictObject({
         accept_any: z

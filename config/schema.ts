@@ -262,6 +262,17 @@ const relay = z
     alert_undelivered_after: duration
       .prefault('2m')
       .describe('An alert not acknowledged by the trust broker for this long: the home is told.'),
+    receipts: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Keep each alert, summary and night until the hub's receipt says it stored it, sending it again (same id, with backoff) until then. Needs a hub that sends receipts (this version's does); off, a message is done at the trust broker's PUBACK.",
+      ),
+    alert_unconfirmed_after: duration
+      .prefault('10m')
+      .describe(
+        'With receipts on: an alert the hub has not confirmed storing for this long is a fault in the home (cannot confirm delivery), told as an undelivered alert is.',
+      ),
     push: z
       .strictObject({
         url: z.url({
@@ -308,6 +319,14 @@ export const configSchema = z
             'The night is sent the morning it ends, once she has been up 30 minutes; at this local time at the latest, saying so if she is not up.',
           ),
         heartbeat: duration.prefault('60s').describe('Interval of the heartbeat to the trust.'),
+        test_call: localTime
+          .optional()
+          .describe(
+            'Local time of the daily test call: an `info` alert through the whole chain to the trust, acknowledged there and confirmed here. Absent: no test call.',
+          ),
+        test_call_ack_within: duration
+          .prefault('15m')
+          .describe("The test call's acknowledgement not back within this long: a fault in the home."),
       })
       .prefault({}),
     local_broker: z

@@ -37,13 +37,27 @@ const report = z.strictObject({
   mode: z
     .strictObject({ mode: z.string(), since: isoLocal, until: isoLocal, by: z.string(), source: z.string() })
     .nullable(),
-  queue: z.strictObject({ depth: count, oldest_undelivered_alert: isoLocal.nullable() }),
+  queue: z.strictObject({
+    depth: count,
+    oldest_undelivered_alert: isoLocal.nullable(),
+    awaiting_receipt: count,
+    oldest_awaiting_receipt: isoLocal.nullable(),
+  }),
   storage: z.strictObject({
     path: z.string(),
     bytes: count,
     free_bytes: count.nullable(),
     failing: z.string().nullable(),
   }),
+  test_call: z
+    .strictObject({
+      alert_id: z.string(),
+      sent_at: isoLocal,
+      acked_at: isoLocal.nullable(),
+      acked_by: z.string().nullable(),
+      fault: z.string().nullable(),
+    })
+    .nullable(),
   last_backup: z.strictObject({ file: z.string(), at: isoLocal }).nullable(),
   clock: z.strictObject({ synchronized: z.boolean().nullable(), time_zone: z.string() }),
   versions: z.strictObject({ hearth: z.string(), node: z.string(), sqlite: z.string(), schema: z.number() }),
@@ -58,6 +72,9 @@ export const localStatus = z.strictObject({
   delivery: z.strictObject({
     undelivered: z.boolean(),
     oldest_alert_age_s: z.number().nonnegative().nullable(),
+    /** An alert at the trust broker that the hub has not confirmed storing in time (relay.receipts). */
+    unconfirmed: z.boolean(),
+    oldest_unconfirmed_alert_age_s: z.number().nonnegative().nullable(),
     reason: z.string().nullable(),
   }),
   clock: z.strictObject({ time_zone: z.string(), wall_clock_jumps: count }),

@@ -12,6 +12,7 @@ import { Bus } from './bus.ts';
 import { DailySummaries } from './engine/daily-summaries.ts';
 import type { RuleEngine } from './engine/engine.ts';
 import { NightSummaries } from './engine/night-summaries.ts';
+import { TestCalls } from './engine/test-calls.ts';
 import { type IngestResult, indexDevices } from './ingest.ts';
 import { ingestLoop } from './parts/ingest-loop.ts';
 import { openLocalBroker } from './parts/local-broker.ts';
@@ -24,7 +25,7 @@ import { asPart, PartRunner } from './parts/part.ts';
 import { ruleEngine, rules } from './parts/rule-engine.ts';
 import { buildDrivers, sourceStatusLog } from './parts/sources.ts';
 import { eventRetention, nightlyBackups, recoveryAlert, storageWatch } from './parts/storage-care.ts';
-import { pusherFor, pushes, relay, relayFor, uplinkKicks } from './parts/uplink.ts';
+import { pusherFor, pushes, type RelayHooks, relay, relayFor, uplinkKicks } from './parts/uplink.ts';
 import type { Store } from './store/store.ts';
 
 export type GatewayOptions = {
@@ -41,6 +42,8 @@ export type GatewayOptions = {
   listen?: { host: string; port: number }[];
   /** The relay's timings and bounds where a test needs them shorter (keep-alive, timeouts). */
   relayLimits?: Partial<RelayLimits>;
+  /** What the relay did with receipts, for tests that count what went again and why. */
+  relayHooks?: RelayHooks;
 };
 
 export type Gateway = {
@@ -76,7 +79,16 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const summaries = new DailySummaries({ ...g, devices, store, zone, deliver: () => up?.kick() });
     const home = () => engine.home;
     const nights = new NightSummaries({ ...g, devices, store, zone, home, deliver: () => up?.kick() });
-    const up = relayFor({ ...g, store, engine, summaries, limits: opts.relayLimits });
+    const testCalls = new TestCalls({ ...g, store, zone, deliver: () => up?.kick() });
+    const up = relayFor({
+      ...g,
+      store,
+      engine,
+      summaries,
+      testCalls,
+      limits: opts.relayLimits,
+      hooks: opts.relayHooks,
+    });
     const pusher = pusherFor({ ...g, pushes: queue });
     const sources = () => drivers.flatMap((d) => d.health());
     const more = () => statusReportFor({ ...g, store, path, zone });
@@ -91,6 +103,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       driverOutputs(bus, drivers),
       asPart('daily summaries', summaries),
       asPart('night summaries', nights),
+      asPart('test calls', testCalls),
       ...(pusher ? [pushes(pusher)] : []),
       promptOutputs(bus),
       linkStatusOutputs(bus),

@@ -5,6 +5,7 @@ import { existsSync, readFileSync, statfsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Config } from '../config/schema.ts';
 import type { Zone } from '../core/zone.ts';
+import { readTestCall, TEST_CALL_KEY, testCallFault } from './engine/test-calls.ts';
 import { listBackups } from './store/backup.ts';
 import type { StatusReader } from './store/status-reader.ts';
 
@@ -21,8 +22,22 @@ export type StatusReport = {
   open_alerts: { alert_id: string; rule: string; state: string; at: string }[];
   /** The care mode on (README: Care modes), or null. */
   mode: { mode: string; since: string; until: string; by: string; source: string } | null;
-  queue: { depth: number; oldest_undelivered_alert: string | null };
+  /** awaiting_receipt: at the trust broker, not yet confirmed stored by the hub (relay.receipts). */
+  queue: {
+    depth: number;
+    oldest_undelivered_alert: string | null;
+    awaiting_receipt: number;
+    oldest_awaiting_receipt: string | null;
+  };
   storage: { path: string; bytes: number; free_bytes: number | null; failing: string | null };
+  /** The last daily test call (schedules.test_call), and the fault when it went unacknowledged. */
+  test_call: {
+    alert_id: string;
+    sent_at: string;
+    acked_at: string | null;
+    acked_by: string | null;
+    fault: string | null;
+  } | null;
   last_backup: { file: string; at: string } | null;
   clock: { synchronized: boolean | null; time_zone: string };
   versions: { hearth: string; node: string; sqlite: string; schema: number };
@@ -54,6 +69,7 @@ export function statusReport(o: {
     free = null;
   }
   const backup = listBackups(path)[0];
+  const test = readTestCall(reader.meta(TEST_CALL_KEY));
   return {
     gateway: config.gateway.id,
     at: zone.iso(o.now),
@@ -63,12 +79,21 @@ export function statusReport(o: {
     queue: {
       depth: queue.depth,
       oldest_undelivered_alert: queue.oldest === null ? null : zone.iso(queue.oldest),
+      awaiting_receipt: queue.awaiting,
+      oldest_awaiting_receipt: queue.oldestAwaiting === null ? null : zone.iso(queue.oldestAwaiting),
     },
     storage: {
       path,
       bytes: size(path) + size(`${path}-wal`),
       free_bytes: free,
       failing: o.failing ?? null,
+    },
+    test_call: test && {
+      alert_id: test.alert_id,
+      sent_at: zone.iso(test.sent_at),
+      acked_at: test.acked_at === null ? null : zone.iso(test.acked_at),
+      acked_by: test.acked_by,
+      fault: testCallFault(test, o.now, config.schedules.test_call_ack_within),
     },
     last_backup: backup ? { file: backup.file, at: zone.iso(backup.at) } : null,
     clock: { synchronized: clockSynchronized(), time_zone: zone.name },

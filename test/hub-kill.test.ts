@@ -6,14 +6,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HubConfigInput } from '../config/hub-schema.ts';
 import { type Running, startHearth } from './helpers/cli.ts';
 import { type Fleet, startFleet } from './helpers/gateway-fleet.ts';
 import { alert, summary } from './helpers/hub-messages.ts';
-import { type Mosquitto, makePki, mosquitto, type Pki } from './helpers/mosquitto.ts';
-import { type Postgres, startPostgres } from './helpers/postgres.ts';
 import { tempDir } from './helpers/tmp.ts';
+import { trustRig } from './helpers/trust-rig.ts';
 import { until } from './helpers/until.ts';
 
 const GATEWAYS = 1000;
@@ -21,20 +20,7 @@ const GATEWAYS = 1000;
 const ALERT_EVERY = 3;
 const STATES = ['raised', 'acknowledged', 'resolved'] as const;
 
-let pki: Pki;
-let broker: Mosquitto;
-let db: Postgres;
-beforeAll(async () => {
-  pki = makePki('gw-unused');
-  broker = await mosquitto(pki, 'gw-unused');
-  await broker.start();
-  db = await startPostgres();
-}, 60_000);
-afterAll(async () => {
-  await broker?.remove();
-  await db?.stop();
-  pki?.remove();
-});
+const rig = trustRig('gw-unused');
 
 /** Polls an async probe until `ok`; fails with the last value seen. */
 async function eventually<T>(
@@ -59,6 +45,7 @@ function startInstance(file: string, name: string): Running {
 describe('hub instances killed at any instant', () => {
   it('keeps every alert and summary exactly once, in order, and raises a silent gateway once', async () => {
     const dir = tempDir('hearth-hub-kill-');
+    const { pki, broker, db } = rig;
     const url = await db.createDatabase('hub_kill');
     const input: HubConfigInput = {
       version: 1,

@@ -3,10 +3,12 @@
 // goes back a state, its history is whole, one summary per resident and day, each supervision
 // alert raised once however many instances look, refused messages kept with their reason.
 import { describe, expect, it } from 'vitest';
+import { acknowledge } from '../cloud-relay/hub/ack.ts';
 import { parseIncoming, rejectKey } from '../cloud-relay/hub/incoming.ts';
 import { alertHistory, hubAlerts, listAlerts, nights, summaries } from '../cloud-relay/hub/queries.ts';
 import type { HubStore } from '../cloud-relay/hub/store.ts';
 import { supervisionPass } from '../cloud-relay/hub/supervision-pass.ts';
+import { envelope } from '../cloud-relay/protocol/messages.ts';
 import { createLogger } from '../core/log.ts';
 import { hubBackends, received as receivedAs, SUPERVISION_LIMITS } from './helpers/hub-backends.ts';
 import { alert, heartbeat, night, status, summary } from './helpers/hub-messages.ts';
@@ -23,6 +25,17 @@ const alertIn = (id: string, state: Parameters<typeof alert>[3], at: number) =>
   received(`hearth/v1/${GW}/alert`, alert(GW, R, id, state, at), at + 1000);
 
 const silentLimits = SUPERVISION_LIMITS;
+
+/** One supervision pass by `instance` at `now`. */
+const pass = (s: HubStore, instance: string, now: number) =>
+  supervisionPass({
+    store: s,
+    log: createLogger({ level: 'silent' }),
+    now: () => now,
+    instance,
+    limits: silentLimits,
+    commandTimeoutMs: MIN,
+  });
 
 describe.each(BACKENDS)('hub store on $name', (backend) => {
   it('drops a repeated message id: its effect happens once', async () => {
@@ -95,16 +108,6 @@ describe.each(BACKENDS)('hub store on $name', (backend) => {
     const second = await another();
     await store.expectHomes([{ gateway: GW, resident: R, heartbeatMs: MIN }], T0);
     await store.receive(received(`hearth/v1/${GW}/heartbeat`, heartbeat(GW, R, T0), T0));
-    const log = createLogger({ level: 'silent' });
-    const pass = (s: HubStore, instance: string, now: number) =>
-      supervisionPass({
-        store: s,
-        log,
-        now: () => now,
-        instance,
-        limits: silentLimits,
-        commandTimeoutMs: MIN,
-      });
     expect((await pass(store, 'a', T0 + 2 * MIN)).raised).toEqual([]);
     const [one, two] = await Promise.all([pass(store, 'a', T0 + 4 * MIN), pass(second, 'b', T0 + 4 * MIN)]);
     expect([...one.raised, ...two.raised]).toHaveLength(1);
@@ -119,6 +122,59 @@ describe.each(BACKENDS)('hub store on $name', (backend) => {
     await store.receive(received(`hearth/v1/${GW}/heartbeat`, heartbeat(GW, R, T0 + 5 * MIN), T0 + 5 * MIN));
     expect((await pass(second, 'b', T0 + 5 * MIN)).resolved).toBe(1);
     expect(await hubAlerts(store.db, { open: true })).toEqual([]);
+  });
+
+  it('keeps each daily test call (sent, stored, acknowledged, confirmed), and raises "daily test missing" once when none completes in time', async () => {
+    const { store, another } = await backend.open();
+    const second = await another();
+    const alertId = `${GW}-test-2026-03-02`;
+    const call = { ...alert(GW, R, alertId, 'raised', T0), rule: 'test', severity: 'info' };
+    await store.receive(received(`hearth/v1/${GW}/alert`, call, T0 + 1000));
+    const acked = await acknowledge(
+      { store, now: () => T0 + 2000, publish: async () => {} },
+      { alertId, by: 'hub' },
+    );
+    expect(acked.ok).toBe(true);
+    const commandId = acked.ok ? acked.commandId : '';
+    const result = {
+      ...envelope({
+        type: 'cmd_result',
+        id: `${commandId}:result`,
+        gateway: GW,
+        resident: R,
+        at: '2026-03-02T10:00:03Z',
+      }),
+      command_id: commandId,
+      command: 'ack',
+      ok: true,
+      detail: 'confirmed',
+    };
+    await store.receive(received(`hearth/v1/${GW}/cmd-result`, result, T0 + 3000));
+    expect(await store.db.selectFrom('test_calls').selectAll().execute()).toEqual([
+      {
+        gateway: GW,
+        alert_id: alertId,
+        resident: R,
+        sent_at: call.at,
+        sent_at_ms: T0,
+        stored_at: T0 + 1000,
+        acked_at: T0 + 2000,
+        acked_by: 'hub',
+        confirmed_at: T0 + 3000,
+      },
+    ]);
+    const missing = async () =>
+      (await hubAlerts(store.db, { open: true })).filter((a) => a.kind === 'test_missing');
+    await pass(store, 'a', T0 + 25 * 60 * MIN);
+    expect(await missing()).toEqual([]);
+    await Promise.all([pass(store, 'a', T0 + 27 * 60 * MIN), pass(second, 'b', T0 + 27 * 60 * MIN)]);
+    expect(await missing()).toEqual([
+      expect.objectContaining({
+        gateway: GW,
+        severity: 'high',
+        reason: expect.stringContaining('Daily test call missing'),
+      }),
+    ]);
   });
 
   it('takes a last will (status offline) as silence at once, urgent at night', async () => {

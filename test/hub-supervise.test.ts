@@ -4,6 +4,7 @@ import type { Selectable } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { type SupervisionLimits, supervise } from '../cloud-relay/hub/supervision-checks.ts';
 import type { HomesTable } from '../cloud-relay/hub/tables.ts';
+import type { TestCallSummary } from '../cloud-relay/hub/test-calls.ts';
 
 type Home = Selectable<HomesTable>;
 
@@ -16,6 +17,7 @@ const LIMITS: SupervisionLimits = {
   queueGrowing: 5,
   night: { from: 22, to: 7 },
   timezone: 'Europe/London',
+  testMissingAfterMs: 26 * 60 * MIN,
 };
 
 const home = (over: Partial<Home> = {}): Home => ({
@@ -102,5 +104,40 @@ describe('supervision', () => {
     expect(supervise([home()], open, T0, LIMITS).resolve).toEqual([
       { gateway: 'gw-1', kind: 'gateway_silent' },
     ]);
+  });
+
+  it('raises "daily test missing" for a home whose test calls have not completed in time, and only for one that makes them', () => {
+    const H = 60 * MIN;
+    const test = (over: Partial<TestCallSummary> = {}): TestCallSummary => ({
+      gateway: 'gw-1',
+      firstAt: T0 - 10 * 24 * H,
+      lastAt: T0 - 24 * H,
+      goodAt: T0 - 24 * H,
+      goodConfirmedAt: T0 - 24 * H + MIN,
+      ...over,
+    });
+    const run = (t: TestCallSummary | undefined, now: number) =>
+      supervise(
+        [home({ last_heartbeat_at: now, last_seen_at: now })],
+        [],
+        now,
+        LIMITS,
+        new Map(t ? [['gw-1', t]] : []),
+      );
+    // Yesterday's call completed: fine until 26 hours after it.
+    expect(run(test(), T0).raise).toEqual([]);
+    expect(run(undefined, T0 + 48 * H).raise).toEqual([]);
+    expect(run(test({ lastAt: T0 + H }), T0 + 2 * H + 1).raise).toEqual([
+      expect.objectContaining({
+        kind: 'test_missing',
+        severity: 'high',
+        key: `test_missing/gw-1/${T0 - 24 * H}`,
+        reason:
+          "Daily test call missing from gateway gw-1 (resident r-1): its last complete one was stored Tue 14:00; the latest, Wed 15:00, was not acknowledged and confirmed. Check the home's link to the trust.",
+      }),
+    ]);
+    // Never complete since the first: from the first one.
+    const never = run(test({ goodAt: null, goodConfirmedAt: null, firstAt: T0, lastAt: T0 }), T0 + 26 * H);
+    expect(never.raise[0]?.reason).toMatch(/none of its test calls has completed since the first, Wed 14:00/);
   });
 });

@@ -71,6 +71,8 @@ describe("the trust's mode command", () => {
         queue: { max_rows: 500_000, max_bytes: 268_435_456 },
         summary_format: 'json',
         alert_undelivered_after: 120_000,
+        receipts: false,
+        alert_unconfirmed_after: 600_000,
       },
     });
     await until('the relay connected', () => gw.relay?.connected === true);

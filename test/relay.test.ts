@@ -48,6 +48,8 @@ function parseRelay(port: number) {
     queue: { max_rows: 500_000, max_bytes: 268_435_456 },
     summary_format: 'json' as const,
     alert_undelivered_after: 120_000,
+    receipts: false,
+    alert_unconfirmed_after: 600_000,
   };
 }
 

@@ -52,6 +52,14 @@ export async function acknowledge(
       .where('gateway', '=', alert.gateway)
       .where('alert_id', '=', req.alertId)
       .execute();
+    // A daily test call's acknowledgement: the first one is its record.
+    await t
+      .updateTable('test_calls')
+      .set({ acked_at: now, acked_by: req.by })
+      .where('gateway', '=', alert.gateway)
+      .where('alert_id', '=', req.alertId)
+      .where('acked_at', 'is', null)
+      .execute();
   });
   // Committed first: if the publish fails the command stays `sent` and is flagged after the timeout.
   await d.publish(topics.command(alert.gateway, 'ack'), payload);

@@ -1,7 +1,7 @@
 // The trust broker's ACL is the first wall between homes: each home may write only
-// hearth/v1/<its CN>/# and read only its own cmd/#. At start the hub signs in with a probe
-// identity (a home certificate that is no real home) and tries both: to publish on another
-// home's topic, and to read another home's commands. Signatures still hold a home to its own
+// hearth/v1/<its CN>/# and read only its own cmd/# and receipt. At start the hub signs in with a
+// probe identity (a home certificate that is no real home) and tries both: to publish on another
+// home's topic, and to read another home's commands and receipts. Signatures still hold a home to its own
 // name if the wall is missing, but a trust must know its broker lets one home impersonate another.
 import { randomUUID } from 'node:crypto';
 import mqtt from 'mqtt';
@@ -52,6 +52,7 @@ export async function probeBrokerAcl(d: ProbeDeps): Promise<ProbeVerdict> {
   try {
     const written = topics.heartbeat(PROBE_TARGET);
     const commands = topics.command(PROBE_TARGET, '#');
+    const receipts = topics.receipt(PROBE_TARGET);
     const heardWrite = d.watch(written, nonce, ms);
     const heardRead = new Promise<boolean>((resolve) => {
       const t = setTimeout(() => resolve(false), ms);
@@ -62,14 +63,13 @@ export async function probeBrokerAcl(d: ProbeDeps): Promise<ProbeVerdict> {
         }
       });
     });
-    await client.subscribeAsync(commands, { qos: 1 }).catch(() => undefined);
+    await client.subscribeAsync([commands, receipts], { qos: 1 }).catch(() => undefined);
     // A broker that refuses says so in the PUBACK (MQTT 5) or drops the message: either is right.
     await client
       .publishAsync(written, JSON.stringify({ acl_probe: nonce }), { qos: 1 })
       .catch(() => undefined);
-    await d
-      .publish(topics.command(PROBE_TARGET, 'ping'), JSON.stringify({ acl_probe: nonce }))
-      .catch(() => undefined);
+    for (const topic of [topics.command(PROBE_TARGET, 'ping'), receipts])
+      await d.publish(topic, JSON.stringify({ acl_probe: nonce })).catch(() => undefined);
     const [wrote, read] = await Promise.all([heardWrite, heardRead]);
     if (!wrote && !read) {
       d.log.info(
@@ -77,7 +77,7 @@ export async function probeBrokerAcl(d: ProbeDeps): Promise<ProbeVerdict> {
       );
       return 'closed';
     }
-    const what = [wrote ? 'publish on' : '', read ? 'read the commands of' : '']
+    const what = [wrote ? 'publish on' : '', read ? 'read the commands or receipts of' : '']
       .filter(Boolean)
       .join(' and ');
     d.log.error(

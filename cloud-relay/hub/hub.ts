@@ -24,11 +24,13 @@ import { ntfyTransport } from './push-ntfy.ts';
 import { PushSender } from './push-sender.ts';
 import { pushDb, pushTx } from './push-tables.ts';
 import { forgetSubscription, webPushTransport } from './push-webpush.ts';
+import { Receipts } from './receipts.ts';
 import { type BrokerOptions, Receiver } from './receiver.ts';
 import { startRetention } from './retention-timer.ts';
 import { HomeSignatures } from './signatures.ts';
 import { HubStore } from './store.ts';
 import { type Pass, startSupervisor } from './supervision-pass.ts';
+import { acknowledgedByHub, HUB_ACKER } from './test-calls.ts';
 
 /** What the care console is given of the hub (console/context.ts: ConsoleDeps). */
 export type WebDeps = {
@@ -225,6 +227,17 @@ export async function startHub(o: HubOptions): Promise<Hub> {
       forget: (t, _row, p) => forgetSubscription(pushDb(t), p),
       onHubAlert: () => live.notify('alert'),
     });
+    const receipts = new Receipts({ publish: (t, p) => receiver.publish(t, p), log });
+    const testCallAck = (a?: { alertId: string; gateway: string }) =>
+      a &&
+      acknowledge(
+        { store, now, publish: (t, p) => receiver.publish(t, p) },
+        { alertId: a.alertId, gateway: a.gateway, by: HUB_ACKER },
+      )
+        .then(
+          (r) => r.ok || log.warn({ alert_id: a.alertId }, `hub: test call not acknowledged: ${r.reason}`),
+        )
+        .catch((err) => log.error({ err: (err as Error).message }, 'hub: test call not acknowledged'));
     const receiver = new Receiver({
       broker,
       instance,
@@ -234,9 +247,13 @@ export async function startHub(o: HubOptions): Promise<Hub> {
       onStored: (topic, r) => {
         live.notifyTopic(topic);
         if (!r.duplicate && r.alert?.moved) push.kick();
+        // A daily test call, acknowledged at once by the instance that stored it (unless the trust
+        // leaves it to an operator); a failed publish is flagged by supervision as any ack is.
+        if (!r.duplicate && acknowledgedByHub(r.alert, c.test_calls.ack)) testCallAck(r.alert);
         o.onStored?.(topic);
       },
       onSeen: (topic) => live.notifyTopic(topic),
+      onKept: (gateway, id) => receipts.stored(gateway, id),
       onHubAlert: () => {
         live.notify('alert');
         push.kick();
@@ -260,6 +277,8 @@ export async function startHub(o: HubOptions): Promise<Hub> {
       const ladder = startLadder({ store, now, base, log, onPushed: () => push.kick() }, LADDER_EVERY_MS);
       stops.push(() => ladder.stop());
     }
+    // Receipts still gathering go before the broker session closes.
+    stops.push(() => receipts.flush());
     if (c.broker.probe && o.listen !== false) {
       const probing = startProbe(c, o.configFile, { broker, instance, log, receiver, now });
       stops.push(() => probing.then(() => undefined));
@@ -279,6 +298,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
           queueGrowing: s.queue_growing,
           night: s.night,
           timezone: c.hub.timezone,
+          testMissingAfterMs: c.test_calls.missing_after,
         },
       },
       o.supervisionTimer === false ? 2 ** 31 - 1 : s.interval,
@@ -299,6 +319,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
         instance,
         database: target.kind,
         ...receiver.counters,
+        ...receipts.counters,
         ...(held ? { held_s: Math.round(held.ms / 1000), held_because: held.error } : {}),
       };
     };

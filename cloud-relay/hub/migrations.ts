@@ -6,6 +6,7 @@ import { ladderMigration } from './ladder-migration.ts';
 import { nightsMigration } from './nights-migration.ts';
 import { pushOutboxMigration } from './push-migration.ts';
 import { signinBudgetMigration } from './signin-budget-migration.ts';
+import { testCallsMigration } from './test-calls-migration.ts';
 import { webPushMigration } from './web-push-migration.ts';
 
 const ms = 'bigint';
@@ -240,6 +241,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0007-push-outbox': pushOutboxMigration,
   '0008-web-push': webPushMigration,
   '0009-ladders': ladderMigration,
+  '0010-test-calls': testCallsMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -54,6 +54,11 @@ export type ReceiverDeps = {
   onHubAlert?: () => void;
   /** Called after a message another instance had already stored (the console's live pages). */
   onSeen?: (topic: string) => void;
+  /**
+   * Called once a home's alert, summary or night is in the database, whether this message put it
+   * there or found it there (a home re-sending what it has no receipt for): its receipt goes.
+   */
+  onKept?: (gateway: string, id: string) => void;
   /** false: a short-lived client that only publishes (hearth hub ack): no session, no subscriptions. */
   subscribe?: boolean;
   /** homes.signatures required: who may sign for which gateway. */
@@ -61,6 +66,9 @@ export type ReceiverDeps = {
   /** The hub's private key: commands go signed, for gateways that check (relay.hub_cert). */
   commandKey?: KeyObject;
 };
+
+/** What a home keeps until the hub's receipt: heartbeats, statuses and command results need none. */
+const RECEIPTED: ReadonlySet<string> = new Set(['alert', 'summary', 'night']);
 
 /** A week: a hub instance down for longer than that starts afresh (the others kept the store). */
 const SESSION_EXPIRY_S = 7 * 24 * 3600;
@@ -230,6 +238,7 @@ export class Receiver {
       await this.#reject(topic, payload, parsed.gateway, r.refused, receivedAt);
       return this.#claimed(parsed.gateway, parsed.incoming.msg.resident, r.refused, receivedAt);
     }
+    if (RECEIPTED.has(parsed.incoming.type)) this.#d.onKept?.(parsed.gateway, parsed.incoming.msg.id);
     if (r.duplicate) {
       this.counters.duplicates++;
       this.#d.onSeen?.(topic);

@@ -2,7 +2,13 @@
 // Every effect is keyed by the gateway that sent it: one home never touches another's rows.
 import { sql, type Transaction } from 'kysely';
 import { summaryBundle } from '../protocol/fhir.ts';
-import type { AlertMessage, CmdResultMessage, NightMessage, SummaryMessage } from '../protocol/messages.ts';
+import {
+  type AlertMessage,
+  type CmdResultMessage,
+  type NightMessage,
+  type SummaryMessage,
+  TEST_CALL_RULE,
+} from '../protocol/messages.ts';
 import { STATE_RANK } from './alert-order.ts';
 import type { Incoming } from './incoming.ts';
 import type { HubDb } from './tables.ts';
@@ -108,7 +114,23 @@ export async function applyAlert(t: Tx, m: AlertMessage, receivedAt: number) {
         ),
     )
     .executeTakeFirst();
-  return { gateway: m.gateway, alertId: m.alert_id, state: m.state, moved: affected(r) > 0 };
+  if (m.rule === TEST_CALL_RULE && m.state === 'raised')
+    await t
+      .insertInto('test_calls')
+      .values({
+        gateway: m.gateway,
+        alert_id: m.alert_id,
+        resident: m.resident,
+        sent_at: m.at,
+        sent_at_ms: atMs,
+        stored_at: receivedAt,
+        acked_at: null,
+        acked_by: null,
+        confirmed_at: null,
+      })
+      .onConflict((oc) => oc.columns(['gateway', 'alert_id']).doNothing())
+      .execute();
+  return { gateway: m.gateway, alertId: m.alert_id, rule: m.rule, state: m.state, moved: affected(r) > 0 };
 }
 
 export async function applySummary(t: Tx, m: SummaryMessage, receivedAt: number) {
@@ -179,7 +201,7 @@ export async function applyResult(t: Tx, m: CmdResultMessage, receivedAt: number
       .where('key', '=', `command_unconfirmed/${m.command_id}`)
       .where('resolved_at', 'is', null)
       .execute();
-  if (m.ok && updated?.name === 'ack' && updated.alert_id)
+  if (m.ok && updated?.name === 'ack' && updated.alert_id) {
     await t
       .updateTable('alerts')
       .set({ ack_confirmed_at: receivedAt })
@@ -187,6 +209,15 @@ export async function applyResult(t: Tx, m: CmdResultMessage, receivedAt: number
       .where('alert_id', '=', updated.alert_id)
       .where('ack_command_id', '=', m.command_id)
       .execute();
+    // A test call is complete once the home confirms its acknowledgement.
+    await t
+      .updateTable('test_calls')
+      .set({ confirmed_at: receivedAt })
+      .where('gateway', '=', m.gateway)
+      .where('alert_id', '=', updated.alert_id)
+      .where('confirmed_at', 'is', null)
+      .execute();
+  }
 }
 
 export type HomeTouch = {

@@ -34,7 +34,7 @@ export type ReceiveResult =
   | {
       duplicate: false;
       refused?: undefined;
-      alert?: { gateway: string; alertId: string; state: string; moved: boolean };
+      alert?: { gateway: string; alertId: string; rule: string; state: string; moved: boolean };
     }
   /** The home may not speak for this resident: nothing was stored. */
   | { duplicate: false; refused: string; alert?: undefined };

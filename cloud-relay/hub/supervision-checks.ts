@@ -1,10 +1,12 @@
 // Supervision of the homes, decided purely from what the store holds and the time now: a
 // gateway silent (its last will, or heartbeats late), an alert it cannot deliver, its storage
-// failing, a queue that keeps growing, a clock out of step. Each raise carries a key every instance computes alike.
+// failing, a queue that keeps growing, a clock out of step, no complete daily test call in time.
+// Each raise carries a key every instance computes alike.
 import type { Selectable } from 'kysely';
 import { zoneNamed } from '../../core/zone.ts';
 import type { HubAlertDraft } from './store.ts';
 import type { HomesTable, HubAlertsTable } from './tables.ts';
+import type { TestCallSummary } from './test-calls.ts';
 
 export type SupervisionLimits = {
   silentAfter: number;
@@ -13,6 +15,8 @@ export type SupervisionLimits = {
   queueGrowing: number;
   night: { from: number; to: number };
   timezone: string;
+  /** A home that has made test calls with none complete for this long: "daily test missing". */
+  testMissingAfterMs: number;
 };
 
 export type Decision = { raise: HubAlertDraft[]; resolve: { gateway: string; kind: string }[] };
@@ -20,7 +24,12 @@ export type Decision = { raise: HubAlertDraft[]; resolve: { gateway: string; kin
 type Home = Selectable<HomesTable>;
 type Check = {
   kind: string;
-  when: (h: Home, now: number, l: SupervisionLimits) => Omit<HubAlertDraft, 'gateway' | 'kind'> | null;
+  when: (
+    h: Home,
+    now: number,
+    l: SupervisionLimits,
+    test: TestCallSummary | undefined,
+  ) => Omit<HubAlertDraft, 'gateway' | 'kind'> | null;
 };
 
 /** "02:10" in the hub's time zone. */
@@ -34,6 +43,12 @@ function isNight(ms: number, l: SupervisionLimits): boolean {
 }
 
 const mins = (ms: number) => `${Math.round(ms / 60_000)} min`;
+
+/** "Tue 10:31" in the hub's time zone. */
+const dayClock = (ms: number, timezone: string): string => {
+  const day = new Intl.DateTimeFormat('en-GB', { weekday: 'short', timeZone: timezone }).format(ms);
+  return `${day} ${localClock(ms, timezone)}`;
+};
 
 const CHECKS: Check[] = [
   {
@@ -88,6 +103,28 @@ const CHECKS: Check[] = [
     },
   },
   {
+    // Only homes that make test calls (schedules.test_call): one that never has is not missing one.
+    kind: 'test_missing',
+    when(h, now, l, test) {
+      if (!test) return null;
+      const since = test.goodAt ?? test.firstAt;
+      if (now - since < l.testMissingAfterMs) return null;
+      const last =
+        test.goodAt === null
+          ? `none of its test calls has completed since the first, ${dayClock(test.firstAt, l.timezone)}`
+          : `its last complete one was stored ${dayClock(test.goodAt, l.timezone)}`;
+      const latest =
+        test.lastAt > since
+          ? `; the latest, ${dayClock(test.lastAt, l.timezone)}, was not acknowledged and confirmed`
+          : '';
+      return {
+        key: `test_missing/${h.gateway}/${since}`,
+        severity: 'high',
+        reason: `Daily test call missing from gateway ${h.gateway} (resident ${h.resident}): ${last}${latest}. Check the home's link to the trust.`,
+      };
+    },
+  },
+  {
     kind: 'clock_skew',
     when(h, _now, l) {
       const skew = h.clock_skew_ms;
@@ -107,12 +144,13 @@ export function supervise(
   open: Selectable<HubAlertsTable>[],
   now: number,
   l: SupervisionLimits,
+  tests: ReadonlyMap<string, TestCallSummary> = new Map(),
 ): Decision {
   const isOpen = new Set(open.map((a) => `${a.kind}/${a.gateway}`));
   const out: Decision = { raise: [], resolve: [] };
   for (const h of homes) {
     for (const c of CHECKS) {
-      const found = c.when(h, now, l);
+      const found = c.when(h, now, l, tests.get(h.gateway));
       const already = isOpen.has(`${c.kind}/${h.gateway}`);
       if (found && !already) out.raise.push({ ...found, gateway: h.gateway, kind: c.kind });
       else if (!found && already) out.resolve.push({ gateway: h.gateway, kind: c.kind });

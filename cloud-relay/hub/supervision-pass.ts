@@ -4,6 +4,7 @@ import type { Logger } from '../../core/log.ts';
 import { commandsDue, homes, hubAlerts } from './queries.ts';
 import type { HubStore } from './store.ts';
 import { type SupervisionLimits, supervise } from './supervision-checks.ts';
+import { testCallSummaries } from './test-calls.ts';
 
 export type SupervisorDeps = {
   store: HubStore;
@@ -24,7 +25,13 @@ const EVENT_ALERT_MS = 24 * 3600_000;
 export async function supervisionPass(d: SupervisorDeps): Promise<Pass> {
   const now = d.now();
   const db = d.store.db;
-  const decision = supervise(await homes(db), await hubAlerts(db, { open: true }), now, d.limits);
+  const decision = supervise(
+    await homes(db),
+    await hubAlerts(db, { open: true }),
+    now,
+    d.limits,
+    await testCallSummaries(db),
+  );
   const raised: string[] = [];
   for (const a of decision.raise)
     if (await d.store.raiseHubAlert(a, now, d.instance)) {

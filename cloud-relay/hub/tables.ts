@@ -96,6 +96,22 @@ export type NightsTable = {
   json: string;
 };
 
+/**
+ * Each home's daily test call: sent (the home's time), stored (the hub's), acknowledged (by whom:
+ * `hub` when the hub acknowledges by itself) and confirmed by the home. Complete once confirmed.
+ */
+export type TestCallsTable = {
+  gateway: string;
+  alert_id: string;
+  resident: string;
+  sent_at: string;
+  sent_at_ms: number;
+  stored_at: number;
+  acked_at: number | null;
+  acked_by: string | null;
+  confirmed_at: number | null;
+};
+
 export type CommandsTable = {
   id: string;
   gateway: string;
@@ -163,6 +179,7 @@ export type HubDb = {
   alert_history: AlertHistoryTable;
   summaries: SummariesTable;
   nights: NightsTable;
+  test_calls: TestCallsTable;
   commands: CommandsTable;
   hub_alerts: HubAlertsTable;
   rejected: RejectedTable;

@@ -28,6 +28,13 @@ export type AlertState = z.infer<typeof alertState>;
 export const LOCAL_ONLY_STATES: ReadonlySet<AlertState> = new Set(['pre-alert', 'cancelled']);
 
 export const severity = z.enum(['info', 'warning', 'urgent']);
+
+/**
+ * The rule of the daily test call: an `info` alert the home sends at schedules.test_call, which
+ * the trust acknowledges (the hub by itself, or an operator) to prove the whole chain works. It is
+ * nobody's emergency: never pushed to carers, never a false alarm.
+ */
+export const TEST_CALL_RULE = 'test';
 export type Severity = z.infer<typeof severity>;
 
 // Every string a home sends is bounded and free of control characters: it is stored by the
@@ -132,6 +139,9 @@ export const statusMessage = envelopeSchema.extend({
   versions: z.object({ hearth: name(64), protocol: z.literal(PROTOCOL_VERSION) }),
   queue_depth: z.number().int().nonnegative().optional(),
   oldest_undelivered_alert_s: z.number().nonnegative().nullable().optional(),
+  /** Messages the trust broker took that await the hub's receipt (relay.receipts), and the oldest's age. */
+  awaiting_receipt: z.number().int().nonnegative().optional(),
+  oldest_awaiting_receipt_s: z.number().nonnegative().nullable().optional(),
   dropped: z
     .record(name(64), z.number())
     .refine((r) => Object.keys(r).length <= 16, { error: 'at most 16 kinds of message' })
@@ -207,6 +217,19 @@ export const commands = {
 } as const;
 export type CommandName = keyof typeof commands;
 export type Command = { [K in CommandName]: { name: K } & z.infer<(typeof commands)[K]> }[CommandName];
+
+/** Ids in one receipt at most: a burst of stored messages goes as a few receipts, each a few KB. */
+export const MAX_RECEIPT_IDS = 200;
+/**
+ * The hub's receipt (hearth/v1/{gw}/receipt): the ids of the home's alerts, summaries and nights
+ * it has stored (or had stored already: a message sent again is receipted again). Signed like a
+ * command; the home deletes each message it names and re-sends what none has named in time.
+ */
+export const receiptMessage = z.strictObject({
+  v: z.literal(PROTOCOL_VERSION),
+  ids: z.array(z.string().min(1).max(128)).min(1).max(MAX_RECEIPT_IDS),
+});
+export type ReceiptMessage = z.infer<typeof receiptMessage>;
 
 // The daily summary (DESIGN section 5): the night that ends on `date` and the day itself, with the
 // resident's own baselines. Figures only: no raw event leaves the home. Times are local ISO.

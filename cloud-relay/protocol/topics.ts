@@ -5,7 +5,11 @@
 const V1 = 'hearth/v1';
 const LOCAL = 'hearth/local';
 
-/** After hearth/v1/{gw}/: the fixed topics of each home. */
+/**
+ * After hearth/v1/{gw}/: the fixed topics of each home. All are written by the home but
+ * `receipt`: the hub's word that it has stored the home's alerts, summaries and nights (by id),
+ * which the home reads and keeps each of them until it hears.
+ */
 const HOME_LEAVES = {
   alert: 'alert',
   summary: 'summary',
@@ -14,6 +18,7 @@ const HOME_LEAVES = {
   status: 'status',
   heartbeat: 'heartbeat',
   commandResult: 'cmd-result',
+  receipt: 'receipt',
 } as const;
 /** hearth/v1/{gw}/cmd/{name}: the trust's commands, which the gateway subscribes to. */
 const COMMAND = 'cmd';
@@ -46,6 +51,7 @@ export const topics = {
   heartbeat: home(HOME_LEAVES.heartbeat),
   command: (gw: string, name: string) => `${V1}/${gw}/${COMMAND}/${name}`,
   commandResult: home(HOME_LEAVES.commandResult),
+  receipt: home(HOME_LEAVES.receipt),
   localAlert: `${LOCAL}/${LOCAL_LEAVES.localAlert}`,
   localStatus: `${LOCAL}/${LOCAL_LEAVES.localStatus}`,
   localStatusRequest: `${LOCAL}/${LOCAL_LEAVES.localStatusRequest}`,

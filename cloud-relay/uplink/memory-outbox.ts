@@ -11,9 +11,12 @@ import {
   type Queue,
   type Queues,
   queueIn,
+  type ReceiptStats,
+  type SentRow,
 } from './outbox.ts';
 
-type Held = { row: OutboxRow; queue: string | null };
+/** A message, its queue, and while it awaits the hub's receipt when it goes again and how often it went. */
+type Held = { row: OutboxRow; queue: string | null; sent: { retryAt: number; attempts: number } | null };
 
 export class MemoryOutbox implements Outbox, Queues {
   #rows: Held[] = [];
@@ -45,7 +48,11 @@ export class MemoryOutbox implements Outbox, Queues {
   }
 
   unit<T>(fn: () => T, _durable: boolean): T {
-    const before = { rows: [...this.#rows], lastSeq: this.#lastSeq, results: new Map(this.#results) };
+    const before = {
+      rows: this.#rows.map((h) => ({ ...h })),
+      lastSeq: this.#lastSeq,
+      results: new Map(this.#results),
+    };
     try {
       return fn();
     } catch (err) {
@@ -57,7 +64,7 @@ export class MemoryOutbox implements Outbox, Queues {
   }
 
   stats(): OutboxStats {
-    const alert = this.#rows.find((h) => h.row.type === 'alert');
+    const alert = this.#rows.find((h) => h.row.type === 'alert' && !h.sent);
     return {
       rows: this.#rows.length,
       bytes: this.#rows.reduce((n, h) => n + h.row.payload.length, 0),
@@ -86,15 +93,48 @@ export class MemoryOutbox implements Outbox, Queues {
   /** Memory never stops taking writes: nothing to hear. */
   onHealth(_fn: (h: OutboxHealth) => void): void {}
 
+  awaitReceipt(seq: number, retryAt: number, attempts: number): void {
+    const h = this.#rows.find((x) => x.row.seq === seq);
+    if (h) h.sent = { retryAt, attempts };
+  }
+
+  due(now: number, limit: number): SentRow[] {
+    return this.#rows
+      .filter((h) => h.sent && h.sent.retryAt <= now)
+      .sort((a, b) => (a.sent?.retryAt ?? 0) - (b.sent?.retryAt ?? 0) || a.row.seq - b.row.seq)
+      .slice(0, limit)
+      .map((h) => ({ ...h.row, attempts: h.sent?.attempts ?? 0 }));
+  }
+
+  receipted(ids: readonly string[]): number {
+    const named = new Set(ids);
+    const before = this.#rows.length;
+    this.#rows = this.#rows.filter((h) => h.queue !== null || !named.has(h.row.id));
+    return before - this.#rows.length;
+  }
+
+  receipts(): ReceiptStats {
+    const awaiting = this.#rows.filter((h) => h.sent);
+    return {
+      awaiting: awaiting.length,
+      oldestAt: awaiting[0]?.row.created_at ?? null,
+      oldestAlertAt: awaiting.find((h) => h.row.type === 'alert')?.row.created_at ?? null,
+    };
+  }
+
   addTo(queue: string | null, row: NewOutboxRow): void {
     if (this.#rows.some((h) => h.row.id === row.id)) return;
     const { id, topic, type, payload, created_at } = row;
-    this.#rows.push({ row: { seq: ++this.#lastSeq, id, topic, type, payload, created_at }, queue });
+    this.#rows.push({
+      row: { seq: ++this.#lastSeq, id, topic, type, payload, created_at },
+      queue,
+      sent: null,
+    });
   }
 
   peekAfterIn(queue: string | null, seq: number, limit: number): OutboxRow[] {
     return this.#rows
-      .filter((h) => h.queue === queue && h.row.seq > seq)
+      .filter((h) => h.queue === queue && h.row.seq > seq && !h.sent)
       .slice(0, limit)
       .map((h) => ({ ...h.row }));
   }

@@ -2,6 +2,7 @@
 // a restart. The gateway's store implements them over SQLite (gateway/store/outbox.ts,
 // command-log.ts), memory-outbox.ts in memory; test/contracts/outbox.ts is the one suite both
 // must pass. The uplink depends on these and never on the store.
+import { parseTopic } from '../protocol/topics.ts';
 
 /** A message waiting to leave the home, with its place in the order messages were queued in. */
 export type OutboxRow = {
@@ -14,8 +15,27 @@ export type OutboxRow = {
 };
 export type NewOutboxRow = Omit<OutboxRow, 'seq'>;
 
-/** All that waits to leave the home, in every queue (a status and the queue limit count it). */
+/**
+ * All that waits to leave the home, in every queue (a status and the queue limit count it), and
+ * when the oldest alert not yet taken by the trust broker was queued.
+ */
 export type OutboxStats = { rows: number; bytes: number; oldestAlertAt: number | null };
+
+/** A message the trust broker has taken that waits for the hub's receipt, and how often it went. */
+export type SentRow = OutboxRow & { attempts: number };
+
+/** The messages awaiting the hub's receipt: how many, and when the oldest (and oldest alert) was queued. */
+export type ReceiptStats = { awaiting: number; oldestAt: number | null; oldestAlertAt: number | null };
+
+/**
+ * The messages the hub receipts (README: the relay to the trust): a home's alerts, summaries and
+ * nights on the topics the hub reads. Heartbeats, statuses, command results and the FHIR copy of a
+ * summary (for another reader) are done at the broker's PUBACK.
+ */
+export function awaitsReceipt(row: Pick<OutboxRow, 'topic' | 'type'>): boolean {
+  const t = parseTopic(row.topic);
+  return t.ok && (t.kind === 'alert' || t.kind === 'summary' || t.kind === 'night');
+}
 
 /** A fault: the disk will not take writes (they are held meanwhile); null: it takes them. */
 export type OutboxHealth = { fault: string | null };
@@ -52,6 +72,17 @@ export interface Outbox extends Queue {
   health(): OutboxHealth;
   /** Hears when the disk stops taking writes and when it takes them again. */
   onHealth(fn: (h: OutboxHealth) => void): void;
+  /**
+   * The trust broker has taken a message that needs the hub's receipt: it stays, out of what
+   * peekAfter gives (the drain), until its receipt; at `retryAt` it is due to go again. `attempts`:
+   * how many times it has now been sent.
+   */
+  awaitReceipt(seq: number, retryAt: number, attempts: number): void;
+  /** Messages awaiting a receipt whose time to go again has come, the longest due first, up to `limit`. */
+  due(now: number, limit: number): SentRow[];
+  /** The hub has stored these (its receipt): each message named is removed. Returns how many were. */
+  receipted(ids: readonly string[]): number;
+  receipts(): ReceiptStats;
 }
 
 /**

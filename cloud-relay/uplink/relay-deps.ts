@@ -19,6 +19,15 @@ export type RelayLimits = {
   keepaliveS: number;
   /** A CONNECT unanswered this long is given up and tried again. */
   connectTimeoutMs: number;
+  /** With receipts: an alert the hub has not confirmed this long is a fault in the home. */
+  unconfirmedAfterMs: number;
+  /** With receipts: a message the broker took goes again when no receipt came this long after... */
+  receiptWaitMs: number;
+  /** ...and the wait doubles each time it goes again, up to this. */
+  receiptWaitCapMs: number;
+  /** How often due messages are sent again, and at most how many each time: never a flood. */
+  resendEveryMs: number;
+  resendPerPass: number;
 };
 export const DEFAULT_LIMITS: RelayLimits = {
   maxRows: 500_000,
@@ -28,9 +37,34 @@ export const DEFAULT_LIMITS: RelayLimits = {
   reconnectCapMs: 60_000,
   keepaliveS: 30,
   connectTimeoutMs: 10_000,
+  unconfirmedAfterMs: 600_000,
+  // The hub receipts within a second of storing; a minute covers a hub catching up a backlog.
+  receiptWaitMs: 60_000,
+  receiptWaitCapMs: 30 * 60_000,
+  resendEveryMs: 10_000,
+  resendPerPass: 100,
 };
 
-export type DeliveryState = { undelivered: boolean; oldestAlertAgeS: number | null; reason: string | null };
+/** When a message sent for the `attempts`-th time goes again if no receipt names it: pure. */
+export function retryAt(
+  now: number,
+  attempts: number,
+  l: Pick<RelayLimits, 'receiptWaitMs' | 'receiptWaitCapMs'>,
+): number {
+  return now + Math.min(l.receiptWaitMs * 2 ** Math.min(Math.max(attempts - 1, 0), 30), l.receiptWaitCapMs);
+}
+
+/**
+ * Whether alerts reach the trust: `undelivered`, one has not reached the trust broker in time;
+ * `unconfirmed` (relay.receipts), one the broker took has no receipt from the hub in time.
+ */
+export type DeliveryState = {
+  undelivered: boolean;
+  oldestAlertAgeS: number | null;
+  unconfirmed: boolean;
+  oldestUnconfirmedAlertAgeS: number | null;
+  reason: string | null;
+};
 
 export type RelayDeps = {
   config: Config;
@@ -48,6 +82,9 @@ export type RelayDeps = {
   onDelivery?: (s: DeliveryState) => void;
   /** Each row the trust broker acknowledged (for measurements). */
   onDelivered?: (row: OutboxRow) => void;
+  /** Each message sent again for want of a receipt, and the ids each receipt named (for the tests). */
+  onResent?: (row: OutboxRow) => void;
+  onReceipt?: (ids: readonly string[]) => void;
 };
 
 /** The limits of the provisioning file (relay.queue, relay.alert_undelivered_after), then the caller's. */
@@ -60,6 +97,7 @@ export function limitsOf(d: RelayDeps): RelayLimits {
           maxRows: r.queue.max_rows,
           maxBytes: r.queue.max_bytes,
           undeliveredAfterMs: r.alert_undelivered_after,
+          unconfirmedAfterMs: r.alert_unconfirmed_after,
         }
       : {}),
     ...d.limits,

@@ -1,5 +1,5 @@
 // The uplink: drains the outbox to the trust broker with QoS 1, in order, removing a row only on
-// the broker's PUBACK; keeps the link (backoff, last will, retained status, heartbeats); answers
+// the broker's PUBACK (with relay.receipts, on the hub's receipt: receipts.ts); keeps the link (backoff, last will, retained status, heartbeats); answers
 // commands from the trust; and notices when an alert cannot be delivered. This file puts the
 // parts together: the connect loop (connect-loop.ts), the windowed drain and the delivery watch
 // (drain.ts), the status and heartbeats (status.ts), the commands (command-answers.ts, with one
@@ -10,6 +10,7 @@ import { topics } from '../protocol/messages.ts';
 import { CommandAnswers } from './command-answers.ts';
 import { ConnectLoop } from './connect-loop.ts';
 import { DeliveryWatch, Drain } from './drain.ts';
+import { ReceiptKeeper } from './receipts.ts';
 import { limitsOf, type RelayDeps, type RelayLimits } from './relay-deps.ts';
 import { Session } from './session.ts';
 import { RelayStatus } from './status.ts';
@@ -26,6 +27,7 @@ export class Relay {
   readonly #drain: Drain;
   readonly #status: RelayStatus;
   readonly #answers: CommandAnswers;
+  readonly #receipts: ReceiptKeeper;
   readonly #loop: ConnectLoop;
   #timers: Cancel[] = [];
   #running: Promise<void> = Promise.resolve();
@@ -35,9 +37,10 @@ export class Relay {
     this.#limits = limitsOf(d);
     this.#session = new Session(d.config.relay, d.log);
     this.#watch = new DeliveryWatch(d, this.#limits, this.#session);
-    this.#drain = new Drain(d, this.#session, this.#watch);
+    this.#drain = new Drain(d, this.#limits, this.#session, this.#watch);
     this.#status = new RelayStatus(d, this.#limits, this.#session, this.#drain);
     this.#answers = new CommandAnswers(d, this.#session, this.#drain);
+    this.#receipts = new ReceiptKeeper(d, this.#limits, this.#session, this.#drain);
     this.#loop = new ConnectLoop(d, this.#limits, this.#session, {
       will: () => this.#status.will(),
       connected: (client) => this.#connected(client),
@@ -64,7 +67,11 @@ export class Relay {
     this.#d.outbox.onHealth(() => {
       if (this.connected) this.#status.publish(this.#session.client, 'online');
     });
-    every(this.#limits.watchEveryMs, () => this.#watch.check());
+    // The retained status says it too when an alert starts or stops waiting too long.
+    every(this.#limits.watchEveryMs, () => {
+      if (this.#watch.check() && this.connected) this.#status.publish(this.#session.client, 'online');
+    });
+    if (this.#d.config.relay?.receipts) every(this.#limits.resendEveryMs, () => this.#receipts.resend());
     this.#status.enforceLimit();
   }
 
@@ -100,14 +107,17 @@ export class Relay {
     );
     client.on('error', (err) => log.warn(`relay: ${err.message}`));
     this.#status.publish(client, 'online');
+    const receiptTopic = topics.receipt(config.gateway.id);
     client.subscribe(
-      topics.command(config.gateway.id, '+'),
+      [topics.command(config.gateway.id, '+'), ...(config.relay?.receipts ? [receiptTopic] : [])],
       { qos: 1 },
       (err) => err && log.error(`relay: cannot subscribe to commands: ${err.message}`),
     );
-    client.on('message', (topic, payload, packet) =>
-      this.#answers.handle(topic, payload, packet.properties?.userProperties),
-    );
+    client.on('message', (topic, payload, packet) => {
+      const props = packet.properties?.userProperties;
+      if (topic === receiptTopic) this.#receipts.handle(topic, payload, props);
+      else this.#answers.handle(topic, payload, props);
+    });
     this.#drain.run();
   }
 }

@@ -82,15 +82,18 @@ export class RelayStatus {
   #status(state: 'online' | 'offline'): string {
     const { outbox, clock, version } = this.#d;
     const stats = outbox.stats();
+    const receipts = outbox.receipts();
     const now = clock.now();
+    const ageS = (at: number | null) => (at === null ? null : Math.round((now - at) / 1000));
     return JSON.stringify(
       statusMessage.parse({
         ...ownEnvelope(this.#d, 'status', `${this.#gw}-status-${state}-${now}`),
         state,
         versions: { hearth: version, protocol: PROTOCOL_VERSION },
         queue_depth: stats.rows,
-        oldest_undelivered_alert_s:
-          stats.oldestAlertAt === null ? null : Math.round((now - stats.oldestAlertAt) / 1000),
+        oldest_undelivered_alert_s: ageS(stats.oldestAlertAt),
+        awaiting_receipt: receipts.awaiting,
+        oldest_awaiting_receipt_s: ageS(receipts.oldestAt),
         storage_fault: outbox.health().fault,
       }),
     );

@@ -26,7 +26,7 @@ export type StatusView = {
   running: boolean;
   note: string | null;
   sources: Source[] | null;
-  delivery: { undelivered: boolean; reason: string | null } | null;
+  delivery: { undelivered: boolean; unconfirmed?: boolean; reason: string | null } | null;
   report: StatusReport;
 };
 
@@ -136,9 +136,19 @@ export function render(v: StatusView): string {
   lines.push(
     `queue        ${r.queue.depth} message${r.queue.depth === 1 ? '' : 's'} waiting${oldest ? `; oldest undelivered alert from ${hm(oldest)}` : ''}${v.delivery?.undelivered ? ` (${v.delivery.reason ?? 'not delivered'})` : ''}`,
   );
+  const awaiting = r.queue.oldest_awaiting_receipt;
+  if (r.queue.awaiting_receipt > 0 || v.delivery?.unconfirmed)
+    lines.push(
+      `receipts     ${r.queue.awaiting_receipt} message${r.queue.awaiting_receipt === 1 ? '' : 's'} at the trust broker awaiting the hub's receipt${awaiting ? `, the oldest from ${hm(awaiting)}` : ''}${v.delivery?.unconfirmed ? ' (CANNOT CONFIRM DELIVERY of an alert)' : ''}`,
+    );
   lines.push(
     `storage      ${r.storage.path} ${mb(r.storage.bytes)}, ${r.storage.free_bytes === null ? 'free space unknown' : `${mb(r.storage.free_bytes)} free`}${r.storage.failing ? `; FAILING: ${r.storage.failing}` : ''}`,
   );
+  const t = r.test_call;
+  if (t)
+    lines.push(
+      `test call    ${t.alert_id} sent ${hm(t.sent_at)}${t.acked_at ? `, acknowledged by ${t.acked_by} at ${hm(t.acked_at)}` : t.fault ? ` NOT ACKNOWLEDGED (${t.fault})` : ', awaiting its acknowledgement'}`,
+    );
   lines.push(`last backup  ${r.last_backup ? `${hm(r.last_backup.at)}  ${r.last_backup.file}` : 'none yet'}`);
   lines.push(
     `clock        ${r.clock.synchronized === null ? 'synchronisation unknown' : r.clock.synchronized ? 'synchronised' : 'NOT synchronised'} (${r.clock.time_zone})`,

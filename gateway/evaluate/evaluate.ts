@@ -2,6 +2,8 @@
 // they cry wolf (alerts per resident-month on days with no emergency: every alert is false) and
 // how long a person would lie on the floor before anyone knows (simulated collapses: every reading
 // after a seeded instant removed, the time to the first alert a carer must act on).
+
+import { TEST_CALL_RULE } from '../../cloud-relay/protocol/messages.ts';
 import type { Config } from '../../config/schema.ts';
 import { zoneNamed } from '../../core/zone.ts';
 import type { OutMessage } from '../engine/messages.ts';
@@ -81,7 +83,8 @@ const timeOf = (line: string): number => {
 };
 
 function figures(messages: readonly OutMessage[], from: number, to: number): AlertFigures {
-  const within = messages.filter((m) => m.at >= from && m.at < to);
+  // The daily test call is no alert and no notice: never a false alarm, whatever its severity.
+  const within = messages.filter((m) => m.at >= from && m.at < to && m.payload.rule !== TEST_CALL_RULE);
   const raised = within.filter(actionable);
   const byRule: Record<string, number> = {};
   for (const m of raised) byRule[m.payload.rule] = (byRule[m.payload.rule] ?? 0) + 1;

@@ -9,7 +9,7 @@ import type { Logger } from '../../core/log.ts';
 import type { Zone } from '../../core/zone.ts';
 import type { LocalBroker } from '../broker/broker.ts';
 import type { Bus } from '../bus.ts';
-import { checkLocalStatus, LOCAL_STATUS_VERSION } from '../local-status.ts';
+import { checkLocalStatus, LOCAL_STATUS_VERSION, type LocalStatus } from '../local-status.ts';
 import { statusReport } from '../status-report.ts';
 import type { Store } from '../store/store.ts';
 import type { Part } from './part.ts';
@@ -102,13 +102,21 @@ function publishLocalTopics(o: LocalTopicsDeps): { stop: () => void; status: () 
   // A care mode set or ended shows at once: a dashboard in the home says it, hearth status too.
   const offMode = bus.on('mode', () => void status());
   const offRequest = broker.subscribe(topics.localStatusRequest, () => void status());
-  let delivery: { undelivered: boolean; oldest_alert_age_s: number | null; reason: string | null } = {
+  let delivery: LocalStatus['delivery'] = {
     undelivered: false,
     oldest_alert_age_s: null,
+    unconfirmed: false,
+    oldest_unconfirmed_alert_age_s: null,
     reason: null,
   };
   const offDelivery = bus.on('delivery', (d) => {
-    delivery = { undelivered: d.undelivered, oldest_alert_age_s: d.oldestAlertAgeS, reason: d.reason };
+    delivery = {
+      undelivered: d.undelivered,
+      oldest_alert_age_s: d.oldestAlertAgeS,
+      unconfirmed: d.unconfirmed,
+      oldest_unconfirmed_alert_age_s: d.oldestUnconfirmedAlertAgeS,
+      reason: d.reason,
+    };
     void status();
   });
   let cancel: Cancel = () => {};

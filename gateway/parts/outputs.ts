@@ -21,8 +21,11 @@ export const promptOutputs = (bus: Bus): Part =>
       bus.emit('output', { pattern: 'prompt-end' });
   });
 
-/** An alert the trust has not had in time says so in the home: carers are not being told. */
+/**
+ * An alert the trust has not had in time, or whose storing the hub has not confirmed in time (cannot
+ * confirm delivery), says so in the home: carers may not be being told.
+ */
 export const linkStatusOutputs = (bus: Bus): Part =>
   listening('link status outputs', bus, 'delivery', (d) =>
-    bus.emit('output', { pattern: d.undelivered ? 'link-down' : 'link-ok' }),
+    bus.emit('output', { pattern: d.undelivered || d.unconfirmed ? 'link-down' : 'link-ok' }),
   );

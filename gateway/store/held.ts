@@ -39,6 +39,8 @@ export class HeldWrites {
   readonly outbox: QueuedRow[] = [];
   /** Stored messages delivered while the disk would not take their removal: seq -> bytes. */
   readonly removed = new Map<number, number>();
+  /** Messages the broker took while the disk would not write that await the hub's receipt: seq -> when they go again. */
+  readonly sent = new Map<number, { retryAt: number; attempts: number }>();
   droppedEvents = 0;
   #ops: Op[] = [];
   #rules = new Map<string, Op>();

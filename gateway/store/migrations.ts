@@ -100,6 +100,15 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX mode_spans_started ON mode_spans(started_at);
     `,
   },
+  {
+    version: 7,
+    name: "messages kept until the hub's receipt: when each goes again (NULL: not yet at the broker)",
+    // attempts (from version 1, unused until now) counts how many times a message has been sent.
+    sql: `
+      ALTER TABLE outbox ADD COLUMN retry_at INTEGER;
+      CREATE INDEX outbox_awaiting ON outbox(retry_at) WHERE retry_at IS NOT NULL;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -3,7 +3,8 @@
 // NULL); another queue (the pusher's) is a name the uplink gives, in the same table and the same
 // sequence, counted in the stats and never seen by the relay. While the disk will not write, new
 // messages and removals are held by the unit of work and the queues answer from the stored rows
-// and the held ones.
+// and the held ones. A message awaiting the hub's receipt keeps its row with the time it goes again
+// (retry_at), out of the relay's drain.
 import {
   DROPPABLE,
   type NewOutboxRow,
@@ -14,6 +15,8 @@ import {
   type Queue,
   type Queues,
   queueIn,
+  type ReceiptStats,
+  type SentRow,
 } from '../../cloud-relay/uplink/outbox.ts';
 import type { Sqlite } from './database.ts';
 import { type HeldWrites, isStorageFault, type QueuedRow } from './held.ts';
@@ -27,9 +30,15 @@ const SQL = {
   addAt:
     'INSERT OR IGNORE INTO outbox (seq, id, topic, type, payload, created_at, queue) VALUES (@seq, @id, @topic, @type, @payload, @created_at, @queue)',
   peek: `SELECT ${COLUMNS} FROM outbox ORDER BY seq LIMIT ?`,
-  peekAfter: `SELECT ${COLUMNS} FROM outbox WHERE queue IS ? AND seq > ? ORDER BY seq LIMIT ?`,
+  peekAfter: `SELECT ${COLUMNS} FROM outbox WHERE queue IS ? AND seq > ? AND retry_at IS NULL ORDER BY seq LIMIT ?`,
   totals: 'SELECT count(*) AS rows, coalesce(sum(length(payload)), 0) AS bytes FROM outbox',
-  oldestAlert: "SELECT created_at FROM outbox WHERE type = 'alert' ORDER BY seq LIMIT 1",
+  oldestAlert: "SELECT created_at FROM outbox WHERE type = 'alert' AND retry_at IS NULL ORDER BY seq LIMIT 1",
+  awaitReceipt: 'UPDATE outbox SET retry_at = ?, attempts = ? WHERE seq = ?',
+  due: `SELECT ${COLUMNS}, attempts FROM outbox WHERE retry_at IS NOT NULL AND retry_at <= ? ORDER BY retry_at, seq LIMIT ?`,
+  rowAt: `SELECT ${COLUMNS} FROM outbox WHERE seq = ?`,
+  seqOf: 'SELECT seq FROM outbox WHERE id = ? AND queue IS NULL',
+  receipts:
+    "SELECT count(*) AS awaiting, min(created_at) AS oldestAt, min(CASE WHEN type = 'alert' THEN created_at END) AS oldestAlertAt FROM outbox WHERE retry_at IS NOT NULL",
   oldestOfType: 'SELECT seq, length(payload) AS bytes FROM outbox WHERE type = ? ORDER BY seq LIMIT ?',
   remove: 'DELETE FROM outbox WHERE seq = ? RETURNING length(payload) AS n',
   bytesOf: 'SELECT length(payload) AS n FROM outbox WHERE seq = ?',
@@ -193,11 +202,93 @@ export class SqliteOutbox extends repository(SQL) implements Outbox, Queues {
     totals.bytes += payload.length;
   }
 
+  awaitReceipt(seq: number, retryAt: number, attempts: number): void {
+    this.uow.write({ run: () => this.sql.awaitReceipt.run(retryAt, attempts, seq) });
+    // Held: the stored row does not say so yet, so the held writes do.
+    this.uow.held?.sent.set(seq, { retryAt, attempts });
+  }
+
+  due(now: number, limit: number): SentRow[] {
+    const held = this.uow.held;
+    if (!held) return this.sql.due.all(now, limit) as SentRow[];
+    let stored: SentRow[] = [];
+    try {
+      stored = this.sql.due.all(now, limit) as SentRow[];
+    } catch {
+      stored = [];
+    }
+    const fresh = stored.filter((r) => !held.removed.has(r.seq) && !held.sent.has(r.seq));
+    const heldDue = [...held.sent]
+      .filter(([, s]) => s.retryAt <= now)
+      .flatMap(([seq, s]) => {
+        const row = this.#rowAt(seq);
+        return row ? [{ ...row, attempts: s.attempts }] : [];
+      });
+    return [...fresh, ...heldDue].slice(0, limit);
+  }
+
+  receipted(ids: readonly string[]): number {
+    const before = this.#totals().rows;
+    for (const id of ids) {
+      let seq: number | undefined;
+      try {
+        seq = (this.sql.seqOf.get(id) as { seq: number } | undefined)?.seq;
+      } catch {
+        seq = undefined;
+      }
+      seq ??= this.uow.held?.outbox.find((r) => r.id === id && r.queue === null)?.seq;
+      if (seq === undefined) continue;
+      this.remove(seq);
+      this.uow.held?.sent.delete(seq);
+    }
+    return before - this.#totals().rows;
+  }
+
+  /** While the disk will not write, what the broker took meanwhile is counted on top of the stored ones. */
+  receipts(): ReceiptStats {
+    let stored: ReceiptStats = { awaiting: 0, oldestAt: null, oldestAlertAt: null };
+    try {
+      stored = this.sql.receipts.get() as ReceiptStats;
+    } catch {
+      // A disk that cannot be read: what is held is all that can be said.
+    }
+    const held = this.uow.held;
+    if (!held || held.sent.size === 0) return stored;
+    const rows = [...held.sent.keys()].flatMap((seq) => this.#rowAt(seq) ?? []);
+    const min = (xs: (number | null)[]) => {
+      const known = xs.filter((x): x is number => x !== null);
+      return known.length ? Math.min(...known) : null;
+    };
+    return {
+      awaiting: stored.awaiting + rows.length,
+      oldestAt: min([stored.oldestAt, ...rows.map((r) => r.created_at)]),
+      oldestAlertAt: min([
+        stored.oldestAlertAt,
+        ...rows.filter((r) => r.type === 'alert').map((r) => r.created_at),
+      ]),
+    };
+  }
+
+  /** A stored or held message by its sequence number. */
+  #rowAt(seq: number): OutboxRow | undefined {
+    const held = this.uow.held?.outbox.find((r) => r.seq === seq);
+    if (held) {
+      const { queue: _, ...row } = held;
+      return row;
+    }
+    try {
+      return this.sql.rowAt.get(seq) as OutboxRow | undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   peekAfterIn(queue: string | null, seq: number, limit: number): OutboxRow[] {
     return this.#withHeld(
       () => this.sql.peekAfter.all(queue, seq, limit) as OutboxRow[],
       (r) => r.queue === queue && r.seq > seq,
       limit,
+      true,
     );
   }
 
@@ -206,17 +297,27 @@ export class SqliteOutbox extends repository(SQL) implements Outbox, Queues {
     return this.#counted;
   }
 
-  /** Stored rows (those not delivered meanwhile), then held ones: what is sent next. */
-  #withHeld(stored: () => OutboxRow[], keep: (r: QueuedRow) => boolean, limit: number): OutboxRow[] {
+  /**
+   * Stored rows (those not delivered meanwhile), then held ones: what is sent next. `drain`: for
+   * the relay, so not what awaits a receipt.
+   */
+  #withHeld(
+    stored: () => OutboxRow[],
+    keep: (r: QueuedRow) => boolean,
+    limit: number,
+    drain = false,
+  ): OutboxRow[] {
     const held = this.uow.held;
     if (!held) return stored();
     let rows: OutboxRow[];
     try {
-      rows = stored().filter((r) => !held.removed.has(r.seq));
+      rows = stored().filter((r) => !held.removed.has(r.seq) && !(drain && held.sent.has(r.seq)));
     } catch {
       rows = [];
     }
-    const waiting = held.outbox.filter(keep).map(({ queue: _, ...row }) => row);
+    const waiting = held.outbox
+      .filter((r) => keep(r) && !(drain && held.sent.has(r.seq)))
+      .map(({ queue: _, ...row }) => row);
     return [...rows, ...waiting].slice(0, limit);
   }
 }

@@ -9,6 +9,12 @@ import type { Sqlite } from './database.ts';
 
 export type LastReading = { device: string; room: string | null; kind: string; value: unknown; at: number };
 export type OpenAlert = { alert_id: string; rule: string; state: string; at: number };
+export type QueueFigures = {
+  depth: number;
+  oldest: number | null;
+  awaiting: number;
+  oldestAwaiting: number | null;
+};
 export type ModeOn = { mode: string; since: number; until: number; by: string; source: string };
 
 export class StatusReader {
@@ -27,9 +33,16 @@ export class StatusReader {
          JOIN (SELECT max(rowid) AS last FROM alert_log GROUP BY alert_id) l ON a.rowid = l.last
          WHERE a.state NOT IN ('resolved', 'cancelled') ORDER BY a.at`,
       ),
+      // A database from before receipts (schema 7) has no retry_at: nothing awaits one there.
       queue: db.prepare(
-        "SELECT count(*) AS depth, min(CASE WHEN type = 'alert' THEN created_at END) AS oldest FROM outbox",
+        db.prepare("SELECT 1 FROM pragma_table_info('outbox') WHERE name = 'retry_at'").get()
+          ? `SELECT count(*) AS depth,
+               min(CASE WHEN type = 'alert' AND retry_at IS NULL THEN created_at END) AS oldest,
+               count(retry_at) AS awaiting, min(CASE WHEN retry_at IS NOT NULL THEN created_at END) AS oldestAwaiting
+             FROM outbox`
+          : "SELECT count(*) AS depth, min(CASE WHEN type = 'alert' THEN created_at END) AS oldest, 0 AS awaiting, NULL AS oldestAwaiting FROM outbox",
       ),
+      meta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
       sqlite: db.prepare('SELECT sqlite_version()').pluck(),
       schema: db.prepare('SELECT max(version) FROM schema_migrations').pluck(),
     };
@@ -44,9 +57,12 @@ export class StatusReader {
     return this.#stmts.open.all() as OpenAlert[];
   }
 
-  /** Every message waiting to leave the home, and when the oldest alert among them was queued. */
-  queue(): { depth: number; oldest: number | null } {
-    return this.#stmts.queue.get() as { depth: number; oldest: number | null };
+  /**
+   * Every message waiting to leave the home, when the oldest alert not yet at the trust broker was
+   * queued, and how many (and since when) wait for the hub's receipt.
+   */
+  queue(): QueueFigures {
+    return this.#stmts.queue.get() as QueueFigures;
   }
 
   /**
@@ -66,6 +82,11 @@ export class StatusReader {
       )
       .get(now) as ModeOn | undefined;
     return r ?? null;
+  }
+
+  /** A value the gateway keeps in meta (the last test call), if any. */
+  meta(key: string): string | undefined {
+    return this.#stmts.meta.get(key) as string | undefined;
   }
 
   versions(): { sqlite: string; schema: number } {

@@ -201,6 +201,74 @@ export function outboxContract(name: string, open: () => OutboxBackend): void {
       expect(ids(b.outbox)).toEqual(['alert-1', 'alert-2']);
     });
 
+    it("keeps a message the broker took until the hub's receipt: out of the drain, due again at its time, across a restart", () => {
+      b.outbox.unit(() => {
+        for (let i = 0; i < 4; i++) b.outbox.add(row('alert', i, { created_at: 1000 + i }));
+        b.outbox.add(row('summary', 9, { created_at: 5000 }));
+      }, true);
+      const [a0, a1, a2] = b.outbox.peekAfter(0, 10);
+      b.outbox.unit(() => {
+        b.outbox.awaitReceipt(a0?.seq ?? -1, 60_000, 1);
+        b.outbox.awaitReceipt(a1?.seq ?? -1, 30_000, 2);
+        b.outbox.awaitReceipt(a2?.seq ?? -1, 90_000, 1);
+        b.outbox.awaitReceipt(999_999, 1, 1);
+      }, true);
+      // The drain sees only what the broker has not taken; the oldest undelivered alert is alert-3.
+      expect(ids(b.outbox)).toEqual(['alert-3', 'summary-9']);
+      expect(b.outbox.stats()).toMatchObject({ rows: 5, oldestAlertAt: 1003 });
+      expect(b.outbox.receipts()).toEqual({ awaiting: 3, oldestAt: 1000, oldestAlertAt: 1000 });
+      expect(b.outbox.due(29_999, 10)).toEqual([]);
+      expect(b.outbox.due(60_000, 10).map((r) => [r.id, r.attempts])).toEqual([
+        ['alert-1', 2],
+        ['alert-0', 1],
+      ]);
+      expect(b.outbox.due(1e9, 1).map((r) => r.id)).toEqual(['alert-1']);
+      b = b.reopen();
+      expect(ids(b.outbox)).toEqual(['alert-3', 'summary-9']);
+      expect(b.outbox.due(1e9, 10).map((r) => r.id)).toEqual(['alert-1', 'alert-0', 'alert-2']);
+      expect(b.outbox.due(1e9, 10)[0]).toEqual({ ...a1, attempts: 2 });
+    });
+
+    it('removes by a receipt the messages it names, sent or not yet, and nothing of another queue', () => {
+      const { outbox, pushes } = b;
+      outbox.unit(() => {
+        for (let i = 0; i < 3; i++) outbox.add(row('alert', i, { payload: 'xx' }));
+        pushes.add(row('push', 0, { payload: 'p' }));
+      }, true);
+      const [a0] = outbox.peekAfter(0, 10);
+      outbox.unit(() => outbox.awaitReceipt(a0?.seq ?? -1, 5, 1), true);
+      expect(outbox.unit(() => outbox.receipted(['alert-0', 'alert-2', 'never-sent', 'push-0']), false)).toBe(
+        2,
+      );
+      expect(ids(outbox)).toEqual(['alert-1']);
+      expect(ids(pushes)).toEqual(['push-0']);
+      expect(outbox.receipts()).toEqual({ awaiting: 0, oldestAt: null, oldestAlertAt: null });
+      expect(outbox.due(1e9, 10)).toEqual([]);
+      expect(outbox.stats()).toMatchObject({ rows: 2, bytes: 3 });
+      expect(outbox.unit(() => outbox.receipted(['alert-0']), false)).toBe(0);
+    });
+
+    it('undoes a unit that throws after marking or receipting', () => {
+      const { outbox } = b;
+      outbox.unit(() => outbox.add(row('alert', 0)), true);
+      const [a0] = outbox.peekAfter(0, 1);
+      expect(() =>
+        outbox.unit(() => {
+          outbox.awaitReceipt(a0?.seq ?? -1, 5, 1);
+          throw new Error('crash');
+        }, true),
+      ).toThrow('crash');
+      expect(ids(outbox)).toEqual(['alert-0']);
+      outbox.unit(() => outbox.awaitReceipt(a0?.seq ?? -1, 5, 1), true);
+      expect(() =>
+        outbox.unit(() => {
+          outbox.receipted(['alert-0']);
+          throw new Error('crash');
+        }, true),
+      ).toThrow('crash');
+      expect(outbox.receipts().awaiting).toBe(1);
+    });
+
     it('says the disk takes writes', () => {
       expect(b.outbox.health()).toMatchObject({ fault: null });
     });

@@ -82,4 +82,5 @@ export const SUPERVISION_LIMITS = {
   queueGrowing: 3,
   night: { from: 22, to: 7 },
   timezone: 'Europe/London',
+  testMissingAfterMs: 26 * 3_600_000,
 };

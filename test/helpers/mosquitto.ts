@@ -127,11 +127,13 @@ export type Mosquitto = {
 
 /**
  * The ACL the README asks of a trust: each home (its certificate's CN is its user name) writes
- * only its own topics and reads only its own commands; the hub (CN trust) reads and writes all.
+ * only its own topics and reads only its own commands and receipts; the hub (CN trust) reads and
+ * writes all.
  */
 export const TRUST_ACL = [
   'pattern write hearth/v1/%u/#',
   'pattern read hearth/v1/%u/cmd/#',
+  'pattern read hearth/v1/%u/receipt',
   '',
   'user trust',
   'topic readwrite hearth/#',
@@ -158,6 +160,7 @@ export async function mosquitto(pki: Pki, gatewayId: string, o: { acl?: string }
         `user ${gatewayId}`,
         `topic write hearth/v1/${gatewayId}/#`,
         `topic read hearth/v1/${gatewayId}/cmd/#`,
+        `topic read hearth/v1/${gatewayId}/receipt`,
         '',
         'user trust',
         'topic readwrite hearth/#',

@@ -2,6 +2,7 @@
 import { createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
+import { freePort } from './net.ts';
 
 export type TrustBroker = { broker: Aedes; close: () => Promise<void> };
 
@@ -18,7 +19,7 @@ export async function trustBroker(port: number): Promise<TrustBroker> {
 
 export type Observed = { topic: string; msg: Record<string, unknown> };
 
-/** Hears everything under hearth/ but the commands (some of which are deliberately not JSON). */
+/** Hears everything under hearth/ but the commands and receipts (some deliberately not JSON). */
 export async function trustObserver(port: number): Promise<{ client: mqtt.MqttClient; got: Observed[] }> {
   const client = await mqtt.connectAsync({
     host: '127.0.0.1',
@@ -28,8 +29,23 @@ export async function trustObserver(port: number): Promise<{ client: mqtt.MqttCl
   });
   const got: Observed[] = [];
   client.on('message', (topic, payload) => {
-    if (!topic.includes('/cmd/')) got.push({ topic, msg: JSON.parse(payload.toString()) });
+    if (!topic.includes('/cmd/') && !topic.endsWith('/receipt'))
+      got.push({ topic, msg: JSON.parse(payload.toString()) });
   });
   await client.subscribeAsync('hearth/#', { qos: 1 });
   return { client, got };
+}
+
+/** The trust's broker on a free port with its observer, both closed by `later` after the test. */
+export async function observedTrust(later: (fn: () => unknown) => void): Promise<{
+  port: number;
+  got: Observed[];
+  client: mqtt.MqttClient;
+}> {
+  const port = await freePort();
+  const t = await trustBroker(port);
+  later(t.close);
+  const obs = await trustObserver(port);
+  later(() => obs.client.endAsync());
+  return { port, ...obs };
 }

@@ -77,6 +77,8 @@ describe('commands from the trust', () => {
         queue: { max_rows: 500_000, max_bytes: 268_435_456 },
         summary_format: 'json' as const,
         alert_undelivered_after: 120_000,
+        receipts: false,
+        alert_unconfirmed_after: 600_000,
       },
     };
     const store = Store.open(join(tempDir(), 'h.db'));

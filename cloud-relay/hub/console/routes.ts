@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { NightMessage, SummaryMessage } from '../../protocol/messages.ts';
 import { audit, auditLog } from '../audit.ts';
 import { alertHistory, hubAlerts } from '../queries.ts';
+import { testCallSummaries } from '../test-calls.ts';
 import { isAdmin, mayAck, maySee } from './access.ts';
 import { type Console, safeNext } from './context.ts';
 import {
@@ -64,13 +65,14 @@ export function pageRoutes(app: FastifyInstance, c: Console): void {
     const gateways = new Set(homes.map((h) => h.gateway));
     const open = (await hubAlerts(d.store.db, { open: true })).filter((a) => gateways.has(a.gateway));
     const latest = await latestSummaries(db, [...new Set(homes.map((h) => h.resident))]);
-    const rows = arrange(homeRows(homes, open, latest), o);
+    const tests = await testCallSummaries(d.store.db);
+    const rows = arrange(homeRows(homes, open, latest, tests), o);
     const content = homesContent(rows, homes.length, d.now(), tz);
     return c.render(req, reply, g.ctx, {
       title: 'Homes',
       body: homesBody(o, content),
       fragment: content,
-      live: ['status', 'heartbeat', 'summary', 'alert'],
+      live: ['status', 'heartbeat', 'summary', 'alert', 'cmd-result'],
     });
   });
 

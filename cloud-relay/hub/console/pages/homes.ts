@@ -1,7 +1,9 @@
 // Homes at a glance: each gateway's supervision state (online, silent since, queue depth, last
-// summary, devices silent or low on battery), sortable and filterable; a silent one stands out.
+// summary, last good daily test call, devices silent or low on battery), sortable and filterable;
+// a silent one stands out.
 import type { Selectable } from 'kysely';
 import type { HubAlertsTable } from '../../tables.ts';
+import type { TestCallSummary } from '../../test-calls.ts';
 import type { Home } from '../data.ts';
 import { dayAndClock, span } from '../format.ts';
 import { type Html, html } from '../html.ts';
@@ -14,6 +16,9 @@ export type HomeRow = {
   lastSeen: number | null;
   queue: number | null;
   lastSummary: string | null;
+  /** When the home confirmed its last complete daily test call; null: none; undefined: it makes none. */
+  lastGoodTest: number | null | undefined;
+  testMissing: boolean;
   devicesSilent: string[];
   lowBattery: string[];
   version: string | null;
@@ -26,8 +31,11 @@ export function homeRows(
   homes: Home[],
   open: Selectable<HubAlertsTable>[],
   latest: Map<string, { date: string; json: string }>,
+  tests: ReadonlyMap<string, TestCallSummary> = new Map(),
 ): HomeRow[] {
-  const silentGw = new Set(open.filter((a) => a.kind === 'gateway_silent').map((a) => a.gateway));
+  const openOf = (kind: string) => new Set(open.filter((a) => a.kind === kind).map((a) => a.gateway));
+  const silentGw = openOf('gateway_silent');
+  const testMissing = openOf('test_missing');
   return homes.map((h) => {
     const s = latest.get(h.resident);
     let devices: Trouble = { silent: [], low_battery: [] };
@@ -54,6 +62,8 @@ export function homeRows(
       lastSeen: h.last_seen_at,
       queue: h.queue_depth,
       lastSummary: s?.date ?? null,
+      lastGoodTest: tests.has(h.gateway) ? (tests.get(h.gateway)?.goodConfirmedAt ?? null) : undefined,
+      testMissing: testMissing.has(h.gateway),
       devicesSilent: devices.silent.map((d) => d.device),
       lowBattery: devices.low_battery.map((d) => `${d.device} (${d.battery} %)`),
       version: h.hearth_version,
@@ -96,13 +106,20 @@ const stateBadge = (r: HomeRow) =>
       ? html`<span class="badge ok">${r.state}</span>`
       : html`<span class="badge info">${r.state}</span>`;
 
+/** The last good test call, and whether one is missing; a dash for a home that makes none. */
+function testCell(r: HomeRow, tz: string): Html | string {
+  if (r.lastGoodTest === undefined) return '–';
+  const when = r.lastGoodTest === null ? 'none yet' : dayAndClock(r.lastGoodTest, tz);
+  return r.testMissing ? html`<span class="badge silent">missing</span> ${when}` : html`${when}`;
+}
+
 export function homesContent(rows: HomeRow[], total: number, now: number, tz: string): Html {
   const silent = rows.filter((r) => r.silent).length;
   return html`<p class="muted">${rows.length} of ${total} homes shown${silent ? html`; <strong>${silent} silent or offline</strong>` : ''}.</p>
 <div class="table-wrap" tabindex="0" role="region" aria-label="Homes">
 <table>
 <caption class="visually-hidden">Homes and their supervision state</caption>
-<thead><tr><th scope="col">Home</th><th scope="col">Resident</th><th scope="col">State</th><th scope="col">Last heard</th><th scope="col">Queue</th><th scope="col">Last summary</th><th scope="col">Devices</th></tr></thead>
+<thead><tr><th scope="col">Home</th><th scope="col">Resident</th><th scope="col">State</th><th scope="col">Last heard</th><th scope="col">Queue</th><th scope="col">Last summary</th><th scope="col">Last good test</th><th scope="col">Devices</th></tr></thead>
 <tbody>${rows.map(
     (r) => html`<tr class="${r.silent ? 'silent' : ''}" data-home="${r.gateway}" data-state="${r.state}">
 <th scope="row">${r.gateway}</th>
@@ -111,6 +128,7 @@ export function homesContent(rows: HomeRow[], total: number, now: number, tz: st
 <td>${r.lastSeen === null ? 'never' : html`${dayAndClock(r.lastSeen, tz)} <span class="muted">(${span(now - r.lastSeen)} ago)</span>`}</td>
 <td>${r.queue ?? '–'}</td>
 <td>${r.lastSummary ?? '–'}</td>
+<td data-test="${r.testMissing ? 'missing' : 'ok'}">${testCell(r, tz)}</td>
 <td>${r.devicesSilent.length ? html`Silent: ${r.devicesSilent.join(', ')}` : ''}${r.devicesSilent.length && r.lowBattery.length ? html`<br>` : ''}${r.lowBattery.length ? html`Low battery: ${r.lowBattery.join(', ')}` : ''}${!r.devicesSilent.length && !r.lowBattery.length ? html`<span class="muted">all well</span>` : ''}</td>
 </tr>`,
   )}</tbody></table></div>`;
