@@ -264,9 +264,9 @@ const relay = z
       .describe('An alert not acknowledged by the trust broker for this long: the home is told.'),
     receipts: z
       .boolean()
-      .default(false)
+      .default(true)
       .describe(
-        "Keep each alert, summary and night until the hub's receipt says it stored it, sending it again (same id, with backoff) until then. Needs a hub that sends receipts (this version's does); off, a message is done at the trust broker's PUBACK.",
+        "Keep each alert, summary and night until the hub's receipt says it stored it, sending it again (same id, with backoff) until then. Upgrade the hub first: an older hub sends no receipts, and the home says so (cannot confirm delivery). false: a message is done at the trust broker's PUBACK.",
       ),
     alert_unconfirmed_after: duration
       .prefault('10m')
@@ -319,10 +319,11 @@ export const configSchema = z
             'The night is sent the morning it ends, once she has been up 30 minutes; at this local time at the latest, saying so if she is not up.',
           ),
         heartbeat: duration.prefault('60s').describe('Interval of the heartbeat to the trust.'),
-        test_call: localTime
+        test_call: z
+          .union([localTime, z.literal('off')])
           .optional()
           .describe(
-            'Local time of the daily test call: an `info` alert through the whole chain to the trust, acknowledged there and confirmed here. Absent: no test call.',
+            "Local time of the daily test call: an `info` alert through the whole chain to the trust, acknowledged there and confirmed here. Absent: a minute between 10:00 and 11:59 taken from the gateway's id, so that a trust's homes do not all call at once; off: none.",
           ),
         test_call_ack_within: duration
           .prefault('15m')

@@ -55,7 +55,14 @@ type Trust = Awaited<ReturnType<typeof trustSide>>;
 
 /** The pendant home, its database in `dbDir`, relayed to `t`'s broker. */
 async function homeFile(dir: string, dbDir: string, t: Trust): Promise<string> {
-  const relay = { url: t.broker.url, ca: t.pki.ca, cert: t.pki.gateway.cert, key: t.pki.gateway.key };
+  // No hub here, so no receipts: a message is done at the broker's PUBACK.
+  const relay = {
+    url: t.broker.url,
+    receipts: false,
+    ca: t.pki.ca,
+    cert: t.pki.gateway.cert,
+    key: t.pki.gateway.key,
+  };
   return pendantHomeFile(dir, { gateway: GW, resident: 'r-disk', port: await freePort(), relay, dbDir });
 }
 

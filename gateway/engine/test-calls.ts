@@ -16,7 +16,7 @@ import {
 import type { Config } from '../../config/schema.ts';
 import type { Cancel, Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/log.ts';
-import type { Zone } from '../../core/zone.ts';
+import { hhmmOf, type Zone } from '../../core/zone.ts';
 import type { Bus } from '../bus.ts';
 import type { Store } from '../store/store.ts';
 
@@ -78,6 +78,20 @@ export type TestCallDeps = {
   deliver: () => void;
 };
 
+/**
+ * The day's test-call time: the file's, or a minute between 10:00 and 11:59 taken from the
+ * gateway's id (FNV-1a), the same every day, so that a trust's homes do not all call at once and
+ * the hub is not asked to store ten thousand at 10:30. Null: `off`.
+ */
+export function testCallTime(config: Pick<Config, 'schedules' | 'gateway'>): string | null {
+  const t = config.schedules.test_call;
+  if (t === 'off') return null;
+  if (t !== undefined) return t;
+  let h = 0x811c9dc5;
+  for (const ch of config.gateway.id) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return hhmmOf(10 * 60 + (h % 120));
+}
+
 export class TestCalls {
   readonly #d: TestCallDeps;
   #timers: Cancel[] = [];
@@ -89,8 +103,8 @@ export class TestCalls {
 
   start(): void {
     const { config, clock, zone } = this.#d;
-    const time = config.schedules.test_call;
-    if (!time) return;
+    const time = testCallTime(config);
+    if (time === null) return;
     const arm = (after: number) => {
       const at = zone.nextStart(after, time);
       this.#timers.push(

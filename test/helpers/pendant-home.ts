@@ -11,7 +11,8 @@ export type PendantHome = {
   resident: string;
   /** The local broker's port. */
   port: number;
-  relay: { url: string; ca: string; cert: string; key: string };
+  /** receipts: false where no hub answers (a message is done at the broker's PUBACK). */
+  relay: { url: string; ca: string; cert: string; key: string; receipts?: boolean };
   dbDir: string;
 };
 
@@ -30,7 +31,7 @@ rules: { help_button: {} }
 local_broker:
   listen: [{ host: 127.0.0.1, port: ${h.port} }]
   users: [{ name: z2m, password: "\${env:HEARTH_TEST_Z2M}", publish: ["zigbee2mqtt/#"] }]
-relay: { url: "${h.relay.url}", ca: ${h.relay.ca}, cert: ${h.relay.cert}, key: ${h.relay.key} }
+relay: { url: "${h.relay.url}", ca: ${h.relay.ca}, cert: ${h.relay.cert}, key: ${h.relay.key}${h.relay.receipts === undefined ? '' : `, receipts: ${h.relay.receipts}`} }
 storage: { path: ${join(h.dbDir, 'hearth.db')} }
 `,
   );

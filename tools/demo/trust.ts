@@ -1,9 +1,11 @@
 // The trust, inside the demo: a second embedded broker, and a "monitoring centre" that reads what
-// arrives and acknowledges alerts after a few minutes, as a person would.
+// arrives, receipts it as the hub would once stored, acknowledges the daily test call at once as
+// the hub does, and acknowledges alerts after a few minutes, as a person would.
 import { createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
-import { PROTOCOL_VERSION, parseTopic, topics } from '../../cloud-relay/protocol/messages.ts';
+import { receiptPayloads } from '../../cloud-relay/hub/receipts.ts';
+import { PROTOCOL_VERSION, parseTopic, TEST_CALL_RULE, topics } from '../../cloud-relay/protocol/messages.ts';
 import type { Clock } from '../../core/clock.ts';
 import { generatePassword } from '../../gateway/broker/credentials.ts';
 
@@ -61,29 +63,35 @@ export async function monitoringCentre(o: {
   client.on('message', (topic, payload, packet) => {
     // What the gateway delivered: not the retained status, not the centre's own commands.
     const t = parseTopic(topic);
-    const command = t.ok && t.kind === 'command';
-    if (!packet.retain && !command) received++;
-    if (command) return;
+    const own = t.ok && (t.kind === 'command' || t.kind === 'receipt');
+    if (!packet.retain && !own) received++;
+    if (own) return;
     const message = JSON.parse(payload.toString()) as Record<string, unknown>;
     ids.add(String(message.id));
     o.onArrival({ topic, message });
+    if (t.ok && (t.kind === 'alert' || t.kind === 'summary' || t.kind === 'night'))
+      for (const receipt of receiptPayloads([String(message.id)]))
+        client.publish(topics.receipt(o.gateway), receipt, { qos: 1 });
     if (message.type === 'cmd_result') pending = Math.max(0, pending - 1);
-    if (
+    const ack = (alertId: string, by: string) => {
+      const id = `demo-ack-${++n}`;
+      pending++; // until its cmd_result comes back
+      o.onAck(alertId, id);
+      client.publish(
+        topics.command(o.gateway, 'ack'),
+        JSON.stringify({ v: PROTOCOL_VERSION, id, alert_id: alertId, by }),
+        { qos: 1 },
+      );
+    };
+    if (message.type === 'alert' && message.rule === TEST_CALL_RULE && message.state === 'raised')
+      ack(String(message.alert_id), 'hub');
+    else if (
       message.type === 'alert' &&
       (message.state === 'raised' || message.state === 'escalated') &&
       message.severity !== 'info'
     ) {
       const alertId = String(message.alert_id);
-      o.clock.timer(o.clock.now() + o.delayMs, () => {
-        const id = `demo-ack-${++n}`;
-        pending++; // until its cmd_result comes back
-        o.onAck(alertId, id);
-        client.publish(
-          topics.command(o.gateway, 'ack'),
-          JSON.stringify({ v: PROTOCOL_VERSION, id, alert_id: alertId, by: 'Sam at the monitoring centre' }),
-          { qos: 1 },
-        );
-      });
+      o.clock.timer(o.clock.now() + o.delayMs, () => ack(alertId, 'Sam at the monitoring centre'));
     }
   });
   await client.subscribeAsync(`hearth/v1/${o.gateway}/#`, { qos: 1 });
