@@ -1,5 +1,5 @@
 // A version-1 summary message as a FHIR R4 Bundle (type collection) of Observations about the
-// resident, with LOINC codes where LOINC has one (sleep duration 93832-4, heart rate 8867-4, steps
+// resident, with LOINC codes where LOINC has one (sleep duration 93832-4: bedtime to wake; heart rate 8867-4, steps
 // in 24 hours 41950-7, room temperature 60832-3) and Hearth's own codes for the rest. Shared by the
 // gateway and the trust's hub: it reads the message, never the home's code.
 import { createHash } from 'node:crypto';
