@@ -15,6 +15,7 @@ import { type ProbeVerdict, probeBrokerAcl } from './acl-probe.ts';
 import { CarerPush } from './carer-push.ts';
 import { consoleDb } from './console-tables.ts';
 import { type DbTarget, openDb, sqliteTarget } from './db.ts';
+import { FhirSender } from './fhir-sender.ts';
 import { LiveFeed } from './live-feed.ts';
 import { type ModeAsk, type ModeResult, sendMode } from './mode.ts';
 import { type BrokerOptions, Receiver } from './receiver.ts';
@@ -244,6 +245,12 @@ export async function startHub(o: HubOptions): Promise<Hub> {
       acknowledge({ store, now, publish: (t, p) => receiver.publish(t, p) }, req);
     const mode = (req: ModeAsk) => sendMode({ store, now, publish: (t, p) => receiver.publish(t, p) }, req);
     stops.push(startRetention({ store, log, now, periods: c.retention }));
+    const fhir =
+      c.fhir && new FhirSender({ db: store.db, log, now, url: c.fhir.url, token: secret(c.fhir.token) });
+    if (fhir && o.listen !== false) {
+      fhir.start(c.fhir?.every ?? 60_000);
+      stops.push(() => fhir.stop());
+    }
     const health = () => {
       const held = receiver.held(now());
       // A message waiting on the database this long means nothing after it is being stored.

@@ -2,6 +2,7 @@
 // so instances starting together migrate once. Only column types both dialects know.
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { consoleMigration } from './console-migration.ts';
+import { fhirMigration } from './fhir-tables.ts';
 import { nightsMigration } from './nights-migration.ts';
 import { signinBudgetMigration } from './signin-budget-migration.ts';
 
@@ -234,6 +235,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0004-per-home': m0004,
   '0005-signin-budget': signinBudgetMigration,
   '0006-nights': nightsMigration,
+  '0007-fhir-outbox': fhirMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

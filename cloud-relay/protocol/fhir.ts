@@ -55,7 +55,9 @@ export function summaryBundle(m: SummaryMessage): FhirBundle {
   const method = { text: s.confidence ? `${source}, confidence ${s.confidence}` : source };
   const usual = new Map(m.baselines.map((b) => [b.figure, b]));
   const entry = drafts(m).map((d) => {
-    const id = uuidOf(`${m.id}/${d.key}`);
+    // Named by resident, day and figure, not by message: a newer summary of the day, sent to a
+    // care record again, updates the day's Observations there rather than adding a second set.
+    const id = uuidOf(`${m.resident}/${m.date}/${d.key}`);
     const b = d.figure ? usual.get(d.figure) : undefined;
     const resource: FhirObservation = {
       resourceType: 'Observation',

@@ -12,6 +12,7 @@ import { loadStaff } from './accounts.ts';
 import { apiRoutes } from './api.ts';
 import { SCRIPT } from './client.ts';
 import { COOKIE, type Console, type ConsoleDeps } from './context.ts';
+import { fhirRoutes } from './fhir-page.ts';
 import { html } from './html.ts';
 import { type PageCtx, page } from './layout.ts';
 import { type ConsoleWeb, consoleFastify, type ListenOptions, listenOptions } from './listener.ts';
@@ -133,6 +134,7 @@ export async function buildConsole(d: ConsoleDeps, o: ListenOptions = {}): Promi
   await app.register(async (api) => apiRoutes(api, d, c));
   signinRoutes(app, c);
   pageRoutes(app, c);
+  fhirRoutes(app, c);
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0] ?? '/';
     if (path.startsWith('/api/'))

@@ -13,7 +13,15 @@ const NAV = [
 
 export function page(ctx: PageCtx | null, o: { title: string; body: Html; live?: string[] }): Html {
   const nav = ctx
-    ? [...NAV, ...(ctx.staff.role === 'admin' ? [{ href: '/admin/audit', label: 'Audit' }] : [])]
+    ? [
+        ...NAV,
+        ...(ctx.staff.role === 'admin'
+          ? [
+              { href: '/admin/audit', label: 'Audit' },
+              { href: '/admin/fhir', label: 'Care record' },
+            ]
+          : []),
+      ]
     : [];
   const current = (href: string) =>
     ctx && (href === '/' ? ctx.path === '/' : ctx.path.startsWith(href)) ? 'page' : undefined;
