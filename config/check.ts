@@ -74,8 +74,13 @@ export type Refused = {
   rooms: boolean;
   /** Some device rows, or the whole list, were refused: a rule may name a device we cannot see. */
   devices: boolean;
-  /** The ids written on refused rows; absent when the list itself is unreadable. */
-  deviceIds?: ReadonlySet<string>;
+  /**
+   * The ids written on refused rows, each with the file index of its first row; absent when the
+   * list itself, or a row's id, is unreadable.
+   */
+  deviceIds?: ReadonlyMap<string, number>;
+  /** Fields of refused rules (`help_button.devices`), left out of the rules checked. */
+  ruleFields?: ReadonlySet<string>;
   /** The speaker was written but refused. */
   speaker?: boolean;
 };
@@ -103,20 +108,16 @@ export function checkConfig(
     rooms.add(r);
   });
 
-  const ids = new Map<string, number>();
+  /** The whole rule was refused or only this field; either way its absence is not to be reported. */
+  const unread = (field: string) => refused.ruleFields?.has(field) === true;
   const pins = new Map<string, number>();
   const portOwner = new Map<string, { source: string; index: number }>();
   c.devices.forEach((d, at) => {
     const i = rowIndex[at] ?? at;
-    const first = ids.get(d.id);
-    if (first !== undefined)
-      err(['devices', i, 'id'], `duplicate device id "${d.id}"; already used by devices.${first}`);
-    else ids.set(d.id, i);
-
     if (d.room !== undefined && !refused.rooms && !rooms.has(d.room))
       err(
         ['devices', i, 'room'],
-        `unknown room "${d.room}"${didYouMean(d.room, c.rooms)}; rooms are: ${listOf(c.rooms)}`,
+        `unknown room "${d.room}"${didYouMean(d.room, [...rooms])}; rooms are: ${listOf([...rooms])}`,
       );
 
     if ('port' in d) {
@@ -162,10 +163,13 @@ export function checkConfig(
       );
   });
 
+  for (const [id, i, first] of duplicates(c.devices, rowIndex, refused.deviceIds))
+    err(['devices', i, 'id'], `duplicate device id "${id}"; already used by devices.${first}`);
+
   checkMqttRows(c.devices, (at) => rowIndex[at] ?? at, err);
   checkPromptOutputs(c, { indexOf: (at) => rowIndex[at] ?? at, refused }, err, warn);
 
-  const deviceIds = [...ids.keys()];
+  const deviceIds = [...firstRows(c.devices, rowIndex, refused.deviceIds).keys()];
   const named = (path: Path, id: string): Device | undefined => {
     const d = c.devices.find((x) => x.id === id);
     if (!d && !mayBeRefused(id))
@@ -177,7 +181,7 @@ export function checkConfig(
     const bed = r.night_out_of_bed.device
       ? named(['rules', 'night_out_of_bed', 'device'], r.night_out_of_bed.device)
       : c.devices.find((d) => 'kind' in d && d.kind === 'bed');
-    if (!bed && !r.night_out_of_bed.device && !mayBeRefused())
+    if (!bed && !r.night_out_of_bed.device && !mayBeRefused() && !unread('night_out_of_bed.device'))
       err(
         ['rules', 'night_out_of_bed'],
         'needs a bed sensor (a device with kind: bed); add one or remove the rule',
@@ -189,7 +193,7 @@ export function checkConfig(
     const door = r.front_door_at_night.device
       ? named(['rules', 'front_door_at_night', 'device'], r.front_door_at_night.device)
       : c.devices.find((d) => d.role === 'front-door');
-    if (!door && !r.front_door_at_night.device && !mayBeRefused())
+    if (!door && !r.front_door_at_night.device && !mayBeRefused() && !unread('front_door_at_night.device'))
       err(
         ['rules', 'front_door_at_night'],
         'needs a device with role: front-door; add the role or remove the rule',
@@ -198,7 +202,12 @@ export function checkConfig(
   if (r.help_button) {
     for (const [i, id] of (r.help_button.devices ?? []).entries())
       named(['rules', 'help_button', 'devices', i], id);
-    if (!r.help_button.devices && !c.devices.some((d) => d.role === 'help-button') && !mayBeRefused())
+    if (
+      !r.help_button.devices &&
+      !c.devices.some((d) => d.role === 'help-button') &&
+      !mayBeRefused() &&
+      !unread('help_button.devices')
+    )
       warn(['rules', 'help_button'], 'no device has role: help-button, so this rule has nothing to watch');
   }
   if (r.not_up?.latest !== undefined && r.not_up.latest < r.not_up.by)
@@ -210,12 +219,14 @@ export function checkConfig(
     if (!refused.rooms && !rooms.has(room))
       err(
         ['rules', 'cold_home', 'rooms', i],
-        `unknown room "${room}"${didYouMean(room, c.rooms)}; rooms are: ${listOf(c.rooms)}`,
+        `unknown room "${room}"${didYouMean(room, [...rooms])}; rooms are: ${listOf([...rooms])}`,
       );
   });
-  r.inactivity?.windows.forEach((w, i) => {
+  // A refused rule keeps only its readable fields (config/partial.ts): windows may be missing.
+  const windows = r.inactivity?.windows ?? [];
+  windows.forEach((w, i) => {
     if (w.from === w.to) err(['rules', 'inactivity', 'windows', i], 'a window needs from and to to differ');
-    r.inactivity?.windows.forEach((o, j) => {
+    windows.forEach((o, j) => {
       if (j > i && overlaps(w, o))
         err(
           ['rules', 'inactivity', 'windows', j],
@@ -238,7 +249,8 @@ export function checkConfig(
   });
 
   if (c.relay) {
-    const { url, cert, key } = c.relay;
+    // A refused relay keeps only its readable fields (config/partial.ts): the url may be missing.
+    const { url = '', cert, key } = c.relay;
     if (Boolean(cert) !== Boolean(key))
       err(['relay', cert ? 'key' : 'cert'], 'a client certificate needs both cert and key');
     if (url.startsWith('mqtt://') || url.startsWith('ws://'))
@@ -247,6 +259,31 @@ export function checkConfig(
       warn(['relay'], 'no credentials: give cert and key, or username and password');
   }
   return out;
+}
+
+type Row = { id: string; i: number };
+
+/** Every row's id at its file index, refused rows included: a twin must not hide behind a refusal. */
+function allRows(devices: Device[], rowIndex: number[], refusedIds?: ReadonlyMap<string, number>): Row[] {
+  const rows = devices.map((d, at) => ({ id: d.id, i: rowIndex[at] ?? at }));
+  for (const [id, i] of refusedIds ?? []) rows.push({ id, i });
+  return rows.sort((a, b) => a.i - b.i);
+}
+
+/** Each id with the file index of its first row. */
+function firstRows(devices: Device[], rowIndex: number[], refusedIds?: ReadonlyMap<string, number>) {
+  const first = new Map<string, number>();
+  for (const { id, i } of allRows(devices, rowIndex, refusedIds)) if (!first.has(id)) first.set(id, i);
+  return first;
+}
+
+/** Rows whose id an earlier row already has: [id, index, index of the first]. */
+function duplicates(devices: Device[], rowIndex: number[], refusedIds?: ReadonlyMap<string, number>) {
+  const first = firstRows(devices, rowIndex, refusedIds);
+  return allRows(devices, rowIndex, refusedIds).flatMap(({ id, i }) => {
+    const f = first.get(id) as number;
+    return f === i ? [] : [[id, i, f] as const];
+  });
 }
 
 /** Minutes of the day covered by a window, as [start, end) spans that do not cross midnight. */

@@ -38,6 +38,13 @@ export function checkHubConfig(c: HubConfig): Finding[] {
     );
   if (c.broker.probe && !c.broker.ca)
     err(['broker', 'probe'], 'the probe signs in like a home, over TLS: set broker.ca');
+  const record = c.fhir && new URL(c.fhir.url);
+  if (record?.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(record.hostname))
+    out.push({
+      severity: 'warning',
+      path: ['fhir', 'url'],
+      message: `no TLS to the care record: each day's health figures${c.fhir?.token ? ' and the token' : ''} would cross the network in clear; use https://`,
+    });
   if (c.database.url && c.database.dir)
     err(['database', 'dir'], 'dir is for the embedded database; with a url it is not used: remove one');
   return out;

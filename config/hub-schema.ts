@@ -158,6 +158,21 @@ export const hubConfigSchema = z
           ),
       })
       .prefault({}),
+    fhir: z
+      .strictObject({
+        url: z
+          .url({
+            protocol: /^https?$/,
+            error: 'expected the FHIR R4 base of the care record, https://ehr.example.org/fhir',
+          })
+          .describe('The FHIR R4 base of the care record: each day is POSTed there as a transaction Bundle.'),
+        token: secretRef.optional().describe('A bearer token for the record, by reference.'),
+        every: duration.prefault('1m').describe('How often the queue of days is looked at.'),
+      })
+      .optional()
+      .describe(
+        "Send each resident's day (the summary's FHIR bundle) to the care record, retried until accepted; refusals are kept for admins (README: FHIR to the care record).",
+      ),
     retention: z
       .strictObject({
         messages: duration

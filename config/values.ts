@@ -22,8 +22,10 @@ export function parseDuration(text: string): number | undefined {
 
 /** 10800000 -> "3 h", 11400000 -> "3 h 10 m": how a carer reads a span of time. */
 export function formatDuration(ms: number): string {
+  // Under a minute in seconds: 40 s rounded to "1 m" would read as longer than it was.
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${Math.max(0, seconds)} s`;
   const total = Math.round(ms / 60_000);
-  if (total < 1) return `${Math.max(0, Math.round(ms / 1000))} s`;
   const d = Math.floor(total / 1440);
   const h = Math.floor((total % 1440) / 60);
   const m = total % 60;

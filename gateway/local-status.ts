@@ -29,6 +29,8 @@ const report = z.strictObject({
       kind: z.string(),
       value: z.unknown(),
       at: isoLocal,
+      // Optional: a status from a gateway of the version before still reads.
+      battery: z.number().nullable().default(null),
     }),
   ),
   open_alerts: z.array(

@@ -3,7 +3,7 @@
 // the gateway is not running (which reads a copy of the file: store/status-reader.ts).
 import { existsSync, readFileSync, statfsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Config } from '../config/schema.ts';
+import type { Config, Device } from '../config/schema.ts';
 import type { Zone } from '../core/zone.ts';
 import { readTestCall, TEST_CALL_KEY, testCallFault } from './engine/test-calls.ts';
 import { listBackups } from './store/backup.ts';
@@ -18,7 +18,15 @@ const TIMESYNC_FLAG = '/run/systemd/timesync/synchronized';
 export type StatusReport = {
   gateway: string;
   at: string;
-  last_readings: { device: string; room: string | null; kind: string; value: unknown; at: string }[];
+  /** Each device's primary reading (the kind its row declares), with its battery beside it. */
+  last_readings: {
+    device: string;
+    room: string | null;
+    kind: string;
+    value: unknown;
+    at: string;
+    battery: number | null;
+  }[];
   open_alerts: { alert_id: string; rule: string; state: string; at: string }[];
   /** The care mode on (README: Care modes), or null. */
   mode: { mode: string; since: string; until: string; by: string; source: string } | null;
@@ -55,8 +63,10 @@ export function statusReport(o: {
 }): StatusReport {
   const { reader, path, config, zone } = o;
   const readings = config.devices.flatMap((d) => {
-    const r = reader.lastReading(d.id);
-    return r ? [{ ...r, at: zone.iso(r.at) }] : [];
+    const r = reader.lastReading(d.id, primaryKind(d));
+    const battery = reader.lastReading(d.id, 'battery');
+    const level = typeof battery?.value === 'number' ? battery.value : null;
+    return r ? [{ ...r, at: zone.iso(r.at), battery: level }] : [];
   });
   const open = reader.openAlerts();
   const mode = reader.mode(o.now);
@@ -99,6 +109,11 @@ export function statusReport(o: {
     clock: { synchronized: clockSynchronized(), time_zone: zone.name },
     versions: { hearth: VERSION, node: process.versions.node, ...reader.versions() },
   };
+}
+
+/** The kind a row declares (a bed mat, a radar's presence); none for rows read by their payload. */
+function primaryKind(d: Device): string | undefined {
+  return 'kind' in d && d.kind && d.kind !== 'output' ? d.kind : undefined;
 }
 
 /** True once NTP has set the clock since boot; null where systemd-timesyncd does not run. */

@@ -71,6 +71,14 @@ describe('values', () => {
     for (const bad of ['3hrs', '-5m', '10', '', 'h', '1.5h', '3 h'])
       expect(parseDuration(bad)).toBeUndefined();
     expect(formatDuration(11_400_000)).toBe('3 h 10 m');
+    // Under a minute in seconds, never rounded up to a minute it did not last.
+    expect([20_000, 40_000, 59_400, 59_600, 60_000].map(formatDuration)).toEqual([
+      '20 s',
+      '40 s',
+      '59 s',
+      '1 m',
+      '1 m',
+    ]);
   });
   it('reads local times and MQTT topic filters', () => {
     expect(minutesOfDay('07:30')).toBe(450);

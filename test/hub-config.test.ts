@@ -69,4 +69,30 @@ describe('hub file', () => {
       'no homes: list them under homes.expected, or set homes.accept_any: true',
     ]);
   });
+
+  it('takes a care record to send the days to, and warns when it is reached without TLS', async () => {
+    const file = join(tempDir(), 'hub.yaml');
+    const hub = (url: string) =>
+      [
+        'version: 1',
+        'hub: { timezone: UTC }',
+        'broker: { url: "mqtt://b" }',
+        'homes: { accept_any: true }',
+        `fhir: { url: "${url}", token: "\${env:HEARTH_FHIR_TOKEN}" }`,
+        '',
+      ].join('\n');
+    writeFileSync(file, hub('https://ehr.example.org/fhir'));
+    const ok = await runHearth(['check-config', file], { HEARTH_FHIR_TOKEN: 't' });
+    expect(ok.code).toBe(0);
+    expect(ok.output).toContain(
+      'fhir      each day sent to https://ehr.example.org/fhir (bearer token), queue looked at every 1 m',
+    );
+    const clear = parseHubText(hub('http://ehr.example.org/fhir'));
+    expect(clear.problems.map((p) => `${p.line} ${p.path.join('.')} ${p.message}`)).toEqual([
+      "5 fhir.url no TLS to the care record: each day's health figures and the token would cross the network in clear; use https://",
+    ]);
+    expect(parseHubText(hub('ftp://ehr/fhir')).problems[0]?.message).toMatch(
+      /expected the FHIR R4 base of the care record/,
+    );
+  });
 });

@@ -7,10 +7,19 @@ import { runHearth, startHearth } from './helpers/cli.ts';
 import { homeFile } from './helpers/home-file.ts';
 import { tempDir } from './helpers/tmp.ts';
 
-/** A gateway on the reference home that has seen the hall motion sensor once; then stopped. */
-async function homeWithReading(stopAfter = true) {
+/** A kitchen sensor whose id is longer than any column a fixed width would give it. */
+const LONG_ID = 'kitchen-motion-sensor-above-the-back-door';
+
+/**
+ * A gateway on the reference home that has seen the hall motion sensor once; then stopped.
+ * `withBattery`: the sensor reports its battery in the same message (as a Zigbee2MQTT sensor
+ * does), and the kitchen's, renamed LONG_ID, reports too.
+ */
+async function homeWithReading(stopAfter = true, withBattery = false) {
   const dir = tempDir();
-  const home = await homeFile(dir);
+  const home = await homeFile(dir, (t) =>
+    withBattery ? t.replace('id: kitchen-motion,', `id: ${LONG_ID},`) : t,
+  );
   const gw = startHearth(['run', '--config', home.file], home.env);
   await gw.waitFor(/gateway running/);
   await gw.waitFor(/database backed up/);
@@ -21,7 +30,11 @@ async function homeWithReading(stopAfter = true) {
     username: 'zigbee2mqtt',
     password: home.env.HEARTH_Z2M_PASSWORD,
   });
-  await z2m.publishAsync('zigbee2mqtt/hall_motion', JSON.stringify({ occupancy: true }));
+  await z2m.publishAsync(
+    'zigbee2mqtt/hall_motion',
+    JSON.stringify(withBattery ? { occupancy: true, battery: 80 } : { occupancy: true }),
+  );
+  if (withBattery) await z2m.publishAsync('zigbee2mqtt/kitchen_motion', JSON.stringify({ occupancy: false }));
   await z2m.endAsync();
   if (stopAfter) {
     gw.child.kill('SIGTERM');
@@ -30,19 +43,40 @@ async function homeWithReading(stopAfter = true) {
   return { dir, home, gw };
 }
 
+/** The lines under "last readings", up to the next heading. */
+const readingLines = (out: string) => {
+  const lines = out.split('\n');
+  const from = lines.indexOf('last readings') + 1;
+  return lines.slice(from, from + lines.slice(from).findIndex((l) => !l.startsWith('  ')));
+};
+
+/**
+ * Each device's primary reading (not the battery its message also carried), the battery beside
+ * it, in columns that line up past the longest id.
+ */
+function expectReadings(out: string): void {
+  const [hall = '', kitchen = ''] = readingLines(out);
+  expect(hall).toMatch(/^ {2}hall-motion +motion {2}true {3}battery 80 % {2}\d{4}-\d\d-\d\d \d\d:\d\d$/);
+  expect(kitchen).toMatch(
+    new RegExp(`^ {2}${LONG_ID} {2}motion {2}false {16}\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d$`),
+  );
+  expect(hall.indexOf('motion', 13)).toBe(kitchen.indexOf('motion', 13));
+  expect(hall.length).toBe(kitchen.length);
+}
+
 const bytesHave = (file: string, text: string) =>
   [file, `${file}-wal`].some((f) => existsSync(f) && readFileSync(f).includes(text));
 
 describe('hearth status', () => {
   it('asks the running gateway: sources, last readings, queue, storage, backup, clock and versions', async () => {
-    const { home, gw } = await homeWithReading(false);
+    const { home, gw } = await homeWithReading(false, true);
     let r = await runHearth(['status', '--config', home.file]);
-    for (let i = 0; i < 50 && !/hall-motion +motion/.test(r.output); i++)
+    for (let i = 0; i < 50 && readingLines(r.output).length < 2; i++)
       r = await runHearth(['status', '--config', home.file]);
     expect(r.code).toBe(0);
     expect(r.output).toMatch(/^Hearth gw-0042: running/);
     expect(r.output).toMatch(/MISSING ld2410: bedroom-radar/);
-    expect(r.output).toMatch(/hall-motion +motion +true/);
+    expectReadings(r.output);
     expect(r.output).toMatch(/queue +\d+ messages? waiting/);
     expect(r.output).toMatch(/storage +\S+hearth\.db \d+\.\d MB, \d+\.\d [MG]B free/);
     expect(r.output).toMatch(/last backup +\d{4}-\d\d-\d\d \d\d:\d\d +\S+backups\/hearth-\d{8}T\d{6}Z\.db/);
@@ -57,13 +91,13 @@ describe('hearth status', () => {
   });
 
   it('reads the database file itself when the gateway is not running, says so, and leaves no file behind', async () => {
-    const { dir, home } = await homeWithReading();
+    const { dir, home } = await homeWithReading(true, true);
     const before = readdirSync(dir).sort();
     const r = await runHearth(['status', '--config', home.file]);
     expect(r.code).toBe(1);
     expect(r.output).toMatch(/^Hearth gw-0042: NOT RUNNING/);
     expect(r.output).toMatch(/read from the database file as last written/);
-    expect(r.output).toMatch(/hall-motion +motion +true/);
+    expectReadings(r.output);
     expect(readdirSync(dir).sort()).toEqual(before);
   });
 });

@@ -576,18 +576,31 @@ describe('the summary message and its FHIR Bundle', () => {
       expect(e.resource.subject).toEqual({ identifier: { system: 'urn:hearth:resident', value: 'r-sum' } });
       expect(e.fullUrl).toBe(`urn:uuid:${e.resource.id}`);
     }
-    const sleep = bundle.entry.find((e) => e.resource.code.coding?.[0]?.code === '93832-4')?.resource;
+    const coded = (code: string) =>
+      bundle.entry.find((e) => e.resource.code.coding?.[0]?.code === code)?.resource;
+    // Sleep duration is the sleep found, bedtime to wake; the time in bed (trips out of bed left
+    // out) is a figure of its own, with its own code and its usual range.
+    const sleep = coded('93832-4');
+    const bedtime = day.sleep.bedtime ?? '';
+    const wake = day.sleep.wake ?? '';
     expect(sleep).toMatchObject({
-      effectivePeriod: { start: day.sleep.bedtime, end: day.sleep.wake },
+      effectivePeriod: { start: bedtime, end: wake },
       valueQuantity: {
-        value: day.sleep.timeInBedMin,
+        value: (Date.parse(wake) - Date.parse(bedtime)) / 60_000,
         unit: 'min',
         system: 'http://unitsofmeasure.org',
         code: 'min',
       },
       method: { text: 'bed sensor, confidence high' },
     });
-    expect(sleep?.referenceRange?.[0]?.text).toMatch(/^Usual: [\d.]+ \(median of the previous 8 days\)$/);
+    const inBed = coded('time-in-bed');
+    expect(inBed).toMatchObject({
+      code: { coding: [{ system: 'urn:hearth:fhir:summary', code: 'time-in-bed' }] },
+      effectivePeriod: { start: bedtime, end: wake },
+      valueQuantity: { value: day.sleep.timeInBedMin, code: 'min' },
+    });
+    expect(day.sleep.timeInBedMin).toBeLessThan((Date.parse(wake) - Date.parse(bedtime)) / 60_000);
+    expect(inBed?.referenceRange?.[0]?.text).toMatch(/^Usual: [\d.]+ \(median of the previous 8 days\)$/);
     expect(toFhirBundle(day, w.config)).toEqual(bundle);
   });
 

@@ -15,6 +15,7 @@ import { type AckResult, acknowledge } from './ack.ts';
 import { type ProbeVerdict, probeBrokerAcl } from './acl-probe.ts';
 import { consoleDb } from './console-tables.ts';
 import { type DbTarget, openDb, sqliteTarget } from './db.ts';
+import { FhirSender } from './fhir-sender.ts';
 import { startLadder } from './ladder-pass.ts';
 import { LiveFeed } from './live-feed.ts';
 import { type ModeAsk, type ModeResult, sendMode } from './mode.ts';
@@ -310,6 +311,12 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     const mode = (req: ModeAsk) =>
       sendMode({ store, now, iso: (t) => zone.iso(t), publish: (t, p) => receiver.publish(t, p) }, req);
     stops.push(startRetention({ store, log, now, periods: c.retention }));
+    const fhir =
+      c.fhir && new FhirSender({ db: store.db, log, now, url: c.fhir.url, token: secret(c.fhir.token) });
+    if (fhir && o.listen !== false) {
+      fhir.start(c.fhir?.every ?? 60_000);
+      stops.push(() => fhir.stop());
+    }
     const health = () => {
       const held = receiver.held(now());
       // A message waiting on the database this long means nothing after it is being stored.

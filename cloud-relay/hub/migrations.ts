@@ -2,6 +2,7 @@
 // so instances starting together migrate once. Only column types both dialects know.
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { consoleMigration } from './console-migration.ts';
+import { fhirMigration } from './fhir-tables.ts';
 import { ladderMigration } from './ladder-migration.ts';
 import { nightsMigration } from './nights-migration.ts';
 import { pushOutboxMigration } from './push-migration.ts';
@@ -242,6 +243,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0008-web-push': webPushMigration,
   '0009-ladders': ladderMigration,
   '0010-test-calls': testCallsMigration,
+  '0011-fhir-outbox': fhirMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -10,6 +10,7 @@ import {
   TEST_CALL_RULE,
 } from '../protocol/messages.ts';
 import { STATE_RANK } from './alert-order.ts';
+import { queueFhirDay } from './fhir-tables.ts';
 import type { Incoming } from './incoming.ts';
 import type { HubDb } from './tables.ts';
 
@@ -147,7 +148,7 @@ export async function applySummary(t: Tx, m: SummaryMessage, receivedAt: number)
     fhir: JSON.stringify(summaryBundle(m)),
   };
   // One summary per resident and day; a newer one for the same day (asked for again) replaces it.
-  await t
+  const stored = await t
     .insertInto('summaries')
     .values({ ...row, resident: m.resident, date: m.date })
     .onConflict((oc) =>
@@ -156,7 +157,10 @@ export async function applySummary(t: Tx, m: SummaryMessage, receivedAt: number)
         .doUpdateSet(row)
         .where((eb) => eb.or([eb('summaries.order_ms', 'is', null), eb('summaries.order_ms', '<', orderMs)])),
     )
-    .execute();
+    .executeTakeFirst();
+  // The day goes to the care record with the summary that stored it, or not at all.
+  if (affected(stored) > 0)
+    await queueFhirDay(t, { resident: m.resident, date: m.date, messageId: m.id }, receivedAt);
 }
 
 /** One night per resident and morning; a newer one (sent again after a restart) replaces it. */

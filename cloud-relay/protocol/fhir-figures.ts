@@ -52,26 +52,35 @@ function own(key: string, text: string, value: Value | null, rest: Partial<Draft
 
 const int = (n: number | null) => (n === null ? null : { valueInteger: n });
 const minOrNull = (n: number | null) => (n === null ? null : mins(n));
+const minutesBetween = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 60_000);
 const when = (iso: string | null) => (iso === null ? null : { valueDateTime: iso });
 
 function sleepDrafts(m: SummaryMessage): (Draft | null)[] {
   const s = m.sleep;
   const night = { of: 'night' as const, category: 'activity' as const };
   const hr = s.heart_rate;
+  const period = s.slept && s.bedtime && s.wake ? minutesBetween(s.bedtime, s.wake) : null;
   return [
-    s.time_in_bed_min === null
+    // The sleep found (bedtime to wake): the span its Observation is dated with.
+    period === null
       ? null
       : {
           key: 'sleep-duration',
           code: concept(
-            'Sleep duration (time in bed in the main sleep period)',
+            'Sleep duration (the main sleep period, bedtime to wake)',
             loinc('93832-4', 'Sleep duration'),
           ),
-          value: mins(s.time_in_bed_min),
+          value: mins(period),
           ...night,
-          figure: 'time_in_bed_min',
           sourced: true,
         },
+    // LOINC has no code for time in bed that Hearth could verify, so it is Hearth's own.
+    own(
+      'time-in-bed',
+      'Time in bed in the main sleep period (out-of-bed episodes left out)',
+      minOrNull(s.time_in_bed_min),
+      { ...night, figure: 'time_in_bed_min', sourced: true },
+    ),
     own('bedtime', 'Bedtime (start of the main sleep period)', when(s.bedtime), {
       ...night,
       figure: 'bedtime',

@@ -1,5 +1,5 @@
 // A version-1 summary message as a FHIR R4 Bundle (type collection) of Observations about the
-// resident, with LOINC codes where LOINC has one (sleep duration 93832-4, heart rate 8867-4, steps
+// resident, with LOINC codes where LOINC has one (sleep duration 93832-4: bedtime to wake; heart rate 8867-4, steps
 // in 24 hours 41950-7, room temperature 60832-3) and Hearth's own codes for the rest. Shared by the
 // gateway and the trust's hub: it reads the message, never the home's code.
 import { createHash } from 'node:crypto';
@@ -55,7 +55,9 @@ export function summaryBundle(m: SummaryMessage): FhirBundle {
   const method = { text: s.confidence ? `${source}, confidence ${s.confidence}` : source };
   const usual = new Map(m.baselines.map((b) => [b.figure, b]));
   const entry = drafts(m).map((d) => {
-    const id = uuidOf(`${m.id}/${d.key}`);
+    // Named by resident, day and figure, not by message: a newer summary of the day, sent to a
+    // care record again, updates the day's Observations there rather than adding a second set.
+    const id = uuidOf(`${m.resident}/${m.date}/${d.key}`);
     const b = d.figure ? usual.get(d.figure) : undefined;
     const resource: FhirObservation = {
       resourceType: 'Observation',

@@ -111,6 +111,25 @@ function fromFile(config: Config): StatusView | string {
 const mb = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(1)} GB` : `${(n / 1e6).toFixed(1)} MB`);
 const hm = (iso: string) => iso.slice(0, 16).replace('T', ' ');
 
+/** One line per device, its columns as wide as their widest cell: a long device id breaks none. */
+function readingLines(readings: StatusReport['last_readings']): string[] {
+  const rows = readings.map((x) => [
+    x.device,
+    x.kind,
+    String(x.value),
+    x.battery === null ? '' : `battery ${x.battery} %`,
+    hm(x.at),
+  ]);
+  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((row) => (row[c] ?? '').length))) ?? [];
+  const shown = (c: number) => (widths[c] ?? 0) > 0;
+  return rows.map((row) =>
+    `  ${row
+      .map((cell, c) => cell.padEnd(widths[c] ?? 0))
+      .filter((_, c) => shown(c))
+      .join('  ')}`.trimEnd(),
+  );
+}
+
 /** One screen, for a person. */
 export function render(v: StatusView): string {
   const r = v.report;
@@ -124,8 +143,7 @@ export function render(v: StatusView): string {
     lines.push(`  ${s.present ? 'ok     ' : 'MISSING'} ${s.source}: ${s.devices.join(', ')}  ${s.detail}`);
   lines.push('last readings');
   if (r.last_readings.length === 0) lines.push('  none stored');
-  for (const x of r.last_readings)
-    lines.push(`  ${x.device.padEnd(16)} ${x.kind.padEnd(12)} ${String(x.value).padEnd(8)} ${hm(x.at)}`);
+  lines.push(...readingLines(r.last_readings));
   if (r.mode)
     lines.push(
       `care mode    ${r.mode.mode} until ${hm(r.mode.until)} (set by ${r.mode.by}, ${r.mode.source}, at ${hm(r.mode.since)})`,

@@ -5,6 +5,7 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { HEALTH_KINDS } from '../../core/reading.ts';
 import type { Sqlite } from './database.ts';
 
 export type LastReading = { device: string; room: string | null; kind: string; value: unknown; at: number };
@@ -24,8 +25,14 @@ export class StatusReader {
   constructor(db: Sqlite) {
     this.#db = db;
     this.#stmts = {
-      last: db.prepare(
-        'SELECT device, room, kind, value, at FROM events WHERE device = ? ORDER BY at DESC, id DESC LIMIT 1',
+      lastOf: db.prepare(
+        'SELECT device, room, kind, value, at FROM events WHERE device = ? AND kind = ? ORDER BY at DESC, id DESC LIMIT 1',
+      ),
+      // A row that declares no kind (a Zigbee2MQTT sensor) reports what its payload carries: its
+      // reading is the latest that is not the device's own health.
+      lastNotHealth: db.prepare(
+        `SELECT device, room, kind, value, at FROM events WHERE device = ? AND kind NOT IN (${HEALTH_KINDS.map(() => '?').join(', ')})
+         ORDER BY at DESC, id DESC LIMIT 1`,
       ),
       // The latest state of each alert; the ones not over yet are open.
       open: db.prepare(
@@ -48,8 +55,13 @@ export class StatusReader {
     };
   }
 
-  lastReading(device: string): LastReading | undefined {
-    const r = this.#stmts.last.get(device) as (Omit<LastReading, 'value'> & { value: string }) | undefined;
+  /** The device's last reading of `kind`, or, with no kind, its last that is not of its health. */
+  lastReading(device: string, kind?: string): LastReading | undefined {
+    const r = (
+      kind === undefined
+        ? this.#stmts.lastNotHealth.get(device, ...HEALTH_KINDS)
+        : this.#stmts.lastOf.get(device, kind)
+    ) as (Omit<LastReading, 'value'> & { value: string }) | undefined;
     return r ? { ...r, value: JSON.parse(r.value) as unknown } : undefined;
   }
 

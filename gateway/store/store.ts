@@ -27,7 +27,7 @@ export { GROUP_COMMIT_MS, RETRY_MS, type StorageHealth } from './unit-of-work.ts
 export type StoreOptions = {
   /**
    * 'normal' syncs every commit that queued a message (synchronous=FULL) and groups plain
-   * readings into one unsynced commit per GROUP_COMMIT_MS (see `unit`); 'off' never waits for
+   * readings into one commit per GROUP_COMMIT_MS, synced too (see `unit`); 'off' never waits for
    * the disk, for throwaway databases (replays).
    */
   durability?: 'normal' | 'off';

@@ -13,6 +13,7 @@ import { loadStaff } from './accounts.ts';
 import { apiRoutes } from './api.ts';
 import { SCRIPT } from './client.ts';
 import { COOKIE, type Console, type ConsoleDeps } from './context.ts';
+import { fhirRoutes } from './fhir-page.ts';
 import { html } from './html.ts';
 import { ladderRoutes } from './ladder-routes.ts';
 import { type PageCtx, page } from './layout.ts';
@@ -143,6 +144,7 @@ export async function buildConsole(d: ConsoleDeps, o: ListenOptions = {}): Promi
   pageRoutes(app, c);
   pushPages(app, c, keys);
   ladderRoutes(app, c);
+  fhirRoutes(app, c);
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0] ?? '/';
     if (path.startsWith('/api/'))

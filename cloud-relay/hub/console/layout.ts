@@ -15,11 +15,13 @@ export function page(ctx: PageCtx | null, o: { title: string; body: Html; live?:
   const nav = ctx
     ? [
         ...NAV,
-        // Pushes go to carers and operators; an admin's work is the accounts and the audit log.
+        // Pushes go to carers and operators; an admin's work is the accounts, the ladders, the
+        // audit log and what reaches the care record.
         ...(ctx.staff.role === 'admin'
           ? [
               { href: '/admin/ladders', label: 'Ladders' },
               { href: '/admin/audit', label: 'Audit' },
+              { href: '/admin/fhir', label: 'Care record' },
             ]
           : [{ href: '/push', label: 'Alerts on this phone' }]),
       ]
