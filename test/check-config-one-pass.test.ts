@@ -81,7 +81,7 @@ describe('check-config, a file with a problem in every section', () => {
       'home.yaml:33:3  local_broker.colour  unknown key "colour"; allowed here: listen, users, limits',
       'home.yaml:35:16  storage.keep_events  "forever": not a duration; expected a duration such as 30s, 10m, 3h, 1h30m or 30d',
       'home.yaml:36:1  relay.key  a client certificate needs both cert and key',
-      'home.yaml:39:3  relay.colour  unknown key "colour"; allowed here: url, ca, cert, key, username, password, client_id, hub_cert, queue, summary_format, alert_undelivered_after, push',
+      'home.yaml:39:3  relay.colour  unknown key "colour"; allowed here: url, ca, cert, key, username, password, client_id, hub_cert, queue, summary_format, alert_undelivered_after, receipts, ...',
       'home.yaml: 18 problems; the file was not accepted',
     ]);
   });
