@@ -1,7 +1,16 @@
 // The only part of config/ that touches the outside world: reading the file and resolving
 // ${env:..} / ${file:..} references. Every failure becomes a Problem, never an exception.
-import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { extname } from 'node:path';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+} from 'node:fs';
+import { extname, join } from 'node:path';
 import { MAX_CONFIG_BYTES, tooLargeMessage } from './bounds.ts';
 import { isHubText, parseHubText } from './hub-parse.ts';
 import type { HubConfig } from './hub-schema.ts';
@@ -112,23 +121,37 @@ const SECRET_FILE_MESSAGES: Record<string, string> = {
   TOOBIG: `is over ${MAX_SECRET_BYTES / 1024} KB; a secret file holds one password or key (is this the right file?)`,
 };
 
-/** The secret a reference stands for; throws with a reason a technician can act on. */
-export function resolveSecret(ref: string, env: Env = process.env): string {
-  const r = parseRef(ref);
-  if (!r) throw new Error('not a reference');
-  if (r.kind === 'env') {
-    const v = env[r.name];
-    if (v === undefined || v === '') throw new Error(`environment variable ${r.name} is not set`);
-    return v;
-  }
+/** A systemd credential's name: one file in $CREDENTIALS_DIRECTORY, never a path out of it. */
+const CREDENTIAL_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+function readSecret(path: string): string {
   try {
-    const v = readSecretFile(r.name).trim();
+    const v = readSecretFile(path).trim();
     if (!v) throw refused('EMPTY');
     return v;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    throw new Error(`${r.name} ${SECRET_FILE_MESSAGES[code] ?? `cannot be read (${code})`}`);
+    throw new Error(`${path} ${SECRET_FILE_MESSAGES[code] ?? `cannot be read (${code})`}`);
   }
+}
+
+/**
+ * The secret a reference stands for; throws with a reason a technician can act on.
+ * ${env:NAME} is the environment's NAME or, under systemd, the credential NAME
+ * (`LoadCredential=NAME:...` in the unit, found in $CREDENTIALS_DIRECTORY): the environment first.
+ */
+export function resolveSecret(ref: string, env: Env = process.env): string {
+  const r = parseRef(ref);
+  if (!r) throw new Error('not a reference');
+  if (r.kind === 'file') return readSecret(r.name);
+  const v = env[r.name];
+  if (v !== undefined && v !== '') return v;
+  const creds = env.CREDENTIALS_DIRECTORY;
+  if (!creds || !CREDENTIAL_NAME.test(r.name)) throw new Error(`environment variable ${r.name} is not set`);
+  const path = join(creds, r.name);
+  if (!existsSync(path))
+    throw new Error(`environment variable ${r.name} is not set, and there is no credential ${r.name}`);
+  return readSecret(path);
 }
 
 /**

@@ -41,6 +41,9 @@ describe('the systemd unit and the install script', () => {
     ])
       expect(unit).toContain(line);
     expect(unit).toMatch(/^WatchdogSec=\d+s$/m);
+    // The secrets' file the install script creates, and a reload that needs no procps.
+    expect(unit).toMatch(/^EnvironmentFile=-\/etc\/hearth\/secrets\.env$/m);
+    expect(unit).toMatch(/^ExecReload=\/bin\/sh -c 'kill -HUP \$MAINPID'$/m);
     expect(unit).toMatch(/^ReadWritePaths=\/var\/lib\/hearth$/m);
   });
 

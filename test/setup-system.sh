@@ -14,6 +14,8 @@ PACKAGES=(
   postgresql   # a real PostgreSQL for the hub's store and its kill test
   chromium     # a real browser for the care console's tests (driven by playwright-core)
   espeak-ng    # the speaker's voice: its tests synthesise the prompt's words into a WAV file
+  debootstrap  # a fresh Debian 12 root for the install test (HEARTH_INSTALL_TEST=1)
+  systemd-container  # systemd-nspawn: boots that root under systemd
 )
 
 missing=()

@@ -23,9 +23,13 @@ program
   .command('check-config')
   .description('check a provisioning file: exit 0 if valid, 2 with every problem listed')
   .argument('<file>', 'provisioning file (YAML or JSON)')
-  .action(async (file: string) => {
+  .option(
+    '--strict-refs',
+    'a ${env:..} or ${file:..} that cannot be resolved here is an error, as it is for hearth run',
+  )
+  .action(async (file: string, o: { strictRefs?: boolean }) => {
     const { checkConfigCommand } = await import('./check-config.ts');
-    const r = checkConfigCommand(file);
+    const r = checkConfigCommand(file, { strictRefs: o.strictRefs === true });
     await out(r.text);
     code = r.code;
   });

@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Installs Hearth as a systemd service on Debian 12 or Raspberry Pi OS (bookworm), arm64 or
-# amd64. Run once, as root, from an unpacked copy of Hearth:
+# amd64. Run as root, from an unpacked copy of Hearth (README: "Running on a Raspberry Pi"):
 #
-#   sudo gateway/deploy/install.sh [--config home.yaml]
+#   sudo gateway/deploy/install.sh [--config /etc/hearth/home.yaml]
 #
-# It copies the program to /opt/hearth, creates the system user `hearth` (in the groups dialout,
-# bluetooth and audio), /etc/hearth for the provisioning file and /var/lib/hearth for the database,
-# installs the production dependencies with npm ci, builds the program, installs and enables
-# hearth.service, and starts it when a provisioning file that passes check-config is in place.
-# Safe to run again (an upgrade is the same command from the new copy).
+# It creates the system user `hearth` first, then /etc/hearth (the provisioning file, the secrets
+# it refers to: /etc/hearth/secrets.env and /etc/hearth/keys/), /var/lib/hearth for the database,
+# copies the program to /opt/hearth, installs the production dependencies with npm ci (a
+# compiler is installed for better-sqlite3, built from source when GitHub cannot be reached),
+# builds the program, installs hearth.service, checks the file as the service would see it and
+# only then enables and starts the service. Safe to run again (an upgrade is the same command).
 set -euo pipefail
 
 PREFIX=/opt/hearth
 CONF_DIR=/etc/hearth
+KEYS_DIR=$CONF_DIR/keys
+SECRETS=$CONF_DIR/secrets.env
 STATE_DIR=/var/lib/hearth
 UNIT=/etc/systemd/system/hearth.service
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -31,6 +34,9 @@ done
 
 [ "$(id -u)" -eq 0 ] || die "run as root (sudo $0)"
 command -v systemctl >/dev/null || die "systemd is needed"
+# The check below runs check-config under systemd, as the service; systemctl needs it anyway.
+[ -d /run/systemd/system ] || die "systemd is not running on this machine (boot it with systemd, then run this again)"
+[ -z "$CONFIG" ] || [ -f "$CONFIG" ] || die "$CONFIG: no such file"
 
 # shellcheck disable=SC1091
 . /etc/os-release
@@ -43,9 +49,14 @@ case "$arch" in
 esac
 
 NODE=$(command -v node || true)
-[ -n "$NODE" ] || die "Node.js 20 or later is needed: Debian 12's nodejs is 18; install Node 20 from NodeSource (https://github.com/nodesource/distributions), then run this again"
-major=$("$NODE" -p 'process.versions.node.split(".")[0]')
-[ "$major" -ge 20 ] || die "Node.js $("$NODE" -v) is too old: 20 or later is needed (NodeSource's nodejs package)"
+NODE_RANGE="20.19 or a later 20, 22.13 or a later 22, or 24 and later"
+[ -n "$NODE" ] || die "Node.js is needed ($NODE_RANGE): Debian 12's nodejs is 18; install Node 20 from NodeSource (https://github.com/nodesource/distributions), then run this again"
+# The range of package.json's engines, the one every dependency accepts.
+IFS=. read -r major minor _ <<<"$("$NODE" -p process.versions.node)"
+if ! { [ "$major" -eq 20 ] && [ "$minor" -ge 19 ]; } && ! { [ "$major" -eq 22 ] && [ "$minor" -ge 13 ]; } &&
+  ! [ "$major" -ge 24 ]; then
+  die "Node.js $("$NODE" -v) is not supported: $NODE_RANGE is needed (NodeSource's nodejs package)"
+fi
 command -v npm >/dev/null || die "npm is missing (it comes with NodeSource's nodejs package)"
 # perl-base is Essential on Debian; the systemd notify sender is a Perl one-liner.
 command -v perl >/dev/null || die "perl is missing (Debian's perl-base)"
@@ -54,6 +65,20 @@ if [ -n "$CONFIG" ] && grep -q '^speaker:' "$CONFIG" && ! command -v espeak-ng >
   say "warning: $CONFIG has a speaker but espeak-ng is not installed; apt-get install espeak-ng"
 fi
 
+# better-sqlite3 downloads its built module from GitHub; where that is blocked (a trust's
+# network), npm ci builds it from source, with these. Installed always: a first install that
+# works only when GitHub answers is not one to rely on.
+build_tools=()
+command -v python3 >/dev/null || build_tools+=(python3)
+command -v make >/dev/null || build_tools+=(make)
+command -v g++ >/dev/null || build_tools+=(g++)
+if [ ${#build_tools[@]} -gt 0 ]; then
+  say "build tools for better-sqlite3: apt-get install ${build_tools[*]}"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${build_tools[@]}"; } ||
+    die "could not install ${build_tools[*]} (needed to build better-sqlite3); install them, then run this again"
+fi
+
+# First, so that the secrets' files below can be given to its group.
 say "system user hearth"
 getent group bluetooth >/dev/null || groupadd --system bluetooth
 getent group dialout >/dev/null || groupadd --system dialout
@@ -63,10 +88,63 @@ if ! id hearth >/dev/null 2>&1; then
 fi
 usermod -a -G dialout,bluetooth,audio hearth
 
+say "folders $CONF_DIR, $KEYS_DIR and $STATE_DIR, and $SECRETS"
+install -d -o root -g hearth -m 0750 "$CONF_DIR" "$KEYS_DIR"
+install -d -o hearth -g hearth -m 0700 "$STATE_DIR"
+if [ ! -e "$SECRETS" ]; then
+  cat >"$SECRETS" <<'ENV'
+# The secrets of /etc/hearth/home.yaml written as ${env:NAME}: one NAME=value a line, no quotes
+# needed. hearth.service reads this file (EnvironmentFile=); only root may write it, and only the
+# group hearth read it (root:hearth 0640).
+ENV
+fi
+chown root:hearth "$SECRETS"
+chmod 0640 "$SECRETS"
+if [ -n "$CONFIG" ] && ! [ "$CONFIG" -ef "$CONF_DIR/home.yaml" ]; then
+  install -o root -g hearth -m 0640 "$CONFIG" "$CONF_DIR/home.yaml"
+elif [ -f "$CONF_DIR/home.yaml" ]; then
+  chown root:hearth "$CONF_DIR/home.yaml"
+  chmod 0640 "$CONF_DIR/home.yaml"
+fi
+
+# Every ${env:..} and ${file:..} in the file (comment lines aside), once each.
+refs() { grep -v '^[[:space:]]*#' "$CONF_DIR/home.yaml" | grep -oE '\$\{(env|file):[^}]+\}' | sort -u || true; }
+# Where the secret a reference names must be, and how to put it there.
+where() {
+  local name=${1#\$\{*:}
+  name=${name%\}}
+  case "$1" in
+    '${env:'*) echo "$1: the line $name=<the secret> in $SECRETS (sudoedit $SECRETS)" ;;
+    "\${file:$KEYS_DIR/"*) echo "$1: the secret alone in $name (sudo install -o root -g hearth -m 0640 THE-FILE $name)" ;;
+    *) echo "$1: the service (user hearth, with no access to /home or /root) cannot read a secret outside $KEYS_DIR: move it to $KEYS_DIR/ and write that path in the file, or: sudo chown root:hearth $name && sudo chmod 0640 $name, with each folder above it open to the group hearth" ;;
+  esac
+}
+
+if [ -f "$CONF_DIR/home.yaml" ]; then
+  mapfile -t REFS < <(refs)
+  # A key put in $KEYS_DIR as root (the group hearth may not have existed yet) is given to the
+  # service's group: the folder's contract is "what the service reads", and nobody else gains.
+  for ref in "${REFS[@]}"; do
+    case "$ref" in
+      "\${file:$KEYS_DIR/"*)
+        f=${ref#\$\{file:}
+        f=${f%\}}
+        if [ -f "$f" ] && [ ! -L "$f" ]; then chown root:hearth "$f" && chmod 0640 "$f"; fi ;;
+    esac
+  done
+  if [ ${#REFS[@]} -gt 0 ]; then
+    say "secrets $CONF_DIR/home.yaml refers to, and where each must be:"
+    for ref in "${REFS[@]}"; do say "  $(where "$ref")"; done
+  fi
+fi
+
 say "program in $PREFIX"
 mkdir -p "$PREFIX"
 tar -C "$SRC" --exclude=./node_modules --exclude=./.git --exclude=./dist -cf - . | tar -C "$PREFIX" -xf -
 chown -R root:root "$PREFIX"
+# NodeSource's nodejs carries Node's headers: node-gyp uses them instead of downloading them.
+nodedir=$(dirname "$(dirname "$(readlink -f "$NODE")")")
+[ -f "$nodedir/include/node/common.gypi" ] && export npm_config_nodedir="$nodedir"
 (cd "$PREFIX" && npm ci --omit=dev --no-audit --no-fund)
 # The service may not write under $PREFIX, so the build it runs is made here, as root.
 (cd "$PREFIX" && "$NODE" gateway/cli/build.js)
@@ -76,27 +154,33 @@ exec "$NODE" "$PREFIX/gateway/cli/hearth.js" "\$@"
 WRAP
 chmod 755 /usr/local/bin/hearth
 
-say "folders $CONF_DIR and $STATE_DIR"
-install -d -o root -g hearth -m 0750 "$CONF_DIR"
-install -d -o hearth -g hearth -m 0700 "$STATE_DIR"
-if [ -n "$CONFIG" ]; then
-  install -o root -g hearth -m 0640 "$CONFIG" "$CONF_DIR/home.yaml"
-fi
-
 say "unit $UNIT"
 sed "s#^ExecStart=/usr/bin/node #ExecStart=$NODE #" "$PREFIX/gateway/deploy/hearth.service" >"$UNIT"
 systemctl daemon-reload
-systemctl enable hearth.service
 
 if [ ! -f "$CONF_DIR/home.yaml" ]; then
-  say "no $CONF_DIR/home.yaml yet: write it (config/examples/home.yaml is the reference; storage.path under $STATE_DIR), then: sudo systemctl start hearth"
+  say "no $CONF_DIR/home.yaml yet: write it (config/examples/home.yaml is the reference; storage.path under $STATE_DIR), put its secrets in place, then run this again with --config $CONF_DIR/home.yaml"
   exit 0
 fi
-say "checking $CONF_DIR/home.yaml as the hearth user"
-if ! runuser -u hearth -- "$NODE" "$PREFIX/gateway/cli/hearth.js" check-config "$CONF_DIR/home.yaml"; then
-  die "fix $CONF_DIR/home.yaml, then: sudo systemctl restart hearth"
+
+# What the service will see: its user and groups, its environment (EnvironmentFile= included),
+# its credentials and its view of the files, taken from the unit as installed (drop-ins too).
+say "checking $CONF_DIR/home.yaml as hearth.service will see it"
+props=()
+while IFS= read -r line; do props+=(--property="$line"); done < <(
+  systemctl cat hearth.service | grep -E '^(User|Group|SupplementaryGroups|Environment|EnvironmentFile|LoadCredential|LoadCredentialEncrypted|SetCredential|SetCredentialEncrypted|WorkingDirectory|UMask|ProtectSystem|ProtectHome|PrivateTmp|ReadWritePaths|NoNewPrivileges)='
+)
+if ! checked=$(systemd-run --quiet --wait --pipe --collect "${props[@]}" \
+  "$NODE" "$PREFIX/gateway/cli/hearth.js" check-config --strict-refs "$CONF_DIR/home.yaml" 2>&1); then
+  echo "$checked" >&2
+  for ref in "${REFS[@]}"; do
+    case "$checked" in *"$ref cannot be resolved"*) echo "install: put $(where "$ref")" >&2 ;; esac
+  done
+  die "hearth.service was not started (it would fail): fix the above, then run this again"
 fi
+echo "$checked"
 grep -Eq "^\s*path:\s*$STATE_DIR/" "$CONF_DIR/home.yaml" ||
   say "warning: storage.path is not under $STATE_DIR, the only folder the service may write"
+systemctl enable hearth.service
 systemctl restart hearth.service
 say "started; see: systemctl status hearth, journalctl -u hearth -f, sudo hearth status"
