@@ -226,6 +226,23 @@ describe('Web Push to a phone', () => {
     ]);
   });
 
+  it('slows an address that sends tokens the hub did not sign: 20 refused, then 429, audited 20 times, not 60', async () => {
+    const forged = `${Buffer.from('{"staff":"nobody"}').toString('base64url')}.${'A'.repeat(43)}`;
+    const codes: number[] = [];
+    for (let i = 0; i < 60; i++) codes.push((await postJson('/push/action', { token: forged })).statusCode);
+    expect(codes.filter((c) => c === 403)).toHaveLength(20);
+    expect(codes.slice(20)).toEqual(Array(40).fill(429));
+    const last = await postJson('/push/action', { token: forged });
+    expect([last.statusCode, last.headers['retry-after']]).toEqual([429, '60']);
+    const refusals = await consoleDb(w.store.db)
+      .selectFrom('audit')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('action', '=', 'push-action')
+      .where('detail', '=', 'the token is not signed by this hub')
+      .executeTakeFirstOrThrow();
+    expect(Number(refusals.n)).toBe(20);
+  });
+
   it("refuses a token an hour old, and one for a resident no longer the carer's", async () => {
     const carls = phone();
     await subscribe('carl', carls);

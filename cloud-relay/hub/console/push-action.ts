@@ -28,9 +28,14 @@ export async function answerAction(
   keys: PushKeys,
   token: string,
   base: string,
+  /** A token the hub did not sign spends the sender's budget first: true, none is left. */
+  slowed?: () => Promise<boolean>,
 ): Promise<ActionAnswer> {
   const now = c.d.now();
   const v = verifyAction(keys.actionKey, token, now);
+  // Not audited: a flood of forged tokens must not become a flood of audit rows.
+  if (!v.ok && (await slowed?.()))
+    return { status: 429, body: { error: 'too many refused answers from this address; try again later' } };
   const refuse = async (status: number, error: string, claim?: ActionClaim, resident?: string) => {
     await audit(
       c.db,

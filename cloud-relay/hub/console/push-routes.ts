@@ -12,6 +12,7 @@ import { MAX_TOKEN } from '../push-tokens.ts';
 import type { Console } from './context.ts';
 import { PUSH_SCRIPT, pushBody } from './pages/push.ts';
 import { answerAction } from './push-action.ts';
+import { clientOf, type SigninLimits, takeTurn } from './rate-limit.ts';
 import { ICON, MANIFEST, SERVICE_WORKER } from './service-worker.ts';
 
 /** Each person's phones; subscribing one more forgets the oldest. */
@@ -88,6 +89,12 @@ function parsed<T>(reply: FastifyReply, body: unknown, schema: z.ZodType<T>, exp
 }
 
 /** The public files and the page; on the console's own scope (form and file bodies). */
+/** Refused answers: 20 at once from an address, then one every 30 s; 300 at once from all. */
+const FORGED: SigninLimits = {
+  name: { burst: 20, everyMs: 30_000 },
+  address: { burst: 300, everyMs: 1_000 },
+};
+
 export function pushPages(app: FastifyInstance, c: Console, keys: PushKeys): void {
   app.get('/sw.js', (_req, reply) =>
     reply
@@ -197,10 +204,16 @@ export function pushApi(api: FastifyInstance, c: Console, keys: PushKeys): void 
   });
 
   // No session here: a service worker answering a notification has no cookie context. The token is.
+  // A token the hub did not sign costs a turn from its address's budget and from all addresses'
+  // (the sign-in buckets' table): a guesser is slowed, and the audit log is not flooded.
   api.post('/push/action', async (req, reply) => {
     const b = parsed(reply, req.body, actionBody, '{"token": "…"}');
     if (!b) return reply;
-    const r = await answerAction(c, keys, b.token, `${req.protocol}://${req.host}`);
+    const client = clientOf(req.ip);
+    const slowed = async () =>
+      !(await takeTurn(c.d.store, { name: `push:${client}`, address: 'push:all' }, c.d.now(), FORGED)).ok;
+    const r = await answerAction(c, keys, b.token, `${req.protocol}://${req.host}`, slowed);
+    if (r.status === 429) void reply.header('retry-after', '60');
     return reply.code(r.status).headers(JSON_HEADERS).send(JSON.stringify(r.body));
   });
 }
