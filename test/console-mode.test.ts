@@ -7,7 +7,6 @@ import { putStaff } from '../cloud-relay/hub/console/accounts.ts';
 import { buildConsole } from '../cloud-relay/hub/console/app.ts';
 import { consoleDb } from '../cloud-relay/hub/console-tables.ts';
 import { openDb } from '../cloud-relay/hub/db.ts';
-import { parseIncoming } from '../cloud-relay/hub/incoming.ts';
 import { sendMode } from '../cloud-relay/hub/mode.ts';
 import { HubStore } from '../cloud-relay/hub/store.ts';
 import {
@@ -21,6 +20,7 @@ import {
   T0,
   TEST_COST,
 } from './helpers/console-rig.ts';
+import { received } from './helpers/hub-backends.ts';
 import { type Postgres, startPostgres } from './helpers/postgres.ts';
 
 let pg: Postgres;
@@ -132,7 +132,7 @@ describe('care mode from the console, on PostgreSQL over HTTP', () => {
     );
     // The home's answer settles it, as for an acknowledgement.
     const topic = 'hearth/v1/gw-1/cmd-result';
-    const payload = JSON.stringify({
+    const result = {
       v: 1,
       id: 'gw-1-result-mode',
       type: 'cmd_result',
@@ -143,17 +143,8 @@ describe('care mode from the console, on PostgreSQL over HTTP', () => {
       command: 'mode',
       ok: true,
       detail: 'visitor mode until 18:00 (2026-03-02T18:00:00+00:00)',
-    });
-    const p = parseIncoming(topic, Buffer.from(payload));
-    if (!p.ok) throw new Error(p.reason);
-    await store.receive({
-      incoming: p.incoming,
-      topic,
-      payload,
-      receivedAt: T0 + 1_000,
-      instance: 'hub-a',
-      defaultHeartbeatMs: 60_000,
-    });
+    };
+    await store.receive(received(topic, result, T0 + 1_000));
     expect((await carl.page('/residents/r-1')).body).toMatch(
       /data-mode-state="confirmed">Care mode <strong>visitor<\/strong>.*: confirmed by the home \(visitor mode until 18:00/,
     );
