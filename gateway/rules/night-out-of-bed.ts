@@ -11,8 +11,6 @@ const nightOutState = z.object({
   wasInBed: z.boolean(),
   outSince: z.number().nullable(),
   alert: openAlert.nullable(),
-  /** She answered the prompt: this time out of bed is done with, until she is back in bed. */
-  answered: z.boolean(),
 });
 export type NightOutState = z.infer<typeof nightOutState>;
 
@@ -35,22 +33,20 @@ function inBed(ctx: RuleContext): { inBed: boolean; since: number | null } {
 
 export const nightOutOfBed: Rule<NightOutState> = {
   key: 'night_out_of_bed',
-  stateVersion: 3,
+  stateVersion: 2,
   stateSchema: nightOutState,
   // Version 1 named its bed and read its raw events; the model's debounced bed replaces both.
-  // Version 2 never asked her first, so nothing was answered.
   migrate: (old, from) => {
-    if ((from !== 1 && from !== 2) || !old || typeof old !== 'object') return undefined;
-    const o = old as { wasInBed?: boolean; outSince?: number | null; alert?: unknown };
+    if (from !== 1 || !old || typeof old !== 'object') return undefined;
+    const o = old as { outSince?: number | null; alert?: unknown };
     const r = nightOutState.safeParse({
-      wasInBed: from === 2 ? o.wasInBed : false,
+      wasInBed: false,
       outSince: o.outSince ?? null,
       alert: o.alert ?? null,
-      answered: false,
     });
     return r.success ? r.data : undefined;
   },
-  init: (_now, ctx) => ({ wasInBed: inBed(ctx).inBed, outSince: null, alert: null, answered: false }),
+  init: (_now, ctx) => ({ wasInBed: inBed(ctx).inBed, outSince: null, alert: null }),
 
   reduce(s, input, now, ctx): Step<NightOutState> {
     const cfg = ctx.config.rules.night_out_of_bed;
@@ -74,10 +70,11 @@ export const nightOutOfBed: Rule<NightOutState> = {
           transition(st.alert, st.alert.state === 'pre-alert' ? 'cancelled' : 'resolved', at, back).emit,
         );
       }
-      st = { ...st, outSince: null, alert: null, answered: false };
+      st = { ...st, outSince: null, alert: null };
     }
     st = { ...st, wasInBed: bed.inBed };
-    // Asked, she answers with any button: she is up and well, and this time out of bed is done.
+    // Asked, she answers with any button: she is up and well, and this time out of bed is done
+    // with (no longer out since anything) until she is back in bed and gets up again.
     const life = lifeOf(input, ctx);
     if (st.alert?.state === 'pre-alert' && life?.kind === 'button') {
       emits.push(
@@ -88,16 +85,11 @@ export const nightOutOfBed: Rule<NightOutState> = {
           `The resident answered at ${ctx.zone.hm(now)} (${life.device}).`,
         ).emit,
       );
-      st = { ...st, alert: null, answered: true };
+      st = { ...st, alert: null, outSince: null };
     }
     const limit = upLimit(ctx);
     const deadline = st.outSince === null ? null : st.outSince + limit.afterMs;
-    if (
-      deadline !== null &&
-      st.outSince !== null &&
-      !st.answered &&
-      (!st.alert || st.alert.state === 'pre-alert')
-    ) {
+    if (deadline !== null && st.outSince !== null && (!st.alert || st.alert.state === 'pre-alert')) {
       const since = st.outSince;
       const night = ctx.zone.windowAt(since, cfg.window.from, cfg.window.to);
       const askAt = Math.max(since, deadline - cfg.prompt);
@@ -136,7 +128,7 @@ export const nightOutOfBed: Rule<NightOutState> = {
       }
     }
     const wake =
-      st.outSince === null || st.answered || (st.alert && st.alert.state !== 'pre-alert')
+      st.outSince === null || (st.alert && st.alert.state !== 'pre-alert')
         ? null
         : st.alert
           ? st.outSince + limit.afterMs

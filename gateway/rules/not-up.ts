@@ -6,28 +6,16 @@ import { applyAck, newAlert, openAlert, transition, whereSeen } from './alert.ts
 import { lastNightEnd, upSinceNight, wentToBed } from './night.ts';
 import { type AlertEmit, lifeOf, type Rule, type RuleContext, type Step } from './types.ts';
 
-const notUpState = z.object({
-  alert: openAlert.nullable(),
-  checkedDay: z.string().nullable(),
-  /** Asking her (pre-alert) until then: the deadline, when carers are told. */
-  promptUntil: z.number().nullable(),
-});
+const notUpState = z.object({ alert: openAlert.nullable(), checkedDay: z.string().nullable() });
 export type NotUpState = z.infer<typeof notUpState>;
 
 export const notUp: Rule<NotUpState> = {
   key: 'not_up',
-  stateVersion: 2,
+  stateVersion: 1,
   stateSchema: notUpState,
-  // Version 1 never asked her first: nothing was being asked.
-  migrate: (old, from) => {
-    if (from !== 1 || !old || typeof old !== 'object') return undefined;
-    const r = notUpState.safeParse({ ...old, promptUntil: null });
-    return r.success ? r.data : undefined;
-  },
   // Started after `by`, the rule did not watch this morning: it begins with tomorrow's.
   init: (now, ctx) => ({
     alert: null,
-    promptUntil: null,
     checkedDay:
       ctx.config.rules.not_up && now >= ctx.zone.at(now, ctx.config.rules.not_up.by)
         ? ctx.zone.date(now)
@@ -59,8 +47,8 @@ export const notUp: Rule<NotUpState> = {
         emits.push(
           transition(st.alert, st.alert.state === 'pre-alert' ? 'cancelled' : 'resolved', now, said).emit,
         );
-        st = { ...st, alert: null, promptUntil: null };
-      } else if (st.alert.state === 'pre-alert' && st.promptUntil !== null && now >= st.promptUntil) {
+        st = { ...st, alert: null };
+      } else if (st.alert.state === 'pre-alert' && now >= st.alert.startedAt) {
         const t = transition(
           st.alert,
           'raised',
@@ -69,7 +57,7 @@ export const notUp: Rule<NotUpState> = {
           notUpFacts(ctx, now),
         );
         emits.push(t.emit);
-        st = { ...st, alert: t.alert, promptUntil: null };
+        st = { ...st, alert: t.alert };
       }
     }
     const byAt = ctx.zone.at(now, by.byMin);
@@ -80,7 +68,8 @@ export const notUp: Rule<NotUpState> = {
       const nightEnd = lastNightEnd(now, ctx);
       if (!st.alert && ctx.home.out === null && !upSinceNight(now, ctx) && nightEnd <= byAt) {
         const alert = newAlert(ctx, 'not_up', byAt, 'warning', ctx.bedroom ? { room: ctx.bedroom } : {});
-        // Asked in the minutes before `by`, so that carers hear at `by`, as without a prompt.
+        // Asked in the minutes before `by`, so that carers hear at `by`, as without a prompt: the
+        // alert begins at `by`, so the question lasts until its start.
         const t =
           now < byAt
             ? transition(
@@ -92,12 +81,12 @@ export const notUp: Rule<NotUpState> = {
               )
             : transition(alert, 'raised', now, notUpSentence(by, ctx, now), notUpFacts(ctx, now));
         emits.push(t.emit);
-        st = { ...st, alert: t.alert, promptUntil: now < byAt ? byAt : null };
+        st = { ...st, alert: t.alert };
       }
     }
     const next =
-      st.promptUntil !== null
-        ? st.promptUntil
+      st.alert?.state === 'pre-alert'
+        ? st.alert.startedAt
         : now < askAt
           ? askAt
           : ctx.zone.at(now, by.byMin, 1) - cfg.prompt;
