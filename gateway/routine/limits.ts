@@ -15,6 +15,9 @@ const MARGIN_SHARE = 0.5;
 const MIN_MORNINGS = 5;
 const GET_UP_MARGIN_MIN = 30;
 
+/** Up to the next whole `step`: a learned limit is said in round figures, never shortened by it. */
+const ceilTo = (x: number, step: number): number => Math.ceil(x / step) * step;
+
 export type LearnedLimit = {
   limitMs: number;
   /** What her routine says, for the alert's sentence; absent while the configured value applies. */
@@ -76,7 +79,7 @@ export function getUpBy(
   const g = r?.getUp;
   if (!r || !g || r.days < o.learnAfter || g.n < Math.min(MIN_MORNINGS, o.learnAfter))
     return { byMin: o.byMin };
-  const learned = Math.ceil((g.q90Min + GET_UP_MARGIN_MIN) / 5) * 5;
+  const learned = ceilTo(g.q90Min + GET_UP_MARGIN_MIN, 5);
   return {
     byMin: Math.min(o.latestMin, Math.max(o.byMin, learned)),
     usual: { q50Min: g.q50Min, maxMin: g.maxMin, days: r.days },
@@ -106,9 +109,9 @@ export function awayLimits(r: Routine | null, o: { afterMs: number; learnAfter: 
   if (!r || !g || r.days < o.learnAfter || g.n < MIN_OUTINGS)
     return { limitMs: o.afterMs, backByFromNoon: null };
   const learned = Math.max(g.maxMs + OUT_MARGIN_MS, g.maxMs * 1.5, OUT_FLOOR_MS);
-  const limitMs = Math.min(o.afterMs, Math.ceil(learned / (15 * 60_000)) * 15 * 60_000);
+  const limitMs = Math.min(o.afterMs, ceilTo(learned, 15 * 60_000));
   const late = g.nightReturns >= MIN_NIGHT_RETURNS && g.latestReturnMin !== null;
-  const backByFromNoon = late ? Math.ceil(((g.latestReturnMin as number) + BACK_MARGIN_MIN) / 15) * 15 : null;
+  const backByFromNoon = late ? ceilTo((g.latestReturnMin as number) + BACK_MARGIN_MIN, 15) : null;
   return {
     limitMs,
     backByFromNoon: backByFromNoon !== null && backByFromNoon < 24 * 60 ? backByFromNoon : null,
@@ -133,6 +136,6 @@ export function nightUpLimit(r: Routine | null, o: { afterMs: number; learnAfter
   const g = r?.nightUps;
   if (!r || !g || r.days < o.learnAfter || g.n < MIN_NIGHT_UPS) return { afterMs: o.afterMs };
   const learned = Math.max(g.q95Ms + NIGHT_UP_MARGIN_MS, g.q95Ms * 1.5, NIGHT_UP_FLOOR_MS);
-  const afterMs = Math.min(o.afterMs, Math.ceil(learned / (5 * 60_000)) * 5 * 60_000);
+  const afterMs = Math.min(o.afterMs, ceilTo(learned, 5 * 60_000));
   return { afterMs, usual: { q95Ms: g.q95Ms, maxMs: g.maxMs, days: r.days } };
 }
