@@ -11,7 +11,7 @@ import {
   homeModelStep,
   initHomeModel,
 } from '../home-state/model.ts';
-import { type Routine, SLOT_HOURS, type SpellPlace } from './types.ts';
+import { noonShift, type Routine, SLOT_HOURS, type SpellPlace } from './types.ts';
 
 export type Spell = { start: number; ms: number; place: SpellPlace };
 
@@ -103,11 +103,10 @@ const NIGHT_TO_MIN = 6 * 60;
 function outingFigures(outings: { start: number; back: number }[], zone: Zone): Routine['outings'] {
   if (outings.length === 0) return null;
   const ms = outings.map((x) => x.back - x.start).sort((a, b) => a - b);
-  const fromNoon = (m: number) => (m + 12 * 60) % (24 * 60);
   const nightly = outings
     .map((x) => zone.minuteOfDay(x.back))
     .filter((m) => m >= NIGHT_FROM_MIN || m < NIGHT_TO_MIN)
-    .map(fromNoon);
+    .map(noonShift);
   return {
     n: ms.length,
     q50Ms: quantile(ms, 0.5),

@@ -32,3 +32,9 @@ export type Routine = {
 
 /** The day in slots: two hours each, enough spells in each from two weeks of one person's days. */
 export const SLOT_HOURS = 2;
+
+/**
+ * Minutes after midnight to minutes after noon, and back (the same shift both ways): returns at
+ * night are compared on it, so that 23:30 comes before 01:40.
+ */
+export const noonShift = (minute: number): number => (minute + 12 * 60) % (24 * 60);

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { formatDuration } from '../../config/values.ts';
 import { hhmmOf } from '../../core/zone.ts';
 import { awayLimits, inMinutes, type LearnedAway } from '../routine/limits.ts';
+import { noonShift } from '../routine/types.ts';
 import { applyAck, newAlert, openAlert, transition } from './alert.ts';
 import type { AlertEmit, Rule, RuleContext, Step } from './types.ts';
 
@@ -36,7 +37,7 @@ function deadlineOf(since: number, ctx: RuleContext): Deadline | null {
   ];
   if (cfg.back_by) all.push({ at: firstAfter(since, cfg.back_by, ctx), urgent: true, usual: '' });
   if (learned?.backByFromNoon != null) {
-    const min = (learned.backByFromNoon + 12 * 60) % (24 * 60);
+    const min = noonShift(learned.backByFromNoon);
     all.push({ at: firstAfter(since, min, ctx), urgent: false, usual: backBy(learned, min) });
   }
   return all.reduce((a, b) => (b.at < a.at ? b : a));
@@ -51,8 +52,7 @@ const outFor = (l: LearnedAway | null): string =>
 /** " She is usually back by 02:45 at night (latest in 14 days: 01:42)." */
 const backBy = (l: LearnedAway, min: number): string => {
   const latest = l.usual?.latestReturnMin;
-  const latestText =
-    latest == null ? '' : ` (latest in ${l.usual?.days} days: ${hhmmOf((latest + 12 * 60) % (24 * 60))})`;
+  const latestText = latest == null ? '' : ` (latest in ${l.usual?.days} days: ${hhmmOf(noonShift(latest))})`;
   return ` She is usually back by ${hhmmOf(min)} at night${latestText}.`;
 };
 
