@@ -6,10 +6,14 @@ import { describe, expect, it } from 'vitest';
 import type { MqttOutput } from '../config/prompt-outputs.ts';
 import { device } from '../config/schema.ts';
 import { SimClock } from '../core/clock.ts';
+import { Counters } from '../core/counters.ts';
 import { createLogger } from '../core/log.ts';
 import { promptCommand } from '../firmware-bridge/mqtt/prompt-commands.ts';
 import { MqttPromptOutputs } from '../firmware-bridge/mqtt/prompt-outputs.ts';
 import { shelly } from '../firmware-bridge/mqtt/shelly.ts';
+import { Bus } from '../gateway/bus.ts';
+import type { OutMessage } from '../gateway/engine/messages.ts';
+import { promptOutputs } from '../gateway/parts/outputs.ts';
 
 const row = (r: Record<string, unknown>) => device.parse({ id: 'dev', role: 'prompt', ...r }) as MqttOutput;
 
@@ -203,5 +207,39 @@ describe('when each device is sent it', () => {
     await tick();
     expect(lines).toContain('prompt: could not publish to hall-siren');
     expect(() => driver.output({ pattern: 'prompt-end' })).not.toThrow();
+  });
+});
+
+describe('the prompt, as alert states ask for it', () => {
+  const told = (states: [string, string, string][]) => {
+    const bus = new Bus(createLogger({ level: 'silent' }), new Counters());
+    const patterns: string[] = [];
+    bus.on('output', (o) => patterns.push(o.pattern));
+    const part = promptOutputs(bus);
+    void part.start(new AbortController().signal);
+    for (const [alert_id, rule, state] of states)
+      bus.emit('message', {
+        topic: 't',
+        local: false,
+        at: 0,
+        payload: { alert_id, rule, state } as OutMessage['payload'],
+      });
+    part.stop();
+    return patterns;
+  };
+
+  it('ends when the question goes on to carers, whichever rule asked, and when it is cancelled', () => {
+    expect(
+      told([
+        ['n1', 'not_up', 'pre-alert'],
+        ['n1', 'not_up', 'raised'],
+        ['b1', 'night_out_of_bed', 'pre-alert'],
+        ['b1', 'night_out_of_bed', 'raised'],
+        ['i1', 'inactivity', 'pre-alert'],
+        ['i1', 'inactivity', 'cancelled'],
+        // Raised without being asked (prompt: 0): nothing was sounding.
+        ['h1', 'help_button', 'raised'],
+      ]),
+    ).toEqual(['prompt', 'prompt-end', 'prompt', 'prompt-end', 'prompt', 'prompt-end']);
   });
 });

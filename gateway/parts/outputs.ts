@@ -12,14 +12,19 @@ export const driverOutputs = (bus: Bus, drivers: readonly Driver[]): Part =>
 
 /**
  * A pre-alert asks the resident to press "I'm OK"; the prompt ends when it is cancelled, or when
- * inactivity is raised to carers anyway.
+ * the alert it asked about goes on to carers anyway (any rule that asks first: inactivity, not_up,
+ * night_out_of_bed).
  */
-export const promptOutputs = (bus: Bus): Part =>
-  listening('prompt outputs', bus, 'message', (m) => {
-    if (m.payload.state === 'pre-alert') bus.emit('output', { pattern: 'prompt' });
-    if (m.payload.state === 'cancelled' || (m.payload.rule === 'inactivity' && m.payload.state === 'raised'))
-      bus.emit('output', { pattern: 'prompt-end' });
+export const promptOutputs = (bus: Bus): Part => {
+  const asking = new Set<string>();
+  return listening('prompt outputs', bus, 'message', (m) => {
+    const { state, alert_id: id } = m.payload;
+    if (state === 'pre-alert') {
+      asking.add(id);
+      bus.emit('output', { pattern: 'prompt' });
+    } else if (asking.delete(id) || state === 'cancelled') bus.emit('output', { pattern: 'prompt-end' });
   });
+};
 
 /**
  * An alert the trust has not had in time, or whose storing the hub has not confirmed in time (cannot
