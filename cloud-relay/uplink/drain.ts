@@ -107,6 +107,10 @@ export class DeliveryWatch {
     return this.#undelivered;
   }
 
+  get unconfirmed(): boolean {
+    return this.#unconfirmed;
+  }
+
   /** Looks again; true when what the home is told has changed. */
   check(): boolean {
     const { outbox, clock, config } = this.#d;

@@ -7,7 +7,7 @@
 // id and receipts it again.
 import { parseJson } from '../../core/json.ts';
 import { receiptMessage } from '../protocol/messages.ts';
-import type { Drain } from './drain.ts';
+import type { DeliveryWatch, Drain } from './drain.ts';
 import { type RelayDeps, type RelayLimits, retryAt } from './relay-deps.ts';
 import type { Session } from './session.ts';
 
@@ -20,11 +20,14 @@ export class ReceiptKeeper {
   readonly #session: Session;
   readonly #drain: Drain;
 
-  constructor(d: RelayDeps, limits: RelayLimits, session: Session, drain: Drain) {
+  readonly #watch: DeliveryWatch;
+
+  constructor(d: RelayDeps, limits: RelayLimits, session: Session, drain: Drain, watch: DeliveryWatch) {
     this.#d = d;
     this.#limits = limits;
     this.#session = session;
     this.#drain = drain;
+    this.#watch = watch;
   }
 
   /** A receipt from the hub: what it names is stored at the trust, and leaves the outbox. */
@@ -41,6 +44,8 @@ export class ReceiptKeeper {
       counters.add('relay.receipts');
       counters.add('relay.receipted', removed);
       this.#d.onReceipt?.(read.ids);
+      // Only a flagged delay needs a fresh look (as at a PUBACK); the periodic watch covers the rest.
+      if (this.#watch.unconfirmed) this.#watch.check();
     } catch (err) {
       // A disk that will not even hold the removal: the messages go again, and are receipted again.
       log.error({ topic, err: (err as Error).message }, 'relay: a receipt could not be kept');

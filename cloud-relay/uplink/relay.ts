@@ -40,7 +40,7 @@ export class Relay {
     this.#drain = new Drain(d, this.#limits, this.#session, this.#watch);
     this.#status = new RelayStatus(d, this.#limits, this.#session, this.#drain);
     this.#answers = new CommandAnswers(d, this.#session, this.#drain);
-    this.#receipts = new ReceiptKeeper(d, this.#limits, this.#session, this.#drain);
+    this.#receipts = new ReceiptKeeper(d, this.#limits, this.#session, this.#drain, this.#watch);
     this.#loop = new ConnectLoop(d, this.#limits, this.#session, {
       will: () => this.#status.will(),
       connected: (client) => this.#connected(client),
