@@ -22,6 +22,11 @@ export type BusEvents = {
   output: OutputEvent;
   /** Whether every alert reaches the trust (the relay's watch). */
   delivery: DeliveryState;
+  /**
+   * A fault the home shows with the link-down pattern while it lasts, by its source (storage
+   * failing, a test call nobody acknowledged); `fault: null`, it is over.
+   */
+  fault: { source: string; fault: string | null };
   /** Whether a source's devices can be reached now, and why not. */
   'source-status': SourceStatus;
   /** A care mode set, replaced or ended, committed. */

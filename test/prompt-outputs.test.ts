@@ -13,7 +13,7 @@ import { MqttPromptOutputs } from '../firmware-bridge/mqtt/prompt-outputs.ts';
 import { shelly } from '../firmware-bridge/mqtt/shelly.ts';
 import { Bus } from '../gateway/bus.ts';
 import type { OutMessage } from '../gateway/engine/messages.ts';
-import { promptOutputs } from '../gateway/parts/outputs.ts';
+import { linkStatusOutputs, promptOutputs } from '../gateway/parts/outputs.ts';
 
 const row = (r: Record<string, unknown>) => device.parse({ id: 'dev', role: 'prompt', ...r }) as MqttOutput;
 
@@ -241,5 +241,31 @@ describe('the prompt, as alert states ask for it', () => {
         ['h1', 'help_button', 'raised'],
       ]),
     ).toEqual(['prompt', 'prompt-end', 'prompt', 'prompt-end', 'prompt', 'prompt-end']);
+  });
+});
+
+describe('the link-down pattern, for every fault at once', () => {
+  it('stays down while any fault lasts: a delivery that recovers does not clear a failing disk', () => {
+    const bus = new Bus(createLogger({ level: 'silent' }), new Counters());
+    const patterns: string[] = [];
+    bus.on('output', (o) => patterns.push(o.pattern));
+    const part = linkStatusOutputs(bus);
+    void part.start(new AbortController().signal);
+    const delivery = (undelivered: boolean) =>
+      bus.emit('delivery', {
+        undelivered,
+        oldestAlertAgeS: null,
+        unconfirmed: false,
+        oldestUnconfirmedAlertAgeS: null,
+        reason: null,
+      });
+    bus.emit('fault', { source: 'storage', fault: 'ENOSPC' });
+    delivery(true);
+    delivery(false);
+    bus.emit('fault', { source: 'test call', fault: 'no acknowledgement' });
+    bus.emit('fault', { source: 'storage', fault: null });
+    bus.emit('fault', { source: 'test call', fault: null });
+    part.stop();
+    expect(patterns).toEqual(['link-down', 'link-down', 'link-down', 'link-down', 'link-down', 'link-ok']);
   });
 });

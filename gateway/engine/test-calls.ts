@@ -177,7 +177,7 @@ export class TestCalls {
     if (this.#fault) {
       this.#fault = null;
       log.info('test call: the trust answers again');
-      bus.emit('output', { pattern: 'link-ok' });
+      bus.emit('fault', { source: 'test call', fault: null });
     }
     return { ok: true, detail: `test call ${alertId} acknowledged by ${by}, confirmed` };
   }
@@ -192,7 +192,7 @@ export class TestCalls {
         if (!fault || this.#fault) return;
         this.#fault = fault;
         this.#d.log.error(`test call: ${fault}`);
-        this.#d.bus.emit('output', { pattern: 'link-down' });
+        this.#d.bus.emit('fault', { source: 'test call', fault });
       }),
     );
   }

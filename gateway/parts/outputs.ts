@@ -28,9 +28,29 @@ export const promptOutputs = (bus: Bus): Part => {
 
 /**
  * An alert the trust has not had in time, or whose storing the hub has not confirmed in time (cannot
- * confirm delivery), says so in the home: carers may not be being told.
+ * confirm delivery), and any other fault a source reports (storage failing, a test call nobody
+ * acknowledged), says so in the home: carers may not be being told. One pattern for them all, so
+ * that one fault ending never clears another that goes on.
  */
-export const linkStatusOutputs = (bus: Bus): Part =>
-  listening('link status outputs', bus, 'delivery', (d) =>
-    bus.emit('output', { pattern: d.undelivered || d.unconfirmed ? 'link-down' : 'link-ok' }),
-  );
+export const linkStatusOutputs = (bus: Bus): Part => {
+  const faults = new Set<string>();
+  const show = () => bus.emit('output', { pattern: faults.size > 0 ? 'link-down' : 'link-ok' });
+  const set = (source: string, on: boolean) => {
+    if (on) faults.add(source);
+    else faults.delete(source);
+    show();
+  };
+  const offs: (() => void)[] = [];
+  return {
+    name: 'link status outputs',
+    start: () => {
+      offs.push(
+        bus.on('delivery', (d) => set('delivery', d.undelivered || d.unconfirmed)),
+        bus.on('fault', (f) => set(f.source, f.fault !== null)),
+      );
+    },
+    stop: () => {
+      for (const off of offs.splice(0)) off();
+    },
+  };
+};

@@ -146,7 +146,7 @@ function watchStorage(o: Parameters<typeof storageWatch>[0]): void {
         `storage failing (${h.fault}): rules and alerts carry on, their writes held in memory until the disk takes them`,
       );
     else log.info('storage recovered: every held write is on disk');
-    bus.emit('output', { pattern: h.fault ? 'link-down' : 'link-ok' });
+    bus.emit('fault', { source: 'storage', fault: h.fault ?? null });
     o.refresh();
   };
   store.onHealth(told);
