@@ -2,6 +2,8 @@
 // it, sent as a FHIR transaction to a record that validates it against the official R4 schema,
 // read back from there; retried with a growing wait while the record is down; a refusal kept,
 // with the record's words, for admins, and not sent again until a newer summary of the day.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sqliteTarget } from '../cloud-relay/hub/db.ts';
@@ -114,6 +116,36 @@ describe.each(BACKENDS)('FHIR to the care record ($name)', (backend) => {
     expect(await fhirRefusals(store.db)).toEqual([]);
     expect(await sender.runNow()).toEqual({ accepted: 1, refused: 0, retried: 0 });
     expect(record.transactions).toBe(1);
+  });
+});
+
+describe('a record that answers without end', () => {
+  it('is read for 64 KiB at most: the refusal is kept (HTTP 422), and the sender does not wait on the rest', async () => {
+    // 422, then an OperationOutcome that never closes: a body without end, a byte at a time.
+    const server = createServer((_req, res) => {
+      res.writeHead(422, { 'content-type': 'application/fhir+json' });
+      res.write(`{"resourceType":"OperationOutcome","issue":[{"diagnostics":"${'x'.repeat(70_000)}`);
+      const drip = setInterval(() => res.write('x'), 5);
+      res.on('close', () => clearInterval(drip));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const { port } = server.address() as AddressInfo;
+    const backend = BACKENDS[0] as (typeof BACKENDS)[number];
+    const { store } = await backend.open();
+    try {
+      const sender = new FhirSender({
+        db: store.db,
+        log: createLogger({ level: 'silent' }),
+        now: () => T0,
+        url: `http://127.0.0.1:${port}`,
+      });
+      await store.receive(received(topic, summary(GW, R, '2026-03-02', T0), T0));
+      expect(await sender.runNow()).toEqual({ accepted: 0, refused: 1, retried: 0 });
+      expect((await fhirRefusals(store.db))[0]?.refusal).toBe('HTTP 422');
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
 

@@ -126,7 +126,7 @@ export class FhirSender {
         body: JSON.stringify(transactionBundle(bundle)),
         signal: AbortSignal.timeout(ANSWER_MS),
       });
-      return verdictOf(res.status, await res.text());
+      return verdictOf(res.status, await textAtMost(res, MAX_ANSWER_BYTES));
     } catch (err) {
       return { kind: 'retry', why: (err as Error).message };
     }
@@ -189,4 +189,23 @@ export async function fhirWaiting(db: Kysely<HubDb>) {
     oldest: rows[0]?.queued_at ?? null,
     lastError: rows.find((r) => r.last_error)?.last_error ?? null,
   };
+}
+
+/** What of a record's answer is read: an OperationOutcome's words, never a body without end. */
+const MAX_ANSWER_BYTES = 64 * 1024;
+
+/** The body's first `max` bytes as text; the rest is not read (the stream is cancelled). */
+async function textAtMost(res: Response, max: number): Promise<string> {
+  const reader = res.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (size < max) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  await reader.cancel().catch(() => {});
+  return Buffer.concat(chunks).subarray(0, max).toString('utf8');
 }
