@@ -1,5 +1,6 @@
 // A day's bundle as the care record takes it, and what its answer means. Pure: the sender
 // (fhir-sender.ts) does the I/O.
+import { doubling } from '../../core/backoff.ts';
 import type { FhirBundle } from '../protocol/fhir.ts';
 
 export type TransactionBundle = {
@@ -80,5 +81,5 @@ export function issues(body: string): string | null {
 
 /** Waits between attempts: 30 s, doubling, at most an hour; a record down for a day is tried hourly. */
 export function retryDelay(attempts: number): number {
-  return Math.min(3_600_000, 30_000 * 2 ** Math.max(0, attempts - 1));
+  return doubling(attempts, 30_000, 3_600_000);
 }

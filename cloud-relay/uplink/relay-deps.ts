@@ -1,6 +1,8 @@
 // What the relay is given, and the bounds it keeps: shared by the relay's parts (relay.ts puts
 // them together).
+
 import type { Config } from '../../config/schema.ts';
+import { doubling } from '../../core/backoff.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Counters } from '../../core/counters.ts';
 import type { Logger } from '../../core/log.ts';
@@ -51,7 +53,7 @@ export function retryAt(
   attempts: number,
   l: Pick<RelayLimits, 'receiptWaitMs' | 'receiptWaitCapMs'>,
 ): number {
-  return now + Math.min(l.receiptWaitMs * 2 ** Math.min(Math.max(attempts - 1, 0), 30), l.receiptWaitCapMs);
+  return now + doubling(attempts, l.receiptWaitMs, l.receiptWaitCapMs);
 }
 
 /**
