@@ -15,8 +15,8 @@ export function ntfyTransport(fetchFn: typeof fetch = fetch): PushTransport {
       body: r.body,
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
-    // The body is not wanted; reading it frees the connection.
-    await res.arrayBuffer().catch(() => undefined);
+    // The body is not wanted: cancelled, not read, which frees the connection whatever its size.
+    await res.body?.cancel().catch(() => undefined);
     return res.ok ? { ok: true } : { ok: false, error: `HTTP ${res.status}` };
   };
 }
