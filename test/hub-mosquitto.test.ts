@@ -113,7 +113,7 @@ describe('hub with a real Mosquitto', () => {
     await send(gw, 'summary', summary(GW, R, '2026-03-01', T0));
     await publishSigned(gw, `hearth/v1/${GW}/alert`, '{"v":1,"type":"alert","id":"x"}');
     await publishSigned(gw, `hearth/v1/${GW}/heartbeat`, 'not json');
-    await until('every message handled', () => h.receiver.counters.received >= 7);
+    await until('every message handled', () => h.receiver.counters.handled >= 7);
     expect(h.receiver.counters).toMatchObject({ stored: 4, duplicates: 1, rejected: 2 });
     expect((await listAlerts(h.store.db)).map((a) => [a.alert_id, a.state])).toEqual([['a1', 'raised']]);
     expect((await summaries(h.store.db, R)).map((s) => s.date)).toEqual(['2026-03-01']);
@@ -162,7 +162,7 @@ describe('hub with a real Mosquitto', () => {
     const h = await hub(dir);
     const gw = await home();
     await send(gw, 'alert', { ...alert(GW, 'r-someone-else', 'a1', 'raised', T0) });
-    await until('the message handled', () => h.receiver.counters.received >= 1);
+    await until('the message handled', () => h.receiver.counters.handled >= 1);
     expect(h.receiver.counters.rejected).toBe(1);
     expect(await listAlerts(h.store.db)).toEqual([]);
   });
@@ -171,7 +171,7 @@ describe('hub with a real Mosquitto', () => {
     const dir = tempDir('hearth-hub-');
     // The database refuses every write: the PUBACK must not leave.
     const first = await hub(dir, 'pubacktest', (h) => {
-      h.store.receive = async () => {
+      h.store.receiveBatch = async () => {
         throw Object.assign(new Error('database is down'), { code: 'ECONNREFUSED' });
       };
     });

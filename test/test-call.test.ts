@@ -172,6 +172,8 @@ describe('the daily test call', () => {
     expect(rows).toEqual([
       expect.objectContaining({ alert_id: alertId, acked_at: null, confirmed_at: null }),
     ]);
+    // The hub's receipt first: a home still waiting for it would show link-down for that too.
+    await until('the receipt at the home', () => gw.store.outbox.receipts().awaiting === 0);
     // Nobody acknowledges it within 15 minutes: the home says so on site.
     clock.advance(15 * MIN);
     expect(gw.outputs.map((o) => o.pattern)).toContain('link-down');

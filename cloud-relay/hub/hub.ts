@@ -16,6 +16,7 @@ import { type ProbeVerdict, probeBrokerAcl } from './acl-probe.ts';
 import { consoleDb } from './console-tables.ts';
 import { type DbTarget, openDb, sqliteTarget } from './db.ts';
 import { FhirSender } from './fhir-sender.ts';
+import type { IntakeLimits } from './intake.ts';
 import { startLadder } from './ladder-pass.ts';
 import { LiveFeed } from './live-feed.ts';
 import { type ModeAsk, type ModeResult, sendMode } from './mode.ts';
@@ -71,6 +72,8 @@ export type HubOptions = {
   listen?: boolean;
   /** The web listener, started last (the care console); none without it. */
   web?: StartWeb;
+  /** How many messages a transaction takes and how many wait unacknowledged (intake.ts). */
+  intake?: IntakeLimits;
 };
 
 export type Hub = {
@@ -260,6 +263,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
         push.kick();
       },
       subscribe: o.listen,
+      intake: o.intake,
       signatures: homeSignatures(c, o.configFile),
       commandKey: broker.key ? createPrivateKey(broker.key) : undefined,
       homes: {

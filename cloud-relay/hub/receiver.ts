@@ -1,16 +1,21 @@
 // The hub's MQTT side: one persistent session per instance (client id hub-{instance}, clean
-// false, an MQTT 5 session expiry), subscribed to every home's messages at QoS 1. A message is
-// acknowledged to the broker (PUBACK) only once its row is committed: mqtt.js sends the PUBACK
-// when the callback handed to `handleMessage` is called (handlers/publish.js), and takes the next
-// packet only after it. A message in flight when the process dies is delivered again.
+// false, an MQTT 5 session expiry), subscribed to every home's messages at QoS 1. Messages are
+// stored in batches (intake.ts), and each is acknowledged to the broker (PUBACK) only once its
+// batch is committed. mqtt.js would send the PUBACK as soon as `handleMessage` calls back, and
+// reads the next packet only after that; so the callback is given an error, which makes mqtt.js
+// read on without a PUBACK (handlers/publish.js), and the PUBACK is written here after the commit,
+// on the connection the message came by. A message in flight when the process dies, or on a
+// connection that has dropped, is delivered again, and is a repeat the store drops.
 import type { KeyObject } from 'node:crypto';
 import mqtt, { type IClientOptions, type MqttClient, type Packet } from 'mqtt';
+import mqttPacket from 'mqtt-packet';
 import { safeText } from '../../core/json.ts';
 import { type Logger, rateLimited } from '../../core/log.ts';
 import { SIG_PROPERTY, signMessage } from '../protocol/signature.ts';
-import { parseIncoming, rejectKey, SUBSCRIPTIONS } from './incoming.ts';
+import { type Parsed, parseIncoming, rejectKey, SUBSCRIPTIONS } from './incoming.ts';
+import { Intake, type IntakeLimits } from './intake.ts';
 import type { HomeSignatures } from './signatures.ts';
-import type { HubAlertDraft, HubStore, ReceiveResult } from './store.ts';
+import type { HubAlertDraft, HubStore, Received, ReceiveResult } from './store.ts';
 import { storeErrorKind } from './store-errors.ts';
 
 export type BrokerOptions = {
@@ -31,7 +36,10 @@ export type HomesPolicy = {
 };
 
 export type Counters = {
+  /** Messages that came from the broker. */
   received: number;
+  /** Of those, the ones dealt with: stored, found again, refused or failed, and acknowledged. */
+  handled: number;
   stored: number;
   duplicates: number;
   rejected: number;
@@ -65,7 +73,32 @@ export type ReceiverDeps = {
   signatures?: HomeSignatures | null;
   /** The hub's private key: commands go signed, for gateways that check (relay.hub_cert). */
   commandKey?: KeyObject;
+  /** How much one transaction takes and how much waits (intake.ts); the defaults otherwise. */
+  intake?: IntakeLimits;
 };
+
+/** A message as it came, before anything is decided about it. */
+type Arrival = { topic: string; payload: Buffer; userProperties: unknown; receivedAt: number };
+
+/** What a batch does with each message: nothing more (the ACL probe's), refuse it, or store it. */
+type Plan =
+  | { kind: 'watched' }
+  | {
+      kind: 'refuse';
+      a: Arrival;
+      gateway: string | null;
+      reason: string;
+      /** Someone else signed for this gateway. */
+      impostor?: boolean;
+      /** A listed gateway spoke for another resident. */
+      claim?: string;
+    }
+  | { kind: 'store'; a: Arrival; parsed: Extract<Parsed, { ok: true }>; received: Received };
+
+type Stored = { ok: true; value: ReceiveResult } | { ok: false; error: string };
+
+/** MQTT 5 packet options for writing our own PUBACKs. */
+const MQTT5 = { protocolVersion: 5 } as const;
 
 /** What a home keeps until the hub's receipt: heartbeats, statuses and command results need none. */
 const RECEIPTED: ReadonlySet<string> = new Set(['alert', 'summary', 'night']);
@@ -88,6 +121,7 @@ const UNREACHABLE = new Set([
 export class Receiver {
   readonly counters: Counters = {
     received: 0,
+    handled: 0,
     stored: 0,
     duplicates: 0,
     rejected: 0,
@@ -100,10 +134,17 @@ export class Receiver {
   #limit: ReturnType<typeof rateLimited>;
   #held: { since: number; error: string } | null = null;
   #watches = new Map<string, (payload: Buffer) => boolean>();
+  readonly #intake: Intake<Arrival>;
 
   constructor(d: ReceiverDeps) {
     this.#d = d;
     this.#limit = rateLimited(60_000, d.now);
+    this.#intake = new Intake((batch) => this.#batch(batch), d.intake);
+  }
+
+  /** Transactions committed for messages, and messages held unacknowledged now. */
+  get intake(): { batches: number; held: number } {
+    return { batches: this.#intake.batches, held: this.#intake.size };
   }
 
   get connected(): boolean {
@@ -136,7 +177,7 @@ export class Receiver {
     };
     const client = mqtt.connect(b.url, opts);
     this.#client = client;
-    client.handleMessage = (packet, done) => void this.#handle(packet).then(() => done());
+    client.handleMessage = (packet, done) => this.#arrive(client, packet, done);
     client.on('connect', (connack) => {
       this.#d.log.info(
         { client_id: this.clientId, session_present: connack.sessionPresent },
@@ -183,62 +224,146 @@ export class Receiver {
     return this.#held ? { ms: now - this.#held.since, error: this.#held.error } : null;
   }
 
-  async #handle(packet: Packet): Promise<void> {
-    if (packet.cmd !== 'publish') return;
+  /** Hands a message to the intake; mqtt.js reads the next once there is room. */
+  #arrive(client: MqttClient, packet: Packet, done: (err?: Error) => void): void {
+    if (packet.cmd !== 'publish') {
+      done();
+      return;
+    }
+    // Ours goes after the commit: an error here tells mqtt.js to send none and read on.
+    const later = new Error('acknowledged once stored');
     try {
-      await this.#take(packet);
+      const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+      this.counters.received++;
+      const stream = client.stream;
+      const id = packet.messageId;
+      const ack = () => {
+        if (packet.qos === 1 && id !== undefined && client.stream === stream && !stream.destroyed)
+          mqttPacket.writeToStream({ cmd: 'puback', messageId: id }, stream, MQTT5);
+      };
+      const a: Arrival = {
+        topic: packet.topic,
+        payload,
+        userProperties: packet.properties?.userProperties,
+        receivedAt: this.#d.now(),
+      };
+      void this.#intake.add(a, packet.topic.endsWith('/alert'), payload.length, ack).then(() => done(later));
     } catch (err) {
-      // Nothing a home sends may stop the hub: a message that broke this code is logged, counted
-      // and acknowledged, and the next one is taken.
       this.counters.failed++;
-      this.#d.log.error(
-        { err: (err as Error).message, topic: packet.topic },
-        'hub: a message could not be handled',
-      );
+      this.#d.log.error({ err: (err as Error).message }, 'hub: a message could not be taken');
+      done(later);
     }
   }
 
-  async #take(packet: Packet & { cmd: 'publish' }): Promise<void> {
-    const { topic } = packet;
-    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-    this.counters.received++;
-    const receivedAt = this.#d.now();
-    if (this.#watched(topic, payload)) return;
-    const parsed = parseIncoming(topic, payload);
-    if (parsed.ok && this.#d.signatures) {
-      const v = this.#d.signatures.check(parsed.gateway, topic, payload, packet.properties?.userProperties);
-      if (!v.ok) {
-        await this.#reject(topic, payload, parsed.gateway, v.reason, receivedAt);
-        if (v.impostor) await this.#impostor(parsed.gateway, v.reason, receivedAt);
-        return;
+  /**
+   * One batch: each message checked, those to keep stored in one transaction, then each one's
+   * aftermath (refusals kept, receipts, logs, the console told). Nothing a home sends may stop
+   * the hub: a message that broke this code is logged, counted and acknowledged.
+   */
+  async #batch(batch: Arrival[]): Promise<void> {
+    const plans = batch.map((a) => {
+      try {
+        return this.#plan(a);
+      } catch (err) {
+        this.#broke(err, a.topic);
+        return { kind: 'watched' } as const;
       }
+    });
+    const toStore = plans.filter((p) => p.kind === 'store');
+    const stored = await this.#store(toStore.map((p) => p.received));
+    let k = 0;
+    for (const p of plans)
+      try {
+        if (p.kind === 'refuse') await this.#refuse(p);
+        else if (p.kind === 'store') await this.#stored(p, stored[k++] as Stored);
+      } catch (err) {
+        this.#broke(err, p.kind === 'watched' ? '' : p.a.topic);
+      } finally {
+        this.counters.handled++;
+      }
+  }
+
+  #broke(err: unknown, topic: string): void {
+    this.counters.failed++;
+    this.#d.log.error({ err: (err as Error).message, topic }, 'hub: a message could not be handled');
+  }
+
+  #plan(a: Arrival): Plan {
+    const { topic, payload } = a;
+    if (this.#watched(topic, payload)) return { kind: 'watched' };
+    const parsed = parseIncoming(topic, payload);
+    if (!parsed.ok) return { kind: 'refuse', a, gateway: parsed.gateway, reason: parsed.reason };
+    if (this.#d.signatures) {
+      const v = this.#d.signatures.check(
+        parsed.gateway,
+        topic,
+        payload,
+        a.userProperties as Parameters<HomeSignatures['check']>[3],
+      );
+      if (!v.ok)
+        return { kind: 'refuse', a, gateway: parsed.gateway, reason: v.reason, impostor: v.impostor };
     }
-    const refused = parsed.ok ? this.#policy(parsed.incoming.msg) : { reason: parsed.reason, claim: false };
-    if (refused || !parsed.ok) {
-      await this.#reject(topic, payload, parsed.gateway, refused?.reason ?? '', receivedAt);
-      if (refused?.claim && parsed.ok)
-        await this.#claimed(parsed.gateway, parsed.incoming.msg.resident, refused.reason, receivedAt);
-      return;
-    }
-    const done = await this.#commit(() =>
-      this.#d.store.receive({
+    const refused = this.#policy(parsed.incoming.msg);
+    if (refused)
+      return {
+        kind: 'refuse',
+        a,
+        gateway: parsed.gateway,
+        reason: refused.reason,
+        claim: refused.claim ? parsed.incoming.msg.resident : undefined,
+      };
+    return {
+      kind: 'store',
+      a,
+      parsed,
+      received: {
         incoming: parsed.incoming,
         topic,
         payload: payload.toString('utf8'),
-        receivedAt,
+        receivedAt: a.receivedAt,
         instance: this.#d.instance,
         defaultHeartbeatMs: this.#d.homes.defaultHeartbeatMs,
         clockSkewMs: this.#d.homes.clockSkewMs,
-      }),
-    );
+      },
+    };
+  }
+
+  /**
+   * The batch in one transaction. One message the database refuses (a constraint, an encoding)
+   * must not refuse the others with it: then each goes alone, and only that one is refused.
+   */
+  async #store(rs: Received[]): Promise<Stored[]> {
+    if (rs.length === 0) return [];
+    const all = await this.#commit(() => this.#d.store.receiveBatch(rs));
+    if (all.ok) return all.value.map((value) => ({ ok: true, value }));
+    if (rs.length === 1) return [all];
+    const out: Stored[] = [];
+    for (const r of rs) {
+      const one = await this.#commit(() => this.#d.store.receiveBatch([r]));
+      out.push(one.ok ? { ok: true, value: one.value[0] as ReceiveResult } : one);
+    }
+    return out;
+  }
+
+  async #refuse(p: Extract<Plan, { kind: 'refuse' }>): Promise<void> {
+    const { topic, payload, receivedAt } = p.a;
+    await this.#reject(topic, payload, p.gateway, p.reason, receivedAt);
+    if (p.gateway !== null && p.impostor) await this.#impostor(p.gateway, p.reason, receivedAt);
+    if (p.gateway !== null && p.claim !== undefined)
+      await this.#claimed(p.gateway, p.claim, p.reason, receivedAt);
+  }
+
+  async #stored(p: Extract<Plan, { kind: 'store' }>, done: Stored): Promise<void> {
+    const { topic, payload, receivedAt } = p.a;
+    const { gateway, incoming } = p.parsed;
     if (!done.ok)
-      return this.#reject(topic, payload, parsed.gateway, `the store refused it: ${done.error}`, receivedAt);
+      return this.#reject(topic, payload, gateway, `the store refused it: ${done.error}`, receivedAt);
     const r = done.value;
     if (r.refused) {
-      await this.#reject(topic, payload, parsed.gateway, r.refused, receivedAt);
-      return this.#claimed(parsed.gateway, parsed.incoming.msg.resident, r.refused, receivedAt);
+      await this.#reject(topic, payload, gateway, r.refused, receivedAt);
+      return this.#claimed(gateway, incoming.msg.resident, r.refused, receivedAt);
     }
-    if (RECEIPTED.has(parsed.incoming.type)) this.#d.onKept?.(parsed.gateway, parsed.incoming.msg.id);
+    if (RECEIPTED.has(incoming.type)) this.#d.onKept?.(gateway, incoming.msg.id);
     if (r.duplicate) {
       this.counters.duplicates++;
       this.#d.onSeen?.(topic);

@@ -1,6 +1,6 @@
 // What each kind of message does to the hub's tables, inside the transaction that took its id.
 // Every effect is keyed by the gateway that sent it: one home never touches another's rows.
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import { summaryBundle } from '../protocol/fhir.ts';
 import {
   type AlertMessage,
@@ -11,7 +11,7 @@ import {
 } from '../protocol/messages.ts';
 import { STATE_RANK } from './alert-order.ts';
 import { queueFhirDay } from './fhir-tables.ts';
-import type { Incoming } from './incoming.ts';
+import { type Arrival, HOME_SAID_COLUMNS, touchHome, UNHEARD } from './home-touch.ts';
 import type { HubDb } from './tables.ts';
 
 export type Tx = Transaction<HubDb>;
@@ -19,120 +19,224 @@ export type Tx = Transaction<HubDb>;
 export const affected = (r: { numInsertedOrUpdatedRows?: bigint; numUpdatedRows?: bigint } | undefined) =>
   Number(r?.numInsertedOrUpdatedRows ?? r?.numUpdatedRows ?? 0);
 
+/** Where a batch's (gateway, resident) pairs are looked up: one key per pair. */
+export const pairKey = (gateway: string, resident: string) => `${gateway}\0${resident}`;
+
 /**
- * Binds the resident to this gateway if nobody holds her yet; a reason when another gateway
- * does, or when this gateway already speaks for someone else. One read on the usual path.
+ * Binds each resident to the gateway speaking for her if nobody holds her yet. For each pair, a
+ * reason when another gateway holds her or this gateway already speaks for someone else; null
+ * when it may speak. One read for the whole batch, one insert for the new bindings.
  */
-export async function bindResident(t: Tx, gateway: string, resident: string, now: number) {
+export async function bindResidents(
+  t: Tx,
+  pairs: readonly { gateway: string; resident: string; at: number }[],
+): Promise<Map<string, string | null>> {
+  const out = new Map<string, string | null>();
+  if (pairs.length === 0) return out;
   const rows = await t
     .selectFrom('residents')
     .select(['resident', 'gateway'])
-    .where((eb) => eb.or([eb('resident', '=', resident), eb('gateway', '=', gateway)]))
+    .where((eb) =>
+      eb.or([
+        eb('resident', 'in', [...new Set(pairs.map((p) => p.resident))]),
+        eb('gateway', 'in', [...new Set(pairs.map((p) => p.gateway))]),
+      ]),
+    )
     .execute();
-  const taken = (by: string | undefined) =>
-    `resident ${resident} speaks through gateway ${by}; ${gateway} may not speak for her`;
-  const hers = rows.find((r) => r.resident === resident);
-  if (hers && hers.gateway !== gateway) return taken(hers.gateway);
-  const other = rows.find((r) => r.gateway === gateway && r.resident !== resident);
-  if (other) return `gateway ${gateway} speaks for resident ${other.resident}, not ${resident}`;
-  if (hers) return null;
-  const ins = await t
+  const holder = new Map(rows.map((r) => [r.resident, r.gateway]));
+  const taken = (p: { gateway: string; resident: string }, by: string | undefined) =>
+    `resident ${p.resident} speaks through gateway ${by}; ${p.gateway} may not speak for her`;
+  const fresh: { gateway: string; resident: string; at: number }[] = [];
+  for (const p of pairs) {
+    const key = pairKey(p.gateway, p.resident);
+    if (out.has(key)) continue;
+    const hers = holder.get(p.resident);
+    if (hers !== undefined && hers !== p.gateway) {
+      out.set(key, taken(p, hers));
+      continue;
+    }
+    const other = [...holder].find(([r, g]) => g === p.gateway && r !== p.resident)?.[0];
+    if (other !== undefined) {
+      out.set(key, `gateway ${p.gateway} speaks for resident ${other}, not ${p.resident}`);
+      continue;
+    }
+    if (hers === undefined) {
+      fresh.push(p);
+      holder.set(p.resident, p.gateway);
+    }
+    out.set(key, null);
+  }
+  if (fresh.length === 0) return out;
+  const bound = await t
     .insertInto('residents')
-    .values({ resident, gateway, bound_at: now })
+    .values(fresh.map((p) => ({ resident: p.resident, gateway: p.gateway, bound_at: p.at })))
     .onConflict((oc) => oc.column('resident').doNothing())
-    .executeTakeFirst();
-  if (affected(ins) > 0) return null;
-  // Another instance bound her between our read and our write.
+    .returning('resident')
+    .execute();
+  if (bound.length === fresh.length) return out;
+  // Another instance bound some of them between our read and our write.
+  const got = new Set(bound.map((r) => r.resident));
+  const lost = fresh.filter((p) => !got.has(p.resident));
   const now_ = await t
     .selectFrom('residents')
-    .select('gateway')
-    .where('resident', '=', resident)
-    .executeTakeFirst();
-  return now_?.gateway === gateway ? null : taken(now_?.gateway);
+    .select(['resident', 'gateway'])
+    .where(
+      'resident',
+      'in',
+      lost.map((p) => p.resident),
+    )
+    .execute();
+  for (const p of lost) {
+    const by = now_.find((r) => r.resident === p.resident)?.gateway;
+    if (by !== p.gateway) out.set(pairKey(p.gateway, p.resident), taken(p, by));
+  }
+  return out;
 }
 
-export async function applyAlert(t: Tx, m: AlertMessage, receivedAt: number) {
-  const atMs = Date.parse(m.at);
-  const rank = STATE_RANK[m.state];
-  await t
-    .insertInto('alert_history')
-    .values({
-      message_id: m.id,
-      gateway: m.gateway,
-      alert_id: m.alert_id,
-      state: m.state,
-      at: m.at,
-      at_ms: atMs,
-      received_at: receivedAt,
-      severity: m.severity,
-      reason: m.reason,
-    })
-    .execute();
-  const state = {
-    state: m.state,
-    rank,
-    severity: m.severity,
-    reason: m.reason,
-    state_at: m.at,
-    state_at_ms: atMs,
-    state_received_at: receivedAt,
-    message_id: m.id,
-  };
-  const r = await t
-    .insertInto('alerts')
-    .values({
-      ...state,
-      gateway: m.gateway,
-      alert_id: m.alert_id,
-      resident: m.resident,
-      rule: m.rule,
-      room: m.room ?? null,
-      device: m.device ?? null,
-      first_at: m.at,
-      first_received_at: receivedAt,
-      ack_by: null,
-      ack_command_id: null,
-      ack_requested_at: null,
-      ack_confirmed_at: null,
-    })
-    .onConflict((oc) =>
-      oc
-        .columns(['gateway', 'alert_id'])
-        .doUpdateSet(state)
-        // Only forward: a late `raised` after `acknowledged` goes to the history, not the state. An
-        // update of the state it is in (another press while unanswered) is taken, if it is newer.
-        .where((eb) =>
-          eb.or([
-            eb('alerts.rank', '<', rank),
-            eb.and([
-              eb('alerts.state', '=', m.state),
-              eb.or([
-                eb('alerts.state_received_at', 'is', null),
-                eb('alerts.state_received_at', '<', receivedAt),
-              ]),
-            ]),
-          ]),
-        ),
-    )
-    .executeTakeFirst();
-  if (m.rule === TEST_CALL_RULE && m.state === 'raised')
+/** Rows a multi-row statement takes at once: well inside either database's limit on parameters. */
+const CHUNK = 500;
+
+function chunks<T>(xs: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += CHUNK) out.push(xs.slice(i, i + CHUNK));
+  return out;
+}
+
+export type AlertArrival = { m: AlertMessage; receivedAt: number };
+export type AlertApplied = { gateway: string; alertId: string; rule: string; state: string; moved: boolean };
+
+/**
+ * Whether `next` takes an alert's state from `cur`: only forward, and an update of the state it
+ * is in (another press while unanswered) if it arrived later. A late `raised` after
+ * `acknowledged` goes to the history, not the state. The same test as the upsert's below.
+ */
+const overtakes = (cur: AlertArrival, next: AlertArrival) =>
+  STATE_RANK[cur.m.state] < STATE_RANK[next.m.state] ||
+  (cur.m.state === next.m.state && cur.receivedAt < next.receivedAt);
+
+/**
+ * A batch's alert states, in arrival order: every one to the history (one insert), and each
+ * alert's state moved to the one that wins (one upsert for all of them). Within the batch the
+ * states of one alert are folded by the same rule the database applies, so the result is the
+ * one they would have had one by one; the pushes follow the state it ends in.
+ */
+export async function applyAlerts(t: Tx, batch: readonly AlertArrival[]): Promise<AlertApplied[]> {
+  for (const part of chunks(batch))
     await t
-      .insertInto('test_calls')
-      .values({
+      .insertInto('alert_history')
+      .values(
+        part.map(({ m, receivedAt }) => ({
+          message_id: m.id,
+          gateway: m.gateway,
+          alert_id: m.alert_id,
+          state: m.state,
+          at: m.at,
+          at_ms: Date.parse(m.at),
+          received_at: receivedAt,
+          severity: m.severity,
+          reason: m.reason,
+        })),
+      )
+      .execute();
+  const firsts = new Map<string, AlertArrival>();
+  const wins = new Map<string, AlertArrival>();
+  for (const a of batch) {
+    const key = pairKey(a.m.gateway, a.m.alert_id);
+    if (!firsts.has(key)) firsts.set(key, a);
+    const cur = wins.get(key);
+    if (!cur || overtakes(cur, a)) wins.set(key, a);
+  }
+  const moved = new Set<string>();
+  for (const part of chunks([...wins])) {
+    const rows = part.map(([key, { m, receivedAt }]) => {
+      const first = firsts.get(key) ?? { m, receivedAt };
+      return {
+        ...stateOf(m, receivedAt),
         gateway: m.gateway,
         alert_id: m.alert_id,
-        resident: m.resident,
-        sent_at: m.at,
-        sent_at_ms: atMs,
-        stored_at: receivedAt,
-        acked_at: null,
-        acked_by: null,
-        confirmed_at: null,
-      })
+        resident: first.m.resident,
+        rule: first.m.rule,
+        room: first.m.room ?? null,
+        device: first.m.device ?? null,
+        first_at: first.m.at,
+        first_received_at: first.receivedAt,
+        ack_by: null,
+        ack_command_id: null,
+        ack_requested_at: null,
+        ack_confirmed_at: null,
+      };
+    });
+    const r = await t
+      .insertInto('alerts')
+      .values(rows)
+      .onConflict((oc) =>
+        oc
+          .columns(['gateway', 'alert_id'])
+          .doUpdateSet((eb) => ({
+            state: eb.ref('excluded.state'),
+            rank: eb.ref('excluded.rank'),
+            severity: eb.ref('excluded.severity'),
+            reason: eb.ref('excluded.reason'),
+            state_at: eb.ref('excluded.state_at'),
+            state_at_ms: eb.ref('excluded.state_at_ms'),
+            state_received_at: eb.ref('excluded.state_received_at'),
+            message_id: eb.ref('excluded.message_id'),
+          }))
+          .where((eb) =>
+            eb.or([
+              eb('alerts.rank', '<', eb.ref('excluded.rank')),
+              eb.and([
+                eb('alerts.state', '=', eb.ref('excluded.state')),
+                eb.or([
+                  eb('alerts.state_received_at', 'is', null),
+                  eb('alerts.state_received_at', '<', eb.ref('excluded.state_received_at')),
+                ]),
+              ]),
+            ]),
+          ),
+      )
+      .returning(['gateway', 'alert_id', 'message_id'])
+      .execute();
+    for (const x of r) moved.add(`${pairKey(x.gateway, x.alert_id)}\0${x.message_id}`);
+  }
+  const calls = batch.filter(({ m }) => m.rule === TEST_CALL_RULE && m.state === 'raised');
+  for (const part of chunks(calls))
+    await t
+      .insertInto('test_calls')
+      .values(
+        part.map(({ m, receivedAt }) => ({
+          gateway: m.gateway,
+          alert_id: m.alert_id,
+          resident: m.resident,
+          sent_at: m.at,
+          sent_at_ms: Date.parse(m.at),
+          stored_at: receivedAt,
+          acked_at: null,
+          acked_by: null,
+          confirmed_at: null,
+        })),
+      )
       .onConflict((oc) => oc.columns(['gateway', 'alert_id']).doNothing())
       .execute();
-  return { gateway: m.gateway, alertId: m.alert_id, rule: m.rule, state: m.state, moved: affected(r) > 0 };
+  return batch.map(({ m }) => ({
+    gateway: m.gateway,
+    alertId: m.alert_id,
+    rule: m.rule,
+    state: m.state,
+    moved: moved.has(`${pairKey(m.gateway, m.alert_id)}\0${m.id}`),
+  }));
 }
+
+const stateOf = (m: AlertMessage, receivedAt: number) => ({
+  state: m.state,
+  rank: STATE_RANK[m.state],
+  severity: m.severity,
+  reason: m.reason,
+  state_at: m.at,
+  state_at_ms: Date.parse(m.at),
+  state_received_at: receivedAt,
+  message_id: m.id,
+});
 
 export async function applySummary(t: Tx, m: SummaryMessage, receivedAt: number) {
   const atMs = Date.parse(m.at);
@@ -224,88 +328,67 @@ export async function applyResult(t: Tx, m: CmdResultMessage, receivedAt: number
   }
 }
 
-export type HomeTouch = {
-  incoming: Incoming;
-  receivedAt: number;
+export type HomeArrivals = {
+  arrivals: readonly Arrival[];
+  /** Heartbeat interval of a home the hub file does not list. */
   defaultHeartbeatMs: number;
   /** A skew beyond this, heartbeats in a row, is a clock out of step. */
   clockSkewMs: number;
+  /** PostgreSQL: the rows are read FOR UPDATE, so two instances fold one home in turn. */
+  lock: boolean;
 };
 
 /**
- * Every message says the home is alive; a status or heartbeat says more. One upsert for all of
- * it: on PostgreSQL each statement is a round trip, and heartbeats are most of what a hub receives.
+ * Every message says the home is alive; a status or heartbeat says more. The batch's homes are
+ * read in one statement, folded (home-touch.ts) and written back in one: on PostgreSQL each
+ * statement is a round trip, and heartbeats are most of what a hub receives.
  */
-export async function touchHome(t: Tx, r: HomeTouch) {
-  const { msg } = r.incoming;
-  const said = { last_seen_at: r.receivedAt, ...homeSays(r.incoming, r.receivedAt) };
-  const skew = r.incoming.type === 'heartbeat' ? skewOf(Date.parse(msg.at) - r.receivedAt, r) : null;
-  await t
-    .insertInto('homes')
-    .values({
-      gateway: msg.gateway,
-      resident: msg.resident,
-      expected: 0,
-      heartbeat_ms: r.defaultHeartbeatMs,
-      first_known_at: r.receivedAt,
-      ...said,
-      ...(skew?.first ?? {}),
-    })
-    .onConflict((oc) =>
-      oc.column('gateway').doUpdateSet((eb) => ({
+export async function touchHomes(t: Tx, h: HomeArrivals): Promise<void> {
+  const byHome = new Map<string, Arrival[]>();
+  for (const a of h.arrivals) {
+    const gw = a.incoming.msg.gateway;
+    const list = byHome.get(gw);
+    if (list) list.push(a);
+    else byHome.set(gw, [a]);
+  }
+  // In one order whoever locks them, so two instances wait for each other instead of deadlocking.
+  for (const gateways of chunks([...byHome.keys()].sort())) {
+    let read = t
+      .selectFrom('homes')
+      .select(['gateway', 'heartbeat_ms', ...HOME_SAID_COLUMNS])
+      .where('gateway', 'in', gateways)
+      .orderBy('gateway');
+    if (h.lock) read = read.forUpdate();
+    const held = new Map((await read.execute()).map((r) => [r.gateway, r]));
+    const rows = gateways.map((gateway) => {
+      const arrivals = byHome.get(gateway) ?? [];
+      const first = arrivals[0] as Arrival;
+      const row = held.get(gateway);
+      const said = touchHome(
+        row ?? UNHEARD,
+        arrivals,
+        row?.heartbeat_ms ?? h.defaultHeartbeatMs,
+        h.clockSkewMs,
+      );
+      return {
+        gateway,
+        resident: first.incoming.msg.resident,
+        expected: 0,
+        heartbeat_ms: h.defaultHeartbeatMs,
+        first_known_at: first.receivedAt,
         ...said,
-        ...(skew?.next ?? {}),
-        // Every SET sees the row as it was: this compares with the depth before this heartbeat.
-        ...(r.incoming.type === 'heartbeat'
-          ? {
-              queue_growth: eb
-                .case()
-                .when('homes.queue_depth', '<', r.incoming.msg.queue_depth)
-                .then(sql<number>`homes.queue_growth + 1`)
-                .else(0)
-                .end(),
-            }
-          : {}),
-      })),
-    )
-    .execute();
-}
-
-/**
- * A heartbeat's `at` minus its arrival. A backlog after an outage arrives all at once and says
- * the clock is hours behind; a clock that really is says so again an interval later. So a skew
- * beyond the limit counts only from heartbeats at least half an interval apart, and is believed
- * from the second; a skew within the limit is believed at once.
- */
-function skewOf(sample: number, r: HomeTouch) {
-  if (Math.abs(sample) < r.clockSkewMs)
-    return {
-      first: { clock_skew_ms: sample, clock_skew_count: 0 },
-      next: { clock_skew_ms: sample, clock_skew_count: 0 },
-    };
-  const spaced = sql`(homes.last_heartbeat_at is null or ${r.receivedAt} - homes.last_heartbeat_at >= homes.heartbeat_ms / 2)`;
-  const count = sql<number>`(case when ${spaced} then homes.clock_skew_count + 1 else homes.clock_skew_count end)`;
-  return {
-    first: { clock_skew_count: 1 },
-    next: {
-      clock_skew_count: count,
-      clock_skew_ms: sql<number>`(case when ${count} >= 2 then ${sample} else homes.clock_skew_ms end)`,
-    },
-  };
-}
-
-function homeSays(i: Incoming, receivedAt: number) {
-  if (i.type === 'heartbeat') return { last_heartbeat_at: receivedAt, queue_depth: i.msg.queue_depth };
-  if (i.type !== 'status') return {};
-  const m = i.msg;
-  return {
-    status: m.state,
-    status_at: receivedAt,
-    hearth_version: m.versions.hearth,
-    ...(m.queue_depth !== undefined ? { queue_depth: m.queue_depth } : {}),
-    ...(m.oldest_undelivered_alert_s !== undefined
-      ? { oldest_undelivered_alert_s: m.oldest_undelivered_alert_s }
-      : {}),
-    ...(m.storage_fault !== undefined ? { storage_fault: m.storage_fault } : {}),
-  };
+      };
+    });
+    await t
+      .insertInto('homes')
+      .values(rows)
+      .onConflict((oc) =>
+        oc
+          .column('gateway')
+          .doUpdateSet((eb) =>
+            Object.fromEntries(HOME_SAID_COLUMNS.map((c) => [c, eb.ref(`excluded.${c}`)])),
+          ),
+      )
+      .execute();
+  }
 }

@@ -1,19 +1,21 @@
 // The hub's one store over Kysely, the same code on PostgreSQL and SQLite. Every message takes
 // effect in one transaction that first inserts its id: a repeated id inserts nothing and changes
 // nothing, so delivery at least once (to any number of instances) has its effect exactly once.
-import type { Kysely } from 'kysely';
+import { type Kysely, PostgresAdapter } from 'kysely';
+import type { AlertMessage } from '../protocol/messages.ts';
 import type { Incoming } from './incoming.ts';
 import { migrate } from './migrations.ts';
 import { enforceRetention, type RetentionPeriods, type RetentionResult } from './retention.ts';
 import {
   affected,
-  applyAlert,
+  applyAlerts,
   applyNight,
   applyResult,
   applySummary,
-  bindResident,
+  bindResidents,
+  pairKey,
   type Tx,
-  touchHome,
+  touchHomes,
 } from './store-apply.ts';
 import type { HubDb } from './tables.ts';
 
@@ -64,7 +66,9 @@ export type StoreEffects = {
 
 const n = affected;
 /** Heartbeats and statuses change a home's row to what they say, again and again alike: no id kept. */
-const IDEMPOTENT = new Set(['heartbeat', 'status']);
+const IDEMPOTENT: ReadonlySet<string> = new Set(['heartbeat', 'status']);
+/** Ids taken in one statement: three parameters each, well inside either database's limit. */
+const ID_CHUNK = 1000;
 
 /**
  * Errors worth one more try: lost races between instances, a busy SQLite file (SQLITE_BUSY_SNAPSHOT
@@ -77,9 +81,12 @@ export const DEFAULT_CLOCK_SKEW_MS = 5 * 60_000;
 export class HubStore {
   readonly db: Kysely<HubDb>;
   readonly #effects: StoreEffects;
+  /** PostgreSQL, where instances write at once and rows are locked; SQLite has one writer. */
+  readonly #postgres: boolean;
   constructor(db: Kysely<HubDb>, effects: StoreEffects = {}) {
     this.db = db;
     this.#effects = effects;
+    this.#postgres = db.getExecutor().adapter instanceof PostgresAdapter;
   }
 
   migrate(): Promise<string[]> {
@@ -142,34 +149,95 @@ export class HubStore {
   }
 
   async receive(r: Received): Promise<ReceiveResult> {
-    const { msg } = r.incoming;
+    return (await this.receiveBatch([r]))[0] as ReceiveResult;
+  }
+
+  /**
+   * Messages in one transaction, each with the effect it would have had alone, in the order
+   * given; a result for each. A handful of statements whatever the batch's size: the ids, the
+   * alert states, the homes each go in one.
+   */
+  async receiveBatch(batch: readonly Received[]): Promise<ReceiveResult[]> {
+    const first = batch[0];
+    if (!first) return [];
+    const msg = (i: number) => (batch[i] as Received).incoming.msg;
+    const type = (i: number) => (batch[i] as Received).incoming.type;
     return this.tx(async (t) => {
-      const refused = await bindResident(t, msg.gateway, msg.resident, r.receivedAt);
-      if (refused) return { duplicate: false, refused };
-      if (!IDEMPOTENT.has(msg.type) && !(await this.#firstTime(t, msg.gateway, msg.id, r.receivedAt)))
-        return { duplicate: true };
-      let result: ReceiveResult = { duplicate: false };
-      const i = r.incoming;
-      if (i.type === 'alert') {
-        const alert = await applyAlert(t, i.msg, r.receivedAt);
-        if (alert.moved) await this.#effects.alertMoved?.(t, alert, r.receivedAt);
-        result = { duplicate: false, alert };
-      } else if (i.type === 'summary') await applySummary(t, i.msg, r.receivedAt);
-      else if (i.type === 'night') await applyNight(t, i.msg, r.receivedAt);
-      else if (i.type === 'cmd_result') await applyResult(t, i.msg, r.receivedAt);
-      await touchHome(t, { ...r, clockSkewMs: r.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS });
-      return result;
+      const results: ReceiveResult[] = batch.map(() => ({ duplicate: false }));
+      const bound = await bindResidents(
+        t,
+        batch.map((r) => ({
+          gateway: r.incoming.msg.gateway,
+          resident: r.incoming.msg.resident,
+          at: r.receivedAt,
+        })),
+      );
+      const kept: number[] = [];
+      for (const [i, r] of batch.entries()) {
+        const refused = bound.get(pairKey(r.incoming.msg.gateway, r.incoming.msg.resident));
+        if (refused) results[i] = { duplicate: false, refused };
+        else kept.push(i);
+      }
+      const fresh = await this.#firstTimes(
+        t,
+        kept.filter((i) => !IDEMPOTENT.has(type(i))),
+        batch,
+      );
+      const applied = kept.filter((i) => IDEMPOTENT.has(type(i)) || fresh.has(i));
+      const taken = new Set(applied);
+      for (const i of kept) if (!taken.has(i)) results[i] = { duplicate: true };
+      const alerts = applied.filter((i) => type(i) === 'alert');
+      const states = await applyAlerts(
+        t,
+        alerts.map((i) => ({ m: msg(i) as AlertMessage, receivedAt: (batch[i] as Received).receivedAt })),
+      );
+      for (const [k, i] of alerts.entries()) {
+        const alert = states[k] as (typeof states)[number];
+        results[i] = { duplicate: false, alert };
+        if (alert.moved) await this.#effects.alertMoved?.(t, alert, (batch[i] as Received).receivedAt);
+      }
+      for (const i of applied) {
+        const { incoming: x, receivedAt } = batch[i] as Received;
+        if (x.type === 'summary') await applySummary(t, x.msg, receivedAt);
+        else if (x.type === 'night') await applyNight(t, x.msg, receivedAt);
+        else if (x.type === 'cmd_result') await applyResult(t, x.msg, receivedAt);
+      }
+      await touchHomes(t, {
+        arrivals: applied.map((i) => batch[i] as Received),
+        defaultHeartbeatMs: first.defaultHeartbeatMs,
+        clockSkewMs: first.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS,
+        lock: this.#postgres,
+      });
+      return results;
     });
   }
 
-  /** Takes the message's id for its home; false when that home sent it before. */
-  async #firstTime(t: Tx, gateway: string, id: string, receivedAt: number): Promise<boolean> {
-    const inserted = await t
-      .insertInto('message_ids')
-      .values({ gateway, id, received_at: receivedAt })
-      .onConflict((oc) => oc.columns(['gateway', 'id']).doNothing())
-      .executeTakeFirst();
-    return n(inserted) > 0;
+  /** Takes each message's id for its home; the indexes of those that home never sent before. */
+  async #firstTimes(t: Tx, idx: readonly number[], batch: readonly Received[]): Promise<Set<number>> {
+    const byKey = new Map<string, number>();
+    for (const i of idx) {
+      const m = (batch[i] as Received).incoming.msg;
+      // The same id twice in one batch: the second is a repeat of the first.
+      if (!byKey.has(pairKey(m.gateway, m.id))) byKey.set(pairKey(m.gateway, m.id), i);
+    }
+    const fresh = new Set<number>();
+    const all = [...byKey.values()];
+    for (let at = 0; at < all.length; at += ID_CHUNK) {
+      const part = all.slice(at, at + ID_CHUNK);
+      const inserted = await t
+        .insertInto('message_ids')
+        .values(
+          part.map((i) => {
+            const r = batch[i] as Received;
+            return { gateway: r.incoming.msg.gateway, id: r.incoming.msg.id, received_at: r.receivedAt };
+          }),
+        )
+        .onConflict((oc) => oc.columns(['gateway', 'id']).doNothing())
+        .returning(['gateway', 'id'])
+        .execute();
+      for (const r of inserted) fresh.add(byKey.get(pairKey(r.gateway, r.id)) as number);
+    }
+    return fresh;
   }
 
   /** Deletes what is older than its retention period, a batch at a time. */

@@ -111,9 +111,9 @@ describe('the hub while its database is unavailable', () => {
   it('holds the PUBACK, says so on /healthz after 5 s, and stores the message once the database is back', async () => {
     let now = T0;
     const { h } = await testHub(broker, pki, later, { now: () => now });
-    const receive = h.store.receive.bind(h.store);
+    const receive = h.store.receiveBatch.bind(h.store);
     let down = true;
-    h.store.receive = async (r) => {
+    h.store.receiveBatch = async (r) => {
       if (down)
         throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
       return receive(r);

@@ -1,0 +1,103 @@
+// What a batch of messages does to each home's row: every message says the home is alive, a
+// heartbeat or a status says more. Pure: the row as the database holds it (or none) and the
+// home's messages in the order they arrived, in; the row to write, out. The store reads the rows
+// of a batch's homes, folds each here and writes them all back in one statement, so a thousand
+// homes' heartbeats are two round trips, not a thousand.
+import type { Incoming } from './incoming.ts';
+
+/** The columns of `homes` a message may change. */
+export type HomeSaid = {
+  last_seen_at: number | null;
+  last_heartbeat_at: number | null;
+  queue_depth: number | null;
+  queue_growth: number;
+  clock_skew_ms: number | null;
+  clock_skew_count: number;
+  status: string | null;
+  status_at: number | null;
+  hearth_version: string | null;
+  oldest_undelivered_alert_s: number | null;
+  storage_fault: string | null;
+};
+
+export const HOME_SAID_COLUMNS = [
+  'last_seen_at',
+  'last_heartbeat_at',
+  'queue_depth',
+  'queue_growth',
+  'clock_skew_ms',
+  'clock_skew_count',
+  'status',
+  'status_at',
+  'hearth_version',
+  'oldest_undelivered_alert_s',
+  'storage_fault',
+] as const satisfies readonly (keyof HomeSaid)[];
+
+/** A home the hub has not heard of yet. */
+export const UNHEARD: HomeSaid = {
+  last_seen_at: null,
+  last_heartbeat_at: null,
+  queue_depth: null,
+  queue_growth: 0,
+  clock_skew_ms: null,
+  clock_skew_count: 0,
+  status: null,
+  status_at: null,
+  hearth_version: null,
+  oldest_undelivered_alert_s: null,
+  storage_fault: null,
+};
+
+export type Arrival = { incoming: Incoming; receivedAt: number };
+
+/** The row after `arrivals`, in order; `heartbeatMs` is the home's interval, for the skew. */
+export function touchHome(
+  row: HomeSaid,
+  arrivals: readonly Arrival[],
+  heartbeatMs: number,
+  clockSkewMs: number,
+): HomeSaid {
+  let h = row;
+  for (const { incoming: i, receivedAt } of arrivals) {
+    h = { ...h, last_seen_at: Math.max(h.last_seen_at ?? receivedAt, receivedAt) };
+    if (i.type === 'heartbeat') {
+      const depth = i.msg.queue_depth;
+      h = {
+        ...h,
+        ...skew(h, Date.parse(i.msg.at) - receivedAt, receivedAt, heartbeatMs, clockSkewMs),
+        last_heartbeat_at: receivedAt,
+        queue_depth: depth,
+        // Heartbeats in a row with a deeper queue: a home that cannot deliver.
+        queue_growth: h.queue_depth !== null && h.queue_depth < depth ? h.queue_growth + 1 : 0,
+      };
+    } else if (i.type === 'status') {
+      const m = i.msg;
+      h = {
+        ...h,
+        status: m.state,
+        status_at: receivedAt,
+        hearth_version: m.versions.hearth,
+        ...(m.queue_depth !== undefined ? { queue_depth: m.queue_depth } : {}),
+        ...(m.oldest_undelivered_alert_s !== undefined
+          ? { oldest_undelivered_alert_s: m.oldest_undelivered_alert_s }
+          : {}),
+        ...(m.storage_fault !== undefined ? { storage_fault: m.storage_fault } : {}),
+      };
+    }
+  }
+  return h;
+}
+
+/**
+ * A heartbeat's `at` minus its arrival. A backlog after an outage arrives all at once and says
+ * the clock is hours behind; a clock that really is says so again an interval later. So a skew
+ * beyond the limit counts only from heartbeats at least half an interval apart, and is believed
+ * from the second; a skew within the limit is believed at once.
+ */
+function skew(h: HomeSaid, sample: number, receivedAt: number, heartbeatMs: number, limit: number) {
+  if (Math.abs(sample) < limit) return { clock_skew_ms: sample, clock_skew_count: 0 };
+  const spaced = h.last_heartbeat_at === null || receivedAt - h.last_heartbeat_at >= heartbeatMs / 2;
+  const count = spaced ? h.clock_skew_count + 1 : h.clock_skew_count;
+  return { clock_skew_count: count, clock_skew_ms: count >= 2 ? sample : h.clock_skew_ms };
+}
