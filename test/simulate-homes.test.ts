@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { heartbeatMessage, statusMessage } from '../cloud-relay/protocol/messages.ts';
+import { alertMessage, heartbeatMessage, statusMessage } from '../cloud-relay/protocol/messages.ts';
 import { simulateHomesCommand } from '../tools/sim/homes-command.ts';
 import { runHearth, startHearth } from './helpers/cli.ts';
 import { type Mosquitto, makePki, mosquitto, type Pki } from './helpers/mosquitto.ts';
@@ -122,6 +122,95 @@ describe('hearth simulate homes', () => {
     expect(handlersAtLine).toBe(1);
   });
 
+  // A town's homes drop together and come back with what their outboxes kept, over several
+  // processes; an observer sees every burst home's backlog, and every alert valid and unique.
+  it('bursts: each burst home comes back with its backlog, over three processes; alert states valid and unique', async () => {
+    const BURST = 10;
+    const watch = await mqtt.connectAsync(broker.url, {
+      ca: readFileSync(pki.ca),
+      cert: readFileSync(pki.trust.cert),
+      key: readFileSync(pki.trust.key),
+      clientId: 'observer-burst',
+    });
+    const ids = new Map<string, number>();
+    const willed = new Set<string>();
+    const backlogs = new Map<string, number>();
+    const alerts: unknown[] = [];
+    const depthAtReturn = new Map<string, number>();
+    watch.on('message', (topic, payload, packet) => {
+      const leaf = topic.split('/')[3];
+      const m = JSON.parse(payload.toString());
+      if (!packet.retain) ids.set(m.id, (ids.get(m.id) ?? 0) + 1);
+      if (leaf === 'status') {
+        const st = statusMessage.parse(m);
+        if (st.state === 'offline' && !packet.retain) willed.add(st.gateway);
+        else if (!packet.retain && (st.queue_depth ?? 0) > 0)
+          depthAtReturn.set(st.gateway, st.queue_depth ?? 0);
+      } else if (leaf === 'alert') alerts.push(alertMessage.parse(m));
+      else if (leaf === 'heartbeat') {
+        const h = heartbeatMessage.parse(m);
+        // A backlog's heartbeat is dated in the offline time, before the home came back.
+        if (Date.parse(h.at) < Date.now() - 30_000)
+          backlogs.set(h.gateway, (backlogs.get(h.gateway) ?? 0) + 1);
+      }
+    });
+    await watch.subscribeAsync(['hearth/v1/+/status', 'hearth/v1/+/heartbeat', 'hearth/v1/+/alert'], {
+      qos: 1,
+    });
+    const sim = startHearth([
+      'simulate',
+      'homes',
+      '--broker',
+      broker.url,
+      '--count',
+      String(HOMES),
+      '--processes',
+      '3',
+      '--burst',
+      String(BURST),
+      '--burst-within',
+      '2s',
+      '--burst-offline',
+      '10m',
+      '--alerts-per-day',
+      '3000',
+      '--alert-lasts',
+      '2s',
+      ...tlsArgs(),
+    ]);
+    try {
+      await sim.waitFor(new RegExp(`${HOMES} homes connected to .* over 3 processes`));
+      await sim.waitFor(new RegExp(`burst: ${BURST} homes back with ${BURST * 13} messages`));
+      // Ten minutes offline at a heartbeat a minute: ten heartbeats, an alert raised and resolved.
+      await until(
+        "every burst home's backlog",
+        () => backlogs.size === BURST && [...backlogs.values()].every((n) => n === 10),
+      );
+      await until('an alert episode outside the burst', () =>
+        alerts.some((a) => (a as { state: string }).state === 'acknowledged'),
+      );
+      expect([...willed].sort()).toEqual([...backlogs.keys()].sort());
+      expect([...depthAtReturn.values()]).toEqual(new Array(BURST).fill(12));
+      expect([...ids.values()].every((n) => n === 1)).toBe(true);
+      // Each message printed once the broker took it (the lines may come after the count).
+      const burstSent = () =>
+        sim
+          .output()
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l))
+          .filter((l) => l.event === 'sent' && l.burst);
+      await until('a line for each burst message', () => burstSent().length >= BURST * 13);
+      expect(burstSent()).toHaveLength(BURST * 13);
+      expect(new Set(burstSent().map((l) => l.id)).size).toBe(BURST * 13);
+      for (const l of burstSent()) expect(l.acked_ms).toBeGreaterThanOrEqual(l.published_ms);
+    } finally {
+      sim.child.kill('SIGTERM');
+      await sim.exited;
+      await watch.endAsync();
+    }
+  });
+
   it.each([
     [['--count', '0'], /--count 0: expected a whole number, 1 or more/],
     [['--count', '2.5'], /--count 2\.5: expected a whole number/],
@@ -135,6 +224,18 @@ describe('hearth simulate homes', () => {
       ['--count', '100000000'],
       /100000000 homes need 100000064 open files, and this shell allows \d+: raise it/,
     ],
+    [
+      ['--alerts-per-day', '-1'],
+      /--alerts-per-day -1: expected a number of alert episodes a home starts a day/,
+    ],
+    [['--alerts-per-day', 'often'], /--alerts-per-day often: expected a number/],
+    [['--burst', '-3'], /--burst -3: expected a whole number of homes, 0 or more/],
+    [['--burst', 'many'], /--burst many: expected a whole number of homes/],
+    [['--count', '30', '--burst', '31'], /--burst 31: more than the 30 homes there are \(--count\)/],
+    [['--burst-within', 'soon'], /--burst-within soon: expected a duration/],
+    [['--burst-offline', '2d'], /--burst-offline 2d: expected a duration up to 24 h/],
+    [['--processes', '0'], /--processes 0: expected a whole number, 1 to 64/],
+    [['--count', '2', '--processes', '3'], /--processes 3: more than the 2 homes there are/],
   ])('refuses %j with exit 2, naming what is wrong', async (args, message) => {
     const r = await runHearth(['simulate', 'homes', '--broker', broker.url, ...args]);
     expect(r.code).toBe(2);

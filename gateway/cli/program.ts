@@ -1,6 +1,6 @@
 // The command line (DESIGN.md section 9). Exit codes: 0 ok, 1 failed, 2 refused input.
 // Each command loads its own modules when it runs: check-config need not load a broker.
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { EXIT, out, write } from '../../core/process.ts';
 
 const program = new Command('hearth')
@@ -126,7 +126,9 @@ simulate
 
 simulate
   .command('homes')
-  .description("many homes at the trust's broker: a connection, last will and heartbeat each, until Ctrl-C")
+  .description(
+    "many homes at the trust's broker: a connection, last will, heartbeats, alerts and a daily summary each, until Ctrl-C; --broker takes several URLs, comma-separated",
+  )
   .requiredOption('--broker <url>', "the trust's broker, e.g. mqtts://broker.example:8883")
   .option('--count <n>', 'how many homes', '1000')
   .option('--heartbeat <duration>', "each home's heartbeat interval", '60s')
@@ -135,6 +137,18 @@ simulate
   .option('--key <file>', "that certificate's key (PEM)")
   .option('--username <name>', 'MQTT user name')
   .option('--password-env <name>', 'the environment variable holding the MQTT password')
+  .option(
+    '--alerts-per-day <n>',
+    'alert episodes (raised, acknowledged, resolved) a home starts a day',
+    '0.05',
+  )
+  .option('--alert-lasts <duration>', "an alert episode's length, raised to resolved", '5m')
+  .option('--burst <homes>', 'once all are up, this many homes drop without a goodbye and come back', '0')
+  .option('--burst-within <duration>', 'the burst homes come back spread over this time', '1m')
+  .option('--burst-offline <duration>', 'the time offline whose backlog each burst home brings back', '1h')
+  .option('--burst-after <duration>', 'the wait, once all are up, before the burst', '0s')
+  .option('--processes <n>', 'spread the homes over this many processes (open files, cores)', '1')
+  .addOption(new Option('--slice <k/n>', 'one process of several (--processes)').hideHelp())
   .action(async (o: import('../../tools/sim/homes-command.ts').SimulateHomesOptions) => {
     const { simulateHomesCommand } = await import('../../tools/sim/homes-command.ts');
     code = await simulateHomesCommand(o);
