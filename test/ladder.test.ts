@@ -14,7 +14,7 @@ import { consoleDb } from '../cloud-relay/hub/console-tables.ts';
 import { openDb, sqliteTarget } from '../cloud-relay/hub/db.ts';
 import { ladderStep, type Rung } from '../cloud-relay/hub/ladder.ts';
 import { ladderPass } from '../cloud-relay/hub/ladder-pass.ts';
-import { enqueueAlertPushes, enqueueHubPushes } from '../cloud-relay/hub/push-causes.ts';
+import { enqueueAlertsPushes, enqueueHubPushes } from '../cloud-relay/hub/push-causes.ts';
 import { pushDb, pushTx } from '../cloud-relay/hub/push-tables.ts';
 import { HubStore } from '../cloud-relay/hub/store.ts';
 import { createLogger } from '../core/log.ts';
@@ -68,7 +68,7 @@ async function world() {
   const clock = { now: T0 };
   const now = () => clock.now;
   const store = new HubStore(openDb(sqliteTarget(join(tempDir('hearth-ladder-'), 'db'))).db, {
-    alertMoved: (t, a, at) => enqueueAlertPushes(pushTx(t), a, at, BASE),
+    alertsMoved: (t, moved, at) => enqueueAlertsPushes(pushTx(t), moved, at, BASE),
     hubAlertRaised: (t, a, at) => enqueueHubPushes(pushTx(t), a, at, BASE),
   });
   await store.migrate();

@@ -8,7 +8,7 @@ import { auditLog } from '../cloud-relay/hub/audit.ts';
 import { putStaff } from '../cloud-relay/hub/console/accounts.ts';
 import { openHubAlerts } from '../cloud-relay/hub/console/data.ts';
 import { consoleDb } from '../cloud-relay/hub/console-tables.ts';
-import { enqueueAlertPushes, enqueueHubPushes } from '../cloud-relay/hub/push-causes.ts';
+import { enqueueAlertsPushes, enqueueHubPushes } from '../cloud-relay/hub/push-causes.ts';
 import { ntfyTransport } from '../cloud-relay/hub/push-ntfy.ts';
 import { claimDue } from '../cloud-relay/hub/push-outbox.ts';
 import { PushSender } from '../cloud-relay/hub/push-sender.ts';
@@ -29,7 +29,7 @@ const log = createLogger({ level: 'silent' });
 const BACKENDS = hubBackends();
 
 const effects: StoreEffects = {
-  alertMoved: (t, a, at) => enqueueAlertPushes(pushTx(t), a, at, BASE),
+  alertsMoved: (t, moved, at) => enqueueAlertsPushes(pushTx(t), moved, at, BASE),
   hubAlertRaised: (t, a, at) => enqueueHubPushes(pushTx(t), a, at, BASE),
 };
 
@@ -186,8 +186,8 @@ describe.each(BACKENDS)('the push outbox on $name', (b) => {
 
   it('commits a push with its alert state or not at all', async () => {
     const { store, another } = await b.open({
-      alertMoved: async (t, a, at) => {
-        await enqueueAlertPushes(pushTx(t), a, at, BASE);
+      alertsMoved: async (t, moved, at) => {
+        await enqueueAlertsPushes(pushTx(t), moved, at, BASE);
         throw Object.assign(new Error('the disk is full'), { code: 'EIO' });
       },
     });

@@ -180,11 +180,12 @@ describe('hearth simulate homes', () => {
     ]);
     try {
       await sim.waitFor(new RegExp(`${HOMES} homes connected to .* over 3 processes`));
-      await sim.waitFor(new RegExp(`burst: ${BURST} homes back with ${BURST * 13} messages`));
-      // Ten minutes offline at a heartbeat a minute: ten heartbeats, an alert raised and resolved.
+      await sim.waitFor(new RegExp(`burst: ${BURST} homes back with ${BURST * 5} messages`));
+      // Ten minutes offline at a heartbeat a minute: ten heartbeats queued, of which the relay
+      // sends the last two (the older are dropped, not sent), and an alert raised and resolved.
       await until(
         "every burst home's backlog",
-        () => backlogs.size === BURST && [...backlogs.values()].every((n) => n === 10),
+        () => backlogs.size === BURST && [...backlogs.values()].every((n) => n === 2),
       );
       await until('an alert episode outside the burst', () =>
         alerts.some((a) => (a as { state: string }).state === 'acknowledged'),
@@ -200,9 +201,9 @@ describe('hearth simulate homes', () => {
           .filter((l) => l.startsWith('{'))
           .map((l) => JSON.parse(l))
           .filter((l) => l.event === 'sent' && l.burst);
-      await until('a line for each burst message', () => burstSent().length >= BURST * 13);
-      expect(burstSent()).toHaveLength(BURST * 13);
-      expect(new Set(burstSent().map((l) => l.id)).size).toBe(BURST * 13);
+      await until('a line for each burst message', () => burstSent().length >= BURST * 5);
+      expect(burstSent()).toHaveLength(BURST * 5);
+      expect(new Set(burstSent().map((l) => l.id)).size).toBe(BURST * 5);
       for (const l of burstSent()) expect(l.acked_ms).toBeGreaterThanOrEqual(l.published_ms);
     } finally {
       sim.child.kill('SIGTERM');

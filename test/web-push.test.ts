@@ -13,7 +13,7 @@ import { acknowledge } from '../cloud-relay/hub/ack.ts';
 import { buildConsole } from '../cloud-relay/hub/console/app.ts';
 import { consoleDb } from '../cloud-relay/hub/console-tables.ts';
 import { openDb, sqliteTarget } from '../cloud-relay/hub/db.ts';
-import { enqueueAlertPushes } from '../cloud-relay/hub/push-causes.ts';
+import { enqueueAlertsPushes } from '../cloud-relay/hub/push-causes.ts';
 import { pushKeys } from '../cloud-relay/hub/push-keys.ts';
 import type { PushSender } from '../cloud-relay/hub/push-sender.ts';
 import { pushDb, pushTx } from '../cloud-relay/hub/push-tables.ts';
@@ -55,7 +55,7 @@ beforeEach(async () => {
   const clock = { now: T0 };
   const status = { code: 201 };
   const store = new HubStore(openDb(sqliteTarget(join(tempDir('hearth-web-push-'), 'db'))).db, {
-    alertMoved: (t, a, at) => enqueueAlertPushes(pushTx(t), a, at, BASE),
+    alertsMoved: (t, moved, at) => enqueueAlertsPushes(pushTx(t), moved, at, BASE),
   });
   await store.migrate();
   await addStaff(store);

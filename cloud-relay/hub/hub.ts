@@ -20,7 +20,7 @@ import type { IntakeLimits } from './intake.ts';
 import { startLadder } from './ladder-pass.ts';
 import { LiveFeed } from './live-feed.ts';
 import { type ModeAsk, type ModeResult, sendMode } from './mode.ts';
-import { enqueueAlertPushes, enqueueHubPushes } from './push-causes.ts';
+import { enqueueAlertsPushes, enqueueHubPushes } from './push-causes.ts';
 import { pushKeys } from './push-keys.ts';
 import { ntfyTransport } from './push-ntfy.ts';
 import { PushSender } from './push-sender.ts';
@@ -202,7 +202,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     const base = () => c.web.public_url ?? `http://${c.web.host}:${webPort}`;
     // The pushes an alert state or a hub alert causes are written with it, in its transaction.
     const store = new HubStore(db, {
-      alertMoved: (t, a, at) => enqueueAlertPushes(pushTx(t), a, at, base()),
+      alertsMoved: (t, moved, at) => enqueueAlertsPushes(pushTx(t), moved, at, base()),
       hubAlertRaised: (t, a, at) => enqueueHubPushes(pushTx(t), a, at, base()),
     });
     stops.push(() => store.close());

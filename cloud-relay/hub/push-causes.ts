@@ -5,7 +5,7 @@
 
 import type { Kysely } from 'kysely';
 import { ladderStep, type Rung } from './ladder.ts';
-import { insertDrafts, recipients, type T } from './push-outbox.ts';
+import { carersOf, insertDrafts, recipients, type T } from './push-outbox.ts';
 import type { AlertFacts, HubAlertFacts } from './push-plan.ts';
 import { claimNoticesFor, hubPushesFor, pushesAlert, pushesFor, type Recipient } from './push-plan.ts';
 import type { PushDb } from './push-tables.ts';
@@ -97,21 +97,73 @@ export function alertFacts(t: T, gateway: string, alertId: string): Promise<Ladd
 }
 
 /** In the transaction that moved the alert: its pushes (a ladder's first rung, or every carer); how many rungs or people. */
-export async function enqueueAlertPushes(
+export function enqueueAlertPushes(
   t: T,
   moved: { gateway: string; alertId: string },
   now: number,
   base: string,
 ): Promise<number> {
-  const a = await alertFacts(t, moved.gateway, moved.alertId);
-  if (!a || !pushesAlert(a)) return 0;
-  const rungs = await ladderOf(t, a.resident);
-  if (rungs.length) return (await climb(t, a, rungs, now, base)).length;
-  return insertDrafts(
-    t,
-    pushesFor(a, await recipients(t, { role: 'carer', resident: a.resident }), base),
-    now,
+  return enqueueAlertsPushes(t, [moved], now, base);
+}
+
+/**
+ * enqueueAlertPushes for a batch's alerts: their facts, their residents' ladders and carers each
+ * in one query, their pushes in one insert; only a resident with a ladder climbs alone.
+ */
+export async function enqueueAlertsPushes(
+  t: T,
+  moved: readonly { gateway: string; alertId: string }[],
+  now: number,
+  base: string,
+): Promise<number> {
+  if (moved.length === 0) return 0;
+  const facts = (
+    await t
+      .selectFrom('alerts')
+      .select(ALERT_FACTS)
+      .where((eb) =>
+        eb.or(moved.map((m) => eb.and([eb('gateway', '=', m.gateway), eb('alert_id', '=', m.alertId)]))),
+      )
+      .execute()
+  ).filter(pushesAlert);
+  if (facts.length === 0) return 0;
+  const ladders = await laddersOf(t, [...new Set(facts.map((a) => a.resident))]);
+  let pushed = 0;
+  const plain: LadderAlertRow[] = [];
+  for (const a of facts) {
+    const rungs = ladders.get(a.resident);
+    if (rungs) pushed += (await climb(t, a, rungs, now, base)).length;
+    else plain.push(a);
+  }
+  if (plain.length === 0) return pushed;
+  const carers = await carersOf(t, [...new Set(plain.map((a) => a.resident))]);
+  return (
+    pushed +
+    (await insertDrafts(
+      t,
+      plain.flatMap((a) => pushesFor(a, carers.get(a.resident) ?? [], base)),
+      now,
+    ))
   );
+}
+
+/** The rungs of each of these residents who has a ladder, in order. */
+async function laddersOf(t: T, residents: string[]): Promise<Map<string, Rung[]>> {
+  const rows = await t
+    .selectFrom('ladder_rungs')
+    .select(['resident', 'kind', 'target', 'wait_min'])
+    .where('resident', 'in', residents)
+    .orderBy('resident')
+    .orderBy('position')
+    .execute();
+  const out = new Map<string, Rung[]>();
+  for (const r of rows) {
+    const rung = { kind: r.kind, target: r.target, waitMin: r.wait_min };
+    const list = out.get(r.resident);
+    if (list) list.push(rung);
+    else out.set(r.resident, [rung]);
+  }
+  return out;
 }
 
 /** In the transaction that raised the hub alert: its pushes to the monitoring team; how many. */

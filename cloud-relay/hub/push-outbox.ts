@@ -48,24 +48,60 @@ export async function recipients(
   }));
 }
 
-export async function insertDrafts(t: T, drafts: PushDraft[], now: number): Promise<number> {
-  if (drafts.length === 0) return 0;
-  await t
-    .insertInto('push_outbox')
-    .values(
-      drafts.map((d) => ({
-        id: randomUUID(),
-        recipient: d.recipient,
-        channel: d.channel,
-        payload: JSON.stringify(d.payload),
-        attempts: 0,
-        next_at: now,
-        state: 'due' as const,
-        last_error: null,
-        created: now,
-      })),
-    )
+/** Each of these residents' carers (staff of the carer role assigned to her, not disabled), as `recipients` finds them. */
+export async function carersOf(t: T, residents: string[]): Promise<Map<string, Recipient[]>> {
+  const out = new Map<string, Recipient[]>();
+  if (residents.length === 0) return out;
+  const rows = await t
+    .selectFrom('staff')
+    .innerJoin('staff_residents as sr', 'sr.staff', 'staff.name')
+    .select(['sr.resident', 'staff.name', 'staff.push_url'])
+    .where('staff.disabled', '=', 0)
+    .where('staff.role', '=', 'carer')
+    .where('sr.resident', 'in', residents)
+    .orderBy('staff.name')
     .execute();
+  if (rows.length === 0) return out;
+  const subs = await t
+    .selectFrom('push_subscriptions')
+    .select(['id', 'staff'])
+    .where('staff', 'in', [...new Set(rows.map((r) => r.name))])
+    .orderBy('created')
+    .execute();
+  for (const r of rows) {
+    const person = {
+      name: r.name,
+      ntfy: r.push_url,
+      subscriptions: subs.filter((s) => s.staff === r.name).map((s) => s.id),
+    };
+    const list = out.get(r.resident);
+    if (list) list.push(person);
+    else out.set(r.resident, [person]);
+  }
+  return out;
+}
+
+/** Rows a push insert takes at once: nine parameters each, inside either database's limit. */
+const DRAFTS_AT_ONCE = 500;
+
+export async function insertDrafts(t: T, drafts: PushDraft[], now: number): Promise<number> {
+  for (let at = 0; at < drafts.length; at += DRAFTS_AT_ONCE)
+    await t
+      .insertInto('push_outbox')
+      .values(
+        drafts.slice(at, at + DRAFTS_AT_ONCE).map((d) => ({
+          id: randomUUID(),
+          recipient: d.recipient,
+          channel: d.channel,
+          payload: JSON.stringify(d.payload),
+          attempts: 0,
+          next_at: now,
+          state: 'due' as const,
+          last_error: null,
+          created: now,
+        })),
+      )
+      .execute();
   return drafts.length;
 }
 

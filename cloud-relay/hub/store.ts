@@ -60,7 +60,8 @@ export type ExpectedHome = { gateway: string; resident: string; heartbeatMs: num
  * outbox): committed with its cause or not at all.
  */
 export type StoreEffects = {
-  alertMoved?: (t: Tx, a: { gateway: string; alertId: string }, now: number) => Promise<unknown>;
+  /** The alerts a batch moved to a new state, each once, in the order their states came. */
+  alertsMoved?: (t: Tx, moved: { gateway: string; alertId: string }[], now: number) => Promise<unknown>;
   hubAlertRaised?: (t: Tx, a: HubAlertDraft, now: number) => Promise<unknown>;
 };
 
@@ -191,11 +192,16 @@ export class HubStore {
         t,
         alerts.map((i) => ({ m: msg(i) as AlertMessage, receivedAt: (batch[i] as Received).receivedAt })),
       );
+      const moved: { gateway: string; alertId: string }[] = [];
+      let movedAt = first.receivedAt;
       for (const [k, i] of alerts.entries()) {
         const alert = states[k] as (typeof states)[number];
         results[i] = { duplicate: false, alert };
-        if (alert.moved) await this.#effects.alertMoved?.(t, alert, (batch[i] as Received).receivedAt);
+        if (!alert.moved) continue;
+        moved.push(alert);
+        movedAt = Math.max(movedAt, (batch[i] as Received).receivedAt);
       }
+      if (moved.length > 0) await this.#effects.alertsMoved?.(t, moved, movedAt);
       for (const i of applied) {
         const { incoming: x, receivedAt } = batch[i] as Received;
         if (x.type === 'summary') await applySummary(t, x.msg, receivedAt);

@@ -41,6 +41,11 @@ export class Drain {
       if (rows.length === 0) break;
       for (const row of rows) {
         this.#lastSent = row.seq;
+        if (this.#stale(row)) {
+          outbox.unit(() => outbox.remove(row.seq), false);
+          counters.add('relay.stale_heartbeats');
+          continue;
+        }
         this.#inflight.add(row.seq);
         client.publish(row.topic, row.payload, this.#publishOptions(row), (err) => {
           // Without a PUBACK the row stays: it goes again on the next connection.
@@ -70,6 +75,18 @@ export class Drain {
     // Its PUBACK changes nothing: the row already waits for its receipt, and goes again if none comes.
     client.publish(row.topic, row.payload, this.#publishOptions(row), () => {});
     return true;
+  }
+
+  /**
+   * A heartbeat queued more than two intervals ago (its message expiry) says nothing the hub
+   * needs: the status sent on connecting, and the next heartbeat, say the home is alive now. A
+   * town whose power comes back would otherwise send the trust an hour of them from every home.
+   */
+  #stale(row: OutboxRow): boolean {
+    return (
+      row.type === 'heartbeat' &&
+      this.#d.clock.now() - row.created_at > 2 * this.#d.config.schedules.heartbeat
+    );
   }
 
   #publishOptions(row: OutboxRow) {

@@ -114,7 +114,7 @@ const publisher = async (url: string, gw: string, leaf: 'alert' | 'heartbeat' = 
  * Messages stored per second while twenty homes publish as fast as the hub takes them: alerts
  * (the most work each) or heartbeats (most of what a hub receives).
  */
-async function throughput(
+export async function throughputFor(
   url: string,
   dir: string,
   b: Backend,
@@ -190,10 +190,10 @@ export async function measureHub(opts: { quick?: boolean } = {}): Promise<Record
   let fleet: ChildProcess | undefined;
   try {
     const f: Record<string, number> = { ...(await processFigures(b.url, dir)) };
-    f.hub_msgs_per_s = await throughput(b.url, dir, embedded, burst);
-    f.hub_pg_msgs_per_s = await throughput(b.url, dir, postgres, burst);
-    f.hub_heartbeats_per_s = await throughput(b.url, dir, embedded, burst, 'heartbeat');
-    f.hub_pg_heartbeats_per_s = await throughput(b.url, dir, postgres, burst, 'heartbeat');
+    f.hub_msgs_per_s = await throughputFor(b.url, dir, embedded, burst);
+    f.hub_pg_msgs_per_s = await throughputFor(b.url, dir, postgres, burst);
+    f.hub_heartbeats_per_s = await throughputFor(b.url, dir, embedded, burst, 'heartbeat');
+    f.hub_pg_heartbeats_per_s = await throughputFor(b.url, dir, postgres, burst, 'heartbeat');
     fleet = await simulatedHomes(b.url, homes);
     f.hub_homes_connected = homes;
     const e = await latency(b.url, dir, embedded, samples);

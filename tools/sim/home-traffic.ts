@@ -54,10 +54,10 @@ export const MAX_BACKLOG_HEARTBEATS = 1_440;
 /**
  * What a home's outbox holds after `offlineMs` without its link, in the order it was queued, as
  * the relay (cloud-relay/uplink/status.ts) leaves it: a heartbeat every `heartbeatMs` (queued like
- * any message, each with the queue's depth when it was made; the broker's expiry only starts once
- * it is published) and an alert raised and resolved meanwhile (nobody at the trust could
- * acknowledge it). Then, first on the new connection, the retained online status with the whole
- * queue's depth.
+ * any message, each with the queue's depth when it was made) and an alert raised and resolved
+ * meanwhile (nobody at the trust could acknowledge it). Then, first on the new connection, the
+ * retained online status with the whole queue's depth; then the queue, less the heartbeats older
+ * than two intervals, which the relay's drain drops (cloud-relay/uplink/drain.ts).
  */
 export function backlog(
   gw: string,
@@ -86,7 +86,11 @@ export function backlog(
     timed.push({ at, make: (depth) => ({ kind: 'heartbeat', message: heartbeat(gw, resident, at, depth) }) });
   }
   timed.sort((a, b) => a.at - b.at);
-  const queued = timed.map((t, depth) => t.make(depth));
-  const online = status(gw, resident, 'online', now, { queue_depth: queued.length });
+  const online = status(gw, resident, 'online', now, { queue_depth: timed.length });
+  // The relay's drain drops a heartbeat older than two intervals instead of sending it.
+  const queued = timed
+    .map((t, depth) => ({ at: t.at, out: t.make(depth) }))
+    .filter(({ at, out }) => out.kind !== 'heartbeat' || now - at <= 2 * heartbeatMs)
+    .map(({ out }) => out);
   return { online: { kind: 'status', message: online }, queued };
 }
