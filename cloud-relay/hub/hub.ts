@@ -330,6 +330,10 @@ export async function startHub(o: HubOptions): Promise<Hub> {
         instance,
         database: target.kind,
         ...receiver.counters,
+        // Transactions the messages took (messages per batch: how far commits are shared), and
+        // messages held unacknowledged now.
+        batches: receiver.intake.batches,
+        intake_held: receiver.intake.held,
         ...receipts.counters,
         ...(held ? { held_s: Math.round(held.ms / 1000), held_because: held.error } : {}),
       };

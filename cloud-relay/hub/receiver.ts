@@ -97,6 +97,9 @@ type Plan =
 
 type Stored = { ok: true; value: ReceiveResult } | { ok: false; error: string };
 
+/** Ours goes after the commit: an error handed back tells mqtt.js to send none and read on. */
+const AFTER_COMMIT = new Error('acknowledged once stored');
+
 /** MQTT 5 packet options for writing our own PUBACKs. */
 const MQTT5 = { protocolVersion: 5 } as const;
 
@@ -230,16 +233,20 @@ export class Receiver {
       done();
       return;
     }
-    // Ours goes after the commit: an error here tells mqtt.js to send none and read on.
-    const later = new Error('acknowledged once stored');
+    const later = AFTER_COMMIT;
     try {
       const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
       this.counters.received++;
       const stream = client.stream;
       const id = packet.messageId;
       const ack = () => {
-        if (packet.qos === 1 && id !== undefined && client.stream === stream && !stream.destroyed)
-          mqttPacket.writeToStream({ cmd: 'puback', messageId: id }, stream, MQTT5);
+        if (packet.qos !== 1 || id === undefined || client.stream !== stream || stream.destroyed) return;
+        // A batch's PUBACKs leave in one write, not one system call each.
+        if (stream.writableCorked === 0) {
+          stream.cork();
+          process.nextTick(() => stream.uncork());
+        }
+        mqttPacket.writeToStream({ cmd: 'puback', messageId: id }, stream, MQTT5);
       };
       const a: Arrival = {
         topic: packet.topic,

@@ -44,6 +44,14 @@ export async function bindResidents(
     )
     .execute();
   const holder = new Map(rows.map((r) => [r.resident, r.gateway]));
+  /** Whom each gateway speaks for: one resident, unless the database already holds a conflict. */
+  const speaksFor = new Map<string, string[]>();
+  const speaks = (gateway: string, resident: string) => {
+    const list = speaksFor.get(gateway);
+    if (list) list.push(resident);
+    else speaksFor.set(gateway, [resident]);
+  };
+  for (const r of rows) speaks(r.gateway, r.resident);
   const taken = (p: { gateway: string; resident: string }, by: string | undefined) =>
     `resident ${p.resident} speaks through gateway ${by}; ${p.gateway} may not speak for her`;
   const fresh: { gateway: string; resident: string; at: number }[] = [];
@@ -55,7 +63,7 @@ export async function bindResidents(
       out.set(key, taken(p, hers));
       continue;
     }
-    const other = [...holder].find(([r, g]) => g === p.gateway && r !== p.resident)?.[0];
+    const other = speaksFor.get(p.gateway)?.find((r) => r !== p.resident);
     if (other !== undefined) {
       out.set(key, `gateway ${p.gateway} speaks for resident ${other}, not ${p.resident}`);
       continue;
@@ -63,6 +71,7 @@ export async function bindResidents(
     if (hers === undefined) {
       fresh.push(p);
       holder.set(p.resident, p.gateway);
+      speaks(p.gateway, p.resident);
     }
     out.set(key, null);
   }

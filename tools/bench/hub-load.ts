@@ -17,6 +17,7 @@ import { heartbeat } from '../sim/homes.ts';
 import { startPostgres } from '../testbed/pg-cluster.ts';
 import { type PlainMosquitto, plainMosquitto } from '../testbed/plain-mosquitto.ts';
 import { measureProcess, startHearthUntil } from './hearth-process.ts';
+import { startHubProcess } from './hub-process.ts';
 
 export const broker = (dir: string): Promise<PlainMosquitto> =>
   plainMosquitto(dir, ['set_tcp_nodelay true', 'max_inflight_messages 0', 'max_queued_messages 0']);
@@ -110,34 +111,75 @@ const publisher = async (url: string, gw: string, leaf: 'alert' | 'heartbeat' = 
   return { gw, c, topic: topics[leaf](gw) };
 };
 
+/** Connects `n` homes' publishers, a hundred at a time. */
+async function publishers(url: string, prefix: string, n: number, leaf: 'alert' | 'heartbeat') {
+  const out: Awaited<ReturnType<typeof publisher>>[] = [];
+  for (let i = 0; i < n; i += 100)
+    out.push(
+      ...(await Promise.all(
+        Array.from({ length: Math.min(100, n - i) }, (_, k) => publisher(url, `${prefix}-${i + k}`, leaf)),
+      )),
+    );
+  return out;
+}
+
+/** Messages each simulated home has published and not yet had acknowledged, at most. */
+const IN_FLIGHT = 8;
+
+export type Throughput = { perSecond: number; cpuUsPerMessage: number; perBatch: number };
+
 /**
- * Messages stored per second while twenty homes publish as fast as the hub takes them: alerts
- * (the most work each) or heartbeats (most of what a hub receives).
+ * Messages stored per second while `homes` homes each publish as fast as the broker takes them:
+ * alerts (the most work each) or heartbeats (most of what a hub receives). The hub is a process
+ * of its own, as a trust runs it; its CPU time per message is read from /proc, so that what one
+ * core can take is known apart from this machine's other work (the broker, the database, the
+ * load itself all share its two cores).
  */
-export async function throughputFor(
+export async function throughput(
   url: string,
   dir: string,
   b: Backend,
   count: number,
-  leaf: 'alert' | 'heartbeat' = 'alert',
-): Promise<number> {
-  const { hub, stored } = await benchHub(url, dir, b);
-  const homes = await Promise.all(
-    Array.from({ length: 20 }, (_, i) => publisher(url, `burst-${leaf}-${i}`, leaf)),
-  );
+  leaf: 'alert' | 'heartbeat',
+  homes: number,
+): Promise<Throughput> {
+  const hub = await startHubProcess(dir, {
+    ...hubInput(url, dir, `bench-${b.name}-${leaf}`),
+    database: b.database,
+  });
+  const clients = await publishers(url, `${b.name}-${leaf}`, homes, leaf);
   const message = leaf === 'alert' ? alertMsg : heartbeatMsg;
   try {
-    const each = Math.ceil(count / homes.length);
+    const each = Math.ceil(count / homes);
+    const total = each * homes;
+    const before = await hub.counters();
+    const cpu0 = hub.cpuMs();
     const t0 = performance.now();
-    await Promise.all(
-      homes.map(async ({ gw, c, topic }) => {
-        for (let n = 0; n < each; n++) await c.publishAsync(topic, message(gw, n), { qos: 1 });
-        await stored.until(topic, each);
+    // Each home keeps a few messages in flight, as a relay draining its outbox does.
+    const sending = Promise.all(
+      clients.map(async ({ gw, c, topic }) => {
+        for (let n = 0; n < each; n += IN_FLIGHT)
+          await Promise.all(
+            Array.from({ length: Math.min(IN_FLIGHT, each - n) }, (_, k) =>
+              c.publishAsync(topic, message(gw, n + k), { qos: 1 }),
+            ),
+          );
       }),
     );
-    return (each * homes.length) / ((performance.now() - t0) / 1000);
+    while ((await hub.counters()).handled - before.handled < total) await new Promise((r) => setTimeout(r, 20));
+    const seconds = (performance.now() - t0) / 1000;
+    const cpuMs = hub.cpuMs() - cpu0;
+    await sending;
+    const after = await hub.counters();
+    if (after.stored - before.stored !== total)
+      throw new Error(`the hub stored ${after.stored - before.stored} of ${total} ${leaf}s`);
+    return {
+      perSecond: total / seconds,
+      cpuUsPerMessage: (cpuMs * 1000) / total,
+      perBatch: total / Math.max(1, after.batches - before.batches),
+    };
   } finally {
-    for (const { c } of homes) c.end(true);
+    for (const { c } of clients) c.end(true);
     await hub.stop();
   }
 }
@@ -169,6 +211,75 @@ async function latency(url: string, dir: string, b: Backend, samples: number) {
   }
 }
 
+/**
+ * Publish to committed row for live alerts, one after another, while a town's power comes back:
+ * every simulated home drops and returns within `withinS` seconds with an hour's outbox
+ * (`hearth simulate homes --burst`, its own process). Sampled from the burst's start until the
+ * last home is back and the hub has caught up.
+ */
+async function townBurst(url: string, dir: string, b: Backend, homes: number, withinS: number) {
+  const { hub, stored } = await benchHub(url, dir, b);
+  const { gw, c, topic } = await publisher(url, `town-${b.name}`);
+  let sim: ChildProcess | undefined;
+  try {
+    await c.publishAsync(topic, alertMsg(gw, 0), { qos: 1 });
+    await stored.until(topic, 1);
+    const started = await startHearthUntil(
+      [
+        'simulate',
+        'homes',
+        '--broker',
+        url,
+        '--count',
+        String(homes),
+        '--heartbeat',
+        '60s',
+        '--alerts-per-day',
+        '0',
+        '--burst',
+        String(homes),
+        '--burst-within',
+        `${withinS}s`,
+        '--burst-offline',
+        '1h',
+      ],
+      /"event":"burst"/,
+    );
+    sim = started.child;
+    let done = false;
+    sim.stdout?.on('data', (d: Buffer) => {
+      if (d.includes('"event":"burst-done"')) done = true;
+    });
+    const lat: number[] = [];
+    const before = hub.receiver.counters.stored;
+    for (let n = 1; !done || n < 20; n++) {
+      const t = performance.now();
+      await c.publishAsync(topic, alertMsg(gw, n), { qos: 1 });
+      await stored.until(topic, n + 1);
+      lat.push(performance.now() - t);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    lat.sort((x, y) => x - y);
+    const at = (q: number) => lat[Math.min(lat.length - 1, Math.floor(q * lat.length))] ?? 0;
+    return { p50: at(0.5), p99: at(0.99), stored: hub.receiver.counters.stored - before };
+  } finally {
+    if (sim?.exitCode === null) {
+      const closed = new Promise((r) => sim?.once('close', r));
+      sim.kill('SIGTERM');
+      await closed;
+    }
+    c.end(true);
+    await hub.stop();
+  }
+}
+
+async function stopFleet(fleet: ChildProcess | undefined): Promise<void> {
+  if (fleet?.exitCode !== null) return;
+  const closed = new Promise((r) => fleet.once('close', r));
+  fleet.kill('SIGTERM');
+  await closed;
+}
+
 /** `hearth simulate homes` as its own process, so its ten thousand clients are not the hub's load. */
 const simulatedHomes = async (url: string, count: number): Promise<ChildProcess> =>
   (
@@ -190,10 +301,19 @@ export async function measureHub(opts: { quick?: boolean } = {}): Promise<Record
   let fleet: ChildProcess | undefined;
   try {
     const f: Record<string, number> = { ...(await processFigures(b.url, dir)) };
-    f.hub_msgs_per_s = await throughputFor(b.url, dir, embedded, burst);
-    f.hub_pg_msgs_per_s = await throughputFor(b.url, dir, postgres, burst);
-    f.hub_heartbeats_per_s = await throughputFor(b.url, dir, embedded, burst, 'heartbeat');
-    f.hub_pg_heartbeats_per_s = await throughputFor(b.url, dir, postgres, burst, 'heartbeat');
+    // Alerts from 200 homes; heartbeats from 2,000, a batch's worth of different homes as a
+    // real fleet's are (a few homes' heartbeats would fold into a few rows).
+    for (const [backend, prefix] of [
+      [embedded, 'hub'],
+      [postgres, 'hub_pg'],
+    ] as const) {
+      const a = await throughput(b.url, dir, backend, burst * 2, 'alert', 200);
+      f[`${prefix}_msgs_per_s`] = a.perSecond;
+      f[`${prefix}_cpu_us_per_alert`] = a.cpuUsPerMessage;
+      const h = await throughput(b.url, dir, backend, burst * 4, 'heartbeat', opts.quick ? 500 : 2_000);
+      f[`${prefix}_heartbeats_per_s`] = h.perSecond;
+      f[`${prefix}_cpu_us_per_heartbeat`] = h.cpuUsPerMessage;
+    }
     fleet = await simulatedHomes(b.url, homes);
     f.hub_homes_connected = homes;
     const e = await latency(b.url, dir, embedded, samples);
@@ -202,13 +322,15 @@ export async function measureHub(opts: { quick?: boolean } = {}): Promise<Record
     const p = await latency(b.url, dir, postgres, samples);
     f.hub_pg_alert_latency_p50_ms = p.p50;
     f.hub_pg_alert_latency_p99_ms = p.p99;
+    await stopFleet(fleet);
+    const town = await townBurst(b.url, dir, postgres, homes, opts.quick ? 10 : 60);
+    f.hub_pg_town_burst_homes = homes;
+    f.hub_pg_town_burst_stored = town.stored;
+    f.hub_pg_town_burst_alert_latency_p50_ms = town.p50;
+    f.hub_pg_town_burst_alert_latency_p99_ms = town.p99;
     return f;
   } finally {
-    if (fleet?.exitCode === null) {
-      const closed = new Promise((r) => fleet?.once('close', r));
-      fleet.kill('SIGTERM');
-      await closed;
-    }
+    await stopFleet(fleet);
     b.proc.kill();
     await pg.stop();
     rmSync(dir, { recursive: true, force: true });
