@@ -21,6 +21,14 @@ const typesOf = (pg: typeof pgModule) => ({
       : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 });
 
+/** Connecting to PostgreSQL: a server that has not answered by then is not there. */
+const CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * A query without an answer this long: its connection is taken as lost. Far above anything the
+ * hub asks (its retention deletes go in batches), so only a silent server meets it.
+ */
+const QUERY_TIMEOUT_MS = 60_000;
+
 /** pg is loaded only for PostgreSQL: an embedded hub does not carry the client in its memory. */
 const loadPg = (): typeof pgModule => createRequire(import.meta.url)('pg') as typeof pgModule;
 
@@ -48,9 +56,23 @@ function makePrivate(file: string): void {
 export function openDb(target: DbTarget, opts: { poolSize?: number } = {}): OpenDb {
   if (target.kind === 'postgres') {
     const pg = loadPg();
-    const pool = new pg.Pool({ connectionString: target.url, max: opts.poolSize ?? 4, types: typesOf(pg) });
+    const pool = new pg.Pool({
+      connectionString: target.url,
+      max: opts.poolSize ?? 4,
+      types: typesOf(pg),
+      // A server that does not answer (a black-holed address, a hung machine) fails a connect
+      // or a query after these, and the caller retries, instead of waiting on it for ever; TCP
+      // keepalive finds idle connections to a machine that went away.
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      query_timeout: QUERY_TIMEOUT_MS,
+      keepAlive: true,
+    });
     // An idle client that loses its server emits here; unhandled it would end the process.
     pool.on('error', () => {});
+    // So does a client in use between two queries (a server shut down or killed mid-transaction),
+    // and the pool listens only while it is idle: the client then refuses its next query, which
+    // is retried, and the pool drops it when it comes back.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<HubDb>({ dialect: new PostgresDialect({ pool }) });
     return { db, target, close: () => db.destroy() };
   }

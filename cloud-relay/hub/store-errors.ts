@@ -28,9 +28,12 @@ const PG_TRANSIENT_CLASSES = new Set(['08', '40', '53', '57', '58']);
 const SQLITE_TRANSIENT =
   /^SQLITE_(BUSY|LOCKED|IOERR|FULL|READONLY|CANTOPEN|NOMEM|PROTOCOL|CORRUPT|NOTADB|INTERRUPT)/;
 
-/** Said by pg and Kysely, without a code, of a connection lost or a pool shut. */
+/**
+ * Said by pg and Kysely, without a code, of a connection lost or a pool shut, or of a query the
+ * server did not answer (pg's query_timeout).
+ */
 const LOST =
-  /connection (terminated|ended|closed|timeout)|timeout exceeded when trying to connect|Client has encountered a connection error|driver has already been destroyed|Connection terminated/i;
+  /connection (terminated|ended|closed|timeout)|timeout exceeded when trying to connect|Client has encountered a connection error|driver has already been destroyed|Connection terminated|Query read timeout|Postgres connection has been discarded/i;
 
 export function storeErrorKind(err: unknown): StoreErrorKind {
   const e = err as { code?: unknown; message?: unknown } | null;
