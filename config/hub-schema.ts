@@ -19,6 +19,12 @@ const broker = z
     key: z.string().optional().describe("The hub's private key (PEM)."),
     username: z.string().optional(),
     password: secretRef.optional(),
+    share: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Instances share the homes' messages (an MQTT 5 shared subscription, $share/hearth-hub/...): each goes to one instance, so more instances take more. Off: every instance takes every message, and the others' repeats are dropped: more instances add only safety.",
+      ),
     probe: z
       .strictObject({
         cert: z

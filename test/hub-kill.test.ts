@@ -42,15 +42,19 @@ function startInstance(file: string, name: string): Running {
   return startHearth(['hub', '--config', file, '--instance', name]);
 }
 
-describe('hub instances killed at any instant', () => {
+// Each instance with every message (the others' repeats dropped), or sharing them (broker.share).
+describe.each([
+  { share: false, mode: 'each with every message' },
+  { share: true, mode: 'sharing one subscription' },
+])('hub instances killed at any instant, $mode', ({ share }) => {
   it('keeps every alert and summary exactly once, in order, and raises a silent gateway once', async () => {
     const dir = tempDir('hearth-hub-kill-');
     const { pki, broker, db } = rig;
-    const url = await db.createDatabase('hub_kill');
+    const url = await db.createDatabase(`hub_kill_${share ? 'shared' : 'each'}`);
     const input: HubConfigInput = {
       version: 1,
       hub: { timezone: 'Europe/London' },
-      broker: { url: broker.url, ca: pki.ca, cert: pki.trust.cert, key: pki.trust.key },
+      broker: { url: broker.url, ca: pki.ca, cert: pki.trust.cert, key: pki.trust.key, share },
       database: { url },
       web: { host: '127.0.0.1', port: 0 },
       // Silent after a minute without a heartbeat: a busy machine delays a thousand homes' 5 s
@@ -62,7 +66,9 @@ describe('hub instances killed at any instant', () => {
     };
     const file = join(dir, 'hub.json');
     writeFileSync(file, JSON.stringify(input));
-    const hubs = { a: startInstance(file, 'a'), b: startInstance(file, 'b') };
+    // Names of their own: a session the other mode's instances left would resume here.
+    const name = (x: string) => `${share ? 'shared' : 'each'}-${x}`;
+    const hubs = { a: startInstance(file, name('a')), b: startInstance(file, name('b')) };
     const sql = new pg.Client({ connectionString: url });
     let fleet: Fleet | undefined;
     try {
@@ -105,7 +111,7 @@ describe('hub instances killed at any instant', () => {
       // Killed mid-stream, not after it.
       const atKill = await stored();
       expect(atKill.states + atKill.summaries).toBeLessThan(expectedStates + GATEWAYS);
-      hubs.a = startInstance(file, 'a');
+      hubs.a = startInstance(file, name('a'));
       await hubs.a.waitFor(/hub running/);
       await Promise.all([alerts, summaries]);
 

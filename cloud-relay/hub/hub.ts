@@ -264,6 +264,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
       },
       subscribe: o.listen,
       intake: o.intake,
+      share: c.broker.share,
       signatures: homeSignatures(c, o.configFile),
       commandKey: broker.key ? createPrivateKey(broker.key) : undefined,
       homes: {

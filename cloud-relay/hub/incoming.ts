@@ -42,6 +42,12 @@ const KINDS = Object.keys(BY_KIND) as ReadKind[];
 /** The topic filters the hub subscribes to: hearth/v1/+/{leaf} for each message a home sends. */
 export const SUBSCRIPTIONS = KINDS.map((kind) => topics[kind]('+'));
 
+/** The share group of every hub instance, when they share the homes' messages. */
+export const SHARE_GROUP = 'hearth-hub';
+
+/** The same filters as one MQTT 5 shared subscription: each message to one of the group. */
+export const SHARED_SUBSCRIPTIONS = SUBSCRIPTIONS.map((t) => `$share/${SHARE_GROUP}/${t}`);
+
 /** A day's summary is a few kilobytes; an alert, a few hundred bytes. */
 export const MAX_PAYLOAD_BYTES = 256 * 1024;
 /** The deepest message (a summary's sleep figures) is 4 levels. */

@@ -1,6 +1,8 @@
 // Numbered migrations, run by Kysely's Migrator under its lock (an advisory lock on PostgreSQL),
 // so instances starting together migrate once. Only column types both dialects know.
+
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import { alertOrderMigration } from './alert-order-migration.ts';
 import { consoleMigration } from './console-migration.ts';
 import { fhirMigration } from './fhir-tables.ts';
 import { ladderMigration } from './ladder-migration.ts';
@@ -244,6 +246,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0009-ladders': ladderMigration,
   '0010-test-calls': testCallsMigration,
   '0011-fhir-outbox': fhirMigration,
+  '0012-alert-order': alertOrderMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -12,7 +12,7 @@ import mqttPacket from 'mqtt-packet';
 import { safeText } from '../../core/json.ts';
 import { type Logger, rateLimited } from '../../core/log.ts';
 import { SIG_PROPERTY, signMessage } from '../protocol/signature.ts';
-import { type Parsed, parseIncoming, rejectKey, SUBSCRIPTIONS } from './incoming.ts';
+import { type Parsed, parseIncoming, rejectKey, SHARED_SUBSCRIPTIONS, SUBSCRIPTIONS } from './incoming.ts';
 import { Intake, type IntakeLimits } from './intake.ts';
 import type { HomeSignatures } from './signatures.ts';
 import type { HubAlertDraft, HubStore, Received, ReceiveResult } from './store.ts';
@@ -75,6 +75,8 @@ export type ReceiverDeps = {
   commandKey?: KeyObject;
   /** How much one transaction takes and how much waits (intake.ts); the defaults otherwise. */
   intake?: IntakeLimits;
+  /** broker.share: one shared subscription for every instance, each message to one of them. */
+  share?: boolean;
 };
 
 /** A message as it came, before anything is decided about it. */
@@ -108,6 +110,15 @@ const RECEIPTED: ReadonlySet<string> = new Set(['alert', 'summary', 'night']);
 
 /** A week: a hub instance down for longer than that starts afresh (the others kept the store). */
 const SESSION_EXPIRY_S = 7 * 24 * 3600;
+/**
+ * Sharing, two minutes. A broker keeps handing a share of the homes' messages to the session of an
+ * instance that is down (Mosquitto does: each in turn, connected or not), where they wait for it.
+ * An instance restarted within two minutes takes them up; one gone for good lets its session
+ * lapse, and from then on the live instances have every message. What its session held is lost
+ * with it at the broker, and the homes send again each alert, summary and night that had no
+ * receipt (relay.receipts), to an instance that is there.
+ */
+const SHARED_SESSION_EXPIRY_S = 120;
 const MAX_PAYLOAD_KEPT = 64 * 1024;
 
 /** Errors a later attempt may not meet: the broker is down or not reachable yet. */
@@ -166,7 +177,9 @@ export class Receiver {
       clientId: this.clientId,
       clean: !listens,
       protocolVersion: 5,
-      properties: listens ? { sessionExpiryInterval: SESSION_EXPIRY_S } : {},
+      properties: listens
+        ? { sessionExpiryInterval: this.#d.share ? SHARED_SESSION_EXPIRY_S : SESSION_EXPIRY_S }
+        : {},
       reconnectPeriod: 2_000,
       connectTimeout: 10_000,
       // mqtt-packet would otherwise keep a ready-made Buffer for each of the 65,536 packet ids
@@ -186,10 +199,17 @@ export class Receiver {
         { client_id: this.clientId, session_present: connack.sessionPresent },
         'hub: connected to the trust broker',
       );
-      if (listens && !connack.sessionPresent)
-        client.subscribe(SUBSCRIPTIONS, { qos: 1 }, (err) => {
-          if (err) this.#d.log.error({ err }, `hub: subscribing failed: ${err.message}`);
-        });
+      if (!listens) return;
+      // Every connect, since the hub file may have changed between sharing and not: the filters
+      // wanted (retained statuses only for a subscription the session did not already hold) and
+      // none of the others, which would give this instance every message twice.
+      const [want, drop] = this.#d.share
+        ? [SHARED_SUBSCRIPTIONS, SUBSCRIPTIONS]
+        : [SUBSCRIPTIONS, SHARED_SUBSCRIPTIONS];
+      client.subscribe(want, { qos: 1, rh: 1 }, (err) => {
+        if (err) this.#d.log.error({ err }, `hub: subscribing failed: ${err.message}`);
+      });
+      if (connack.sessionPresent) client.unsubscribe(drop, () => {});
     });
     client.on('error', (err) =>
       this.#limit(`mqtt:${err.message}`, (held) =>

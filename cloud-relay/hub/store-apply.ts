@@ -114,14 +114,20 @@ function chunks<T>(xs: readonly T[]): T[][] {
 export type AlertArrival = { m: AlertMessage; receivedAt: number };
 export type AlertApplied = { gateway: string; alertId: string; rule: string; state: string; moved: boolean };
 
+/** The home's time of an alert state, never later than its arrival: a clock in 2999 does not win. */
+const orderOf = (a: AlertArrival) => Math.min(Date.parse(a.m.at), a.receivedAt);
+
 /**
  * Whether `next` takes an alert's state from `cur`: only forward, and an update of the state it
- * is in (another press while unanswered) if it arrived later. A late `raised` after
- * `acknowledged` goes to the history, not the state. The same test as the upsert's below.
+ * is in (another press while unanswered) if the home made it later, or at the same time and it
+ * arrived later. A late `raised` after `acknowledged` goes to the history, not the state. Not the
+ * order of arrival: instances sharing a subscription, and a home's resends, bring a home's
+ * messages out of order. The same test as the upsert's below.
  */
 const overtakes = (cur: AlertArrival, next: AlertArrival) =>
   STATE_RANK[cur.m.state] < STATE_RANK[next.m.state] ||
-  (cur.m.state === next.m.state && cur.receivedAt < next.receivedAt);
+  (cur.m.state === next.m.state &&
+    (orderOf(cur) < orderOf(next) || (orderOf(cur) === orderOf(next) && cur.receivedAt < next.receivedAt)));
 
 /**
  * A batch's alert states, in arrival order: every one to the history (one insert), and each
@@ -189,6 +195,7 @@ export async function applyAlerts(t: Tx, batch: readonly AlertArrival[]): Promis
             state_at: eb.ref('excluded.state_at'),
             state_at_ms: eb.ref('excluded.state_at_ms'),
             state_received_at: eb.ref('excluded.state_received_at'),
+            state_order_ms: eb.ref('excluded.state_order_ms'),
             message_id: eb.ref('excluded.message_id'),
           }))
           .where((eb) =>
@@ -197,8 +204,15 @@ export async function applyAlerts(t: Tx, batch: readonly AlertArrival[]): Promis
               eb.and([
                 eb('alerts.state', '=', eb.ref('excluded.state')),
                 eb.or([
-                  eb('alerts.state_received_at', 'is', null),
-                  eb('alerts.state_received_at', '<', eb.ref('excluded.state_received_at')),
+                  eb('alerts.state_order_ms', 'is', null),
+                  eb('alerts.state_order_ms', '<', eb.ref('excluded.state_order_ms')),
+                  eb.and([
+                    eb('alerts.state_order_ms', '=', eb.ref('excluded.state_order_ms')),
+                    eb.or([
+                      eb('alerts.state_received_at', 'is', null),
+                      eb('alerts.state_received_at', '<', eb.ref('excluded.state_received_at')),
+                    ]),
+                  ]),
                 ]),
               ]),
             ]),
@@ -244,6 +258,7 @@ const stateOf = (m: AlertMessage, receivedAt: number) => ({
   state_at: m.at,
   state_at_ms: Date.parse(m.at),
   state_received_at: receivedAt,
+  state_order_ms: Math.min(Date.parse(m.at), receivedAt),
   message_id: m.id,
 });
 

@@ -55,6 +55,8 @@ export type AlertsTable = {
   /** When the hub received its first state, and its current one: the queue's order. */
   first_received_at: number | null;
   state_received_at: number | null;
+  /** The home's time of the current state, never later than it arrived: the order of its updates. */
+  state_order_ms: number | null;
 };
 
 export type AlertHistoryTable = {
