@@ -96,36 +96,18 @@ export function alertFacts(t: T, gateway: string, alertId: string): Promise<Ladd
     .executeTakeFirst();
 }
 
-/** In the transaction that moved the alert: its pushes (a ladder's first rung, or every carer); how many rungs or people. */
-export function enqueueAlertPushes(
-  t: T,
-  moved: { gateway: string; alertId: string },
-  now: number,
-  base: string,
-): Promise<number> {
-  return enqueueAlertsPushes(t, [moved], now, base);
-}
-
 /**
- * enqueueAlertPushes for a batch's alerts: their facts, their residents' ladders and carers each
- * in one query, their pushes in one insert; only a resident with a ladder climbs alone.
+ * In the transaction that moved them, the pushes of a batch's alerts (as they now stand): a
+ * ladder's first rung, or every carer. Their residents' ladders and carers each in one query,
+ * their pushes in one insert; only a resident with a ladder climbs alone. How many rungs or people.
  */
 export async function enqueueAlertsPushes(
   t: T,
-  moved: readonly { gateway: string; alertId: string }[],
+  moved: readonly LadderAlertRow[],
   now: number,
   base: string,
 ): Promise<number> {
-  if (moved.length === 0) return 0;
-  const facts = (
-    await t
-      .selectFrom('alerts')
-      .select(ALERT_FACTS)
-      .where((eb) =>
-        eb.or(moved.map((m) => eb.and([eb('gateway', '=', m.gateway), eb('alert_id', '=', m.alertId)]))),
-      )
-      .execute()
-  ).filter(pushesAlert);
+  const facts = moved.filter(pushesAlert);
   if (facts.length === 0) return 0;
   const ladders = await laddersOf(t, [...new Set(facts.map((a) => a.resident))]);
   let pushed = 0;

@@ -114,6 +114,30 @@ function chunks<T>(xs: readonly T[]): T[][] {
 export type AlertArrival = { m: AlertMessage; receivedAt: number };
 export type AlertApplied = { gateway: string; alertId: string; rule: string; state: string; moved: boolean };
 
+/** An alert a batch moved, as it now stands: what its pushes are made of. */
+export type MovedAlert = {
+  gateway: string;
+  alert_id: string;
+  rule: string;
+  state: string;
+  severity: string;
+  reason: string;
+  resident: string;
+  room: string | null;
+  ack_by: string | null;
+};
+const MOVED_FACTS = [
+  'gateway',
+  'alert_id',
+  'rule',
+  'state',
+  'severity',
+  'reason',
+  'resident',
+  'room',
+  'ack_by',
+] as const satisfies readonly (keyof MovedAlert)[];
+
 /** The home's time of an alert state, never later than its arrival: a clock in 2999 does not win. */
 const orderOf = (a: AlertArrival) => Math.min(Date.parse(a.m.at), a.receivedAt);
 
@@ -135,7 +159,10 @@ const overtakes = (cur: AlertArrival, next: AlertArrival) =>
  * states of one alert are folded by the same rule the database applies, so the result is the
  * one they would have had one by one; the pushes follow the state it ends in.
  */
-export async function applyAlerts(t: Tx, batch: readonly AlertArrival[]): Promise<AlertApplied[]> {
+export async function applyAlerts(
+  t: Tx,
+  batch: readonly AlertArrival[],
+): Promise<{ applied: AlertApplied[]; moved: MovedAlert[] }> {
   for (const part of chunks(batch))
     await t
       .insertInto('alert_history')
@@ -162,6 +189,7 @@ export async function applyAlerts(t: Tx, batch: readonly AlertArrival[]): Promis
     if (!cur || overtakes(cur, a)) wins.set(key, a);
   }
   const moved = new Set<string>();
+  const facts: MovedAlert[] = [];
   for (const part of chunks([...wins])) {
     const rows = part.map(([key, { m, receivedAt }]) => {
       const first = firsts.get(key) ?? { m, receivedAt };
@@ -218,9 +246,12 @@ export async function applyAlerts(t: Tx, batch: readonly AlertArrival[]): Promis
             ]),
           ),
       )
-      .returning(['gateway', 'alert_id', 'message_id'])
+      .returning([...MOVED_FACTS, 'message_id'])
       .execute();
-    for (const x of r) moved.add(`${pairKey(x.gateway, x.alert_id)}\0${x.message_id}`);
+    for (const { message_id, ...x } of r) {
+      moved.add(`${pairKey(x.gateway, x.alert_id)}\0${message_id}`);
+      facts.push(x);
+    }
   }
   const calls = batch.filter(({ m }) => m.rule === TEST_CALL_RULE && m.state === 'raised');
   for (const part of chunks(calls))
@@ -241,13 +272,14 @@ export async function applyAlerts(t: Tx, batch: readonly AlertArrival[]): Promis
       )
       .onConflict((oc) => oc.columns(['gateway', 'alert_id']).doNothing())
       .execute();
-  return batch.map(({ m }) => ({
+  const applied = batch.map(({ m }) => ({
     gateway: m.gateway,
     alertId: m.alert_id,
     rule: m.rule,
     state: m.state,
     moved: moved.has(`${pairKey(m.gateway, m.alert_id)}\0${m.id}`),
   }));
+  return { applied, moved: facts };
 }
 
 const stateOf = (m: AlertMessage, receivedAt: number) => ({

@@ -13,6 +13,7 @@ import {
   applyResult,
   applySummary,
   bindResidents,
+  type MovedAlert,
   pairKey,
   type Tx,
   touchHomes,
@@ -60,8 +61,8 @@ export type ExpectedHome = { gateway: string; resident: string; heartbeatMs: num
  * outbox): committed with its cause or not at all.
  */
 export type StoreEffects = {
-  /** The alerts a batch moved to a new state, each once, in the order their states came. */
-  alertsMoved?: (t: Tx, moved: { gateway: string; alertId: string }[], now: number) => Promise<unknown>;
+  /** The alerts a batch moved to a new state, each once, as they now stand. */
+  alertsMoved?: (t: Tx, moved: MovedAlert[], now: number) => Promise<unknown>;
   hubAlertRaised?: (t: Tx, a: HubAlertDraft, now: number) => Promise<unknown>;
 };
 
@@ -192,16 +193,13 @@ export class HubStore {
         t,
         alerts.map((i) => ({ m: msg(i) as AlertMessage, receivedAt: (batch[i] as Received).receivedAt })),
       );
-      const moved: { gateway: string; alertId: string }[] = [];
       let movedAt = first.receivedAt;
       for (const [k, i] of alerts.entries()) {
-        const alert = states[k] as (typeof states)[number];
+        const alert = states.applied[k] as (typeof states.applied)[number];
         results[i] = { duplicate: false, alert };
-        if (!alert.moved) continue;
-        moved.push(alert);
-        movedAt = Math.max(movedAt, (batch[i] as Received).receivedAt);
+        if (alert.moved) movedAt = Math.max(movedAt, (batch[i] as Received).receivedAt);
       }
-      if (moved.length > 0) await this.#effects.alertsMoved?.(t, moved, movedAt);
+      if (states.moved.length > 0) await this.#effects.alertsMoved?.(t, states.moved, movedAt);
       for (const i of applied) {
         const { incoming: x, receivedAt } = batch[i] as Received;
         if (x.type === 'summary') await applySummary(t, x.msg, receivedAt);

@@ -17,7 +17,7 @@ import { heartbeat } from '../sim/homes.ts';
 import { startPostgres } from '../testbed/pg-cluster.ts';
 import { type PlainMosquitto, plainMosquitto } from '../testbed/plain-mosquitto.ts';
 import { measureProcess, startHearthUntil } from './hearth-process.ts';
-import { startHubProcess } from './hub-process.ts';
+import { type HubProcess, startHubProcess } from './hub-process.ts';
 
 export const broker = (dir: string): Promise<PlainMosquitto> =>
   plainMosquitto(dir, ['set_tcp_nodelay true', 'max_inflight_messages 0', 'max_queued_messages 0']);
@@ -142,18 +142,51 @@ export async function throughput(
   count: number,
   leaf: 'alert' | 'heartbeat',
   homes: number,
+  instances = 1,
 ): Promise<Throughput> {
-  const hub = await startHubProcess(dir, {
-    ...hubInput(url, dir, `bench-${b.name}-${leaf}`),
-    database: b.database,
-  });
-  const clients = await publishers(url, `${b.name}-${leaf}`, homes, leaf);
+  // More than one: they share the homes' messages (broker.share).
+  const hubs: HubProcess[] = [];
+  try {
+    for (let i = 0; i < instances; i++) {
+      const input = hubInput(url, dir, `bench-${b.name}-${leaf}-${instances}-${i}`);
+      hubs.push(
+        await startHubProcess(dir, {
+          ...input,
+          broker: { ...input.broker, share: instances > 1 },
+          database: b.database,
+        }),
+      );
+    }
+    return await load(hubs, url, `${b.name}-${leaf}-${instances}`, count, leaf, homes);
+  } finally {
+    for (const h of hubs) await h.stop();
+  }
+}
+
+async function load(
+  hubs: HubProcess[],
+  url: string,
+  prefix: string,
+  count: number,
+  leaf: 'alert' | 'heartbeat',
+  homes: number,
+): Promise<Throughput> {
+  const clients = await publishers(url, prefix, homes, leaf);
   const message = leaf === 'alert' ? alertMsg : heartbeatMsg;
+  const sum = async () => {
+    const all = await Promise.all(hubs.map((h) => h.counters()));
+    return {
+      handled: all.reduce((n, c) => n + c.handled, 0),
+      stored: all.reduce((n, c) => n + c.stored, 0),
+      batches: all.reduce((n, c) => n + c.batches, 0),
+    };
+  };
+  const cpu = () => hubs.reduce((ms, h) => ms + h.cpuMs(), 0);
   try {
     const each = Math.ceil(count / homes);
     const total = each * homes;
-    const before = await hub.counters();
-    const cpu0 = hub.cpuMs();
+    const before = await sum();
+    const cpu0 = cpu();
     const t0 = performance.now();
     // Each home keeps a few messages in flight, as a relay draining its outbox does.
     const sending = Promise.all(
@@ -166,11 +199,11 @@ export async function throughput(
           );
       }),
     );
-    while ((await hub.counters()).handled - before.handled < total) await new Promise((r) => setTimeout(r, 20));
+    while ((await sum()).handled - before.handled < total) await new Promise((r) => setTimeout(r, 20));
     const seconds = (performance.now() - t0) / 1000;
-    const cpuMs = hub.cpuMs() - cpu0;
+    const cpuMs = cpu() - cpu0;
     await sending;
-    const after = await hub.counters();
+    const after = await sum();
     if (after.stored - before.stored !== total)
       throw new Error(`the hub stored ${after.stored - before.stored} of ${total} ${leaf}s`);
     return {
@@ -180,7 +213,6 @@ export async function throughput(
     };
   } finally {
     for (const { c } of clients) c.end(true);
-    await hub.stop();
   }
 }
 
@@ -313,7 +345,20 @@ export async function measureHub(opts: { quick?: boolean } = {}): Promise<Record
       const h = await throughput(b.url, dir, backend, burst * 4, 'heartbeat', opts.quick ? 500 : 2_000);
       f[`${prefix}_heartbeats_per_s`] = h.perSecond;
       f[`${prefix}_cpu_us_per_heartbeat`] = h.cpuUsPerMessage;
+      f[`${prefix}_heartbeats_per_batch`] = h.perBatch;
     }
+    // Two instances sharing the homes' messages, on the same two cores.
+    const shared = await throughput(
+      b.url,
+      dir,
+      postgres,
+      burst * 4,
+      'heartbeat',
+      opts.quick ? 500 : 2_000,
+      2,
+    );
+    f.hub_pg_2_instances_heartbeats_per_s = shared.perSecond;
+    f.hub_pg_2_instances_cpu_us_per_heartbeat = shared.cpuUsPerMessage;
     fleet = await simulatedHomes(b.url, homes);
     f.hub_homes_connected = homes;
     const e = await latency(b.url, dir, embedded, samples);

@@ -9,7 +9,13 @@ import { startHearthUntil } from './hearth-process.ts';
 export type HubProcess = {
   pid: number;
   /** Messages stored, repeats, refusals, and all handled so far. */
-  counters(): Promise<{ stored: number; handled: number; rejected: number; duplicates: number; batches: number }>;
+  counters(): Promise<{
+    stored: number;
+    handled: number;
+    rejected: number;
+    duplicates: number;
+    batches: number;
+  }>;
   /** CPU time (user and system) it has used, in ms. */
   cpuMs(): number;
   stop(): Promise<void>;
