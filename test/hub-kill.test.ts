@@ -13,7 +13,6 @@ import { type Fleet, startFleet } from './helpers/gateway-fleet.ts';
 import { alert, summary } from './helpers/hub-messages.ts';
 import { tempDir } from './helpers/tmp.ts';
 import { trustRig } from './helpers/trust-rig.ts';
-import { until } from './helpers/until.ts';
 
 const GATEWAYS = 1000;
 /** One gateway in this many has an alert (raised, acknowledged, resolved). */
@@ -101,9 +100,11 @@ describe.each([
         summaries: await count('select count(*) as n from summaries'),
       });
       // Kill one instance while the stream is flowing, and start it again.
-      await until(
-        'instance a to store some of the stream',
-        () => /"state":"acknowledged"/.test(hubs.a.output()),
+      // (A part of it in the database: when both take every message, either may win every race.)
+      await eventually(
+        'a quarter of the stream stored',
+        stored,
+        (s) => s.states >= expectedStates / 4,
         90_000,
       );
       hubs.a.child.kill('SIGKILL');
@@ -126,16 +127,24 @@ describe.each([
       expect(history.rows).toHaveLength(withAlert.length);
       expect(history.rows.filter((r) => r.states !== STATES.join(',') || Number(r.n) !== 3)).toEqual([]);
       expect(await count("select count(*) as n from alerts where state <> 'resolved'")).toBe(0);
-      // Ids are kept for alerts and summaries (heartbeats and statuses keep none): each once.
-      expect(await count('select count(*) as n from message_ids')).toBe(expectedStates + GATEWAYS);
+      // Ids are kept for alerts and summaries (and statuses; heartbeats keep none): each once.
+      expect(await count("select count(*) as n from message_ids where id not like '%-status-%'")).toBe(
+        expectedStates + GATEWAYS,
+      );
 
       const victim = fleet.homes[7]?.gw ?? '';
+      const cutAt = Date.now();
       fleet.cut(victim);
       // The cut gateway's alerts only: on a busy machine another of the thousand may miss its
       // heartbeats for a minute and be rightly called silent too, which is not what is tested here.
+      // And only since the cut: the broker still holds the last will the other mode's gateway of
+      // that name left, retained, and the hub rightly took it as silence until the gateway spoke.
       const silent = () =>
         sql
-          .query("select * from hub_alerts where kind = 'gateway_silent' and gateway = $1", [victim])
+          .query(
+            "select * from hub_alerts where kind = 'gateway_silent' and gateway = $1 and raised_at >= $2",
+            [victim, cutAt],
+          )
           .then((r) => r.rows);
       // The will reaches the hub at once; a supervision pass (every second here) raises it.
       await eventually('"gateway silent" for the cut gateway', silent, (rows) => rows.length > 0, 20_000);

@@ -45,8 +45,17 @@ export const SUBSCRIPTIONS = KINDS.map((kind) => topics[kind]('+'));
 /** The share group of every hub instance, when they share the homes' messages. */
 export const SHARE_GROUP = 'hearth-hub';
 
-/** The same filters as one MQTT 5 shared subscription: each message to one of the group. */
-export const SHARED_SUBSCRIPTIONS = SUBSCRIPTIONS.map((t) => `$share/${SHARE_GROUP}/${t}`);
+/**
+ * The same filters as one MQTT 5 shared subscription, each message to one of the group; but for
+ * statuses, which every instance takes. They are a few a day a home, and they must be applied in
+ * the order the broker had them: each instance reads its own stream in order, and a status is
+ * taken once (by its id), so whichever instance applies a status has seen every earlier one. An
+ * instance back from a restart, draining what waited for it, would otherwise apply a home's
+ * "online" after the "offline" that followed it.
+ */
+export const SHARED_SUBSCRIPTIONS = SUBSCRIPTIONS.map((t) =>
+  t === topics.status('+') ? t : `$share/${SHARE_GROUP}/${t}`,
+);
 
 /** A day's summary is a few kilobytes; an alert, a few hundred bytes. */
 export const MAX_PAYLOAD_BYTES = 256 * 1024;

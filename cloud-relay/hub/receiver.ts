@@ -203,9 +203,8 @@ export class Receiver {
       // Every connect, since the hub file may have changed between sharing and not: the filters
       // wanted (retained statuses only for a subscription the session did not already hold) and
       // none of the others, which would give this instance every message twice.
-      const [want, drop] = this.#d.share
-        ? [SHARED_SUBSCRIPTIONS, SUBSCRIPTIONS]
-        : [SUBSCRIPTIONS, SHARED_SUBSCRIPTIONS];
+      const want = this.#d.share ? SHARED_SUBSCRIPTIONS : SUBSCRIPTIONS;
+      const drop = [...SUBSCRIPTIONS, ...SHARED_SUBSCRIPTIONS].filter((t) => !want.includes(t));
       client.subscribe(want, { qos: 1, rh: 1 }, (err) => {
         if (err) this.#d.log.error({ err }, `hub: subscribing failed: ${err.message}`);
       });

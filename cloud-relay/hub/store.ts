@@ -67,8 +67,13 @@ export type StoreEffects = {
 };
 
 const n = affected;
-/** Heartbeats and statuses change a home's row to what they say, again and again alike: no id kept. */
-const IDEMPOTENT: ReadonlySet<string> = new Set(['heartbeat', 'status']);
+/**
+ * Heartbeats change a home's row to what they say, again and again alike: no id kept (they are
+ * most of what a hub receives). A status is taken once: applied again (an instance behind the
+ * others, a retained status on a new subscription) it would move the home's status time, and an
+ * old "online" could follow the "offline" after it.
+ */
+const IDEMPOTENT: ReadonlySet<string> = new Set(['heartbeat']);
 /** Ids taken in one statement: three parameters each, well inside either database's limit. */
 const ID_CHUNK = 1000;
 
