@@ -17,6 +17,8 @@ import { heartbeat } from '../sim/homes.ts';
 import { startPostgres } from '../testbed/pg-cluster.ts';
 import { type PlainMosquitto, plainMosquitto } from '../testbed/plain-mosquitto.ts';
 import { measureProcess, startHearthUntil } from './hearth-process.ts';
+
+import { measureHubDaySize } from './hub-day-size.ts';
 import { type HubProcess, startHubProcess } from './hub-process.ts';
 
 export const broker = (dir: string): Promise<PlainMosquitto> =>
@@ -373,6 +375,10 @@ export async function measureHub(opts: { quick?: boolean } = {}): Promise<Record
     f.hub_pg_town_burst_stored = town.stored;
     f.hub_pg_town_burst_alert_latency_p50_ms = town.p50;
     f.hub_pg_town_burst_alert_latency_p99_ms = town.p99;
+    Object.assign(
+      f,
+      await measureHubDaySize({ quick: opts.quick, url: await pg.createDatabase('hub_day_size') }),
+    );
     return f;
   } finally {
     await stopFleet(fleet);
