@@ -82,6 +82,27 @@ const DAY_MS = 86_400_000;
 /** A home's connection and what runs on its behalf, replaced when it reconnects. */
 type Slot = { home: SimHome; timers: Set<NodeJS.Timeout> };
 
+/** How long a home waits for its messages in flight to be acknowledged before it goes. */
+const GOODBYE_MS = 2_000;
+
+/**
+ * A clean goodbye (DISCONNECT, so no last will) once what is in flight is acknowledged; if the
+ * broker does not answer within `ms`, the connection is dropped instead: nobody is there to hear
+ * it, and waiting would keep the process (and its parent) alive for ever.
+ */
+function goodbye(c: MqttClient, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const late = setTimeout(() => {
+      c.stream?.destroy();
+      resolve();
+    }, ms);
+    c.end(!c.connected, {}, () => {
+      clearTimeout(late);
+      resolve();
+    });
+  });
+}
+
 export async function startHomes(o: HomesOptions): Promise<Homes> {
   const first = o.first ?? 1;
   const width = o.width ?? Math.max(4, String(first + o.count - 1).length);
@@ -262,7 +283,7 @@ export async function startHomes(o: HomesOptions): Promise<Homes> {
       stopped = true;
       for (const t of fleetTimers) clearTimeout(t);
       for (const s of slots) clear(s);
-      await Promise.all(slots.map((s) => s.home.client.endAsync(!s.home.client.connected)));
+      await Promise.all(slots.map((s) => goodbye(s.home.client, GOODBYE_MS)));
     },
   };
 }
