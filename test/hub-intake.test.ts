@@ -26,26 +26,26 @@ function slowStore() {
 const LIMITS = { maxBatch: 100, maxQueued: 100, maxBytes: 1 << 20 };
 
 describe('hub intake', () => {
-  it('takes an alert past a backlog into the next batch, and acknowledges in arrival order after each commit', async () => {
+  it('commits an alert beside a batch of others, not after it, and acknowledges in arrival order after each commit', async () => {
     const store = slowStore();
     const intake = new Intake(store.run, LIMITS);
     const acked: string[] = [];
     const add = (m: string) => intake.add(m, m.startsWith('alert'), 10, () => acked.push(m));
     for (const m of ['hb-1', 'hb-2']) void add(m);
     await store.started();
-    // While the first batch commits: a home's backlog, then a live alert from another home.
+    // While that batch commits: a home's backlog, then a live alert from another home.
     for (let i = 1; i <= 5; i++) void add(`backlog-${i}`);
     void add('alert-live');
-    expect(store.batches).toEqual([['hb-1', 'hb-2']]);
+    await store.started();
+    // The alert is taken at once, beside the batch still committing.
+    expect(store.batches).toEqual([['hb-1', 'hb-2'], ['alert-live']]);
     expect(acked).toEqual([]);
-    await store.commit();
-    expect(acked).toEqual(['hb-1', 'hb-2']);
-    expect(store.batches[1]).toEqual(['alert-live']);
-    await store.commit();
-    // Stored, but its PUBACK waits for the messages that came before it.
+    await store.commit(); // hb-1, hb-2
     expect(acked).toEqual(['hb-1', 'hb-2']);
     expect(store.batches[2]).toEqual(['backlog-1', 'backlog-2', 'backlog-3', 'backlog-4', 'backlog-5']);
-    await store.commit();
+    await store.commit(); // the alert: stored, but its PUBACK waits for the messages that came before it
+    expect(acked).toEqual(['hb-1', 'hb-2']);
+    await store.commit(); // the backlog
     expect(acked).toEqual([
       'hb-1',
       'hb-2',

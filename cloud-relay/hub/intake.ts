@@ -1,10 +1,12 @@
 // What has reached this instance and is not yet acknowledged to the broker. Messages are taken
 // in batches, one transaction each: whatever arrived while the last batch committed, up to a
 // bound, so an idle hub commits a lone alert at once and a busy one commits hundreds a round
-// trip. Alerts go first, wherever they wait: a home's day-long backlog, or a town's, never holds a
-// live alert behind it for more than one batch. PUBACKs still go in the order the messages came
-// (MQTT 5, 4.6.0-2), each only once its message is committed. Full (by count or bytes), the
-// intake stops reading from the broker until a batch frees room, so memory stays bounded.
+// trip. Alerts have a lane of their own, beside the rest: an alert is taken at once, wherever it
+// waits, and committed beside a batch of heartbeats rather than after it, so a home's day-long
+// backlog, or a town's, never holds a live alert behind it. PUBACKs still go in the order the
+// messages came (MQTT 5, 4.6.0-2), each only once its message is committed. Full (by count or
+// bytes), the intake stops reading from the broker until a batch frees room, so memory stays
+// bounded.
 
 export type IntakeLimits = {
   /** Messages in one transaction. */
@@ -27,7 +29,8 @@ export class Intake<T> {
   /** Those not yet taken into a batch. */
   #waiting: Held<T>[] = [];
   #bytes = 0;
-  #busy = false;
+  /** The lanes running a batch now: urgent messages (alerts), and the rest. */
+  #busy = { urgent: false, rest: false };
   #room: (() => void)[] = [];
   #idle: (() => void)[] = [];
   batches = 0;
@@ -51,10 +54,11 @@ export class Intake<T> {
     this.#held.push(h);
     this.#waiting.push(h);
     this.#bytes += bytes;
-    if (!this.#busy) {
-      this.#busy = true;
+    const lane = urgent ? 'urgent' : 'rest';
+    if (!this.#busy[lane]) {
+      this.#busy[lane] = true;
       // After the packets already parsed from the same read: they join the first batch.
-      setImmediate(() => void this.#loop());
+      setImmediate(() => void this.#loop(urgent));
     }
     if (this.#fits()) return Promise.resolve();
     return new Promise((r) => this.#room.push(r));
@@ -62,16 +66,16 @@ export class Intake<T> {
 
   /** Resolves when nothing waits to be stored. */
   idle(): Promise<void> {
-    return this.#busy ? new Promise((r) => this.#idle.push(r)) : Promise.resolve();
+    return this.#busy.urgent || this.#busy.rest ? new Promise((r) => this.#idle.push(r)) : Promise.resolve();
   }
 
   #fits(): boolean {
     return this.#held.length < this.#limits.maxQueued && this.#bytes < this.#limits.maxBytes;
   }
 
-  async #loop(): Promise<void> {
-    while (this.#waiting.length > 0) {
-      const batch = this.#next();
+  /** One lane: its messages, a batch at a time, while any wait. */
+  async #loop(urgent: boolean): Promise<void> {
+    for (let batch = this.#next(urgent); batch.length > 0; batch = this.#next(urgent)) {
       this.batches++;
       try {
         await this.#run(batch.map((h) => h.item));
@@ -81,17 +85,18 @@ export class Intake<T> {
       for (const h of batch) h.settled = true;
       this.#acknowledge();
     }
-    this.#busy = false;
-    for (const r of this.#idle.splice(0)) r();
+    this.#busy[urgent ? 'urgent' : 'rest'] = false;
+    if (!this.#busy.urgent && !this.#busy.rest) for (const r of this.#idle.splice(0)) r();
   }
 
-  /** The urgent messages waiting, wherever they are; without any, the oldest. */
-  #next(): Held<T>[] {
-    const max = this.#limits.maxBatch;
-    const urgent = this.#waiting.filter((h) => h.urgent).slice(0, max);
-    const batch = urgent.length > 0 ? urgent : this.#waiting.slice(0, max);
-    const taken = new Set(batch);
-    this.#waiting = this.#waiting.filter((h) => !taken.has(h));
+  /** The lane's oldest waiting messages, up to a batch. */
+  #next(urgent: boolean): Held<T>[] {
+    const batch: Held<T>[] = [];
+    const left: Held<T>[] = [];
+    for (const h of this.#waiting)
+      if (h.urgent === urgent && batch.length < this.#limits.maxBatch) batch.push(h);
+      else left.push(h);
+    this.#waiting = left;
     return batch;
   }
 
