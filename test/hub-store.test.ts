@@ -7,7 +7,7 @@ import { acknowledge } from '../cloud-relay/hub/ack.ts';
 import { parseIncoming, rejectKey } from '../cloud-relay/hub/incoming.ts';
 import { alertHistory, hubAlerts, listAlerts, nights, summaries } from '../cloud-relay/hub/queries.ts';
 import type { HubStore } from '../cloud-relay/hub/store.ts';
-import { supervisionPass } from '../cloud-relay/hub/supervision-pass.ts';
+import { type Pass, startSupervisor, supervisionPass } from '../cloud-relay/hub/supervision-pass.ts';
 import { envelope } from '../cloud-relay/protocol/messages.ts';
 import { createLogger } from '../core/log.ts';
 import { hubBackends, received as receivedAs, SUPERVISION_LIMITS } from './helpers/hub-backends.ts';
@@ -177,20 +177,37 @@ describe.each(BACKENDS)('hub store on $name', (backend) => {
     ]);
   });
 
-  it('takes a last will (status offline) as silence at once, urgent at night', async () => {
+  it('takes a last will (status offline) as silence at once, urgent at night, told to the pages at once; the will is not the home heard', async () => {
     const { store } = await backend.open();
     const night = Date.parse('2026-03-03T02:10:00Z');
     await store.receive(received(`hearth/v1/${GW}/heartbeat`, heartbeat(GW, R, night), night));
-    await store.receive(received(`hearth/v1/${GW}/status`, status(GW, R, 'offline', night), night + 1000));
+    // The broker publishes the will ten minutes on, when the connection is found dead.
+    await store.receive(
+      received(`hearth/v1/${GW}/status`, status(GW, R, 'offline', night), night + 10 * MIN),
+    );
+    const row = await store.db
+      .selectFrom('homes')
+      .selectAll()
+      .where('gateway', '=', GW)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'offline', status_at: night + 10 * MIN, last_seen_at: night });
     const log = createLogger({ level: 'silent' });
-    await supervisionPass({
-      store,
-      log,
-      now: () => night + 2000,
-      instance: 'a',
-      limits: silentLimits,
-      commandTimeoutMs: MIN,
-    });
+    const told: Pass[] = [];
+    const supervisor = startSupervisor(
+      {
+        store,
+        log,
+        now: () => night + 10 * MIN + 1000,
+        instance: 'a',
+        limits: silentLimits,
+        commandTimeoutMs: MIN,
+        onChange: (p) => told.push(p),
+      },
+      2 ** 31 - 1,
+    );
+    await supervisor.runNow();
+    await supervisor.stop();
+    expect(told).toEqual([expect.objectContaining({ raised: [expect.stringContaining('gateway_silent/')] })]);
     expect(await hubAlerts(store.db, { open: true })).toEqual([
       expect.objectContaining({
         kind: 'gateway_silent',
@@ -221,12 +238,12 @@ describe.each(BACKENDS)('hub store on $name', (backend) => {
     await store.receive(
       received(
         `hearth/v1/${GW}/status`,
-        status(GW, R, 'offline', at, { queue_depth: 4, storage_fault: 'disk_full' }),
+        status(GW, R, 'online', at, { queue_depth: 4, storage_fault: 'disk_full' }),
         at + 2 * MIN,
       ),
     );
     expect(await home()).toMatchObject({
-      status: 'offline',
+      status: 'online',
       status_at: at + 2 * MIN,
       hearth_version: '0.1.0',
       queue_depth: 4,

@@ -60,7 +60,10 @@ export function touchHome(
 ): HomeSaid {
   let h = row;
   for (const { incoming: i, receivedAt } of arrivals) {
-    h = { ...h, last_seen_at: Math.max(h.last_seen_at ?? receivedAt, receivedAt) };
+    // Heard from: any message but "offline", which is most often its last will, published by
+    // the broker when the home had already gone quiet.
+    const spoke = !(i.type === 'status' && i.msg.state === 'offline');
+    if (spoke) h = { ...h, last_seen_at: Math.max(h.last_seen_at ?? receivedAt, receivedAt) };
     if (i.type === 'heartbeat') {
       const depth = i.msg.queue_depth;
       h = {

@@ -297,6 +297,10 @@ export async function startHub(o: HubOptions): Promise<Hub> {
         now,
         instance,
         commandTimeoutMs: s.command_timeout,
+        onChange: () => {
+          live.notify('alert');
+          push.kick();
+        },
         limits: {
           silentAfter: s.silent_after,
           clockSkewMs: s.clock_skew,

@@ -58,7 +58,10 @@ const CHECKS: Check[] = [
       const late = now - lastHeard >= l.silentAfter * h.heartbeat_ms;
       const offline = h.status === 'offline';
       if (!late && !offline) return null;
-      const since = offline ? (h.status_at ?? lastHeard) : (h.last_seen_at ?? h.first_known_at);
+      // Silent since it last spoke: a last will arrives when the broker finds the link dead.
+      const since = offline
+        ? (h.last_seen_at ?? h.status_at ?? lastHeard)
+        : (h.last_seen_at ?? h.first_known_at);
       const heard =
         h.last_seen_at === null ? 'never heard from' : `silent since ${localClock(since, l.timezone)}`;
       return {

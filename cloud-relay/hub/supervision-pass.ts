@@ -13,6 +13,11 @@ export type SupervisorDeps = {
   instance: string;
   limits: SupervisionLimits;
   commandTimeoutMs: number;
+  /**
+   * After a pass that raised, resolved or flagged something: the console's open pages hear of it
+   * at once (a silent gateway at night is urgent), and the push sender may send what it queued.
+   */
+  onChange?: (p: Pass) => void;
 };
 
 export type Pass = { raised: string[]; resolved: number; flagged: number };
@@ -75,10 +80,15 @@ export function startSupervisor(
   let running: Promise<Pass | undefined> = Promise.resolve(undefined);
   const run = () => {
     running = running.then(() =>
-      supervisionPass(d).catch((err) => {
-        d.log.error({ err: (err as Error).message }, 'hub: supervision pass failed');
-        return undefined;
-      }),
+      supervisionPass(d)
+        .then((p) => {
+          if (p.raised.length > 0 || p.resolved > 0 || p.flagged > 0) d.onChange?.(p);
+          return p;
+        })
+        .catch((err) => {
+          d.log.error({ err: (err as Error).message }, 'hub: supervision pass failed');
+          return undefined;
+        }),
     );
     return running;
   };
