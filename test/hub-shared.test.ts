@@ -8,6 +8,7 @@ import mqtt from 'mqtt';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Hub, startHub } from '../cloud-relay/hub/hub.ts';
+import { listenLive } from '../cloud-relay/hub/live-listen.ts';
 import { alertPayload, envelope, topics } from '../cloud-relay/protocol/messages.ts';
 import { type HubConfigInput, hubConfigSchema } from '../config/hub-schema.ts';
 import { createLogger } from '../core/log.ts';
@@ -123,5 +124,31 @@ describe('hub instances sharing one subscription', () => {
     expect(wrong).toEqual([]);
     const history = await sql.query('select count(*)::int as n from alert_history');
     expect(history.rows[0].n).toBe(total);
+  });
+
+  it("tells an instance's pages of what another instance stored", async () => {
+    const dir = tempDir('hearth-hub-shared-live-');
+    const url = await rig.db.createDatabase('hub_shared_live');
+    // Instance a again: b, stopped, still holds a share of the group's messages for its session's
+    // two minutes, so a takes every other one.
+    const a = await instance(dir, url, 'a');
+    // What instance b's pages are told: b listens as every instance on PostgreSQL does.
+    const heard: string[] = [];
+    const listening = listenLive(pg, url, (kinds) => heard.push(...kinds), createLogger({ level: 'silent' }));
+    cleanups.push(() => listening.stop());
+    const { pki, broker } = rig;
+    const home = await mqtt.connectAsync(broker.url, {
+      clientId: `hearth-${GW}-live`,
+      ca: readFileSync(pki.ca),
+      cert: readFileSync(pki.gateway.cert),
+      key: readFileSync(pki.gateway.key),
+      protocolVersion: 5,
+    });
+    cleanups.push(() => home.endAsync());
+    await listening.ready;
+    for (let n = 0; n < 4; n++) await home.publishAsync(topics.alert(GW), press(1000 + n, 1), { qos: 1 });
+    await until('the alert stored by a', () => a.receiver.counters.stored >= 1, 10_000);
+    await until('the notice heard by the other instance', () => heard.includes('alert'), 10_000);
+    expect(heard).toContain('alert');
   });
 });

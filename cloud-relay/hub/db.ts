@@ -30,7 +30,7 @@ const CONNECT_TIMEOUT_MS = 10_000;
 const QUERY_TIMEOUT_MS = 60_000;
 
 /** pg is loaded only for PostgreSQL: an embedded hub does not carry the client in its memory. */
-const loadPg = (): typeof pgModule => createRequire(import.meta.url)('pg') as typeof pgModule;
+export const loadPg = (): typeof pgModule => createRequire(import.meta.url)('pg') as typeof pgModule;
 
 export function sqliteTarget(dir: string): DbTarget {
   return { kind: 'sqlite', file: join(dir, 'hub.db') };

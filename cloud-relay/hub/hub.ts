@@ -14,11 +14,12 @@ import { zoneNamed } from '../../core/zone.ts';
 import { type AckResult, acknowledge } from './ack.ts';
 import { type ProbeVerdict, probeBrokerAcl } from './acl-probe.ts';
 import { consoleDb } from './console-tables.ts';
-import { type DbTarget, openDb, sqliteTarget } from './db.ts';
+import { type DbTarget, loadPg, openDb, sqliteTarget } from './db.ts';
 import { FhirSender } from './fhir-sender.ts';
 import type { IntakeLimits } from './intake.ts';
 import { startLadder } from './ladder-pass.ts';
 import { LiveFeed } from './live-feed.ts';
+import { listenLive } from './live-listen.ts';
 import { type ModeAsk, type ModeResult, sendMode } from './mode.ts';
 import { enqueueAlertsPushes, enqueueHubPushes } from './push-causes.ts';
 import { pushKeys } from './push-keys.ts';
@@ -215,8 +216,20 @@ export async function startHub(o: HubOptions): Promise<Hub> {
       })),
       now(),
     );
-    // The console's open pages hear of every message this instance stores or sees again.
+    // The console's open pages hear of every message this instance stores or sees again, and on
+    // PostgreSQL of what every other instance stores.
     const live = new LiveFeed();
+    if (target.kind === 'postgres' && o.listen !== false) {
+      const listening = listenLive(
+        loadPg(),
+        target.url,
+        (kinds) => {
+          for (const k of kinds) live.notify(k);
+        },
+        log,
+      );
+      stops.push(() => listening.stop());
+    }
     const keys = await pushKeys(consoleDb(store.db));
     const push = new PushSender({
       store,

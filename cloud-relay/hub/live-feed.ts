@@ -1,5 +1,6 @@
 // Live updates by server-sent events. Each instance tells its own open pages when its receiver
-// stored or saw a message (every instance sees every message), naming only the kind of message:
+// stored or saw a message, or (on PostgreSQL, live-listen.ts) another instance stored one,
+// naming only the kind of message:
 // the page then asks again for what it shows, through the same permission checks as a reload.
 // No loop reads the database. Bursts are coalesced: at most one notice per kind every `gapMs`.
 import type { ServerResponse } from 'node:http';

@@ -9,6 +9,7 @@ import { carersOf, insertDrafts, recipients, type T } from './push-outbox.ts';
 import type { AlertFacts, HubAlertFacts } from './push-plan.ts';
 import { claimNoticesFor, hubPushesFor, pushesAlert, pushesFor, type Recipient } from './push-plan.ts';
 import type { PushDb } from './push-tables.ts';
+import { MOVED_FACTS } from './store-apply.ts';
 
 export type LadderAlertRow = AlertFacts & { ack_by: string | null };
 
@@ -74,17 +75,8 @@ export async function climb(
   return mine;
 }
 
-export const ALERT_FACTS = [
-  'gateway',
-  'alert_id',
-  'rule',
-  'state',
-  'severity',
-  'reason',
-  'resident',
-  'room',
-  'ack_by',
-] as const;
+/** An alert's columns a push needs: the same the store hands back of each alert a batch moved. */
+export const ALERT_FACTS = MOVED_FACTS;
 
 /** The alert's facts a push needs, read in the transaction. */
 export function alertFacts(t: T, gateway: string, alertId: string): Promise<LadderAlertRow | undefined> {

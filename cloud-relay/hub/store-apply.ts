@@ -12,6 +12,7 @@ import {
 import { STATE_RANK } from './alert-order.ts';
 import { queueFhirDay } from './fhir-tables.ts';
 import { type Arrival, HOME_SAID_COLUMNS, touchHome, UNHEARD } from './home-touch.ts';
+import type { AlertFacts } from './push-plan.ts';
 import type { HubDb } from './tables.ts';
 
 export type Tx = Transaction<HubDb>;
@@ -115,18 +116,8 @@ export type AlertArrival = { m: AlertMessage; receivedAt: number };
 export type AlertApplied = { gateway: string; alertId: string; rule: string; state: string; moved: boolean };
 
 /** An alert a batch moved, as it now stands: what its pushes are made of. */
-export type MovedAlert = {
-  gateway: string;
-  alert_id: string;
-  rule: string;
-  state: string;
-  severity: string;
-  reason: string;
-  resident: string;
-  room: string | null;
-  ack_by: string | null;
-};
-const MOVED_FACTS = [
+export type MovedAlert = AlertFacts & { ack_by: string | null };
+export const MOVED_FACTS = [
   'gateway',
   'alert_id',
   'rule',

@@ -1,9 +1,10 @@
 // The hub's one store over Kysely, the same code on PostgreSQL and SQLite. Every message takes
 // effect in one transaction that first inserts its id: a repeated id inserts nothing and changes
 // nothing, so delivery at least once (to any number of instances) has its effect exactly once.
-import { type Kysely, PostgresAdapter } from 'kysely';
+import { type Kysely, PostgresAdapter, sql } from 'kysely';
 import type { AlertMessage } from '../protocol/messages.ts';
 import type { Incoming } from './incoming.ts';
+import { LIVE_CHANNEL } from './live-listen.ts';
 import { migrate } from './migrations.ts';
 import { enforceRetention, type RetentionPeriods, type RetentionResult } from './retention.ts';
 import {
@@ -217,8 +218,22 @@ export class HubStore {
         clockSkewMs: first.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS,
         lock: this.#postgres,
       });
+      await this.#tellInstances(
+        t,
+        applied.map((i) => type(i)),
+      );
       return results;
     });
+  }
+
+  /**
+   * Every instance's open pages hear of what this transaction stored, at its commit (PostgreSQL's
+   * NOTIFY; live-listen.ts). On SQLite there is one instance, which tells its own pages.
+   */
+  async #tellInstances(t: Tx, types: readonly string[]): Promise<void> {
+    if (!this.#postgres || types.length === 0) return;
+    const kinds = [...new Set(types.map((x) => (x === 'cmd_result' ? 'cmd-result' : x)))].join(',');
+    await sql`select pg_notify(${LIVE_CHANNEL}, ${kinds})`.execute(t);
   }
 
   /** Takes each message's id for its home; the indexes of those that home never sent before. */
@@ -292,6 +307,7 @@ export class HubStore {
       .executeTakeFirst();
     if (n(r) === 0) return false;
     await this.#effects.hubAlertRaised?.(t, a, now);
+    await this.#tellInstances(t, ['alert']);
     return true;
   }
 
