@@ -17,6 +17,9 @@ const FROM_HOMES: ReadonlySet<string> = new Set<LiveKind>([
   'cmd-result',
 ]);
 
+/** Every kind a page may be told of. */
+export const LIVE_KINDS: ReadonlySet<string> = new Set<LiveKind>([...(FROM_HOMES as Set<LiveKind>), 'ack']);
+
 export class LiveFeed {
   #clients = new Set<ServerResponse>();
   #last = new Map<LiveKind, number>();

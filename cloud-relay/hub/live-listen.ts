@@ -4,26 +4,16 @@
 // with instances sharing the homes' messages, a page hears of what another instance stored.
 import type pgModule from 'pg';
 import type { Logger } from '../../core/log.ts';
-import type { LiveKind } from './live-feed.ts';
+import { LIVE_KINDS, type LiveKind } from './live-feed.ts';
 
 export const LIVE_CHANNEL = 'hearth_live';
-
-const KINDS: ReadonlySet<string> = new Set<LiveKind>([
-  'alert',
-  'summary',
-  'night',
-  'status',
-  'heartbeat',
-  'cmd-result',
-  'ack',
-]);
 
 /** The kinds a notification names; anything else in it is ignored (it is our own, but bounded). */
 export function liveKinds(payload: string | undefined): LiveKind[] {
   return (payload ?? '')
     .slice(0, 200)
     .split(',')
-    .filter((k): k is LiveKind => KINDS.has(k));
+    .filter((k): k is LiveKind => LIVE_KINDS.has(k));
 }
 
 const RETRY_MS = 2_000;
