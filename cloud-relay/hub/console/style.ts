@@ -32,6 +32,8 @@ ol.alerts, ul.cards { list-style:none; padding:0; margin:0; display:grid; gap:.7
 .alert.sev-warning { border-left-color:var(--warning); }
 .alert.sev-info { border-left-color:var(--info); }
 .alert .reason { font-size:1.1em; font-weight:600; margin:.2em 0 .4em; }
+.alert.answered { background:#f0f0f0; border-left-color:var(--muted); }
+.alert.answered .reason { font-weight:400; }
 .facts { display:flex; flex-wrap:wrap; gap:.2em 1.2em; margin:0; padding:0; list-style:none; color:var(--muted); }
 .facts li strong { color:var(--ink); font-weight:600; }
 .badge { display:inline-block; padding:.05em .5em; border-radius:999px; font-size:.85em; font-weight:700; border:1px solid currentColor; }

@@ -12,7 +12,15 @@ export type QueueItem =
   | { kind: 'home'; a: OpenAlert; since: number }
   | { kind: 'hub'; a: OpenHubAlert; since: number };
 
-/** Severity first, then whoever has waited longest. Pure. */
+/** Someone has it: acknowledged, its acknowledgement on the way to the home, or someone on their way to her. */
+export const answered = (i: QueueItem): boolean =>
+  i.kind === 'home' && (i.a.state === 'acknowledged' || i.a.ack_pending || i.a.claims.length > 0);
+
+/**
+ * What needs someone first: the unanswered, by severity, then whoever has waited longest; the
+ * answered below them in the same order, so that a handled alert never sits above one nobody
+ * has taken. Pure.
+ */
 export function orderQueue(alerts: OpenAlert[], hub: OpenHubAlert[]): QueueItem[] {
   const items: QueueItem[] = [
     // The hub's clock: a home's may say 1970 (no real-time clock) or 2999.
@@ -20,7 +28,10 @@ export function orderQueue(alerts: OpenAlert[], hub: OpenHubAlert[]): QueueItem[
     ...hub.map((a) => ({ kind: 'hub' as const, a, since: a.raised_at })),
   ];
   return items.sort(
-    (x, y) => (SEVERITY_RANK[y.a.severity] ?? 0) - (SEVERITY_RANK[x.a.severity] ?? 0) || x.since - y.since,
+    (x, y) =>
+      Number(answered(x)) - Number(answered(y)) ||
+      (SEVERITY_RANK[y.a.severity] ?? 0) - (SEVERITY_RANK[x.a.severity] ?? 0) ||
+      x.since - y.since,
   );
 }
 
@@ -53,7 +64,8 @@ function homeClock(a: OpenAlert, tz: string): Html | string {
 function homeAlert(ctx: PageCtx, a: OpenAlert, now: number, tz: string): Html {
   const raised = receivedAt(a);
   const href = `/alerts/${encodeURIComponent(a.gateway)}/${encodeURIComponent(a.alert_id)}`;
-  return html`<li class="alert sev-${a.severity}" data-alert="${a.alert_id}" ${a.severity === 'urgent' ? html`data-urgent="${a.gateway}/${a.alert_id}"` : ''}>
+  const handled = answered({ kind: 'home', a, since: raised });
+  return html`<li class="alert sev-${a.severity}${handled ? ' answered' : ''}" data-alert="${a.alert_id}" ${a.severity === 'urgent' ? html`data-urgent="${a.gateway}/${a.alert_id}"` : ''}>
 <div>${sevBadge(a.severity)} <span class="badge ${a.state === 'escalated' ? 'urgent' : 'info'}">${a.state}</span></div>
 <p class="reason">${a.reason}</p>
 <ul class="facts">
