@@ -304,6 +304,11 @@ describe('the care console in Chromium', () => {
     await expect(page.locator('#announce').textContent()).resolves.toMatch(/^New urgent alert: /);
     await expect(card.textContent()).resolves.toMatch(/Home gw-console.*Room hall/s);
     await accessible(page, 'queue-alert');
+    // Its waiting time counts on in the page, with no reload and no notice from the hub.
+    const waited = card.locator('[data-age-ms]');
+    const first = await waited.textContent();
+    await eventually('the waiting time to count on', async () => (await waited.textContent()) !== first);
+    expect(await page.evaluate('window.stayed')).toBe(true);
     // Carl, assigned to this resident, was told on his phone, with a link to the alert.
     const alertId = (await card.getAttribute('data-alert')) ?? '';
     await eventually('the push to the carer', async () => pushes.length > 0);

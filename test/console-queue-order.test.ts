@@ -2,7 +2,7 @@
 // and both above an urgent alert someone has acknowledged or is on their way to, whatever their ages.
 import { describe, expect, it } from 'vitest';
 import type { OpenAlert, OpenHubAlert } from '../cloud-relay/hub/console/data.ts';
-import { answered, orderQueue } from '../cloud-relay/hub/console/pages/queue.ts';
+import { answered, lateness, orderQueue } from '../cloud-relay/hub/console/pages/queue.ts';
 
 const T0 = Date.parse('2026-03-02T02:00:00Z');
 const MIN = 60_000;
@@ -44,5 +44,9 @@ describe('the queue order', () => {
     expect(order).toEqual(['urgent-old', 'silent', 'urgent-new', 'warning', 'acked', 'claimed', 'pending']);
     expect(answered({ kind: 'home', a: warning, since: 0 })).toBe(false);
     expect(answered({ kind: 'home', a: claimed, since: 0 })).toBe(true);
+  });
+
+  it('says how late an alert nobody has taken is, at the answer-time targets of 60 s and 180 s', () => {
+    expect([0, 59_999, 60_000, 179_999, 180_000, 3_600_000].map(lateness)).toEqual([0, 0, 1, 1, 2, 2]);
   });
 });

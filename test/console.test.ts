@@ -174,7 +174,9 @@ describe.each(BACKENDS)('care console on $name', (backend) => {
     expect(body.indexOf('data-alert="a-1"')).toBeGreaterThan(0);
     expect(body.indexOf('data-alert="a-1"')).toBeLessThan(body.indexOf('data-alert="a-2"'));
     expect(body).toContain('Cold &lt;b&gt;home&lt;/b&gt; &amp; draughty.');
-    expect(body).toContain('Waiting <strong>20 m</strong>');
+    expect(body).toMatch(/Waiting <strong data-age-ms="1200000">20 m<\/strong>/);
+    // Nobody has taken it in 20 minutes: past both answer-time targets.
+    expect(body).toMatch(/<li class="alert sev-\w+ late-2" data-alert="a-1" data-waiting/);
   });
 
   it('shows a carer only their residents and refuses, with an audit entry, another resident by URL', async () => {

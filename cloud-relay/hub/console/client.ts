@@ -1,6 +1,7 @@
 // The console's one script, served as /static/console.js: on a live notice the page fetches its
 // own content again and swaps it in; a new urgent alert is announced (a live region, a banner and
-// a short tone the user can mute); an idle page signs itself out. Pages work without it.
+// a short tone the user can mute); waiting times count on; an idle page signs itself out. Pages
+// work without it.
 export const SCRIPT = `
 (() => {
   const live = document.getElementById('live');
@@ -49,6 +50,31 @@ export const SCRIPT = `
       if (again) { again = false; refresh(); }
     }
   }
+  // Waiting times count on between updates, from the age each had when the page was drawn; a
+  // card nobody has taken turns at the answer-time targets (60 s, 180 s), as the server draws it.
+  let drawn = performance.now();
+  document.addEventListener('hearth:updated', () => { drawn = performance.now(); });
+  const span = (ms) => {
+    const s = Math.max(0, Math.round(ms / 1000));
+    if (s < 60) return s + ' s';
+    const m = Math.floor(s / 60);
+    if (m < 60) return m + ' m';
+    const h = Math.floor(m / 60);
+    return h < 48 ? h + ' h ' + (m % 60) + ' m' : Math.floor(h / 24) + ' d ' + (h % 24) + ' h';
+  };
+  setInterval(() => {
+    const since = performance.now() - drawn;
+    for (const el of document.querySelectorAll('[data-age-ms]')) {
+      const age = Number(el.dataset.ageMs) + since;
+      const text = span(age);
+      if (el.textContent !== text) el.textContent = text;
+      const card = el.closest('[data-waiting]');
+      if (card) {
+        card.classList.toggle('late-1', age >= 60000 && age < 180000);
+        card.classList.toggle('late-2', age >= 180000);
+      }
+    }
+  }, 1000);
   if (live && kinds.length && 'EventSource' in window) {
     const es = new EventSource('/events');
     es.addEventListener('change', (e) => { try { if (kinds.includes(JSON.parse(e.data).kind)) refresh(); } catch {} });

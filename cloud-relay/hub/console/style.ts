@@ -33,6 +33,8 @@ ol.alerts, ul.cards { list-style:none; padding:0; margin:0; display:grid; gap:.7
 .alert.sev-info { border-left-color:var(--info); }
 .alert .reason { font-size:1.1em; font-weight:600; margin:.2em 0 .4em; }
 .alert.answered { background:#f0f0f0; border-left-color:var(--muted); }
+.alert.late-1 { background:var(--high-bg); }
+.alert.late-2 { background:var(--urgent-bg); border-width:2px; border-left-width:12px; }
 .alert.answered .reason { font-weight:400; }
 .facts { display:flex; flex-wrap:wrap; gap:.2em 1.2em; margin:0; padding:0; list-style:none; color:var(--muted); }
 .facts li strong { color:var(--ink); font-weight:600; }
