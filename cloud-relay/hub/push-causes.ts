@@ -15,13 +15,7 @@ export type LadderAlertRow = AlertFacts & { ack_by: string | null };
 
 /** The resident's own rungs, in order (the centre, after them, is not stored). */
 export async function ladderOf(t: T, resident: string): Promise<Rung[]> {
-  const rows = await t
-    .selectFrom('ladder_rungs')
-    .select(['kind', 'target', 'wait_min'])
-    .where('resident', '=', resident)
-    .orderBy('position')
-    .execute();
-  return rows.map((r) => ({ kind: r.kind, target: r.target, waitMin: r.wait_min }));
+  return (await laddersOf(t, [resident])).get(resident) ?? [];
 }
 
 /** Who a rung is: a member of staff's channels, an ntfy address, or (past the last) the centre. */
@@ -183,6 +177,6 @@ export async function enqueueClaimNotices(
     to = [];
     for (const r of reached)
       for (const p of await rungPeople(t, rungs, r.rung)) if (!to.some((x) => x.name === p.name)) to.push(p);
-  } else to = await recipients(t, { role: 'carer', resident: a.resident });
+  } else to = (await carersOf(t, [a.resident])).get(a.resident) ?? [];
   return insertDrafts(t, claimNoticesFor(a, c.staff, to, base), now);
 }

@@ -5,50 +5,22 @@
 // dies with a row in hand leaves it to another once the lease lapses.
 import { randomUUID } from 'node:crypto';
 import { type Selectable, sql, type Transaction } from 'kysely';
+import { chunks } from '../../core/chunks.ts';
 import type { PushDraft, Recipient } from './push-plan.ts';
 import type { PushDb, PushOutboxTable } from './push-tables.ts';
 
 export type T = Transaction<PushDb>;
 export type PushRow = Selectable<PushOutboxTable>;
 
-/** Who may be told, with their ntfy topic and phones: of a role (a resident's carers only, if given), or by name. */
-export async function recipients(
-  t: T,
-  who: { role: string; resident?: string } | { names: string[] },
-): Promise<Recipient[]> {
+/** Who may be told, with their ntfy topic and phones: of a role, or by name. */
+export async function recipients(t: T, who: { role: string } | { names: string[] }): Promise<Recipient[]> {
   let q = t.selectFrom('staff').select(['staff.name', 'staff.push_url']).where('staff.disabled', '=', 0);
   if ('names' in who) q = q.where('staff.name', 'in', [...who.names, '']);
   else q = q.where('staff.role', '=', who.role);
-  const resident = 'names' in who ? undefined : who.resident;
-  if (resident !== undefined)
-    q = q.where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom('staff_residents as sr')
-          .select('sr.staff')
-          .whereRef('sr.staff', '=', 'staff.name')
-          .where('sr.resident', '=', resident),
-      ),
-    );
-  const people = await q.orderBy('staff.name').execute();
-  if (people.length === 0) return [];
-  const subs = await t
-    .selectFrom('push_subscriptions')
-    .select(['id', 'staff'])
-    .where(
-      'staff',
-      'in',
-      people.map((p) => p.name),
-    )
-    .orderBy('created')
-    .execute();
-  return people.map((r) => ({
-    name: r.name,
-    ntfy: r.push_url,
-    subscriptions: subs.filter((s) => s.staff === r.name).map((s) => s.id),
-  }));
+  return withPhones(t, await q.orderBy('staff.name').execute());
 }
 
-/** Each of these residents' carers (staff of the carer role assigned to her, not disabled), as `recipients` finds them. */
+/** Each of these residents' carers (staff of the carer role assigned to her, not disabled), by name. */
 export async function carersOf(t: T, residents: string[]): Promise<Map<string, Recipient[]>> {
   const out = new Map<string, Recipient[]>();
   if (residents.length === 0) return out;
@@ -61,19 +33,9 @@ export async function carersOf(t: T, residents: string[]): Promise<Map<string, R
     .where('sr.resident', 'in', residents)
     .orderBy('staff.name')
     .execute();
-  if (rows.length === 0) return out;
-  const subs = await t
-    .selectFrom('push_subscriptions')
-    .select(['id', 'staff'])
-    .where('staff', 'in', [...new Set(rows.map((r) => r.name))])
-    .orderBy('created')
-    .execute();
+  const people = new Map((await withPhones(t, rows)).map((p) => [p.name, p]));
   for (const r of rows) {
-    const person = {
-      name: r.name,
-      ntfy: r.push_url,
-      subscriptions: subs.filter((s) => s.staff === r.name).map((s) => s.id),
-    };
+    const person = people.get(r.name) as Recipient;
     const list = out.get(r.resident);
     if (list) list.push(person);
     else out.set(r.resident, [person]);
@@ -81,15 +43,34 @@ export async function carersOf(t: T, residents: string[]): Promise<Map<string, R
   return out;
 }
 
+/** These people with their ntfy topic and their phones' subscriptions, oldest first: one query. */
+async function withPhones(
+  t: T,
+  people: readonly { name: string; push_url: string | null }[],
+): Promise<Recipient[]> {
+  if (people.length === 0) return [];
+  const subs = await t
+    .selectFrom('push_subscriptions')
+    .select(['id', 'staff'])
+    .where('staff', 'in', [...new Set(people.map((p) => p.name))])
+    .orderBy('created')
+    .execute();
+  return people.map((r) => ({
+    name: r.name,
+    ntfy: r.push_url,
+    subscriptions: subs.filter((s) => s.staff === r.name).map((s) => s.id),
+  }));
+}
+
 /** Rows a push insert takes at once: nine parameters each, inside either database's limit. */
 const DRAFTS_AT_ONCE = 500;
 
 export async function insertDrafts(t: T, drafts: PushDraft[], now: number): Promise<number> {
-  for (let at = 0; at < drafts.length; at += DRAFTS_AT_ONCE)
+  for (const part of chunks(drafts, DRAFTS_AT_ONCE))
     await t
       .insertInto('push_outbox')
       .values(
-        drafts.slice(at, at + DRAFTS_AT_ONCE).map((d) => ({
+        part.map((d) => ({
           id: randomUUID(),
           recipient: d.recipient,
           channel: d.channel,

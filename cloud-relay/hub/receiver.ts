@@ -252,7 +252,6 @@ export class Receiver {
       done();
       return;
     }
-    const later = AFTER_COMMIT;
     try {
       const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
       this.counters.received++;
@@ -273,11 +272,13 @@ export class Receiver {
         userProperties: packet.properties?.userProperties,
         receivedAt: this.#d.now(),
       };
-      void this.#intake.add(a, packet.topic.endsWith('/alert'), payload.length, ack).then(() => done(later));
+      void this.#intake
+        .add(a, packet.topic.endsWith('/alert'), payload.length, ack)
+        .then(() => done(AFTER_COMMIT));
     } catch (err) {
       this.counters.failed++;
       this.#d.log.error({ err: (err as Error).message }, 'hub: a message could not be taken');
-      done(later);
+      done(AFTER_COMMIT);
     }
   }
 

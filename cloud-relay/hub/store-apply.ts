@@ -1,6 +1,7 @@
 // What each kind of message does to the hub's tables, inside the transaction that took its id.
 // Every effect is keyed by the gateway that sent it: one home never touches another's rows.
 import type { Transaction } from 'kysely';
+import { chunks } from '../../core/chunks.ts';
 import { summaryBundle } from '../protocol/fhir.ts';
 import {
   type AlertMessage,
@@ -20,7 +21,7 @@ export type Tx = Transaction<HubDb>;
 export const affected = (r: { numInsertedOrUpdatedRows?: bigint; numUpdatedRows?: bigint } | undefined) =>
   Number(r?.numInsertedOrUpdatedRows ?? r?.numUpdatedRows ?? 0);
 
-/** Where a batch's (gateway, resident) pairs are looked up: one key per pair. */
+/** Two strings as one map key (a gateway and its resident, its alert id or its message id). */
 export const pairKey = (gateway: string, resident: string) => `${gateway}\0${resident}`;
 
 /**
@@ -106,12 +107,6 @@ export async function bindResidents(
 /** Rows a multi-row statement takes at once: well inside either database's limit on parameters. */
 const CHUNK = 500;
 
-function chunks<T>(xs: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < xs.length; i += CHUNK) out.push(xs.slice(i, i + CHUNK));
-  return out;
-}
-
 export type AlertArrival = { m: AlertMessage; receivedAt: number };
 export type AlertApplied = { gateway: string; alertId: string; rule: string; state: string; moved: boolean };
 
@@ -154,7 +149,7 @@ export async function applyAlerts(
   t: Tx,
   batch: readonly AlertArrival[],
 ): Promise<{ applied: AlertApplied[]; moved: MovedAlert[] }> {
-  for (const part of chunks(batch))
+  for (const part of chunks(batch, CHUNK))
     await t
       .insertInto('alert_history')
       .values(
@@ -181,7 +176,7 @@ export async function applyAlerts(
   }
   const moved = new Set<string>();
   const facts: MovedAlert[] = [];
-  for (const part of chunks([...wins])) {
+  for (const part of chunks([...wins], CHUNK)) {
     const rows = part.map(([key, { m, receivedAt }]) => {
       const first = firsts.get(key) ?? { m, receivedAt };
       return {
@@ -245,7 +240,7 @@ export async function applyAlerts(
     }
   }
   const calls = batch.filter(({ m }) => m.rule === TEST_CALL_RULE && m.state === 'raised');
-  for (const part of chunks(calls))
+  for (const part of chunks(calls, CHUNK))
     await t
       .insertInto('test_calls')
       .values(
@@ -399,7 +394,7 @@ export async function touchHomes(t: Tx, h: HomeArrivals): Promise<void> {
     else byHome.set(gw, [a]);
   }
   // In one order whoever locks them, so two instances wait for each other instead of deadlocking.
-  for (const gateways of chunks([...byHome.keys()].sort())) {
+  for (const gateways of chunks([...byHome.keys()].sort(), CHUNK)) {
     let read = t
       .selectFrom('homes')
       .select(['gateway', 'heartbeat_ms', ...HOME_SAID_COLUMNS])

@@ -2,6 +2,7 @@
 // effect in one transaction that first inserts its id: a repeated id inserts nothing and changes
 // nothing, so delivery at least once (to any number of instances) has its effect exactly once.
 import { type Kysely, PostgresAdapter, sql } from 'kysely';
+import { chunks } from '../../core/chunks.ts';
 import type { AlertMessage } from '../protocol/messages.ts';
 import type { Incoming } from './incoming.ts';
 import { LIVE_CHANNEL } from './live-listen.ts';
@@ -245,9 +246,7 @@ export class HubStore {
       if (!byKey.has(pairKey(m.gateway, m.id))) byKey.set(pairKey(m.gateway, m.id), i);
     }
     const fresh = new Set<number>();
-    const all = [...byKey.values()];
-    for (let at = 0; at < all.length; at += ID_CHUNK) {
-      const part = all.slice(at, at + ID_CHUNK);
+    for (const part of chunks([...byKey.values()], ID_CHUNK)) {
       const inserted = await t
         .insertInto('message_ids')
         .values(
