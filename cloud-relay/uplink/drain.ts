@@ -83,10 +83,12 @@ export class Drain {
    * town whose power comes back would otherwise send the trust an hour of them from every home.
    */
   #stale(row: OutboxRow): boolean {
-    return (
-      row.type === 'heartbeat' &&
-      this.#d.clock.now() - row.created_at > 2 * this.#d.config.schedules.heartbeat
-    );
+    return row.type === 'heartbeat' && this.#d.clock.now() - row.created_at > this.#heartbeatLifeMs();
+  }
+
+  /** How long a heartbeat means anything: two intervals (its message expiry at the broker too). */
+  #heartbeatLifeMs(): number {
+    return 2 * this.#d.config.schedules.heartbeat;
   }
 
   #publishOptions(row: OutboxRow) {
@@ -96,7 +98,7 @@ export class Drain {
       properties: {
         userProperties: { id: row.id, ...this.#session.signer().sign(row.topic, row.payload) },
         ...(row.type === 'heartbeat'
-          ? { messageExpiryInterval: Math.ceil((2 * this.#d.config.schedules.heartbeat) / 1000) }
+          ? { messageExpiryInterval: Math.ceil(this.#heartbeatLifeMs() / 1000) }
           : {}),
       },
     };
