@@ -185,6 +185,33 @@ describe('hub with a real Mosquitto', () => {
     expect((await listAlerts(second.store.db)).map((a) => a.alert_id)).toEqual(['a9']);
   });
 
+  it('refuses only the message the database refuses; the rest of its batch is stored', async () => {
+    const dir = tempDir('hearth-hub-');
+    // Three alerts wait for the hub together, so that they come in one batch.
+    const before = await hub(dir, 'poisontest');
+    await before.stop();
+    const gw = await home();
+    for (const id of ['ok-1', 'poison', 'ok-2']) await send(gw, 'alert', alert(GW, R, id, 'raised', T0));
+    const batches: number[] = [];
+    const h = await hub(dir, 'poisontest', (x) => {
+      const receive = x.store.receiveBatch.bind(x.store);
+      // The database refuses any transaction holding the poison (as PostgreSQL refuses a value).
+      x.store.receiveBatch = async (batch) => {
+        batches.push(batch.length);
+        if (batch.some((r) => r.incoming.type === 'alert' && r.incoming.msg.alert_id === 'poison'))
+          throw Object.assign(new Error('invalid input syntax'), { code: '22P02' });
+        return receive(batch);
+      };
+    });
+    await until('all three handled', () => h.receiver.counters.handled >= 3);
+    expect(batches[0]).toBe(3);
+    expect((await listAlerts(h.store.db)).map((a) => a.alert_id).sort()).toEqual(['ok-1', 'ok-2']);
+    const rejected = await h.store.db.selectFrom('rejected').select(['reason']).execute();
+    expect(rejected).toEqual([
+      { reason: expect.stringContaining('the store refused it: invalid input syntax') },
+    ]);
+  });
+
   it("acknowledges: the command reaches the home's topic, pending until the home says acknowledged", async () => {
     const dir = tempDir('hearth-hub-');
     const h = await hub(dir);
