@@ -128,7 +128,7 @@ export function valuesOf(r: ResidentRecord | null): FormValues {
 }
 
 const input = (v: FormValues, id: string, label: string, o: { max: number; type?: string; hint?: string }) =>
-  html`<label for="${id}">${label}</label>${o.hint ? html`<span class="muted hint" id="${id}-hint">${o.hint}</span>` : ''}<input id="${id}" name="${id}" type="${o.type ?? 'text'}" value="${v[id] ?? ''}" maxlength="${o.max}"${o.hint ? html` aria-describedby="${id}-hint"` : ''}>`;
+  html`<div class="field"><label for="${id}">${label}</label>${o.hint ? html`<span class="muted hint" id="${id}-hint">${o.hint}</span>` : ''}<input id="${id}" name="${id}" type="${o.type ?? 'text'}" value="${v[id] ?? ''}" maxlength="${o.max}"${o.hint ? html` aria-describedby="${id}-hint"` : ''}></div>`;
 
 const area = (v: FormValues, id: string, label: string, max: number) =>
   html`<label for="${id}">${label}</label><textarea id="${id}" name="${id}" rows="3" maxlength="${max}">${v[id] ?? ''}</textarea>`;
