@@ -114,13 +114,11 @@ export function changedFields(before: ResidentRecord | null, after: ResidentReco
 export function recordProblems(error: z.ZodError): string[] {
   return error.issues.map((i) => {
     const [field, index, sub] = i.path;
-    const word = FIELD_WORDS[field as keyof typeof FIELD_WORDS] ?? String(field ?? 'record');
+    const word = field === undefined ? '' : (FIELD_WORDS[field as keyof typeof FIELD_WORDS] ?? String(field));
     const where =
-      typeof index === 'number'
-        ? `${word} ${index + 1}${typeof sub === 'string' ? `: ${sub}` : ''}`
-        : i.code === 'unrecognized_keys'
-          ? `${word}: unknown field`
-          : word;
+      typeof index === 'number' ? `${word} ${index + 1}${typeof sub === 'string' ? `: ${sub}` : ''}` : word;
+    if (i.code === 'unrecognized_keys')
+      return `${where ? `${where}: ` : ''}unknown field ${i.keys.map((k) => `"${k.slice(0, 40)}"`).join(', ')}`;
     return `${where} ${i.message}`;
   });
 }
