@@ -109,6 +109,9 @@ describe.each(BACKENDS)('resident records on $name', ({ target }) => {
     expect(before.body).toContain('No record at the trust for r-1.');
     expect(before.body).not.toContain('Add her record');
     expect((await ada.get('/alerts/gw-1/a-1')).body).toContain('href="/admin/records/r-1">Add her record');
+    expect((await ada.get('/')).body).toMatch(
+      /<p class="record-line muted">No record at the trust for r-1\. <a href="\/admin\/records\/r-1">Add her record<\/a>/,
+    );
 
     const saved = await ada.post('/admin/records/r-1', FORM);
     expect(saved.status).toBe(303);
@@ -139,6 +142,9 @@ describe.each(BACKENDS)('resident records on $name', ({ target }) => {
     expect(mine.body).toContain('Edith Walker');
     expect(mine.body).toContain('href="tel:+447700900456"');
     expect(mine.body).not.toContain('4711');
+    const residentPage = await carl.get('/residents/r-1');
+    expect(residentPage.body).toContain('<dd id="record-name">Edith Walker</dd>');
+    expect(residentPage.body).not.toContain('4711');
     const onAlert = await olive.get('/alerts/gw-1/a-1');
     expect(onAlert.body).toMatch(
       /<details class="key-safe"><summary>Show the key-safe code<\/summary>.*4711/s,
@@ -171,6 +177,7 @@ describe.each(BACKENDS)('resident records on $name', ({ target }) => {
     expect(views).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ staff: 'carl', resident: 'r-1', target: 'record page', outcome: 'ok' }),
+        expect.objectContaining({ staff: 'carl', resident: 'r-1', target: 'resident page', outcome: 'ok' }),
         expect.objectContaining({ staff: 'olive', resident: 'r-1', target: 'gw-1/a-1', outcome: 'ok' }),
         expect.objectContaining({ staff: 'olive', resident: 'r-1', target: 'queue', outcome: 'ok' }),
         expect.objectContaining({ staff: 'cara', resident: 'r-1', outcome: 'refused' }),
