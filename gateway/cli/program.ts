@@ -330,6 +330,30 @@ hub
     },
   );
 
+hub
+  .command('records')
+  .description(
+    "residents' records at the trust (name, address, phones, next of kin...), in the hub's database",
+  )
+  .command('load')
+  .description('load records from a YAML or JSON file, all or none; every problem named')
+  .argument('<file>', 'a list of records, or records: holding one (see README: Resident records)')
+  .requiredOption('--by <name>', 'who loads them (the audit log names them)')
+  .option('--config <file>', 'hub file')
+  .action(async (file: string, o: { by: string; config?: string }) => {
+    const config = o.config ?? (hub.opts() as { config?: string }).config;
+    if (!config)
+      throw new CommanderError(
+        2,
+        'hub.records.config',
+        'hearth hub records load: --config <file> is required',
+      );
+    const { hubRecordsLoadCommand } = await import('../../cloud-relay/hub/cli/records-load.ts');
+    const r = await hubRecordsLoadCommand(file, { config, by: o.by });
+    await out(r.text);
+    code = r.code;
+  });
+
 program
   .command('schema')
   .description('print the JSON Schema of the provisioning file (config/schema.json)')

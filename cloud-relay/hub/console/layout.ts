@@ -20,6 +20,7 @@ export function page(ctx: PageCtx | null, o: { title: string; body: Html; live?:
         ...(ctx.staff.role === 'admin'
           ? [
               { href: '/admin/ladders', label: 'Ladders' },
+              { href: '/admin/records', label: 'Records' },
               { href: '/admin/audit', label: 'Audit' },
               { href: '/admin/fhir', label: 'Care record' },
             ]

@@ -30,6 +30,7 @@ import { arrange, homeRows, homesBody, homesContent, SORTS, type Sort } from './
 import { orderQueue, queueBody, queueContent } from './pages/queue.ts';
 import { modeForm, residentBody, residentContent } from './pages/resident.ts';
 import { claimFor } from './push-action.ts';
+import { queueRecords, recordFor } from './record-routes.ts';
 
 type Q = Record<string, string | undefined>;
 const str = (v: unknown, max = 200) => (typeof v === 'string' ? v.slice(0, max) : '');
@@ -42,7 +43,12 @@ export function pageRoutes(app: FastifyInstance, c: Console): void {
     const g = await c.guard(req, reply);
     if (!g) return reply;
     const [alerts, hub] = await Promise.all([openAlerts(db, g.staff), openHubAlerts(db, g.staff)]);
-    const content = queueContent(g.ctx, orderQueue(alerts, hub), d.now(), tz);
+    const residents = [
+      ...alerts.map((a) => a.resident),
+      ...hub.flatMap((a) => (a.resident ? [a.resident] : [])),
+    ];
+    const records = await queueRecords(c, g.staff, residents, Boolean(req.headers['x-fragment']));
+    const content = queueContent(g.ctx, orderQueue(alerts, hub), d.now(), tz, records);
     return c.render(req, reply, g.ctx, {
       title: 'Alerts',
       body: queueBody(content),
@@ -95,7 +101,12 @@ export function pageRoutes(app: FastifyInstance, c: Console): void {
       await audit(db, { staff: g.staff.name, action: 'view-resident', resident, outcome: 'ok' }, d.now());
     const summaries = rows.map((r) => JSON.parse(r.json) as SummaryMessage);
     const nights = nightRows.map((r) => JSON.parse(r.json) as NightMessage);
-    const content = residentContent({ resident, homes, summaries, nights, alerts, mode, now: d.now() }, tz);
+    const quiet = Boolean(req.headers['x-fragment']);
+    const record = await recordFor(c, g.ctx, resident, { where: 'resident page', quiet });
+    const content = residentContent(
+      { resident, homes, summaries, nights, alerts, mode, now: d.now(), record },
+      tz,
+    );
     return c.render(req, reply, g.ctx, {
       title: `Resident ${resident}`,
       body: residentBody(resident, content, mayAck(g.staff, resident) ? modeForm(g.ctx, resident) : html``),
@@ -201,7 +212,12 @@ export function pageRoutes(app: FastifyInstance, c: Console): void {
         },
         d.now(),
       );
-    const content = alertContent(g.ctx, { alert, history: hist, notes, claims }, tz);
+    const record = await recordFor(c, g.ctx, alert.resident, {
+      where: `${gateway}/${alertId}`,
+      keySafe: true,
+      quiet: Boolean(req.headers['x-fragment']),
+    });
+    const content = alertContent(g.ctx, { alert, history: hist, notes, claims, record }, tz);
     return c.render(req, reply, g.ctx, {
       title: 'Alert',
       body: alertBody(content),

@@ -66,5 +66,14 @@ input[type=text], input[type=password], input[type=search], select, textarea { f
 .legend { display:flex; gap:.3em; align-items:center; font-size:.9em; color:var(--muted); }
 .legend span.sw { width:1em; height:1em; display:inline-block; border:1px solid var(--line); }
 .sw0{background:#f2f4f7}.sw1{background:#d3e2f2}.sw2{background:#a9c8e8}.sw3{background:#6fa3d6}.sw4{background:#3b78b8}.sw5{background:#1d4f86}
+.record-line { margin:.1em 0 .4em; }
+.record-facts { display:grid; grid-template-columns:max-content 1fr; gap:.2em 1em; margin:0; }
+.record-facts dt { font-weight:600; } .record-facts dd { margin:0; }
+.multiline { white-space:pre-line; }
+a.tel { font-weight:600; white-space:nowrap; }
+.record-form input, .record-form textarea { font:inherit; padding:.45em .6em; border:1px solid #6b6b6b; border-radius:4px; min-height:44px; width:100%; max-width:28em; }
+.record-form fieldset { border:1px solid var(--line); border-radius:6px; margin:1em 0; }
+.record-form .row-group { display:grid; grid-template-columns:repeat(auto-fit, minmax(12em, 1fr)); gap:0 .75em; padding:.4em 0; border-bottom:1px solid var(--line); }
+.hint { display:block; font-size:.9em; }
 @media (max-width: 40em) { main { padding:.6em; } header.top .who { margin-left:0; } h1 { font-size:1.3em; } }
 `;

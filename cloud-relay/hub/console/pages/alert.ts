@@ -16,6 +16,8 @@ export type AlertData = {
   history: Selectable<AlertHistoryTable>[];
   notes: Selectable<AlertNotesTable>[];
   claims: Claim[];
+  /** Her record at the trust (record-routes.ts), shown whole. */
+  record?: Html;
 };
 
 export function alertContent(ctx: PageCtx, d: AlertData, tz: string): Html {
@@ -34,6 +36,7 @@ export function alertContent(ctx: PageCtx, d: AlertData, tz: string): Html {
 <ul class="facts"><li>Home <strong>${a.gateway}</strong></li><li>Resident <a href="/residents/${encodeURIComponent(a.resident)}">${a.resident}</a></li>
 ${a.room ? html`<li>Room <strong>${a.room}</strong></li>` : ''}<li>Rule <strong>${a.rule.replace(/_/g, ' ')}</strong></li><li>State <strong>${a.state}</strong></li></ul>
 ${ack}
+${d.record ?? ''}
 ${claimsLine(d.claims, tz)}${claimForm(ctx, a, d.claims, path)}
 <h2>What happened</h2>
 <ol>${d.history.map((h) => html`<li>${dayAndClock(h.at_ms, tz)}: <strong>${h.state}</strong> — ${h.reason}</li>`)}</ol>

@@ -1,12 +1,15 @@
 // The alert queue: open alerts by severity, then the longest waiting first, each with its
 // sentence, home, room, when raised, escalation and acknowledgement state; the hub's own
 // supervision alerts (a silent gateway) beside them.
+
+import type { RecordLine } from '../../records.ts';
 import { mayAck } from '../access.ts';
 import type { OpenAlert, OpenHubAlert } from '../data.ts';
 import { clock, SEVERITY_RANK, span } from '../format.ts';
 import { type Html, html } from '../html.ts';
 import { csrfField, type PageCtx } from '../layout.ts';
 import { claimForm, claimsLine } from './claims.ts';
+import { recordCardLine } from './record.ts';
 
 export type QueueItem =
   | { kind: 'home'; a: OpenAlert; since: number }
@@ -74,7 +77,12 @@ function homeClock(a: OpenAlert, tz: string): Html | string {
   return html` <span class="home-clock">(the home's clock said ${day} ${clock(home, tz)})</span>`;
 }
 
-function homeAlert(ctx: PageCtx, a: OpenAlert, now: number, tz: string): Html {
+/** Her record's line on a card, when the page was given the records (queueContent). */
+type Records = ReadonlyMap<string, RecordLine> | undefined;
+const line = (ctx: PageCtx, resident: string, records: Records) =>
+  records ? recordCardLine(ctx, resident, records.get(resident)) : '';
+
+function homeAlert(ctx: PageCtx, a: OpenAlert, now: number, tz: string, records: Records): Html {
   const raised = receivedAt(a);
   const href = `/alerts/${encodeURIComponent(a.gateway)}/${encodeURIComponent(a.alert_id)}`;
   const handled = answered({ kind: 'home', a, since: raised });
@@ -82,6 +90,7 @@ function homeAlert(ctx: PageCtx, a: OpenAlert, now: number, tz: string): Html {
   return html`<li class="alert sev-${a.severity}${handled ? ' answered' : ''}${late ? ` late-${late}` : ''}" data-alert="${a.alert_id}" ${handled ? '' : html`data-waiting`} ${a.severity === 'urgent' ? html`data-urgent="${a.gateway}/${a.alert_id}"` : ''}>
 <div>${sevBadge(a.severity)} <span class="badge ${a.state === 'escalated' ? 'urgent' : 'info'}">${a.state}</span></div>
 <p class="reason">${a.reason}</p>
+${line(ctx, a.resident, records)}
 <ul class="facts">
 <li>Home <strong>${a.gateway}</strong></li>
 <li>Resident <a href="/residents/${encodeURIComponent(a.resident)}">${a.resident}</a></li>
@@ -94,11 +103,12 @@ ${claimsLine(a.claims, tz)}
 </li>`;
 }
 
-function hubAlert(a: OpenHubAlert, now: number, tz: string): Html {
+function hubAlert(ctx: PageCtx, a: OpenHubAlert, now: number, tz: string, records: Records): Html {
   const late = lateness(now - a.raised_at);
   return html`<li class="alert sev-${a.severity}${late ? ` late-${late}` : ''}" data-waiting data-hub-alert="${a.key}" ${a.severity === 'urgent' ? html`data-urgent="${a.key}"` : ''}>
 <div>${sevBadge(a.severity)} <span class="badge info">${a.kind.replace(/_/g, ' ')}</span></div>
 <p class="reason">${a.reason}</p>
+${a.resident ? line(ctx, a.resident, records) : ''}
 <ul class="facts">
 <li>Home <strong>${a.gateway}</strong></li>
 ${a.resident ? html`<li>Resident <a href="/residents/${encodeURIComponent(a.resident)}">${a.resident}</a></li>` : ''}
@@ -109,13 +119,19 @@ ${waiting(now - a.raised_at)}
 </li>`;
 }
 
-export function queueContent(ctx: PageCtx, items: QueueItem[], now: number, tz: string): Html {
+export function queueContent(
+  ctx: PageCtx,
+  items: QueueItem[],
+  now: number,
+  tz: string,
+  records?: ReadonlyMap<string, RecordLine>,
+): Html {
   const urgent = items.filter((i) => i.a.severity === 'urgent').length;
   return html`<p class="muted" id="queue-count">${items.length} open alert${items.length === 1 ? '' : 's'}${urgent ? html`, <strong>${urgent} urgent</strong>` : ''}. Updated ${clock(now, tz)}.</p>
 ${
   items.length
     ? html`<ol class="alerts" aria-label="Open alerts">${items.map((i) =>
-        i.kind === 'home' ? homeAlert(ctx, i.a, now, tz) : hubAlert(i.a, now, tz),
+        i.kind === 'home' ? homeAlert(ctx, i.a, now, tz, records) : hubAlert(ctx, i.a, now, tz, records),
       )}</ol>`
     : html`<p>Nothing needs attention now.</p>`
 }`;

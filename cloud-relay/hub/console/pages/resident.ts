@@ -23,6 +23,8 @@ export type ResidentData = {
   /** The newest mode command the hub sent to her home, or null. */
   mode: ModeShown | null;
   now: number;
+  /** Her record at the trust (record-routes.ts). */
+  record?: Html;
 };
 
 const hm = (min: number | null) =>
@@ -134,6 +136,7 @@ export function residentContent(d: ResidentData, tz: string): Html {
   const homes = d.homes.map((h) => h.gateway).join(', ') || 'no home known';
   return html`<p class="muted">Home ${homes}. ${s.length} daily summar${s.length === 1 ? 'y' : 'ies'} shown${s[0] ? html`, the newest for ${s[0].date}` : ''}.</p>
 ${careMode(d.mode, d.now, tz)}
+${d.record ?? ''}
 ${lastNight(nights[0])}
 ${
   nights.length
