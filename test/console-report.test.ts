@@ -125,11 +125,18 @@ describe('notable changes', () => {
     expect(notableChanges(sparse)).toMatchObject({ ok: false, reason: expect.stringMatching(/^Too little/) });
   });
 
-  it('knows her usual night over the weeks, and a day with a care mode on is not one of them', async () => {
+  it('knows her usual from the weeks before the last, and a day with a care mode on is not one of them', async () => {
     const r = await rig();
     await storeWeeks(r.store);
     const days = await storedDays(r);
-    expect(usualOf(days)).toMatchObject({ wake: 7 * 60 });
+    // The three weeks before the last: to bed 22:40 (median of 22:30 and 22:50; minutes after
+    // 18:00), up 07:00, up in the night one night a week, out 45 minutes a day.
+    expect(usualOf(days)).toEqual({
+      bedtime: 4 * 60 + 40,
+      wake: 7 * 60,
+      upNightsPerWeek: 1,
+      outMinPerDay: 45,
+    });
     // The changed week with a mode on every day: not her usual days, so nothing to compare.
     const away = days.map((d, i) =>
       i >= 21 && d.summary

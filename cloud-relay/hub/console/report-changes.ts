@@ -196,9 +196,13 @@ export type Usual = {
   outMinPerDay: number | null;
 };
 
-/** Her usual over the whole report (medians of times; nights up per 7 nights; mean time out). */
+/**
+ * Her usual (medians of times; nights up per 7 nights; mean time out): over the weeks before the
+ * last, as notableChanges compares, so that the last week's nights are set against the same
+ * figures; over the one week when there is only one.
+ */
 export function usualOf(days: ReportDay[]): Usual {
-  const usual = days.filter(usualDay);
+  const usual = (days.length > 7 ? days.slice(0, -7) : days).filter(usualDay);
   const up = values(usual, upInNight);
   const out = mean(values(usual, outMin));
   return {

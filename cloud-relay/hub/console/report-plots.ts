@@ -15,7 +15,7 @@ const LEFT = 84;
 const CELL = 22;
 const TOP = 26;
 const ROW = 40;
-const WIDTH = LEFT + 24 * CELL + 10;
+const WIDTH = LEFT + 24 * CELL + 22;
 
 const fmt = (n: number) => (Math.round(n * 10) / 10).toString();
 const hh = (h: number) => `${String(h).padStart(2, '0')}:00`;
@@ -41,16 +41,12 @@ function row(d: DayStrip, i: number, hatch: string): string {
   const parts = [
     `<text x="${LEFT - 6}" y="${y + 14}" text-anchor="end" fill="#1f1f1f" ${FONT}>${label}</text>`,
   ];
-  if (d.missing && !d.inBed.length) {
-    parts.push(
-      `<rect x="${LEFT}" y="${y}" width="${24 * CELL}" height="${ROW - 8}" fill="#ffffff" stroke="#6e6e6e" stroke-dasharray="4 3"/>`,
-      `<text x="${LEFT + 8}" y="${y + 20}" fill="#1f1f1f" ${FONT}>No information from the home for this day</text>`,
-    );
-    return parts.join('');
-  }
   if (d.missing)
+    // Unknown, not quiet: a dashed box where the hours would be; a night known from the next
+    // morning's summary still shows under it.
     parts.push(
-      `<text x="${LEFT + 8}" y="${y + 13}" fill="#1f1f1f" ${FONT}>No day summary: only the night is known</text>`,
+      `<rect x="${LEFT}" y="${y}" width="${24 * CELL}" height="18" fill="#ffffff" stroke="#6e6e6e" stroke-dasharray="4 3"/>`,
+      `<text x="${LEFT + 8}" y="${y + 13}" fill="#1f1f1f" ${FONT}>No information from the home for this day</text>`,
     );
   else
     d.levels.forEach((lv, h) => {

@@ -77,7 +77,7 @@ function changes(c: Changes): Html {
 <p class="muted">The last 7 days compared with the days before them.</p>${body}</section>`;
 }
 
-function usualLine(u: Usual): Html {
+function usualLine(u: Usual, weeks: number): Html {
   const parts = [
     u.bedtime !== null ? `to bed about ${clockAfterSix(u.bedtime)}` : '',
     u.wake !== null ? `up about ${clockOfMinute(u.wake)}` : '',
@@ -85,7 +85,7 @@ function usualLine(u: Usual): Html {
     u.outMinPerDay !== null ? `out of the home about ${duration(u.outMinPerDay)} a day` : '',
   ].filter(Boolean);
   return parts.length
-    ? html`<p id="usual"><strong>Her usual over these weeks</strong>: ${parts.join(', ')}.</p>`
+    ? html`<p id="usual"><strong>Her usual${weeks > 1 ? ' (the weeks before the last)' : ''}</strong>: ${parts.join(', ')}.</p>`
     : html`<p id="usual">Not enough information to say what her usual is.</p>`;
 }
 
@@ -174,7 +174,7 @@ export function reportBody(d: ReportData, tz: string): Html {
 <p class="muted" id="period">${plural(d.weeks, 'week')}, ${dayLabel(first)} ${first.slice(0, 4)} to ${dayLabel(last)} ${last.slice(0, 4)}. Made ${dayAndClock(d.now, tz)} by ${d.by}.</p>
 ${controls(d)}
 ${about(d)}
-${usualLine(d.usual)}
+${usualLine(d.usual, d.weeks)}
 ${changes(d.changes)}
 ${alerts(d, tz)}
 ${Array.from({ length: d.weeks }, (_, i) => week(d, i))}`;
