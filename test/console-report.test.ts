@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditLog } from '../cloud-relay/hub/audit.ts';
 import { nightRows } from '../cloud-relay/hub/console/nights.ts';
+import { reportBody } from '../cloud-relay/hub/console/pages/report.ts';
 import { notableChanges, usualOf } from '../cloud-relay/hub/console/report-changes.ts';
 import {
   dayStrips,
@@ -18,7 +19,7 @@ import { nightsBetween, summariesBetween } from '../cloud-relay/hub/console/repo
 import { consoleDb } from '../cloud-relay/hub/console-tables.ts';
 import { sqliteTarget } from '../cloud-relay/hub/db.ts';
 import type { NightMessage, SummaryMessage } from '../cloud-relay/protocol/messages.ts';
-import { consoleRig, cookieOf, folder, type Rig, send, signIn } from './helpers/console-rig.ts';
+import { consoleRig, cookieOf, folder, type Rig, send, signIn, T0 } from './helpers/console-rig.ts';
 import { FIRST, LAST, MISSING, OUT_DAY, storeWeeks } from './helpers/report-weeks.ts';
 
 const rig = () => consoleRig(sqliteTarget(join(folder('hearth-report-'), 'db')));
@@ -157,6 +158,26 @@ describe('notable changes', () => {
         : d,
     );
     expect(notableChanges(away)).toMatchObject({ ok: false, reason: expect.stringMatching(/^Too little/) });
+    // And the page says which days those were, and why they do not count.
+    const page = reportBody(
+      {
+        resident: 'r-1',
+        weeks: 4,
+        days: away,
+        strips: dayStrips(away),
+        changes: notableChanges(away),
+        usual: usualOf(away),
+        alerts: [],
+        cut: false,
+        by: 'carl',
+        now: T0,
+      },
+      'Europe/London',
+    ).text;
+    expect(page).toContain(
+      'A care mode was on for Mon 23 Feb (visitor), Tue 24 Feb (visitor), Wed 25 Feb (visitor), Thu 26 Feb (visitor), Fri 27 Feb (visitor), Sat 28 Feb (visitor), Sun 1 Mar (visitor)',
+    );
+    expect(page).toContain('No alert in these weeks.');
   });
 });
 

@@ -72,7 +72,9 @@ input[type=text], input[type=password], input[type=search], select, textarea { f
 .key .swatch { width:1.1em; height:1.1em; display:inline-block; border:1px solid #6e6e6e; }
 .swatch.lv0{background:#fff}.swatch.lv1{background:#d9d9d9}.swatch.lv2{background:#a6a6a6}.swatch.lv3{background:#6e6e6e}.swatch.lv4{background:#303030}
 .swatch.bed { background:#303030; height:.5em; } .swatch.out { height:.6em; background:repeating-linear-gradient(45deg,#1f1f1f 0 2px,#fff 2px 5px); border-color:#1f1f1f; }
-.plot.strips { max-width:720px; }
+.plot.strips { max-width:720px; border:none; }
+.strips-wrap { max-width:722px; } .strips-wrap .plot.strips { min-width:600px; }
+.toolbar select { width:auto; }
 .missing-note { border-left:6px solid var(--high); padding:.4em .8em; background:var(--high-bg); }
 tr.no-data td { font-style:italic; color:var(--muted); }
 ul.notes { margin:.3em 0 0; padding-left:1.2em; }
@@ -89,7 +91,7 @@ ul.notes { margin:.3em 0 0; padding-left:1.2em; }
   tr, .plot, .key li { break-inside:avoid; }
   .table-wrap { overflow:visible; border:none; }
   th { background:#fff; } th, td { border-bottom:1px solid #000; padding:.2em .4em; }
-  .plot { border:none; max-width:100%; }
+  .plot { border:none; max-width:100%; } .strips-wrap { max-width:none; } .strips-wrap .plot.strips { min-width:0; }
   .badge { color:#000 !important; background:#fff !important; border-color:#000 !important; }
   .missing-note { background:#fff; border-left-color:#000; }
   * { -webkit-print-color-adjust:exact; print-color-adjust:exact; }

@@ -47,6 +47,7 @@ A solid bar under the hours shows when she was in bed; a striped bar shows when 
 <li><strong>Time out of the home</strong>: how long the front door showed her out each day.</li>
 </ul>
 ${missingNote(d.days)}
+${modesNote(d.days)}
 ${key()}</section>`;
 }
 
@@ -59,6 +60,16 @@ function missingNote(days: ReportDay[]): Html {
   return html`<p id="missing" class="missing-note"><strong>Information is missing for ${plural(none.length + nightOnly.length, 'day')}</strong>:
 ${none.length ? html`nothing arrived for ${none.map((d) => dayLabel(d.date)).join(', ')}. ` : ''}${nightOnly.length ? html`Only the night is known for ${nightOnly.map((d) => dayLabel(d.date)).join(', ')}. ` : ''}
 These days are shown as missing, not as quiet: the home may have been off, or unable to reach the trust.</p>`;
+}
+
+/** Days with a care mode on: not her usual days, left out of her usual and of the changes. */
+function modesNote(days: ReportDay[]): Html {
+  const on = days.filter((d) => d.summary?.modes?.length);
+  if (!on.length) return html``;
+  const said = on.map(
+    (d) => `${dayLabel(d.date)} (${[...new Set(d.summary?.modes?.map((m) => m.mode))].join(', ')})`,
+  );
+  return html`<p id="modes">A care mode was on for ${said.join(', ')}: someone was with her, or she was away, so these days are left out of her usual and of the changes.</p>`;
 }
 
 function key(): Html {
@@ -150,7 +161,7 @@ function week(d: ReportData, i: number): Html {
   const n = i + 1;
   const span = `${dayLabel(days[0]?.date ?? '')} to ${dayLabel(days[days.length - 1]?.date ?? '')}`;
   return html`<section class="week" aria-labelledby="week-${n}-h"><h2 id="week-${n}-h">Week ${n} of ${d.weeks}: ${span}</h2>
-<h3>Activity through the day</h3>${weekStrips(strips, `week-${n}-strips`)}
+<h3>Activity through the day</h3><div class="table-wrap strips-wrap" tabindex="0" role="region" aria-label="Activity through the day, week ${n}">${weekStrips(strips, `week-${n}-strips`)}</div>
 <h3>Nights</h3>${nightsTable(days, d.usual, n)}
 <h3>Time out of the home</h3>${outTable(days, n)}</section>`;
 }
