@@ -13,6 +13,7 @@ PACKAGES=(
   systemd      # systemd-analyze verify on the service unit
   postgresql   # a real PostgreSQL for the hub's store and its kill test
   chromium     # a real browser for the care console's tests (driven by playwright-core)
+  poppler-utils  # pdftotext: reads back the care-team report Chromium printed to PDF
   espeak-ng    # the speaker's voice: its tests synthesise the prompt's words into a WAV file
   debootstrap  # a fresh Debian 12 root for the install test (HEARTH_INSTALL_TEST=1)
   systemd-container  # systemd-nspawn: boots that root under systemd

@@ -22,6 +22,7 @@ import { SCRYPT_COST } from './password.ts';
 import { pushApi, pushPages } from './push-routes.ts';
 import { DEFAULT_SIGNIN } from './rate-limit.ts';
 import { recordRoutes } from './record-routes.ts';
+import { reportRoutes } from './report-routes.ts';
 import { pageRoutes } from './routes.ts';
 import { secure, securityHeaders } from './security.ts';
 import { cookieSecret, csrfMatches, DEFAULT_LIMITS, findSession } from './sessions.ts';
@@ -147,6 +148,7 @@ export async function buildConsole(d: ConsoleDeps, o: ListenOptions = {}): Promi
   ladderRoutes(app, c);
   recordRoutes(app, c);
   fhirRoutes(app, c);
+  reportRoutes(app, c);
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0] ?? '/';
     if (path.startsWith('/api/'))

@@ -87,6 +87,8 @@ export const SCRIPT = `
       opened = true;
     });
   }
+  // A report's Print button: the browser's own print, with the page's print styles.
+  document.querySelectorAll('[data-print]').forEach((b) => b.addEventListener('click', () => print()));
   // The console's service worker (served at /sw.js) makes it installable and shows pushes.
   if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {});
   const idle = Number(document.body.dataset.idleMs || 0);

@@ -76,4 +76,33 @@ a.tel { font-weight:600; white-space:nowrap; }
 .record-form .row-group { display:grid; grid-template-columns:repeat(auto-fit, minmax(12em, 1fr)); gap:0 .75em; padding:.4em 0; border-bottom:1px solid var(--line); }
 .hint { display:block; font-size:.9em; }
 @media (max-width: 40em) { main { padding:.6em; } header.top .who { margin-left:0; } h1 { font-size:1.3em; } }
+.key { list-style:none; display:flex; flex-wrap:wrap; gap:.3em 1.2em; padding:0; margin:.6em 0; }
+.key li { display:flex; align-items:center; gap:.35em; }
+.key .swatch { width:1.1em; height:1.1em; display:inline-block; border:1px solid #6e6e6e; }
+.swatch.lv0{background:#fff}.swatch.lv1{background:#d9d9d9}.swatch.lv2{background:#a6a6a6}.swatch.lv3{background:#6e6e6e}.swatch.lv4{background:#303030}
+.swatch.bed { background:#303030; height:.5em; } .swatch.out { height:.6em; background:repeating-linear-gradient(45deg,#1f1f1f 0 2px,#fff 2px 5px); border-color:#1f1f1f; }
+.plot.strips { max-width:720px; border:none; }
+.strips-wrap { max-width:722px; } .strips-wrap .plot.strips { min-width:600px; }
+.toolbar select { width:auto; }
+.missing-note { border-left:6px solid var(--high); padding:.4em .8em; background:var(--high-bg); }
+tr.no-data td { font-style:italic; color:var(--muted); }
+ul.notes { margin:.3em 0 0; padding-left:1.2em; }
+.inline-label { display:inline; }
+@page { size:A4; margin:14mm 12mm; }
+@media print {
+  header.top, .skip, .announce, .no-print { display:none !important; }
+  body { background:#fff; color:#000; font-size:10.5pt; }
+  main { max-width:none; padding:0; }
+  a { color:#000; text-decoration:none; }
+  .muted, tr.no-data td { color:#000; }
+  .week { break-before:page; }
+  h2, h3 { break-after:avoid; }
+  tr, .plot, .key li { break-inside:avoid; }
+  .table-wrap { overflow:visible; border:none; }
+  th { background:#fff; } th, td { border-bottom:1px solid #000; padding:.2em .4em; }
+  .plot { border:none; max-width:100%; } .strips-wrap { max-width:none; } .strips-wrap .plot.strips { min-width:0; }
+  .badge { color:#000 !important; background:#fff !important; border-color:#000 !important; }
+  .missing-note { background:#fff; border-left-color:#000; }
+  * { -webkit-print-color-adjust:exact; print-color-adjust:exact; }
+}
 `;

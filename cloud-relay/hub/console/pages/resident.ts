@@ -134,7 +134,8 @@ export function residentContent(d: ResidentData, tz: string): Html {
   const s = d.summaries;
   const nights = nightRows(s, d.nights).slice(0, 14);
   const homes = d.homes.map((h) => h.gateway).join(', ') || 'no home known';
-  return html`<p class="muted">Home ${homes}. ${s.length} daily summar${s.length === 1 ? 'y' : 'ies'} shown${s[0] ? html`, the newest for ${s[0].date}` : ''}.</p>
+  return html`<p><a href="/residents/${encodeURIComponent(d.resident)}/report?weeks=4" id="report-link">Care-team report: her last 4 weeks, to print</a></p>
+<p class="muted">Home ${homes}. ${s.length} daily summar${s.length === 1 ? 'y' : 'ies'} shown${s[0] ? html`, the newest for ${s[0].date}` : ''}.</p>
 ${careMode(d.mode, d.now, tz)}
 ${d.record ?? ''}
 ${lastNight(nights[0])}
