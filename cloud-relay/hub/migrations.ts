@@ -8,6 +8,7 @@ import { fhirMigration } from './fhir-tables.ts';
 import { ladderMigration } from './ladder-migration.ts';
 import { nightsMigration } from './nights-migration.ts';
 import { pushOutboxMigration } from './push-migration.ts';
+import { screenMigration } from './screen-migration.ts';
 import { signinBudgetMigration } from './signin-budget-migration.ts';
 import { testCallsMigration } from './test-calls-migration.ts';
 import { webPushMigration } from './web-push-migration.ts';
@@ -247,6 +248,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0010-test-calls': testCallsMigration,
   '0011-fhir-outbox': fhirMigration,
   '0012-alert-order': alertOrderMigration,
+  '0016-screens': screenMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -67,4 +67,20 @@ input[type=text], input[type=password], input[type=search], select, textarea { f
 .legend span.sw { width:1em; height:1em; display:inline-block; border:1px solid var(--line); }
 .sw0{background:#f2f4f7}.sw1{background:#d3e2f2}.sw2{background:#a9c8e8}.sw3{background:#6fa3d6}.sw4{background:#3b78b8}.sw5{background:#1d4f86}
 @media (max-width: 40em) { main { padding:.6em; } header.top .who { margin-left:0; } h1 { font-size:1.3em; } }
+.lost { position:sticky; top:0; z-index:20; background:var(--urgent); color:#fff; font-size:1.4em; font-weight:700; padding:.8em 1em; text-align:center; border-bottom:6px solid #5c0b0d; }
+.lost a { color:#fff; }
+body.is-lost main { outline:8px solid var(--urgent); outline-offset:-8px; }
+.badge.screen { color:#16324f; background:#fff; }
+button#mute.silenced { background:var(--high-bg); color:var(--high); border:3px solid var(--high); }
+.screen-mark { background:var(--card); border:1px solid var(--line); border-radius:6px; padding:1em; max-width:40em; }
+/* A phone: the header folds to one short row that scrolls sideways, not four rows of links. */
+@media (max-width: 40em) {
+  header.top { flex-wrap:nowrap; overflow-x:auto; gap:.2em .8em; padding:.2em .6em; font-size:.9em; white-space:nowrap; }
+  header.top nav ul { flex-wrap:nowrap; }
+  header.top .brand { font-size:1em; }
+  header.top .who > span:not(.badge) { display:none; }
+}
+.in-words { font-size:1.1em; background:var(--card); border:1px solid var(--line); border-left:6px solid var(--info); border-radius:6px; padding:.6em .9em; margin:0 0 1em; }
+.in-words p { margin:.2em 0; }
+details.tables > summary { cursor:pointer; font-weight:600; min-height:44px; display:flex; align-items:center; }
 `;
