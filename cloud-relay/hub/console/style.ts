@@ -73,14 +73,20 @@ body.is-lost main { outline:8px solid var(--urgent); outline-offset:-8px; }
 .badge.screen { color:#16324f; background:#fff; }
 button#mute.silenced { background:var(--high-bg); color:var(--high); border:3px solid var(--high); }
 .screen-mark { background:var(--card); border:1px solid var(--line); border-radius:6px; padding:1em; max-width:40em; }
-/* A phone: the header folds to one short row that scrolls sideways, not four rows of links. */
+/* A phone: the header is two short rows (the name and sign-out, then the links), not five. */
 @media (max-width: 40em) {
-  header.top { flex-wrap:nowrap; overflow-x:auto; gap:.2em .8em; padding:.2em .6em; font-size:.9em; white-space:nowrap; }
-  header.top nav ul { flex-wrap:nowrap; }
+  header.top { gap:.1em .8em; padding:.2em .6em; font-size:.9em; }
   header.top .brand { font-size:1em; }
+  header.top .who { order:2; margin-left:auto; }
   header.top .who > span:not(.badge) { display:none; }
+  header.top .who button { min-height:32px; padding:.1em .6em; }
+  header.top nav { order:3; flex-basis:100%; }
+  header.top nav ul { gap:.1em .9em; }
 }
 .in-words { font-size:1.1em; background:var(--card); border:1px solid var(--line); border-left:6px solid var(--info); border-radius:6px; padding:.6em .9em; margin:0 0 1em; }
 .in-words p { margin:.2em 0; }
-details.tables > summary { cursor:pointer; font-weight:600; min-height:44px; display:flex; align-items:center; }
+/* A plot scaled to a phone (about 0.6 of its width in units): its text stays 11 CSS px or more. */
+@media (max-width: 40em) { .plot text { font-size:18px; } .plot text.marks { display:none; } }
+input[type=datetime-local] { font:inherit; min-height:44px; padding:.45em .6em; border:1px solid #6b6b6b; border-radius:4px; }
+details.tables > summary { cursor:pointer; font-weight:600; padding:.6em 0; }
 `;
