@@ -3,8 +3,9 @@
 // in past the idle limit while the page's stream is open, when a page on an unmarked browser is
 // signed out. An urgent alert's tone sounds again and again in every page until another operator,
 // in another browser, acknowledges it; a muted page says so and stays quiet. The hub stopped, the
-// screen turns red and sounds until the hub is back. The pages' own time is Playwright's clock:
-// tones are counted, never timed. axe-core checks the screen's pages.
+// screen turns red and sounds until the hub is back; its sign-in gone, the same, with a link to
+// sign in again. The pages' own time is Playwright's clock: tones are counted, never timed.
+// axe-core checks the screen's pages.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
@@ -19,7 +20,7 @@ import { type HubConfigInput, hubConfigSchema } from '../config/hub-schema.ts';
 import { createLogger } from '../core/log.ts';
 import { browser, screenshot, seriousViolations } from './helpers/browser.ts';
 import { PASSWORD, TEST_COST } from './helpers/console-rig.ts';
-import { alert } from './helpers/hub-messages.ts';
+import { alert, heartbeat } from './helpers/hub-messages.ts';
 import { freePort } from './helpers/net.ts';
 import { tempDir } from './helpers/tmp.ts';
 import { trustRig } from './helpers/trust-rig.ts';
@@ -245,4 +246,32 @@ describe('a monitoring screen', () => {
     await page.clock.runFor(30_000);
     expect(await tones(page)).toBe(back);
   }, 120_000);
+
+  it('turns red and sounds when its sign-in is gone, with a way to sign in again', async () => {
+    const { page } = screen;
+    await page.waitForSelector('body[data-connected="1"]');
+    // Gone as a session past its 12 hours goes, or one signed out on another page.
+    await consoleDb(hub.store.db).deleteFrom('sessions').execute();
+    const before = await tones(page);
+    const home = await mqtt.connectAsync(rig.broker.url, {
+      ca: readFileSync(rig.pki.ca),
+      cert: readFileSync(rig.pki.gateway.cert),
+      key: readFileSync(rig.pki.gateway.key),
+      clientId: `${GW}-beat`,
+      protocolVersion: 5,
+    });
+    later(() => home.endAsync());
+    // Any notice makes the page ask for its content again, and hear it is signed out.
+    await home.publishAsync(topics.heartbeat(GW), JSON.stringify(heartbeat(GW, R, now)), { qos: 1 });
+    await page.locator('#lost').waitFor({ state: 'visible' });
+    await expect(page.locator('#lost').textContent()).resolves.toMatch(
+      /^Signed out: this screen shows no new alerts/,
+    );
+    expect(await page.locator('#lost a').getAttribute('href')).toBe('/signin?next=%2F');
+    expect(page.url()).toBe(`${base}/`);
+    const lostAt = await tones(page);
+    expect(lostAt).toBeGreaterThanOrEqual(before + 1);
+    await page.clock.runFor(20_000);
+    expect(await tones(page)).toBeGreaterThanOrEqual(lostAt + 2);
+  }, 60_000);
 });
