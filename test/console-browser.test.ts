@@ -371,6 +371,8 @@ describe('the care console in Chromium', () => {
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await screenshot(page, 'resident-390px');
     await page.setViewportSize({ width: 1280, height: 900 });
+    // The figures are folded away under their summary line.
+    await page.locator('summary', { hasText: 'Days as figures' }).click();
     const download = page.waitForEvent('download');
     await page.locator('a[download]').first().click();
     const file = await (await download).path();

@@ -56,6 +56,12 @@ export type AlertNotesTable = {
 
 export type ConsoleSecretsTable = { name: string; value: string };
 
+/** A device an admin marked as a monitoring screen; its browser holds a signed cookie with `id`. */
+export type ScreensTable = { id: string; name: string; marked_by: string; marked_at: number };
+
+/** A live stream a screen holds open for a session: while it is open, the session is not idle. */
+export type ScreenStreamsTable = { id: string; session: string; screen: string; opened_at: number };
+
 export type ConsoleDb = HubDb & {
   staff: StaffTable;
   staff_residents: StaffResidentsTable;
@@ -65,6 +71,8 @@ export type ConsoleDb = HubDb & {
   audit: AuditTable;
   alert_notes: AlertNotesTable;
   console_secrets: ConsoleSecretsTable;
+  screens: ScreensTable;
+  screen_streams: ScreenStreamsTable;
 };
 
 /** The hub's database seen with the console's tables too (the migration list holds both). */

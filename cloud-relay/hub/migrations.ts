@@ -9,6 +9,7 @@ import { ladderMigration } from './ladder-migration.ts';
 import { nightsMigration } from './nights-migration.ts';
 import { pushOutboxMigration } from './push-migration.ts';
 import { residentRecordsMigration } from './record-migration.ts';
+import { screenMigration } from './screen-migration.ts';
 import { signinBudgetMigration } from './signin-budget-migration.ts';
 import { testCallsMigration } from './test-calls-migration.ts';
 import { webPushMigration } from './web-push-migration.ts';
@@ -249,6 +250,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0011-fhir-outbox': fhirMigration,
   '0012-alert-order': alertOrderMigration,
   '0013-resident-records': residentRecordsMigration,
+  '0016-screens': screenMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -11,7 +11,7 @@ import { consoleDb } from '../console-tables.ts';
 import { pushKeys } from '../push-keys.ts';
 import { loadStaff } from './accounts.ts';
 import { apiRoutes } from './api.ts';
-import { SCRIPT } from './client.ts';
+import { SCRIPT, TONE_EVERY_MS } from './client.ts';
 import { COOKIE, type Console, type ConsoleDeps } from './context.ts';
 import { fhirRoutes } from './fhir-page.ts';
 import { html } from './html.ts';
@@ -24,6 +24,8 @@ import { DEFAULT_SIGNIN } from './rate-limit.ts';
 import { recordRoutes } from './record-routes.ts';
 import { reportRoutes } from './report-routes.ts';
 import { pageRoutes } from './routes.ts';
+import { screenRoutes } from './screen-routes.ts';
+import { HeldStreams, screenOf } from './screens.ts';
 import { secure, securityHeaders } from './security.ts';
 import { cookieSecret, csrfMatches, DEFAULT_LIMITS, findSession } from './sessions.ts';
 import { signinRoutes } from './signin-routes.ts';
@@ -73,6 +75,8 @@ export async function buildConsole(d: ConsoleDeps, o: ListenOptions = {}): Promi
         csrf: session.csrf,
         path: req.url.split('?')[0] ?? '/',
         idleMs: c.session.idleMs,
+        screen: (await screenOf(db, req))?.name,
+        toneEveryMs: TONE_EVERY_MS,
       };
       if (
         req.method === 'POST' &&
@@ -128,8 +132,16 @@ export async function buildConsole(d: ConsoleDeps, o: ListenOptions = {}): Promi
   app.get('/static/console.js', (_req, reply) =>
     reply.type('text/javascript; charset=utf-8').header('cache-control', 'max-age=3600').send(SCRIPT),
   );
+  const held = new HeldStreams(db, d.now, (e) =>
+    d.log?.error({ err: e.message }, 'console: a screen stream not released'),
+  );
+  // Before the store closes (the hub stops its web listener first).
+  app.addHook('onClose', () => held.stop());
   app.get('/events', async (req, reply) => {
-    if (!(await c.guard(req, reply))) return reply;
+    const g = await c.guard(req, reply);
+    if (!g) return reply;
+    const screen = g.ctx.screen === undefined ? null : await screenOf(db, req);
+    if (screen) await held.hold(reply.raw, { session: g.session.id, screen: screen.id });
     // A hijacked reply passes no onSend hook: the stream's headers are set here.
     for (const [name, value] of Object.entries(securityHeaders(req.protocol === 'https')))
       reply.raw.setHeader(name, value);
@@ -149,6 +161,7 @@ export async function buildConsole(d: ConsoleDeps, o: ListenOptions = {}): Promi
   recordRoutes(app, c);
   fhirRoutes(app, c);
   reportRoutes(app, c);
+  screenRoutes(app, c);
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0] ?? '/';
     if (path.startsWith('/api/'))

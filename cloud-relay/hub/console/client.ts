@@ -1,23 +1,37 @@
 // The console's one script, served as /static/console.js: on a live notice the page fetches its
 // own content again and swaps it in; a new urgent alert is announced (a live region, a banner and
-// a short tone the user can mute); waiting times count on; an idle page signs itself out. Pages
-// work without it.
+// a short tone), and the tone sounds again every `data-tone-ms` while an urgent alert nobody has
+// taken is on the page (a mute holds for this page only, and says so); waiting times count on; an
+// idle page signs itself out, but a monitoring screen does not: the server keeps it signed in
+// while its stream is open, and when the stream or the session is lost the page says so loudly
+// (a red banner, its title, a repeating tone) until it is back. Pages work without it.
+
+/** How often an urgent alert nobody has taken sounds again, unless the hub file says otherwise. */
+export const TONE_EVERY_MS = 10_000;
+
 export const SCRIPT = `
 (() => {
   const live = document.getElementById('live');
   const kinds = (document.body.dataset.live || '').split(' ').filter(Boolean);
   const announce = document.getElementById('announce');
   const mute = document.getElementById('mute');
-  const muted = () => localStorage.getItem('hearth-muted') === '1';
+  // Per page, and gone with it: a reloaded or new page sounds again.
+  let silenced = false;
+  const muted = () => silenced;
   const urgentKeys = () => new Set([...document.querySelectorAll('[data-urgent]')].map((e) => e.dataset.urgent));
   let seen = urgentKeys();
   if (mute) {
-    const show = () => { mute.setAttribute('aria-pressed', muted() ? 'true' : 'false'); mute.textContent = muted() ? 'Sound off' : 'Sound on'; };
+    const show = () => {
+      mute.setAttribute('aria-pressed', silenced ? 'true' : 'false');
+      mute.textContent = silenced ? 'Sound off on this page: turn on' : 'Sound on';
+      mute.classList.toggle('silenced', silenced);
+      document.body.classList.toggle('silenced', silenced);
+    };
     show();
-    mute.addEventListener('click', () => { localStorage.setItem('hearth-muted', muted() ? '0' : '1'); show(); });
+    mute.addEventListener('click', () => { silenced = !silenced; show(); });
   }
-  function tone() {
-    if (muted()) return;
+  function tone(loud) {
+    if (muted() && !loud) return;
     try {
       const ctx = new AudioContext();
       const o = ctx.createOscillator(); const g = ctx.createGain();
@@ -31,7 +45,10 @@ export const SCRIPT = `
     busy = true;
     try {
       const r = await fetch(location.pathname + location.search, { headers: { 'x-fragment': '1' }, credentials: 'same-origin' });
-      if (r.status === 401) { location.href = '/signin?idle=1'; return; }
+      if (r.status === 401) {
+        if (screen) { lose('Signed out: this screen shows no new alerts. Sign in again.', true); return; }
+        location.href = '/signin?idle=1'; return;
+      }
       if (!r.ok) return;
       const focused = document.activeElement && document.activeElement.id;
       live.innerHTML = await r.text();
@@ -75,13 +92,42 @@ export const SCRIPT = `
       }
     }
   }, 1000);
+  // Urgent alerts nobody has taken sound again until someone acknowledges or claims them (the
+  // page hears of that live and redraws them as taken).
+  const every = Number(document.body.dataset.toneMs || 0);
+  if (every > 0) setInterval(() => { if (document.querySelector('[data-urgent][data-alert][data-waiting]')) tone(); }, every);
+  // A lost stream or session, shown until it is back: on a screen nobody may miss it.
+  const screen = document.body.dataset.screen === '1';
+  const lost = document.getElementById('lost');
+  const title = document.title;
+  let lostTimer = null;
+  function lose(text, signin) {
+    if (!lost) return;
+    lost.textContent = text + ' ';
+    if (signin) { const a = document.createElement('a'); a.href = '/signin?next=' + encodeURIComponent(location.pathname); a.textContent = 'Sign in'; lost.append(a); }
+    lost.hidden = false;
+    document.body.classList.add('is-lost');
+    document.title = 'LOST: ' + title;
+    if (screen && !lostTimer) { tone(true); lostTimer = setInterval(() => tone(true), every || 10000); }
+  }
+  function found() {
+    if (!lost || lost.hidden) return;
+    lost.hidden = true; lost.textContent = '';
+    document.body.classList.remove('is-lost');
+    document.title = title;
+    clearInterval(lostTimer); lostTimer = null;
+  }
   if (live && kinds.length && 'EventSource' in window) {
     const es = new EventSource('/events');
+    let leaving = false;
+    addEventListener('pagehide', () => { leaving = true; });
+    es.addEventListener('error', () => { if (!leaving) lose('Connection to the hub lost: new alerts will not show until it is back.', false); });
     es.addEventListener('change', (e) => { try { if (kinds.includes(JSON.parse(e.data).kind)) refresh(); } catch {} });
     // Whatever changed between this page's rendering and the stream opening (or re-opening
     // after a drop) is fetched once on open: no notice is lost in that gap.
     let opened = false;
     es.addEventListener('open', () => {
+      found();
       if (opened) refresh();
       else refresh().then(() => { document.body.dataset.connected = '1'; });
       opened = true;
@@ -93,7 +139,7 @@ export const SCRIPT = `
   if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {});
   const idle = Number(document.body.dataset.idleMs || 0);
   const out = document.getElementById('signout');
-  if (idle && out) {
+  if (idle && out && !screen) {
     let t;
     const arm = () => { clearTimeout(t); t = setTimeout(() => out.submit(), idle); };
     ['keydown', 'pointerdown', 'scroll'].forEach((ev) => addEventListener(ev, arm, { passive: true }));

@@ -3,7 +3,16 @@
 import type { Staff } from './access.ts';
 import { type Html, html, trusted } from './html.ts';
 
-export type PageCtx = { staff: Staff; csrf: string; path: string; idleMs: number };
+export type PageCtx = {
+  staff: Staff;
+  csrf: string;
+  path: string;
+  idleMs: number;
+  /** The monitoring screen this device was marked as (screens.ts), if any. */
+  screen?: string;
+  /** How often an urgent alert nobody has taken sounds again (client.ts). */
+  toneEveryMs?: number;
+};
 
 const NAV = [
   { href: '/', label: 'Alerts' },
@@ -23,6 +32,7 @@ export function page(ctx: PageCtx | null, o: { title: string; body: Html; live?:
               { href: '/admin/records', label: 'Records' },
               { href: '/admin/audit', label: 'Audit' },
               { href: '/admin/fhir', label: 'Care record' },
+              { href: '/admin/screen', label: 'Screen' },
             ]
           : [{ href: '/push', label: 'Alerts on this phone' }]),
       ]
@@ -41,8 +51,9 @@ export function page(ctx: PageCtx | null, o: { title: string; body: Html; live?:
 <link rel="stylesheet" href="/static/console.css">
 <script src="/static/console.js" defer></script>
 </head>
-<body data-live="${(o.live ?? []).join(' ')}" data-idle-ms="${ctx ? ctx.idleMs : 0}">
+<body data-live="${(o.live ?? []).join(' ')}" data-idle-ms="${ctx ? ctx.idleMs : 0}"${screenAttrs(ctx)}>
 <a class="skip" href="#main">Skip to content</a>
+<div id="lost" class="lost" role="alert" hidden></div>
 <header class="top">
 <a class="brand" href="/">Hearth care console</a>
 ${
@@ -51,7 +62,7 @@ ${
         (n) =>
           html`<li><a href="${n.href}"${current(n.href) ? trusted(' aria-current="page"') : ''}>${n.label}</a></li>`,
       )}</ul></nav>
-<div class="who"><span>${ctx.staff.name} (${ctx.staff.role})</span>
+<div class="who">${ctx.screen ? html`<span class="badge screen" id="screen-name">Screen: ${ctx.screen}</span> ` : ''}<span>${ctx.staff.name} (${ctx.staff.role})</span>
 <form id="signout" class="inline" method="post" action="/signout"><input type="hidden" name="_csrf" value="${ctx.csrf}"><button type="submit">Sign out</button></form></div>`
     : ''
 }
@@ -66,3 +77,7 @@ ${o.body}
 
 /** A hidden field with the session's CSRF token, for every form that POSTs. */
 export const csrfField = (ctx: PageCtx): Html => html`<input type="hidden" name="_csrf" value="${ctx.csrf}">`;
+
+/** A screen's mark and the tone's repeat, for the script: a screen keeps no idle timer of its own. */
+const screenAttrs = (ctx: PageCtx | null): Html =>
+  html` data-tone-ms="${ctx?.toneEveryMs ?? 0}"${ctx?.screen ? trusted(' data-screen="1"') : ''}`;

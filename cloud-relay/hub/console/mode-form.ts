@@ -48,6 +48,57 @@ export type ModeShown = {
   detail: string | null;
 };
 
+const shown = (row: {
+  payload: string;
+  by: string | null;
+  sent_at: number;
+  state: string;
+  detail: string | null;
+}) => {
+  const p = JSON.parse(row.payload) as { mode?: unknown; until?: unknown };
+  return {
+    mode: typeof p.mode === 'string' ? p.mode : '?',
+    until: typeof p.until === 'string' ? p.until : null,
+    by: row.by,
+    sentAt: Number(row.sent_at),
+    state: row.state,
+    detail: row.detail,
+  };
+};
+
+/** Each home's newest mode command, by gateway, in one query: for the homes page. */
+export async function lastModes(db: Kysely<ConsoleDb>, gateways: string[]): Promise<Map<string, ModeShown>> {
+  if (!gateways.length) return new Map();
+  const newest = db
+    .selectFrom('commands')
+    .select((eb) => ['gateway', eb.fn.max('sent_at').as('at')])
+    .where('name', '=', 'mode')
+    .where('gateway', 'in', gateways)
+    .groupBy('gateway')
+    .as('newest');
+  const rows = await db
+    .selectFrom('commands as c')
+    .innerJoin(newest, (j) =>
+      j.onRef('newest.gateway', '=', 'c.gateway').onRef('newest.at', '=', 'c.sent_at'),
+    )
+    .select(['c.gateway', 'c.payload', 'c.by', 'c.sent_at', 'c.state', 'c.detail'])
+    .where('c.name', '=', 'mode')
+    .execute();
+  return new Map(rows.map((r) => [r.gateway, shown(r)]));
+}
+
+/**
+ * The care mode a home is in as far as the trust knows: none when the last one was off, ended, or
+ * refused; else the mode with its end and whether the home has confirmed it. Pure.
+ */
+export function modeNow(m: ModeShown | null | undefined, now: number): { mode: string; note: string } | null {
+  if (!m || m.mode === 'off' || m.state === 'failed') return null;
+  const until = m.until ? Date.parse(m.until) : Number.NaN;
+  if (Number.isFinite(until) && until <= now) return null;
+  const note = m.state === 'confirmed' ? 'confirmed' : m.state === 'sent' ? 'pending' : 'not confirmed';
+  return { mode: m.mode, note };
+}
+
 /** The newest mode command the hub sent to any of these homes, or null. */
 export async function lastMode(db: Kysely<ConsoleDb>, gateways: string[]): Promise<ModeShown | null> {
   if (!gateways.length) return null;
@@ -59,14 +110,5 @@ export async function lastMode(db: Kysely<ConsoleDb>, gateways: string[]): Promi
     .orderBy('sent_at', 'desc')
     .limit(1)
     .executeTakeFirst();
-  if (!row) return null;
-  const p = JSON.parse(row.payload) as { mode?: unknown; until?: unknown };
-  return {
-    mode: typeof p.mode === 'string' ? p.mode : '?',
-    until: typeof p.until === 'string' ? p.until : null,
-    by: row.by,
-    sentAt: row.sent_at,
-    state: row.state,
-    detail: row.detail,
-  };
+  return row ? shown(row) : null;
 }

@@ -1,6 +1,7 @@
 // Plots as SVG drawn on the server from the daily summaries: no chart library, no script, and
 // the same picture on a phone. Each has a title and a description for screen readers; the page
-// also gives the figures as a table. Pure: numbers in, markup out.
+// also gives the figures as a table. Pure: numbers in, markup out. The text is 11 units high, and a
+// phone's stylesheet makes it 18 (style.ts): scaled down to a phone's width, still 11 CSS px.
 import { escapeHtml, type Html, trusted } from './html.ts';
 
 export type Night = {
@@ -34,7 +35,7 @@ export function nightsPlot(nights: Night[], id = 'nights'): Html {
   const left = 56;
   const width = 600;
   const plotW = width - left - 90;
-  const rowH = 18;
+  const rowH = 22;
   const top = 22;
   const height = top + nights.length * rowH + 8;
   const x = (min: number) => left + (Math.min(Math.max(min, 0), NIGHT_LEN_MIN) / NIGHT_LEN_MIN) * plotW;
@@ -50,7 +51,7 @@ export function nightsPlot(nights: Night[], id = 'nights'): Html {
   nights.forEach((n, i) => {
     const y = top + i * rowH;
     parts.push(
-      `<text x="${left - 6}" y="${y + 12}" text-anchor="end" fill="#1f1f1f" ${FONT}>${escapeHtml(n.date.slice(5))}</text>`,
+      `<text x="${left - 6}" y="${y + 15}" text-anchor="end" fill="#1f1f1f" ${FONT}>${escapeHtml(n.date.slice(5))}</text>`,
     );
     const spans = n.inBed.length ? n.inBed : n.bedtime && n.wake ? [{ from: n.bedtime, to: n.wake }] : [];
     for (const s of spans) {
@@ -65,9 +66,11 @@ export function nightsPlot(nights: Night[], id = 'nights'): Html {
       .filter(Boolean)
       .join(' · ');
     if (!spans.length)
-      parts.push(`<text x="${left + 4}" y="${y + 12}" fill="#1f1f1f" ${FONT}>no night recorded</text>`);
+      parts.push(`<text x="${left + 4}" y="${y + 15}" fill="#1f1f1f" ${FONT}>no night recorded</text>`);
     else if (marks)
-      parts.push(`<text x="${width - 84}" y="${y + 12}" fill="#1f1f1f" ${FONT}>${escapeHtml(marks)}</text>`);
+      parts.push(
+        `<text class="marks" x="${width - 84}" y="${y + 14}" fill="#1f1f1f" ${FONT}>${escapeHtml(marks)}</text>`,
+      );
   });
   return trusted(
     `<svg id="${id}" class="plot" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${id}-t ${id}-d" preserveAspectRatio="xMinYMin meet">` +

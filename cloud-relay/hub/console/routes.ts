@@ -23,7 +23,7 @@ import {
   visibleHomes,
 } from './data.ts';
 import { html } from './html.ts';
-import { FORM_MODES, formUntil, lastMode } from './mode-form.ts';
+import { FORM_MODES, formUntil, lastMode, lastModes, modeNow } from './mode-form.ts';
 import { alertBody, alertContent } from './pages/alert.ts';
 import { auditBody, historyBody } from './pages/history.ts';
 import { arrange, homeRows, homesBody, homesContent, SORTS, type Sort } from './pages/homes.ts';
@@ -72,7 +72,18 @@ export function pageRoutes(app: FastifyInstance, c: Console): void {
     const open = (await hubAlerts(d.store.db, { open: true })).filter((a) => gateways.has(a.gateway));
     const latest = await latestSummaries(db, [...new Set(homes.map((h) => h.resident))]);
     const tests = await testCallSummaries(d.store.db);
-    const rows = arrange(homeRows(homes, open, latest, tests), o);
+    const modes = await lastModes(db, [...gateways]);
+    const now = d.now();
+    const rows = arrange(
+      homeRows(
+        homes,
+        open,
+        latest,
+        tests,
+        new Map(homes.map((h) => [h.gateway, modeNow(modes.get(h.gateway), now)])),
+      ),
+      o,
+    );
     const content = homesContent(rows, homes.length, d.now(), tz);
     return c.render(req, reply, g.ctx, {
       title: 'Homes',

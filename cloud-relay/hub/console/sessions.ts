@@ -1,9 +1,11 @@
 // Sessions in the database, so that any hub instance serves any request: the cookie holds a
 // random token, the table its sha256, the staff name, the CSRF token and when it was last used.
-// A session unused for `idleMs` is gone (automatic sign-out); none lives longer than `maxMs`.
+// A session unused for `idleMs` is gone (automatic sign-out), unless a monitoring screen holds its
+// live stream open; none lives longer than `maxMs`.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { ConsoleDb } from '../console-tables.ts';
+import { streamHeld } from './screens.ts';
 
 export type SessionLimits = { idleMs: number; maxMs: number };
 export const DEFAULT_LIMITS: SessionLimits = { idleMs: 15 * 60_000, maxMs: 12 * 3_600_000 };
@@ -38,7 +40,9 @@ export async function findSession(
   const id = digest(token);
   const row = await db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) return null;
-  if (now - row.seen_at > limits.idleMs || now - row.created_at > limits.maxMs) {
+  const idle = now - row.seen_at > limits.idleMs;
+  // A monitoring screen's open stream is use the server sees for itself (screens.ts).
+  if (now - row.created_at > limits.maxMs || (idle && !(await streamHeld(db, id)))) {
     await db.deleteFrom('sessions').where('id', '=', id).execute();
     return null;
   }
@@ -49,6 +53,7 @@ export async function findSession(
 
 export async function closeSession(db: Kysely<ConsoleDb>, id: string): Promise<void> {
   await db.deleteFrom('sessions').where('id', '=', id).execute();
+  await db.deleteFrom('screen_streams').where('session', '=', id).execute();
 }
 
 export function csrfMatches(session: Session, given: unknown): boolean {

@@ -105,4 +105,26 @@ ul.notes { margin:.3em 0 0; padding-left:1.2em; }
   .missing-note { background:#fff; border-left-color:#000; }
   * { -webkit-print-color-adjust:exact; print-color-adjust:exact; }
 }
+.lost { position:sticky; top:0; z-index:20; background:var(--urgent); color:#fff; font-size:1.4em; font-weight:700; padding:.8em 1em; text-align:center; border-bottom:6px solid #5c0b0d; }
+.lost a { color:#fff; }
+body.is-lost main { outline:8px solid var(--urgent); outline-offset:-8px; }
+.badge.screen { color:#16324f; background:#fff; }
+button#mute.silenced { background:var(--high-bg); color:var(--high); border:3px solid var(--high); }
+.screen-mark { background:var(--card); border:1px solid var(--line); border-radius:6px; padding:1em; max-width:40em; }
+/* A phone: the header is two short rows (the name and sign-out, then the links), not five. */
+@media (max-width: 40em) {
+  header.top { gap:.1em .8em; padding:.2em .6em; font-size:.9em; }
+  header.top .brand { font-size:1em; }
+  header.top .who { order:2; margin-left:auto; }
+  header.top .who > span:not(.badge) { display:none; }
+  header.top .who button { min-height:32px; padding:.1em .6em; }
+  header.top nav { order:3; flex-basis:100%; }
+  header.top nav ul { gap:.1em .9em; }
+}
+.in-words { font-size:1.1em; background:var(--card); border:1px solid var(--line); border-left:6px solid var(--info); border-radius:6px; padding:.6em .9em; margin:0 0 1em; }
+.in-words p { margin:.2em 0; }
+/* A plot scaled to a phone (about 0.6 of its width in units): its text stays 11 CSS px or more. */
+@media (max-width: 40em) { .plot text { font-size:18px; } .plot text.marks { display:none; } }
+input[type=datetime-local] { font:inherit; min-height:44px; padding:.45em .6em; border:1px solid #6b6b6b; border-radius:4px; }
+details.tables > summary { cursor:pointer; font-weight:600; padding:.6em 0; }
 `;

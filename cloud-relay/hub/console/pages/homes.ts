@@ -1,6 +1,6 @@
 // Homes at a glance: each gateway's supervision state (online, silent since, queue depth, last
-// summary, last good daily test call, devices silent or low on battery), sortable and filterable;
-// a silent one stands out.
+// summary, last daily test call and whether the home confirmed it, its care mode, devices silent
+// or low on battery), sortable and filterable; a silent one stands out.
 import type { Selectable } from 'kysely';
 import type { HubAlertsTable } from '../../tables.ts';
 import type { TestCallSummary } from '../../test-calls.ts';
@@ -18,7 +18,11 @@ export type HomeRow = {
   lastSummary: string | null;
   /** When the home confirmed its last complete daily test call; null: none; undefined: it makes none. */
   lastGoodTest: number | null | undefined;
+  /** The last daily test call the hub stored, and whether the home confirmed it; undefined: none made. */
+  lastTest: { at: number; confirmed: boolean } | undefined;
   testMissing: boolean;
+  /** The care mode the home is in as far as the trust knows (mode-form.ts: modeNow); null: none. */
+  mode: { mode: string; note: string } | null;
   devicesSilent: string[];
   lowBattery: string[];
   version: string | null;
@@ -32,6 +36,7 @@ export function homeRows(
   open: Selectable<HubAlertsTable>[],
   latest: Map<string, { date: string; json: string }>,
   tests: ReadonlyMap<string, TestCallSummary> = new Map(),
+  modes: ReadonlyMap<string, { mode: string; note: string } | null> = new Map(),
 ): HomeRow[] {
   const openOf = (kind: string) => new Set(open.filter((a) => a.kind === kind).map((a) => a.gateway));
   const silentGw = openOf('gateway_silent');
@@ -63,7 +68,9 @@ export function homeRows(
       queue: h.queue_depth,
       lastSummary: s?.date ?? null,
       lastGoodTest: tests.has(h.gateway) ? (tests.get(h.gateway)?.goodConfirmedAt ?? null) : undefined,
+      lastTest: lastTestOf(tests.get(h.gateway)),
       testMissing: testMissing.has(h.gateway),
+      mode: modes.get(h.gateway) ?? null,
       devicesSilent: devices.silent.map((d) => d.device),
       lowBattery: devices.low_battery.map((d) => `${d.device} (${d.battery} %)`),
       version: h.hearth_version,
@@ -106,12 +113,24 @@ const stateBadge = (r: HomeRow) =>
       ? html`<span class="badge ok">${r.state}</span>`
       : html`<span class="badge info">${r.state}</span>`;
 
-/** The last good test call, and whether one is missing; a dash for a home that makes none. */
+const lastTestOf = (t: TestCallSummary | undefined): HomeRow['lastTest'] =>
+  t && { at: t.lastAt, confirmed: t.goodAt !== null && t.goodAt === t.lastAt };
+
+/**
+ * The last daily test call: when, and confirmed or not (with the last good one when it was not),
+ * and whether one is missing; a dash for a home that makes none.
+ */
 function testCell(r: HomeRow, tz: string): Html | string {
-  if (r.lastGoodTest === undefined) return '–';
-  const when = r.lastGoodTest === null ? 'none yet' : dayAndClock(r.lastGoodTest, tz);
-  return r.testMissing ? html`<span class="badge silent">missing</span> ${when}` : html`${when}`;
+  if (r.lastGoodTest === undefined || !r.lastTest) return '–';
+  const good = r.lastGoodTest === null ? 'none yet' : dayAndClock(r.lastGoodTest, tz);
+  const last = r.lastTest.confirmed
+    ? html`confirmed ${good}`
+    : html`sent ${dayAndClock(r.lastTest.at, tz)}, not confirmed; last good ${good}`;
+  return r.testMissing ? html`<span class="badge silent">missing</span> ${last}` : last;
 }
+
+const modeCell = (r: HomeRow): Html =>
+  r.mode ? html`<strong>${r.mode.mode}</strong> (${r.mode.note})` : html`<span class="muted">none</span>`;
 
 export function homesContent(rows: HomeRow[], total: number, now: number, tz: string): Html {
   const silent = rows.filter((r) => r.silent).length;
@@ -119,7 +138,7 @@ export function homesContent(rows: HomeRow[], total: number, now: number, tz: st
 <div class="table-wrap" tabindex="0" role="region" aria-label="Homes">
 <table>
 <caption class="visually-hidden">Homes and their supervision state</caption>
-<thead><tr><th scope="col">Home</th><th scope="col">Resident</th><th scope="col">State</th><th scope="col">Last heard</th><th scope="col">Queue</th><th scope="col">Last summary</th><th scope="col">Last good test</th><th scope="col">Devices</th></tr></thead>
+<thead><tr><th scope="col">Home</th><th scope="col">Resident</th><th scope="col">State</th><th scope="col">Last heard</th><th scope="col">Queue</th><th scope="col">Last summary</th><th scope="col">Last daily test</th><th scope="col">Care mode</th><th scope="col">Devices</th></tr></thead>
 <tbody>${rows.map(
     (r) => html`<tr class="${r.silent ? 'silent' : ''}" data-home="${r.gateway}" data-state="${r.state}">
 <th scope="row">${r.gateway}</th>
@@ -128,7 +147,8 @@ export function homesContent(rows: HomeRow[], total: number, now: number, tz: st
 <td>${r.lastSeen === null ? 'never' : html`${dayAndClock(r.lastSeen, tz)} <span class="muted">(${span(now - r.lastSeen)} ago)</span>`}</td>
 <td>${r.queue ?? '–'}</td>
 <td>${r.lastSummary ?? '–'}</td>
-<td data-test="${r.testMissing ? 'missing' : 'ok'}">${testCell(r, tz)}</td>
+<td data-test="${r.testMissing ? 'missing' : r.lastTest && !r.lastTest.confirmed ? 'unconfirmed' : 'ok'}">${testCell(r, tz)}</td>
+<td data-mode="${r.mode?.mode ?? 'none'}">${modeCell(r)}</td>
 <td>${r.devicesSilent.length ? html`Silent: ${r.devicesSilent.join(', ')}` : ''}${r.devicesSilent.length && r.lowBattery.length ? html`<br>` : ''}${r.lowBattery.length ? html`Low battery: ${r.lowBattery.join(', ')}` : ''}${!r.devicesSilent.length && !r.lowBattery.length ? html`<span class="muted">all well</span>` : ''}</td>
 </tr>`,
   )}</tbody></table></div>`;

@@ -1,12 +1,15 @@
-// A resident's page: last night first (sent the morning it ended), the last 14 nights and days as
-// plots and as tables, what the summaries found notable, the check-in answers, the alerts, and
+// A resident's page: last night and the newest day first, in words against her usual (in-words.ts),
+// then last night's figures (sent the morning it ended), the last 14 nights and days as plots and
+// as tables folded away (a phone scrolls past a summary line, not a table), what the summaries found notable, the check-in answers, the alerts, and
 // each day's FHIR bundle to download; the home's care mode, and a form to set one.
 import type { Selectable } from 'kysely';
+import { zoneNamed } from '../../../../core/zone.ts';
 import type { NightMessage, SummaryMessage } from '../../../protocol/messages.ts';
 import type { AlertsTable } from '../../tables.ts';
 import type { Home } from '../data.ts';
 import { dayAndClock, isoClock } from '../format.ts';
 import { type Html, html } from '../html.ts';
+import { inWords } from '../in-words.ts';
 import { csrfField, type PageCtx } from '../layout.ts';
 import { FORM_MODES, type ModeShown } from '../mode-form.ts';
 import { type NightRow, nightRows } from '../nights.ts';
@@ -88,13 +91,13 @@ function checkIns(s: SummaryMessage[]): Html {
 
 function alerts(a: Selectable<AlertsTable>[], tz: string): Html {
   if (!a.length) return html`<p>No alerts.</p>`;
-  return html`<div class="table-wrap" tabindex="0" role="region" aria-label="Alerts"><table>
+  return html`<details class="tables"><summary>${a.length} alert${a.length === 1 ? '' : 's'}, as a table</summary><div class="table-wrap" tabindex="0" role="region" aria-label="Alerts"><table>
 <thead><tr><th scope="col">When</th><th scope="col">Alert</th><th scope="col">State</th><th scope="col">Acknowledged by</th></tr></thead>
 <tbody>${a.map(
     (x) => html`<tr><td>${dayAndClock(Date.parse(x.first_at), tz)}</td>
 <td><a href="/alerts/${encodeURIComponent(x.gateway)}/${encodeURIComponent(x.alert_id)}">${x.reason}</a></td>
 <td><span class="badge ${x.severity}">${x.severity}</span> ${x.state}</td><td>${x.ack_by ?? '–'}</td></tr>`,
-  )}</tbody></table></div>`;
+  )}</tbody></table></div></details>`;
 }
 
 const STATE: Readonly<Record<string, string>> = {
@@ -134,7 +137,9 @@ export function residentContent(d: ResidentData, tz: string): Html {
   const s = d.summaries;
   const nights = nightRows(s, d.nights).slice(0, 14);
   const homes = d.homes.map((h) => h.gateway).join(', ') || 'no home known';
-  return html`<p><a href="/residents/${encodeURIComponent(d.resident)}/report?weeks=4" id="report-link">Care-team report: her last 4 weeks, to print</a></p>
+  const words = inWords(nights, s, zoneNamed(tz).date(d.now));
+  return html`<section class="in-words" id="in-words" aria-label="In words, against her usual"><p id="night-words">${words.night}</p><p id="day-words">${words.day}</p></section>
+<p><a href="/residents/${encodeURIComponent(d.resident)}/report?weeks=4" id="report-link">Care-team report: her last 4 weeks, to print</a></p>
 <p class="muted">Home ${homes}. ${s.length} daily summar${s.length === 1 ? 'y' : 'ies'} shown${s[0] ? html`, the newest for ${s[0].date}` : ''}.</p>
 ${careMode(d.mode, d.now, tz)}
 ${d.record ?? ''}
@@ -142,13 +147,13 @@ ${lastNight(nights[0])}
 ${
   nights.length
     ? html`<h2 id="nights-h">Nights</h2>${nightsPlot(nightsOf(nights))}
-<details><summary>Nights as figures</summary>${nightsTable(nights)}</details>`
+<details class="tables"><summary>Nights as figures</summary>${nightsTable(nights)}</details>`
     : ''
 }
 ${
   s.length
     ? html`<h2 id="days-h">Days</h2>${activityHeatmap(daysOf(s))}${LEGEND}
-<details open><summary>Days as figures (rooms, time out, temperature, FHIR)</summary>${daysTable(s)}</details>`
+<details class="tables"><summary>Days as figures (rooms, time out, temperature, FHIR)</summary>${daysTable(s)}</details>`
     : html`<p>No daily summary has arrived for this resident yet.</p>`
 }
 <div class="grid2"><section aria-labelledby="notable-h"><h2 id="notable-h">Notable</h2>${notable(s)}</section>
