@@ -120,6 +120,8 @@ button#mute.silenced { background:var(--high-bg); color:var(--high); border:3px 
   header.top .who button { min-height:32px; padding:.1em .6em; }
   header.top nav { order:3; flex-basis:100%; }
   header.top nav ul { gap:.1em .9em; }
+  /* Each link a 24 px touch target however many an admin's menu wraps to (WCAG 2.2, 2.5.8). */
+  header.top nav a { display:inline-block; min-height:24px; line-height:24px; }
 }
 .in-words { font-size:1.1em; background:var(--card); border:1px solid var(--line); border-left:6px solid var(--info); border-radius:6px; padding:.6em .9em; margin:0 0 1em; }
 .in-words p { margin:.2em 0; }
