@@ -1,26 +1,37 @@
 // After an erasure, the space the deleted rows took, as far as each backend gives it back, and a
 // sentence saying what it did and did not do: a deleted row is not yet gone from the disk.
-import { type Kysely, sql } from 'kysely';
-import type { DbTarget } from './db.ts';
+import { type Kysely, PostgresAdapter, sql } from 'kysely';
 import type { HubDb } from './tables.ts';
 
+export const isPostgres = (db: Kysely<HubDb>): boolean => db.getExecutor().adapter instanceof PostgresAdapter;
+
 /**
- * SQLite: secure_delete is set for this connection before the erasure (freed pages are zeroed
- * as they are freed), then VACUUM rewrites the file without them and a TRUNCATE checkpoint
- * empties the write-ahead log that still held the old pages.
+ * SQLite: secure_delete is set on the connection before the erasure, so that freed pages are
+ * zeroed as they are freed (it stays on for that connection: later deletes are zeroed too).
  */
-export async function beforeErase(db: Kysely<HubDb>, target: DbTarget): Promise<void> {
-  if (target.kind === 'sqlite') await sql`pragma secure_delete = on`.execute(db);
+export async function beforeErase(db: Kysely<HubDb>): Promise<void> {
+  if (!isPostgres(db)) await sql`pragma secure_delete = on`.execute(db);
 }
 
-export async function reclaim(db: Kysely<HubDb>, target: DbTarget, tables: string[]): Promise<string> {
-  if (target.kind === 'sqlite') {
+const SQLITE_ZEROED = 'SQLite: deleted pages were zeroed (secure_delete)';
+const BACKUPS = 'Backups still hold the rows until they expire.';
+
+/**
+ * `rewrite`: SQLite's VACUUM rewrites the file without the freed pages (the command line, not the
+ * running console: better-sqlite3 would hold the hub's one thread while it runs); either way a
+ * TRUNCATE checkpoint empties the write-ahead log that still held the old pages. PostgreSQL:
+ * a plain VACUUM of the tables erased from.
+ */
+export async function reclaim(db: Kysely<HubDb>, tables: string[], o: { rewrite: boolean }): Promise<string> {
+  if (!isPostgres(db)) {
     try {
-      await sql`vacuum`.execute(db);
+      if (o.rewrite) await sql`vacuum`.execute(db);
       await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db);
-      return 'SQLite: deleted pages were zeroed (secure_delete), the file rewritten without them (VACUUM) and its write-ahead log emptied. Copies of the file (backups) still hold them until they expire.';
+      return o.rewrite
+        ? `${SQLITE_ZEROED}, the file rewritten without them (VACUUM) and its write-ahead log emptied. ${BACKUPS}`
+        : `${SQLITE_ZEROED} and the write-ahead log emptied; the file keeps its size until \`hearth hub resident erase\` or a VACUUM rewrites it. ${BACKUPS}`;
     } catch (e) {
-      return `SQLite: deleted pages were zeroed (secure_delete), but the file was not rewritten (${(e as Error).message}); run the erase again while the hub is stopped to shrink it. Backups still hold the rows until they expire.`;
+      return `${SQLITE_ZEROED}, but the file was not rewritten (${(e as Error).message}); run the erase again while the hub is stopped to shrink it. ${BACKUPS}`;
     }
   }
   for (const t of tables) await sql`vacuum ${sql.table(t)}`.execute(db);

@@ -12,18 +12,6 @@ import type { HubDb } from './tables.ts';
 type Db = Kysely<ConsoleDb> | Transaction<ConsoleDb>;
 type Row = Record<string, unknown>;
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
-/** Why `id` cannot be a resident's id (as the protocol allows one), or null. */
-export function badResidentId(id: string): string | null {
-  if (!id) return 'the resident id is empty';
-  if (id.length > 64) return `the resident id is ${id.length} characters long; an id has at most 64`;
-  if (CONTROL.test(id)) return 'the resident id holds a control character (a newline, a tab, NUL)';
-  if (id.trim() !== id) return 'the resident id begins or ends with a space';
-  return null;
-}
-
 /** Her gateways: the homes the hub knows as hers, and the one she is bound to. */
 export async function gatewaysOf(db: Db, resident: string): Promise<string[]> {
   const [homes, bound] = await Promise.all([

@@ -12,41 +12,12 @@ import { consoleDb } from '../console-tables.ts';
 import { openDb } from '../db.ts';
 import { dbTarget } from '../hub.ts';
 import { beforeErase, reclaim } from '../reclaim.ts';
-import { badResidentId, eraseResident, exportResident, knownResident } from '../resident-rights.ts';
+import { badResidentId, parseBefore } from '../resident-input.ts';
+import { eraseResident, exportResident, knownResident } from '../resident-rights.ts';
 import { RESIDENT_TABLES } from '../resident-tables.ts';
 import { HubStore } from '../store.ts';
 
 type Out = { code: number; text: string };
-const DATE_RE = /^(\d{4})-(\d\d)-(\d\d)$/;
-
-/** `--before`: a date (the start of that day in hub.timezone) or an ISO time with its offset. */
-export function parseBefore(
-  s: string,
-  zone: Zone,
-  now: number,
-): { ok: true; at: number } | { ok: false; reason: string } {
-  const d = DATE_RE.exec(s);
-  let at: number;
-  if (d) {
-    const [y, m, day] = [Number(d[1]), Number(d[2]), Number(d[3])];
-    const probe = new Date(Date.UTC(y, m - 1, day));
-    if (probe.getUTCMonth() !== m - 1 || probe.getUTCDate() !== day)
-      return { ok: false, reason: `--before "${s}" is not a real date` };
-    at = zone.fromLocal(y, m, day, 0);
-  } else if (
-    /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(s) &&
-    Number.isFinite(Date.parse(s))
-  )
-    at = Date.parse(s);
-  else
-    return {
-      ok: false,
-      reason: `--before "${s.slice(0, 40)}" is not a date such as 2025-06-30 or an ISO time`,
-    };
-  if (at > now)
-    return { ok: false, reason: `--before ${s} is in the future; to erase everything give no --before` };
-  return { ok: true, at };
-}
 
 const who = (by?: string) => by ?? `command line (${userInfo().username})`;
 
@@ -116,17 +87,16 @@ export async function residentEraseCommand(
     if (!b.ok) return { code: EXIT.badInput, text: `hearth hub resident erase: ${b.reason}` };
     before = b.at;
   }
-  const target = dbTarget(config, file);
   return withStore(config, file, async (store) => {
     const refused = await checked(store, 'erase', resident);
     if (refused) return refused;
-    await beforeErase(store.db, target);
+    await beforeErase(store.db);
     const r = await eraseResident(store.db, { resident, by: who(o.by), before }, now);
     const touched = Object.entries(r.counts).filter(([, n]) => n > 0);
     const space = await reclaim(
       store.db,
-      target,
       touched.map(([t]) => t),
+      { rewrite: true },
     );
     const listed = config.homes.expected.filter((h) => h.resident === resident).map((h) => h.gateway);
     const lines = [

@@ -21,6 +21,7 @@ import { type ConsoleWeb, consoleFastify, type ListenOptions, listenOptions } fr
 import { SCRYPT_COST } from './password.ts';
 import { pushApi, pushPages } from './push-routes.ts';
 import { DEFAULT_SIGNIN } from './rate-limit.ts';
+import { rightsRoutes } from './rights-routes.ts';
 import { pageRoutes } from './routes.ts';
 import { secure, securityHeaders } from './security.ts';
 import { cookieSecret, csrfMatches, DEFAULT_LIMITS, findSession } from './sessions.ts';
@@ -145,6 +146,7 @@ export async function buildConsole(d: ConsoleDeps, o: ListenOptions = {}): Promi
   pushPages(app, c, keys);
   ladderRoutes(app, c);
   fhirRoutes(app, c);
+  rightsRoutes(app, c);
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0] ?? '/';
     if (path.startsWith('/api/'))
