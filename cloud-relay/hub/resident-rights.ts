@@ -69,12 +69,23 @@ function condition(b: Belongs, w: Who): RawBuilder<unknown> {
   }
 }
 
+const ID_CHAR = /[\w.-]/;
+/** `g` as a whole id within `text`: gw-1 is not named by "gw-10/a-1". */
+function names(text: string, g: string): boolean {
+  for (let i = text.indexOf(g); i >= 0; i = text.indexOf(g, i + 1)) {
+    const before = text[i - 1];
+    const after = text[i + g.length];
+    if (!(before && ID_CHAR.test(before)) && !(after && ID_CHAR.test(after))) return true;
+  }
+  return false;
+}
+
 /** Whether a candidate row is hers: LIKE matches more than it should (case, a longer id). */
 function isHers(b: Belongs, row: Row, w: Who): boolean {
   if (b.by === 'mention') {
     const text = row[b.text];
     return (
-      row[b.resident] === w.resident || (typeof text === 'string' && w.gateways.some((g) => text.includes(g)))
+      row[b.resident] === w.resident || (typeof text === 'string' && w.gateways.some((g) => names(text, g)))
     );
   }
   if (b.by === 'about') {
