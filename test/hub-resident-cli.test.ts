@@ -72,6 +72,8 @@ describe('hearth hub resident', () => {
     expect(r.text).toContain('zeroed (secure_delete), the file rewritten without them (VACUUM)');
     // The hub file still lists her home: said, so it does not come back unnoticed.
     expect(r.text).toContain('still lists gw-ada for ada-1 under homes.expected');
+    // Seeded 30 days before NOW: not heard lately, so no warning that it still sends.
+    expect(r.text).not.toContain('was heard');
     for (const f of [db, `${db}-wal`]) {
       let bytes: Buffer;
       try {
@@ -86,10 +88,17 @@ describe('hearth hub resident', () => {
 
   it('erases on PostgreSQL and says what VACUUM does not return', async () => {
     const { file, config } = await hubWithTwo(true);
-    const r = await residentEraseCommand(config, file, A.r, { before: '2026-03-20' }, NOW);
+    const r = await residentEraseCommand(
+      config,
+      file,
+      A.r,
+      { before: '2026-03-02T10:30:00Z' },
+      T0 + 3_600_000,
+    );
     expect(r.code).toBe(0);
-    expect(r.text).toMatch(/^erased \d+ records about ada-1 older than 2026-03-20/);
+    expect(r.text).toMatch(/^erased \d+ records about ada-1 older than 2026-03-02T10:30:00Z/);
     expect(r.text).toContain('PostgreSQL: VACUUM marked the deleted rows as free space');
+    expect(r.text).toMatch(/gw-ada was heard 48 m ago: while it sends, her alerts and days arrive again/);
     const again = await residentExportCommand(config, file, A.r, {}, NOW);
     const doc = JSON.parse(again.text);
     expect(doc.tables.alerts).toEqual([]);

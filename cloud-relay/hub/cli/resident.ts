@@ -5,6 +5,7 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { HubConfig } from '../../../config/hub-schema.ts';
+import { formatDuration } from '../../../config/values.ts';
 import { EXIT } from '../../../core/process.ts';
 import { Zone } from '../../../core/zone.ts';
 import { audit } from '../audit.ts';
@@ -18,6 +19,8 @@ import { RESIDENT_TABLES } from '../resident-tables.ts';
 import { HubStore } from '../store.ts';
 
 type Out = { code: number; text: string };
+/** A home heard this recently may still be sending. */
+const HEARD_LATELY_MS = 86_400_000;
 
 const who = (by?: string) => by ?? `command line (${userInfo().username})`;
 
@@ -90,6 +93,13 @@ export async function residentEraseCommand(
   return withStore(config, file, async (store) => {
     const refused = await checked(store, 'erase', resident);
     if (refused) return refused;
+    // A home still sending brings her records back: said, so the home is stopped first.
+    const heard = await store.db
+      .selectFrom('homes')
+      .select(['gateway', 'last_seen_at'])
+      .where('resident', '=', resident)
+      .where('last_seen_at', '>', now - HEARD_LATELY_MS)
+      .execute();
     await beforeErase(store.db);
     const r = await eraseResident(store.db, { resident, by: who(o.by), before }, now);
     const touched = Object.entries(r.counts).filter(([, n]) => n > 0);
@@ -105,6 +115,10 @@ export async function residentEraseCommand(
       space,
       'One audit line says so, with these counts and not the data.',
     ];
+    for (const h of heard)
+      lines.push(
+        `${h.gateway} was heard ${formatDuration(now - (h.last_seen_at ?? now))} ago: while it sends, her alerts and days arrive again; stop it (hearth forget --all at the home) and erase again.`,
+      );
     if (listed.length && before === undefined)
       lines.push(
         `${file} still lists ${listed.join(', ')} for ${resident} under homes.expected: remove it, or the hub knows her home again when it next starts.`,
