@@ -2,13 +2,17 @@
 // period deletes what is older than it and keeps what is newer, and touches no other table; a
 // closed alert goes with its history, notes and claims, an open one stays however old; only sent
 // FHIR rows and failed pushes go.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type Kysely, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { openDb, sqliteTarget } from '../cloud-relay/hub/db.ts';
 import type { RetentionPeriods } from '../cloud-relay/hub/retention.ts';
-import type { HubStore } from '../cloud-relay/hub/store.ts';
+import { HubStore } from '../cloud-relay/hub/store.ts';
 import type { HubDb } from '../cloud-relay/hub/tables.ts';
 import { hubBackends } from './helpers/hub-backends.ts';
 import { DAY, PUSH_EFFECTS, seedResident, seedStaff } from './helpers/resident-seed.ts';
+import { tempDir } from './helpers/tmp.ts';
 
 const A = { gw: 'gw-ada', r: 'ada-1' };
 const B = { gw: 'gw-bo', r: 'bo-2' };
@@ -152,4 +156,24 @@ describe.each(BACKENDS)('retention on $name', (backend) => {
       expect(await counts(store.db)).toEqual(after);
     },
   );
+});
+
+describe('retention on the embedded SQLite file', () => {
+  it('leaves no byte of a deleted day in the file (secure_delete): not readable back from free pages', async () => {
+    const target = sqliteTarget(join(tempDir('hearth-hub-retention-'), 'db'));
+    const store = new HubStore(openDb(target).db, PUSH_EFFECTS);
+    await store.migrate();
+    await seeded(store);
+    const old = await store.db.selectFrom('summaries').select('fhir').where('at_ms', '<', NEW).execute();
+    // The old day's FHIR resource ids: derived from resident, date and kind, held in this row only.
+    const ids = old.flatMap((r) =>
+      [...r.fhir.matchAll(/"fullUrl":"urn:uuid:([0-9a-f-]{36})"/g)].map((m) => m[1] ?? ''),
+    );
+    expect(ids.length).toBeGreaterThan(5);
+    await store.enforceRetention(NOW, { ...KEEP, summaries: 20 * DAY });
+    await store.close();
+    if (target.kind !== 'sqlite') throw new Error('sqlite');
+    const bytes = readFileSync(target.file);
+    expect(ids.filter((id) => bytes.includes(id))).toEqual([]);
+  });
 });

@@ -6,8 +6,8 @@ import type { HubDb } from './tables.ts';
 export const isPostgres = (db: Kysely<HubDb>): boolean => db.getExecutor().adapter instanceof PostgresAdapter;
 
 /**
- * SQLite: secure_delete is set on the connection before the erasure, so that freed pages are
- * zeroed as they are freed (it stays on for that connection: later deletes are zeroed too).
+ * SQLite: secure_delete, so that freed pages are zeroed as they are freed. openDb sets it on every
+ * connection it makes; set again here for a connection made otherwise.
  */
 export async function beforeErase(db: Kysely<HubDb>): Promise<void> {
   if (!isPostgres(db)) await sql`pragma secure_delete = on`.execute(db);
