@@ -36,7 +36,7 @@ ${countRows(counts)}
 <form method="post" action="${base(resident)}/erase">${csrfField(ctx)}
 <label for="before">Only records older than (empty: all of them, her home and carers too)</label><input id="before" name="before" type="date" maxlength="10">
 <label for="confirm">Type her id, ${resident}, to confirm</label><input id="confirm" name="confirm" required maxlength="64" autocomplete="off">
-<p><button type="submit" class="danger">Erase</button></p></form>`;
+<p><button type="submit">Erase</button></p></form>`;
 }
 
 export function erasedBody(resident: string, r: EraseResult, space: string, before?: string): Html {
