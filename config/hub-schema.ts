@@ -187,6 +187,41 @@ export const hubConfigSchema = z
         rejected: duration.prefault('30d').describe('Refused messages, kept with their reason.'),
         audit: duration.prefault('400d').describe('Who signed in and what they viewed or did.'),
         sessions: duration.prefault('1d').describe('Ended or expired console sessions, after they end.'),
+        summaries: duration
+          .prefault('400d')
+          .describe(
+            "Each day's summary (with its FHIR bundle) and night: a year to compare with the same season last year, and the 12 months in which a complaint may be made (NHS and social care complaints regulations 2009), with a month to answer. The care record is the record kept for years; the hub keeps a working copy.",
+          ),
+        alerts: duration
+          .prefault('400d')
+          .describe(
+            'Alerts closed (acknowledged, resolved, cancelled) this long ago, with their history, notes and claims: the evidence of how each call was answered, through the 12-month complaint window and an inspection looking back a year. Open alerts are kept however old.',
+          ),
+        test_calls: duration
+          .prefault('90d')
+          .describe(
+            "Daily test calls: a quarter shows the chain worked, as an inspection asks; they say nothing of a resident's life.",
+          ),
+        commands: duration
+          .prefault('90d')
+          .describe(
+            'Commands sent to homes (acknowledgements, care modes) and their replies, for a quarter of fault finding.',
+          ),
+        fhir_sent: duration
+          .prefault('30d')
+          .describe(
+            'Days the care record accepted: the receipt only, the bundle stays with the summary and in the record.',
+          ),
+        pushes: duration
+          .prefault('30d')
+          .describe(
+            'Pushes that failed (sent ones are deleted at once): kept a month to see why a phone was not reached.',
+          ),
+        push_tokens: duration
+          .prefault('1d')
+          .describe(
+            'Used action tokens, after they expire (an hour after sending): refused by their date by then.',
+          ),
       })
       .prefault({})
       .describe('How long the hub keeps each kind of record; deleted in small batches.'),

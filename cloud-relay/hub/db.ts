@@ -82,6 +82,9 @@ export function openDb(target: DbTarget, opts: { poolSize?: number } = {}): Open
   sqlite.pragma('synchronous = FULL');
   // No busy timeout: HubStore waits for a busy file without blocking the thread.
   sqlite.pragma('busy_timeout = 0');
+  // A deleted row's bytes are overwritten, not left in the file's free pages: what retention or
+  // an erasure deletes cannot be read back from the file (README: Data protection).
+  sqlite.pragma('secure_delete = ON');
   const db = new Kysely<HubDb>({ dialect: new SqliteDialect({ database: sqlite }) });
   return { db, target, close: () => db.destroy() };
 }

@@ -19,7 +19,8 @@ export function startRetention(d: {
     running = d.store
       .enforceRetention(d.now(), d.periods)
       .then((r) => {
-        const deleted = r.message_ids + r.rejected + r.audit + r.sessions;
+        const { batches: _, ...counts } = r;
+        const deleted = Object.values(counts).reduce((a, b) => a + b, 0);
         if (deleted) d.log.info({ ...r }, `hub: retention deleted ${deleted} old records`);
       })
       .catch((err) => d.log.error({ err: (err as Error).message }, 'hub: retention pass failed'))

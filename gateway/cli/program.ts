@@ -1,6 +1,7 @@
 // The command line (DESIGN.md section 9). Exit codes: 0 ok, 1 failed, 2 refused input.
 // Each command loads its own modules when it runs: check-config need not load a broker.
 import { Command, CommanderError, Option } from 'commander';
+import type { HubConfig } from '../../config/hub-schema.ts';
 import { EXIT, out, write } from '../../core/process.ts';
 
 const program = new Command('hearth')
@@ -351,6 +352,70 @@ hub
     const { hubRecordsLoadCommand } = await import('../../cloud-relay/hub/cli/records-load.ts');
     const r = await hubRecordsLoadCommand(file, { config, by: o.by });
     await out(r.text);
+    code = r.code;
+  });
+
+const resident = hub
+  .command('resident')
+  .description(
+    "a resident's data at the trust: a subject access request (export) or an erasure request (erase)",
+  );
+/** The hub file, from the subcommand or from `hearth hub --config`, loaded; or why not. */
+async function hubFile(
+  o: { config?: string },
+  what: string,
+): Promise<{ code: number; text: string } | { file: string; config: HubConfig }> {
+  const file = o.config ?? (hub.opts() as { config?: string }).config;
+  if (!file) return { code: EXIT.badInput, text: `hearth hub resident ${what}: --config <file> is required` };
+  const { loadHubConfig } = await import('../../config/load.ts');
+  const { config, problems } = loadHubConfig(file, { strictRefs: true });
+  if (!config)
+    return {
+      code: EXIT.badInput,
+      text: `${file}: not a valid hub file (${problems.length} problem(s)); run hearth check-config ${file}`,
+    };
+  return { file, config };
+}
+resident
+  .command('export')
+  .description('everything the hub holds about her, as one JSON document (stdout, or --out)')
+  .argument('<id>', "the resident's id")
+  .option('--out <file>', 'write the document to this file (mode 0600) instead of stdout')
+  .option('--by <name>', 'who asks, for the audit log (default: this user)')
+  .option('--config <file>', 'hub file')
+  .action(async (id: string, o: { out?: string; by?: string; config?: string }) => {
+    const f = await hubFile(o, 'export');
+    if ('text' in f) {
+      process.stderr.write(`${f.text}\n`);
+      code = f.code;
+      return;
+    }
+    const { residentExportCommand } = await import('../../cloud-relay/hub/cli/resident.ts');
+    const r = await residentExportCommand(f.config, f.file, id, o);
+    if (r.code === EXIT.ok) await out(r.text);
+    else process.stderr.write(`${r.text}\n`);
+    code = r.code;
+  });
+resident
+  .command('erase')
+  .description(
+    'delete everything the hub holds about her (or only what is older than --before); one audit line says what',
+  )
+  .argument('<id>', "the resident's id")
+  .option('--before <date>', 'only records older than this date (2025-06-30, in hub.timezone) or ISO time')
+  .option('--by <name>', 'who erases, for the audit log (default: this user)')
+  .option('--config <file>', 'hub file')
+  .action(async (id: string, o: { before?: string; by?: string; config?: string }) => {
+    const f = await hubFile(o, 'erase');
+    if ('text' in f) {
+      process.stderr.write(`${f.text}\n`);
+      code = f.code;
+      return;
+    }
+    const { residentEraseCommand } = await import('../../cloud-relay/hub/cli/resident.ts');
+    const r = await residentEraseCommand(f.config, f.file, id, o);
+    if (r.code === EXIT.ok) await out(r.text);
+    else process.stderr.write(`${r.text}\n`);
     code = r.code;
   });
 

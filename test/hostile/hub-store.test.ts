@@ -308,11 +308,20 @@ describe.each(hubBackends())('the hub store on $name, against one home misusing 
       .execute();
     const periods = { messages: 30 * day, rejected: 30 * day, audit: 400 * day, sessions: day };
     const deleted = await store.enforceRetention(T0, periods, { batch: 500 });
+    // The periods not given (summaries, alerts...) keep their records: nothing else is deleted.
     expect(deleted).toEqual({
       message_ids: 1200,
       rejected: 1,
       audit: 1,
       sessions: 1,
+      summaries: 0,
+      nights: 0,
+      alerts: 0,
+      test_calls: 0,
+      commands: 0,
+      fhir_sent: 0,
+      pushes: 0,
+      push_tokens: 0,
       batches: expect.any(Number),
     });
     expect(deleted.batches).toBeGreaterThanOrEqual(3);

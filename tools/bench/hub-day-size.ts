@@ -34,8 +34,24 @@ const NAMED = [
   'fhir_outbox',
 ] as const;
 
-/** What the hub's retention deletes (cloud-relay/hub/retention.ts); everything else is kept. */
-const RETAINED = new Set(['message_ids', 'rejected', 'audit', 'sessions']);
+/**
+ * What the hub's retention deletes after a period (cloud-relay/hub/retention.ts: 30 days for the
+ * ids, 90 for test calls and commands, 400 for days, nights and closed alerts); the rest is kept.
+ */
+const RETAINED = new Set([
+  'message_ids',
+  'rejected',
+  'audit',
+  'sessions',
+  'summaries',
+  'nights',
+  'alerts',
+  'alert_history',
+  'test_calls',
+  'commands',
+  'fhir_outbox',
+  'push_outbox',
+]);
 
 type At = { at: number; make: () => Received };
 

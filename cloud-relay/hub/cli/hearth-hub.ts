@@ -32,7 +32,7 @@ export function checkHubCommand(
     `web       ${c.web.tls ? 'https' : 'http'}://${c.web.host}:${c.web.port}${c.web.trust_proxy.length ? ` behind ${c.web.trust_proxy.join(', ')}` : ''}`,
     `homes     ${c.homes.expected.length} expected${c.homes.accept_any ? ', and any gateway the CA signed' : ''}; ${signaturesOf(c) === 'required' ? `each message signed by its gateway's certificate (CA ${c.homes.ca ?? c.broker.ca})` : 'signatures not checked'}`,
     `fhir      ${c.fhir ? `each day sent to ${c.fhir.url}${c.fhir.token ? ' (bearer token)' : ''}, queue looked at every ${formatDuration(c.fhir.every)}` : 'none: FHIR bundles are downloaded from the console'}`,
-    `retention message ids ${formatDuration(c.retention.messages)}, refusals ${formatDuration(c.retention.rejected)}, audit ${formatDuration(c.retention.audit)}`,
+    `retention message ids ${formatDuration(c.retention.messages)}, refusals ${formatDuration(c.retention.rejected)}, audit ${formatDuration(c.retention.audit)}; days ${formatDuration(c.retention.summaries)}, closed alerts ${formatDuration(c.retention.alerts)}, test calls ${formatDuration(c.retention.test_calls)}, commands ${formatDuration(c.retention.commands)}`,
     `checks    every ${s.interval < 600_000 ? `${Math.round(s.interval / 1000)} s` : formatDuration(s.interval)}; silent after ${s.silent_after} heartbeats; commands flagged after ${formatDuration(s.command_timeout)}`,
   ];
   if (warnings.length) {

@@ -23,6 +23,7 @@ import { pushApi, pushPages } from './push-routes.ts';
 import { DEFAULT_SIGNIN } from './rate-limit.ts';
 import { recordRoutes } from './record-routes.ts';
 import { reportRoutes } from './report-routes.ts';
+import { rightsRoutes } from './rights-routes.ts';
 import { pageRoutes } from './routes.ts';
 import { screenRoutes } from './screen-routes.ts';
 import { HeldStreams, screenOf } from './screens.ts';
@@ -162,6 +163,7 @@ export async function buildConsole(d: ConsoleDeps, o: ListenOptions = {}): Promi
   fhirRoutes(app, c);
   reportRoutes(app, c);
   screenRoutes(app, c);
+  rightsRoutes(app, c);
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0] ?? '/';
     if (path.startsWith('/api/'))

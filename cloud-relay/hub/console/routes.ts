@@ -29,6 +29,7 @@ import { auditBody, historyBody } from './pages/history.ts';
 import { arrange, homeRows, homesBody, homesContent, SORTS, type Sort } from './pages/homes.ts';
 import { orderQueue, queueBody, queueContent } from './pages/queue.ts';
 import { modeForm, residentBody, residentContent } from './pages/resident.ts';
+import { rightsForms } from './pages/rights.ts';
 import { claimFor } from './push-action.ts';
 import { queueRecords, recordFor } from './record-routes.ts';
 
@@ -120,7 +121,11 @@ export function pageRoutes(app: FastifyInstance, c: Console): void {
     );
     return c.render(req, reply, g.ctx, {
       title: `Resident ${resident}`,
-      body: residentBody(resident, content, mayAck(g.staff, resident) ? modeForm(g.ctx, resident) : html``),
+      body: residentBody(
+        resident,
+        content,
+        html`${mayAck(g.staff, resident) ? modeForm(g.ctx, resident) : ''}${isAdmin(g.staff) ? rightsForms(g.ctx, resident) : ''}`,
+      ),
       fragment: content,
       live: ['summary', 'night', 'alert', 'cmd-result'],
     });
