@@ -3,6 +3,7 @@
 
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { alertOrderMigration } from './alert-order-migration.ts';
+import { callsMigration } from './calls-migration.ts';
 import { consoleMigration } from './console-migration.ts';
 import { fhirMigration } from './fhir-tables.ts';
 import { ladderMigration } from './ladder-migration.ts';
@@ -247,6 +248,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0010-test-calls': testCallsMigration,
   '0011-fhir-outbox': fhirMigration,
   '0012-alert-order': alertOrderMigration,
+  '0014-call-handling': callsMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -22,6 +22,7 @@ export function page(ctx: PageCtx | null, o: { title: string; body: Html; live?:
               { href: '/admin/ladders', label: 'Ladders' },
               { href: '/admin/audit', label: 'Audit' },
               { href: '/admin/fhir', label: 'Care record' },
+              { href: '/admin/answer-times', label: 'Answer times' },
             ]
           : [{ href: '/push', label: 'Alerts on this phone' }]),
       ]
