@@ -117,6 +117,7 @@ describe('call handling in Chromium', () => {
     const b = await signedIn('ben');
     mkdirSync(SCRATCH, { recursive: true });
     await a.screenshot({ path: join(SCRATCH, 'queue-three-ages.png'), fullPage: true });
+    expect(await seriousViolations(a), 'axe on the queue').toEqual([]);
     // Oldest first (all urgent): 4 m past both targets, 90 s past the first, 10 s within.
     expect(
       await a.locator('li.alert').evaluateAll((els) => els.map((e) => [e.dataset.alert, e.className])),
@@ -141,6 +142,8 @@ describe('call handling in Chromium', () => {
     ]);
 
     await card(a, 'fall-hall').getByRole('link', { name: 'Details, notes and close' }).click();
+    await a.getByRole('button', { name: 'Close with this outcome' }).waitFor();
+    expect(await seriousViolations(a), 'axe on the alert page with its close form').toEqual([]);
     await a.getByLabel('Outcome', { exact: true }).selectOption('responder_sent');
     await a.getByLabel('Note (optional)').fill('Warden on site in 6 minutes.');
     await a.getByRole('button', { name: 'Close with this outcome' }).click();

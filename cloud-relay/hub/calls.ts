@@ -25,6 +25,8 @@ export type CloseResult =
   | { ok: false; status: 400 | 404 | 409; reason: string };
 
 export const MAX_NOTE = 2000;
+/** The states a home acknowledges (the gateway's ACKABLE): a pre-alert or a closed one it would refuse. */
+const ACKABLE: ReadonlySet<string> = new Set(['raised', 'escalated']);
 /** The protocol's bound on `by`. */
 const MAX_BY = 128;
 
@@ -65,8 +67,7 @@ export async function closeCall(d: CallDeps, req: CloseRequest): Promise<CloseRe
   const note = (req.note ?? '').trim().slice(0, MAX_NOTE) || null;
   const a = found.hub ? null : found.alert;
   // Told the home only when it has not been told of an acknowledgement already.
-  const tell =
-    a && a.state !== 'acknowledged' && !ackPending(a) && a.state !== 'resolved' && a.state !== 'cancelled';
+  const tell = a && ACKABLE.has(a.state) && !ackPending(a);
   const cmd = tell ? ackCommand(req.ref.alertId, closedBy(req.by, o.label)) : null;
   if (cmd && !cmd.ok) return cmd;
   const now = d.now();
