@@ -3,18 +3,24 @@
 // valid ones, a second close refused (also when two instances close at once), the hub's own
 // alerts acknowledged, claimed and closed at the hub, and the answer-time figures of a seeded set
 // whose medians and shares are known.
-import { describe, expect, it } from 'vitest';
+import { Migrator } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acknowledge } from '../cloud-relay/hub/ack.ts';
 import { answerRows } from '../cloud-relay/hub/call-answers.ts';
 import { answerFigures } from '../cloud-relay/hub/call-figures.ts';
 import { callDb, hubRef } from '../cloud-relay/hub/call-tables.ts';
 import { ackHubAlert, type CallDeps, closeCall, closuresOf } from '../cloud-relay/hub/calls.ts';
 import { claimsOf, claimWith } from '../cloud-relay/hub/claims.ts';
+import { type DbTarget, openDb, sqliteTarget } from '../cloud-relay/hub/db.ts';
+import { MIGRATIONS } from '../cloud-relay/hub/migrations.ts';
 import { pushDb } from '../cloud-relay/hub/push-tables.ts';
 import type { HubStore } from '../cloud-relay/hub/store.ts';
+import { parseCommand } from '../cloud-relay/uplink/commands.ts';
 import { DEFAULT_OUTCOMES } from '../config/calls-schema.ts';
 import { hubBackends, received } from './helpers/hub-backends.ts';
 import { alert } from './helpers/hub-messages.ts';
+import { type Postgres, startPostgres } from './helpers/postgres.ts';
+import { tempDir } from './helpers/tmp.ts';
 
 const GW = 'gw-1';
 const R = 'r-1';
@@ -64,6 +70,12 @@ describe.each(BACKENDS)('call handling on $name', (backend) => {
         payload: { v: 1, id: r.ok && r.commandId, alert_id: 'a1', by: 'olive (closed: False alarm)' },
       },
     ]);
+    // What the home's own command parser makes of it: a valid ack, the outcome in its `by`.
+    const asHome = parseCommand(GW, sent[0]?.topic ?? '', Buffer.from(JSON.stringify(sent[0]?.payload)));
+    expect(asHome).toMatchObject({
+      ok: true,
+      command: { name: 'ack', alert_id: 'a1', by: 'olive (closed: False alarm)' },
+    });
     const closed = await closuresOf(store, [{ gateway: GW, alertId: 'a1' }]);
     expect(closed.get(`${GW}/a1`)).toEqual({
       gateway: GW,
@@ -258,3 +270,38 @@ describe.each(BACKENDS)('call handling on $name', (backend) => {
     ]);
   });
 });
+
+describe.each(['embedded SQLite', 'PostgreSQL'])(
+  'migration 0014 on $0, over a hub that has claims already',
+  (name) => {
+    let pg: Postgres | undefined;
+    beforeAll(async () => {
+      if (name === 'PostgreSQL') pg = await startPostgres();
+    });
+    afterAll(() => pg?.stop());
+
+    it('keeps each earlier claim as "on my way" and adds the answers, closures and hub acknowledgements', async () => {
+      const target: DbTarget = pg
+        ? { kind: 'postgres', url: await pg.createDatabase(`calls_mig_${process.pid}`) }
+        : sqliteTarget(tempDir('hearth-calls-migration-'));
+      const { db } = openDb(target);
+      try {
+        const provider = { getMigrations: async () => MIGRATIONS };
+        const before = await new Migrator({ db, provider }).migrateTo('0012-alert-order');
+        expect(before.error).toBeUndefined();
+        await pushDb(db)
+          .insertInto('alert_claims')
+          .values({ gateway: GW, alert_id: 'a1', staff: 'olive', at: T0 })
+          .execute();
+        const after = await new Migrator({ db, provider }).migrateToLatest();
+        expect(after.error).toBeUndefined();
+        expect(after.results?.map((r) => r.migrationName)).toEqual(['0014-call-handling']);
+        const claims = await claimsOf(pushDb(db), [{ gateway: GW, alert_id: 'a1' }]);
+        expect(claims.get(`${GW}/a1`)).toEqual([{ staff: 'olive', at: T0, kind: 'way' }]);
+        expect(await callDb(db).selectFrom('alert_closures').selectAll().execute()).toEqual([]);
+      } finally {
+        await db.destroy();
+      }
+    });
+  },
+);
