@@ -8,7 +8,7 @@ import { answerRows } from '../call-answers.ts';
 import { answerFigures } from '../call-figures.ts';
 import { type CallRef, hubRef } from '../call-tables.ts';
 import { ackHubAlert, MAX_NOTE } from '../calls.ts';
-import { isAdmin, mayAck, maySee } from './access.ts';
+import { isAdmin, mayAck, maySee, seesEveryone } from './access.ts';
 import { callSettings, hubAlertOne } from './call-data.ts';
 import { type Console, safeNext } from './context.ts';
 import { alertOne } from './data.ts';
@@ -82,7 +82,8 @@ export function callRoutes(app: FastifyInstance, c: Console): void {
     const resident = found.alert.resident ?? undefined;
     if (
       !mayActOnHub(g.ctx, found.alert) &&
-      !(action === 'view-hub-alert' && (!resident || maySee(g.staff, resident)))
+      // Seeing one: whoever sees its home's resident; one of no known resident, operators and admins.
+      !(action === 'view-hub-alert' && (resident ? maySee(g.staff, resident) : seesEveryone(g.staff)))
     ) {
       await c.refuse(req, reply, g.ctx, { action, ...(resident ? { resident } : {}), target: key });
       return null;
