@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleDb } from '../cloud-relay/hub/console-tables.ts';
 import { sqliteTarget } from '../cloud-relay/hub/db.ts';
+import { pushDb } from '../cloud-relay/hub/push-tables.ts';
 import type { HubStore } from '../cloud-relay/hub/store.ts';
 import { consoleRig, cookieOf, folder, send, signIn, T0 } from './helpers/console-rig.ts';
 import { received } from './helpers/hub-backends.ts';
@@ -50,12 +51,25 @@ describe.each(TARGETS)('call handling at the console on $name', ({ target }) => 
     const r = await consoleRig(await target());
     await raise(r.store, 'gw-1', 'r-1', 'a-1', T0 - 2 * MIN);
     await raise(r.store, 'gw-2', 'r-2', 'a-2', T0 - MIN);
+    // Carl, r-1's carer, is pushed the news of a claim on her urgent alert.
+    await consoleDb(r.store.db)
+      .updateTable('staff')
+      .set({ push_url: 'http://push.invalid/carl' })
+      .where('name', '=', 'carl')
+      .execute();
     const olive = await as(r.base, 'olive');
     expect((await olive.post('/alerts/gw-1/a-1/handle', { back: '/?focus=next' })).headers.location).toBe(
       '/?focus=next',
     );
     const queue = (await olive.get('/?focus=next')).body;
     expect(queue).toMatch(/data-handling="olive"><strong>olive<\/strong> \(since 10:00\) is handling this\./);
+    const told = await pushDb(r.store.db)
+      .selectFrom('push_outbox')
+      .select(['recipient', 'payload'])
+      .execute();
+    expect(told.map((p) => [p.recipient, JSON.parse(p.payload).title])).toEqual([
+      ['carl', 'Hearth r-1: olive is handling this'],
+    ]);
     // Focus on the next untaken card: a-2.
     expect(queue).toMatch(/data-alert="a-2"[^>]*id="card-gw-2-a-2"[^>]*data-focus/);
 
