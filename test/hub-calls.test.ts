@@ -14,7 +14,7 @@ import { claimsOf, claimWith } from '../cloud-relay/hub/claims.ts';
 import { type DbTarget, openDb, sqliteTarget } from '../cloud-relay/hub/db.ts';
 import { MIGRATIONS } from '../cloud-relay/hub/migrations.ts';
 import { pushDb } from '../cloud-relay/hub/push-tables.ts';
-import type { HubStore } from '../cloud-relay/hub/store.ts';
+import { HubStore } from '../cloud-relay/hub/store.ts';
 import { parseCommand } from '../cloud-relay/uplink/commands.ts';
 import { DEFAULT_OUTCOMES } from '../config/calls-schema.ts';
 import { hubBackends, received } from './helpers/hub-backends.ts';
@@ -289,9 +289,23 @@ describe.each(['embedded SQLite', 'PostgreSQL'])(
         const provider = { getMigrations: async () => MIGRATIONS };
         const before = await new Migrator({ db, provider }).migrateTo('0012-alert-order');
         expect(before.error).toBeUndefined();
+        // Before: a1 claimed at T0 and acknowledged later; a2 acknowledged, then claimed; a3 neither.
+        const early = new HubStore(db);
+        for (const id of ['a1', 'a2', 'a3']) await raise(early, id, T0 - MIN);
+        const acked = (id: string, at: number) =>
+          db
+            .updateTable('alerts')
+            .set({ ack_by: 'ben', ack_requested_at: at })
+            .where('alert_id', '=', id)
+            .execute();
+        await acked('a1', T0 + 30 * S);
+        await acked('a2', T0 + 10 * S);
         await pushDb(db)
           .insertInto('alert_claims')
-          .values({ gateway: GW, alert_id: 'a1', staff: 'olive', at: T0 })
+          .values([
+            { gateway: GW, alert_id: 'a1', staff: 'olive', at: T0 },
+            { gateway: GW, alert_id: 'a2', staff: 'olive', at: T0 + 20 * S },
+          ])
           .execute();
         const after = await new Migrator({ db, provider }).migrateToLatest();
         expect(after.error).toBeUndefined();
@@ -299,6 +313,13 @@ describe.each(['embedded SQLite', 'PostgreSQL'])(
         const claims = await claimsOf(pushDb(db), [{ gateway: GW, alert_id: 'a1' }]);
         expect(claims.get(`${GW}/a1`)).toEqual([{ staff: 'olive', at: T0, kind: 'way' }]);
         expect(await callDb(db).selectFrom('alert_closures').selectAll().execute()).toEqual([]);
+        // The answers each had: the earlier of claim and acknowledgement.
+        expect(
+          await callDb(db).selectFrom('alert_answers').selectAll().orderBy('alert_id').execute(),
+        ).toEqual([
+          { gateway: GW, alert_id: 'a1', staff: 'olive', how: 'way', at: T0 },
+          { gateway: GW, alert_id: 'a2', staff: 'ben', how: 'ack', at: T0 + 10 * S },
+        ]);
       } finally {
         await db.destroy();
       }
