@@ -184,6 +184,7 @@ describe('call handling in Chromium', () => {
     await enter(page, `${base}/?focus=next`);
     await live(page);
     expect(await focusedId(page)).toBe(`card-hub-${key}`);
+    await page.screenshot({ path: join(SCRATCH, 'queue-focus-next.png'), fullPage: true });
     // "I'm handling this" on the hub's alert, from there: focus goes on to the next, door-night.
     await tabTo(
       page,
