@@ -84,6 +84,8 @@ describe.each(TARGETS)('call handling at the console on $name', ({ target }) => 
     });
     expect([ok.status, ok.headers.location]).toEqual([303, '/']);
     expect((await olive.get('/')).body).not.toContain('data-alert="a-1"');
+    const api = JSON.parse((await olive.get('/api/alerts')).body) as { alerts: { alert_id: string }[] };
+    expect(api.alerts.map((a) => a.alert_id)).toEqual(['a-2']);
     expect((await olive.get('/history')).body).toMatch(
       /closed: <span data-outcome="ambulance_called">Ambulance called<\/span>/,
     );
