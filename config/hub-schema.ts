@@ -1,7 +1,9 @@
 // The trust's hub file (`hearth hub --config HUB.yaml`), version 1: the trust broker it listens
 // on, the database that is its only state, the web listener, supervision limits and the homes it
 // expects. Like the provisioning file, this schema is the documentation and holds every default.
+
 import { z } from 'zod';
+import { consoleSchema } from './calls-schema.ts';
 import { duration, identifier, secretRef, timeZone } from './values.ts';
 
 const PG_URL_RE = /^postgres(ql)?:\/\/\S+$/;
@@ -102,6 +104,7 @@ export const hubConfigSchema = z
       })
       .prefault({})
       .describe('The care console and its JSON API (GET /healthz, /api/alerts, POST /api/alerts/:id/ack).'),
+    console: consoleSchema,
     supervision: z
       .strictObject({
         interval: duration.prefault('200s').describe('How often homes are checked.'),

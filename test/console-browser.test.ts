@@ -324,7 +324,8 @@ describe('the care console in Chromium', () => {
     });
 
     await card.getByRole('button', { name: /Acknowledge/ }).click();
-    await page.waitForURL(`${base}/`);
+    // Back on the queue, focus on the next alert nobody has taken (none here).
+    await page.waitForURL(`${base}/?focus=next`);
     const done = page.locator('[data-urgent] [data-ack="done"]');
     await done.waitFor({ timeout: 15_000 });
     await expect(done.textContent()).resolves.toMatch(

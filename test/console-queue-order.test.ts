@@ -47,6 +47,37 @@ describe('the queue order', () => {
   });
 
   it('says how late an alert nobody has taken is, at the answer-time targets of 60 s and 180 s', () => {
-    expect([0, 59_999, 60_000, 179_999, 180_000, 3_600_000].map(lateness)).toEqual([0, 0, 1, 1, 2, 2]);
+    expect([0, 59_999, 60_000, 179_999, 180_000, 3_600_000].map((w) => lateness(w))).toEqual([
+      0, 0, 1, 1, 2, 2,
+    ]);
+  });
+
+  it("judges by the hub file's targets when it sets them (console.answer_targets)", () => {
+    expect([29_999, 30_000, 119_999, 120_000].map((w) => lateness(w, [30_000, 120_000]))).toEqual([
+      0, 1, 1, 2,
+    ]);
+  });
+
+  it('puts a hub alert someone acknowledged or is handling below the untaken ones', () => {
+    const hub = (key: string, extra: Partial<OpenHubAlert>) =>
+      ({
+        key,
+        severity: 'urgent',
+        raised_at: T0 - 10 * MIN,
+        resident: null,
+        ack_at: null,
+        claims: [],
+        ...extra,
+      }) as OpenHubAlert;
+    const warning = open('warning', 'warning', 1);
+    const order = orderQueue(
+      [warning],
+      [
+        hub('acked', { ack_at: T0, ack_by: 'olive' }),
+        hub('handled', { claims: [{ staff: 'olive', at: T0, kind: 'handling' }] }),
+        hub('untaken', {}),
+      ],
+    ).map((i) => (i.kind === 'home' ? i.a.alert_id : i.a.key));
+    expect(order).toEqual(['untaken', 'warning', 'acked', 'handled']);
   });
 });

@@ -98,6 +98,8 @@ describe('supervision', () => {
         raised_at: T0,
         raised_by: 'a',
         resolved_at: null,
+        ack_by: null,
+        ack_at: null,
       },
     ];
     expect(supervise([home({ status: 'offline' })], open, T0, LIMITS)).toEqual({ raise: [], resolve: [] });

@@ -2,10 +2,12 @@
 // the home as an `ack` command. It stays pending until the home reports the alert acknowledged
 // (or confirms the command); supervision flags a command nobody confirmed in time.
 import { randomUUID } from 'node:crypto';
+import type { Transaction } from 'kysely';
 import { commands, PROTOCOL_VERSION, topics } from '../protocol/messages.ts';
+import { recordAnswer } from './call-answers.ts';
 import { alertsById } from './queries.ts';
 import type { HubStore } from './store.ts';
-import { sentCommand } from './tables.ts';
+import { type HubDb, sentCommand } from './tables.ts';
 
 export type AckResult =
   | { ok: true; gateway: string; alertId: string; commandId: string }
@@ -25,43 +27,64 @@ export async function acknowledge(
       reason: `${found.length} homes have an alert ${req.alertId}; name the gateway`,
     };
   const alert = found[0] as (typeof found)[number];
-  const cmd = { v: PROTOCOL_VERSION, id: `ack-${randomUUID()}`, alert_id: req.alertId, by: req.by };
+  const cmd = ackCommand(req.alertId, req.by);
+  if (!cmd.ok) return cmd;
+  const now = d.now();
+  await d.store.tx(async (t) => {
+    await recordAck(t, { gateway: alert.gateway, alertId: req.alertId, by: req.by }, cmd, now);
+    await recordAnswer(t, { gateway: alert.gateway, alertId: req.alertId }, req.by, 'ack', now);
+  });
+  const { id: commandId, payload } = cmd;
+  // Committed first: if the publish fails the command stays `sent` and is flagged after the timeout.
+  await d.publish(topics.command(alert.gateway, 'ack'), payload);
+  return { ok: true, gateway: alert.gateway, alertId: req.alertId, commandId };
+}
+
+/** An `ack` command for the alert, checked against the protocol; `by` is who the home is told of. */
+export function ackCommand(
+  alertId: string,
+  by: string,
+): { ok: true; id: string; payload: string } | { ok: false; status: 400; reason: string } {
+  const cmd = { v: PROTOCOL_VERSION, id: `ack-${randomUUID()}`, alert_id: alertId, by };
   const valid = commands.ack.safeParse(cmd);
   if (!valid.success)
     return { ok: false, status: 400, reason: `not a valid ack: ${valid.error.issues[0]?.message}` };
-  const payload = JSON.stringify(valid.data);
-  const now = d.now();
-  await d.store.tx(async (t) => {
-    await t
-      .insertInto('commands')
-      .values(
-        sentCommand({
-          id: cmd.id,
-          gateway: alert.gateway,
-          name: 'ack',
-          payload,
-          alertId: req.alertId,
-          by: req.by,
-          at: now,
-        }),
-      )
-      .execute();
-    await t
-      .updateTable('alerts')
-      .set({ ack_by: req.by, ack_command_id: cmd.id, ack_requested_at: now, ack_confirmed_at: null })
-      .where('gateway', '=', alert.gateway)
-      .where('alert_id', '=', req.alertId)
-      .execute();
-    // A daily test call's acknowledgement: the first one is its record.
-    await t
-      .updateTable('test_calls')
-      .set({ acked_at: now, acked_by: req.by })
-      .where('gateway', '=', alert.gateway)
-      .where('alert_id', '=', req.alertId)
-      .where('acked_at', 'is', null)
-      .execute();
-  });
-  // Committed first: if the publish fails the command stays `sent` and is flagged after the timeout.
-  await d.publish(topics.command(alert.gateway, 'ack'), payload);
-  return { ok: true, gateway: alert.gateway, alertId: req.alertId, commandId: cmd.id };
+  return { ok: true, id: cmd.id, payload: JSON.stringify(valid.data) };
+}
+
+/** The command as sent and the alert as pending its confirmation, in the caller's transaction. */
+export async function recordAck(
+  t: Transaction<HubDb>,
+  a: { gateway: string; alertId: string; by: string },
+  cmd: { id: string; payload: string },
+  now: number,
+): Promise<void> {
+  await t
+    .insertInto('commands')
+    .values(
+      sentCommand({
+        id: cmd.id,
+        gateway: a.gateway,
+        name: 'ack',
+        payload: cmd.payload,
+        alertId: a.alertId,
+        by: a.by,
+        at: now,
+      }),
+    )
+    .execute();
+  await t
+    .updateTable('alerts')
+    .set({ ack_by: a.by, ack_command_id: cmd.id, ack_requested_at: now, ack_confirmed_at: null })
+    .where('gateway', '=', a.gateway)
+    .where('alert_id', '=', a.alertId)
+    .execute();
+  // A daily test call's acknowledgement: the first one is its record.
+  await t
+    .updateTable('test_calls')
+    .set({ acked_at: now, acked_by: a.by })
+    .where('gateway', '=', a.gateway)
+    .where('alert_id', '=', a.alertId)
+    .where('acked_at', 'is', null)
+    .execute();
 }

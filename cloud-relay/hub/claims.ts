@@ -1,22 +1,28 @@
-// "I'm on my way": a member of staff claims an alert, so colleagues see someone is going. Each
-// person's claim is recorded once (their first), beside the alert; several may be on their way.
+// "I'm on my way" and "I'm handling this": a member of staff claims an alert, so colleagues see
+// someone is going to her, or someone at the console has the call. Two kinds of one action: the
+// operator who answers and the responder who goes are different people doing different things,
+// and a colleague needs to know which, but both say "taken" to the queue, the ladder and the
+// answer-time figures. Each person's claim is recorded once (their first), beside the alert.
 // And the action tokens spent from notifications, so that one used is refused if sent again.
 import type { Kysely, Transaction } from 'kysely';
+import { recordAnswer } from './call-answers.ts';
 import { enqueueClaimNotices } from './push-causes.ts';
 import { type PushDb, pushTx } from './push-tables.ts';
 import type { HubStore } from './store.ts';
 
-export type Claim = { staff: string; at: number };
+export const CLAIM_KINDS = ['way', 'handling'] as const;
+export type ClaimKind = (typeof CLAIM_KINDS)[number];
+export type Claim = { staff: string; at: number; kind: ClaimKind };
 
 /** Records the claim; false if this person had claimed the alert already. */
 export async function claimAlert(
   t: Transaction<PushDb> | Kysely<PushDb>,
-  c: { gateway: string; alertId: string; staff: string },
+  c: { gateway: string; alertId: string; staff: string; kind?: ClaimKind },
   now: number,
 ): Promise<boolean> {
   const r = await t
     .insertInto('alert_claims')
-    .values({ gateway: c.gateway, alert_id: c.alertId, staff: c.staff, at: now })
+    .values({ gateway: c.gateway, alert_id: c.alertId, staff: c.staff, at: now, kind: c.kind ?? 'way' })
     .onConflict((oc) => oc.columns(['gateway', 'alert_id', 'staff']).doNothing())
     .executeTakeFirst();
   return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
@@ -43,7 +49,8 @@ export async function claimsOf(
   for (const r of rows) {
     const key = `${r.gateway}/${r.alert_id}`;
     if (!wanted.has(key)) continue;
-    out.set(key, [...(out.get(key) ?? []), { staff: r.staff, at: r.at }]);
+    const kind: ClaimKind = r.kind === 'handling' ? 'handling' : 'way';
+    out.set(key, [...(out.get(key) ?? []), { staff: r.staff, at: r.at, kind }]);
   }
   return out;
 }
@@ -70,6 +77,7 @@ export type ClaimRequest = {
   gateway: string;
   alertId: string;
   staff: string;
+  kind?: ClaimKind;
   /** The notification's token, spent in the same transaction. */
   token?: { id: string; exp: number };
 };
@@ -87,6 +95,7 @@ export function claimWith(
     const t = pushTx(tx);
     if (c.token && !(await spendToken(t, c.token, now))) return 'spent';
     if (!(await claimAlert(t, c, now))) return 'already';
+    await recordAnswer(tx, c, c.staff, c.kind ?? 'way', now);
     await enqueueClaimNotices(t, c, now, d.base());
     return 'claimed';
   });

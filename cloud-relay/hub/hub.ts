@@ -3,9 +3,11 @@
 // hold no state of their own; the database is shared. The web listener is the care console
 // (console/), which the hub is given by whoever starts it (cli/run.ts): the console imports the
 // hub, never the reverse.
+
 import { createPrivateKey } from 'node:crypto';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import type { ConsoleSettings } from '../../config/calls-schema.ts';
 import { type HubConfig, signaturesOf } from '../../config/hub-schema.ts';
 import { readPemFile, resolveSecret } from '../../config/load.ts';
 import { parseRef } from '../../config/values.ts';
@@ -13,6 +15,7 @@ import { createLogger, type Logger } from '../../core/log.ts';
 import { zoneNamed } from '../../core/zone.ts';
 import { type AckResult, acknowledge } from './ack.ts';
 import { type ProbeVerdict, probeBrokerAcl } from './acl-probe.ts';
+import { type CloseRequest, type CloseResult, closeCall } from './calls.ts';
 import { consoleDb } from './console-tables.ts';
 import { type DbTarget, loadPg, openDb, sqliteTarget } from './db.ts';
 import { FhirSender } from './fhir-sender.ts';
@@ -50,6 +53,10 @@ export type WebDeps = {
   pushBase?: () => string;
   /** After the console queued pushes: the sender may send at once. */
   pushQueued?: () => void;
+  /** The hub file's console section (outcomes, answer-time targets, shifts); its defaults without. */
+  calls?: ConsoleSettings;
+  /** Closes a call with an outcome, telling the home (calls.ts: closeCall). */
+  close?: (req: CloseRequest) => Promise<CloseResult>;
 };
 
 /** Starts the web listener (console/app.ts: startConsole); `hubFile`, beside which web.tls is read. */
@@ -371,6 +378,12 @@ export async function startHub(o: HubOptions): Promise<Hub> {
               timezone: c.hub.timezone,
               pushBase: base,
               pushQueued: () => push.kick(),
+              calls: c.console,
+              close: (req: CloseRequest) =>
+                closeCall(
+                  { store, now, publish: (t, p) => receiver.publish(t, p), outcomes: c.console.outcomes },
+                  req,
+                ),
             },
             c.web,
             o.configFile,

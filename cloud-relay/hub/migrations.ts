@@ -3,6 +3,7 @@
 
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { alertOrderMigration } from './alert-order-migration.ts';
+import { callsMigration } from './calls-migration.ts';
 import { consoleMigration } from './console-migration.ts';
 import { fhirMigration } from './fhir-tables.ts';
 import { ladderMigration } from './ladder-migration.ts';
@@ -250,6 +251,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0011-fhir-outbox': fhirMigration,
   '0012-alert-order': alertOrderMigration,
   '0013-resident-records': residentRecordsMigration,
+  '0014-call-handling': callsMigration,
   '0016-screens': screenMigration,
 };
 

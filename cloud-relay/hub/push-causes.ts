@@ -158,7 +158,7 @@ export function ladderAlerts(db: Kysely<PushDb>) {
 /** Everyone the alert was pushed to (the rungs reached, or every carer) hears who is on the way. */
 export async function enqueueClaimNotices(
   t: T,
-  c: { gateway: string; alertId: string; staff: string },
+  c: { gateway: string; alertId: string; staff: string; kind?: 'way' | 'handling' },
   now: number,
   base: string,
 ): Promise<number> {
@@ -178,5 +178,5 @@ export async function enqueueClaimNotices(
     for (const r of reached)
       for (const p of await rungPeople(t, rungs, r.rung)) if (!to.some((x) => x.name === p.name)) to.push(p);
   } else to = (await carersOf(t, [a.resident])).get(a.resident) ?? [];
-  return insertDrafts(t, claimNoticesFor(a, c.staff, to, base), now);
+  return insertDrafts(t, claimNoticesFor(a, c.staff, to, base, c.kind), now);
 }

@@ -106,7 +106,14 @@ export function pushesFor(a: AlertFacts, to: Recipient[], base: string, note?: s
 }
 
 /** Those told of an alert hear that someone is on the way: the same notification, replaced. */
-export function claimNoticesFor(a: AlertFacts, claimer: string, to: Recipient[], base: string): PushDraft[] {
+export function claimNoticesFor(
+  a: AlertFacts,
+  claimer: string,
+  to: Recipient[],
+  base: string,
+  /** "I'm handling this" says so: the others need to know nobody is on the way yet. */
+  kind: 'way' | 'handling' = 'way',
+): PushDraft[] {
   return toEach(
     to.filter((r) => r.name !== claimer),
     {
@@ -117,7 +124,7 @@ export function claimNoticesFor(a: AlertFacts, claimer: string, to: Recipient[],
         resident: a.resident,
         state: a.state,
       },
-      title: `Hearth ${a.resident}: ${claimer} is on the way`,
+      title: `Hearth ${a.resident}: ${claimer} ${kind === 'handling' ? 'is handling this' : 'is on the way'}`,
       body: a.reason,
       link: alertLink(base, a.gateway, a.alert_id),
       urgent: false,

@@ -1,7 +1,7 @@
 // The push outbox's table, beside the hub's and the console's: each row one message to one
 // person's phone on one channel, written in the transaction that stored what caused it, and sent
 // by whichever hub instance claims it first. Same columns on PostgreSQL and SQLite.
-import type { Kysely, Transaction } from 'kysely';
+import type { ColumnType, Kysely, Transaction } from 'kysely';
 import type { ConsoleDb } from './console-tables.ts';
 import type { HubDb } from './tables.ts';
 
@@ -40,7 +40,14 @@ export type PushSubscriptionsTable = {
 };
 
 /** "I'm on my way": who claimed an alert and when; colleagues see it on the queue. */
-export type AlertClaimsTable = { gateway: string; alert_id: string; staff: string; at: number };
+/** `kind` (migration 0014): 'way', "I'm on my way"; 'handling', "I'm handling this". */
+export type AlertClaimsTable = {
+  gateway: string;
+  alert_id: string;
+  staff: string;
+  at: number;
+  kind: ColumnType<string, string | undefined, string>;
+};
 
 /** Action tokens used, until they would have expired anyway: a replay is refused. */
 export type PushTokensUsedTable = { id: string; used_at: number; expires_at: number };

@@ -1,7 +1,7 @@
 // The hub's tables as Kysely sees them: the same columns on PostgreSQL and on SQLite. Times
 // received or decided by the hub are epoch milliseconds (bigint); times a home wrote stay as
 // its ISO text, next to their milliseconds for ordering.
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 export type HomesTable = {
   gateway: string;
@@ -160,6 +160,9 @@ export type HubAlertsTable = {
   raised_at: number;
   raised_by: string;
   resolved_at: number | null;
+  /** Who acknowledged it at the console (migration 0014): the hub's own alerts have no home to tell. */
+  ack_by: ColumnType<string | null, string | null | undefined, string | null>;
+  ack_at: ColumnType<number | null, number | null | undefined, number | null>;
 };
 
 export type RejectedTable = {

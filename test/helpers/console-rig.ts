@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach } from 'vitest';
+import { closeCall } from '../../cloud-relay/hub/calls.ts';
 import { putStaff } from '../../cloud-relay/hub/console/accounts.ts';
 import { buildConsole, type ConsoleDeps } from '../../cloud-relay/hub/console/app.ts';
 import type { ScryptCost } from '../../cloud-relay/hub/console/password.ts';
@@ -17,6 +18,7 @@ import { consoleDb } from '../../cloud-relay/hub/console-tables.ts';
 import { type DbTarget, openDb } from '../../cloud-relay/hub/db.ts';
 import { LiveFeed } from '../../cloud-relay/hub/live-feed.ts';
 import { HubStore } from '../../cloud-relay/hub/store.ts';
+import { DEFAULT_OUTCOMES } from '../../config/calls-schema.ts';
 
 export const T0 = Date.parse('2026-03-02T10:00:00Z');
 export const PASSWORD = 'correct horse battery';
@@ -59,6 +61,12 @@ export function consoleDeps(store: HubStore, now: () => number, cost?: ScryptCos
     health: () => ({ ok: true, instance: 'test' }),
     ack: async () => ({ ok: false, status: 404, reason: 'no acks in these tests' }),
     mode: async () => ({ ok: false, status: 404, reason: 'no care modes in these tests' }),
+    // Closing with the hub's own code; what it would send a home goes nowhere.
+    close: (req) =>
+      closeCall(
+        { store, now, publish: async () => {}, outcomes: DEFAULT_OUTCOMES.map((o) => ({ ...o })) },
+        req,
+      ),
     passwordCost: cost,
   };
 }

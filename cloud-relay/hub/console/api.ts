@@ -1,10 +1,12 @@
 // The hub's JSON API: GET /healthz (public: counts only, for load balancers), and for a signed-in
-// member of staff GET /api/alerts (?all=1 for closed ones too; a carer sees their residents') and
+// member of staff GET /api/alerts (open: not resolved, nor closed with an outcome; ?all=1 for closed ones too; a carer sees their residents') and
 // POST /api/alerts/:id/ack {"gateway"?: id} with the session's CSRF token in x-csrf-token. Who
 // acknowledged is the person signed in, never a name the caller writes.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { audit } from '../audit.ts';
+import { HUB_GATEWAY, hubRef } from '../call-tables.ts';
+import { closuresOf } from '../calls.ts';
 import { hubAlerts, listAlerts } from '../queries.ts';
 import { mayAck, maySee, seesEveryone } from './access.ts';
 import type { Console, ConsoleDeps } from './context.ts';
@@ -33,10 +35,19 @@ export function apiRoutes(
     const g = await c.guard(req, reply);
     if (!g) return reply;
     const all = (req.query as Record<string, string | undefined>).all === '1';
-    const [alerts, hub] = await Promise.all([
+    const [listed, hubListed] = await Promise.all([
       listAlerts(d.store.db, { open: !all }),
       hubAlerts(d.store.db, { open: !all }),
     ]);
+    // Open: not closed with an outcome at the console either (calls.ts), as on the queue.
+    const closed = all
+      ? new Map()
+      : await closuresOf(d.store, [
+          ...listed.map((a) => ({ gateway: a.gateway, alertId: a.alert_id })),
+          ...hubListed.map((h) => hubRef(h.key)),
+        ]);
+    const alerts = listed.filter((a) => !closed.has(`${a.gateway}/${a.alert_id}`));
+    const hub = hubListed.filter((h) => !closed.has(`${HUB_GATEWAY}/${h.key}`));
     const body = {
       alerts: alerts.filter((a) => maySee(g.staff, a.resident)),
       // Gateway health is the monitoring team's view; a carer sees their residents' alerts.

@@ -2,6 +2,7 @@
 // the server (template literals through one escaping helper) with one small script for live
 // updates: nothing to build, a first paint with no script, and a page a phone loads fast.
 // Every instance is alike: sessions, sign-in budgets and the cookie secret live in the database.
+
 import type { AddressInfo } from 'node:net';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
@@ -11,6 +12,7 @@ import { consoleDb } from '../console-tables.ts';
 import { pushKeys } from '../push-keys.ts';
 import { loadStaff } from './accounts.ts';
 import { apiRoutes } from './api.ts';
+import { callRoutes } from './call-routes.ts';
 import { SCRIPT, TONE_EVERY_MS } from './client.ts';
 import { COOKIE, type Console, type ConsoleDeps } from './context.ts';
 import { fhirRoutes } from './fhir-page.ts';
@@ -164,6 +166,7 @@ export async function buildConsole(d: ConsoleDeps, o: ListenOptions = {}): Promi
   reportRoutes(app, c);
   screenRoutes(app, c);
   rightsRoutes(app, c);
+  callRoutes(app, c);
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0] ?? '/';
     if (path.startsWith('/api/'))

@@ -67,6 +67,10 @@ export const SCRIPT = `
       if (again) { again = false; refresh(); }
     }
   }
+  // After an acknowledgement or claim from the queue, focus goes to the next alert nobody has
+  // taken (the server marks it), so a keyboard user carries on from there.
+  const next = document.querySelector('[data-focus]');
+  if (next) next.focus();
   // Waiting times count on between updates, from the age each had when the page was drawn; a
   // card nobody has taken turns at the answer-time targets (60 s, 180 s), as the server draws it.
   let drawn = performance.now();
@@ -87,8 +91,10 @@ export const SCRIPT = `
       if (el.textContent !== text) el.textContent = text;
       const card = el.closest('[data-waiting]');
       if (card) {
-        card.classList.toggle('late-1', age >= 60000 && age < 180000);
-        card.classList.toggle('late-2', age >= 180000);
+        // The hub file's targets, as the server drew the card by (console.answer_targets).
+        const [t1, t2] = (card.dataset.lateAt || '60000 180000').split(' ').map(Number);
+        card.classList.toggle('late-1', age >= t1 && age < t2);
+        card.classList.toggle('late-2', age >= t2);
       }
     }
   }, 1000);

@@ -1,6 +1,7 @@
 // What the console's pages read, already narrowed to what the signed-in person may see.
-import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type Selectable, sql } from 'kysely';
 import { ackPending } from '../alert-order.ts';
+import { HUB_GATEWAY } from '../call-tables.ts';
 import { type Claim, claimsOf } from '../claims.ts';
 import type { ConsoleDb } from '../console-tables.ts';
 import { pushDb } from '../push-tables.ts';
@@ -13,7 +14,8 @@ export type OpenAlert = Selectable<AlertsTable> & {
   /** Who said "I'm on my way", and when. */
   claims: Claim[];
 };
-export type OpenHubAlert = Selectable<HubAlertsTable> & { resident: string | null };
+/** `claims`: on the hub's own alerts too (call-tables.ts: HUB_GATEWAY). */
+export type OpenHubAlert = Selectable<HubAlertsTable> & { resident: string | null; claims: Claim[] };
 export type Home = Selectable<HomesTable>;
 
 const CLOSED = ['resolved', 'cancelled'];
@@ -58,7 +60,12 @@ export async function openHubAlerts(db: Kysely<ConsoleDb>, s: Staff): Promise<Op
     .select('homes.resident')
     .where('hub_alerts.resolved_at', 'is', null);
   if (!seesEveryone(s)) q = q.where('homes.resident', 'in', [...s.residents, '']);
-  return q.execute();
+  const rows = await q.execute();
+  const claims = await claimsOf(
+    pushDb(db),
+    rows.map((h) => ({ gateway: HUB_GATEWAY, alert_id: h.key })),
+  );
+  return rows.map((h) => ({ ...h, claims: claims.get(`${HUB_GATEWAY}/${h.key}`) ?? [] }));
 }
 
 export async function visibleHomes(db: Kysely<ConsoleDb>, s: Staff): Promise<Home[]> {
@@ -153,13 +160,19 @@ export function notesOf(db: Kysely<ConsoleDb>, gateway: string, alertId: string)
     .execute();
 }
 
-/** Resolved and cancelled alerts, newest first, matching `q` in reason, rule, home or resident. */
+/** Resolved, cancelled and closed alerts, newest first, matching `q` in reason, rule, home or resident. */
 export async function history(db: Kysely<ConsoleDb>, s: Staff, q: string, limit = 100) {
   let query = db
     .selectFrom('alerts')
     .selectAll('alerts')
     .select(raisedReason)
-    .where('state', 'in', CLOSED)
+    // Closed at the home, or closed with an outcome at the console (call-tables.ts).
+    .where((eb) =>
+      eb.or([
+        eb('state', 'in', CLOSED),
+        sql<boolean>`exists (select 1 from alert_closures c where c.gateway = alerts.gateway and c.alert_id = alerts.alert_id)`,
+      ]),
+    )
     .orderBy('state_at_ms', 'desc')
     .limit(limit);
   if (!seesEveryone(s)) query = query.where('resident', 'in', [...s.residents, '']);

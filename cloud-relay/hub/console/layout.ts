@@ -33,6 +33,7 @@ export function page(ctx: PageCtx | null, o: { title: string; body: Html; live?:
               { href: '/admin/audit', label: 'Audit' },
               { href: '/admin/fhir', label: 'Care record' },
               { href: '/admin/screen', label: 'Screen' },
+              { href: '/admin/answer-times', label: 'Answer times' },
             ]
           : [{ href: '/push', label: 'Alerts on this phone' }]),
       ]

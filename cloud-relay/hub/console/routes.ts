@@ -4,9 +4,11 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { NightMessage, SummaryMessage } from '../../protocol/messages.ts';
 import { audit, auditLog } from '../audit.ts';
+import { closuresOf } from '../calls.ts';
 import { alertHistory, hubAlerts } from '../queries.ts';
 import { testCallSummaries } from '../test-calls.ts';
 import { isAdmin, mayAck, maySee } from './access.ts';
+import { callSettings, openQueue } from './call-data.ts';
 import { type Console, safeNext } from './context.ts';
 import {
   alertOne,
@@ -17,8 +19,6 @@ import {
   latestSummaries,
   nightsOf,
   notesOf,
-  openAlerts,
-  openHubAlerts,
   summariesOf,
   visibleHomes,
 } from './data.ts';
@@ -27,7 +27,7 @@ import { FORM_MODES, formUntil, lastMode, lastModes, modeNow } from './mode-form
 import { alertBody, alertContent } from './pages/alert.ts';
 import { auditBody, historyBody } from './pages/history.ts';
 import { arrange, homeRows, homesBody, homesContent, SORTS, type Sort } from './pages/homes.ts';
-import { orderQueue, queueBody, queueContent } from './pages/queue.ts';
+import { queueBody, queueContent } from './pages/queue.ts';
 import { modeForm, residentBody, residentContent } from './pages/resident.ts';
 import { rightsForms } from './pages/rights.ts';
 import { claimFor } from './push-action.ts';
@@ -43,13 +43,14 @@ export function pageRoutes(app: FastifyInstance, c: Console): void {
   app.get('/', async (req, reply) => {
     const g = await c.guard(req, reply);
     if (!g) return reply;
-    const [alerts, hub] = await Promise.all([openAlerts(db, g.staff), openHubAlerts(db, g.staff)]);
-    const residents = [
-      ...alerts.map((a) => a.resident),
-      ...hub.flatMap((a) => (a.resident ? [a.resident] : [])),
-    ];
+    const items = await openQueue(c, g.staff);
+    const residents = items.flatMap((i) => (i.a.resident ? [i.a.resident] : []));
     const records = await queueRecords(c, g.staff, residents, Boolean(req.headers['x-fragment']));
-    const content = queueContent(g.ctx, orderQueue(alerts, hub), d.now(), tz, records);
+    const content = queueContent(g.ctx, items, d.now(), tz, {
+      targets: callSettings(c).answer_targets,
+      focusNext: (req.query as Q).focus === 'next',
+      records,
+    });
     return c.render(req, reply, g.ctx, {
       title: 'Alerts',
       body: queueBody(content),
@@ -211,10 +212,11 @@ export function pageRoutes(app: FastifyInstance, c: Console): void {
         resident: alert.resident,
         target: `${gateway}/${alertId}`,
       });
-    const [hist, notes, claims] = await Promise.all([
+    const [hist, notes, claims, closures] = await Promise.all([
       alertHistory(d.store.db, gateway, alertId),
       notesOf(db, gateway, alertId),
       claimsOn(db, gateway, alertId),
+      closuresOf(d.store, [{ gateway, alertId }]),
     ]);
     if (!req.headers['x-fragment'])
       await audit(
@@ -233,7 +235,12 @@ export function pageRoutes(app: FastifyInstance, c: Console): void {
       keySafe: true,
       quiet: Boolean(req.headers['x-fragment']),
     });
-    const content = alertContent(g.ctx, { alert, history: hist, notes, claims, record }, tz);
+    const closure = closures.get(`${gateway}/${alertId}`);
+    const content = alertContent(
+      g.ctx,
+      { alert, history: hist, notes, claims, record, closure, outcomes: callSettings(c).outcomes },
+      tz,
+    );
     return c.render(req, reply, g.ctx, {
       title: 'Alert',
       body: alertBody(content),
@@ -336,9 +343,14 @@ export function pageRoutes(app: FastifyInstance, c: Console): void {
     const g = await c.guard(req, reply);
     if (!g) return reply;
     const q = str((req.query as Q).q, 100).trim();
+    const rows = await history(db, g.staff, q);
+    const closures = await closuresOf(
+      d.store,
+      rows.map((a) => ({ gateway: a.gateway, alertId: a.alert_id })),
+    );
     return c.render(req, reply, g.ctx, {
       title: 'History',
-      body: historyBody(q, await history(db, g.staff, q), tz),
+      body: historyBody(q, rows, tz, { closures, outcomes: callSettings(c).outcomes }),
     });
   });
 

@@ -2,6 +2,7 @@
 // forms to acknowledge and to add a note.
 import type { Selectable } from 'kysely';
 import { ackPending } from '../../alert-order.ts';
+import type { Outcome } from '../../calls.ts';
 import type { Claim } from '../../claims.ts';
 import type { AlertNotesTable } from '../../console-tables.ts';
 import type { AlertHistoryTable, AlertsTable } from '../../tables.ts';
@@ -10,6 +11,7 @@ import { clock, dayAndClock } from '../format.ts';
 import { type Html, html } from '../html.ts';
 import { csrfField, type PageCtx } from '../layout.ts';
 import { claimForm, claimsLine } from './claims.ts';
+import { type Closure, closeForm, closureLine } from './close.ts';
 
 export type AlertData = {
   alert: Selectable<AlertsTable>;
@@ -18,6 +20,9 @@ export type AlertData = {
   claims: Claim[];
   /** Her record at the trust (record-routes.ts), shown whole. */
   record?: Html;
+  /** How the call was closed, if it was; the outcomes the close form offers. */
+  closure?: Closure | undefined;
+  outcomes?: readonly Outcome[];
 };
 
 export function alertContent(ctx: PageCtx, d: AlertData, tz: string): Html {
@@ -35,9 +40,10 @@ export function alertContent(ctx: PageCtx, d: AlertData, tz: string): Html {
   return html`<p class="reason"><span class="badge ${a.severity}">${a.severity}</span> <strong>${a.reason}</strong></p>
 <ul class="facts"><li>Home <strong>${a.gateway}</strong></li><li>Resident <a href="/residents/${encodeURIComponent(a.resident)}">${a.resident}</a></li>
 ${a.room ? html`<li>Room <strong>${a.room}</strong></li>` : ''}<li>Rule <strong>${a.rule.replace(/_/g, ' ')}</strong></li><li>State <strong>${a.state}</strong></li></ul>
+${d.closure ? closureLine(d.closure, d.outcomes ?? [], tz) : ''}
 ${ack}
 ${d.record ?? ''}
-${claimsLine(d.claims, tz)}${claimForm(ctx, a, d.claims, path)}
+${claimsLine(d.claims, tz)}${d.closure ? '' : claimForm(ctx, a, d.claims, path, mayAck(ctx.staff, a.resident))}
 <h2>What happened</h2>
 <ol>${d.history.map((h) => html`<li>${dayAndClock(h.at_ms, tz)}: <strong>${h.state}</strong> — ${h.reason}</li>`)}</ol>
 <h2>Outcome notes</h2>
@@ -48,7 +54,8 @@ ${
 <label for="note">Add an outcome note</label><textarea id="note" name="note" rows="3" maxlength="2000" required></textarea>
 <p><button type="submit">Save note</button></p></form>`
     : ''
-}`;
+}
+${d.outcomes && !d.closure && mayAck(ctx.staff, a.resident) ? closeForm(ctx, `${path}/close`, d.outcomes) : ''}`;
 }
 
 export function alertBody(content: Html): Html {

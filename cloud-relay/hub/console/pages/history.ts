@@ -1,9 +1,11 @@
 // Resolved and cancelled alerts, newest first, searchable; and the admin's audit log.
 import type { Selectable } from 'kysely';
+import type { Outcome } from '../../calls.ts';
 import type { AuditTable } from '../../console-tables.ts';
 import type { AlertsTable } from '../../tables.ts';
 import { dayAndClock } from '../format.ts';
 import { type Html, html } from '../html.ts';
+import { type Closure, closedCell } from './close.ts';
 
 function search(action: string, label: string, q: string): Html {
   return html`<form class="toolbar" method="get" action="${action}" role="search" aria-label="${label}">
@@ -11,7 +13,15 @@ function search(action: string, label: string, q: string): Html {
 <div><button type="submit">Search</button></div></form>`;
 }
 
-export function historyBody(q: string, rows: Selectable<AlertsTable>[], tz: string): Html {
+/** How each call was closed at the console, by `gateway/alert_id`, and the hub file's outcomes. */
+export type HistoryClosures = { closures: Map<string, Closure>; outcomes: readonly Outcome[] };
+
+export function historyBody(
+  q: string,
+  rows: Selectable<AlertsTable>[],
+  tz: string,
+  c: HistoryClosures = { closures: new Map(), outcomes: [] },
+): Html {
   return html`<h1>History</h1>${search('/history', 'Search resolved alerts', q)}
 <p class="muted">${rows.length} alert${rows.length === 1 ? '' : 's'}${q ? html` matching “${q}”` : ''} (the newest 100 at most).</p>
 <div class="table-wrap" tabindex="0" role="region" aria-label="Resolved alerts"><table>
@@ -20,7 +30,7 @@ export function historyBody(q: string, rows: Selectable<AlertsTable>[], tz: stri
     (a) => html`<tr><td>${dayAndClock(Date.parse(a.first_at), tz)}</td>
 <td><a href="/alerts/${encodeURIComponent(a.gateway)}/${encodeURIComponent(a.alert_id)}">${a.reason}</a></td>
 <td>${a.gateway}</td><td><a href="/residents/${encodeURIComponent(a.resident)}">${a.resident}</a></td>
-<td>${a.state} ${dayAndClock(a.state_at_ms, tz)}</td><td>${a.ack_by ?? '–'}</td></tr>`,
+<td>${a.state} ${dayAndClock(a.state_at_ms, tz)}${closedCell(c.closures.get(`${a.gateway}/${a.alert_id}`), c.outcomes, tz)}</td><td>${a.ack_by ?? '–'}</td></tr>`,
   )}</tbody></table></div>`;
 }
 

@@ -8,7 +8,8 @@ import type { OpenAlert, OpenHubAlert } from '../data.ts';
 import { clock, SEVERITY_RANK, span } from '../format.ts';
 import { type Html, html } from '../html.ts';
 import { csrfField, type PageCtx } from '../layout.ts';
-import { claimForm, claimsLine } from './claims.ts';
+import { claimButton, claimForm, claimsLine } from './claims.ts';
+import { hubAckForm, hubAckLine, hubAlertHref, hubTarget } from './hub-alert.ts';
 import { recordCardLine } from './record.ts';
 
 export type QueueItem =
@@ -17,7 +18,9 @@ export type QueueItem =
 
 /** Someone has it: acknowledged, its acknowledgement on the way to the home, or someone on their way to her. */
 export const answered = (i: QueueItem): boolean =>
-  i.kind === 'home' && (i.a.state === 'acknowledged' || i.a.ack_pending || i.a.claims.length > 0);
+  i.kind === 'home'
+    ? i.a.state === 'acknowledged' || i.a.ack_pending || i.a.claims.length > 0
+    : Boolean(i.a.ack_at) || (i.a.claims ?? []).length > 0;
 
 /**
  * What needs someone first: the unanswered, by severity, then whoever has waited longest; the
@@ -42,12 +45,29 @@ const sevBadge = (sev: string) => html`<span class="badge ${sev}">${sev}</span>`
 
 /**
  * The answer-time targets an alarm-receiving centre is held to (TSA: 97.5% of calls answered in
- * 60 s, 99% in 180 s): past each, a card nobody has taken says so.
+ * 60 s, 99% in 180 s): past each, a card nobody has taken says so. The hub file's
+ * console.answer_targets sets them; these are its defaults.
  */
-export const ANSWER_TARGETS_MS = [60_000, 180_000] as const;
+export const ANSWER_TARGETS_MS: readonly number[] = [60_000, 180_000];
 
 /** How late an untaken alert is: 0 within the first target, 1 past it, 2 past the second. Pure. */
-export const lateness = (waitedMs: number): number => ANSWER_TARGETS_MS.filter((t) => waitedMs >= t).length;
+export const lateness = (waitedMs: number, targets: readonly number[] = ANSWER_TARGETS_MS): number =>
+  targets.filter((t) => waitedMs >= t).length;
+
+/** What the queue draws beyond its alerts: the targets, and whether focus goes to the first untaken card. */
+export type QueueView = {
+  targets?: readonly number[];
+  focusNext?: boolean;
+  /** Each resident's record line for the cards (record-routes.ts queueRecords). */
+  records?: ReadonlyMap<string, RecordLine> | undefined;
+};
+
+/** Where a form on the queue sends the page back to: focus on the next alert nobody has taken. */
+const BACK = '/?focus=next';
+
+/** A card the page can move focus to, and the targets its waiting time is judged by (console.js). */
+const cardAttrs = (id: string, targets: readonly number[], focus: boolean) =>
+  html`id="${id}" tabindex="-1" data-late-at="${targets.join(' ')}"${focus ? html` data-focus` : ''}`;
 
 /** How long it has waited, counted on in the page (console.js) from the age it had when drawn. */
 const waiting = (ms: number) =>
@@ -78,19 +98,18 @@ function homeClock(a: OpenAlert, tz: string): Html | string {
 }
 
 /** Her record's line on a card, when the page was given the records (queueContent). */
-type Records = ReadonlyMap<string, RecordLine> | undefined;
-const line = (ctx: PageCtx, resident: string, records: Records) =>
+const line = (ctx: PageCtx, resident: string, records: Drawn['records']) =>
   records ? recordCardLine(ctx, resident, records.get(resident)) : '';
 
-function homeAlert(ctx: PageCtx, a: OpenAlert, now: number, tz: string, records: Records): Html {
+function homeAlert(ctx: PageCtx, a: OpenAlert, now: number, tz: string, v: Drawn): Html {
   const raised = receivedAt(a);
   const href = `/alerts/${encodeURIComponent(a.gateway)}/${encodeURIComponent(a.alert_id)}`;
   const handled = answered({ kind: 'home', a, since: raised });
-  const late = handled ? 0 : lateness(now - raised);
-  return html`<li class="alert sev-${a.severity}${handled ? ' answered' : ''}${late ? ` late-${late}` : ''}" data-alert="${a.alert_id}" ${handled ? '' : html`data-waiting`} ${a.severity === 'urgent' ? html`data-urgent="${a.gateway}/${a.alert_id}"` : ''}>
+  const late = handled ? 0 : lateness(now - raised, v.targets);
+  return html`<li class="alert sev-${a.severity}${handled ? ' answered' : ''}${late ? ` late-${late}` : ''}" data-alert="${a.alert_id}" ${handled ? '' : html`data-waiting`} ${a.severity === 'urgent' ? html`data-urgent="${a.gateway}/${a.alert_id}"` : ''} ${cardAttrs(`card-${a.gateway}-${a.alert_id}`, v.targets, v.focus === a)}>
 <div>${sevBadge(a.severity)} <span class="badge ${a.state === 'escalated' ? 'urgent' : 'info'}">${a.state}</span></div>
 <p class="reason">${a.reason}</p>
-${line(ctx, a.resident, records)}
+${line(ctx, a.resident, v.records)}
 <ul class="facts">
 <li>Home <strong>${a.gateway}</strong></li>
 <li>Resident <a href="/residents/${encodeURIComponent(a.resident)}">${a.resident}</a></li>
@@ -99,39 +118,52 @@ ${a.room ? html`<li>Room <strong>${a.room}</strong></li>` : ''}
 ${a.state === 'acknowledged' ? '' : waiting(now - raised)}
 </ul>
 ${claimsLine(a.claims, tz)}
-<div class="actions">${ackState(ctx, a, tz, '/')}${claimForm(ctx, a, a.claims, '/')}<a href="${href}">Details and notes</a></div>
+<div class="actions">${ackState(ctx, a, tz, BACK)}${claimForm(ctx, a, a.claims, BACK, mayAck(ctx.staff, a.resident))}<a href="${href}">Details, notes and close</a></div>
 </li>`;
 }
 
-function hubAlert(ctx: PageCtx, a: OpenHubAlert, now: number, tz: string, records: Records): Html {
-  const late = lateness(now - a.raised_at);
-  return html`<li class="alert sev-${a.severity}${late ? ` late-${late}` : ''}" data-waiting data-hub-alert="${a.key}" ${a.severity === 'urgent' ? html`data-urgent="${a.key}"` : ''}>
+function hubAlert(ctx: PageCtx, a: OpenHubAlert, now: number, tz: string, v: Drawn): Html {
+  const handled = answered({ kind: 'hub', a, since: a.raised_at });
+  const late = handled ? 0 : lateness(now - a.raised_at, v.targets);
+  return html`<li class="alert sev-${a.severity}${handled ? ' answered' : ''}${late ? ` late-${late}` : ''}" data-hub-alert="${a.key}" ${handled ? '' : html`data-waiting`} ${a.severity === 'urgent' ? html`data-urgent="${a.key}"` : ''} ${cardAttrs(`card-hub-${a.key}`, v.targets, v.focus === a)}>
 <div>${sevBadge(a.severity)} <span class="badge info">${a.kind.replace(/_/g, ' ')}</span></div>
 <p class="reason">${a.reason}</p>
-${a.resident ? line(ctx, a.resident, records) : ''}
+${a.resident ? line(ctx, a.resident, v.records) : ''}
 <ul class="facts">
 <li>Home <strong>${a.gateway}</strong></li>
 ${a.resident ? html`<li>Resident <a href="/residents/${encodeURIComponent(a.resident)}">${a.resident}</a></li>` : ''}
 <li>Raised by the hub <strong>${clock(a.raised_at, tz)}</strong></li>
-${waiting(now - a.raised_at)}
+${a.ack_at ? '' : waiting(now - a.raised_at)}
 </ul>
-<div class="actions"><a href="/homes">See the homes</a></div>
+${hubAckLine(a, tz)}${claimsLine(a.claims, tz)}
+<div class="actions">${hubAckForm(ctx, a, BACK)}${claimButton(ctx, hubTarget(ctx, a), 'handling', a.claims, BACK)}<a href="${hubAlertHref(a.key)}">Details, notes and close</a> <a href="/homes">See the homes</a></div>
 </li>`;
 }
+
+type Drawn = {
+  targets: readonly number[];
+  focus: OpenAlert | OpenHubAlert | undefined;
+  records: ReadonlyMap<string, RecordLine> | undefined;
+};
 
 export function queueContent(
   ctx: PageCtx,
   items: QueueItem[],
   now: number,
   tz: string,
-  records?: ReadonlyMap<string, RecordLine>,
+  view: QueueView = {},
 ): Html {
+  const v: Drawn = {
+    targets: view.targets ?? ANSWER_TARGETS_MS,
+    focus: view.focusNext ? items.find((i) => !answered(i))?.a : undefined,
+    records: view.records,
+  };
   const urgent = items.filter((i) => i.a.severity === 'urgent').length;
   return html`<p class="muted" id="queue-count">${items.length} open alert${items.length === 1 ? '' : 's'}${urgent ? html`, <strong>${urgent} urgent</strong>` : ''}. Updated ${clock(now, tz)}.</p>
 ${
   items.length
     ? html`<ol class="alerts" aria-label="Open alerts">${items.map((i) =>
-        i.kind === 'home' ? homeAlert(ctx, i.a, now, tz, records) : hubAlert(ctx, i.a, now, tz, records),
+        i.kind === 'home' ? homeAlert(ctx, i.a, now, tz, v) : hubAlert(ctx, i.a, now, tz, v),
       )}</ol>`
     : html`<p>Nothing needs attention now.</p>`
 }`;
