@@ -309,7 +309,7 @@ describe.each(['embedded SQLite', 'PostgreSQL'])(
           .execute();
         const after = await new Migrator({ db, provider }).migrateToLatest();
         expect(after.error).toBeUndefined();
-        expect(after.results?.map((r) => r.migrationName)).toEqual(['0014-call-handling']);
+        expect(after.results?.map((r) => r.migrationName)).toContain('0014-call-handling');
         const claims = await claimsOf(pushDb(db), [{ gateway: GW, alert_id: 'a1' }]);
         expect(claims.get(`${GW}/a1`)).toEqual([{ staff: 'olive', at: T0, kind: 'way' }]);
         expect(await callDb(db).selectFrom('alert_closures').selectAll().execute()).toEqual([]);

@@ -69,24 +69,35 @@ const CASES: Case[] = [
   },
   {
     period: 'alerts',
-    tables: ['alerts', 'alert_history', 'alert_notes', 'alert_claims', 'alert_escalations'],
+    tables: [
+      'alerts',
+      'alert_history',
+      'alert_notes',
+      'alert_claims',
+      'alert_escalations',
+      'alert_answers',
+      'alert_closures',
+    ],
     left: `select 'a ' || alert_id || ' ' || state as x from alerts union all
       select 'h ' || alert_id from alert_history union all select 'note ' || alert_id from alert_notes
-      union all select 'claim ' || alert_id from alert_claims`,
-    // The old alerts still open (one waiting for its acknowledgement, a test call no one took)
-    // are kept with their history; the resolved ones went with theirs.
+      union all select 'claim ' || alert_id from alert_claims
+      union all select 'c ' || outcome || ' ' || case when gateway = '#hub' then 'hub' else alert_id end
+        from alert_closures`,
+    // The old alerts still open (a test call no one took) are kept with their history; the
+    // resolved ones went with theirs, and so did the old ones an operator closed with an outcome
+    // while the home had not yet confirmed. The hub's own alerts, closed but not yet resolved, stay.
     expected: [
       'a fall-new resolved',
-      'a quiet-b raised',
       'a quiet-new raised',
-      'a quiet-old raised',
       'a test-b raised',
       'a test-new raised',
       'a test-old raised',
-      ...['fall-new', 'fall-new', 'fall-new', 'quiet-b', 'quiet-new', 'quiet-old'].map((a) => `h ${a}`),
+      ...['fall-new', 'fall-new', 'fall-new', 'quiet-new'].map((a) => `h ${a}`),
       ...['test-b', 'test-new', 'test-old'].map((a) => `h ${a}`),
       'claim fall-new',
       'note fall-new',
+      'c false_alarm quiet-new',
+      ...['hub', 'hub', 'hub'].map((h) => `c responder_sent ${h}`),
     ],
   },
   {
@@ -156,6 +167,26 @@ describe.each(BACKENDS)('retention on $name', (backend) => {
       expect(await counts(store.db)).toEqual(after);
     },
   );
+});
+
+describe.each(BACKENDS)("retention of the hub's own alerts on $name", (backend) => {
+  it('deletes a resolved one past the period with what was said of it at the hub; keeps an open one and a newer one', async () => {
+    const { store } = await backend.open(PUSH_EFFECTS);
+    await seeded(store);
+    // A's old silence resolved long ago, her new one lately; B's still open.
+    await store.resolveHubAlerts(A.gw, 'gateway_silent', OLD + DAY);
+    await store.db
+      .updateTable('hub_alerts')
+      .set({ resolved_at: NEW })
+      .where('key', '=', `gateway_silent/${A.gw}/new`)
+      .execute();
+    const r = await store.enforceRetention(NOW, { ...KEEP, alerts: 20 * DAY }, { batch: 2 });
+    expect(r.alerts).toBeGreaterThan(0);
+    const keys = (await store.db.selectFrom('hub_alerts').select('key').execute()).map((h) => h.key).sort();
+    expect(keys).toEqual([`gateway_silent/${A.gw}/new`, `gateway_silent/${B.gw}/b`]);
+    const closures = await rows(store.db, "select alert_id as x from alert_closures where gateway = '#hub'");
+    expect(closures.map((c) => String(c.x)).sort()).toEqual(keys);
+  });
 });
 
 describe('retention on the embedded SQLite file', () => {

@@ -101,7 +101,7 @@ describe('a resident record in Chromium', () => {
       expect(await card.textContent()).not.toContain('4711');
       await accessible(op, 'record-queue');
 
-      await card.getByRole('link', { name: 'Details and notes' }).click();
+      await card.getByRole('link', { name: 'Details, notes and close' }).click();
       await op.waitForURL(`${rig.base}/alerts/${GW}/a-walk`);
       const record = op.locator('section.record');
       expect(await record.textContent()).toContain('Leeds LS6 2AB');

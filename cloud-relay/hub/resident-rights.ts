@@ -5,6 +5,7 @@
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import { chunks } from '../../core/chunks.ts';
 import { audit } from './audit.ts';
+import { HUB_GATEWAY } from './call-tables.ts';
 import type { ConsoleDb } from './console-tables.ts';
 import { type Belongs, type Holding, RESIDENT_TABLES } from './resident-tables.ts';
 import type { HubDb } from './tables.ts';
@@ -48,6 +49,7 @@ const dated = (time: readonly string[] | undefined, before?: number) =>
         sql`coalesce(${sql.join(time.map((c) => sql.ref(c)))}) < ${before}`;
 
 const ALERT_TIME = RESIDENT_TABLES.find((h) => h.table === 'alerts')?.time;
+const HUB_ALERT_TIME = RESIDENT_TABLES.find((h) => h.table === 'hub_alerts')?.time;
 
 /** The rows of `h` that are hers, as a condition; for `mention` and `about`, candidates to check. */
 function condition(b: Belongs, w: Who): RawBuilder<unknown> {
@@ -56,9 +58,15 @@ function condition(b: Belongs, w: Who): RawBuilder<unknown> {
       return sql`${sql.ref(b.column)} = ${w.resident}`;
     case 'gateway':
       return w.gateways.length ? sql`${sql.ref(b.column)} in (${sql.join(w.gateways)})` : sql`1 = 0`;
-    case 'alert':
-      return sql`(gateway, alert_id) in (select gateway, alert_id from alerts
-        where resident = ${w.resident} and ${dated(ALERT_TIME, w.before)})`;
+    case 'alert': {
+      // Her homes' alerts, and the hub's own alerts about her homes (kept under HUB_GATEWAY).
+      const hub = w.gateways.length
+        ? sql`(gateway = ${HUB_GATEWAY} and alert_id in (select key from hub_alerts
+            where gateway in (${sql.join(w.gateways)}) and ${dated(HUB_ALERT_TIME, w.before)}))`
+        : sql`1 = 0`;
+      return sql`((gateway, alert_id) in (select gateway, alert_id from alerts
+        where resident = ${w.resident} and ${dated(ALERT_TIME, w.before)}) or ${hub})`;
+    }
     case 'mention':
       return anyOf([
         sql`${sql.ref(b.resident)} = ${w.resident}`,

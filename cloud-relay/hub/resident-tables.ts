@@ -10,7 +10,10 @@ export type Belongs =
   | { by: 'resident'; column: string }
   /** A column holding the gateway id of one of her homes (homes.resident, residents.gateway). */
   | { by: 'gateway'; column: string }
-  /** (gateway, alert_id) of one of her alerts: an alert's history, notes, claims, escalations. */
+  /**
+   * (gateway, alert_id) of one of her alerts, or of the hub's own alert about one of her homes: an
+   * alert's history, notes, claims, escalations, answer and closure.
+   */
   | { by: 'alert' }
   /** Her id in `resident`, or a gateway of hers named within `text` (a log line about her home). */
   | { by: 'mention'; resident: string; text: string; key: string }
@@ -40,6 +43,8 @@ export const RESIDENT_TABLES: readonly Holding[] = [
   { table: 'alert_notes', belongs: A },
   { table: 'alert_claims', belongs: A },
   { table: 'alert_escalations', belongs: A },
+  { table: 'alert_answers', belongs: A },
+  { table: 'alert_closures', belongs: A },
   { table: 'alerts', belongs: R('resident'), time: ['state_received_at', 'state_at_ms'] },
   { table: 'test_calls', belongs: R('resident'), time: ['stored_at'] },
   { table: 'summaries', belongs: R('resident'), time: ['order_ms', 'at_ms'], json: ['json', 'fhir'] },

@@ -3,7 +3,7 @@
 // never waits long behind one. Any instance may run it; deleting twice deletes nothing more.
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { ConsoleDb } from './console-tables.ts';
-import { deleteClosedAlerts } from './retention-alerts.ts';
+import { deleteClosedAlerts, deleteResolvedHubAlerts } from './retention-alerts.ts';
 import type { HubDb } from './tables.ts';
 
 export type RetentionPeriods = {
@@ -111,12 +111,13 @@ export async function enforceRetention(
     }
   }
   if (periods.alerts !== undefined)
-    for (;;) {
-      const n = await deleteClosedAlerts(db, now - periods.alerts, batch);
-      out.alerts += n;
-      out.batches++;
-      if (n < batch) break;
-      await yieldToIo();
-    }
+    for (const remove of [deleteClosedAlerts, deleteResolvedHubAlerts])
+      for (;;) {
+        const n = await remove(db, now - periods.alerts, batch);
+        out.alerts += n;
+        out.batches++;
+        if (n < batch) break;
+        await yieldToIo();
+      }
   return out;
 }

@@ -4,6 +4,8 @@
 // audited), for the data-rights tests.
 import { acknowledge } from '../../cloud-relay/hub/ack.ts';
 import { audit } from '../../cloud-relay/hub/audit.ts';
+import { hubRef } from '../../cloud-relay/hub/call-tables.ts';
+import { closeCall } from '../../cloud-relay/hub/calls.ts';
 import { claimAlert } from '../../cloud-relay/hub/claims.ts';
 import { consoleDb } from '../../cloud-relay/hub/console-tables.ts';
 import { enqueueAlertsPushes, enqueueHubPushes } from '../../cloud-relay/hub/push-causes.ts';
@@ -12,6 +14,7 @@ import { putRecord, recordDb } from '../../cloud-relay/hub/records.ts';
 import { recordSchema } from '../../cloud-relay/hub/resident-record.ts';
 import type { HubStore, StoreEffects } from '../../cloud-relay/hub/store.ts';
 import { alertPayload, TEST_CALL_RULE } from '../../cloud-relay/protocol/messages.ts';
+import { DEFAULT_OUTCOMES } from '../../config/calls-schema.ts';
 import { received } from './hub-backends.ts';
 import { alert, heartbeat, night, status, summary } from './hub-messages.ts';
 
@@ -131,6 +134,12 @@ export async function seedResident(
     })
     .execute();
   await claimAlert(db, { gateway: gw, alertId: a, staff: 'carer-1' }, t + 4 * MIN);
+  // A call closed with an outcome at the hub, and the hub's own alert about her home answered
+  // there: both kept under the alert (the hub's under HUB_GATEWAY), both hers.
+  const calls = { store, publish: async () => {}, outcomes: DEFAULT_OUTCOMES, now: () => t + 15 * MIN };
+  await closeCall(calls, { ref: { gateway: gw, alertId: b }, outcome: 'false_alarm', by: 'op-1' });
+  const silent = `gateway_silent/${gw}/${tag}`;
+  await closeCall(calls, { ref: hubRef(silent), outcome: 'responder_sent', note: 'Power cut.', by: 'op-1' });
   await audit(c, { staff: 'carer-1', action: 'view-resident', resident: r, outcome: 'ok' }, t + 6 * MIN);
   // A line that names her home only (a refusal before the alert was known), not her.
   await audit(
