@@ -4,15 +4,12 @@
 // closes the call with an outcome and B's queue drops it; a whole call handled by keyboard alone
 // (acknowledge, claim, note, outcome, close) with focus moving to the next untaken alert after
 // each acknowledgement or claim; axe-core on the admins' answer-time figures. A screenshot of the
-// queue with three alerts of different ages goes to .scratch/ (not kept in the repository).
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+// queue with three alerts of different ages goes to test-output/console/ with the others.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { putStaff } from '../cloud-relay/hub/console/accounts.ts';
 import { consoleDb } from '../cloud-relay/hub/console-tables.ts';
-import { browser, seriousViolations } from './helpers/browser.ts';
-import { ROOT } from './helpers/cli.ts';
+import { browser, screenshot, seriousViolations } from './helpers/browser.ts';
 import { TEST_COST } from './helpers/console-rig.ts';
 import { alert } from './helpers/hub-messages.ts';
 import { eventually, type Home, homeClient, type TestHub, testHub } from './helpers/hub-rig.ts';
@@ -34,7 +31,6 @@ let home: Home;
 let base: string;
 /** The hub's clock: each alert is had at the time the test says. */
 let clock = Date.now();
-const SCRATCH = join(ROOT, '.scratch');
 
 /** The home raises `id` now (hub time); resolves once the hub has stored it. */
 async function raise(id: string, reason: string) {
@@ -115,8 +111,7 @@ describe('call handling in Chromium', () => {
   it("shows A's 'I'm handling this' on B's open queue live; A closes with an outcome and B's queue drops it", async () => {
     const a = await signedIn('anna');
     const b = await signedIn('ben');
-    mkdirSync(SCRATCH, { recursive: true });
-    await a.screenshot({ path: join(SCRATCH, 'queue-three-ages.png'), fullPage: true });
+    await screenshot(a, 'queue-three-ages');
     expect(await seriousViolations(a), 'axe on the queue').toEqual([]);
     // Oldest first (all urgent): 4 m past both targets, 90 s past the first, 10 s within.
     expect(
@@ -184,7 +179,7 @@ describe('call handling in Chromium', () => {
     await enter(page, `${base}/?focus=next`);
     await live(page);
     expect(await focusedId(page)).toBe(`card-hub-${key}`);
-    await page.screenshot({ path: join(SCRATCH, 'queue-focus-next.png'), fullPage: true });
+    await screenshot(page, 'queue-focus-next');
     // "I'm handling this" on the hub's alert, from there: focus goes on to the next, door-night.
     await tabTo(
       page,
@@ -234,7 +229,7 @@ describe('call handling in Chromium', () => {
     await page.getByRole('link', { name: 'Answer times' }).click();
     await page.waitForURL(`${base}/admin/answer-times`);
     expect(await seriousViolations(page)).toEqual([]);
-    await page.screenshot({ path: join(SCRATCH, 'answer-times.png'), fullPage: true });
+    await screenshot(page, 'answer-times');
     // Anna answered all four: fall-hall (claimed at once), no-movement, the hub's, door-night.
     expect(await page.locator('tr[data-group="anna"] td').first().textContent()).toBe('4');
     expect(await page.locator('tr[data-group="all"] td').first().textContent()).toBe('4');
