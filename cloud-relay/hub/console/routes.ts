@@ -8,7 +8,7 @@ import { closuresOf } from '../calls.ts';
 import { alertHistory, hubAlerts } from '../queries.ts';
 import { testCallSummaries } from '../test-calls.ts';
 import { isAdmin, mayAck, maySee } from './access.ts';
-import { callSettings, openQueue } from './call-data.ts';
+import { callSettings, closedHubAlerts, openQueue } from './call-data.ts';
 import { type Console, safeNext } from './context.ts';
 import {
   alertOne,
@@ -83,6 +83,7 @@ export function pageRoutes(app: FastifyInstance, c: Console): void {
         latest,
         tests,
         new Map(homes.map((h) => [h.gateway, modeNow(modes.get(h.gateway), now)])),
+        await closedHubAlerts(c, open),
       ),
       o,
     );
