@@ -134,9 +134,10 @@ describe.each(TARGETS)('call handling at the console on $name', ({ target }) => 
     expect(figures.status).toBe(200);
     // One answered (the hub's, in 3 min), one not (a-1, waiting 10 min): both miss 60 s.
     expect(figures.body).toMatch(
-      /<tr data-group="olive"><th scope="row">olive<\/th><td>1<\/td><td>1<\/td><td>180 s<\/td>/,
+      /<tr data-group="olive"><th scope="row">olive<\/th><td>1<\/td><td>1<\/td><td>0<\/td><td>180 s<\/td>/,
     );
     expect(figures.body).toMatch(/<tr data-group="all"><th scope="row">All<\/th><td>2<\/td><td>1<\/td>/);
+    expect(figures.body).toContain('Ended at the home before an answer: <strong>0</strong>.');
   });
 
   it('audits a hub alert\'s page viewed, offers "I\'m on my way", and shows a silent home closed with an outcome as handled', async () => {
