@@ -4,7 +4,8 @@
 // signed out. An urgent alert's tone sounds again and again in every page until another operator,
 // in another browser, acknowledges it; a muted page says so and stays quiet. The hub stopped, the
 // screen turns red and sounds until the hub is back; its sign-in gone, the same, with a link to
-// sign in again. The pages' own time is Playwright's clock: tones are counted, never timed.
+// sign in again; its session past its 12 hours, the same at once, told by its stream with no
+// other notice. The pages' own time is Playwright's clock: tones are counted, never timed.
 // axe-core checks the screen's pages.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -60,6 +61,8 @@ async function startTheHub(): Promise<Hub> {
     log: createLogger({ level: 'silent' }),
     supervisionTimer: false,
     now: () => now,
+    // The screen's stream has its session checked often: the test moves the clock, then waits.
+    streamCheckMs: 100,
     web: startConsole,
   });
   return h;
@@ -273,5 +276,25 @@ describe('a monitoring screen', () => {
     expect(lostAt).toBeGreaterThanOrEqual(before + 1);
     await page.clock.runFor(20_000);
     expect(await tones(page)).toBeGreaterThanOrEqual(lostAt + 2);
+  }, 60_000);
+
+  it('shows its session ended at once when the hub clock passes its 12 hours, with no other notice', async () => {
+    const { page } = screen;
+    await signIn(page, 'olive');
+    await page.waitForSelector('body[data-screen="1"][data-connected="1"]');
+    await eventually('the screen stream held', async () => (await streamsHeld()) === 1);
+    // Marked now: a reload or a sign-in page would lose the mark.
+    await page.evaluate('window.stayed = true');
+    expect(await page.locator('#lost').isHidden()).toBe(true);
+    // Nothing is published and the page asks for nothing: only the stream's check can tell it.
+    now += 12 * 60 * MIN + MIN;
+    await page.locator('#lost').waitFor({ state: 'visible' });
+    await expect(page.locator('#lost').textContent()).resolves.toMatch(
+      /^Signed out: this screen shows no new alerts/,
+    );
+    expect(await page.evaluate('window.stayed')).toBe(true);
+    expect(page.url()).toBe(`${base}/`);
+    await eventually('the stream released', async () => (await streamsHeld()) === 0);
+    expect(await fragmentStatus(page)).toBe(401);
   }, 60_000);
 });
