@@ -184,7 +184,13 @@ describe('a monitoring screen', () => {
     await signIn(other.page, 'otto');
     const muted = await person();
     await signIn(muted.page, 'otto');
-    for (const p of [page, other.page, muted.page]) await p.waitForSelector('body[data-connected="1"]');
+    // An operator reading the homes page, and (once it is there) the alert's own page.
+    const reader = await person();
+    await signIn(reader.page, 'otto');
+    const homes = reader.page;
+    await homes.goto(`${base}/homes`);
+    for (const p of [page, other.page, muted.page, homes])
+      await p.waitForSelector('body[data-connected="1"]');
     await muted.page.getByRole('button', { name: 'Sound on' }).click();
     await expect(muted.page.locator('#mute').textContent()).resolves.toBe('Sound off on this page: turn on');
     expect(await muted.page.locator('#mute').getAttribute('aria-pressed')).toBe('true');
@@ -201,14 +207,23 @@ describe('a monitoring screen', () => {
       qos: 1,
     });
     const waiting = '[data-urgent][data-alert="fall-1"][data-waiting]';
-    for (const p of [page, other.page, muted.page]) await p.waitForSelector(waiting);
+    for (const p of [page, other.page, muted.page, homes]) await p.waitForSelector(waiting);
+    expect(homes.url()).toBe(`${base}/homes`);
+    // In the reader's browser, whose clock (Playwright's, one per browser) both pages run on.
+    const detail = await reader.context.newPage();
+    await detail.goto(`${base}/alerts/${GW}/fall-1`);
+    await detail.waitForSelector(waiting);
+    expect(await seriousViolations(detail), 'axe on the alert page with an untaken alert').toEqual([]);
     // The pages' clocks also run on by themselves: at least, never exactly.
     const first = await tones(page);
     expect(first).toBeGreaterThanOrEqual(1);
     const otherFirst = await tones(other.page);
     expect(otherFirst).toBeGreaterThanOrEqual(1);
     // Thirty seconds of the pages' time: three more tones each, none in the muted page.
-    for (const p of [page, other.page, muted.page]) await p.clock.runFor(30_000);
+    const readerFirst = [await tones(homes), await tones(detail)];
+    for (const p of [page, other.page, muted.page, homes]) await p.clock.runFor(30_000);
+    expect(await tones(homes)).toBeGreaterThanOrEqual((readerFirst[0] ?? 0) + 3);
+    expect(await tones(detail)).toBeGreaterThanOrEqual((readerFirst[1] ?? 0) + 3);
     expect(await tones(page)).toBeGreaterThanOrEqual(first + 3);
     expect(await tones(other.page)).toBeGreaterThanOrEqual(otherFirst + 3);
     expect(await tones(muted.page)).toBe(0);
@@ -222,6 +237,11 @@ describe('a monitoring screen', () => {
     const after = await tones(page);
     await page.clock.runFor(60_000);
     expect(await tones(page)).toBe(after);
+    // And on the reader's pages: the line goes, and so does the tone.
+    for (const p of [homes, detail]) await p.waitForSelector(waiting, { state: 'detached' });
+    const readerAfter = [await tones(homes), await tones(detail)];
+    await homes.clock.runFor(60_000);
+    expect([await tones(homes), await tones(detail)]).toEqual(readerAfter);
   }, 120_000);
 
   it('turns red and sounds when the hub is gone, until it is back', async () => {

@@ -180,8 +180,13 @@ export function homesContent(rows: HomeRow[], total: number, now: number, tz: st
   )}</tbody></table></div>`;
 }
 
-export function homesBody(o: { sort: Sort; q: string; only: string }, content: Html): Html {
-  return html`<h1>Homes</h1>
+/** `bar`: above the live region, kept across its refreshes (untaken.ts: muteBar). */
+export function homesBody(
+  o: { sort: Sort; q: string; only: string },
+  content: Html,
+  bar: Html = html``,
+): Html {
+  return html`<h1>Homes</h1>${bar}
 <form class="toolbar" method="get" action="/homes" role="search" aria-label="Filter homes">
 <div><label for="q">Home or resident</label><input type="search" id="q" name="q" value="${o.q}"></div>
 <div><label for="only">Show</label><select id="only" name="only">
