@@ -28,6 +28,7 @@ describe('answer-time figures', () => {
     ];
     expect(figures(rows, [60_000, 180_000], T + 100 * S)).toEqual({
       count: 3,
+      endedAtHome: 0,
       answered: 1,
       median: 60 * S,
       p95: 60 * S,

@@ -4,7 +4,7 @@
 // page shows the home's acknowledgement; a carer sees only their resident and is refused
 // another's page; the resident page draws 14 real summaries (made by `hearth replay`) and, first,
 // the night that ended this morning (sent by the same replay that morning); the
-// gateway killed shows as silent on the homes page. axe-core checks every page; screenshots of
+// gateway killed shows as silent in a queue page already open (no reload) and on the homes page. axe-core checks every page; screenshots of
 // each page go to test-output/console/.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -343,9 +343,8 @@ describe('the care console in Chromium', () => {
     await page.goto(`${base}/alerts/${GW}/${encodeURIComponent(row.alert_id)}`);
     await page.getByLabel('Add an outcome note').fill('Rang her: she pressed it by mistake, all well.');
     await page.getByRole('button', { name: 'Save note' }).click();
-    await expect(page.locator('main').textContent()).resolves.toContain(
-      'olive: Rang her: she pressed it by mistake',
-    );
+    // The click does not wait for the page it posts to: the note is waited for, then read.
+    await page.getByText('olive: Rang her: she pressed it by mistake').waitFor();
     await accessible(page, 'alert');
 
     await page.goto(`${base}/residents/${R}`);
@@ -409,11 +408,27 @@ describe('the care console in Chromium', () => {
     await accessible(adminPage, 'audit');
   }, 60_000);
 
-  it('shows the gateway killed without a goodbye as silent on the homes page', async () => {
+  it('shows the gateway killed without a goodbye as silent in a queue already open, and on the homes page', async () => {
     const b = await browser();
     later(() => b.close());
+    // The kinds of live notice the page hears: the card must come by the supervisor's own notice,
+    // not only by a refresh the home's last will set off that happened to read after the pass.
+    await b.context.addInitScript(`
+      window.notices = [];
+      const Source = window.EventSource;
+      window.EventSource = class extends Source {
+        constructor(url, o) {
+          super(url, o);
+          this.addEventListener('change', (e) => window.notices.push(JSON.parse(e.data).kind));
+        }
+      };
+    `);
     const page = await b.context.newPage();
     await signIn(page, 'olive');
+    // The queue is open before the home goes silent, as on a night shift; a reload would lose the mark.
+    await page.waitForSelector('body[data-connected="1"]');
+    expect(await page.locator('[data-hub-alert]').count()).toBe(0);
+    await page.evaluate('window.stayed = true');
     gateway.child.kill('SIGKILL');
     await gateway.exited;
     // Mosquitto publishes the home's last will; the hub stores it and supervision raises the alert.
@@ -425,18 +440,22 @@ describe('the care console in Chromium', () => {
         .executeTakeFirst();
       return h?.status === 'offline';
     });
+    // The supervisor's own pass (hub.ts: its onChange tells the open pages), not a copy of it.
+    await page.evaluate('window.notices = []');
     const pass = await hub.supervise();
     expect(pass.raised.some((k) => k.startsWith(`gateway_silent/${GW}/`))).toBe(true);
+    const card = page.locator('[data-hub-alert]').first();
+    await card.waitFor({ timeout: 15_000 });
+    await expect(card.textContent()).resolves.toMatch(/gw-console .*silent since/);
+    await page.waitForFunction("window.notices.includes('alert')");
+    expect(await page.evaluate('window.stayed')).toBe(true);
+    expect(page.url()).toBe(`${base}/`);
+    await screenshot(page, 'queue-silent');
     await page.goto(`${base}/homes`);
     const row = page.locator(`tr[data-home="${GW}"]`);
     await expect(row.getAttribute('data-state')).resolves.toBe('silent');
     // Silent first: it heads the table.
     await expect(page.locator('tr[data-home]').first().getAttribute('data-home')).resolves.toBe(GW);
     await accessible(page, 'homes-silent');
-    await page.goto(`${base}/`);
-    await expect(page.locator('[data-hub-alert]').first().textContent()).resolves.toMatch(
-      /gw-console .*silent since/,
-    );
-    await screenshot(page, 'queue-silent');
   }, 60_000);
 });

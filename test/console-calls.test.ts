@@ -2,7 +2,8 @@
 // this" shown on the queue, a close with an unknown outcome refused naming the valid ones, a
 // close that takes the call off the queue into the history, a carer refused another resident's
 // call (audited), the hub's own alert acknowledged, handled, noted and closed from its page, and
-// the answer-time figures for admins only.
+// the answer-time figures for admins only. A hub alert's page viewed is audited and offers "I'm on
+// my way"; a silent home whose alert was closed with an outcome is shown handled, not open.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleDb } from '../cloud-relay/hub/console-tables.ts';
 import { sqliteTarget } from '../cloud-relay/hub/db.ts';
@@ -10,7 +11,7 @@ import { pushDb } from '../cloud-relay/hub/push-tables.ts';
 import type { HubStore } from '../cloud-relay/hub/store.ts';
 import { consoleRig, cookieOf, folder, send, signIn, T0 } from './helpers/console-rig.ts';
 import { received } from './helpers/hub-backends.ts';
-import { alert } from './helpers/hub-messages.ts';
+import { alert, heartbeat, status } from './helpers/hub-messages.ts';
 import { type Postgres, startPostgres } from './helpers/postgres.ts';
 
 const MIN = 60_000;
@@ -43,7 +44,7 @@ async function as(base: string, name: string) {
   const csrf = csrfOf((await get('/')).body);
   const post = (path: string, form: Record<string, string>) =>
     send(`${base}${path}`, { method: 'POST', headers: { cookie }, form: { _csrf: csrf, ...form } });
-  return { get, post };
+  return { get, post, cookie };
 }
 
 describe.each(TARGETS)('call handling at the console on $name', ({ target }) => {
@@ -133,8 +134,75 @@ describe.each(TARGETS)('call handling at the console on $name', ({ target }) => 
     expect(figures.status).toBe(200);
     // One answered (the hub's, in 3 min), one not (a-1, waiting 10 min): both miss 60 s.
     expect(figures.body).toMatch(
-      /<tr data-group="olive"><th scope="row">olive<\/th><td>1<\/td><td>1<\/td><td>180 s<\/td>/,
+      /<tr data-group="olive"><th scope="row">olive<\/th><td>1<\/td><td>1<\/td><td>0<\/td><td>180 s<\/td>/,
     );
     expect(figures.body).toMatch(/<tr data-group="all"><th scope="row">All<\/th><td>2<\/td><td>1<\/td>/);
+    expect(figures.body).toContain('Ended at the home before an answer: <strong>0</strong>.');
+  });
+
+  it('audits a hub alert\'s page viewed, offers "I\'m on my way", and shows a silent home closed with an outcome as handled', async () => {
+    const r = await consoleRig(await target());
+    for (const [gw, res] of [
+      ['gw-1', 'r-1'],
+      ['gw-2', 'r-2'],
+    ] as const) {
+      const beat = T0 - 40 * MIN;
+      await r.store.receive(received(`hearth/v1/${gw}/heartbeat`, heartbeat(gw, res, beat), beat));
+      await r.store.receive(
+        received(`hearth/v1/${gw}/status`, status(gw, res, 'offline', T0 - 30 * MIN), T0 - 30 * MIN),
+      );
+    }
+    const key = 'gateway_silent/gw-1/1';
+    for (const gw of ['gw-1', 'gw-2'])
+      await r.store.raiseHubAlert(
+        {
+          key: `gateway_silent/${gw}/1`,
+          gateway: gw,
+          kind: 'gateway_silent',
+          severity: 'urgent',
+          reason: `Gateway ${gw} is silent.`,
+        },
+        T0 - 20 * MIN,
+        'hub-a',
+      );
+    const olive = await as(r.base, 'olive');
+    const page = `/hub-alert?key=${encodeURIComponent(key)}`;
+    const shown = await olive.get(page);
+    expect(shown.body).toContain('action="/hub-alert/claim"');
+    expect(shown.body).toContain('I&#39;m on my way');
+    // The page's own live refresh is not another viewing.
+    await send(`${r.base}${page}`, { headers: { cookie: olive.cookie, 'x-fragment': '1' } });
+    expect((await olive.post('/hub-alert/claim', { key, back: page })).status).toBe(303);
+    expect((await olive.get(page)).body).toMatch(/data-claimed="olive">On the way: <strong>olive<\/strong>/);
+    const audit = await consoleDb(r.store.db)
+      .selectFrom('audit')
+      .select(['staff', 'action', 'target', 'outcome', 'detail'])
+      .where('target', '=', key)
+      .orderBy('at')
+      .execute();
+    expect(audit).toEqual([
+      { staff: 'olive', action: 'view-hub-alert', target: key, outcome: 'ok', detail: null },
+      { staff: 'olive', action: 'claim', target: key, outcome: 'ok', detail: 'from the console' },
+      { staff: 'olive', action: 'view-hub-alert', target: key, outcome: 'ok', detail: null },
+    ]);
+
+    // Both silent and open: the homes page counts two.
+    const before = (await olive.get('/homes')).body;
+    expect(before).toContain('<strong>2 silent or offline</strong>');
+    // A technician went; the operator closes gw-1's alert. The home is still silent (supervision
+    // clears the alert when it is heard again), but it is handled, not an open problem.
+    expect((await olive.post('/hub-alert/close', { key, outcome: 'technical_fault' })).status).toBe(303);
+    const homes = (await olive.get('/homes')).body;
+    expect(homes).toContain(
+      '<strong>1 silent or offline</strong>; 1 silent but handled (closed with an outcome).',
+    );
+    expect(homes).toMatch(/<tr class="" data-home="gw-1" data-state="silent" data-handled="olive">/);
+    expect(homes).toMatch(/<tr class="silent" data-home="gw-2" data-state="silent">/);
+    expect(homes).toContain('silent, handled</span> closed by olive: Technical fault');
+    // The open problem first.
+    expect(homes.indexOf('data-home="gw-2"')).toBeLessThan(homes.indexOf('data-home="gw-1"'));
+    const queue = (await olive.get('/')).body;
+    expect(queue).not.toContain(`data-hub-alert="${key}"`);
+    expect(queue).toContain('data-hub-alert="gateway_silent/gw-2/1"');
   });
 });

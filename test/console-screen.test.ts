@@ -4,7 +4,8 @@
 // signed out. An urgent alert's tone sounds again and again in every page until another operator,
 // in another browser, acknowledges it; a muted page says so and stays quiet. The hub stopped, the
 // screen turns red and sounds until the hub is back; its sign-in gone, the same, with a link to
-// sign in again. The pages' own time is Playwright's clock: tones are counted, never timed.
+// sign in again; its session past its 12 hours, the same at once, told by its stream with no
+// other notice. The pages' own time is Playwright's clock: tones are counted, never timed.
 // axe-core checks the screen's pages.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -60,6 +61,8 @@ async function startTheHub(): Promise<Hub> {
     log: createLogger({ level: 'silent' }),
     supervisionTimer: false,
     now: () => now,
+    // The screen's stream has its session checked often: the test moves the clock, then waits.
+    streamCheckMs: 100,
     web: startConsole,
   });
   return h;
@@ -181,7 +184,13 @@ describe('a monitoring screen', () => {
     await signIn(other.page, 'otto');
     const muted = await person();
     await signIn(muted.page, 'otto');
-    for (const p of [page, other.page, muted.page]) await p.waitForSelector('body[data-connected="1"]');
+    // An operator reading the homes page, and (once it is there) the alert's own page.
+    const reader = await person();
+    await signIn(reader.page, 'otto');
+    const homes = reader.page;
+    await homes.goto(`${base}/homes`);
+    for (const p of [page, other.page, muted.page, homes])
+      await p.waitForSelector('body[data-connected="1"]');
     await muted.page.getByRole('button', { name: 'Sound on' }).click();
     await expect(muted.page.locator('#mute').textContent()).resolves.toBe('Sound off on this page: turn on');
     expect(await muted.page.locator('#mute').getAttribute('aria-pressed')).toBe('true');
@@ -198,14 +207,23 @@ describe('a monitoring screen', () => {
       qos: 1,
     });
     const waiting = '[data-urgent][data-alert="fall-1"][data-waiting]';
-    for (const p of [page, other.page, muted.page]) await p.waitForSelector(waiting);
+    for (const p of [page, other.page, muted.page, homes]) await p.waitForSelector(waiting);
+    expect(homes.url()).toBe(`${base}/homes`);
+    // In the reader's browser, whose clock (Playwright's, one per browser) both pages run on.
+    const detail = await reader.context.newPage();
+    await detail.goto(`${base}/alerts/${GW}/fall-1`);
+    await detail.waitForSelector(waiting);
+    expect(await seriousViolations(detail), 'axe on the alert page with an untaken alert').toEqual([]);
     // The pages' clocks also run on by themselves: at least, never exactly.
     const first = await tones(page);
     expect(first).toBeGreaterThanOrEqual(1);
     const otherFirst = await tones(other.page);
     expect(otherFirst).toBeGreaterThanOrEqual(1);
     // Thirty seconds of the pages' time: three more tones each, none in the muted page.
-    for (const p of [page, other.page, muted.page]) await p.clock.runFor(30_000);
+    const readerFirst = [await tones(homes), await tones(detail)];
+    for (const p of [page, other.page, muted.page, homes]) await p.clock.runFor(30_000);
+    expect(await tones(homes)).toBeGreaterThanOrEqual((readerFirst[0] ?? 0) + 3);
+    expect(await tones(detail)).toBeGreaterThanOrEqual((readerFirst[1] ?? 0) + 3);
     expect(await tones(page)).toBeGreaterThanOrEqual(first + 3);
     expect(await tones(other.page)).toBeGreaterThanOrEqual(otherFirst + 3);
     expect(await tones(muted.page)).toBe(0);
@@ -219,6 +237,11 @@ describe('a monitoring screen', () => {
     const after = await tones(page);
     await page.clock.runFor(60_000);
     expect(await tones(page)).toBe(after);
+    // And on the reader's pages: the line goes, and so does the tone.
+    for (const p of [homes, detail]) await p.waitForSelector(waiting, { state: 'detached' });
+    const readerAfter = [await tones(homes), await tones(detail)];
+    await homes.clock.runFor(60_000);
+    expect([await tones(homes), await tones(detail)]).toEqual(readerAfter);
   }, 120_000);
 
   it('turns red and sounds when the hub is gone, until it is back', async () => {
@@ -273,5 +296,25 @@ describe('a monitoring screen', () => {
     expect(lostAt).toBeGreaterThanOrEqual(before + 1);
     await page.clock.runFor(20_000);
     expect(await tones(page)).toBeGreaterThanOrEqual(lostAt + 2);
+  }, 60_000);
+
+  it('shows its session ended at once when the hub clock passes its 12 hours, with no other notice', async () => {
+    const { page } = screen;
+    await signIn(page, 'olive');
+    await page.waitForSelector('body[data-screen="1"][data-connected="1"]');
+    await eventually('the screen stream held', async () => (await streamsHeld()) === 1);
+    // Marked now: a reload or a sign-in page would lose the mark.
+    await page.evaluate('window.stayed = true');
+    expect(await page.locator('#lost').isHidden()).toBe(true);
+    // Nothing is published and the page asks for nothing: only the stream's check can tell it.
+    now += 12 * 60 * MIN + MIN;
+    await page.locator('#lost').waitFor({ state: 'visible' });
+    await expect(page.locator('#lost').textContent()).resolves.toMatch(
+      /^Signed out: this screen shows no new alerts/,
+    );
+    expect(await page.evaluate('window.stayed')).toBe(true);
+    expect(page.url()).toBe(`${base}/`);
+    await eventually('the stream released', async () => (await streamsHeld()) === 0);
+    expect(await fragmentStatus(page)).toBe(401);
   }, 60_000);
 });

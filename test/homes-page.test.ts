@@ -1,10 +1,11 @@
 // The homes page's daily-test and care-mode cells, as a pure function of the rows: a last test the
 // home did not confirm says so beside the last good one; a care mode is shown while it holds and
-// not once it is off, ended or refused.
+// not once it is off, ended or refused; a silent home, or a missing test, whose alert was closed
+// with an outcome is handled, not an open problem.
 import { describe, expect, it } from 'vitest';
 import type { Home } from '../cloud-relay/hub/console/data.ts';
 import { type ModeShown, modeNow } from '../cloud-relay/hub/console/mode-form.ts';
-import { homeRows, homesContent } from '../cloud-relay/hub/console/pages/homes.ts';
+import { arrange, homeRows, homesContent } from '../cloud-relay/hub/console/pages/homes.ts';
 import type { TestCallSummary } from '../cloud-relay/hub/test-calls.ts';
 
 const T0 = Date.parse('2026-03-02T10:00:00Z');
@@ -104,5 +105,62 @@ describe('the homes page', () => {
     expect(modeNow(mode({ state: 'failed' }), T0)).toBeNull();
     expect(modeNow(mode({ until: '2026-03-02T09:59:00+00:00' }), T0)).toBeNull();
     expect(modeNow(mode({ state: 'unconfirmed' }), T0)).toEqual({ mode: 'away', note: 'not confirmed' });
+  });
+
+  it('shows a silent home whose alert was closed with an outcome as handled, after the open problems', () => {
+    const hubAlert = (kind: string, gateway: string) => ({
+      key: `${kind}/${gateway}/1`,
+      gateway,
+      kind,
+      severity: 'urgent',
+      reason: `${kind} at ${gateway}`,
+      raised_at: T0 - HOUR,
+      raised_by: 'hub-a',
+      resolved_at: null,
+      ack_by: null,
+      ack_at: null,
+    });
+    const silent = (gw: string) => ({ ...home(gw), status: 'offline', last_seen_at: T0 - 2 * HOUR });
+    const tests = new Map<string, TestCallSummary>([
+      [
+        'gw-c',
+        {
+          gateway: 'gw-c',
+          firstAt: T0 - 48 * HOUR,
+          lastAt: T0 - 26 * HOUR,
+          goodAt: null,
+          goodConfirmedAt: null,
+        },
+      ],
+    ]);
+    const rows = homeRows(
+      [silent('gw-a'), silent('gw-b'), home('gw-c')],
+      [
+        hubAlert('gateway_silent', 'gw-a'),
+        hubAlert('gateway_silent', 'gw-b'),
+        hubAlert('test_missing', 'gw-c'),
+      ],
+      new Map(),
+      tests,
+      new Map(),
+      new Map([
+        ['gateway_silent/gw-a/1', { staff: 'olive', outcome: 'Responder sent' }],
+        ['test_missing/gw-c/1', { staff: 'olive', outcome: 'Technical fault' }],
+      ]),
+    );
+    const by = (gw: string) => rows.find((r) => r.gateway === gw);
+    expect(by('gw-a')).toMatchObject({ state: 'silent', silent: false, handled: { staff: 'olive' } });
+    expect(by('gw-b')).toMatchObject({ state: 'silent', silent: true, handled: null });
+    expect(by('gw-c')).toMatchObject({ state: 'online', silent: false, testMissing: false });
+    const order = (only: string) => arrange(rows, { sort: 'state', q: '', only }).map((r) => r.gateway);
+    expect(order('')).toEqual(['gw-b', 'gw-a', 'gw-c']);
+    // Still silent: the filter for silent homes shows it, the one for online homes does not.
+    expect(order('silent')).toEqual(['gw-b', 'gw-a']);
+    expect(order('online')).toEqual(['gw-c']);
+    const page = homesContent(rows, 3, T0, 'Europe/London').toString();
+    expect(page).toContain(
+      '<strong>1 silent or offline</strong>; 1 silent but handled (closed with an outcome).',
+    );
+    expect(page).toContain('silent, handled</span> closed by olive: Responder sent');
   });
 });

@@ -232,6 +232,30 @@ describe.each(BACKENDS)('call handling on $name', (backend) => {
         { gateway: GW, alertId: `night-${i}`, staff: 'olive' },
       );
     }
+    // Two that ended at the home before anyone answered: no unanswered calls, in no share. One
+    // the resident cancelled ("I'm OK") after 20 s; one the home resolved after 200 s, past both
+    // targets, and olive claimed after that.
+    await raise(store, 'im-ok', T0 + 100 * MIN);
+    await store.receive(
+      received(
+        `hearth/v1/${GW}/alert`,
+        alert(GW, R, 'im-ok', 'cancelled', T0 + 100 * MIN + 20 * S),
+        T0 + 100 * MIN + 20 * S,
+      ),
+    );
+    const cleared = T0 + 110 * MIN;
+    await raise(store, 'cleared', cleared);
+    await store.receive(
+      received(
+        `hearth/v1/${GW}/alert`,
+        alert(GW, R, 'cleared', 'resolved', cleared + 200 * S),
+        cleared + 200 * S,
+      ),
+    );
+    await claimWith(
+      { store, now: () => cleared + 250 * S, base: () => 'http://console' },
+      { gateway: GW, alertId: 'cleared', staff: 'olive', kind: 'handling' },
+    );
     // And one nobody has answered, 100 s old: past the first target, not yet the second.
     const now = Date.parse('2026-03-03T04:00:00Z');
     await raise(store, 'waiting', now - 100 * S);
@@ -243,29 +267,47 @@ describe.each(BACKENDS)('call handling on $name', (backend) => {
       timezone: 'Europe/London',
       now,
     });
-    // All: 14 alerts, 13 answered: 5,10,15,20,30,30,40,50,60,70,100,200,300 s.
+    // All: 14 calls, 13 answered: 5,10,15,20,30,30,40,50,60,70,100,200,300 s; 2 ended at the home.
     expect(f.all).toEqual({
       count: 14,
+      endedAtHome: 2,
       answered: 13,
       median: 40 * S,
       p95: 300 * S,
       within: [9 / 14, 11 / 13],
     });
     expect(f.operators).toEqual([
-      { key: 'carl', figures: { count: 2, answered: 2, median: 10 * S, p95: 15 * S, within: [1, 1] } },
+      {
+        key: 'carl',
+        figures: { count: 2, endedAtHome: 0, answered: 2, median: 10 * S, p95: 15 * S, within: [1, 1] },
+      },
       {
         key: 'olive',
-        figures: { count: 11, answered: 11, median: 50 * S, p95: 300 * S, within: [7 / 11, 9 / 11] },
+        figures: {
+          count: 11,
+          endedAtHome: 1,
+          answered: 11,
+          median: 50 * S,
+          p95: 300 * S,
+          within: [7 / 11, 9 / 11],
+        },
       },
     ]);
     expect(f.shifts).toEqual([
       {
         key: '2026-03-02 20:00',
-        figures: { count: 3, answered: 2, median: 10 * S, p95: 15 * S, within: [2 / 3, 1] },
+        figures: { count: 3, endedAtHome: 0, answered: 2, median: 10 * S, p95: 15 * S, within: [2 / 3, 1] },
       },
       {
         key: '2026-03-02 08:00',
-        figures: { count: 11, answered: 11, median: 50 * S, p95: 300 * S, within: [7 / 11, 9 / 11] },
+        figures: {
+          count: 11,
+          endedAtHome: 2,
+          answered: 11,
+          median: 50 * S,
+          p95: 300 * S,
+          within: [7 / 11, 9 / 11],
+        },
       },
     ]);
   });

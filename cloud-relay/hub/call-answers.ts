@@ -58,6 +58,7 @@ export async function answerRows(db: Kysely<HubDb>, from: number, to: number): P
       answered: r.at === null ? null : Number(r.at),
       staff: r.staff,
       ended: r.state === 'resolved' || r.state === 'cancelled' ? Number(r.state_received_at) : null,
+      atHome: true,
     })),
     ...hub.map((r) => ({
       raised: Number(r.raised_at),

@@ -1,7 +1,9 @@
 // Answer-time figures, the way an alarm-receiving centre is held to them (TSA: 97.5% of calls
 // answered within 60 s, 99% within 180 s): per operator and per shift, how many alerts, the median
 // and 95th percentile time to the first answer (acknowledgement or claim), and the share answered
-// within each target. Pure over rows; the loader below reads them.
+// within each target. An alert that ended at the home (the resident pressed "I'm OK", or it
+// cleared) before anyone at the hub answered was no unanswered call: it is counted apart, in no
+// share. Pure over rows; the loader (call-answers.ts) reads them.
 import { zoneNamed } from '../../core/zone.ts';
 
 /** One alert: when the hub had it, when and by whom it was first answered, how long it waited unanswered. */
@@ -10,11 +12,15 @@ export type AnswerRow = {
   answered: number | null;
   staff: string | null;
   ended: number | null;
+  /** `ended` was the home's: cancelled or resolved there (a home's alert), not cleared by the hub. */
+  atHome?: boolean;
 };
 
 export type Figures = {
-  /** Alerts raised in the group. */
+  /** Alerts raised in the group that were calls to answer: not those that ended at the home first. */
   count: number;
+  /** Alerts that ended at the home before anyone answered: in no share. */
+  endedAtHome: number;
   answered: number;
   /** Time to answer in ms, over the answered; null with none. */
   median: number | null;
@@ -37,12 +43,17 @@ export function percentile(sorted: number[], p: number): number | null {
   return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 }
 
+/** Ended at the home before the hub's first answer (or with none): no call left unanswered. Pure. */
+export const endedFirst = (r: AnswerRow): boolean =>
+  r.atHome === true && r.ended !== null && (r.answered === null || r.answered > r.ended);
+
 /**
  * An alert counts against a target once it can be judged: answered (in time or not), or unanswered
  * for longer than the target (until it ended, or until now). One that ended unanswered sooner
  * (cancelled at home in 20 s) neither meets nor misses it.
  */
-export function figures(rows: AnswerRow[], targets: readonly number[], now: number): Figures {
+export function figures(all: AnswerRow[], targets: readonly number[], now: number): Figures {
+  const rows = all.filter((r) => !endedFirst(r));
   const waits = rows
     .filter((r) => r.answered !== null)
     .map((r) => Math.max(0, (r.answered as number) - r.raised))
@@ -60,6 +71,7 @@ export function figures(rows: AnswerRow[], targets: readonly number[], now: numb
   });
   return {
     count: rows.length,
+    endedAtHome: all.length - rows.length,
     answered: waits.length,
     median: median(waits),
     p95: percentile(waits, 95),

@@ -57,6 +57,8 @@ export type WebDeps = {
   calls?: ConsoleSettings;
   /** Closes a call with an outcome, telling the home (calls.ts: closeCall). */
   close?: (req: CloseRequest) => Promise<CloseResult>;
+  /** How often a monitoring screen's open stream has its session checked (console/stream-watch.ts). */
+  streamCheckMs?: number;
 };
 
 /** Starts the web listener (console/app.ts: startConsole); `hubFile`, beside which web.tls is read. */
@@ -82,6 +84,8 @@ export type HubOptions = {
   web?: StartWeb;
   /** How many messages a transaction takes and how many wait unacknowledged (intake.ts). */
   intake?: IntakeLimits;
+  /** How often a screen's open stream has its session checked; tests that move the clock check often. */
+  streamCheckMs?: number;
 };
 
 export type Hub = {
@@ -379,6 +383,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
               pushBase: base,
               pushQueued: () => push.kick(),
               calls: c.console,
+              streamCheckMs: o.streamCheckMs,
               close: (req: CloseRequest) =>
                 closeCall(
                   { store, now, publish: (t, p) => receiver.publish(t, p), outcomes: c.console.outcomes },

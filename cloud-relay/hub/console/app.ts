@@ -32,6 +32,7 @@ import { HeldStreams, screenOf } from './screens.ts';
 import { secure, securityHeaders } from './security.ts';
 import { cookieSecret, csrfMatches, DEFAULT_LIMITS, findSession } from './sessions.ts';
 import { signinRoutes } from './signin-routes.ts';
+import { STREAM_CHECK_MS, StreamWatch } from './stream-watch.ts';
 import { CSS } from './style.ts';
 
 export type { ConsoleDeps } from './context.ts';
@@ -138,8 +139,14 @@ export async function buildConsole(d: ConsoleDeps, o: ListenOptions = {}): Promi
   const held = new HeldStreams(db, d.now, (e) =>
     d.log?.error({ err: e.message }, 'console: a screen stream not released'),
   );
+  const watch = new StreamWatch(db, d.now, c.session, d.streamCheckMs ?? STREAM_CHECK_MS, (e) =>
+    d.log?.error({ err: e.message }, 'console: a screen stream not checked'),
+  );
   // Before the store closes (the hub stops its web listener first).
-  app.addHook('onClose', () => held.stop());
+  app.addHook('onClose', () => {
+    watch.stop();
+    return held.stop();
+  });
   app.get('/events', async (req, reply) => {
     const g = await c.guard(req, reply);
     if (!g) return reply;
@@ -150,6 +157,8 @@ export async function buildConsole(d: ConsoleDeps, o: ListenOptions = {}): Promi
       reply.raw.setHeader(name, value);
     reply.hijack();
     d.live.add(reply.raw);
+    // A screen's session that ends while the stream is open ends the stream (stream-watch.ts).
+    if (screen) watch.watch(reply.raw, g.session.id);
   });
   // Made by the first instance to start, hub or console: the same keys for every instance.
   const keys = await pushKeys(db);

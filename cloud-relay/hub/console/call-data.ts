@@ -55,3 +55,28 @@ export async function hubAlertOne(c: Console, key: string) {
     closure: closures.get(`${ref.gateway}/${ref.alertId}`),
   };
 }
+
+/**
+ * Of these hub alerts (not cleared yet), those closed with an outcome at the console: by key, who
+ * closed it and the outcome's label. The homes page shows them handled, as the queue leaves them out.
+ */
+export async function closedHubAlerts(
+  c: Console,
+  open: readonly { key: string }[],
+): Promise<Map<string, { staff: string; outcome: string }>> {
+  const closures = await closuresOf(
+    c.d.store,
+    open.map((h) => hubRef(h.key)),
+  );
+  const outcomes = callSettings(c).outcomes;
+  const out = new Map<string, { staff: string; outcome: string }>();
+  for (const h of open) {
+    const k = closures.get(`${HUB_GATEWAY}/${h.key}`);
+    if (k)
+      out.set(h.key, {
+        staff: k.staff,
+        outcome: outcomes.find((o) => o.code === k.outcome)?.label ?? k.outcome,
+      });
+  }
+  return out;
+}

@@ -8,6 +8,7 @@ import { answerRows } from '../call-answers.ts';
 import { answerFigures } from '../call-figures.ts';
 import { type CallRef, hubRef } from '../call-tables.ts';
 import { ackHubAlert, MAX_NOTE } from '../calls.ts';
+import type { ClaimKind } from '../claims.ts';
 import { isAdmin, mayAck, maySee, seesEveryone } from './access.ts';
 import { callSettings, hubAlertOne } from './call-data.ts';
 import { type Console, safeNext } from './context.ts';
@@ -105,14 +106,21 @@ export function callRoutes(app: FastifyInstance, c: Console): void {
       d.now(),
     );
 
-  const handle = async (req: FastifyRequest, reply: FastifyReply, call: CallAt) => {
+  /** "I'm handling this" (handling) or "I'm on my way" (way). */
+  const handle = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    call: CallAt,
+    kind: ClaimKind = 'handling',
+  ) => {
     const got = await claimFor(c, `${req.protocol}://${req.host}`, {
       gateway: call.ref.gateway,
       alertId: call.ref.alertId,
       staff: call.g.staff.name,
-      kind: 'handling',
+      kind,
     });
-    if (got === 'claimed') await done(call.g, 'handle', call, 'from the console');
+    if (got === 'claimed')
+      await done(call.g, kind === 'handling' ? 'handle' : 'claim', call, 'from the console');
     d.live.notify('ack');
     return reply.redirect(safeNext((req.body as Q).back), 303);
   };
@@ -165,6 +173,8 @@ export function callRoutes(app: FastifyInstance, c: Console): void {
   app.get('/hub-alert', async (req, reply) => {
     const call = await hubCall(req, reply, 'view-hub-alert');
     if (!call) return reply;
+    // Audited as a home's alert is (routes.ts: view-alert); the page's own live refreshes are not.
+    if (!req.headers['x-fragment']) await done(call.g, 'view-hub-alert', call, null);
     const content = hubAlertContent(call.g.ctx, { ...call.found, outcomes: callSettings(c).outcomes }, tz);
     return c.render(req, reply, call.g.ctx, {
       title: 'Hub alert',
@@ -184,6 +194,11 @@ export function callRoutes(app: FastifyInstance, c: Console): void {
   app.post('/hub-alert/handle', async (req, reply) => {
     const call = await hubCall(req, reply, 'handle');
     return call ? handle(req, reply, call) : reply;
+  });
+  // A technician or responder may go to a silent home, as to a home's alert.
+  app.post('/hub-alert/claim', async (req, reply) => {
+    const call = await hubCall(req, reply, 'claim');
+    return call ? handle(req, reply, call, 'way') : reply;
   });
   app.post('/hub-alert/note', async (req, reply) => {
     const call = await hubCall(req, reply, 'note');

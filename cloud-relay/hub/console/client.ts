@@ -4,7 +4,8 @@
 // taken is on the page (a mute holds for this page only, and says so); waiting times count on; an
 // idle page signs itself out, but a monitoring screen does not: the server keeps it signed in
 // while its stream is open, and when the stream or the session is lost the page says so loudly
-// (a red banner, its title, a repeating tone) until it is back. Pages work without it.
+// (a red banner, its title, a repeating tone) until it is back; a session that ends while the
+// stream is open is told by the stream itself. Pages work without it.
 
 /** How often an urgent alert nobody has taken sounds again, unless the hub file says otherwise. */
 export const TONE_EVERY_MS = 10_000;
@@ -128,6 +129,13 @@ export const SCRIPT = `
     let leaving = false;
     addEventListener('pagehide', () => { leaving = true; });
     es.addEventListener('error', () => { if (!leaving) lose('Connection to the hub lost: new alerts will not show until it is back.', false); });
+    // The session ended while the stream was open (12 hours, signed out elsewhere, deleted): the
+    // hub says so and closes the stream; no trying again, which would only be refused.
+    es.addEventListener('signed-out', () => {
+      es.close();
+      if (screen) lose('Signed out: this screen shows no new alerts. Sign in again.', true);
+      else location.href = '/signin?idle=1';
+    });
     es.addEventListener('change', (e) => { try { if (kinds.includes(JSON.parse(e.data).kind)) refresh(); } catch {} });
     // Whatever changed between this page's rendering and the stream opening (or re-opening
     // after a drop) is fetched once on open: no notice is lost in that gap.

@@ -8,7 +8,7 @@ import { closuresOf } from '../calls.ts';
 import { alertHistory, hubAlerts } from '../queries.ts';
 import { testCallSummaries } from '../test-calls.ts';
 import { isAdmin, mayAck, maySee } from './access.ts';
-import { callSettings, openQueue } from './call-data.ts';
+import { callSettings, closedHubAlerts, openQueue } from './call-data.ts';
 import { type Console, safeNext } from './context.ts';
 import {
   alertOne,
@@ -30,6 +30,7 @@ import { arrange, homeRows, homesBody, homesContent, SORTS, type Sort } from './
 import { queueBody, queueContent } from './pages/queue.ts';
 import { modeForm, residentBody, residentContent } from './pages/resident.ts';
 import { rightsForms } from './pages/rights.ts';
+import { muteBar, untakenStrip } from './pages/untaken.ts';
 import { claimFor } from './push-action.ts';
 import { queueRecords, recordFor } from './record-routes.ts';
 
@@ -83,15 +84,17 @@ export function pageRoutes(app: FastifyInstance, c: Console): void {
         latest,
         tests,
         new Map(homes.map((h) => [h.gateway, modeNow(modes.get(h.gateway), now)])),
+        await closedHubAlerts(c, open),
       ),
       o,
     );
-    const content = homesContent(rows, homes.length, d.now(), tz);
+    // An urgent alert nobody has taken sounds here too (untaken.ts); 'ack': until someone takes it.
+    const content = html`${untakenStrip(await openQueue(c, g.staff))}${homesContent(rows, homes.length, d.now(), tz)}`;
     return c.render(req, reply, g.ctx, {
       title: 'Homes',
-      body: homesBody(o, content),
+      body: homesBody(o, content, muteBar()),
       fragment: content,
-      live: ['status', 'heartbeat', 'summary', 'alert', 'cmd-result'],
+      live: ['status', 'heartbeat', 'summary', 'alert', 'cmd-result', 'ack'],
     });
   });
 
@@ -236,14 +239,15 @@ export function pageRoutes(app: FastifyInstance, c: Console): void {
       quiet: Boolean(req.headers['x-fragment']),
     });
     const closure = closures.get(`${gateway}/${alertId}`);
-    const content = alertContent(
+    // An urgent alert nobody has taken, this one or another, sounds here too (untaken.ts).
+    const content = html`${untakenStrip(await openQueue(c, g.staff))}${alertContent(
       g.ctx,
       { alert, history: hist, notes, claims, record, closure, outcomes: callSettings(c).outcomes },
       tz,
-    );
+    )}`;
     return c.render(req, reply, g.ctx, {
       title: 'Alert',
-      body: alertBody(content),
+      body: alertBody(content, muteBar()),
       fragment: content,
       live: ['alert', 'cmd-result', 'ack'],
     });

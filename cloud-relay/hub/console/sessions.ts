@@ -40,15 +40,41 @@ export async function findSession(
   const id = digest(token);
   const row = await db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) return null;
-  const idle = now - row.seen_at > limits.idleMs;
-  // A monitoring screen's open stream is use the server sees for itself (screens.ts).
-  if (now - row.created_at > limits.maxMs || (idle && !(await streamHeld(db, id)))) {
-    await db.deleteFrom('sessions').where('id', '=', id).execute();
-    return null;
-  }
+  if (await ended(db, row, now, limits)) return null;
   if (now - row.seen_at > TOUCH_EVERY_MS)
     await db.updateTable('sessions').set({ seen_at: now }).where('id', '=', id).execute();
   return { id, staff: row.staff, csrf: row.csrf };
+}
+
+/** Past its limits (and then deleted): too old, or idle with no screen's stream holding it. */
+async function ended(
+  db: Kysely<ConsoleDb>,
+  row: { id: string; created_at: number; seen_at: number },
+  now: number,
+  limits: SessionLimits,
+): Promise<boolean> {
+  const idle = now - row.seen_at > limits.idleMs;
+  // A monitoring screen's open stream is use the server sees for itself (screens.ts).
+  if (now - row.created_at > limits.maxMs || (idle && !(await streamHeld(db, row.id)))) {
+    await db.deleteFrom('sessions').where('id', '=', row.id).execute();
+    return true;
+  }
+  return false;
+}
+
+/** Whether the session with this id is still live now (not signed out, deleted or past its limits). */
+export async function sessionLive(
+  db: Kysely<ConsoleDb>,
+  id: string,
+  now: number,
+  limits: SessionLimits,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('sessions')
+    .select(['id', 'created_at', 'seen_at'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row !== undefined && !(await ended(db, row, now, limits));
 }
 
 export async function closeSession(db: Kysely<ConsoleDb>, id: string): Promise<void> {

@@ -58,6 +58,7 @@ ${
 ${d.outcomes && !d.closure && mayAck(ctx.staff, a.resident) ? closeForm(ctx, `${path}/close`, d.outcomes) : ''}`;
 }
 
-export function alertBody(content: Html): Html {
-  return html`<h1>Alert</h1><p><a href="/">Back to the alert queue</a></p><div id="live">${content}</div>`;
+/** `bar`: above the live region, kept across its refreshes (untaken.ts: muteBar). */
+export function alertBody(content: Html, bar: Html = html``): Html {
+  return html`<h1>Alert</h1><p><a href="/">Back to the alert queue</a></p>${bar}<div id="live">${content}</div>`;
 }

@@ -18,7 +18,7 @@ function secs(ms: number | null): string {
 const pct = (x: number | null) => (x === null ? '–' : `${(Math.floor(x * 1000) / 10).toFixed(1)} %`);
 
 function cells(f: Figures): Html {
-  return html`<td>${f.count}</td><td>${f.answered}</td><td>${secs(f.median)}</td><td>${secs(f.p95)}</td>${f.within.map(
+  return html`<td>${f.count}</td><td>${f.answered}</td><td>${f.endedAtHome}</td><td>${secs(f.median)}</td><td>${secs(f.p95)}</td>${f.within.map(
     (w, i) => {
       // Said in words, not by colour alone.
       const below = w !== null && w < (TSA_SHARE[i] ?? 1);
@@ -36,7 +36,7 @@ function table(
 ): Html {
   return html`<div class="table-wrap" tabindex="0" role="region" aria-label="${caption}"><table>
 <caption>${caption}</caption>
-<thead><tr><th scope="col">${first}</th><th scope="col">Alerts</th><th scope="col">Answered</th><th scope="col">Median</th><th scope="col">95th percentile</th>${targets.map(
+<thead><tr><th scope="col">${first}</th><th scope="col">Alerts</th><th scope="col">Answered</th><th scope="col">Ended at the home before an answer</th><th scope="col">Median</th><th scope="col">95th percentile</th>${targets.map(
     (t, i) => html`<th scope="col">Within ${secs(t)} (standard ${pct(TSA_SHARE[i] ?? null)})</th>`,
   )}</tr></thead>
 <tbody>${rows.map((r) => html`<tr data-group="${r.key}"><th scope="row">${r.key}</th>${cells(r.figures)}</tr>`)}${
@@ -56,7 +56,8 @@ export function answerTimesBody(v: AnswerTimesView): Html {
   return html`<h1>Answer times</h1>
 <form class="toolbar" method="get" action="/admin/answer-times"><div><label for="days">Days</label>
 <input type="number" id="days" name="days" min="1" max="92" value="${v.days}"></div><div><button type="submit">Show</button></div></form>
-<p class="muted">Alerts the hub had in the last ${v.days} day${v.days === 1 ? '' : 's'}, the homes' (not their daily test calls) and its own. Time to answer: from the hub having the alert to its first acknowledgement or claim. An alert still unanswered counts against a target once it has waited longer; one that ended unanswered sooner does not count against it. Operators: whoever answered first.</p>
+<p class="muted">Alerts the hub had in the last ${v.days} day${v.days === 1 ? '' : 's'}, the homes' (not their daily test calls) and its own. Time to answer: from the hub having the alert to its first acknowledgement or claim. An alert still unanswered counts against a target once it has waited longer; one that ended unanswered sooner does not count against it. One that ended at the home (cancelled or resolved there, as when the resident pressed "I'm OK") before anyone answered was no unanswered call: it is counted apart and in no share. Operators: whoever answered first.</p>
+<p id="ended-at-home">Ended at the home before an answer: <strong>${v.all.endedAtHome}</strong>.</p>
 ${table('By shift', 'Shift starting', v.shifts, v.targets, v.all)}
 ${table('By operator', 'Operator', v.operators, v.targets)}`;
 }

@@ -12,7 +12,10 @@ export type HomeRow = {
   gateway: string;
   resident: string;
   state: 'online' | 'offline' | 'silent' | 'never heard' | 'not heard yet';
+  /** An open problem: silent or offline, and nobody has closed its alert with an outcome. */
   silent: boolean;
+  /** Its silence's alert, closed with an outcome at the console but not cleared yet: who and how; null: none. */
+  handled: { staff: string; outcome: string } | null;
   lastSeen: number | null;
   queue: number | null;
   lastSummary: string | null;
@@ -30,17 +33,28 @@ export type HomeRow = {
 
 type Trouble = { silent: { device: string }[]; low_battery: { device: string; battery: number }[] };
 
-/** One row per home, from the homes table, the open supervision alerts and the newest summary. */
+/**
+ * One row per home, from the homes table, the supervision alerts not cleared, and the newest
+ * summary. `closed`: those of them closed with an outcome at the console (calls.ts), by key with
+ * who closed and the outcome's label: still so, but handled, not an open problem.
+ */
 export function homeRows(
   homes: Home[],
   open: Selectable<HubAlertsTable>[],
   latest: Map<string, { date: string; json: string }>,
   tests: ReadonlyMap<string, TestCallSummary> = new Map(),
   modes: ReadonlyMap<string, { mode: string; note: string } | null> = new Map(),
+  closed: ReadonlyMap<string, { staff: string; outcome: string }> = new Map(),
 ): HomeRow[] {
-  const openOf = (kind: string) => new Set(open.filter((a) => a.kind === kind).map((a) => a.gateway));
+  const openOf = (kind: string) =>
+    new Set(open.filter((a) => a.kind === kind && !closed.has(a.key)).map((a) => a.gateway));
   const silentGw = openOf('gateway_silent');
   const testMissing = openOf('test_missing');
+  const handledGw = new Map(
+    open
+      .filter((a) => a.kind === 'gateway_silent' && closed.has(a.key) && !silentGw.has(a.gateway))
+      .map((a) => [a.gateway, closed.get(a.key) as { staff: string; outcome: string }]),
+  );
   return homes.map((h) => {
     const s = latest.get(h.resident);
     let devices: Trouble = { silent: [], low_battery: [] };
@@ -49,21 +63,24 @@ export function homeRows(
         devices = (JSON.parse(s.json) as { activity: { devices: Trouble } }).activity.devices;
       } catch {}
     }
+    const handled = handledGw.get(h.gateway) ?? null;
     const silent = silentGw.has(h.gateway);
-    const state: HomeRow['state'] = silent
-      ? h.last_seen_at === null
-        ? 'never heard'
-        : 'silent'
-      : h.status === 'offline'
-        ? 'offline'
-        : h.last_seen_at === null
-          ? 'not heard yet'
-          : 'online';
+    const state: HomeRow['state'] =
+      silent || handled
+        ? h.last_seen_at === null
+          ? 'never heard'
+          : 'silent'
+        : h.status === 'offline'
+          ? 'offline'
+          : h.last_seen_at === null
+            ? 'not heard yet'
+            : 'online';
     return {
       gateway: h.gateway,
       resident: h.resident,
       state,
-      silent: silent || h.status === 'offline',
+      silent: silent || (h.status === 'offline' && !handled),
+      handled,
       lastSeen: h.last_seen_at,
       queue: h.queue_depth,
       lastSummary: s?.date ?? null,
@@ -93,7 +110,11 @@ export function arrange(rows: HomeRow[], o: { sort: Sort; q: string; only: strin
   const kept = rows.filter(
     (r) =>
       (!q || r.gateway.toLowerCase().includes(q) || r.resident.toLowerCase().includes(q)) &&
-      (o.only === 'silent' ? r.silent : o.only === 'online' ? !r.silent : true),
+      (o.only === 'silent'
+        ? r.silent || r.handled !== null
+        : o.only === 'online'
+          ? !r.silent && r.handled === null
+          : true),
   );
   const by: Record<Sort, (a: HomeRow, b: HomeRow) => number> = {
     state: (a, b) => Number(b.silent) - Number(a.silent) || (a.lastSeen ?? 0) - (b.lastSeen ?? 0),
@@ -107,11 +128,13 @@ export function arrange(rows: HomeRow[], o: { sort: Sort; q: string; only: strin
 
 // Green only for a home heard from: one not heard yet is not known to be well.
 const stateBadge = (r: HomeRow) =>
-  r.silent
-    ? html`<span class="badge silent">${r.state}</span>`
-    : r.state === 'online'
-      ? html`<span class="badge ok">${r.state}</span>`
-      : html`<span class="badge info">${r.state}</span>`;
+  r.handled
+    ? html`<span class="badge info">${r.state}, handled</span> closed by ${r.handled.staff}: ${r.handled.outcome}`
+    : r.silent
+      ? html`<span class="badge silent">${r.state}</span>`
+      : r.state === 'online'
+        ? html`<span class="badge ok">${r.state}</span>`
+        : html`<span class="badge info">${r.state}</span>`;
 
 const lastTestOf = (t: TestCallSummary | undefined): HomeRow['lastTest'] =>
   t && { at: t.lastAt, confirmed: t.goodAt !== null && t.goodAt === t.lastAt };
@@ -134,13 +157,16 @@ const modeCell = (r: HomeRow): Html =>
 
 export function homesContent(rows: HomeRow[], total: number, now: number, tz: string): Html {
   const silent = rows.filter((r) => r.silent).length;
-  return html`<p class="muted">${rows.length} of ${total} homes shown${silent ? html`; <strong>${silent} silent or offline</strong>` : ''}.</p>
+  const handled = rows.filter((r) => r.handled).length;
+  return html`<p class="muted" id="homes-count">${rows.length} of ${total} homes shown${silent ? html`; <strong>${silent} silent or offline</strong>` : ''}${handled ? html`; ${handled} silent but handled (closed with an outcome)` : ''}.</p>
 <div class="table-wrap" tabindex="0" role="region" aria-label="Homes">
 <table>
 <caption class="visually-hidden">Homes and their supervision state</caption>
 <thead><tr><th scope="col">Home</th><th scope="col">Resident</th><th scope="col">State</th><th scope="col">Last heard</th><th scope="col">Queue</th><th scope="col">Last summary</th><th scope="col">Last daily test</th><th scope="col">Care mode</th><th scope="col">Devices</th></tr></thead>
 <tbody>${rows.map(
-    (r) => html`<tr class="${r.silent ? 'silent' : ''}" data-home="${r.gateway}" data-state="${r.state}">
+    (
+      r,
+    ) => html`<tr class="${r.silent ? 'silent' : ''}" data-home="${r.gateway}" data-state="${r.state}"${r.handled ? html` data-handled="${r.handled.staff}"` : ''}>
 <th scope="row">${r.gateway}</th>
 <td><a href="/residents/${encodeURIComponent(r.resident)}">${r.resident}</a></td>
 <td>${stateBadge(r)}</td>
@@ -154,8 +180,13 @@ export function homesContent(rows: HomeRow[], total: number, now: number, tz: st
   )}</tbody></table></div>`;
 }
 
-export function homesBody(o: { sort: Sort; q: string; only: string }, content: Html): Html {
-  return html`<h1>Homes</h1>
+/** `bar`: above the live region, kept across its refreshes (untaken.ts: muteBar). */
+export function homesBody(
+  o: { sort: Sort; q: string; only: string },
+  content: Html,
+  bar: Html = html``,
+): Html {
+  return html`<h1>Homes</h1>${bar}
 <form class="toolbar" method="get" action="/homes" role="search" aria-label="Filter homes">
 <div><label for="q">Home or resident</label><input type="search" id="q" name="q" value="${o.q}"></div>
 <div><label for="only">Show</label><select id="only" name="only">

@@ -40,6 +40,10 @@ export function hubAckForm(ctx: PageCtx, a: HubAlertRow, back: string): Html {
 <button type="submit" id="ack-hub-${a.key}">Acknowledge<span class="visually-hidden"> ${a.kind.replace(/_/g, ' ')} at ${a.gateway}</span></button></form>`;
 }
 
+/** "I'm handling this" and "I'm on my way": someone may go to a silent home. */
+export const hubClaimButtons = (ctx: PageCtx, a: HubAlertRow, claims: Claim[], back: string): Html =>
+  html`${claimButton(ctx, hubTarget(ctx, a), 'handling', claims, back)}${claimButton(ctx, hubTarget(ctx, a), 'way', claims, back)}`;
+
 export type HubAlertData = {
   alert: HubAlertRow;
   claims: Claim[];
@@ -58,7 +62,7 @@ export function hubAlertContent(ctx: PageCtx, d: HubAlertData, tz: string): Html
 <li>${a.resolved_at ? html`Cleared <strong>${dayAndClock(a.resolved_at, tz)}</strong>` : 'Not cleared yet'}</li></ul>
 ${d.closure ? closureLine(d.closure, d.outcomes, tz) : ''}
 ${hubAckLine(a, tz)}${d.closure ? '' : hubAckForm(ctx, a, back)}
-${claimsLine(d.claims, tz)}${d.closure ? '' : claimButton(ctx, hubTarget(ctx, a), 'handling', d.claims, back)}
+${claimsLine(d.claims, tz)}${d.closure ? '' : hubClaimButtons(ctx, a, d.claims, back)}
 <h2>Outcome notes</h2>
 ${d.notes.length ? html`<ul>${d.notes.map((n) => html`<li>${dayAndClock(n.at, tz)}, ${n.staff}: ${n.note}</li>`)}</ul>` : html`<p>No note yet.</p>`}
 ${

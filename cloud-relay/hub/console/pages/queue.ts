@@ -8,8 +8,8 @@ import type { OpenAlert, OpenHubAlert } from '../data.ts';
 import { clock, SEVERITY_RANK, span } from '../format.ts';
 import { type Html, html } from '../html.ts';
 import { csrfField, type PageCtx } from '../layout.ts';
-import { claimButton, claimForm, claimsLine } from './claims.ts';
-import { hubAckForm, hubAckLine, hubAlertHref, hubTarget } from './hub-alert.ts';
+import { claimForm, claimsLine } from './claims.ts';
+import { hubAckForm, hubAckLine, hubAlertHref, hubClaimButtons } from './hub-alert.ts';
 import { recordCardLine } from './record.ts';
 
 export type QueueItem =
@@ -136,7 +136,7 @@ ${a.resident ? html`<li>Resident <a href="/residents/${encodeURIComponent(a.resi
 ${a.ack_at ? '' : waiting(now - a.raised_at)}
 </ul>
 ${hubAckLine(a, tz)}${claimsLine(a.claims, tz)}
-<div class="actions">${hubAckForm(ctx, a, BACK)}${claimButton(ctx, hubTarget(ctx, a), 'handling', a.claims, BACK)}<a href="${hubAlertHref(a.key)}">Details, notes and close</a> <a href="/homes">See the homes</a></div>
+<div class="actions">${hubAckForm(ctx, a, BACK)}${hubClaimButtons(ctx, a, a.claims, BACK)}<a href="${hubAlertHref(a.key)}">Details, notes and close</a> <a href="/homes">See the homes</a></div>
 </li>`;
 }
 
