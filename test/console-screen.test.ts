@@ -244,6 +244,34 @@ describe('a monitoring screen', () => {
     expect([await tones(homes), await tones(detail)]).toEqual(readerAfter);
   }, 120_000);
 
+  it("sounds the hub's own urgent alert (a gateway silent at night) again and again until someone takes it", async () => {
+    const key = `gateway_silent/${GW}/night`;
+    await hub.store.raiseHubAlert(
+      { key, gateway: GW, kind: 'gateway_silent', severity: 'urgent', reason: `${GW} silent since 02:10` },
+      now,
+      'screen-test',
+    );
+    const watcher = await person();
+    await signIn(watcher.page, 'otto');
+    const taker = await person();
+    await signIn(taker.page, 'otto');
+    const page = watcher.page;
+    const waiting = `[data-urgent="${key}"][data-waiting]`;
+    await page.waitForSelector(waiting);
+    const first = await tones(page);
+    await page.clock.runFor(30_000);
+    expect(await tones(page)).toBeGreaterThanOrEqual(first + 3);
+    await taker.page
+      .locator(`[data-hub-alert="${key}"]`)
+      .getByRole('button', { name: "I'm handling this" })
+      .click();
+    // Seen live: the card is redrawn as taken, and the tone stops.
+    await page.waitForSelector(waiting, { state: 'detached' });
+    const after = await tones(page);
+    await page.clock.runFor(60_000);
+    expect(await tones(page)).toBe(after);
+  }, 60_000);
+
   it('turns red and sounds when the hub is gone, until it is back', async () => {
     const { page } = screen;
     const before = await tones(page);

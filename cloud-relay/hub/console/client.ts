@@ -99,10 +99,11 @@ export const SCRIPT = `
       }
     }
   }, 1000);
-  // Urgent alerts nobody has taken sound again until someone acknowledges or claims them (the
-  // page hears of that live and redraws them as taken).
+  // Urgent alerts nobody has taken, a home's or the hub's own (a gateway silent at night), sound
+  // again until someone acknowledges or claims them (the page hears of that live and redraws them
+  // as taken).
   const every = Number(document.body.dataset.toneMs || 0);
-  if (every > 0) setInterval(() => { if (document.querySelector('[data-urgent][data-alert][data-waiting]')) tone(); }, every);
+  if (every > 0) setInterval(() => { if (document.querySelector('[data-urgent][data-waiting]')) tone(); }, every);
   // A lost stream or session, shown until it is back: on a screen nobody may miss it.
   const screen = document.body.dataset.screen === '1';
   const lost = document.getElementById('lost');
