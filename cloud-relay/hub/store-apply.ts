@@ -12,7 +12,8 @@ import {
 } from '../protocol/messages.ts';
 import { STATE_RANK } from './alert-order.ts';
 import { queueFhirDay } from './fhir-tables.ts';
-import { type Arrival, HOME_SAID_COLUMNS, touchHome, UNHEARD } from './home-touch.ts';
+import { type HomeRow, readHomes, writeHomes } from './home-rows.ts';
+import { type Arrival, touchHome, UNHEARD } from './home-touch.ts';
 import type { AlertFacts } from './push-plan.ts';
 import type { HubDb } from './tables.ts';
 
@@ -376,8 +377,11 @@ export type HomeArrivals = {
   defaultHeartbeatMs: number;
   /** A skew beyond this, heartbeats in a row, is a clock out of step. */
   clockSkewMs: number;
-  /** PostgreSQL: the rows are read FOR UPDATE, so two instances fold one home in turn. */
-  lock: boolean;
+  /**
+   * PostgreSQL: the rows are read FOR UPDATE, so two instances fold one home in turn, and go as
+   * arrays (home-rows.ts).
+   */
+  postgres: boolean;
 };
 
 /**
@@ -395,14 +399,8 @@ export async function touchHomes(t: Tx, h: HomeArrivals): Promise<void> {
   }
   // In one order whoever locks them, so two instances wait for each other instead of deadlocking.
   for (const gateways of chunks([...byHome.keys()].sort(), CHUNK)) {
-    let read = t
-      .selectFrom('homes')
-      .select(['gateway', 'heartbeat_ms', ...HOME_SAID_COLUMNS])
-      .where('gateway', 'in', gateways)
-      .orderBy('gateway');
-    if (h.lock) read = read.forUpdate();
-    const held = new Map((await read.execute()).map((r) => [r.gateway, r]));
-    const rows = gateways.map((gateway) => {
+    const held = await readHomes(t, gateways, h.postgres);
+    const rows = gateways.map((gateway): HomeRow => {
       const arrivals = byHome.get(gateway) ?? [];
       const first = arrivals[0] as Arrival;
       const row = held.get(gateway);
@@ -421,16 +419,6 @@ export async function touchHomes(t: Tx, h: HomeArrivals): Promise<void> {
         ...said,
       };
     });
-    await t
-      .insertInto('homes')
-      .values(rows)
-      .onConflict((oc) =>
-        oc
-          .column('gateway')
-          .doUpdateSet((eb) =>
-            Object.fromEntries(HOME_SAID_COLUMNS.map((c) => [c, eb.ref(`excluded.${c}`)])),
-          ),
-      )
-      .execute();
+    await writeHomes(t, rows, h.postgres);
   }
 }

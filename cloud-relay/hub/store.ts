@@ -217,7 +217,7 @@ export class HubStore {
         arrivals: applied.map((i) => batch[i] as Received),
         defaultHeartbeatMs: first.defaultHeartbeatMs,
         clockSkewMs: first.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS,
-        lock: this.#postgres,
+        postgres: this.#postgres,
       });
       await this.#tellInstances(
         t,
