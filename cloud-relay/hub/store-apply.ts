@@ -14,6 +14,8 @@ import { STATE_RANK } from './alert-order.ts';
 import { queueFhirDay } from './fhir-tables.ts';
 import { type HomeRow, readHomes, writeHomes } from './home-rows.ts';
 import { type Arrival, touchHome, UNHEARD } from './home-touch.ts';
+import { ALERT_COLUMNS, ALERT_HISTORY_COLUMNS } from './intake-columns.ts';
+import { anyOf, columnsOf, unnestRows } from './pg-arrays.ts';
 import type { AlertFacts } from './push-plan.ts';
 import type { HubDb } from './tables.ts';
 
@@ -33,17 +35,19 @@ export const pairKey = (gateway: string, resident: string) => `${gateway}\0${res
 export async function bindResidents(
   t: Tx,
   pairs: readonly { gateway: string; resident: string; at: number }[],
+  postgres: boolean,
 ): Promise<Map<string, string | null>> {
   const out = new Map<string, string | null>();
   if (pairs.length === 0) return out;
+  const residents = [...new Set(pairs.map((p) => p.resident))];
+  const gateways = [...new Set(pairs.map((p) => p.gateway))];
   const rows = await t
     .selectFrom('residents')
     .select(['resident', 'gateway'])
     .where((eb) =>
-      eb.or([
-        eb('resident', 'in', [...new Set(pairs.map((p) => p.resident))]),
-        eb('gateway', 'in', [...new Set(pairs.map((p) => p.gateway))]),
-      ]),
+      postgres
+        ? eb.or([eb('resident', '=', anyOf(residents, 'text')), eb('gateway', '=', anyOf(gateways, 'text'))])
+        : eb.or([eb('resident', 'in', residents), eb('gateway', 'in', gateways)]),
     )
     .execute();
   const holder = new Map(rows.map((r) => [r.resident, r.gateway]));
@@ -149,24 +153,26 @@ const overtakes = (cur: AlertArrival, next: AlertArrival) =>
 export async function applyAlerts(
   t: Tx,
   batch: readonly AlertArrival[],
+  postgres: boolean,
 ): Promise<{ applied: AlertApplied[]; moved: MovedAlert[] }> {
-  for (const part of chunks(batch, CHUNK))
-    await t
-      .insertInto('alert_history')
-      .values(
-        part.map(({ m, receivedAt }) => ({
-          message_id: m.id,
-          gateway: m.gateway,
-          alert_id: m.alert_id,
-          state: m.state,
-          at: m.at,
-          at_ms: Date.parse(m.at),
-          received_at: receivedAt,
-          severity: m.severity,
-          reason: m.reason,
-        })),
-      )
-      .execute();
+  for (const part of chunks(batch, CHUNK)) {
+    const rows = part.map(({ m, receivedAt }) => ({
+      message_id: m.id,
+      gateway: m.gateway,
+      alert_id: m.alert_id,
+      state: m.state,
+      at: m.at,
+      at_ms: Date.parse(m.at),
+      received_at: receivedAt,
+      severity: m.severity,
+      reason: m.reason,
+    }));
+    const into = t.insertInto('alert_history');
+    await (postgres
+      ? into.columns(columnsOf(ALERT_HISTORY_COLUMNS)).expression(unnestRows(rows, ALERT_HISTORY_COLUMNS))
+      : into.values(rows)
+    ).execute();
+  }
   const firsts = new Map<string, AlertArrival>();
   const wins = new Map<string, AlertArrival>();
   for (const a of batch) {
@@ -196,9 +202,11 @@ export async function applyAlerts(
         ack_confirmed_at: null,
       };
     });
-    const r = await t
-      .insertInto('alerts')
-      .values(rows)
+    const into = t.insertInto('alerts');
+    const r = await (postgres
+      ? into.columns(columnsOf(ALERT_COLUMNS)).expression(unnestRows(rows, ALERT_COLUMNS))
+      : into.values(rows)
+    )
       .onConflict((oc) =>
         oc
           .columns(['gateway', 'alert_id'])
