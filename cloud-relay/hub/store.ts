@@ -5,8 +5,10 @@ import { type Kysely, PostgresAdapter, sql } from 'kysely';
 import { chunks } from '../../core/chunks.ts';
 import type { AlertMessage } from '../protocol/messages.ts';
 import type { Incoming } from './incoming.ts';
+import { MESSAGE_ID_COLUMNS } from './intake-columns.ts';
 import { LIVE_CHANNEL } from './live-listen.ts';
 import { migrate } from './migrations.ts';
+import { columnsOf, unnestRows } from './pg-arrays.ts';
 import { enforceRetention, type RetentionPeriods, type RetentionResult } from './retention.ts';
 import {
   affected,
@@ -180,6 +182,7 @@ export class HubStore {
           resident: r.incoming.msg.resident,
           at: r.receivedAt,
         })),
+        this.#postgres,
       );
       const kept: number[] = [];
       for (const [i, r] of batch.entries()) {
@@ -199,6 +202,7 @@ export class HubStore {
       const states = await applyAlerts(
         t,
         alerts.map((i) => ({ m: msg(i) as AlertMessage, receivedAt: (batch[i] as Received).receivedAt })),
+        this.#postgres,
       );
       let movedAt = first.receivedAt;
       for (const [k, i] of alerts.entries()) {
@@ -217,7 +221,7 @@ export class HubStore {
         arrivals: applied.map((i) => batch[i] as Received),
         defaultHeartbeatMs: first.defaultHeartbeatMs,
         clockSkewMs: first.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS,
-        lock: this.#postgres,
+        postgres: this.#postgres,
       });
       await this.#tellInstances(
         t,
@@ -247,14 +251,15 @@ export class HubStore {
     }
     const fresh = new Set<number>();
     for (const part of chunks([...byKey.values()], ID_CHUNK)) {
-      const inserted = await t
-        .insertInto('message_ids')
-        .values(
-          part.map((i) => {
-            const r = batch[i] as Received;
-            return { gateway: r.incoming.msg.gateway, id: r.incoming.msg.id, received_at: r.receivedAt };
-          }),
-        )
+      const rows = part.map((i) => {
+        const r = batch[i] as Received;
+        return { gateway: r.incoming.msg.gateway, id: r.incoming.msg.id, received_at: r.receivedAt };
+      });
+      const into = t.insertInto('message_ids');
+      const inserted = await (this.#postgres
+        ? into.columns(columnsOf(MESSAGE_ID_COLUMNS)).expression(unnestRows(rows, MESSAGE_ID_COLUMNS))
+        : into.values(rows)
+      )
         .onConflict((oc) => oc.columns(['gateway', 'id']).doNothing())
         .returning(['gateway', 'id'])
         .execute();
