@@ -9,10 +9,10 @@ import { answerFigures } from '../call-figures.ts';
 import { type CallRef, hubRef } from '../call-tables.ts';
 import { ackHubAlert, MAX_NOTE } from '../calls.ts';
 import type { ClaimKind } from '../claims.ts';
-import { isAdmin, mayAck, maySee, seesEveryone } from './access.ts';
+import { isAdmin, maySee, seesEveryone } from './access.ts';
+import { actOnAlert } from './act-on.ts';
 import { callSettings, hubAlertOne } from './call-data.ts';
 import { type Console, safeNext } from './context.ts';
-import { alertOne } from './data.ts';
 import { html } from './html.ts';
 import { answerTimesBody } from './pages/answer-times.ts';
 import { hubAlertBody, hubAlertContent, hubAlertHref, mayActOnHub } from './pages/hub-alert.ts';
@@ -52,22 +52,11 @@ export function callRoutes(app: FastifyInstance, c: Console): void {
     reply: FastifyReply,
     action: string,
   ): Promise<CallAt | null> => {
-    const g = await c.guard(req, reply);
-    if (!g) return null;
-    const { gateway, alertId } = req.params as { gateway: string; alertId: string };
-    const alert = await alertOne(db, gateway, alertId);
-    if (!alert) {
-      await reply.code(404).type('text/plain').send(`No alert ${alertId} from ${gateway}.`);
-      return null;
-    }
-    const target = `${gateway}/${alertId}`;
-    if (!mayAck(g.staff, alert.resident)) {
-      await c.refuse(req, reply, g.ctx, { action, resident: alert.resident, target });
-      return null;
-    }
-    const ref: CallRef = { gateway, alertId };
-    const page = `/alerts/${encodeURIComponent(gateway)}/${encodeURIComponent(alertId)}`;
-    return { g, ref, resident: alert.resident, target, page };
+    const a = await actOnAlert(c, req, reply, action);
+    if (!a) return null;
+    const ref: CallRef = { gateway: a.gateway, alertId: a.alertId };
+    const page = `/alerts/${encodeURIComponent(a.gateway)}/${encodeURIComponent(a.alertId)}`;
+    return { g: a.g, ref, resident: a.alert.resident, target: a.target, page };
   };
 
   /** One of the hub's own alerts a form names by its key. */

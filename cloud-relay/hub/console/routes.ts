@@ -8,6 +8,7 @@ import { closuresOf } from '../calls.ts';
 import { alertHistory, hubAlerts } from '../queries.ts';
 import { testCallSummaries } from '../test-calls.ts';
 import { isAdmin, mayAck, maySee } from './access.ts';
+import { actOnAlert } from './act-on.ts';
 import { callSettings, closedHubAlerts, openQueue } from './call-data.ts';
 import { type Console, safeNext } from './context.ts';
 import {
@@ -253,26 +254,8 @@ export function pageRoutes(app: FastifyInstance, c: Console): void {
     });
   });
 
-  /**
-   * The signed-in member of staff and the alert a form acts on, once they may act on it; null when
-   * the request has been answered already (signed out, no such alert, refused and audited).
-   */
-  const actOn = async (req: FastifyRequest, reply: FastifyReply, action: string) => {
-    const g = await c.guard(req, reply);
-    if (!g) return null;
-    const { gateway, alertId } = req.params as { gateway: string; alertId: string };
-    const alert = await alertOne(db, gateway, alertId);
-    if (!alert) {
-      await reply.code(404).type('text/plain').send(`No alert ${alertId} from ${gateway}.`);
-      return null;
-    }
-    const target = `${gateway}/${alertId}`;
-    if (!mayAck(g.staff, alert.resident)) {
-      await c.refuse(req, reply, g.ctx, { action, resident: alert.resident, target });
-      return null;
-    }
-    return { g, gateway, alertId, alert, target };
-  };
+  const actOn = (req: FastifyRequest, reply: FastifyReply, action: string) =>
+    actOnAlert(c, req, reply, action);
 
   app.post('/alerts/:gateway/:alertId/ack', async (req, reply) => {
     const a = await actOn(req, reply, 'ack');
