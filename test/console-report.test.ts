@@ -15,7 +15,7 @@ import {
   reportDays,
   weeksOf,
 } from '../cloud-relay/hub/console/report-days.ts';
-import { nightsBetween, summariesBetween } from '../cloud-relay/hub/console/report-queries.ts';
+import { datedBetween } from '../cloud-relay/hub/console/report-queries.ts';
 import { consoleDb } from '../cloud-relay/hub/console-tables.ts';
 import { sqliteTarget } from '../cloud-relay/hub/db.ts';
 import type { NightMessage, SummaryMessage } from '../cloud-relay/protocol/messages.ts';
@@ -29,10 +29,12 @@ async function storedDays(r: Rig, weeks = 4): Promise<ReportDay[]> {
   const db = consoleDb(r.store.db);
   const dates = periodDates(LAST, weeks);
   const first = dates[0] ?? LAST;
-  const summaries = (await summariesBetween(db, 'r-1', first, LAST)).map(
+  const summaries = (await datedBetween(db, 'summaries', 'r-1', first, LAST)).map(
     (x) => JSON.parse(x.json) as SummaryMessage,
   );
-  const nights = (await nightsBetween(db, 'r-1', first, LAST)).map((x) => JSON.parse(x.json) as NightMessage);
+  const nights = (await datedBetween(db, 'nights', 'r-1', first, LAST)).map(
+    (x) => JSON.parse(x.json) as NightMessage,
+  );
   return reportDays(dates, summaries, nightRows(summaries, nights));
 }
 

@@ -2,7 +2,7 @@
 // escalations, answer and closure), a batch of alerts per transaction: an alert and its history go
 // together, so no history is left behind without its alert nor an alert without its history. The
 // hub's own alerts go the same way once resolved, with what was said of them at the hub.
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import { HUB_GATEWAY } from './call-tables.ts';
 import type { ConsoleDb } from './console-tables.ts';
 
@@ -18,6 +18,15 @@ const OF_ALERT = [
   'alert_answers',
   'alert_closures',
 ] as const;
+
+/** Deletes the rows that hang on these alerts, in every table of OF_ALERT. */
+async function deleteRowsOf(t: Transaction<ConsoleDb>, alerts: { gateway: string; alert_id: string }[]) {
+  // SQLite takes a row value IN only from a subquery: VALUES is one, on PostgreSQL too.
+  const keys = sql.join(alerts.map((a) => sql`(${a.gateway}, ${a.alert_id})`));
+  for (const table of OF_ALERT)
+    await sql`delete from ${sql.table(table)} where (gateway, alert_id) in (values ${keys})`.execute(t);
+  return keys;
+}
 
 /** Deletes up to `batch` closed alerts whose last state arrived before `before`; how many. */
 export async function deleteClosedAlerts(
@@ -43,10 +52,7 @@ export async function deleteClosedAlerts(
       .limit(batch)
       .execute();
     if (old.length === 0) return 0;
-    // SQLite takes a row value IN only from a subquery: VALUES is one, on PostgreSQL too.
-    const keys = sql.join(old.map((a) => sql`(${a.gateway}, ${a.alert_id})`));
-    for (const table of OF_ALERT)
-      await sql`delete from ${sql.table(table)} where (gateway, alert_id) in (values ${keys})`.execute(t);
+    const keys = await deleteRowsOf(t, old);
     const r = await sql`delete from alerts where (gateway, alert_id) in (values ${keys})`.execute(t);
     return Number(r.numAffectedRows ?? 0n);
   });
@@ -67,9 +73,10 @@ export async function deleteResolvedHubAlerts(
       .execute();
     if (old.length === 0) return 0;
     const keys = old.map((a) => a.key);
-    for (const table of OF_ALERT)
-      await sql`delete from ${sql.table(table)}
-        where gateway = ${HUB_GATEWAY} and alert_id in (${sql.join(keys)})`.execute(t);
+    await deleteRowsOf(
+      t,
+      keys.map((key) => ({ gateway: HUB_GATEWAY, alert_id: key })),
+    );
     const r = await t.deleteFrom('hub_alerts').where('key', 'in', keys).executeTakeFirst();
     return Number(r.numDeletedRows);
   });

@@ -16,23 +16,19 @@ export type ReportAlert = Selectable<AlertsTable> & {
   claims: Claim[];
 };
 
-/** Summaries dated `from`..`to` (inclusive), oldest first. */
-export function summariesBetween(db: Kysely<ConsoleDb>, resident: string, from: string, to: string) {
+/**
+ * A resident's rows of a dated table, summaries or nights (sent the mornings they ended), dated
+ * `from`..`to` (inclusive), oldest first.
+ */
+export function datedBetween(
+  db: Kysely<ConsoleDb>,
+  table: 'summaries' | 'nights',
+  resident: string,
+  from: string,
+  to: string,
+) {
   return db
-    .selectFrom('summaries')
-    .select(['date', 'json'])
-    .where('resident', '=', resident)
-    .where('date', '>=', from)
-    .where('date', '<=', to)
-    .orderBy('date')
-    .limit(62)
-    .execute();
-}
-
-/** Nights sent the mornings they ended, dated `from`..`to` (inclusive). */
-export function nightsBetween(db: Kysely<ConsoleDb>, resident: string, from: string, to: string) {
-  return db
-    .selectFrom('nights')
+    .selectFrom(table)
     .select(['date', 'json'])
     .where('resident', '=', resident)
     .where('date', '>=', from)

@@ -10,7 +10,7 @@ import { nightRows } from './nights.ts';
 import { reportBody } from './pages/report.ts';
 import { notableChanges, usualOf } from './report-changes.ts';
 import { addDays, dayStrips, periodDates, reportDays, weeksOf } from './report-days.ts';
-import { alertsBetween, nightsBetween, summariesBetween } from './report-queries.ts';
+import { alertsBetween, datedBetween } from './report-queries.ts';
 
 /** Local midnight at the start of `date`. */
 const midnight = (tz: string, date: string): number => {
@@ -36,8 +36,8 @@ export function reportRoutes(app: FastifyInstance, c: Console): void {
     const first = dates[0] ?? last;
     const after = addDays(last, 1);
     const [sRows, nRows, alerts] = await Promise.all([
-      summariesBetween(db, resident, first, after),
-      nightsBetween(db, resident, first, after),
+      datedBetween(db, 'summaries', resident, first, after),
+      datedBetween(db, 'nights', resident, first, after),
       alertsBetween(db, resident, midnight(tz, first), midnight(tz, after)),
     ]);
     const summaries = sRows.map((r) => JSON.parse(r.json) as SummaryMessage);
