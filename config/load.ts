@@ -76,7 +76,7 @@ export const MAX_PEM_BYTES = 256 * 1024;
  * A file's text, read to `max` bytes at most. O_NONBLOCK: opening a FIFO must not wait for a
  * writer. Only a regular file is read: /dev/zero or a FIFO would never end.
  */
-function readBounded(path: string, max: number): string {
+export function readBounded(path: string, max: number): string {
   const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     if (!fstatSync(fd).isFile()) throw refused('NOTFILE');

@@ -6,9 +6,11 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { residentEraseCommand, residentExportCommand } from '../cloud-relay/hub/cli/resident.ts';
+import { consoleDb } from '../cloud-relay/hub/console-tables.ts';
 import { openDb } from '../cloud-relay/hub/db.ts';
 import { dbTarget } from '../cloud-relay/hub/hub.ts';
 import { HubStore } from '../cloud-relay/hub/store.ts';
+import type { HubConfig } from '../config/hub-schema.ts';
 import { loadHubConfig } from '../config/load.ts';
 import { runHearth } from './helpers/cli.ts';
 import { type Postgres, startPostgres } from './helpers/postgres.ts';
@@ -52,6 +54,16 @@ async function hubWithTwo(postgres: boolean) {
   await seedResident(store, { ...B, t: T0, tag: 'b' });
   await store.close();
   return { dir, file, config };
+}
+
+/** The hub's audit lines, read from its database. */
+async function withAudit(config: HubConfig, file: string) {
+  const store = new HubStore(openDb(dbTarget(config, file)).db);
+  try {
+    return await consoleDb(store.db).selectFrom('audit').selectAll().execute();
+  } finally {
+    await store.close();
+  }
 }
 
 describe('hearth hub resident', () => {
@@ -136,6 +148,23 @@ describe('hearth hub resident', () => {
       code: 2,
       text: expect.stringContaining('nothing about a resident "%"'),
     });
+    // Who asks goes into the audit log: bounded, one line.
+    expect(await residentEraseCommand(config, file, A.r, { by: 'dpo\nerase-resident ok' }, NOW)).toEqual({
+      code: 2,
+      text: expect.stringContaining('--by holds a control character'),
+    });
+    expect(await residentEraseCommand(config, file, A.r, { by: 'd'.repeat(101) }, NOW)).toEqual({
+      code: 2,
+      text: expect.stringContaining('a name has at most 100'),
+    });
+    // An export that cannot be written is refused, and not audited as given.
+    const unwritable = join(tempDir('hearth-hub-rights-out-'), 'no-such-folder', 'ada.json');
+    expect(await residentExportCommand(config, file, A.r, { out: unwritable, by: 'dpo-1' }, NOW)).toEqual({
+      code: 2,
+      text: expect.stringContaining('no-such-folder'),
+    });
+    const lines = await withAudit(config, file);
+    expect(lines.filter((l) => l.action === 'export-resident')).toEqual([]);
     // Nothing was erased by any of them.
     const doc = JSON.parse((await residentExportCommand(config, file, A.r, {}, NOW)).text);
     expect(doc.tables.alerts).toHaveLength(3);

@@ -100,6 +100,23 @@ describe('hearth hub records load', () => {
     ])
       expect(bad.output).toContain(p);
 
+    // Only a regular file is read, to its bound: /dev/zero would never end.
+    const endless = await runHearth(['hub', 'records', 'load', '/dev/zero', '--by', 'ada', '--config', hub]);
+    expect(endless.code).toBe(2);
+    expect(endless.output).toContain('/dev/zero: not a regular file');
+    const noName = await runHearth([
+      'hub',
+      'records',
+      'load',
+      join(dir, 'bad.yaml'),
+      '--by',
+      'a\tb',
+      '--config',
+      hub,
+    ]);
+    expect(noName.code).toBe(2);
+    expect(noName.output).toContain('--by holds a control character');
+
     const good = await load('good.yaml', GOOD);
     expect(good.output).toContain('2 record(s): 2 added, 0 changed, 0 unchanged');
     expect(good.code).toBe(0);

@@ -14,6 +14,14 @@ export function badResidentId(id: string): string | null {
   return null;
 }
 
+/** Why `by` cannot name who asks in the audit log (`--by`), or null. */
+export function badAuditName(by: string): string | null {
+  if (!by.trim()) return '--by names nobody';
+  if (by.length > 100) return `--by is ${by.length} characters long; a name has at most 100`;
+  if (CONTROL.test(by)) return '--by holds a control character (a newline, a tab, NUL)';
+  return null;
+}
+
 const DATE_RE = /^(\d{4})-(\d\d)-(\d\d)$/;
 
 /** `--before`: a date (the start of that day in hub.timezone) or an ISO time with its offset. */

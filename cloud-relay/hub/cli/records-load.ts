@@ -1,8 +1,7 @@
 // `hearth hub records load FILE --by NAME --config HUB.yaml`: residents' records from a file into
 // the hub's database, in one transaction, each audited as an edit by NAME naming the fields it
 // changed (never a value). A file with any problem changes nothing, and every problem is printed.
-import { readFileSync, statSync } from 'node:fs';
-import { loadHubConfig } from '../../../config/load.ts';
+import { loadHubConfig, readBounded } from '../../../config/load.ts';
 import { EXIT } from '../../../core/process.ts';
 import { audit } from '../audit.ts';
 import { consoleDb } from '../console-tables.ts';
@@ -10,6 +9,7 @@ import { openDb } from '../db.ts';
 import { dbTarget } from '../hub.ts';
 import { putRecord, recordDb, recordOf } from '../records.ts';
 import { MAX_FILE_BYTES, parseRecordsFile } from '../records-file.ts';
+import { badAuditName } from '../resident-input.ts';
 import { changedFields } from '../resident-record.ts';
 import { HubStore } from '../store.ts';
 
@@ -24,15 +24,22 @@ export async function hubRecordsLoadCommand(
     return fail(
       `${o.config}: not a valid hub file (${problems.length} problem(s)); run hearth check-config ${o.config}`,
     );
+  const badBy = badAuditName(o.by);
+  if (badBy) return fail(`hearth hub records load: ${badBy}`);
   const by = o.by.trim();
-  if (!by || by.length > 100) return fail('hearth hub records load: --by must name who loads the file');
   let text: string;
   try {
-    const size = statSync(file).size;
-    if (size > MAX_FILE_BYTES) return fail(`${file}: ${size} bytes, over the ${MAX_FILE_BYTES}-byte limit`);
-    text = readFileSync(file, 'utf8');
+    // A regular file only, read to the bound: /dev/zero or a FIFO would never end.
+    text = readBounded(file, MAX_FILE_BYTES);
   } catch (e) {
-    return fail(`${file}: cannot be read (${(e as Error).message})`);
+    const code = (e as NodeJS.ErrnoException).code;
+    return fail(
+      code === 'TOOBIG'
+        ? `${file}: over the ${MAX_FILE_BYTES}-byte limit`
+        : code === 'NOTFILE'
+          ? `${file}: not a regular file; records are read from a file`
+          : `${file}: cannot be read (${(e as Error).message})`,
+    );
   }
   const store = new HubStore(openDb(dbTarget(config, o.config)).db);
   try {

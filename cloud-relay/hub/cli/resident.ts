@@ -13,7 +13,7 @@ import { consoleDb } from '../console-tables.ts';
 import { openDb } from '../db.ts';
 import { dbTarget } from '../hub.ts';
 import { beforeErase, reclaim } from '../reclaim.ts';
-import { badResidentId, parseBefore } from '../resident-input.ts';
+import { badAuditName, badResidentId, parseBefore } from '../resident-input.ts';
 import { eraseResident, exportResident, knownResident } from '../resident-rights.ts';
 import { RESIDENT_TABLES } from '../resident-tables.ts';
 import { HubStore } from '../store.ts';
@@ -34,9 +34,14 @@ async function withStore<T>(config: HubConfig, file: string, fn: (s: HubStore) =
   }
 }
 
+/** Why the id or `--by` is refused before the database is opened, or null. */
+function badInput(verb: string, resident: string, by?: string): Out | null {
+  const bad = badResidentId(resident) ?? (by === undefined ? null : badAuditName(by));
+  return bad ? { code: EXIT.badInput, text: `hearth hub resident ${verb}: ${bad}` } : null;
+}
+
+/** The id, already checked by badInput, refused when the hub holds nothing under it. */
 async function checked(store: HubStore, verb: string, resident: string): Promise<Out | null> {
-  const bad = badResidentId(resident);
-  if (bad) return { code: EXIT.badInput, text: `hearth hub resident ${verb}: ${bad}` };
   if (!(await knownResident(consoleDb(store.db), resident)))
     return {
       code: EXIT.badInput,
@@ -52,21 +57,27 @@ export async function residentExportCommand(
   o: { out?: string; by?: string },
   now = Date.now(),
 ): Promise<Out> {
-  const bad = badResidentId(resident);
-  if (bad) return { code: EXIT.badInput, text: `hearth hub resident export: ${bad}` };
+  const bad = badInput('export', resident, o.by);
+  if (bad) return bad;
   return withStore(config, file, async (store) => {
     const refused = await checked(store, 'export', resident);
     if (refused) return refused;
     const doc = await exportResident(store.db, resident, now);
+    const text = JSON.stringify(doc, null, 2);
+    // Written first: the audit says an export was given only once it was.
+    if (o.out)
+      try {
+        writeFileSync(o.out, `${text}\n`, { mode: 0o600 });
+        chmodSync(o.out, 0o600);
+      } catch (e) {
+        return { code: EXIT.badInput, text: `hearth hub resident export: ${o.out}: ${(e as Error).message}` };
+      }
     await audit(
       consoleDb(store.db),
       { staff: who(o.by), action: 'export-resident', resident, outcome: 'ok' },
       now,
     );
-    const text = JSON.stringify(doc, null, 2);
     if (!o.out) return { code: EXIT.ok, text };
-    writeFileSync(o.out, `${text}\n`, { mode: 0o600 });
-    chmodSync(o.out, 0o600);
     const rows = Object.values(doc.tables).reduce((a, r) => a + r.length, 0);
     return {
       code: EXIT.ok,
@@ -82,8 +93,8 @@ export async function residentEraseCommand(
   o: { before?: string; by?: string },
   now = Date.now(),
 ): Promise<Out> {
-  const bad = badResidentId(resident);
-  if (bad) return { code: EXIT.badInput, text: `hearth hub resident erase: ${bad}` };
+  const bad = badInput('erase', resident, o.by);
+  if (bad) return bad;
   let before: number | undefined;
   if (o.before !== undefined) {
     const b = parseBefore(o.before, new Zone(config.hub.timezone), now);
