@@ -37,6 +37,9 @@ export function median(sorted: number[]): number | null {
   return n % 2 ? (sorted[m] as number) : ((sorted[m - 1] as number) + (sorted[m] as number)) / 2;
 }
 
+/** The middle value of values in any order. Pure. */
+export const medianOf = (xs: readonly number[]): number | null => median([...xs].sort((a, b) => a - b));
+
 /** The nearest-rank percentile: the smallest value with at least p% of values at or below it. Pure. */
 export function percentile(sorted: number[], p: number): number | null {
   if (sorted.length === 0) return null;

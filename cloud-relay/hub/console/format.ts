@@ -27,6 +27,6 @@ export function span(ms: number): string {
 }
 
 /** The local hh:mm of an ISO time a home wrote (its own offset kept). */
-export const isoClock = (iso: string | null): string => (iso ? iso.slice(11, 16) : '–');
+export const isoClock = (iso: string | null | undefined): string => (iso ? iso.slice(11, 16) : '–');
 
 export const SEVERITY_RANK: Readonly<Record<string, number>> = { urgent: 3, high: 2, warning: 1, info: 0 };

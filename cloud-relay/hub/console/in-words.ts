@@ -2,7 +2,9 @@
 // carer on a phone reads two sentences before any plot. "Usual" is the median of the nights and
 // days before, and is said only from USUAL_FROM of them; a day spent in a care mode (away,
 // visitor) is neither compared nor counted in the usual, its figures not being hers. Pure.
+import { hhmmOf } from '../../../core/zone.ts';
 import type { SummaryMessage } from '../../protocol/messages.ts';
+import { medianOf } from '../call-figures.ts';
 import type { NightRow } from './nights.ts';
 import { nightMinute } from './plots.ts';
 
@@ -13,18 +15,8 @@ const CLOCK_SLACK_MIN = 45;
 
 export type InWords = { night: string; day: string };
 
-const median = (xs: number[]): number | null => {
-  if (!xs.length) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-};
-
 /** "22:40" from minutes after 20:00. */
-const clockOf = (nightMin: number) => {
-  const t = Math.round(nightMin + 20 * 60) % (24 * 60);
-  return `${String(Math.floor(t / 60)).padStart(2, '0')}:${String(t % 60).padStart(2, '0')}`;
-};
+const clockOf = (nightMin: number) => hhmmOf(nightMin + 20 * 60);
 
 const times = (n: number) => (n === 1 ? 'once' : n === 2 ? 'twice' : `${n} times`);
 
@@ -44,9 +36,9 @@ export function nightInWords(nights: readonly NightRow[]): string {
     return `${slept}; ${upsText(ups)}. Her first night recorded: nothing to compare with yet.`;
   if (before.length < USUAL_FROM)
     return `${slept}; ${upsText(ups)}. Too few nights yet (${before.length + 1}) to say what is usual.`;
-  const usualBed = median(before.map((x) => nightMinute(x.sleep.bedtime as string))) as number;
-  const usualWake = median(before.map((x) => nightMinute(x.sleep.wake as string))) as number;
-  const usualUps = median(before.map((x) => x.sleep.out_of_bed?.count ?? 0));
+  const usualBed = medianOf(before.map((x) => nightMinute(x.sleep.bedtime as string))) as number;
+  const usualWake = medianOf(before.map((x) => nightMinute(x.sleep.wake as string))) as number;
+  const usualUps = medianOf(before.map((x) => x.sleep.out_of_bed?.count ?? 0));
   const odd: string[] = [];
   if (Math.abs(bed - usualBed) > CLOCK_SLACK_MIN)
     odd.push(bed > usualBed ? 'later to bed' : 'earlier to bed');
@@ -120,7 +112,7 @@ export function dayInWords(summaries: readonly SummaryMessage[], today: string):
   const said: string[] = [];
   for (const f of FIGURES) {
     const v = f.of(d);
-    const usual = median(before.map(f.of).filter((x): x is number => x !== null));
+    const usual = medianOf(before.map(f.of).filter((x): x is number => x !== null));
     if (v === null || usual === null) continue;
     const slack = Math.max(f.floor, usual * f.share);
     if (v < usual - slack) said.push(f.less);

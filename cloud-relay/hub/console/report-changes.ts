@@ -3,6 +3,8 @@
 // to matter are said; a figure with too few days on either side says nothing. Days with a care
 // mode on (someone staying, away) are not her usual days and are left out, as the home's own
 // baselines do. Pure.
+import { hhmmOf } from '../../../core/zone.ts';
+import { medianOf } from '../call-figures.ts';
 import type { ReportDay } from './report-days.ts';
 
 export type Change = { figure: string; text: string };
@@ -21,12 +23,6 @@ const LESS = 0.6;
 const MORE = 1.5;
 const ROOM_MIN_COUNT = 10;
 
-const median = (xs: number[]): number | null => {
-  if (!xs.length) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 const mean = (xs: number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 
 /** Minutes after 18:00 of a local ISO time: bedtimes either side of midnight compare. */
@@ -34,12 +30,7 @@ export function eveningMinute(iso: string): number {
   const t = Number(iso.slice(11, 13)) * 60 + Number(iso.slice(14, 16));
   return (t - 18 * 60 + 1440) % 1440;
 }
-const clockOfEvening = (m: number): string => {
-  const t = Math.round(m + 18 * 60) % 1440;
-  return `${String(Math.floor(t / 60)).padStart(2, '0')}:${String(t % 60).padStart(2, '0')}`;
-};
-const clockOfDay = (m: number): string =>
-  `${String(Math.floor(m / 60) % 24).padStart(2, '0')}:${String(Math.round(m) % 60).padStart(2, '0')}`;
+const clockOfEvening = (m: number): string => hhmmOf(m + 18 * 60);
 
 /** "1 h 30 min", "20 min". */
 export function duration(min: number): string {
@@ -87,7 +78,7 @@ export function notableChanges(days: ReportDay[]): Changes {
   const changes = [
     upInTheNight(recent, earlier),
     shifted('bedtime', 'Going to bed', values(recent, bedtime), values(earlier, bedtime), clockOfEvening),
-    shifted('wake', 'Getting up', values(recent, wake), values(earlier, wake), clockOfDay),
+    shifted('wake', 'Getting up', values(recent, wake), values(earlier, wake), hhmmOf),
     timeOut(values(recent, outMin), values(earlier, outMin)),
     active(values(recent, activeMin), values(earlier, activeMin)),
     ...rooms(recent, earlier),
@@ -124,8 +115,8 @@ function shifted(
   e: number[],
   clock: (m: number) => string,
 ): Change | null {
-  const now = median(r);
-  const usual = median(e);
+  const now = medianOf(r);
+  const usual = medianOf(e);
   if (now === null || usual === null || r.length < MIN_RECENT_DAYS || e.length < MIN_EARLIER_DAYS)
     return null;
   if (Math.abs(now - usual) < TIME_SHIFT_MIN) return null;
@@ -206,8 +197,8 @@ export function usualOf(days: ReportDay[]): Usual {
   const up = values(usual, upInNight);
   const out = mean(values(usual, outMin));
   return {
-    bedtime: median(values(usual, bedtime)),
-    wake: median(values(usual, wake)),
+    bedtime: medianOf(values(usual, bedtime)),
+    wake: medianOf(values(usual, wake)),
     upNightsPerWeek: up.length ? Math.round((up.filter((n) => n > 0).length / up.length) * 7) : null,
     outMinPerDay: out === null ? null : Math.round(out),
   };
@@ -231,4 +222,3 @@ export function againstUsual(d: ReportDay, u: Usual): string {
 }
 
 export const clockAfterSix = clockOfEvening;
-export const clockOfMinute = clockOfDay;

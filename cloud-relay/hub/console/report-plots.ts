@@ -2,6 +2,7 @@
 // midnight; in each hour a square shaded by how busy she was, and under them a bar for each spell
 // in bed and a striped bar for each spell out of the home. Greys only, so that it prints as it
 // shows; text at 12 units in a 640-wide picture stays readable on A4. Pure: numbers in, markup out.
+import { hhmmOf } from '../../../core/zone.ts';
 import { escapeHtml, type Html, trusted } from './html.ts';
 import type { DayStrip } from './report-days.ts';
 
@@ -31,9 +32,6 @@ export function dayLabel(date: string): string {
   }).format(Date.UTC(y, m - 1, d));
 }
 
-const clockOf = (min: number) =>
-  `${String(Math.floor(min / 60) % 24).padStart(2, '0')}:${String(min % 60).padStart(2, '0')}`;
-
 function row(d: DayStrip, i: number, hatch: string): string {
   const y = TOP + i * ROW;
   const x = (min: number) => LEFT + (min / 60) * CELL;
@@ -56,11 +54,11 @@ function row(d: DayStrip, i: number, hatch: string): string {
     });
   for (const s of d.inBed)
     parts.push(
-      `<rect x="${fmt(x(s.from))}" y="${y + 21}" width="${fmt(Math.max(1, x(s.to) - x(s.from)))}" height="7" fill="${BED_FILL}"><title>${label}: in bed ${clockOf(s.from)}–${clockOf(s.to)}</title></rect>`,
+      `<rect x="${fmt(x(s.from))}" y="${y + 21}" width="${fmt(Math.max(1, x(s.to) - x(s.from)))}" height="7" fill="${BED_FILL}"><title>${label}: in bed ${hhmmOf(s.from)}–${hhmmOf(s.to)}</title></rect>`,
     );
   for (const s of d.out)
     parts.push(
-      `<rect x="${fmt(x(s.from))}" y="${y + 29}" width="${fmt(Math.max(1, x(s.to) - x(s.from)))}" height="7" fill="url(#${hatch})" stroke="#1f1f1f" stroke-width="1"><title>${label}: out of the home ${clockOf(s.from)}–${clockOf(s.to)}</title></rect>`,
+      `<rect x="${fmt(x(s.from))}" y="${y + 29}" width="${fmt(Math.max(1, x(s.to) - x(s.from)))}" height="7" fill="url(#${hatch})" stroke="#1f1f1f" stroke-width="1"><title>${label}: out of the home ${hhmmOf(s.from)}–${hhmmOf(s.to)}</title></rect>`,
     );
   return parts.join('');
 }

@@ -4,17 +4,12 @@
 // the alerts of the period, then a page per week: the days as strips of 24 hours, the nights
 // against her usual, and the time out of the home. Days with no information say so. Made to be
 // printed on A4 (style.ts: @media print) as well as read on a screen.
+
+import { hhmmOf } from '../../../../core/zone.ts';
 import { closed } from '../../alert-order.ts';
-import { dayAndClock } from '../format.ts';
+import { dayAndClock, isoClock } from '../format.ts';
 import { type Html, html } from '../html.ts';
-import {
-  againstUsual,
-  type Changes,
-  clockAfterSix,
-  clockOfMinute,
-  duration,
-  type Usual,
-} from '../report-changes.ts';
+import { againstUsual, type Changes, clockAfterSix, duration, type Usual } from '../report-changes.ts';
 import { type DayStrip, MAX_WEEKS, MIN_WEEKS, type ReportDay } from '../report-days.ts';
 import { dayLabel, LEVEL_WORD, weekStrips } from '../report-plots.ts';
 import type { ReportAlert } from '../report-queries.ts';
@@ -34,7 +29,6 @@ export type ReportData = {
   now: number;
 };
 
-const clock = (iso: string | null | undefined) => (iso ? iso.slice(11, 16) : '–');
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 function about(d: ReportData): Html {
@@ -91,7 +85,7 @@ function changes(c: Changes): Html {
 function usualLine(u: Usual, weeks: number): Html {
   const parts = [
     u.bedtime !== null ? `to bed about ${clockAfterSix(u.bedtime)}` : '',
-    u.wake !== null ? `up about ${clockOfMinute(u.wake)}` : '',
+    u.wake !== null ? `up about ${hhmmOf(u.wake)}` : '',
     u.upNightsPerWeek !== null ? `up in the night on ${plural(u.upNightsPerWeek, 'night')} a week` : '',
     u.outMinPerDay !== null ? `out of the home about ${duration(u.outMinPerDay)} a day` : '',
   ].filter(Boolean);
@@ -133,7 +127,7 @@ function nightsTable(days: ReportDay[], u: Usual, n: number): Html {
     const s = d.night?.sleep;
     if (!s)
       return html`<tr class="no-data"><th scope="row">${dayLabel(d.date)}</th><td colspan="5">No information about this night</td></tr>`;
-    return html`<tr><th scope="row">${dayLabel(d.date)}</th><td>${clock(s.bedtime)}</td><td>${d.night?.over ? clock(s.wake) : 'not up yet'}</td>
+    return html`<tr><th scope="row">${dayLabel(d.date)}</th><td>${isoClock(s.bedtime)}</td><td>${d.night?.over ? isoClock(s.wake) : 'not up yet'}</td>
 <td>${s.time_in_bed_min === null ? '–' : duration(s.time_in_bed_min)}</td><td>${s.out_of_bed ? plural(s.out_of_bed.count, 'time') : '–'}</td>
 <td>${againstUsual(d, u) || 'as usual'}</td></tr>`;
   })}</tbody></table></div>`;
@@ -148,7 +142,7 @@ function outTable(days: ReportDay[], n: number): Html {
       return html`<tr class="no-data"><th scope="row">${dayLabel(d.date)}</th><td colspan="3">No information for this day</td></tr>`;
     const spells = a.away.map(
       (s) =>
-        `${s.from.slice(0, 10) < d.date ? 'before' : clock(s.from)}–${s.to.slice(0, 10) > d.date ? 'after' : clock(s.to)}`,
+        `${s.from.slice(0, 10) < d.date ? 'before' : isoClock(s.from)}–${s.to.slice(0, 10) > d.date ? 'after' : isoClock(s.to)}`,
     );
     return html`<tr><th scope="row">${dayLabel(d.date)}</th><td>${a.out_of_home_min === null ? 'not known (no front-door sensor)' : a.out_of_home_min === 0 ? 'did not go out' : duration(a.out_of_home_min)}</td>
 <td>${spells.join(', ') || '–'}</td><td>${duration(a.active_min)}</td></tr>`;
