@@ -150,6 +150,15 @@ export function callRoutes(app: FastifyInstance, c: Console): void {
     return reply.redirect(call.page, 303);
   };
 
+  // "I'm on my way", from the console (a notification's button does the same through push-action.ts).
+  app.post('/alerts/:gateway/:alertId/claim', async (req, reply) => {
+    const call = await homeCall(req, reply, 'claim');
+    return call ? handle(req, reply, call, 'way') : reply;
+  });
+  app.post('/alerts/:gateway/:alertId/note', async (req, reply) => {
+    const call = await homeCall(req, reply, 'note');
+    return call ? note(req, reply, call) : reply;
+  });
   app.post('/alerts/:gateway/:alertId/handle', async (req, reply) => {
     const call = await homeCall(req, reply, 'handle');
     return call ? handle(req, reply, call) : reply;

@@ -1,6 +1,5 @@
 // The console's pages. Each checks who asks before reading anything about a resident; a carer
 // asking for someone else's resident or alert gets 403, and the refusal is audited.
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { NightMessage, SummaryMessage } from '../../protocol/messages.ts';
 import { audit, auditLog } from '../audit.ts';
@@ -32,7 +31,6 @@ import { queueBody, queueContent } from './pages/queue.ts';
 import { modeForm, residentBody, residentContent } from './pages/resident.ts';
 import { rightsForms } from './pages/rights.ts';
 import { muteBar, untakenStrip } from './pages/untaken.ts';
-import { claimFor } from './push-action.ts';
 import { queueRecords, recordFor } from './record-routes.ts';
 
 type Q = Record<string, string | undefined>;
@@ -282,48 +280,6 @@ export function pageRoutes(app: FastifyInstance, c: Console): void {
       });
     d.live.notify('ack');
     return reply.redirect(safeNext((req.body as Q).back), 303);
-  });
-
-  // "I'm on my way", from the console (a notification's button does the same through push-action.ts).
-  app.post('/alerts/:gateway/:alertId/claim', async (req, reply) => {
-    const a = await actOn(req, reply, 'claim');
-    if (!a) return reply;
-    const { g, gateway, alertId, alert, target } = a;
-    const got = await claimFor(c, `${req.protocol}://${req.host}`, { gateway, alertId, staff: g.staff.name });
-    if (got === 'claimed')
-      await audit(
-        db,
-        {
-          staff: g.staff.name,
-          action: 'claim',
-          resident: alert.resident,
-          target,
-          outcome: 'ok',
-          detail: 'from the console',
-        },
-        d.now(),
-      );
-    d.live.notify('ack');
-    return reply.redirect(safeNext((req.body as Q).back), 303);
-  });
-
-  app.post('/alerts/:gateway/:alertId/note', async (req, reply) => {
-    const a = await actOn(req, reply, 'note');
-    if (!a) return reply;
-    const { g, gateway, alertId, alert, target } = a;
-    const note = str((req.body as Q).note, 2000).trim();
-    if (note) {
-      await db
-        .insertInto('alert_notes')
-        .values({ id: randomUUID(), gateway, alert_id: alertId, staff: g.staff.name, at: d.now(), note })
-        .execute();
-      await audit(
-        db,
-        { staff: g.staff.name, action: 'note', resident: alert.resident, target, outcome: 'ok' },
-        d.now(),
-      );
-    }
-    return reply.redirect(`/alerts/${encodeURIComponent(gateway)}/${encodeURIComponent(alertId)}`, 303);
   });
 
   app.get('/history', async (req, reply) => {
