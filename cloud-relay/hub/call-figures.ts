@@ -110,7 +110,10 @@ export function answerFigures(
     const by = new Map<string, AnswerRow[]>();
     for (const r of rows) {
       const k = key(r);
-      if (k !== null) by.set(k, [...(by.get(k) ?? []), r]);
+      if (k === null) continue;
+      const list = by.get(k);
+      if (list) list.push(r);
+      else by.set(k, [r]);
     }
     return [...by].map(([k, rs]) => ({ key: k, figures: figures(rs, o.targets, o.now) }));
   };
