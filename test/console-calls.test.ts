@@ -1,6 +1,7 @@
 // Call handling through the console's routes on a real socket, on both databases: "I'm handling
 // this" shown on the queue, a close with an unknown outcome refused naming the valid ones, a
-// close that takes the call off the queue into the history, a carer refused another resident's
+// close that takes the call off the queue into the history (its home told, and an older home's
+// refusal shown on the alert page), a carer refused another resident's
 // call (audited), the hub's own alert acknowledged, handled, noted and closed from its page, and
 // the answer-time figures for admins only. A hub alert's page viewed is audited and offers "I'm on
 // my way"; a silent home whose alert was closed with an outcome is shown handled, not open.
@@ -91,6 +92,43 @@ describe.each(TARGETS)('call handling at the console on $name', ({ target }) => 
       /closed: <span data-outcome="ambulance_called">Ambulance called<\/span>/,
     );
     expect((await olive.post('/alerts/gw-1/a-1/close', { outcome: 'false_alarm' })).status).toBe(409);
+    // The home is told with a close command; its answer shows on the alert page. A home older
+    // than the command refuses it by name, and the operator sees that it does not have the outcome.
+    expect((await olive.get('/alerts/gw-1/a-1')).body).toContain(
+      'data-close-told="pending">Sent to the home; not confirmed yet.',
+    );
+    const close = await r.store.db
+      .selectFrom('commands')
+      .select(['id', 'payload'])
+      .where('name', '=', 'close')
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(close.payload)).toMatchObject({
+      alert_id: 'a-1',
+      by: 'olive',
+      outcome: 'Ambulance called',
+    });
+    const refused = 'unknown command "close"; known: ack, request-summary, ping, mode';
+    await r.store.receive(
+      received(
+        'hearth/v1/gw-1/cmd-result',
+        {
+          v: 1,
+          id: `${close.id}:result`,
+          type: 'cmd_result',
+          gateway: 'gw-1',
+          resident: 'r-1',
+          at: new Date(T0 + 1_000).toISOString(),
+          command_id: close.id,
+          command: 'close',
+          ok: false,
+          detail: refused,
+        },
+        T0 + 1_000,
+      ),
+    );
+    expect((await olive.get('/alerts/gw-1/a-1')).body).toContain(
+      `data-close-told="refused">The home could not take it: ${refused.replace(/"/g, '&quot;')}.`,
+    );
 
     const carl = await as(r.base, 'carl');
     expect((await carl.post('/alerts/gw-2/a-2/close', { outcome: 'false_alarm' })).status).toBe(403);

@@ -1,4 +1,4 @@
-// The engine shell: acknowledgement, restarts, wall-clock jumps and the one-transaction rule.
+// The engine shell: acknowledgement and the trust's close, restarts, wall-clock jumps and the one-transaction rule.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SimClock } from '../core/clock.ts';
@@ -75,6 +75,65 @@ describe('rule engine', () => {
       acknowledged_by: 'Sam (monitoring centre)',
       reason: 'Acknowledged by Sam (monitoring centre) at 12:15.',
     });
+    g.close();
+  });
+
+  it('a close after the ack keeps who closed it and the outcome, once; the alert still ends when she moves', () => {
+    const clock = new SimClock(local('2026-03-02 09:00'));
+    const seen: OutMessage[] = [];
+    const g = engineOn(join(tempDir(), 'h.db'), clock, seen);
+    g.motion();
+    clock.advanceTo(local('2026-03-02 12:15'));
+    const id = seen[0]?.payload.alert_id as string;
+    expect(g.engine.ack(id, 'Sam')).toBe(true);
+    clock.advanceTo(local('2026-03-02 12:40'));
+    expect(g.engine.close('no-such-alert', 'Anna', 'Responder sent')).toBe(false);
+    expect(g.engine.close(id, 'Anna', 'Responder sent')).toBe(true);
+    expect(g.engine.close(id, 'Ben', 'False alarm')).toBe(false);
+    // Closed is not over: no new alert while she is still, and her next movement ends it.
+    clock.advanceTo(local('2026-03-02 16:00'));
+    g.motion();
+    expect(summary(seen)).toEqual([
+      '12:00 pre-alert',
+      '12:10 raised',
+      '12:15 acknowledged',
+      '12:40 acknowledged',
+      '16:00 resolved',
+    ]);
+    expect(seen[3]?.payload).toMatchObject({
+      id: `${id}:acknowledged:1`,
+      acknowledged_by: 'Sam',
+      closed_by: 'Anna',
+      outcome: 'Responder sent',
+      reason: 'Closed by Anna at 12:40: Responder sent.',
+    });
+    // Each is its own message to the trust: the hub keeps both, by id.
+    expect(new Set(seen.map((m) => m.payload.id)).size).toBe(seen.length);
+    g.close();
+  });
+
+  it('a close before any ack acknowledges it too: it stops escalating, and a later ack is refused', () => {
+    const clock = new SimClock(local('2026-03-02 09:00'));
+    const seen: OutMessage[] = [];
+    const g = engineOn(join(tempDir(), 'h.db'), clock, seen);
+    g.motion();
+    clock.advanceTo(local('2026-03-02 12:12'));
+    const id = seen[0]?.payload.alert_id as string;
+    expect(g.engine.close(id, 'Anna', 'Spoke to her')).toBe(true);
+    expect(g.engine.ack(id, 'Sam')).toBe(false);
+    clock.advanceTo(local('2026-03-02 14:00'));
+    expect(summary(seen)).toEqual(['12:00 pre-alert', '12:10 raised', '12:12 acknowledged']);
+    expect(seen[2]?.payload).toMatchObject({
+      acknowledged_by: 'Anna',
+      closed_by: 'Anna',
+      outcome: 'Spoke to her',
+    });
+    // A pre-alert is the home's own question, not a call the trust can close.
+    g.motion();
+    clock.advanceTo(local('2026-03-02 17:05'));
+    const next = seen.at(-1);
+    expect(next?.payload.state).toBe('pre-alert');
+    expect(g.engine.close(next?.payload.alert_id as string, 'Anna', 'Spoke to her')).toBe(false);
     g.close();
   });
 

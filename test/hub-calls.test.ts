@@ -1,5 +1,6 @@
-// Call handling at the store, on both backends: a call closed with an outcome (and the home told
-// by an acknowledgement carrying it, when it had none), an unknown outcome refused naming the
+// Call handling at the store, on both backends: a call closed with an outcome (the home told by a
+// close command while its alert is open there, and first by an acknowledgement carrying it, when
+// it had none), an unknown outcome refused naming the
 // valid ones, a second close refused (also when two instances close at once), the hub's own
 // alerts acknowledged, claimed and closed at the hub, and the answer-time figures of a seeded set
 // whose medians and shares are known.
@@ -53,7 +54,7 @@ const answers = (store: HubStore) =>
   callDb(store.db).selectFrom('alert_answers').selectAll().orderBy('at').execute();
 
 describe.each(BACKENDS)('call handling on $name', (backend) => {
-  it('closes a call with an outcome and a note; the home, unacknowledged, is told by an ack that carries it', async () => {
+  it('closes a call with an outcome and a note; the home, unacknowledged, is told by an ack that carries it, then by the close', async () => {
     const { store } = await backend.open();
     await raise(store, 'a1', T0);
     const { d, sent } = deps(store, T0 + 45 * S);
@@ -63,19 +64,38 @@ describe.each(BACKENDS)('call handling on $name', (backend) => {
       note: '  Pressed by mistake; spoke to her.  ',
       by: 'olive',
     });
-    expect(r).toEqual({ ok: true, commandId: expect.stringMatching(/^ack-/) });
+    expect(r).toEqual({ ok: true, commandId: expect.stringMatching(/^close-/) });
     expect(sent).toEqual([
       {
         topic: `hearth/v1/${GW}/cmd/ack`,
-        payload: { v: 1, id: r.ok && r.commandId, alert_id: 'a1', by: 'olive (closed: False alarm)' },
+        payload: {
+          v: 1,
+          id: expect.stringMatching(/^ack-/),
+          alert_id: 'a1',
+          by: 'olive (closed: False alarm)',
+        },
+      },
+      {
+        topic: `hearth/v1/${GW}/cmd/close`,
+        payload: { v: 1, id: r.ok && r.commandId, alert_id: 'a1', by: 'olive', outcome: 'False alarm' },
       },
     ]);
-    // What the home's own command parser makes of it: a valid ack, the outcome in its `by`.
-    const asHome = parseCommand(GW, sent[0]?.topic ?? '', Buffer.from(JSON.stringify(sent[0]?.payload)));
-    expect(asHome).toMatchObject({
-      ok: true,
-      command: { name: 'ack', alert_id: 'a1', by: 'olive (closed: False alarm)' },
-    });
+    // What the home's own command parser makes of them: a valid ack (the outcome in its `by`, for
+    // a home older than the close command) and a valid close.
+    const asHome = sent.map((c) => parseCommand(GW, c.topic, Buffer.from(JSON.stringify(c.payload))));
+    expect(asHome).toMatchObject([
+      { ok: true, command: { name: 'ack', alert_id: 'a1', by: 'olive (closed: False alarm)' } },
+      { ok: true, command: { name: 'close', alert_id: 'a1', by: 'olive', outcome: 'False alarm' } },
+    ]);
+    const commands = await store.db
+      .selectFrom('commands')
+      .select(['name', 'state', 'alert_id'])
+      .orderBy('name')
+      .execute();
+    expect(commands).toEqual([
+      { name: 'ack', state: 'sent', alert_id: 'a1' },
+      { name: 'close', state: 'sent', alert_id: 'a1' },
+    ]);
     const closed = await closuresOf(store, [{ gateway: GW, alertId: 'a1' }]);
     expect(closed.get(`${GW}/a1`)).toEqual({
       gateway: GW,
@@ -93,7 +113,7 @@ describe.each(BACKENDS)('call handling on $name', (backend) => {
     ]);
   });
 
-  it('tells the home nothing more when it was acknowledged already, and keeps the first answer', async () => {
+  it('tells the home only of the close when it was acknowledged already, and keeps the first answer', async () => {
     const { store } = await backend.open();
     await raise(store, 'a1', T0);
     const { d, sent } = deps(store, T0 + 20 * S);
@@ -108,11 +128,33 @@ describe.each(BACKENDS)('call handling on $name', (backend) => {
         by: 'carl',
       },
     );
-    expect(r).toEqual({ ok: true, commandId: null });
-    expect(sent).toEqual([]);
+    expect(r).toEqual({ ok: true, commandId: expect.stringMatching(/^close-/) });
+    expect(sent).toEqual([
+      {
+        topic: `hearth/v1/${GW}/cmd/close`,
+        payload: { v: 1, id: r.ok && r.commandId, alert_id: 'a1', by: 'carl', outcome: 'Responder sent' },
+      },
+    ]);
     expect(await answers(store)).toEqual([
       { gateway: GW, alert_id: 'a1', staff: 'olive', how: 'ack', at: T0 + 20 * S },
     ]);
+  });
+
+  it('tells the home nothing when its alert is over there already', async () => {
+    const { store } = await backend.open();
+    await raise(store, 'a1', T0);
+    await store.receive(
+      received(`hearth/v1/${GW}/alert`, alert(GW, R, 'a1', 'resolved', T0 + MIN), T0 + MIN),
+    );
+    const { d, sent } = deps(store, T0 + 5 * MIN);
+    const r = await closeCall(d, {
+      ref: { gateway: GW, alertId: 'a1' },
+      outcome: 'false_alarm',
+      by: 'olive',
+    });
+    expect(r).toEqual({ ok: true, commandId: null });
+    expect(sent).toEqual([]);
+    expect(await store.db.selectFrom('commands').selectAll().execute()).toEqual([]);
   });
 
   it('refuses an unknown outcome, naming every valid one, and stores nothing', async () => {
@@ -149,7 +191,8 @@ describe.each(BACKENDS)('call handling on $name', (backend) => {
       status: 409,
       reason: 'closed already by olive (false_alarm)',
     });
-    expect(sent).toHaveLength(1);
+    // The first close's ack and close; the second sent nothing.
+    expect(sent.map((c) => c.topic)).toEqual([`hearth/v1/${GW}/cmd/ack`, `hearth/v1/${GW}/cmd/close`]);
     // Two instances, two operators, the same call at the same moment: one wins.
     const other = deps(await another(), T0 + MIN);
     const both = await Promise.all([
@@ -158,7 +201,7 @@ describe.each(BACKENDS)('call handling on $name', (backend) => {
     ]);
     expect(both.filter((r) => r.ok)).toHaveLength(1);
     expect(both.filter((r) => !r.ok)).toEqual([expect.objectContaining({ status: 409 })]);
-    expect(sent.length + other.sent.length).toBe(2);
+    expect(sent.length + other.sent.length).toBe(4);
   });
 
   it("acknowledges, claims and closes the hub's own alerts at the hub, with no home to tell", async () => {

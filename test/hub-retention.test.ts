@@ -109,8 +109,9 @@ const CASES: Case[] = [
   {
     period: 'commands',
     tables: ['commands'],
-    left: 'select alert_id as x from commands',
-    expected: ['quiet-new'],
+    left: "select alert_id || ' ' || name as x from commands",
+    // The new call closed unacknowledged: its home was sent an ack, then the close.
+    expected: ['quiet-new ack', 'quiet-new close'],
   },
   {
     period: 'fhir_sent',

@@ -4,6 +4,7 @@
 import { createServer as createHttpServer } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runCommand } from '../cloud-relay/uplink/command-table.ts';
 import { parseCommand } from '../cloud-relay/uplink/commands.ts';
 import { PUSH_QUEUE, Pusher, pushRowFor } from '../cloud-relay/uplink/push.ts';
 import { type DeliveryState, Relay } from '../cloud-relay/uplink/relay.ts';
@@ -158,7 +159,7 @@ describe('relay', () => {
       ['c1', true, 'acknowledged'],
       ['c1', true, 'acknowledged'],
       ['c2', false, 'alert_id: Invalid input: expected string, received undefined'],
-      ['c3', false, 'unknown command "reboot"; known: ack, request-summary, ping, mode'],
+      ['c3', false, 'unknown command "reboot"; known: ack, close, request-summary, ping, mode'],
       ['c4', true, 'pong'],
     ]);
     expect(new Set(obs.got.filter((g) => g.msg.command_id === 'c1').map((g) => g.msg.id)).size).toBe(1);
@@ -206,6 +207,36 @@ describe('commands', () => {
         Buffer.from('{"v":1,"id":"r","date":"2026-03-02"}'),
       ),
     ).toMatchObject({ ok: true });
+  });
+
+  it('refuses a close that is not one, naming the problem', () => {
+    const close = (body: object) =>
+      parseCommand('gw', 'hearth/v1/gw/cmd/close', Buffer.from(JSON.stringify({ v: 1, id: 'k', ...body })));
+    expect(close({ alert_id: 'a', by: 'anna', outcome: 'Responder sent' })).toMatchObject({
+      ok: true,
+      command: { name: 'close', alert_id: 'a', by: 'anna', outcome: 'Responder sent' },
+    });
+    const refusals = [
+      { alert_id: 'a', by: 'anna' },
+      { alert_id: 'a', by: 'anna', outcome: '' },
+      { alert_id: 'a', by: 'anna', outcome: 'x'.repeat(129) },
+      { alert_id: 'a', by: 'anna', outcome: 7 },
+      { alert_id: 'a', by: 'anna', outcome: 'Responder sent', note: 'a field no home knows' },
+    ].map((b) => close(b));
+    expect(refusals.map((r) => (r.ok ? 'taken' : r.reason))).toEqual([
+      'outcome: Invalid input: expected string, received undefined',
+      'outcome: Too small: expected string to have >=1 characters',
+      'outcome: Too big: expected string to have <=128 characters',
+      'outcome: Invalid input: expected string, received number',
+      'payload: Unrecognized key: "note"',
+    ]);
+    // The command table without a close (a home that cannot keep one) answers so, by name.
+    const parsed = close({ alert_id: 'a', by: 'anna', outcome: 'False alarm' });
+    if (!parsed.ok) throw new Error(parsed.reason);
+    expect(runCommand(parsed.command, { ack: () => ({ ok: true, detail: '' }) })).toEqual({
+      ok: false,
+      detail: 'closing a call is not available in this version',
+    });
   });
 });
 

@@ -3,6 +3,7 @@
 // (or confirms the command); supervision flags a command nobody confirmed in time.
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
+import type { z } from 'zod';
 import { commands, PROTOCOL_VERSION, topics } from '../protocol/messages.ts';
 import { recordAnswer } from './call-answers.ts';
 import { alertsById } from './queries.ts';
@@ -41,14 +42,20 @@ export async function acknowledge(
 }
 
 /** An `ack` command for the alert, checked against the protocol; `by` is who the home is told of. */
-export function ackCommand(
-  alertId: string,
-  by: string,
+export const ackCommand = (alertId: string, by: string) => alertCommand('ack', { alert_id: alertId, by });
+
+/** A `close` command: who closed the call and the outcome's words, for the home to keep. */
+export const closeCommand = (alertId: string, by: string, outcome: string) =>
+  alertCommand('close', { alert_id: alertId, by, outcome });
+
+function alertCommand<K extends 'ack' | 'close'>(
+  name: K,
+  fields: Omit<z.input<(typeof commands)[K]>, 'v' | 'id'>,
 ): { ok: true; id: string; payload: string } | { ok: false; status: 400; reason: string } {
-  const cmd = { v: PROTOCOL_VERSION, id: `ack-${randomUUID()}`, alert_id: alertId, by };
-  const valid = commands.ack.safeParse(cmd);
+  const cmd = { v: PROTOCOL_VERSION, id: `${name}-${randomUUID()}`, ...fields };
+  const valid = commands[name].safeParse(cmd);
   if (!valid.success)
-    return { ok: false, status: 400, reason: `not a valid ack: ${valid.error.issues[0]?.message}` };
+    return { ok: false, status: 400, reason: `not a valid ${name}: ${valid.error.issues[0]?.message}` };
   return { ok: true, id: cmd.id, payload: JSON.stringify(valid.data) };
 }
 

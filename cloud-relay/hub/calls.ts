@@ -1,16 +1,17 @@
 // Closing a call: the operator picks an outcome (the hub file's console.outcomes) and may add a
-// note; the alert leaves the open queue. A home's alert nobody had acknowledged yet is
-// acknowledged as it closes, so the home stops escalating and keeps who closed it and why: the
-// protocol's `ack` is a strict object (older homes refuse any field they do not know) and has no
-// close command, so the outcome travels in its `by` sentence. The hub's own alerts have no home to
-// tell: their answer and outcome are kept at the hub.
+// note; the alert leaves the open queue. A home whose alert is still open there is told with a
+// `close` command (who, and the outcome's words), which it keeps on the alert and confirms. One
+// nobody had acknowledged yet is also sent an `ack` first, with the outcome in its `by` sentence:
+// a home older than the close command refuses that by name, and still stops escalating. The hub's
+// own alerts have no home to tell: their answer and outcome are kept at the hub.
 import type { ConsoleSettings } from '../../config/calls-schema.ts';
 import { topics } from '../protocol/messages.ts';
-import { ackCommand, recordAck } from './ack.ts';
+import { ackCommand, closeCommand, recordAck } from './ack.ts';
 import { ackPending } from './alert-order.ts';
 import { recordAnswer } from './call-answers.ts';
 import { type CallRef, callDb, callTx, hubRef, isHubRef } from './call-tables.ts';
 import type { HubStore } from './store.ts';
+import { sentCommand } from './tables.ts';
 
 export type Outcome = ConsoleSettings['outcomes'][number];
 export type CallDeps = {
@@ -27,6 +28,8 @@ export type CloseResult =
 export const MAX_NOTE = 2000;
 /** The states a home acknowledges (the gateway's ACKABLE): a pre-alert or a closed one it would refuse. */
 const ACKABLE: ReadonlySet<string> = new Set(['raised', 'escalated']);
+/** The states in which the home still holds the alert open, and so is told of the close. */
+const OPEN_AT_HOME: ReadonlySet<string> = new Set([...ACKABLE, 'acknowledged']);
 /** The protocol's bound on `by`. */
 const MAX_BY = 128;
 
@@ -70,6 +73,8 @@ export async function closeCall(d: CallDeps, req: CloseRequest): Promise<CloseRe
   const tell = a && ACKABLE.has(a.state) && !ackPending(a);
   const cmd = tell ? ackCommand(req.ref.alertId, closedBy(req.by, o.label)) : null;
   if (cmd && !cmd.ok) return cmd;
+  const close = a && OPEN_AT_HOME.has(a.state) ? closeCommand(req.ref.alertId, req.by, o.label) : null;
+  if (close && !close.ok) return close;
   const now = d.now();
   const r = await d.store.tx(async (tx) => {
     const t = callTx(tx);
@@ -107,10 +112,27 @@ export async function closeCall(d: CallDeps, req: CloseRequest): Promise<CloseRe
         .where('ack_at', 'is', null)
         .execute();
     if (cmd?.ok) await recordAck(tx, { ...req.ref, by: closedBy(req.by, o.label) }, cmd, now);
-    return { ok: true as const, commandId: cmd?.ok ? cmd.id : null };
+    if (close?.ok)
+      await t
+        .insertInto('commands')
+        .values(
+          sentCommand({
+            id: close.id,
+            gateway: req.ref.gateway,
+            name: 'close',
+            payload: close.payload,
+            alertId: req.ref.alertId,
+            by: req.by,
+            at: now,
+          }),
+        )
+        .execute();
+    return { ok: true as const, commandId: close?.ok ? close.id : null };
   });
-  // Committed first: if the publish fails the command stays `sent` and is flagged after the timeout.
+  // Committed first: if a publish fails its command stays `sent` and is flagged after the timeout.
+  // The ack goes first, so a home that refuses the close has stopped escalating all the same.
   if (r.ok && cmd?.ok) await d.publish(topics.command(req.ref.gateway, 'ack'), cmd.payload);
+  if (r.ok && close?.ok) await d.publish(topics.command(req.ref.gateway, 'close'), close.payload);
   return r;
 }
 
@@ -155,3 +177,17 @@ export async function closuresOf(store: HubStore, refs: CallRef[]) {
     if (wanted.has(`${r.gateway}/${r.alert_id}`)) out.set(`${r.gateway}/${r.alert_id}`, r);
   return out;
 }
+
+/** What became of the close command a call's home was sent, if any: sent, confirmed or refused. */
+export async function closeToldOf(store: HubStore, ref: CallRef): Promise<CloseTold | undefined> {
+  if (isHubRef(ref)) return undefined;
+  return store.db
+    .selectFrom('commands')
+    .select(['state', 'detail', 'result_at'])
+    .where('gateway', '=', ref.gateway)
+    .where('alert_id', '=', ref.alertId)
+    .where('name', '=', 'close')
+    .orderBy('sent_at', 'desc')
+    .executeTakeFirst();
+}
+export type CloseTold = { state: string; detail: string | null; result_at: number | null };

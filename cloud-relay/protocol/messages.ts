@@ -206,6 +206,17 @@ export function careModeUntilProblem(
 const commandBase = z.strictObject({ v: z.literal(PROTOCOL_VERSION), id: z.string().min(1).max(128) });
 export const commands = {
   ack: commandBase.extend({ alert_id: z.string().min(1).max(256), by: z.string().min(1).max(128) }),
+  /**
+   * The call is over at the trust: who closed it and the outcome's words ("Responder sent"). The
+   * home keeps them on the alert (acknowledging it first if nobody had) and tells the hub so; the
+   * rule still ends the alert itself, when what raised it is over. A home older than this command
+   * refuses it by name, as any unknown command.
+   */
+  close: commandBase.extend({
+    alert_id: z.string().min(1).max(256),
+    by: z.string().min(1).max(128),
+    outcome: z.string().min(1).max(128),
+  }),
   'request-summary': commandBase.extend({ date: z.iso.date() }),
   ping: commandBase,
   /** A care mode on until `until` (the home checks it is ahead, and not too far), or `off`. */

@@ -7,6 +7,8 @@ import type { Command, CommandName } from '../protocol/messages.ts';
 /** What the gateway does for the commands that reach into it. */
 export type CommandHandlers = {
   ack(alertId: string, by: string): { ok: boolean; detail: string };
+  /** The trust closed the call with an outcome: kept on the alert, which stays the rule's to end. */
+  close?(alertId: string, by: string, outcome: string): { ok: boolean; detail: string };
   requestSummary?(date: string): { ok: boolean; detail: string };
   /** A care mode until an instant (ISO with its offset), or `off`; the gateway checks the clock. */
   mode?(req: { mode: string; until?: string; by: string }): { ok: boolean; detail: string };
@@ -21,6 +23,11 @@ type Handler<K extends CommandName> = (
 
 export const COMMAND_TABLE: { readonly [K in CommandName]: Handler<K> } = {
   ack: (cmd, gateway) => gateway.ack(cmd.alert_id, cmd.by),
+  close: (cmd, gateway) =>
+    gateway.close?.(cmd.alert_id, cmd.by, cmd.outcome) ?? {
+      ok: false,
+      detail: 'closing a call is not available in this version',
+    },
   'request-summary': (cmd, gateway) =>
     gateway.requestSummary?.(cmd.date) ?? {
       ok: false,

@@ -173,6 +173,13 @@ export class RuleEngine {
     );
   }
 
+  /** A `close` command from the trust; true when an open alert took it (rules/alert.ts). */
+  close(alertId: string, by: string, outcome: string): boolean {
+    return this.#run({ type: 'close', alertId, by, outcome }, this.#now(), null).some(
+      (m) => m.payload.alert_id === alertId,
+    );
+  }
+
   /** What the home model believes now: the night summary asks it whether she is up. */
   get home(): Readonly<HomeModel> {
     return this.#home;

@@ -55,6 +55,10 @@ export function relayFor(d: {
         (engine.ack(id, by)
           ? { ok: true, detail: `${id} acknowledged by ${by}` }
           : { ok: false, detail: `no raised or escalated alert ${id} to acknowledge` }),
+      close: (id, by, outcome) =>
+        engine.close(id, by, outcome)
+          ? { ok: true, detail: `${id} closed by ${by}: ${outcome}` }
+          : { ok: false, detail: `no open alert ${id} to close (already over, or closed before)` },
       mode: ({ mode, until, by }) =>
         engine.setMode({ mode, by, source: 'trust', ...(until ? { until: Date.parse(until) } : {}) }),
     },

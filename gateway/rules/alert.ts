@@ -2,7 +2,7 @@
 // pre-alert -> raised -> (acknowledged) -> resolved; escalated; cancelled.
 import { z } from 'zod';
 import { type AlertState, alertState, type Severity, severity } from '../../cloud-relay/protocol/messages.ts';
-import type { AlertEmit, RuleContext } from './types.ts';
+import type { AlertEmit, RuleContext, RuleInput } from './types.ts';
 
 /** An alert a rule holds open, as its state keeps it. */
 export const openAlert = z.object({
@@ -14,6 +14,8 @@ export const openAlert = z.object({
   device: z.string().optional(),
   room: z.string().optional(),
   ackBy: z.string().optional(),
+  /** Who closed the call at the trust (a `close` command): the alert is not closed again. */
+  closedBy: z.string().optional(),
 });
 export type OpenAlert = z.infer<typeof openAlert>;
 
@@ -55,21 +57,43 @@ export function transition(
 
 /** States a carer can acknowledge. */
 export const ACKABLE: ReadonlySet<AlertState> = new Set(['raised', 'escalated']);
+/** States a call can be closed in: told to the trust, and not over yet. */
+const CLOSABLE: ReadonlySet<AlertState> = new Set(['raised', 'escalated', 'acknowledged']);
 
-/** Applies an ack command to the alert it names, if it can be acknowledged. */
+/**
+ * Applies the trust's answer to the alert it names: an `ack` acknowledges it; a `close` keeps who
+ * closed the call and its outcome, acknowledging it too if nobody had. A closed alert stays open
+ * in its rule, as an acknowledged one does, until what raised it is over: the call being closed
+ * says nothing of whether she has moved.
+ */
 export function applyAck(
   a: OpenAlert | null,
-  input: { type: string; alertId?: string; by?: string },
+  input: RuleInput,
   now: number,
   ctx: RuleContext,
 ): { alert: OpenAlert; emit: AlertEmit } | undefined {
-  if (!a || input.type !== 'ack' || input.alertId !== a.id || !ACKABLE.has(a.state)) return undefined;
-  const by = input.by ?? 'the care team';
-  const t = transition(a, 'acknowledged', now, `Acknowledged by ${by} at ${ctx.zone.hm(now)}.`, {
-    acknowledged_by: by,
-  });
-  t.alert.ackBy = by;
-  return t;
+  if (!a || (input.type !== 'ack' && input.type !== 'close') || input.alertId !== a.id) return undefined;
+  if (input.type === 'ack') {
+    if (!ACKABLE.has(a.state)) return undefined;
+    const t = transition(a, 'acknowledged', now, `Acknowledged by ${input.by} at ${ctx.zone.hm(now)}.`, {
+      acknowledged_by: input.by,
+    });
+    t.alert.ackBy = input.by;
+    return t;
+  }
+  if (!CLOSABLE.has(a.state) || a.closedBy !== undefined) return undefined;
+  const ackBy = a.ackBy ?? input.by;
+  const t = transition(
+    a,
+    'acknowledged',
+    now,
+    `Closed by ${input.by} at ${ctx.zone.hm(now)}: ${input.outcome}.`,
+    { acknowledged_by: ackBy, closed_by: input.by, outcome: input.outcome },
+  );
+  t.alert.ackBy = ackBy;
+  t.alert.closedBy = input.by;
+  // A second message in the acknowledged state, when the ack was told already: its own id.
+  return { alert: t.alert, emit: { ...t.emit, update: 1 } };
 }
 
 /** What an alert about one event is about: its device, and its room when it has one. */

@@ -18,7 +18,7 @@ function ackAny(
   ctx: RuleContext,
   emits: AlertEmit[],
 ): PerDevice {
-  if (input.type !== 'ack') return alerts;
+  if (input.type !== 'ack' && input.type !== 'close') return alerts;
   const out = { ...alerts };
   for (const [d, a] of Object.entries(alerts)) {
     const acked = applyAck(a, input, now, ctx);

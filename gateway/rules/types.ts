@@ -15,7 +15,9 @@ export type RuleInput =
   | { type: 'event'; event: Event /** A sign of life (DESIGN: activity, not telemetry). */; life: boolean }
   /** `life`: movement came due with the tick (a mat's change that has now held): see ctx.home. */
   | { type: 'tick'; life?: boolean }
-  | { type: 'ack'; alertId: string; by: string };
+  | { type: 'ack'; alertId: string; by: string }
+  /** The trust closed the call: who, and the outcome's words. */
+  | { type: 'close'; alertId: string; by: string; outcome: string };
 
 /** The movement this input brought, where and when; null when it brought none. */
 export function lifeOf(

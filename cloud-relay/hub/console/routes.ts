@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { NightMessage, SummaryMessage } from '../../protocol/messages.ts';
 import { audit, auditLog } from '../audit.ts';
-import { closuresOf } from '../calls.ts';
+import { closeToldOf, closuresOf } from '../calls.ts';
 import { alertHistory, hubAlerts } from '../queries.ts';
 import { testCallSummaries } from '../test-calls.ts';
 import { isAdmin, mayAck, maySee } from './access.ts';
@@ -214,11 +214,12 @@ export function pageRoutes(app: FastifyInstance, c: Console): void {
         resident: alert.resident,
         target: `${gateway}/${alertId}`,
       });
-    const [hist, notes, claims, closures] = await Promise.all([
+    const [hist, notes, claims, closures, closeTold] = await Promise.all([
       alertHistory(d.store.db, gateway, alertId),
       notesOf(db, gateway, alertId),
       claimsOn(db, gateway, alertId),
       closuresOf(d.store, [{ gateway, alertId }]),
+      closeToldOf(d.store, { gateway, alertId }),
     ]);
     if (!req.headers['x-fragment'])
       await audit(
@@ -241,7 +242,7 @@ export function pageRoutes(app: FastifyInstance, c: Console): void {
     // An urgent alert nobody has taken, this one or another, sounds here too (untaken.ts).
     const content = html`${untakenStrip(await openQueue(c, g.staff))}${alertContent(
       g.ctx,
-      { alert, history: hist, notes, claims, record, closure, outcomes: callSettings(c).outcomes },
+      { alert, history: hist, notes, claims, record, closure, closeTold, outcomes: callSettings(c).outcomes },
       tz,
     )}`;
     return c.render(req, reply, g.ctx, {

@@ -2,7 +2,7 @@
 // forms to acknowledge and to add a note.
 import type { Selectable } from 'kysely';
 import { ackPending } from '../../alert-order.ts';
-import type { Outcome } from '../../calls.ts';
+import type { CloseTold, Outcome } from '../../calls.ts';
 import type { Claim } from '../../claims.ts';
 import type { AlertNotesTable } from '../../console-tables.ts';
 import type { AlertHistoryTable, AlertsTable } from '../../tables.ts';
@@ -22,6 +22,8 @@ export type AlertData = {
   record?: Html;
   /** How the call was closed, if it was; the outcomes the close form offers. */
   closure?: Closure | undefined;
+  /** What became of the close command the home was sent, if any. */
+  closeTold?: CloseTold | undefined;
   outcomes?: readonly Outcome[];
 };
 
@@ -40,7 +42,7 @@ export function alertContent(ctx: PageCtx, d: AlertData, tz: string): Html {
   return html`<p class="reason"><span class="badge ${a.severity}">${a.severity}</span> <strong>${a.reason}</strong></p>
 <ul class="facts"><li>Home <strong>${a.gateway}</strong></li><li>Resident <a href="/residents/${encodeURIComponent(a.resident)}">${a.resident}</a></li>
 ${a.room ? html`<li>Room <strong>${a.room}</strong></li>` : ''}<li>Rule <strong>${a.rule.replace(/_/g, ' ')}</strong></li><li>State <strong>${a.state}</strong></li></ul>
-${d.closure ? closureLine(d.closure, d.outcomes ?? [], tz) : ''}
+${d.closure ? closureLine(d.closure, d.outcomes ?? [], tz, d.closeTold) : ''}
 ${ack}
 ${d.record ?? ''}
 ${claimsLine(d.claims, tz)}${d.closure ? '' : claimForm(ctx, a, d.claims, path, mayAck(ctx.staff, a.resident))}

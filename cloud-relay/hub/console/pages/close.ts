@@ -1,6 +1,6 @@
 // Closing a call: the outcome picked from the hub file's list, an optional note; and, once
 // closed, the outcome on the alert page and in the history.
-import type { Outcome } from '../../calls.ts';
+import type { CloseTold, Outcome } from '../../calls.ts';
 import { clock, dayAndClock } from '../format.ts';
 import { type Html, html } from '../html.ts';
 import { csrfField, type PageCtx } from '../layout.ts';
@@ -11,11 +11,24 @@ export type Closure = { outcome: string; note: string | null; staff: string; at:
 export const outcomeLabel = (outcomes: readonly Outcome[], code: string): string =>
   outcomes.find((o) => o.code === code)?.label ?? code;
 
-export function closureLine(c: Closure, outcomes: readonly Outcome[], tz: string): Html {
+export function closureLine(
+  c: Closure,
+  outcomes: readonly Outcome[],
+  tz: string,
+  told?: CloseTold | undefined,
+): Html {
   return html`<p class="closed" data-outcome="${c.outcome}">Closed by <strong>${c.staff}</strong> at ${dayAndClock(c.at, tz)}: <strong>${outcomeLabel(outcomes, c.outcome)}</strong>.${
     c.note ? html` <span class="muted">${c.note}</span>` : ''
-  }</p>`;
+  }${told ? toldLine(told, tz) : ''}</p>`;
 }
+
+/** Whether the home has the close: it keeps the outcome on its alert and says so. */
+const toldLine = (t: CloseTold, tz: string): Html =>
+  t.state === 'confirmed'
+    ? html` <span data-close-told="confirmed">The home has it (confirmed at ${clock(t.result_at ?? 0, tz)}).</span>`
+    : t.state === 'failed'
+      ? html` <span data-close-told="refused">The home could not take it: ${t.detail ?? 'refused'}.</span>`
+      : html` <span data-close-told="pending">Sent to the home; not confirmed yet.</span>`;
 
 /** The close form; `hidden`: what names the alert when the path does not. */
 export function closeForm(
