@@ -199,6 +199,35 @@ describe('local broker', () => {
     expect(gw.counters.get('broker.subscribe_denied')).toBeGreaterThanOrEqual(1);
   });
 
+  it('keeps no session for a client that is away: nothing piles up for it, and it is told so', async () => {
+    const opts = { username: 'zigbee2mqtt', password: Z2M_PASSWORD, clientId: 'z2m-away', clean: false };
+    const away = await connect(opts);
+    await away.subscribeAsync('zigbee2mqtt/bridge/#', { qos: 1 });
+    await away.endAsync();
+    const sender = await connect({ username: 'zigbee2mqtt', password: Z2M_PASSWORD, clientId: 'z2m-sender' });
+    for (let i = 0; i < 300; i++)
+      await sender.publishAsync('zigbee2mqtt/bridge/request/health_check', `{"i":${i}}`, { qos: 1 });
+    await sender.endAsync();
+    // Back with the same id, asking for its session: a fresh one, and none of the 300 held for it.
+    const got: string[] = [];
+    const back = mqtt.connect({ host: '127.0.0.1', port, reconnectPeriod: 0, ...opts });
+    back.on('message', (_t, p) => got.push(p.toString()));
+    const connack = await new Promise<{ sessionPresent: boolean }>((r) => back.once('connect', r));
+    expect(connack.sessionPresent).toBe(false);
+    // Its subscription went with the session: what is sent now reaches it once it subscribes again.
+    await back.subscribeAsync('zigbee2mqtt/bridge/#', { qos: 1 });
+    const arrived = new Promise<void>((r) =>
+      back.on('message', (_t, p) => p.toString().includes('now') && r()),
+    );
+    const now = await connect({ username: 'zigbee2mqtt', password: Z2M_PASSWORD, clientId: 'z2m-now' });
+    await now.publishAsync('zigbee2mqtt/bridge/request/health_check', '{"i":"now"}', { qos: 1 });
+    await now.endAsync();
+    await arrived;
+    expect(got).toEqual(['{"i":"now"}']);
+    await back.endAsync();
+    expect(gw.counters.get('broker.session_made_clean')).toBeGreaterThanOrEqual(2);
+  });
+
   it('refuses an MQTT 5 client with "unacceptable protocol version" (the broker speaks 3.1.1)', async () => {
     const v5 = await pub([
       '-V',

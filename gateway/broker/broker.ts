@@ -116,6 +116,14 @@ export async function startBroker(o: BrokerOptions): Promise<LocalBroker> {
       // Its CONNECT came: no longer one of the connections that may be closed to make room.
       pending.remove((client.conn as Connection).key);
       if (!packet.keepalive) packet.keepalive = KEEPALIVE_S;
+      // No session is kept for a client that is away: what the broker would queue for one (every
+      // QoS 1 message on its topics, for as long as it stays away) has no bound on a Pi. It gets a
+      // clean session (CONNACK: no session present), subscribes again, as clients do on a fresh
+      // session, and misses what was sent while it was away, as with QoS 0.
+      if (!packet.clean) {
+        packet.clean = true;
+        counters.add('broker.session_made_clean');
+      }
       done(null, true);
     },
     authenticate: authenticator({
