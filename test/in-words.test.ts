@@ -55,6 +55,12 @@ describe('a resident in words', () => {
     expect(inWords([], [], TODAY)).toEqual({ night: 'No night recorded yet.', day: 'No day summary yet.' });
   });
 
+  it('calls an early bedtime early, not the latest of all', () => {
+    expect(nightInWords([night(0, '19:40', '07:05'), ...usualNights])).toBe(
+      'Slept 19:40–07:05, earlier to bed than usual (usually 22:40–07:05); up once.',
+    );
+  });
+
   it('gives a first night and day as they are, with nothing to compare', () => {
     expect(nightInWords([night(0, '22:40', '07:05')])).toBe(
       'Slept 22:40–07:05; up once. Her first night recorded: nothing to compare with yet.',

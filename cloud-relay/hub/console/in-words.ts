@@ -2,11 +2,10 @@
 // carer on a phone reads two sentences before any plot. "Usual" is the median of the nights and
 // days before, and is said only from USUAL_FROM of them; a day spent in a care mode (away,
 // visitor) is neither compared nor counted in the usual, its figures not being hers. Pure.
-import { hhmmOf } from '../../../core/zone.ts';
 import type { SummaryMessage } from '../../protocol/messages.ts';
 import { medianOf } from '../call-figures.ts';
+import { clockOfEvening, eveningMinute } from './format.ts';
 import type { NightRow } from './nights.ts';
-import { nightMinute } from './plots.ts';
 
 /** So many earlier nights or days before anything is called usual or not. */
 export const USUAL_FROM = 3;
@@ -14,9 +13,6 @@ export const USUAL_FROM = 3;
 const CLOCK_SLACK_MIN = 45;
 
 export type InWords = { night: string; day: string };
-
-/** "22:40" from minutes after 20:00. */
-const clockOf = (nightMin: number) => hhmmOf(nightMin + 20 * 60);
 
 const times = (n: number) => (n === 1 ? 'once' : n === 2 ? 'twice' : `${n} times`);
 
@@ -26,18 +22,20 @@ export function nightInWords(nights: readonly NightRow[]): string {
   if (!n) return 'No night recorded yet.';
   if (!n.sleep.slept || !n.sleep.bedtime)
     return `No sleep recorded on the night to ${n.date}: ${n.sleep.note}`;
-  const bed = nightMinute(n.sleep.bedtime);
-  const wake = n.over && n.sleep.wake ? nightMinute(n.sleep.wake) : null;
+  const bed = eveningMinute(n.sleep.bedtime);
+  const wake = n.over && n.sleep.wake ? eveningMinute(n.sleep.wake) : null;
   const ups = n.sleep.out_of_bed?.count ?? null;
   const slept =
-    wake === null ? `In bed since ${clockOf(bed)}, not up yet` : `Slept ${clockOf(bed)}–${clockOf(wake)}`;
+    wake === null
+      ? `In bed since ${clockOfEvening(bed)}, not up yet`
+      : `Slept ${clockOfEvening(bed)}–${clockOfEvening(wake)}`;
   const before = nights.slice(1).filter((x) => x.sleep.slept && x.sleep.bedtime && x.sleep.wake);
   if (!before.length)
     return `${slept}; ${upsText(ups)}. Her first night recorded: nothing to compare with yet.`;
   if (before.length < USUAL_FROM)
     return `${slept}; ${upsText(ups)}. Too few nights yet (${before.length + 1}) to say what is usual.`;
-  const usualBed = medianOf(before.map((x) => nightMinute(x.sleep.bedtime as string))) as number;
-  const usualWake = medianOf(before.map((x) => nightMinute(x.sleep.wake as string))) as number;
+  const usualBed = medianOf(before.map((x) => eveningMinute(x.sleep.bedtime as string))) as number;
+  const usualWake = medianOf(before.map((x) => eveningMinute(x.sleep.wake as string))) as number;
   const usualUps = medianOf(before.map((x) => x.sleep.out_of_bed?.count ?? 0));
   const odd: string[] = [];
   if (Math.abs(bed - usualBed) > CLOCK_SLACK_MIN)
@@ -45,7 +43,7 @@ export function nightInWords(nights: readonly NightRow[]): string {
   if (wake !== null && Math.abs(wake - usualWake) > CLOCK_SLACK_MIN)
     odd.push(wake > usualWake ? 'up later' : 'up earlier');
   const how = odd.length
-    ? `${odd.join(' and ')} than usual (usually ${clockOf(usualBed)}–${clockOf(usualWake)})`
+    ? `${odd.join(' and ')} than usual (usually ${clockOfEvening(usualBed)}–${clockOfEvening(usualWake)})`
     : 'as usual';
   const upsOdd = ups !== null && usualUps !== null && ups >= usualUps + 2;
   return `${slept}, ${how}; ${upsText(ups)}${upsOdd ? `, more than usual (${usualUps === 0 ? 'usually not at all' : `usually ${times(Math.round(usualUps))}`})` : ''}.`;

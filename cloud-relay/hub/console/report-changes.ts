@@ -5,6 +5,7 @@
 // baselines do. Pure.
 import { hhmmOf } from '../../../core/zone.ts';
 import { medianOf } from '../call-figures.ts';
+import { clockOfEvening, eveningMinute } from './format.ts';
 import type { ReportDay } from './report-days.ts';
 
 export type Change = { figure: string; text: string };
@@ -24,13 +25,6 @@ const MORE = 1.5;
 const ROOM_MIN_COUNT = 10;
 
 const mean = (xs: number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
-
-/** Minutes after 18:00 of a local ISO time: bedtimes either side of midnight compare. */
-export function eveningMinute(iso: string): number {
-  const t = Number(iso.slice(11, 13)) * 60 + Number(iso.slice(14, 16));
-  return (t - 18 * 60 + 1440) % 1440;
-}
-const clockOfEvening = (m: number): string => hhmmOf(m + 18 * 60);
 
 /** "1 h 30 min", "20 min". */
 export function duration(min: number): string {
