@@ -150,6 +150,17 @@ describe('care mode from the console, on PostgreSQL over HTTP', () => {
     );
   });
 
+  it('shows a damaged mode command as an unknown mode, on her page and the homes page, not a failed page', async () => {
+    const { store, base } = await rig();
+    const carl = await session(base, 'carl');
+    await carl.post('/residents/r-1/mode', { _csrf: carl.csrf, mode: 'visitor', until: '2026-03-02T18:00' });
+    await store.db.updateTable('commands').set({ payload: '{"mode":' }).where('name', '=', 'mode').execute();
+    const page = await carl.page('/residents/r-1');
+    expect(page.status).toBe(200);
+    expect(page.body).toMatch(/data-mode-state="sent">Care mode <strong>\?<\/strong>/);
+    expect((await carl.page('/homes')).status).toBe(200);
+  });
+
   it("refuses another carer's resident with 403 and an audit entry, and shows them no form", async () => {
     const { store, base, published } = await rig();
     const carl = await session(base, 'carl');

@@ -2,6 +2,7 @@
 // read, and the home's last mode command as the hub recorded it. The limits (which modes, how far
 // ahead) are the protocol's, checked by sendMode (mode.ts); nothing here repeats them.
 import type { Kysely } from 'kysely';
+import { parseJson } from '../../../core/json.ts';
 import { parseUntil } from '../../../core/until.ts';
 import { zoneNamed } from '../../../core/zone.ts';
 import { CARE_MODES } from '../../protocol/messages.ts';
@@ -55,7 +56,12 @@ const shown = (row: {
   state: string;
   detail: string | null;
 }) => {
-  const p = JSON.parse(row.payload) as { mode?: unknown; until?: unknown };
+  // The hub wrote it, checked; a row damaged since shows as an unknown mode, not a failed page.
+  const parsed = parseJson(row.payload, { maxBytes: 4096, maxDepth: 4 });
+  const p = (parsed.ok && parsed.value && typeof parsed.value === 'object' ? parsed.value : {}) as {
+    mode?: unknown;
+    until?: unknown;
+  };
   return {
     mode: typeof p.mode === 'string' ? p.mode : '?',
     until: typeof p.until === 'string' ? p.until : null,
