@@ -152,6 +152,7 @@ describe('call handling in Chromium', () => {
     expect(await b.locator('p.closed').textContent()).toMatch(
       /^Closed by anna at .+: Responder sent\. Warden on site in 6 minutes\. (Sent to the home; not confirmed yet|The home has it \(confirmed at .+\))\.$/,
     );
+    await screenshot(b, 'alert-closed');
     const sent = await hub.h.store.db
       .selectFrom('commands')
       .select(['name', 'by'])
