@@ -6,7 +6,7 @@ import { Zone } from '../../../core/zone.ts';
 import { audit } from '../audit.ts';
 import { beforeErase, reclaim } from '../reclaim.ts';
 import { badResidentId, parseBefore } from '../resident-input.ts';
-import { eraseResident, exportResident, knownResident } from '../resident-rights.ts';
+import { countResident, eraseResident, exportResident, knownResident } from '../resident-rights.ts';
 import { isAdmin } from './access.ts';
 import type { Console } from './context.ts';
 import { html } from './html.ts';
@@ -40,11 +40,6 @@ export function rightsRoutes(app: FastifyInstance, c: Console): void {
     return { ...g, resident };
   };
 
-  const countsOf = async (resident: string) => {
-    const doc = await exportResident(hub, resident, d.now());
-    return Object.fromEntries(Object.entries(doc.tables).map(([t, rows]) => [t, rows.length]));
-  };
-
   app.post('/residents/:resident/export', async (req, reply) => {
     const g = await admitted(req, reply, 'export-resident');
     if (!g) return reply;
@@ -67,7 +62,7 @@ export function rightsRoutes(app: FastifyInstance, c: Console): void {
     if (!g) return reply;
     return c.render(req, reply, g.ctx, {
       title: `Erase ${g.resident}`,
-      body: eraseConfirmBody(g.ctx, g.resident, await countsOf(g.resident)),
+      body: eraseConfirmBody(g.ctx, g.resident, await countResident(hub, g.resident)),
     });
   });
 
@@ -79,7 +74,7 @@ export function rightsRoutes(app: FastifyInstance, c: Console): void {
       c.render(req, reply, g.ctx, {
         title: `Erase ${g.resident}`,
         status: 400,
-        body: eraseConfirmBody(g.ctx, g.resident, await countsOf(g.resident), problem),
+        body: eraseConfirmBody(g.ctx, g.resident, await countResident(hub, g.resident), problem),
       });
     if (str(body.confirm, 100).trim() !== g.resident)
       return again(`the id typed was not ${g.resident}; nothing was erased`);
