@@ -7,7 +7,6 @@ import { audit } from '../audit.ts';
 import { beforeErase, reclaim } from '../reclaim.ts';
 import { badResidentId, parseBefore } from '../resident-input.ts';
 import { countResident, eraseResident, exportResident, knownResident } from '../resident-rights.ts';
-import { isAdmin } from './access.ts';
 import type { Console } from './context.ts';
 import { html } from './html.ts';
 import { eraseConfirmBody, erasedBody } from './pages/rights.ts';
@@ -21,13 +20,9 @@ export function rightsRoutes(app: FastifyInstance, c: Console): void {
 
   /** The admin and a resident the hub knows, or null (the refusal or the 404 already sent). */
   const admitted = async (req: FastifyRequest, reply: FastifyReply, action: string) => {
-    const g = await c.guard(req, reply);
-    if (!g) return null;
     const { resident } = req.params as { resident: string };
-    if (!isAdmin(g.staff)) {
-      await c.refuse(req, reply, g.ctx, { action, resident });
-      return null;
-    }
+    const g = await c.admin(req, reply, { action, resident });
+    if (!g) return null;
     const bad = badResidentId(resident);
     if (bad || !(await knownResident(db, resident))) {
       c.render(req, reply, g.ctx, {

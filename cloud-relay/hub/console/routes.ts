@@ -302,9 +302,8 @@ export function pageRoutes(app: FastifyInstance, c: Console): void {
   });
 
   app.get('/admin/audit', async (req, reply) => {
-    const g = await c.guard(req, reply);
+    const g = await c.admin(req, reply, { action: 'view-audit' });
     if (!g) return reply;
-    if (!isAdmin(g.staff)) return c.refuse(req, reply, g.ctx, { action: 'view-audit' });
     const q = str((req.query as Q).q, 100).trim();
     return c.render(req, reply, g.ctx, {
       title: 'Audit log',
