@@ -1,7 +1,7 @@
 // A resident's data rights from the console, on both backends, over HTTP: only an admin sees the
 // buttons and may use them (a carer is refused and the refusal audited); the export is a
-// download of her records; the erasure asks for her id typed again, refuses a bad date by name,
-// and then erases, audited once with its counts.
+// download of her records; the erasure's page counts the rows the export gives, asks for her id
+// typed again, refuses a bad date by name, and then erases, audited once with its counts.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleDb } from '../cloud-relay/hub/console-tables.ts';
@@ -80,11 +80,19 @@ describe.each(BACKENDS)('data rights in the console on $name', (backend) => {
     expect(ada.page.body).toContain('Download her records (JSON)');
     const post = (path: string, form: Record<string, string>) =>
       send(`${rig.base}/residents/${R.r}/${path}`, { method: 'POST', headers: { cookie: ada.cookie }, form });
+    // Before the export, which writes an audit line about her that its own file does not hold.
+    const shown = await send(`${rig.base}/residents/${R.r}/erase`, { headers: { cookie: ada.cookie } });
     expect((await post('export', {})).status).toBe(403); // no CSRF token
     const dl = await post('export', { _csrf: ada.csrf });
     expect(dl.status).toBe(200);
     expect(dl.headers['content-disposition']).toBe('attachment; filename="hearth-r-1-records.json"');
     expect(JSON.parse(dl.body).tables.alerts).toHaveLength(3);
+    // The erase page counts, table by table, the rows the export gives.
+    const exported = JSON.parse(dl.body).tables as Record<string, unknown[]>;
+    const counted = [...shown.body.matchAll(/<th scope="row">([\w]+)<\/th><td>(\d+)<\/td>/g)];
+    expect(Object.fromEntries(counted.map(([, t, n]) => [t, Number(n)]))).toEqual(
+      Object.fromEntries(Object.entries(exported).map(([t, rows]) => [t, rows.length])),
+    );
 
     const confirm = await send(`${rig.base}/residents/${R.r}/erase`, { headers: { cookie: ada.cookie } });
     expect(confirm.status).toBe(200);

@@ -7,7 +7,12 @@ import { type Kysely, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { audit } from '../cloud-relay/hub/audit.ts';
 import { consoleDb } from '../cloud-relay/hub/console-tables.ts';
-import { eraseResident, exportResident, knownResident } from '../cloud-relay/hub/resident-rights.ts';
+import {
+  countResident,
+  eraseResident,
+  exportResident,
+  knownResident,
+} from '../cloud-relay/hub/resident-rights.ts';
 import { NO_RESIDENT_DATA, RESIDENT_TABLES } from '../cloud-relay/hub/resident-tables.ts';
 import type { HubStore } from '../cloud-relay/hub/store.ts';
 import type { HubDb } from '../cloud-relay/hub/tables.ts';
@@ -99,6 +104,8 @@ describe.each(BACKENDS)('data rights on $name', (backend) => {
     for (const table of RESIDENT_TABLES.map((h) => h.table))
       expect({ table, some: (counts[table] ?? 0) > 0 }).toEqual({ table, some: true });
     expect(counts).toMatchObject({ alerts: 3, alert_history: 5, alert_notes: 1, alert_claims: 1, audit: 2 });
+    // The erase page's counts are the export's, the line naming gw-ada-west left out as there.
+    expect(await countResident(store.db, A.r)).toEqual(counts);
     const [day] = doc.tables.summaries ?? [];
     expect(day?.fhir).toMatchObject({ resourceType: 'Bundle' });
     expect(doc.tables.push_outbox?.[0]?.payload).toMatchObject({ about: { gateway: A.gw } });
@@ -146,6 +153,9 @@ describe.each(BACKENDS)('data rights on $name', (backend) => {
     expect((doc.tables.alert_notes ?? []).map((n) => n.alert_id)).toEqual(['fall-new']);
     expect((doc.tables.summaries ?? []).map((s) => s.date)).toEqual(['2026-04-11']);
     expect(doc.tables.homes).toHaveLength(1);
+    expect(await countResident(store.db, A.r)).toEqual(
+      Object.fromEntries(Object.entries(doc.tables).map(([t, rows]) => [t, rows.length])),
+    );
     expect(doc.tables.staff_residents).toHaveLength(1);
     // Nothing dated before the cut is left under her, in any table that dates its rows.
     const old = mentions(await everything(store.db), ['-old', '2026-03-02']);

@@ -1,7 +1,8 @@
 // A resident's data rights at the trust: everything the hub holds about her as one document (a
-// subject access request), and its erasure, all of it or what is older than a date. Both walk
-// resident-tables.ts, so what is given and what is deleted are the same rows. The erasure is one
-// transaction with one audit line naming what was erased (counts per table), never the data.
+// subject access request), and its erasure, all of it or what is older than a date; before it, how
+// many rows of each table are hers. All walk resident-tables.ts, so what is given, counted and
+// deleted are the same rows. The erasure is one transaction with one audit line naming what was
+// erased (counts per table), never the data.
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import { chunks } from '../../core/chunks.ts';
 import { audit } from './audit.ts';
@@ -150,6 +151,50 @@ export async function exportResident(
     const tables: Record<string, Row[]> = {};
     for (const h of RESIDENT_TABLES) tables[h.table] = (await rowsOf(t, h, w)).map((r) => asJson(h, r));
     return { resident, gateways: w.gateways, exported_at: new Date(now).toISOString(), tables };
+  });
+}
+
+const countWhere = async (db: Db, table: string, where: RawBuilder<unknown>) => {
+  // A bigint in PostgreSQL, read as a number (db.ts).
+  const r = await sql<{ n: number }>`select count(*) as n
+    from ${sql.table(table)} where ${where}`.execute(db);
+  return Number(r.rows[0]?.n ?? 0);
+};
+
+/** How many rows of one table are hers: those her export would give, without reading them. */
+async function countOf(db: Db, h: Holding, w: Who): Promise<number> {
+  const b = h.belongs;
+  if (b.by === 'about') {
+    // LIKE matches more than it should: the candidates are read, only the column isHers checks.
+    const r = await sql<Row>`select ${sql.ref(b.column)} from ${sql.table(h.table)}
+      where ${condition(b, w)}`.execute(db);
+    return r.rows.filter((row) => isHers(b, row, w)).length;
+  }
+  if (b.by === 'mention') {
+    // Her lines are counted; of the others, those whose text LIKE finds a gateway of hers in are
+    // read, their text only, and kept when it names one as a whole id (isHers).
+    const named = anyOf(w.gateways.map((g) => contains(b.text, g)));
+    const others = await sql<Row>`select ${sql.ref(b.text)} from ${sql.table(h.table)}
+      where (${sql.ref(b.resident)} is null or ${sql.ref(b.resident)} <> ${w.resident}) and ${named}`.execute(
+      db,
+    );
+    const hers = await countWhere(db, h.table, sql`${sql.ref(b.resident)} = ${w.resident}`);
+    return hers + others.rows.filter((row) => isHers(b, row, w)).length;
+  }
+  return countWhere(db, h.table, condition(b, w));
+}
+
+/**
+ * Her rows per table, as many as exportResident would give (all of them, as an erasure without a
+ * date deletes): what the console's erase page shows before it is confirmed.
+ */
+export async function countResident(db: Kysely<HubDb>, resident: string): Promise<Record<string, number>> {
+  const cdb = db as unknown as Kysely<ConsoleDb>;
+  return cdb.transaction().execute(async (t) => {
+    const w: Who = { resident, gateways: await gatewaysOf(t, resident) };
+    const counts: Record<string, number> = {};
+    for (const h of RESIDENT_TABLES) counts[h.table] = await countOf(t, h, w);
+    return counts;
   });
 }
 

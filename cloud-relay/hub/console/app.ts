@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { audit } from '../audit.ts';
 import { consoleDb } from '../console-tables.ts';
 import { pushKeys } from '../push-keys.ts';
+import { isAdmin } from './access.ts';
 import { loadStaff } from './accounts.ts';
 import { apiRoutes } from './api.ts';
 import { callRoutes } from './call-routes.ts';
@@ -127,6 +128,13 @@ export async function buildConsole(d: ConsoleDeps, o: ListenOptions = {}): Promi
         title: 'Not yours to see',
         body: html`<h1>Not yours to see</h1><p>This page is about a resident who is not assigned to you. The request has been recorded.</p><p><a href="/">Back to your alerts</a></p>`,
       });
+    },
+    async admin(req, reply, what) {
+      const g = await c.guard(req, reply);
+      if (!g) return null;
+      if (isAdmin(g.staff)) return g;
+      await c.refuse(req, reply, g.ctx, what);
+      return null;
     },
   };
 

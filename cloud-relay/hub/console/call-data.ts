@@ -7,7 +7,7 @@ import { claimsOf } from '../claims.ts';
 import { pushDb } from '../push-tables.ts';
 import type { Staff } from './access.ts';
 import type { Console } from './context.ts';
-import { notesOf, openAlerts, openHubAlerts } from './data.ts';
+import { notesOf, type OpenAlert, type OpenHubAlert, openAlerts, openHubAlerts } from './data.ts';
 import { ANSWER_TARGETS_MS, orderQueue, type QueueItem } from './pages/queue.ts';
 
 export const DEFAULT_CALLS: ConsoleSettings = {
@@ -18,18 +18,33 @@ export const DEFAULT_CALLS: ConsoleSettings = {
 
 export const callSettings = (c: Console): ConsoleSettings => c.d.calls ?? DEFAULT_CALLS;
 
-/** The open queue, in order, without the alerts closed with an outcome (their home may still say acknowledged). */
-export async function openQueue(c: Console, staff: Staff): Promise<QueueItem[]> {
+/**
+ * The open alerts this member of staff may see, the hub's own too, and the closures of all of
+ * them, by `gateway/alert_id`: read once for a page that draws the queue (or its untaken strip)
+ * and more of the same alerts, as the homes page does.
+ */
+export type OpenCalls = { alerts: OpenAlert[]; hub: OpenHubAlert[]; closed: Closures };
+type Closures = Awaited<ReturnType<typeof closuresOf>>;
+
+export async function openCalls(c: Console, staff: Staff): Promise<OpenCalls> {
   const [alerts, hub] = await Promise.all([openAlerts(c.db, staff), openHubAlerts(c.db, staff)]);
   const refs: CallRef[] = [
     ...alerts.map((a) => ({ gateway: a.gateway, alertId: a.alert_id })),
     ...hub.map((h) => hubRef(h.key)),
   ];
-  const closed = await closuresOf(c.d.store, refs);
-  return orderQueue(
+  return { alerts, hub, closed: await closuresOf(c.d.store, refs) };
+}
+
+/** The queue, in order, without the alerts closed with an outcome (their home may still say acknowledged). Pure. */
+export const queueOf = ({ alerts, hub, closed }: OpenCalls): QueueItem[] =>
+  orderQueue(
     alerts.filter((a) => !closed.has(`${a.gateway}/${a.alert_id}`)),
     hub.filter((h) => !closed.has(`${HUB_GATEWAY}/${h.key}`)),
   );
+
+/** The open queue, in order, without the alerts closed with an outcome. */
+export async function openQueue(c: Console, staff: Staff): Promise<QueueItem[]> {
+  return queueOf(await openCalls(c, staff));
 }
 
 /** One hub alert with the resident of its home, its claims, notes and closure; undefined if none. */
@@ -57,17 +72,15 @@ export async function hubAlertOne(c: Console, key: string) {
 }
 
 /**
- * Of these hub alerts (not cleared yet), those closed with an outcome at the console: by key, who
- * closed it and the outcome's label. The homes page shows them handled, as the queue leaves them out.
+ * Of these hub alerts (not cleared yet), those closed with an outcome at the console, from their
+ * closures (openCalls): by key, who closed it and the outcome's label. The homes page shows them
+ * handled, as the queue leaves them out.
  */
-export async function closedHubAlerts(
+export function closedHubAlerts(
   c: Console,
   open: readonly { key: string }[],
-): Promise<Map<string, { staff: string; outcome: string }>> {
-  const closures = await closuresOf(
-    c.d.store,
-    open.map((h) => hubRef(h.key)),
-  );
+  closures: Closures,
+): Map<string, { staff: string; outcome: string }> {
   const outcomes = callSettings(c).outcomes;
   const out = new Map<string, { staff: string; outcome: string }>();
   for (const h of open) {

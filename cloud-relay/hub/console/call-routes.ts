@@ -9,7 +9,7 @@ import { answerFigures } from '../call-figures.ts';
 import { type CallRef, hubRef } from '../call-tables.ts';
 import { ackHubAlert, MAX_NOTE } from '../calls.ts';
 import type { ClaimKind } from '../claims.ts';
-import { isAdmin, maySee, seesEveryone } from './access.ts';
+import { maySee, seesEveryone } from './access.ts';
 import { actOnAlert } from './act-on.ts';
 import { callSettings, hubAlertOne } from './call-data.ts';
 import { type Console, safeNext } from './context.ts';
@@ -208,9 +208,8 @@ export function callRoutes(app: FastifyInstance, c: Console): void {
   });
 
   app.get('/admin/answer-times', async (req, reply) => {
-    const g = await c.guard(req, reply);
+    const g = await c.admin(req, reply, { action: 'view-answer-times' });
     if (!g) return reply;
-    if (!isAdmin(g.staff)) return c.refuse(req, reply, g.ctx, { action: 'view-answer-times' });
     const days = Math.min(92, Math.max(1, Number.parseInt(str((req.query as Q).days, 3), 10) || 7));
     const s = callSettings(c);
     const now = d.now();

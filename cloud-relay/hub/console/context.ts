@@ -50,6 +50,15 @@ export type Console = {
     ctx: PageCtx,
     what: { action: string; resident?: string; target?: string },
   ): Promise<FastifyReply>;
+  /**
+   * The signed-in admin, as guard gives; null when the reply is already sent: signed out (guard),
+   * or not an admin, refused with `what` audited (refuse).
+   */
+  admin(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    what: { action: string; resident?: string; target?: string },
+  ): ReturnType<Console['guard']>;
 };
 
 /**

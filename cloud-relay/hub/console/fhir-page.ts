@@ -7,16 +7,14 @@ import type { Kysely } from 'kysely';
 import { audit } from '../audit.ts';
 import { fhirRefusals, fhirWaiting } from '../fhir-sender.ts';
 import type { HubDb } from '../tables.ts';
-import { isAdmin } from './access.ts';
 import type { Console } from './context.ts';
 import { dayAndClock } from './format.ts';
 import { html } from './html.ts';
 
 export function fhirRoutes(app: FastifyInstance, c: Console): void {
   app.get('/admin/fhir', async (req, reply) => {
-    const g = await c.guard(req, reply);
+    const g = await c.admin(req, reply, { action: 'view-fhir' });
     if (!g) return reply;
-    if (!isAdmin(g.staff)) return c.refuse(req, reply, g.ctx, { action: 'view-fhir' });
     const hub = c.db as unknown as Kysely<HubDb>;
     const [waiting, refused] = await Promise.all([fhirWaiting(hub), fhirRefusals(hub)]);
     await audit(c.db, { staff: g.staff.name, action: 'view-fhir', outcome: 'ok' }, c.d.now());

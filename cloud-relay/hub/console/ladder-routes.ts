@@ -1,24 +1,16 @@
 // The escalation ladders, edited by an admin: the list, a resident's form, and its saving (the
 // session's CSRF token, checked as every form's; refused with every problem named; audited).
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { audit } from '../audit.ts';
 import { ladderOf } from '../push-causes.ts';
 import { pushDb, pushTx } from '../push-tables.ts';
-import { isAdmin } from './access.ts';
 import type { Console } from './context.ts';
 import { type Account, ladderSentence, parseLadder } from './ladder-form.ts';
 import { ladderBody, laddersBody } from './pages/ladder.ts';
 
 export function ladderRoutes(app: FastifyInstance, c: Console): void {
   const db = pushDb(c.d.store.db);
-  /** The admin, or null (the refusal already sent and audited). */
-  const admin = async (req: Parameters<Console['guard']>[0], reply: Parameters<Console['guard']>[1]) => {
-    const g = await c.guard(req, reply);
-    if (!g) return null;
-    if (isAdmin(g.staff)) return g;
-    await c.refuse(req, reply, g.ctx, { action: 'ladder' });
-    return null;
-  };
+  const admin = (req: FastifyRequest, reply: FastifyReply) => c.admin(req, reply, { action: 'ladder' });
 
   app.get('/admin/ladders', async (req, reply) => {
     const g = await admin(req, reply);

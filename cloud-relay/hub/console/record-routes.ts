@@ -1,13 +1,13 @@
 // Residents' records: edited by admins (the session's CSRF token, checked as every form's; refused
 // with every problem named), read by operators and her own carers (access.ts: maySee). Every view
 // of a record and every edit is audited; an edit's line names the fields it changed, never a value.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { audit } from '../audit.ts';
 import { ladderOf } from '../push-causes.ts';
 import { pushDb } from '../push-tables.ts';
 import { putRecord, recordDb, recordLines, recordOf } from '../records.ts';
 import { changedFields } from '../resident-record.ts';
-import { isAdmin, maySee, type Staff } from './access.ts';
+import { maySee, type Staff } from './access.ts';
 import type { Console } from './context.ts';
 import { type Html, html } from './html.ts';
 import type { PageCtx } from './layout.ts';
@@ -44,18 +44,10 @@ export async function queueRecords(c: Console, s: Staff, residents: string[], qu
 
 export function recordRoutes(app: FastifyInstance, c: Console): void {
   const db = recordDb(c.db);
-  /** The admin, or null (the refusal already sent and audited). */
-  const admin = async (
-    req: Parameters<Console['guard']>[0],
-    reply: Parameters<Console['guard']>[1],
-    action: string,
-  ) => {
-    const g = await c.guard(req, reply);
-    if (!g) return null;
-    if (isAdmin(g.staff)) return g;
+  /** The admin, or null (the refusal already sent and audited, with the resident asked about). */
+  const admin = (req: FastifyRequest, reply: FastifyReply, action: string) => {
     const { resident } = (req.params ?? {}) as { resident?: string };
-    await c.refuse(req, reply, g.ctx, { action, ...(resident ? { resident } : {}) });
-    return null;
+    return c.admin(req, reply, { action, ...(resident ? { resident } : {}) });
   };
 
   app.get('/admin/records', async (req, reply) => {

@@ -6,8 +6,7 @@ import { Zone } from '../../../core/zone.ts';
 import { audit } from '../audit.ts';
 import { beforeErase, reclaim } from '../reclaim.ts';
 import { badResidentId, parseBefore } from '../resident-input.ts';
-import { eraseResident, exportResident, knownResident } from '../resident-rights.ts';
-import { isAdmin } from './access.ts';
+import { countResident, eraseResident, exportResident, knownResident } from '../resident-rights.ts';
 import type { Console } from './context.ts';
 import { html } from './html.ts';
 import { eraseConfirmBody, erasedBody } from './pages/rights.ts';
@@ -21,13 +20,9 @@ export function rightsRoutes(app: FastifyInstance, c: Console): void {
 
   /** The admin and a resident the hub knows, or null (the refusal or the 404 already sent). */
   const admitted = async (req: FastifyRequest, reply: FastifyReply, action: string) => {
-    const g = await c.guard(req, reply);
-    if (!g) return null;
     const { resident } = req.params as { resident: string };
-    if (!isAdmin(g.staff)) {
-      await c.refuse(req, reply, g.ctx, { action, resident });
-      return null;
-    }
+    const g = await c.admin(req, reply, { action, resident });
+    if (!g) return null;
     const bad = badResidentId(resident);
     if (bad || !(await knownResident(db, resident))) {
       c.render(req, reply, g.ctx, {
@@ -38,11 +33,6 @@ export function rightsRoutes(app: FastifyInstance, c: Console): void {
       return null;
     }
     return { ...g, resident };
-  };
-
-  const countsOf = async (resident: string) => {
-    const doc = await exportResident(hub, resident, d.now());
-    return Object.fromEntries(Object.entries(doc.tables).map(([t, rows]) => [t, rows.length]));
   };
 
   app.post('/residents/:resident/export', async (req, reply) => {
@@ -67,7 +57,7 @@ export function rightsRoutes(app: FastifyInstance, c: Console): void {
     if (!g) return reply;
     return c.render(req, reply, g.ctx, {
       title: `Erase ${g.resident}`,
-      body: eraseConfirmBody(g.ctx, g.resident, await countsOf(g.resident)),
+      body: eraseConfirmBody(g.ctx, g.resident, await countResident(hub, g.resident)),
     });
   });
 
@@ -79,7 +69,7 @@ export function rightsRoutes(app: FastifyInstance, c: Console): void {
       c.render(req, reply, g.ctx, {
         title: `Erase ${g.resident}`,
         status: 400,
-        body: eraseConfirmBody(g.ctx, g.resident, await countsOf(g.resident), problem),
+        body: eraseConfirmBody(g.ctx, g.resident, await countResident(hub, g.resident), problem),
       });
     if (str(body.confirm, 100).trim() !== g.resident)
       return again(`the id typed was not ${g.resident}; nothing was erased`);

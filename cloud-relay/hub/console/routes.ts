@@ -4,11 +4,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { NightMessage, SummaryMessage } from '../../protocol/messages.ts';
 import { audit, auditLog } from '../audit.ts';
 import { closeToldOf, closuresOf } from '../calls.ts';
-import { alertHistory, hubAlerts } from '../queries.ts';
+import { alertHistory } from '../queries.ts';
 import { testCallSummaries } from '../test-calls.ts';
 import { isAdmin, mayAck, maySee } from './access.ts';
 import { actOnAlert } from './act-on.ts';
-import { callSettings, closedHubAlerts, openQueue } from './call-data.ts';
+import { callSettings, closedHubAlerts, openCalls, openQueue, queueOf } from './call-data.ts';
 import { type Console, safeNext } from './context.ts';
 import {
   alertOne,
@@ -71,7 +71,10 @@ export function pageRoutes(app: FastifyInstance, c: Console): void {
     };
     const homes = await visibleHomes(db, g.staff);
     const gateways = new Set(homes.map((h) => h.gateway));
-    const open = (await hubAlerts(d.store.db, { open: true })).filter((a) => gateways.has(a.gateway));
+    // The open alerts and their closures, read once for the rows and the untaken strip. The rows
+    // take the hub's alerts about the homes shown newest first, as they always have.
+    const calls = await openCalls(c, g.staff);
+    const open = calls.hub.filter((a) => gateways.has(a.gateway)).sort((a, b) => b.raised_at - a.raised_at);
     const latest = await latestSummaries(db, [...new Set(homes.map((h) => h.resident))]);
     const tests = await testCallSummaries(d.store.db);
     const modes = await lastModes(db, [...gateways]);
@@ -83,12 +86,12 @@ export function pageRoutes(app: FastifyInstance, c: Console): void {
         latest,
         tests,
         new Map(homes.map((h) => [h.gateway, modeNow(modes.get(h.gateway), now)])),
-        await closedHubAlerts(c, open),
+        closedHubAlerts(c, open, calls.closed),
       ),
       o,
     );
     // An urgent alert nobody has taken sounds here too (untaken.ts); 'ack': until someone takes it.
-    const content = html`${untakenStrip(await openQueue(c, g.staff))}${homesContent(rows, homes.length, d.now(), tz)}`;
+    const content = html`${untakenStrip(queueOf(calls))}${homesContent(rows, homes.length, d.now(), tz)}`;
     return c.render(req, reply, g.ctx, {
       title: 'Homes',
       body: homesBody(o, content, muteBar()),
@@ -299,9 +302,8 @@ export function pageRoutes(app: FastifyInstance, c: Console): void {
   });
 
   app.get('/admin/audit', async (req, reply) => {
-    const g = await c.guard(req, reply);
+    const g = await c.admin(req, reply, { action: 'view-audit' });
     if (!g) return reply;
-    if (!isAdmin(g.staff)) return c.refuse(req, reply, g.ctx, { action: 'view-audit' });
     const q = str((req.query as Q).q, 100).trim();
     return c.render(req, reply, g.ctx, {
       title: 'Audit log',

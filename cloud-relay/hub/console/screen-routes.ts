@@ -1,9 +1,8 @@
 // The admin's page for monitoring screens (screens.ts): mark the browser in front of them as a
 // screen, take the mark back, and see every screen marked. Audited; the session's CSRF token, as
 // every form's.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { audit } from '../audit.ts';
-import { isAdmin } from './access.ts';
 import type { Console } from './context.ts';
 import { dayAndClock } from './format.ts';
 import { html } from './html.ts';
@@ -32,13 +31,7 @@ ${
 }
 
 export function screenRoutes(app: FastifyInstance, c: Console): void {
-  const admin = async (req: Parameters<Console['guard']>[0], reply: Parameters<Console['guard']>[1]) => {
-    const g = await c.guard(req, reply);
-    if (!g) return null;
-    if (isAdmin(g.staff)) return g;
-    await c.refuse(req, reply, g.ctx, { action: 'screen' });
-    return null;
-  };
+  const admin = (req: FastifyRequest, reply: FastifyReply) => c.admin(req, reply, { action: 'screen' });
 
   app.get('/admin/screen', async (req, reply) => {
     const g = await admin(req, reply);
