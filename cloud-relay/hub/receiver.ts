@@ -346,7 +346,6 @@ export class Receiver {
       received: {
         incoming: parsed.incoming,
         topic,
-        payload: payload.toString('utf8'),
         receivedAt: a.receivedAt,
         instance: this.#d.instance,
         defaultHeartbeatMs: this.#d.homes.defaultHeartbeatMs,

@@ -27,7 +27,6 @@ import type { HubDb } from './tables.ts';
 export type Received = {
   incoming: Incoming;
   topic: string;
-  payload: string;
   receivedAt: number;
   instance: string;
   /** Heartbeat interval of a home the hub file does not list. */
