@@ -71,7 +71,6 @@ async function receive(
   await store.receive({
     incoming: p.incoming,
     topic,
-    payload: payload.toString(),
     receivedAt: at,
     instance: 'hub-a',
     defaultHeartbeatMs: MIN,

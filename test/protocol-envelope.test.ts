@@ -8,10 +8,12 @@ import {
   envelope,
   envelopeSchema,
   heartbeatMessage,
+  isoLocal,
   MESSAGE_TYPES,
   type MessageType,
   nightMessage,
   PROTOCOL_VERSION,
+  realIso,
   statusMessage,
   summaryMessage,
 } from '../cloud-relay/protocol/messages.ts';
@@ -98,5 +100,48 @@ describe('envelope()', () => {
     const m = messages[type] as Record<string, unknown>;
     expect(Object.keys(m).slice(0, KEYS.length)).toEqual(KEYS);
     expect(m).toMatchObject({ v: 1, type });
+  });
+});
+
+describe("a home's time", () => {
+  const issues = (s: unknown) => isoLocal.safeParse(s).error?.issues.map((i) => [i.code, i.message]);
+
+  it("is refused by its shape with the pattern's issue and the real-date one, as before", () => {
+    const shape = ['invalid_format', 'expected an ISO 8601 time with its offset, 2026-03-02T07:31:00+00:00'];
+    const real = ['custom', 'not a real date and time'];
+    expect(issues('2026-03-02 07:31:00Z')).toEqual([shape, real]);
+    expect(issues('2026-03-02T07:31:00')).toEqual([shape, real]);
+    expect(issues('2026-02-31T07:31:00Z')).toEqual([real]);
+    expect(issues(`${AT}${' '.repeat(20)}`)?.map(([code]) => code)).toEqual([
+      'too_big',
+      'invalid_format',
+      'custom',
+    ]);
+    expect(isoLocal.safeParse(AT).data).toBe(AT);
+  });
+
+  it('exists: each field in range, February by the leap years Date.UTC counts, offsets to 14:59', () => {
+    for (const ok of [
+      '2024-02-29T00:00:00Z',
+      '2000-02-29T23:59:59.123456789+14:59',
+      '1904-02-29T00:00:00-01:00',
+    ])
+      expect(realIso(ok), ok).toBe(true);
+    for (const no of [
+      '2026-02-29T00:00:00Z',
+      '2100-02-29T00:00:00Z',
+      // Date.UTC reads year 0 as 1900, which had no 29 February.
+      '0000-02-29T00:00:00Z',
+      '2026-04-31T00:00:00Z',
+      '2026-00-10T00:00:00Z',
+      '2026-13-10T00:00:00Z',
+      '2026-03-00T00:00:00Z',
+      '2026-03-02T24:00:00Z',
+      '2026-03-02T07:60:00Z',
+      '2026-03-02T07:31:60Z',
+      '2026-03-02T07:31:00+15:00',
+      '2026-03-02T07:31:00+01:60',
+    ])
+      expect(realIso(no), no).toBe(false);
   });
 });

@@ -51,42 +51,41 @@ export const UNHEARD: HomeSaid = {
 
 export type Arrival = { incoming: Incoming; receivedAt: number };
 
-/** The row after `arrivals`, in order; `heartbeatMs` is the home's interval, for the skew. */
+/**
+ * The row after `arrivals`, in order; `heartbeatMs` is the home's interval, for the skew. One
+ * copy of the row, changed in place message by message, not a new row a message: heartbeats are
+ * most of what the hub receives, and each one's eleven-column copies were garbage at once.
+ */
 export function touchHome(
   row: HomeSaid,
   arrivals: readonly Arrival[],
   heartbeatMs: number,
   clockSkewMs: number,
 ): HomeSaid {
-  let h = row;
+  const h = { ...row };
   for (const { incoming: i, receivedAt } of arrivals) {
     // Heard from: any message but "offline", which is most often its last will, published by
     // the broker when the home had already gone quiet.
     const spoke = !(i.type === 'status' && i.msg.state === 'offline');
-    if (spoke) h = { ...h, last_seen_at: Math.max(h.last_seen_at ?? receivedAt, receivedAt) };
+    if (spoke) h.last_seen_at = Math.max(h.last_seen_at ?? receivedAt, receivedAt);
     if (i.type === 'heartbeat') {
       const depth = i.msg.queue_depth;
-      h = {
-        ...h,
-        ...skew(h, Date.parse(i.msg.at) - receivedAt, receivedAt, heartbeatMs, clockSkewMs),
-        last_heartbeat_at: receivedAt,
-        queue_depth: depth,
-        // Heartbeats in a row with a deeper queue: a home that cannot deliver.
-        queue_growth: h.queue_depth !== null && h.queue_depth < depth ? h.queue_growth + 1 : 0,
-      };
+      // The skew and the queue's growth read the row as the previous message left it, so its
+      // heartbeat time and queue depth change only after them.
+      skew(h, Date.parse(i.msg.at) - receivedAt, receivedAt, heartbeatMs, clockSkewMs);
+      // Heartbeats in a row with a deeper queue: a home that cannot deliver.
+      h.queue_growth = h.queue_depth !== null && h.queue_depth < depth ? h.queue_growth + 1 : 0;
+      h.last_heartbeat_at = receivedAt;
+      h.queue_depth = depth;
     } else if (i.type === 'status') {
       const m = i.msg;
-      h = {
-        ...h,
-        status: m.state,
-        status_at: receivedAt,
-        hearth_version: m.versions.hearth,
-        ...(m.queue_depth !== undefined ? { queue_depth: m.queue_depth } : {}),
-        ...(m.oldest_undelivered_alert_s !== undefined
-          ? { oldest_undelivered_alert_s: m.oldest_undelivered_alert_s }
-          : {}),
-        ...(m.storage_fault !== undefined ? { storage_fault: m.storage_fault } : {}),
-      };
+      h.status = m.state;
+      h.status_at = receivedAt;
+      h.hearth_version = m.versions.hearth;
+      if (m.queue_depth !== undefined) h.queue_depth = m.queue_depth;
+      if (m.oldest_undelivered_alert_s !== undefined)
+        h.oldest_undelivered_alert_s = m.oldest_undelivered_alert_s;
+      if (m.storage_fault !== undefined) h.storage_fault = m.storage_fault;
     }
   }
   return h;
@@ -96,11 +95,16 @@ export function touchHome(
  * A heartbeat's `at` minus its arrival. A backlog after an outage arrives all at once and says
  * the clock is hours behind; a clock that really is says so again an interval later. So a skew
  * beyond the limit counts only from heartbeats at least half an interval apart, and is believed
- * from the second; a skew within the limit is believed at once.
+ * from the second; a skew within the limit is believed at once. Sets the row's two skew columns.
  */
-function skew(h: HomeSaid, sample: number, receivedAt: number, heartbeatMs: number, limit: number) {
-  if (Math.abs(sample) < limit) return { clock_skew_ms: sample, clock_skew_count: 0 };
+function skew(h: HomeSaid, sample: number, receivedAt: number, heartbeatMs: number, limit: number): void {
+  if (Math.abs(sample) < limit) {
+    h.clock_skew_ms = sample;
+    h.clock_skew_count = 0;
+    return;
+  }
   const spaced = h.last_heartbeat_at === null || receivedAt - h.last_heartbeat_at >= heartbeatMs / 2;
   const count = spaced ? h.clock_skew_count + 1 : h.clock_skew_count;
-  return { clock_skew_count: count, clock_skew_ms: count >= 2 ? sample : h.clock_skew_ms };
+  h.clock_skew_count = count;
+  if (count >= 2) h.clock_skew_ms = sample;
 }

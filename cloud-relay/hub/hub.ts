@@ -21,7 +21,7 @@ import { type DbTarget, loadPg, openDb, sqliteTarget } from './db.ts';
 import { FhirSender } from './fhir-sender.ts';
 import type { IntakeLimits } from './intake.ts';
 import { startLadder } from './ladder-pass.ts';
-import { LiveFeed } from './live-feed.ts';
+import { LiveFeed, liveKindOf } from './live-feed.ts';
 import { listenLive } from './live-listen.ts';
 import { type ModeAsk, type ModeResult, sendMode } from './mode.ts';
 import { enqueueAlertsPushes, enqueueHubPushes } from './push-causes.ts';
@@ -272,15 +272,15 @@ export async function startHub(o: HubOptions): Promise<Hub> {
       store,
       log,
       now,
-      onStored: (topic, r) => {
-        live.notifyTopic(topic);
+      onStored: (topic, r, type) => {
+        live.notify(liveKindOf(type));
         if (!r.duplicate && r.alert?.moved) push.kick();
         // A daily test call, acknowledged at once by the instance that stored it (unless the trust
         // leaves it to an operator); a failed publish is flagged by supervision as any ack is.
         if (!r.duplicate && acknowledgedByHub(r.alert, c.test_calls.ack)) testCallAck(r.alert);
         o.onStored?.(topic);
       },
-      onSeen: (topic) => live.notifyTopic(topic),
+      onSeen: (_topic, type) => live.notify(liveKindOf(type)),
       onKept: (gateway, id) => receipts.stored(gateway, id),
       onHubAlert: () => {
         live.notify('alert');

@@ -4,7 +4,7 @@
 // the page then asks again for what it shows, through the same permission checks as a reload.
 // No loop reads the database. Bursts are coalesced: at most one notice per kind every `gapMs`.
 import type { ServerResponse } from 'node:http';
-import { parseTopic } from '../protocol/messages.ts';
+import { type MessageType, parseTopic } from '../protocol/messages.ts';
 
 export type LiveKind = 'alert' | 'summary' | 'night' | 'status' | 'heartbeat' | 'cmd-result' | 'ack';
 /** The topics of a home a page hears about, by their leaf: the kind of message each carries. */
@@ -16,6 +16,9 @@ const FROM_HOMES: ReadonlySet<string> = new Set<LiveKind>([
   'heartbeat',
   'cmd-result',
 ]);
+
+/** The kind of a message a home sent, by its type: its topic's leaf. */
+export const liveKindOf = (type: MessageType): LiveKind => (type === 'cmd_result' ? 'cmd-result' : type);
 
 /** Every kind a page may be told of. */
 export const LIVE_KINDS: ReadonlySet<string> = new Set<LiveKind>([...(FROM_HOMES as Set<LiveKind>), 'ack']);

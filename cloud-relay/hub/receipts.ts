@@ -10,13 +10,22 @@ import { MAX_RECEIPT_IDS, PROTOCOL_VERSION, receiptMessage, topics } from '../pr
 /** How long ids wait for others of the same home before their receipt goes. */
 export const RECEIPT_GATHER_MS = 50;
 
-/** The receipts that name `ids`, each within the bound: pure. */
-export function receiptPayloads(ids: readonly string[], max = MAX_RECEIPT_IDS): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < ids.length; i += max)
-    out.push(JSON.stringify(receiptMessage.parse({ v: PROTOCOL_VERSION, ids: ids.slice(i, i + max) })));
+/** The receipts that name `ids`, each within the bound, and how many ids each names: pure. */
+function receiptsOf(ids: readonly string[], max: number): { payload: string; named: number }[] {
+  const out: { payload: string; named: number }[] = [];
+  for (let i = 0; i < ids.length; i += max) {
+    const part = ids.slice(i, i + max);
+    out.push({
+      payload: JSON.stringify(receiptMessage.parse({ v: PROTOCOL_VERSION, ids: part })),
+      named: part.length,
+    });
+  }
   return out;
 }
+
+/** The receipts that name `ids`, each within the bound: pure. */
+export const receiptPayloads = (ids: readonly string[], max = MAX_RECEIPT_IDS): string[] =>
+  receiptsOf(ids, max).map((r) => r.payload);
 
 export type ReceiptDeps = {
   /** Publishes at QoS 1, signed with the hub's key (receiver.ts). */
@@ -54,11 +63,12 @@ export class Receipts {
   async #send(gateway: string): Promise<void> {
     const ids = this.#pending.get(gateway) ?? [];
     this.#pending.delete(gateway);
-    for (const payload of receiptPayloads([...new Set(ids)])) {
+    // Each receipt's count as it was made, not read back from the JSON just written.
+    for (const { payload, named } of receiptsOf([...new Set(ids)], MAX_RECEIPT_IDS)) {
       try {
         await this.#d.publish(topics.receipt(gateway), payload);
         this.counters.receipts++;
-        this.counters.receipted += (JSON.parse(payload) as { ids: string[] }).ids.length;
+        this.counters.receipted += named;
       } catch (err) {
         // The home sends the messages again after its wait; they are receipted then.
         this.counters.receiptFailures++;

@@ -11,6 +11,7 @@ import mqtt, { type IClientOptions, type MqttClient, type Packet } from 'mqtt';
 import mqttPacket from 'mqtt-packet';
 import { safeText } from '../../core/json.ts';
 import { type Logger, rateLimited } from '../../core/log.ts';
+import type { MessageType } from '../protocol/envelope.ts';
 import { SIG_PROPERTY, signMessage } from '../protocol/signature.ts';
 import { type Parsed, parseIncoming, rejectKey, SHARED_SUBSCRIPTIONS, SUBSCRIPTIONS } from './incoming.ts';
 import { Intake, type IntakeLimits } from './intake.ts';
@@ -56,12 +57,15 @@ export type ReceiverDeps = {
   homes: HomesPolicy;
   log: Logger;
   now: () => number;
-  /** Called after each committed message that changed something (for measurements, tests). */
-  onStored?: (topic: string, result: ReceiveResult) => void;
+  /**
+   * Called after each committed message that changed something (for measurements, tests), with
+   * its type as read from its topic, so that no one reads the topic again.
+   */
+  onStored?: (topic: string, result: ReceiveResult, type: MessageType) => void;
   /** Called after this instance raised a supervision alert of its own (the console's live pages). */
   onHubAlert?: () => void;
   /** Called after a message another instance had already stored (the console's live pages). */
-  onSeen?: (topic: string) => void;
+  onSeen?: (topic: string, type: MessageType) => void;
   /**
    * Called once a home's alert, summary or night is in the database, whether this message put it
    * there or found it there (a home re-sending what it has no receipt for): its receipt goes.
@@ -346,7 +350,6 @@ export class Receiver {
       received: {
         incoming: parsed.incoming,
         topic,
-        payload: payload.toString('utf8'),
         receivedAt: a.receivedAt,
         instance: this.#d.instance,
         defaultHeartbeatMs: this.#d.homes.defaultHeartbeatMs,
@@ -393,7 +396,7 @@ export class Receiver {
     if (RECEIPTED.has(incoming.type)) this.#d.onKept?.(gateway, incoming.msg.id);
     if (r.duplicate) {
       this.counters.duplicates++;
-      this.#d.onSeen?.(topic);
+      this.#d.onSeen?.(topic, incoming.type);
       return;
     }
     this.counters.stored++;
@@ -402,7 +405,7 @@ export class Receiver {
         { gateway: r.alert.gateway, alert_id: r.alert.alertId, state: r.alert.state, applied: r.alert.moved },
         'hub: alert',
       );
-    this.#d.onStored?.(topic, r);
+    this.#d.onStored?.(topic, r, incoming.type);
   }
 
   /**

@@ -112,7 +112,8 @@ export async function bindResidents(
 /** Rows a multi-row statement takes at once: well inside either database's limit on parameters. */
 const CHUNK = 500;
 
-export type AlertArrival = { m: AlertMessage; receivedAt: number };
+/** `atMs`: the home's time `m.at` as read once (Date.parse), for its order and its columns. */
+export type AlertArrival = { m: AlertMessage; receivedAt: number; atMs: number };
 export type AlertApplied = { gateway: string; alertId: string; rule: string; state: string; moved: boolean };
 
 /** An alert a batch moved, as it now stands: what its pushes are made of. */
@@ -130,7 +131,7 @@ export const MOVED_FACTS = [
 ] as const satisfies readonly (keyof MovedAlert)[];
 
 /** The home's time of an alert state, never later than its arrival: a clock in 2999 does not win. */
-const orderOf = (a: AlertArrival) => Math.min(Date.parse(a.m.at), a.receivedAt);
+const orderOf = (a: AlertArrival) => Math.min(a.atMs, a.receivedAt);
 
 /**
  * Whether `next` takes an alert's state from `cur`: only forward, and an update of the state it
@@ -156,13 +157,13 @@ export async function applyAlerts(
   postgres: boolean,
 ): Promise<{ applied: AlertApplied[]; moved: MovedAlert[] }> {
   for (const part of chunks(batch, CHUNK)) {
-    const rows = part.map(({ m, receivedAt }) => ({
+    const rows = part.map(({ m, receivedAt, atMs }) => ({
       message_id: m.id,
       gateway: m.gateway,
       alert_id: m.alert_id,
       state: m.state,
       at: m.at,
-      at_ms: Date.parse(m.at),
+      at_ms: atMs,
       received_at: receivedAt,
       severity: m.severity,
       reason: m.reason,
@@ -184,8 +185,9 @@ export async function applyAlerts(
   const moved = new Set<string>();
   const facts: MovedAlert[] = [];
   for (const part of chunks([...wins], CHUNK)) {
-    const rows = part.map(([key, { m, receivedAt }]) => {
-      const first = firsts.get(key) ?? { m, receivedAt };
+    const rows = part.map(([key, win]) => {
+      const { m } = win;
+      const first = firsts.get(key) ?? win;
       // The spread last: spread first, the dozen properties after it made each row a slow
       // dictionary object in V8 (some 18 µs a row, a tenth of an alert's CPU time).
       return {
@@ -201,7 +203,7 @@ export async function applyAlerts(
         ack_command_id: null,
         ack_requested_at: null,
         ack_confirmed_at: null,
-        ...stateOf(m, receivedAt),
+        ...stateOf(win),
       };
     });
     const into = t.insertInto('alerts');
@@ -255,12 +257,12 @@ export async function applyAlerts(
     await t
       .insertInto('test_calls')
       .values(
-        part.map(({ m, receivedAt }) => ({
+        part.map(({ m, receivedAt, atMs }) => ({
           gateway: m.gateway,
           alert_id: m.alert_id,
           resident: m.resident,
           sent_at: m.at,
-          sent_at_ms: Date.parse(m.at),
+          sent_at_ms: atMs,
           stored_at: receivedAt,
           acked_at: null,
           acked_by: null,
@@ -279,16 +281,16 @@ export async function applyAlerts(
   return { applied, moved: facts };
 }
 
-const stateOf = (m: AlertMessage, receivedAt: number) => ({
-  state: m.state,
-  rank: STATE_RANK[m.state],
-  severity: m.severity,
-  reason: m.reason,
-  state_at: m.at,
-  state_at_ms: Date.parse(m.at),
-  state_received_at: receivedAt,
-  state_order_ms: Math.min(Date.parse(m.at), receivedAt),
-  message_id: m.id,
+const stateOf = (a: AlertArrival) => ({
+  state: a.m.state,
+  rank: STATE_RANK[a.m.state],
+  severity: a.m.severity,
+  reason: a.m.reason,
+  state_at: a.m.at,
+  state_at_ms: a.atMs,
+  state_received_at: a.receivedAt,
+  state_order_ms: orderOf(a),
+  message_id: a.m.id,
 });
 
 export async function applySummary(t: Tx, m: SummaryMessage, receivedAt: number) {

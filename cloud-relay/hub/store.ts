@@ -27,7 +27,6 @@ import type { HubDb } from './tables.ts';
 export type Received = {
   incoming: Incoming;
   topic: string;
-  payload: string;
   receivedAt: number;
   instance: string;
   /** Heartbeat interval of a home the hub file does not list. */
@@ -201,7 +200,10 @@ export class HubStore {
       const alerts = applied.filter((i) => type(i) === 'alert');
       const states = await applyAlerts(
         t,
-        alerts.map((i) => ({ m: msg(i) as AlertMessage, receivedAt: (batch[i] as Received).receivedAt })),
+        alerts.map((i) => {
+          const m = msg(i) as AlertMessage;
+          return { m, receivedAt: (batch[i] as Received).receivedAt, atMs: Date.parse(m.at) };
+        }),
         this.#postgres,
       );
       let movedAt = first.receivedAt;

@@ -67,7 +67,6 @@ export function received(
   return {
     incoming: p.incoming,
     topic,
-    payload: payload.toString(),
     receivedAt,
     instance: o.instance ?? 'hub-a',
     defaultHeartbeatMs: o.heartbeatMs ?? 60_000,

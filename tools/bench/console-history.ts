@@ -31,13 +31,11 @@ export async function put(
   receivedAt: number,
 ) {
   const topic = topics[m.type](m.gateway);
-  const payload = JSON.stringify(m);
-  const p = parseIncoming(topic, Buffer.from(payload));
+  const p = parseIncoming(topic, Buffer.from(JSON.stringify(m)));
   if (!p.ok) throw new Error(p.reason);
   await store.receive({
     incoming: p.incoming,
     topic,
-    payload,
     receivedAt,
     instance: 'bench',
     defaultHeartbeatMs: MIN,

@@ -66,7 +66,6 @@ function receivedAt(topic: string, m: object, at: number): Received {
   return {
     incoming: p.incoming,
     topic,
-    payload: payload.toString(),
     receivedAt: at,
     instance: 'hub-a',
     defaultHeartbeatMs: MIN,

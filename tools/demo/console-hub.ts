@@ -56,7 +56,6 @@ export async function startDemoHub(o: {
       const r = await store.receive({
         incoming: p.incoming,
         topic,
-        payload: payload.toString('utf8'),
         receivedAt: o.now(),
         instance: 'demo',
         defaultHeartbeatMs: 60_000,
