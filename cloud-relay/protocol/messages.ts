@@ -49,72 +49,32 @@ export const text = (max: number) =>
 const name = (max = 128) => text(max).min(1);
 
 const ISO_RE = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d{1,9})?([+-](\d\d):(\d\d)|Z)$/;
-const ISO_SHAPE_ERROR = 'expected an ISO 8601 time with its offset, 2026-03-02T07:31:00+00:00';
-const ISO_REAL_ERROR = 'not a real date and time';
-
-/** The number written by `n` ASCII digits of `s` from `at` (the pattern has made sure they are). */
-function digitsAt(s: string, at: number, n: number): number {
-  let v = 0;
-  for (let i = at; i < at + n; i++) v = v * 10 + s.charCodeAt(i) - 48;
-  return v;
-}
-
-/** Days in a month (1 to 12), as Date.UTC counts them: years 0 to 99 are 1900 to 1999. */
-function daysIn(year: number, month: number): number {
-  if (month !== 2) return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-  const y = year < 100 ? year + 1900 : year;
-  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
-}
-
-/**
- * What is wrong with a time: its shape (it is not a real one either), only its date, or nothing.
- * The pattern fixes where each field stands, so they are read by position: a match's capture
- * array and its numbers were most of the cost of checking a message's time.
- */
-function isoProblem(s: string): 'shape' | 'unreal' | null {
-  if (!ISO_RE.test(s)) return 'shape';
-  const month = digitsAt(s, 5, 2);
-  const day = digitsAt(s, 8, 2);
-  // The offset is last: Z, or +hh:mm.
-  const zulu = s.charCodeAt(s.length - 1) === 90;
-  const real =
-    month >= 1 &&
-    month <= 12 &&
-    day >= 1 &&
-    day <= daysIn(digitsAt(s, 0, 4), month) &&
-    digitsAt(s, 11, 2) <= 23 &&
-    digitsAt(s, 14, 2) <= 59 &&
-    digitsAt(s, 17, 2) <= 59 &&
-    (zulu || (digitsAt(s, s.length - 5, 2) <= 14 && digitsAt(s, s.length - 2, 2) <= 59)) &&
-    Number.isFinite(Date.parse(s));
-  return real ? null : 'unreal';
-}
 
 /** A date and time that exists: 2026-02-31T25:61:61 has the shape of one and is not. */
-export const realIso = (s: string): boolean => isoProblem(s) === null;
+export function realIso(s: string): boolean {
+  const m = ISO_RE.exec(s);
+  if (!m) return false;
+  const [, y, mo, d, h, mi, sec, , , oh, om] = m.map(Number);
+  const days = new Date(Date.UTC(y as number, mo as number, 0)).getUTCDate();
+  return (
+    (mo as number) >= 1 &&
+    (mo as number) <= 12 &&
+    (d as number) >= 1 &&
+    (d as number) <= days &&
+    (h as number) <= 23 &&
+    (mi as number) <= 59 &&
+    (sec as number) <= 59 &&
+    (m[8] === 'Z' || ((oh as number) <= 14 && (om as number) <= 59)) &&
+    Number.isFinite(Date.parse(s))
+  );
+}
 
-/**
- * A time as a home writes it: ISO 8601 with its offset, and one that exists. One check that runs
- * the pattern once (every message carries a time, and a summary dozens): a wrong shape gives the
- * issues a `.regex()` and a `.refine()` gave, the pattern's and "not a real date and time".
- */
+/** A time as a home writes it: ISO 8601 with its offset, and one that exists. */
 export const isoLocal = z
   .string()
   .max(40)
-  .superRefine((s, ctx) => {
-    const problem = isoProblem(s);
-    // Keys in the order zod's own regex and refine issues have them (path before message).
-    if (problem === 'shape')
-      ctx.addIssue({
-        origin: 'string',
-        code: 'invalid_format',
-        format: 'regex',
-        pattern: ISO_RE.toString(),
-        path: [],
-        message: ISO_SHAPE_ERROR,
-      });
-    if (problem !== null) ctx.addIssue({ code: 'custom', path: [], message: ISO_REAL_ERROR });
-  });
+  .regex(ISO_RE, { error: 'expected an ISO 8601 time with its offset, 2026-03-02T07:31:00+00:00' })
+  .refine(realIso, { error: 'not a real date and time' });
 const fact = z.union([text(256), z.number(), z.boolean(), z.null()]);
 /** Facts beside an alert's sentence: a few, not a second payload. */
 const MAX_FACTS = 40;
