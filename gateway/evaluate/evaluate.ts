@@ -5,9 +5,10 @@
 
 import { TEST_CALL_RULE } from '../../cloud-relay/protocol/messages.ts';
 import type { Config } from '../../config/schema.ts';
-import { zoneNamed } from '../../core/zone.ts';
+import { type Zone, zoneNamed } from '../../core/zone.ts';
 import type { OutMessage } from '../engine/messages.ts';
 import type { ReplayInput } from '../engine/replay.ts';
+import { BASELINE_NAME, baselineAlarms, baselineDetectedAfterMin } from './baseline.ts';
 import { collapseInstants, type Detection, detection, type Sample } from './collapses.ts';
 import type { Label } from './home.ts';
 import { isOut, outIntervals } from './labels.ts';
@@ -33,6 +34,8 @@ function withOkButton(config: Config): Config {
 type Answering = ReplayInput['answerPrompts'];
 /** A resident-month, as the figures are quoted: 30 days. */
 export const MONTH_DAYS = 30;
+/** n alerts over `days` days, as a figure per resident-month. */
+const perMonth = (n: number, days: number) => (days > 0 ? (n / days) * MONTH_DAYS : 0);
 
 export type EvaluateOptions = {
   config: Config;
@@ -68,13 +71,27 @@ export type AlertFigures = {
   list: { at: string; rule: string; reason: string }[];
 };
 
+export type Collapses = { day: Detection; night: Detection; all: Detection; samples: Sample[] };
+
+/** The published-style detector of baseline.ts on the same input, warm-up and collapse instants. */
+export type BaselineFigures = {
+  name: string;
+  /** After the warm-up: every alarm is false, as Hearth's alerts. */
+  days: number;
+  raised: number;
+  perMonth: number;
+  list: string[];
+  collapses: Collapses;
+};
+
 export type Evaluation = {
   from: number;
   to: number;
   warmup: AlertFigures;
   after: AlertFigures;
-  collapses: { day: Detection; night: Detection; all: Detection; samples: Sample[] };
+  collapses: Collapses;
   sleep: SleepErrors | null;
+  baseline: BaselineFigures;
 };
 
 const timeOf = (line: string): number => {
@@ -89,17 +106,16 @@ function figures(messages: readonly OutMessage[], from: number, to: number): Ale
   const byRule: Record<string, number> = {};
   for (const m of raised) byRule[m.payload.rule] = (byRule[m.payload.rule] ?? 0) + 1;
   const days = Math.max(0, (to - from) / DAY);
-  const perMonth = (n: number) => (days > 0 ? (n / days) * MONTH_DAYS : 0);
   const prompts = within.filter((m) => m.payload.state === 'pre-alert').length;
   return {
     days,
     raised: raised.length,
-    perMonth: perMonth(raised.length),
+    perMonth: perMonth(raised.length, days),
     byRule,
     notices: within.filter((m) => !m.local && m.payload.state === 'raised' && m.payload.severity === 'info')
       .length,
     prompts,
-    promptsPerMonth: perMonth(prompts),
+    promptsPerMonth: perMonth(prompts, days),
     list: raised.map((m) => ({ at: m.payload.at, rule: m.payload.rule, reason: m.payload.reason })),
   };
 }
@@ -138,13 +154,41 @@ export function evaluate(o: EvaluateOptions): Evaluation {
     to,
     warmup: figures(whole.messages, from, warmEnd),
     after: figures(whole.messages, warmEnd, to),
-    collapses: {
-      day: detection(samples.filter((s) => s.period === 'day')),
-      night: detection(samples.filter((s) => s.period === 'night')),
-      all: detection(samples),
-      samples,
-    },
+    collapses: byPeriod(samples),
     sleep: o.labels ? sleepErrors(whole.summaries, o.labels, zone) : null,
+    baseline: baseline(
+      [...times].sort((a, b) => a - b),
+      { from: warmEnd, to, zone, instants },
+    ),
+  };
+}
+
+const byPeriod = (samples: Sample[]): Collapses => ({
+  day: detection(samples.filter((s) => s.period === 'day')),
+  night: detection(samples.filter((s) => s.period === 'night')),
+  all: detection(samples),
+  samples,
+});
+
+function baseline(
+  times: readonly number[],
+  o: { from: number; to: number; zone: Zone; instants: { at: number; period: 'day' | 'night' }[] },
+): BaselineFigures {
+  const raised = baselineAlarms({ times, zone: o.zone, quietUntil: o.from, until: o.to }).filter(
+    (t) => t >= o.from && t < o.to,
+  );
+  const days = Math.max(0, (o.to - o.from) / DAY);
+  const samples = o.instants.map(({ at, period }): Sample => {
+    const min = baselineDetectedAfterMin({ times, zone: o.zone, quietUntil: o.from, at, dayMs: DAY });
+    return { at, period, detectedAfterMin: min, rule: min === null ? null : 'baseline' };
+  });
+  return {
+    name: BASELINE_NAME,
+    days,
+    raised: raised.length,
+    perMonth: perMonth(raised.length, days),
+    list: raised.map((t) => new Date(t).toISOString()),
+    collapses: byPeriod(samples),
   };
 }
 

@@ -1,6 +1,6 @@
 // An evaluation as a technician or a reviewer reads it, and as the benchmark's figures.
 import type { Detection } from './collapses.ts';
-import type { AlertFigures, Evaluation } from './evaluate.ts';
+import type { AlertFigures, BaselineFigures, Evaluation } from './evaluate.ts';
 
 const hm = (min: number | null): string => {
   if (min === null) return '–';
@@ -24,6 +24,17 @@ function alerts(name: string, f: AlertFigures): string[] {
 const detect = (name: string, d: Detection) =>
   `${name.padEnd(16)}${d.n} collapses: mean ${hm(d.meanMin)}, median ${hm(d.medianMin)}, 90th ${hm(d.p90Min)}; ` +
   `missed within 12 h ${d.missed12h}, within 24 h ${d.missed24h}`;
+
+/** The published-style detector beside Hearth's figures, on two lines. */
+function baselineLines(b: BaselineFigures): string[] {
+  const period = (name: string, d: Detection) =>
+    `${name} mean ${hm(d.meanMin)}, median ${hm(d.medianMin)}, 90th ${hm(d.p90Min)} ` +
+    `(missed within 12 h ${d.missed12h}, 24 h ${d.missed24h})`;
+  return [
+    `${'baseline'.padEnd(16)}${b.name}: ${b.raised} in ${one(b.days)} days = ${one(b.perMonth)} false alerts a month`,
+    `${''.padEnd(16)}${period('by day', b.collapses.day)}; ${period('by night', b.collapses.night)}`,
+  ];
+}
 
 /** The targets a home is held to after the warm-up: false alerts a month, with every sensor or
  *  motion alone; a daytime collapse found within 3 h on average, none missed within 12 h. */
@@ -71,6 +82,7 @@ export function evaluationText(
       `${'sleep'.padEnd(16)}${e.sleep.found} of ${e.sleep.nights} labelled nights found: bedtime off by ` +
         `${hm(e.sleep.bedtimeMedianMin)}, wake by ${hm(e.sleep.wakeMedianMin)} (medians), worst ${hm(e.sleep.worstMin)}`,
     );
+  lines.push(...baselineLines(e.baseline));
   if (o.list)
     for (const [name, f] of [
       ['warm-up', e.warmup],
@@ -95,6 +107,16 @@ export function evaluationFigures(prefix: string, e: Evaluation): Record<string,
     f[`${prefix}_detect_${period}_mean_min`] = d.meanMin ?? -1;
     f[`${prefix}_detect_${period}_p90_min`] = d.p90Min ?? -1;
     f[`${prefix}_missed_12h_${period}_count`] = d.missed12h;
+  }
+  // The alert line by time of day (baseline.ts), beside Hearth's on the same instants.
+  f[`${prefix}_baseline_false_alerts_per_month`] = e.baseline.perMonth;
+  for (const [period, d] of [
+    ['day', e.baseline.collapses.day],
+    ['night', e.baseline.collapses.night],
+  ] as const) {
+    f[`${prefix}_baseline_detect_${period}_mean_min`] = d.meanMin ?? -1;
+    f[`${prefix}_baseline_detect_${period}_p90_min`] = d.p90Min ?? -1;
+    f[`${prefix}_baseline_missed_12h_${period}_count`] = d.missed12h;
   }
   return f;
 }
