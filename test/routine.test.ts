@@ -119,6 +119,49 @@ describe('her later mornings are for a night in bed', () => {
   });
 });
 
+describe('at night, in a home that sees the bedroom but not the front door', () => {
+  // The bedroom PIR sees her go to bed; no door contact, no bed mat: an evening out and a collapse
+  // in the lounge look alike, so the day's 3 h would alarm every evening out.
+  const everyRule = homeConfig(EVERY_RULE);
+  const noDoor = {
+    ...everyRule,
+    devices: everyRule.devices.filter((d) => d.id !== 'front-door' && d.id !== 'bed-pad'),
+  };
+  const hers = (d: string) => day(d, 8 * 60).filter(([, device]) => device !== 'bed-pad');
+  const nights = (seen: ReturnType<typeof simulate>, from: string, to: string) =>
+    seen.filter((s) => s.rule === 'inactivity' && s.at >= from && s.at < to);
+
+  it('last seen in the lounge at 21:30, she is looked for at her own evening limit once it is learned; until then the night stays quiet', () => {
+    const history: Ev[] = [];
+    for (let i = 0; i < 14; i++) history.push(...hers(dayAfter(i)));
+    const d = dayAfter(14);
+    const collapsed = hers(d).filter(([t]) => t <= `${d} 21:30`);
+    const seen = simulate(noDoor, [...history, ...collapsed], `${dayAfter(15)} 06:00`);
+    // Her evenings: moving every 30 minutes until the bedroom at 22:25. Never a word at night.
+    expect(seen.filter((s) => s.rule === 'inactivity' && s.at < `${d} 21:30`)).toEqual([]);
+    // Her longest spell there and then is 30 m: 30 m and an hour, so asked at 23:00, told at 23:10,
+    // escalated at 23:40 with nobody acknowledging.
+    const told = nights(seen, `${d} 21:30`, `${dayAfter(15)} 07:00`);
+    expect(told.map((s) => [s.at, s.message.state])).toEqual([
+      [`${d} 23:00:00`, 'pre-alert'],
+      [`${d} 23:10:00`, 'raised'],
+      [`${d} 23:40:00`, 'escalated'],
+    ]);
+    expect(told[1]?.message.reason).toBe(
+      'No movement seen since 21:30 (1 h 40 m), last seen in the lounge; at this time of day she is usually still for at most 30 m (longest in 14 days: 30 m); the prompt was not answered.',
+    );
+    // Six days known by the night's learning at 03:00 are too few: the night stays quiet.
+    const five: Ev[] = [];
+    for (let i = 0; i < 5; i++) five.push(...hers(dayAfter(i)));
+    const early = simulate(
+      noDoor,
+      [...five, ...hers(dayAfter(5)).filter(([t]) => t <= `${dayAfter(5)} 21:30`)],
+      `${dayAfter(6)} 06:00`,
+    );
+    expect(nights(early, `${dayAfter(5)} 21:30`, `${dayAfter(6)} 07:00`)).toEqual([]);
+  });
+});
+
 describe('how long she is out, and by when back at night', () => {
   /** Her day, out 14:00–16:00 by the front door, and on some evenings 20:00–23:30 too. */
   function dayOut(d: string, evening: boolean): Ev[] {

@@ -59,6 +59,40 @@ function upAndAbout(place: StillPlace, room: string | null, ctx: RuleContext): b
 }
 
 /**
+ * At night, last seen outside the bedroom of a home that sees the bedroom but not the front door:
+ * she may be up (a collapse in the lounge at nine in the evening) or out (an evening out no sensor
+ * sees). The day's limit would alarm every evening out. Her own evenings say how long she is
+ * usually unseen there and then, and the night has no configured limit for that to pass.
+ */
+const mayBeUp = (place: StillPlace, room: string | null, ctx: RuleContext): boolean =>
+  place === 'room' && room !== null && room !== ctx.bedroom && seesBedroom(ctx);
+
+/** Her learned limit for such a night spell, once learned; until then the night stays quiet. */
+function learnedNight(
+  now: number,
+  since: number,
+  where: { place: StillPlace; room: string | null },
+  windowEnd: number,
+  ctx: RuleContext,
+): StillLimit {
+  const cfg = ctx.config.rules.inactivity;
+  const quiet = { deadline: null, nextCheck: windowEnd };
+  if (!cfg || cfg.learn === 'off') return quiet;
+  const learned = stillLimit(ctx.routine, {
+    place: where.place,
+    minuteOfDay: ctx.zone.minuteOfDay(since),
+    floorMs: cfg.learn.floor,
+    ceilingMs: Number.POSITIVE_INFINITY,
+    learnAfter: ctx.config.home.learn_after,
+  });
+  if (!learned.usual) return quiet;
+  const deadline = Math.max(since + learned.limitMs, now);
+  return deadline < windowEnd
+    ? { deadline, since, ...where, limitMs: learned.limitMs, usual: usualStill(learned) }
+    : quiet;
+}
+
+/**
  * Where a still spell that begins now is learned as spent, or null when it teaches nothing of her
  * days: asleep (in bed or the bedroom at night, not yet up in the morning) or out.
  */
@@ -90,6 +124,8 @@ export function stillLimitAt(now: number, startedAt: number, ctx: RuleContext): 
     if (!occ) continue;
     // A window with no limit is the night: in bed (or where the sensors cannot tell), the night
     // rules speak; up and about, the day's limits by place still hold.
+    if (w.quiet === null && !up && mayBeUp(place, room, ctx))
+      return learnedNight(now, lastLife, { place, room }, occ.end, ctx);
     const quiet = w.quiet ?? (up ? longestQuiet(cfg.windows) : null);
     const ceilingMs =
       quiet === null
