@@ -101,7 +101,7 @@ export function spellPlace(ctx: RuleContext, now: number): StillPlace | null {
   if (!cfg || ctx.home.out !== null || !upSinceNight(now, ctx)) return null;
   const { place, room } = stillPlace(ctx);
   const night = cfg.windows.some((w) => w.quiet === null && ctx.zone.windowAt(now, w.from, w.to));
-  if (night && !upAndAbout(place, room, ctx)) return null;
+  if (night && !upAndAbout(place, room, ctx) && !mayBeUp(place, room, ctx)) return null;
   return place;
 }
 
