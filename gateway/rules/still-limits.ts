@@ -67,31 +67,6 @@ function upAndAbout(place: StillPlace, room: string | null, ctx: RuleContext): b
 const mayBeUp = (place: StillPlace, room: string | null, ctx: RuleContext): boolean =>
   place === 'room' && room !== null && room !== ctx.bedroom && seesBedroom(ctx);
 
-/** Her learned limit for such a night spell, once learned; until then the night stays quiet. */
-function learnedNight(
-  now: number,
-  since: number,
-  where: { place: StillPlace; room: string | null },
-  windowEnd: number,
-  ctx: RuleContext,
-): StillLimit {
-  const cfg = ctx.config.rules.inactivity;
-  const quiet = { deadline: null, nextCheck: windowEnd };
-  if (!cfg || cfg.learn === 'off') return quiet;
-  const learned = stillLimit(ctx.routine, {
-    place: where.place,
-    minuteOfDay: ctx.zone.minuteOfDay(since),
-    floorMs: cfg.learn.floor,
-    ceilingMs: Number.POSITIVE_INFINITY,
-    learnAfter: ctx.config.home.learn_after,
-  });
-  if (!learned.usual) return quiet;
-  const deadline = Math.max(since + learned.limitMs, now);
-  return deadline < windowEnd
-    ? { deadline, since, ...where, limitMs: learned.limitMs, usual: usualStill(learned) }
-    : quiet;
-}
-
 /**
  * Where a still spell that begins now is learned as spent, or null when it teaches nothing of her
  * days: asleep (in bed or the bedroom at night, not yet up in the morning) or out.
@@ -124,9 +99,10 @@ export function stillLimitAt(now: number, startedAt: number, ctx: RuleContext): 
     if (!occ) continue;
     // A window with no limit is the night: in bed (or where the sensors cannot tell), the night
     // rules speak; up and about, the day's limits by place still hold.
-    if (w.quiet === null && !up && mayBeUp(place, room, ctx))
-      return learnedNight(now, lastLife, { place, room }, occ.end, ctx);
-    const quiet = w.quiet ?? (up ? longestQuiet(cfg.windows) : null);
+    // Maybe up (mayBeUp): no configured limit, only her own once it is learned; an endless
+    // ceiling leaves the night quiet until then.
+    const maybe = w.quiet === null && !up && mayBeUp(place, room, ctx);
+    const quiet = w.quiet ?? (up ? longestQuiet(cfg.windows) : maybe ? Number.POSITIVE_INFINITY : null);
     const ceilingMs =
       quiet === null
         ? null
@@ -140,7 +116,7 @@ export function stillLimitAt(now: number, startedAt: number, ctx: RuleContext): 
     if (ceilingMs === null) return { deadline: null, nextCheck: occ.end };
     // A spell counts from her last movement; from the window's start only when she may have been
     // asleep before it (the night's quiet does not run on into the morning's limit).
-    const since = up ? lastLife : Math.max(lastLife, occ.start);
+    const since = up || maybe ? lastLife : Math.max(lastLife, occ.start);
     // Inside the configured limit, the one her own days teach (gateway/routine/).
     const learned =
       cfg.learn === 'off'
